@@ -1,0 +1,37 @@
+// Unit suites live beside the code as *.test.ts; e2e suites as *.e2e.test.ts and need the local
+// control plane (started once by e2e/src/setup/global-setup.ts, run compiled from e2e/dist because jest loads it outside its transform). Both run TypeScript through ts-jest's
+// ESM preset; type checking is `npm run typecheck`, so ts-jest only transpiles.
+const tsJest = {
+  '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.base.json' }],
+};
+const moduleNameMapper = {
+  '^@portcullis/shared$': '<rootDir>/shared/src/index.ts',
+  '^(\\.{1,2}/.*)\\.js$': '$1',
+};
+const common = {
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: tsJest,
+  moduleNameMapper,
+  testEnvironment: 'node',
+};
+
+export default {
+  projects: [
+    {
+      ...common,
+      displayName: 'unit',
+      roots: ['<rootDir>/shared/src', '<rootDir>/sidecar/src', '<rootDir>/webhook/src', '<rootDir>/e2e/src'],
+      testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['\\.e2e\\.test\\.ts$', '/node_modules/', '/dist/'],
+    },
+    {
+      ...common,
+      displayName: 'e2e',
+      roots: ['<rootDir>/e2e/src'],
+      testMatch: ['**/*.e2e.test.ts'],
+      globalSetup: '<rootDir>/e2e/dist/setup/global-setup.js',
+      globalTeardown: '<rootDir>/e2e/dist/setup/global-teardown.js',
+      testTimeout: 60000,
+    },
+  ],
+};
