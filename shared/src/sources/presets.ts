@@ -1,0 +1,65 @@
+import type { HttpInjection, HttpPreset } from '../crd/index.js';
+
+/** The token in env values that stands for the source's local URL, http://127.0.0.1:<port>. */
+export const PORTCULLIS_URL_TOKEN = '$(PORTCULLIS_URL)';
+
+/**
+ * What apps get instead of a credential. SDKs refuse to start without a key, so they get this one; the
+ * sidecar strips it and injects the real credential. It is deliberately not shaped like any real key.
+ */
+export const PLACEHOLDER_CREDENTIAL = 'portcullis-placeholder';
+
+export interface EnvDefault {
+  readonly name: string;
+  readonly value: string;
+}
+
+export interface HttpPresetDefaults {
+  readonly upstream: string;
+  readonly injection: HttpInjection;
+  readonly env: readonly EnvDefault[];
+}
+
+const placeholder = (name: string): EnvDefault => ({ name, value: PLACEHOLDER_CREDENTIAL });
+const url = (name: string, suffix = ''): EnvDefault => ({ name, value: `${PORTCULLIS_URL_TOKEN}${suffix}` });
+
+/** Upstream, injection and env defaults of the well-known APIs (CredentialSource spec.http.preset). */
+export const HTTP_PRESETS: Readonly<Record<HttpPreset, HttpPresetDefaults>> = {
+  openai: {
+    upstream: 'https://api.openai.com',
+    injection: { type: 'Bearer' },
+    env: [url('OPENAI_BASE_URL', '/v1'), placeholder('OPENAI_API_KEY')],
+  },
+  anthropic: {
+    upstream: 'https://api.anthropic.com',
+    injection: { type: 'Header', header: { name: 'x-api-key' } },
+    env: [url('ANTHROPIC_BASE_URL'), placeholder('ANTHROPIC_API_KEY')],
+  },
+  mistral: {
+    upstream: 'https://api.mistral.ai',
+    injection: { type: 'Bearer' },
+    env: [url('MISTRAL_SERVER_URL'), placeholder('MISTRAL_API_KEY')],
+  },
+  github: {
+    upstream: 'https://api.github.com',
+    injection: { type: 'Bearer' },
+    env: [url('GITHUB_API_URL'), placeholder('GITHUB_TOKEN')],
+  },
+  gitlab: {
+    upstream: 'https://gitlab.com',
+    injection: { type: 'Header', header: { name: 'PRIVATE-TOKEN' } },
+    env: [url('GITLAB_URL'), placeholder('GITLAB_TOKEN')],
+  },
+  stripe: {
+    upstream: 'https://api.stripe.com',
+    injection: { type: 'Basic' },
+    env: [url('STRIPE_API_BASE'), placeholder('STRIPE_API_KEY')],
+  },
+};
+
+/** Env defaults of type aws: the SDKs' endpoint override plus placeholder keys they sign with. */
+export const AWS_ENV_DEFAULTS: readonly EnvDefault[] = [
+  url('AWS_ENDPOINT_URL'),
+  placeholder('AWS_ACCESS_KEY_ID'),
+  placeholder('AWS_SECRET_ACCESS_KEY'),
+];

@@ -1,0 +1,67 @@
+import type { CredentialSource, HttpInjection, SecretKeyRef } from '../crd/index.js';
+import { AWS_ENV_DEFAULTS, HTTP_PRESETS, PORTCULLIS_URL_TOKEN, type EnvDefault } from './presets.js';
+
+/** An http CredentialSource with its preset applied: everything the sidecar needs to forward a call. */
+export interface ResolvedHttpSource {
+  readonly type: 'http';
+  readonly name: string;
+  readonly port: number;
+  readonly upstream: URL;
+  readonly injection: HttpInjection;
+  readonly secretRef: SecretKeyRef;
+  readonly caBundle: string | undefined;
+}
+
+export type SourceProblem = { readonly source: string; readonly message: string };
+
+/**
+ * Applies the preset and checks what the CRD schema cannot (the API server already enforced the rest,
+ * but standalone files and old objects did not pass it). Returns a problem instead of throwing so one bad
+ * source does not take the others down.
+ */
+export function resolveHttpSource(cs: CredentialSource): ResolvedHttpSource | SourceProblem {
+  const name = cs.metadata.name ?? '';
+  const http = cs.spec.http;
+  if (cs.spec.type !== 'http' || !http) return { source: name, message: 'spec.type is not http or spec.http is missing' };
+  const preset = http.preset ? HTTP_PRESETS[http.preset] : undefined;
+  const upstreamText = http.upstream ?? preset?.upstream;
+  const injection = http.injection ?? preset?.injection;
+  if (!upstreamText) return { source: name, message: 'spec.http.upstream is required without a preset' };
+  if (!injection) return { source: name, message: 'spec.http.injection is required without a preset' };
+  let upstream: URL;
+  try {
+    upstream = new URL(upstreamText);
+  } catch {
+    return { source: name, message: `spec.http.upstream ${JSON.stringify(upstreamText)} is not a URL` };
+  }
+  if (upstream.protocol !== 'https:' && !(upstream.protocol === 'http:' && http.allowPlaintextUpstream === true)) {
+    return { source: name, message: `spec.http.upstream must use https:// (got ${upstream.protocol}//)` };
+  }
+  if (upstream.username || upstream.password || upstream.search || upstream.hash) {
+    return { source: name, message: 'spec.http.upstream must not contain user info, a query or a fragment' };
+  }
+  return {
+    type: 'http',
+    name,
+    port: cs.spec.port,
+    upstream,
+    injection,
+    secretRef: http.secretRef,
+    caBundle: http.caBundle,
+  };
+}
+
+export function isSourceProblem<T extends object>(value: T | SourceProblem): value is SourceProblem {
+  return 'message' in value && 'source' in value && !('type' in value);
+}
+
+/** The env vars an app container gets for a source: defaults of type/preset overridden by spec.env. */
+export function sourceEnv(cs: CredentialSource): EnvDefault[] {
+  const localUrl = `http://127.0.0.1:${cs.spec.port}`;
+  const defaults =
+    cs.spec.type === 'aws' ? AWS_ENV_DEFAULTS : cs.spec.http?.preset ? HTTP_PRESETS[cs.spec.http.preset].env : [];
+  const byName = new Map<string, string>();
+  for (const e of defaults) byName.set(e.name, e.value);
+  for (const e of cs.spec.env ?? []) byName.set(e.name, e.value ?? '');
+  return [...byName].map(([name, value]) => ({ name, value: value.split(PORTCULLIS_URL_TOKEN).join(localUrl) }));
+}
