@@ -1,0 +1,55 @@
+# Portcullis front door. Every target runs on the project's own Node 24 (node_modules/.bin first on PATH)
+# and installs what it needs itself: npm packages, and the control-plane binaries built from the Go
+# module proxy into .cache/ (keyed by version, so only the first run pays for them).
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+# jest imports ESM packages (@kubernetes/client-node 2.x) through Node's VM modules.
+JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
+CI_FLAGS := $(if $(CI),--ci,)
+
+.PHONY: help deps tools build typecheck lint unit e2e test cluster-up cluster-down cluster-status clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+node_modules/.package-lock.json: package.json package-lock.json shared/package.json sidecar/package.json webhook/package.json e2e/package.json
+	@echo "deps: npm ci (Node 24 arrives as the npm package 'node')"
+	npm ci --no-fund --no-audit
+	@touch $@
+
+deps: node_modules/.package-lock.json ## install npm packages (Node 24 included)
+	@node --version | grep -q '^v24\.' || { echo "deps: expected Node 24 from node_modules/.bin, got $$(node --version)"; exit 1; }
+
+tools: ## build kube-apiserver, kubectl, etcd and helm from the Go module proxy (cached in .cache/tools)
+	bash e2e/scripts/install-tools.sh >/dev/null
+
+build: deps ## compile every workspace (tsc -b)
+	tsc -b
+
+typecheck: build
+
+lint: deps ## eslint with typescript-eslint
+	eslint .
+
+unit: build ## unit tests (no cluster)
+	$(JEST) --selectProjects unit $(CI_FLAGS) $(JEST_ARGS)
+
+e2e: build tools ## e2e tests against a real kube-apiserver + etcd (started once, reused when running)
+	$(JEST) --selectProjects e2e --runInBand $(CI_FLAGS) $(JEST_ARGS)
+
+test: build lint ## everything: types, lint, unit and e2e tests
+	$(JEST) --runInBand $(CI_FLAGS) $(JEST_ARGS)
+
+cluster-up: build ## start (or reuse) the local control plane; prints the KUBECONFIG to export
+	node e2e/dist/cluster/main.js up
+
+cluster-down: build ## stop the local control plane
+	node e2e/dist/cluster/main.js down
+
+cluster-status: build ## is the local control plane running?
+	node e2e/dist/cluster/main.js status
+
+clean: ## remove build output (keeps the cached binaries in .cache/tools)
+	rm -rf */dist coverage

@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface Started {
+  readonly name: string;
+  readonly pid: number;
+  readonly log: string;
+}
+
+/** Starts a long-lived process detached from this one (it outlives a jest run), output to `log`. */
+export function startDetached(name: string, bin: string, args: readonly string[], log: string): Started {
+  const fd = openSync(log, 'a');
+  try {
+    const child = spawn(bin, args, { detached: true, stdio: ['ignore', fd, fd] });
+    if (child.pid === undefined) throw new Error(`could not start ${name} (${bin}); see ${log}`);
+    child.unref();
+    return { name, pid: child.pid, log };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** True when `pid` is alive and is running `name` (guards against a recycled pid). */
+export function isRunning(pid: number, name: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]?.endsWith(name) === true;
+  } catch {
+    return false;
+  }
+}
+
+export function logTail(log: string, lines = 40): string {
+  try {
+    return readFileSync(log, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch (err) {
+    return `(no log at ${log}: ${(err as Error).message})`;
+  }
+}
+
+/**
+ * Polls `probe` until it returns true. Fails early, with the log's tail, when the process exits; fails
+ * with the last probe error when `timeoutMs` passes.
+ */
+export async function waitUntilHealthy(
+  proc: Started,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'not probed yet';
+  while (Date.now() < deadline) {
+    if (!isRunning(proc.pid, proc.name)) {
+      throw new Error(`${proc.name} exited during start-up; last lines of ${proc.log}:\n${logTail(proc.log)}`);
+    }
+    try {
+      if (await probe()) return;
+      last = 'not ready';
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await sleep(200);
+  }
+  throw new Error(
+    `${proc.name} not healthy after ${timeoutMs} ms (${last}); last lines of ${proc.log}:\n${logTail(proc.log)}`,
+  );
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+export async function stopProcess(pid: number, name: string, graceMs = 10_000): Promise<void> {
+  if (!isRunning(pid, name)) return;
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!isRunning(pid, name)) return;
+    await sleep(100);
+  }
+  if (isRunning(pid, name)) process.kill(pid, 'SIGKILL');
+  while (isRunning(pid, name)) await sleep(50);
+}
