@@ -14,6 +14,23 @@ export interface ResolvedHttpSource {
 
 export type SourceProblem = { readonly source: string; readonly message: string };
 
+/** The upstream URL, or what is wrong with it. */
+function checkUpstream(text: string, allowPlaintext: boolean): URL | string {
+  let upstream: URL;
+  try {
+    upstream = new URL(text);
+  } catch {
+    return `spec.http.upstream ${JSON.stringify(text)} is not a URL`;
+  }
+  if (upstream.protocol !== 'https:' && !(upstream.protocol === 'http:' && allowPlaintext)) {
+    return `spec.http.upstream must use https:// (got ${upstream.protocol}//)`;
+  }
+  if (upstream.username || upstream.password || upstream.search || upstream.hash) {
+    return 'spec.http.upstream must not contain user info, a query or a fragment';
+  }
+  return upstream;
+}
+
 /**
  * Applies the preset and checks what the CRD schema cannot (the API server already enforced the rest,
  * but standalone files and old objects did not pass it). Returns a problem instead of throwing so one bad
@@ -28,18 +45,8 @@ export function resolveHttpSource(cs: CredentialSource): ResolvedHttpSource | So
   const injection = http.injection ?? preset?.injection;
   if (!upstreamText) return { source: name, message: 'spec.http.upstream is required without a preset' };
   if (!injection) return { source: name, message: 'spec.http.injection is required without a preset' };
-  let upstream: URL;
-  try {
-    upstream = new URL(upstreamText);
-  } catch {
-    return { source: name, message: `spec.http.upstream ${JSON.stringify(upstreamText)} is not a URL` };
-  }
-  if (upstream.protocol !== 'https:' && !(upstream.protocol === 'http:' && http.allowPlaintextUpstream === true)) {
-    return { source: name, message: `spec.http.upstream must use https:// (got ${upstream.protocol}//)` };
-  }
-  if (upstream.username || upstream.password || upstream.search || upstream.hash) {
-    return { source: name, message: 'spec.http.upstream must not contain user info, a query or a fragment' };
-  }
+  const upstream = checkUpstream(upstreamText, http.allowPlaintextUpstream === true);
+  if (typeof upstream === 'string') return { source: name, message: upstream };
   return {
     type: 'http',
     name,
