@@ -1,0 +1,2 @@
+export * from './list-watch.js';
+export * from './supervised-informer.js';

@@ -1,0 +1,57 @@
+import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+export interface KubeObject {
+  metadata?: { name?: string; namespace?: string; resourceVersion?: string };
+}
+
+/** The two calls an informer makes; real ones come from `customResourceListWatch`, tests may fake them. */
+export interface ListWatch<T extends KubeObject> {
+  list(): Promise<{ items: T[]; resourceVersion: string }>;
+  /** Starts a watch from `resourceVersion`; `onDone` fires once when it ends, with the error if any. */
+  watch(
+    resourceVersion: string,
+    onEvent: (type: WatchEventType, obj: T) => void,
+    onDone: (err?: unknown) => void,
+  ): Promise<{ abort(): void }>;
+}
+
+export interface CustomResourceRef {
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+  readonly namespace: string;
+}
+
+interface ListResponse<T> {
+  items?: T[];
+  metadata?: { resourceVersion?: string };
+}
+
+/** List and watch one kind of custom resource in one namespace. */
+export function customResourceListWatch<T extends KubeObject>(kc: KubeConfig, ref: CustomResourceRef): ListWatch<T> {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  const watcher = new Watch(kc);
+  const path = `/apis/${ref.group}/${ref.version}/namespaces/${ref.namespace}/${ref.plural}`;
+  return {
+    async list() {
+      const data = (await api.listNamespacedCustomObject({
+        group: ref.group,
+        version: ref.version,
+        namespace: ref.namespace,
+        plural: ref.plural,
+      })) as ListResponse<T>;
+      return { items: data.items ?? [], resourceVersion: data.metadata?.resourceVersion ?? '' };
+    },
+    async watch(resourceVersion, onEvent, onDone) {
+      const controller = await watcher.watch(
+        path,
+        { resourceVersion, allowWatchBookmarks: true },
+        (type: string, obj: T) => onEvent(type as WatchEventType, obj),
+        (err: unknown) => onDone(err ?? undefined),
+      );
+      return { abort: () => controller.abort() };
+    },
+  };
+}

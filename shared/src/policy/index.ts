@@ -1,0 +1,5 @@
+export { compileForWorkload, type CompiledRule, type RuleIndex, type WorkloadRules } from './compile.js';
+export { decide } from './decide.js';
+export { iamGlob, pathGlob, type Glob } from './glob.js';
+export { matchesSelector, type Labels } from './selector.js';
+export type { Decision, DecisionReason, RequestFacts, RequestItem, Workload } from './types.js';
