@@ -20,14 +20,15 @@ export default {
     {
       ...common,
       displayName: 'unit',
-      roots: ['<rootDir>/shared/src', '<rootDir>/sidecar/src', '<rootDir>/webhook/src', '<rootDir>/e2e/src'],
+      roots: ['<rootDir>'],
       testMatch: ['**/*.test.ts'],
-      testPathIgnorePatterns: ['\\.e2e\\.test\\.ts$', '/node_modules/', '/dist/'],
+      testPathIgnorePatterns: ['\\.e2e\\.test\\.ts$', '/node_modules/', '/dist/', '/\\.cache/'],
     },
     {
       ...common,
       displayName: 'e2e',
-      roots: ['<rootDir>/e2e/src'],
+      roots: ['<rootDir>/e2e'],
+      testPathIgnorePatterns: ['/node_modules/', '/dist/'],
       testMatch: ['**/*.e2e.test.ts'],
       globalSetup: '<rootDir>/e2e/dist/setup/global-setup.js',
       globalTeardown: '<rootDir>/e2e/dist/setup/global-teardown.js',
