@@ -1,0 +1,59 @@
+import type { Decision, Identity } from '../deps.js';
+
+/** One line of the audit log, `kind: "audit"` tells it from operational logs. Never holds a secret. */
+export interface AuditRecord {
+  readonly kind: 'audit';
+  readonly time: string;
+  readonly requestId: string;
+  readonly workload: {
+    readonly namespace: string;
+    readonly serviceAccount: string;
+    readonly pod: string;
+    readonly podUID: string;
+  } | null;
+  readonly source: string | null;
+  readonly method: string;
+  readonly host: string | null;
+  /** The normalized path (the one authorized and forwarded) and the redacted query. */
+  readonly path: string;
+  readonly query: string;
+  readonly decision: {
+    readonly effect: 'Allow' | 'Deny' | null;
+    readonly mode: 'Enforce' | 'Audit' | null;
+    readonly forwarded: boolean;
+    readonly policy: string | null;
+    readonly rule: string | null;
+    readonly reason: string;
+  };
+  readonly aws?: Readonly<Record<string, unknown>>;
+  readonly status: number;
+  readonly error: string | null;
+  readonly bytesIn: number;
+  readonly bytesOut: number;
+  readonly durationMs: number;
+  readonly upstreamMs: number | null;
+}
+
+export function workloadOf(identity: Identity | undefined): AuditRecord['workload'] {
+  if (!identity) return null;
+  return {
+    namespace: identity.namespace,
+    serviceAccount: identity.serviceAccount,
+    pod: identity.podName,
+    podUID: identity.podUID,
+  };
+}
+
+export function decisionOf(decision: Decision | undefined, fallbackReason: string): AuditRecord['decision'] {
+  if (!decision) {
+    return { effect: null, mode: null, forwarded: false, policy: null, rule: null, reason: fallbackReason };
+  }
+  return {
+    effect: decision.effect,
+    mode: decision.mode,
+    forwarded: decision.forward,
+    policy: decision.policy ?? null,
+    rule: decision.rule ?? null,
+    reason: decision.reason,
+  };
+}

@@ -1,0 +1,40 @@
+/** Where the webhook mounts what the sidecar reads (shared with the webhook through these defaults). */
+export const DEFAULT_IDENTITY_TOKEN_FILE = '/var/run/secrets/portcullis.dev/identity/token';
+export const DEFAULT_API_TOKEN_FILE = '/var/run/secrets/portcullis.dev/api/token';
+export const DEFAULT_API_CA_FILE = '/var/run/secrets/portcullis.dev/api/ca.crt';
+export const DEFAULT_SECRETS_DIR = '/var/run/secrets/portcullis.dev/sources';
+export const DEFAULT_LABELS_FILE = '/etc/portcullis/podinfo/labels';
+export const DEFAULT_ADMIN_PORT = 15090;
+
+/** How the sidecar reaches the API server: a kubeconfig file, or a token + CA (in-cluster). */
+export type ApiAccess =
+  | { readonly kind: 'kubeconfig'; readonly path: string }
+  | { readonly kind: 'token'; readonly server: string; readonly tokenFile: string; readonly caFile: string };
+
+export interface ClusterMode {
+  readonly kind: 'cluster';
+  readonly namespace: string;
+  readonly identityTokenFile: string;
+  readonly api: ApiAccess;
+  /** Downward-API labels file; absent file means no labels. */
+  readonly labelsFile: string;
+}
+
+export interface StandaloneMode {
+  readonly kind: 'standalone';
+  readonly configPath: string;
+  readonly identity: { readonly namespace: string; readonly serviceAccount: string; readonly podName: string; readonly podUID: string };
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface SidecarOptions {
+  readonly mode: ClusterMode | StandaloneMode;
+  readonly sources: ReadonlySet<string> | undefined;
+  readonly secretsDir: string;
+  readonly listenAddresses: readonly string[];
+  readonly adminAddress: string;
+  readonly adminPort: number;
+  readonly upstreamResponseTimeoutMs: number;
+  readonly credentialPollIntervalMs: number;
+  readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+}

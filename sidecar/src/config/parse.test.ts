@@ -1,0 +1,53 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseDownwardLabels } from './labels-file.js';
+import { parseOptions } from './parse.js';
+
+describe('parseOptions', () => {
+  it('builds cluster mode from the downward API and in-cluster env', () => {
+    const o = parseOptions([], { POD_NAMESPACE: 'team-a', KUBERNETES_SERVICE_HOST: '10.0.0.1', KUBERNETES_SERVICE_PORT: '443' });
+    expect(o.mode).toMatchObject({
+      kind: 'cluster',
+      namespace: 'team-a',
+      api: { kind: 'token', server: 'https://10.0.0.1:443', tokenFile: '/var/run/secrets/portcullis.dev/api/token' },
+    });
+    expect(o.listenAddresses).toEqual(['127.0.0.1', '::1']);
+    expect(o.sources).toBeUndefined();
+    expect(Object.isFrozen(o)).toBe(true);
+  });
+
+  it('brackets an IPv6 service host', () => {
+    const o = parseOptions(['--namespace', 'a'], { KUBERNETES_SERVICE_HOST: 'fd00::1' });
+    expect(o.mode.kind === 'cluster' && o.mode.api.kind === 'token' && o.mode.api.server).toBe('https://[fd00::1]:443');
+  });
+
+  it('parses standalone mode with identity, labels and a source subset', () => {
+    const o = parseOptions(['--standalone', '--config', '/etc/p', '--identity', 'ns/sa/pod', '--labels', 'app=x,tier=y', '--sources', 'a, b'], {});
+    expect(o.mode).toEqual({
+      kind: 'standalone',
+      configPath: '/etc/p',
+      identity: { namespace: 'ns', serviceAccount: 'sa', podName: 'pod', podUID: 'standalone-pod' },
+      labels: { app: 'x', tier: 'y' },
+    });
+    expect(o.sources).toEqual(new Set(['a', 'b']));
+  });
+
+  it.each([
+    [['--standalone', '--identity', 'ns/sa/pod'], /--config/],
+    [['--standalone', '--config', 'x', '--identity', 'ns/sa'], /--identity/],
+    [['--namespace', 'a', '--api-server', 'https://x', '--admin-port', '70000'], /--admin-port "70000"/],
+    [['--namespace', 'a', '--api-server', 'https://x', '--listen-addresses', '0.0.0.0'], /only listens on 127.0.0.1 and ::1/],
+    [['--namespace', 'a', '--api-server', 'https://x', '--log-level', 'loud'], /--log-level/],
+    [['--namespace', 'a', '--api-server', 'https://x', '--upstream-response-timeout-seconds', '0'], /positive number/],
+    [['--namespace', 'a'], /no API server/],
+    [['--bogus'], /Unknown option/],
+    [[], /POD_NAMESPACE/],
+  ])('rejects %j with CONFIG_INVALID', (argv, message) => {
+    expect(() => parseOptions(argv, {})).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(message) }));
+  });
+});
+
+describe('parseDownwardLabels', () => {
+  it('reads key="value" lines', () => {
+    expect(parseDownwardLabels('app="reports"\ntier="batch \\"x\\""\n\n')).toEqual({ app: 'reports', tier: 'batch "x"' });
+  });
+});

@@ -1,0 +1,152 @@
+import { parseArgs } from 'node:util';
+import { PortcullisError } from '@portcullis/shared';
+import {
+  DEFAULT_ADMIN_PORT,
+  DEFAULT_API_CA_FILE,
+  DEFAULT_API_TOKEN_FILE,
+  DEFAULT_IDENTITY_TOKEN_FILE,
+  DEFAULT_LABELS_FILE,
+  DEFAULT_SECRETS_DIR,
+  type ApiAccess,
+  type SidecarOptions,
+} from './options.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error']);
+
+type Values = Record<string, string | undefined> & { standalone?: boolean };
+
+const FLAGS = {
+  standalone: { type: 'boolean' },
+  config: { type: 'string' },
+  identity: { type: 'string' },
+  labels: { type: 'string' },
+  'labels-file': { type: 'string' },
+  namespace: { type: 'string' },
+  sources: { type: 'string' },
+  'identity-token-file': { type: 'string' },
+  kubeconfig: { type: 'string' },
+  'api-server': { type: 'string' },
+  'api-token-file': { type: 'string' },
+  'api-ca-file': { type: 'string' },
+  'secrets-dir': { type: 'string' },
+  'listen-addresses': { type: 'string' },
+  'admin-address': { type: 'string' },
+  'admin-port': { type: 'string' },
+  'upstream-response-timeout-seconds': { type: 'string' },
+  'credential-poll-interval-seconds': { type: 'string' },
+  'log-level': { type: 'string' },
+} as const;
+
+const invalid = (option: string, value: string, want: string): PortcullisError =>
+  new PortcullisError('CONFIG_INVALID', `--${option} ${JSON.stringify(value)} is invalid: ${want}`);
+
+function positiveNumber(option: string, raw: string): number {
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw invalid(option, raw, 'expected a positive number');
+  return n;
+}
+
+function list(raw: string | undefined): string[] | undefined {
+  if (raw === undefined) return undefined;
+  const items = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  return items.length > 0 ? items : undefined;
+}
+
+function parseLabels(raw: string): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of list(raw) ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw invalid('labels', raw, 'expected key=value pairs separated by commas');
+    labels[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return labels;
+}
+
+function parseIdentity(raw: string | undefined): { namespace: string; serviceAccount: string; podName: string; podUID: string } {
+  const parts = (raw ?? '').split('/');
+  if (raw === undefined || parts.length < 3 || parts.length > 4 || parts.some((p) => p === '')) {
+    throw invalid('identity', raw ?? '', 'standalone mode needs --identity namespace/serviceaccount/pod[/uid]');
+  }
+  const [namespace, serviceAccount, podName, podUID] = parts as [string, string, string, string | undefined];
+  return { namespace, serviceAccount, podName, podUID: podUID ?? `standalone-${podName}` };
+}
+
+function apiAccess(v: Values, env: Env): ApiAccess {
+  const kubeconfig = v.kubeconfig ?? env.KUBECONFIG;
+  if (kubeconfig && !v['api-server']) return { kind: 'kubeconfig', path: kubeconfig };
+  const host = env.KUBERNETES_SERVICE_HOST;
+  const port = env.KUBERNETES_SERVICE_PORT ?? '443';
+  const server = v['api-server'] ?? (host ? `https://${host.includes(':') ? `[${host}]` : host}:${port}` : undefined);
+  if (!server) {
+    throw new PortcullisError('CONFIG_INVALID', 'no API server: pass --api-server or --kubeconfig (in a pod KUBERNETES_SERVICE_HOST is set)');
+  }
+  return {
+    kind: 'token',
+    server,
+    tokenFile: v['api-token-file'] ?? DEFAULT_API_TOKEN_FILE,
+    caFile: v['api-ca-file'] ?? DEFAULT_API_CA_FILE,
+  };
+}
+
+const required = (option: string, want: string): never => {
+  throw invalid(option, '', want);
+};
+
+function parseMode(v: Values, env: Env): SidecarOptions['mode'] {
+  if (v.standalone) {
+    return Object.freeze({
+      kind: 'standalone' as const,
+      configPath: v.config ?? required('config', 'standalone mode needs --config <dir|file>'),
+      identity: parseIdentity(v.identity),
+      labels: parseLabels(v.labels ?? ''),
+    });
+  }
+  return Object.freeze({
+    kind: 'cluster' as const,
+    namespace: v.namespace ?? env.POD_NAMESPACE ?? required('namespace', 'set --namespace or POD_NAMESPACE'),
+    identityTokenFile: v['identity-token-file'] ?? DEFAULT_IDENTITY_TOKEN_FILE,
+    api: apiAccess(v, env),
+    labelsFile: v['labels-file'] ?? DEFAULT_LABELS_FILE,
+  });
+}
+
+function parsePort(raw: string): number {
+  const port = Number(raw);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw invalid('admin-port', raw, 'expected a port from 1 to 65535');
+  return port;
+}
+
+function parseLogLevel(raw: string): SidecarOptions['logLevel'] {
+  if (!LOG_LEVELS.has(raw)) throw invalid('log-level', raw, 'expected trace, debug, info, warn or error');
+  return raw as SidecarOptions['logLevel'];
+}
+
+function parseListen(raw: string | undefined): string[] {
+  const addresses = list(raw) ?? ['127.0.0.1', '::1'];
+  for (const a of addresses) if (a !== '127.0.0.1' && a !== '::1') throw invalid('listen-addresses', a, 'the proxy only listens on 127.0.0.1 and ::1');
+  return addresses;
+}
+
+/** Parses flags (with PORTCULLIS_* and downward-API env fallbacks) into frozen options; throws CONFIG_INVALID. */
+export function parseOptions(argv: readonly string[], env: Env): SidecarOptions {
+  let v: Values;
+  try {
+    v = parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }).values as Values;
+  } catch (err) {
+    throw new PortcullisError('CONFIG_INVALID', `${(err as Error).message}; run with --help for the options`);
+  }
+  const sources = list(v.sources ?? env.PORTCULLIS_SOURCES);
+  return Object.freeze({
+    mode: parseMode(v, env),
+    sources: sources ? new Set(sources) : undefined,
+    secretsDir: v['secrets-dir'] ?? DEFAULT_SECRETS_DIR,
+    listenAddresses: parseListen(v['listen-addresses']),
+    adminAddress: v['admin-address'] ?? '0.0.0.0',
+    adminPort: parsePort(v['admin-port'] ?? env.PORTCULLIS_ADMIN_PORT ?? String(DEFAULT_ADMIN_PORT)),
+    upstreamResponseTimeoutMs: positiveNumber('upstream-response-timeout-seconds', v['upstream-response-timeout-seconds'] ?? '120') * 1000,
+    credentialPollIntervalMs: positiveNumber('credential-poll-interval-seconds', v['credential-poll-interval-seconds'] ?? '2') * 1000,
+    logLevel: parseLogLevel(v['log-level'] ?? env.PORTCULLIS_LOG_LEVEL ?? 'info'),
+  });
+}

@@ -1,0 +1,83 @@
+// portcullis-sidecar: the only place that reads flags, env, files and signals; everything else is built
+// by buildSidecar(). Audit lines go to stdout, operational logs to stderr.
+import { readFileSync } from 'node:fs';
+import { pino } from 'pino';
+import { isPortcullisError } from '@portcullis/shared';
+import { buildSidecar } from './app.js';
+import { parseDownwardLabels } from './config/labels-file.js';
+import { parseOptions } from './config/parse.js';
+import { sidecarKubeConfig } from './kube-config.js';
+import { createLogger } from './logger.js';
+
+const USAGE = `usage:
+  portcullis-sidecar [--namespace NS] [--sources a,b] [--kubeconfig FILE | --api-server URL]
+  portcullis-sidecar --standalone --config <dir|file> --identity ns/serviceaccount/pod[/uid] [--labels k=v,...]
+options: --identity-token-file, --api-token-file, --api-ca-file, --labels-file, --secrets-dir,
+  --listen-addresses, --admin-address, --admin-port, --upstream-response-timeout-seconds,
+  --credential-poll-interval-seconds, --log-level (see docs/sidecar.md)`;
+
+function readLabels(file: string): Record<string, string> {
+  try {
+    return parseDownwardLabels(readFileSync(file, 'utf8'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw err;
+  }
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  const errors = pino.destination({ dest: 2, sync: true });
+  let options;
+  try {
+    options = parseOptions(argv, process.env);
+  } catch (err) {
+    if (isPortcullisError(err)) {
+      errors.write(`${JSON.stringify({ level: 'fatal', code: err.code, msg: err.message })}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = createLogger(options.logLevel, pino.destination({ dest: 2, sync: false }));
+  const audit = pino.destination({ dest: 1, sync: false, minLength: 0 });
+  const cluster = options.mode.kind === 'cluster' ? options.mode : undefined;
+  const sidecar = buildSidecar(options, {
+    log,
+    audit,
+    ...(cluster ? { kubeConfig: sidecarKubeConfig(cluster.api), labels: readLabels(cluster.labelsFile) } : {}),
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    sidecar.stop().then(
+      () => {
+        audit.flushSync();
+        log.flush();
+        process.exit(0);
+      },
+      (err: unknown) => {
+        log.error({ err }, 'stop failed');
+        audit.flushSync();
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  await sidecar.start();
+  const admin = sidecar.adminAddress();
+  log.info({ adminPort: admin.port, mode: options.mode.kind }, 'portcullis sidecar started');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${JSON.stringify({ level: 'fatal', msg: 'sidecar failed to start', err: String(err) })}\n`);
+  process.exit(1);
+});

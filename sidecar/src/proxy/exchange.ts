@@ -1,0 +1,61 @@
+import type { IncomingMessage } from 'node:http';
+import { splitTarget, type PortcullisError } from '@portcullis/shared';
+import { decisionOf, workloadOf, type AuditRecord } from '../audit/record.js';
+import type { Decision, Identity } from '../deps.js';
+import type { Classified, SourceRuntime } from '../sources/runtime.js';
+
+/** Everything one request collects on its way through the pipeline, for the audit line and metrics. */
+export interface Exchange {
+  readonly id: string;
+  readonly started: number;
+  readonly time: Date;
+  readonly identity: Identity | undefined;
+  source: SourceRuntime | undefined;
+  classified: Classified | undefined;
+  decision: Decision | undefined;
+  error: PortcullisError | undefined;
+  upstreamMs: number | undefined;
+  bytesIn: number;
+  bytesOut: number;
+}
+
+export type DecisionLabel = 'allow' | 'deny' | 'audit_deny' | 'error';
+
+/** The bounded `decision` label of the requests metric. */
+export function decisionLabel(x: Exchange): DecisionLabel {
+  const d = x.decision;
+  if (!d) return 'error';
+  if (!d.forward) return 'deny';
+  return d.effect === 'Deny' ? 'audit_deny' : 'allow';
+}
+
+const round3 = (ms: number): number => Math.round(ms * 1000) / 1000;
+
+function auditPath(x: Exchange, req: IncomingMessage): string {
+  if (x.classified) return x.classified.path;
+  // Not classified: the raw path would be unvetted input; a rejected one is not repeated at all.
+  return x.error?.code === 'PATH_REJECTED' ? '(rejected)' : splitTarget(req.url ?? '').path.slice(0, 256);
+}
+
+/** The audit line of a finished exchange. */
+export function auditRecordOf(x: Exchange, req: IncomingMessage, status: number, durationMs: number): AuditRecord {
+  return {
+    kind: 'audit',
+    time: x.time.toISOString(),
+    requestId: x.id,
+    workload: workloadOf(x.identity),
+    source: x.source?.name ?? null,
+    method: req.method ?? '',
+    host: x.source?.upstream.host ?? null,
+    path: auditPath(x, req),
+    query: x.classified?.auditQuery ?? '',
+    decision: decisionOf(x.decision, x.error?.code ?? 'no decision'),
+    ...(x.classified?.audit ? { aws: x.classified.audit } : {}),
+    status,
+    error: x.error?.code ?? null,
+    bytesIn: x.bytesIn,
+    bytesOut: x.bytesOut,
+    durationMs: round3(durationMs),
+    upstreamMs: x.upstreamMs === undefined ? null : round3(x.upstreamMs),
+  };
+}

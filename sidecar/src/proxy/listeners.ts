@@ -1,0 +1,82 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+const SKIPPABLE = new Set(['EADDRNOTAVAIL', 'EAFNOSUPPORT']);
+
+/**
+ * One HTTP server per source port on each loopback address (127.0.0.1 and ::1), opened and closed as
+ * sources come and go. Never binds anything but loopback. A host without IPv6 just skips ::1.
+ */
+export class PortListeners {
+  private readonly servers = new Map<number, Server[]>();
+
+  constructor(
+    private readonly makeHandler: (port: number) => Handler,
+    private readonly addresses: readonly string[],
+    private readonly log: Logger,
+  ) {
+    for (const a of addresses) {
+      if (a !== '127.0.0.1' && a !== '::1') throw new RangeError(`the proxy listens on loopback only, not on ${a}`);
+    }
+  }
+
+  ports(): number[] {
+    return [...this.servers.keys()].sort((a, b) => a - b);
+  }
+
+  async reconcile(wanted: ReadonlySet<number>): Promise<void> {
+    const closing: Promise<void>[] = [];
+    for (const [port, servers] of this.servers) {
+      if (wanted.has(port)) continue;
+      this.servers.delete(port);
+      closing.push(...servers.map((s) => closeServer(s)));
+      this.log.info({ port }, 'stopped listening: source removed');
+    }
+    const opening: Promise<void>[] = [];
+    for (const port of wanted) {
+      if (!this.servers.has(port)) opening.push(this.open(port));
+    }
+    await Promise.all([...closing, ...opening]);
+  }
+
+  private async open(port: number): Promise<void> {
+    const handler = this.makeHandler(port);
+    const servers: Server[] = [];
+    this.servers.set(port, servers);
+    for (const address of this.addresses) {
+      // No request timeout: uploads and SSE streams may last long; slow headers are still cut off.
+      const server = createServer({ requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 }, handler);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen({ host: address, port, exclusive: true }, () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+        server.on('error', (err) => this.log.error({ err, port, address }, 'proxy listener failed'));
+        servers.push(server);
+        this.log.info({ port, address }, 'listening for source');
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? '';
+        if (address === '::1' && SKIPPABLE.has(code)) this.log.warn({ port }, 'IPv6 loopback unavailable; listening on 127.0.0.1 only');
+        else this.log.error({ err, port, address, code }, `cannot listen on ${address}:${port}; is another process using it?`);
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.servers.values()].flat();
+    this.servers.clear();
+    await Promise.all(all.map((s) => closeServer(s)));
+  }
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

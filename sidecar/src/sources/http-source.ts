@@ -1,0 +1,76 @@
+import { Agent as HttpAgent, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { rootCertificates } from 'node:tls';
+import { normalizePath, type PortcullisError, type ResolvedHttpSource } from '@portcullis/shared';
+import { redactQuery } from '../audit/redact-query.js';
+import type { SecretFile } from '../credentials/secret-file.js';
+import type { Decision } from '../deps.js';
+import { compileInjection, type CompiledInjection } from '../inject/http-injection.js';
+import { forwardRequestHeaders } from '../proxy/headers.js';
+import { writeJsonError } from '../proxy/json-error.js';
+import type { Classified, Outgoing, SourceRuntime } from './runtime.js';
+
+const NO_ITEMS: readonly never[] = [];
+
+function agentFor(resolved: ResolvedHttpSource): HttpAgent | HttpsAgent {
+  const common = { keepAlive: true, maxSockets: 256, maxFreeSockets: 32, scheduling: 'lifo' as const };
+  if (resolved.upstream.protocol === 'http:') return new HttpAgent(common);
+  // A caBundle adds to the system roots; verification is never switched off.
+  const ca = resolved.caBundle ? [...rootCertificates, resolved.caBundle] : undefined;
+  return new HttpsAgent({ ...common, ...(ca ? { ca } : {}), rejectUnauthorized: true });
+}
+
+/** A key/token API (OpenAI, GitHub, …): path policy, credential from a Secret file, header or query injection. */
+export class HttpSource implements SourceRuntime {
+  readonly name: string;
+  readonly port: number;
+  readonly upstream: URL;
+  readonly agent: HttpAgent | HttpsAgent;
+  readonly configKey: string;
+  private readonly injection: CompiledInjection;
+  private readonly basePath: string;
+
+  constructor(
+    resolved: ResolvedHttpSource,
+    private readonly secret: SecretFile,
+    configKey: string,
+  ) {
+    this.name = resolved.name;
+    this.port = resolved.port;
+    this.upstream = resolved.upstream;
+    this.configKey = configKey;
+    this.injection = compileInjection(resolved.injection);
+    this.agent = agentFor(resolved);
+    this.basePath = resolved.upstream.pathname.replace(/\/+$/, '');
+  }
+
+  classify(_req: IncomingMessage, rawPath: string, rawQuery: string): Classified {
+    return {
+      path: normalizePath(rawPath),
+      items: NO_ITEMS,
+      auditQuery: redactQuery(rawQuery, this.injection.queryParameter),
+    };
+  }
+
+  prepare(req: IncomingMessage, classified: Classified, rawQuery: string): Outgoing {
+    const secret = this.secret.get();
+    const headers = forwardRequestHeaders(req.headers, this.injection.stripHeaders);
+    headers.host = this.upstream.host;
+    this.injection.apply(headers, secret);
+    const query = this.injection.query(rawQuery, secret);
+    return { path: `${this.basePath}${classified.path}${query ? `?${query}` : ''}`, headers };
+  }
+
+  reject(res: ServerResponse, err: PortcullisError, requestId: string, _decision: Decision | undefined): void {
+    writeJsonError(res, err, requestId);
+  }
+
+  close(): void {
+    this.secret.close();
+    this.agent.destroy();
+  }
+}
+
+export function httpSourceKey(resolved: ResolvedHttpSource, secretPath: string): string {
+  return JSON.stringify({ ...resolved, upstream: resolved.upstream.href, secretPath });
+}

@@ -1,0 +1,58 @@
+import {
+  compileForWorkload,
+  isSourceProblem,
+  resolveHttpSource,
+  type CredentialSource,
+  type ResolvedHttpSource,
+  type WorkloadRules,
+} from '@portcullis/shared';
+
+export interface PlanProblem {
+  readonly source: string;
+  readonly port: number | undefined;
+  readonly message: string;
+}
+
+export interface SourcePlan {
+  readonly usable: readonly ResolvedHttpSource[];
+  readonly problems: readonly PlanProblem[];
+}
+
+/**
+ * Picks the sources this sidecar serves: the configured subset (or all), minus those that share a port
+ * (neither is served: a port must name exactly one source), those of a type this version cannot serve
+ * and those whose spec does not resolve (reported, never guessed).
+ */
+export function planSources(all: readonly CredentialSource[], filter: ReadonlySet<string> | undefined): SourcePlan {
+  const selected = all.filter((cs) => !filter || filter.has(cs.metadata.name ?? ''));
+  const byPort = new Map<number, string[]>();
+  for (const cs of selected) byPort.set(cs.spec.port, [...(byPort.get(cs.spec.port) ?? []), cs.metadata.name ?? '']);
+  const usable: ResolvedHttpSource[] = [];
+  const problems: PlanProblem[] = [];
+  for (const cs of selected) {
+    const name = cs.metadata.name ?? '';
+    const sharing = byPort.get(cs.spec.port) ?? [];
+    if (sharing.length > 1) {
+      problems.push({ source: name, port: cs.spec.port, message: `port ${cs.spec.port} is also used by ${sharing.filter((n) => n !== name).sort().join(', ')}; give each source its own port` });
+    } else if (cs.spec.type !== 'http') {
+      problems.push({ source: name, port: cs.spec.port, message: `type ${cs.spec.type} is not served by this sidecar version` });
+    } else {
+      const resolved = resolveHttpSource(cs);
+      if (isSourceProblem(resolved)) problems.push({ source: name, port: cs.spec.port, message: resolved.message });
+      else usable.push(resolved);
+    }
+  }
+  if (filter) {
+    for (const name of filter) {
+      if (!selected.some((cs) => cs.metadata.name === name)) problems.push({ source: name, port: undefined, message: 'no CredentialSource of this name in the namespace' });
+    }
+  }
+  return { usable, problems };
+}
+
+const NO_WORKLOAD = { namespace: '', serviceAccount: '', podName: '', podUID: '', labels: {} };
+
+/** Rules that deny everything: used until identity and policies are known. */
+export function emptyRules(): WorkloadRules {
+  return compileForWorkload([], NO_WORKLOAD);
+}

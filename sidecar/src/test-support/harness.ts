@@ -1,0 +1,113 @@
+// Runs the real request pipeline (state, handler, providers) behind a loopback server on port 0, without
+// a cluster: identity is given, resources are set directly, logs/audit/metrics are captured in memory.
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { CredentialSource, EgressPolicy } from '@portcullis/shared';
+import { AuditLog } from '../audit/audit-log.js';
+import type { AuditRecord } from '../audit/record.js';
+import type { Identity } from '../identity/identity.js';
+import { createLogger } from '../logger.js';
+import { createMetrics, type SidecarMetrics } from '../metrics.js';
+import { createHandler } from '../proxy/handler.js';
+import { SidecarState } from '../store/state.js';
+
+export const TEST_IDENTITY: Identity = { namespace: 'team-a', serviceAccount: 'agent', podName: 'agent-7f9c', podUID: 'uid-agent' };
+
+export interface Harness {
+  /** http://127.0.0.1:<port> of the source the harness serves. */
+  readonly url: string;
+  readonly audit: AuditRecord[];
+  /** Raw text of everything written: operational logs and audit lines. */
+  readonly output: () => string;
+  readonly metrics: SidecarMetrics;
+  readonly state: SidecarState;
+  setSecret(source: string, key: string, value: string): void;
+  removeSecret(source: string, key: string): void;
+  setIdentity(identity: Identity | undefined): void;
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: {
+  sources: CredentialSource[];
+  policies: EgressPolicy[];
+  /** Which source (by spec.port) the harness server stands for. */
+  port: number;
+  secrets: Record<string, Record<string, string>>;
+  identity?: Identity | undefined;
+}): Promise<Harness> {
+  const secretsDir = mkdtempSync(join(tmpdir(), 'portcullis-secrets-'));
+  const setSecret = (source: string, key: string, value: string): void => {
+    mkdirSync(join(secretsDir, source), { recursive: true });
+    writeFileSync(join(secretsDir, source, key), value);
+  };
+  for (const [source, keys] of Object.entries(opts.secrets)) for (const [k, v] of Object.entries(keys)) setSecret(source, k, v);
+
+  let text = '';
+  const sink = new Writable({ write(chunk: Buffer, _enc, cb) { text += chunk.toString(); cb(); } });
+  const audit: AuditRecord[] = [];
+  const log = createLogger('debug', { write: (s: string) => { text += s; } });
+  const metrics = createMetrics({ defaultMetrics: false });
+  let identity = 'identity' in opts ? opts.identity : TEST_IDENTITY;
+  const state = new SidecarState({
+    sourceFilter: undefined,
+    secretsDir,
+    credentialPollIntervalMs: 100,
+    labels: {},
+    metrics,
+    log,
+    onPorts: () => undefined,
+  });
+  await state.setIdentity(identity);
+  await state.setAll(opts.sources, opts.policies);
+  const handler = createHandler(opts.port, {
+    identity: () => identity,
+    identityProblem: () => (identity ? undefined : 'TokenReview refused the token'),
+    state: () => state.snapshot(),
+    audit: new AuditLog({ write: (line) => { text += line; audit.push(JSON.parse(line) as AuditRecord); sink.write(line); } }),
+    metrics,
+    log,
+    requestId: (() => { let n = 0; return () => `req-${++n}`; })(),
+    responseTimeoutMs: 5000,
+    now: () => new Date(),
+  });
+  const server: Server = createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    audit,
+    output: () => text,
+    metrics,
+    state,
+    setSecret,
+    removeSecret: (source, key) => rmSync(join(secretsDir, source, key), { force: true }),
+    setIdentity(next) {
+      identity = next;
+      void state.setIdentity(next);
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await state.close();
+      rmSync(secretsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until `check` passes (audit lines are written when the response closes, a tick after the client sees it). */
+export async function eventually(check: () => void | Promise<void>, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
