@@ -6,6 +6,7 @@ const tsJest = {
 };
 const moduleNameMapper = {
   '^@portcullis/shared$': '<rootDir>/shared/src/index.ts',
+  '^@portcullis/sidecar$': '<rootDir>/sidecar/src/index.ts',
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 const common = {

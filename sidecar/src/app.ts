@@ -70,7 +70,7 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
       audience: IDENTITY_AUDIENCE,
       review: deps.review ?? apiTokenReviewer(kc),
       refreshBeforeExpiryMs: 60_000,
-      maxReviewIntervalMs: 60_000,
+      maxReviewIntervalMs: options.identityReviewIntervalMs,
       retryInitialMs: 500,
       retryMaxMs: 30_000,
       now: () => now().getTime(),

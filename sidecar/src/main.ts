@@ -14,7 +14,7 @@ const USAGE = `usage:
   portcullis-sidecar --standalone --config <dir|file> --identity ns/serviceaccount/pod[/uid] [--labels k=v,...]
 options: --identity-token-file, --api-token-file, --api-ca-file, --labels-file, --secrets-dir,
   --listen-addresses, --admin-address, --admin-port, --upstream-response-timeout-seconds,
-  --credential-poll-interval-seconds, --log-level (see docs/sidecar.md)`;
+  --credential-poll-interval-seconds, --identity-review-interval-seconds, --log-level (see docs/sidecar.md)`;
 
 function readLabels(file: string): Record<string, string> {
   try {

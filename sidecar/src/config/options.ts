@@ -36,5 +36,7 @@ export interface SidecarOptions {
   readonly adminPort: number;
   readonly upstreamResponseTimeoutMs: number;
   readonly credentialPollIntervalMs: number;
+  /** Re-review the identity token at least this often, so a deleted pod's sidecar stops serving. */
+  readonly identityReviewIntervalMs: number;
   readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
 }

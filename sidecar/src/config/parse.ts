@@ -36,6 +36,7 @@ const FLAGS = {
   'admin-port': { type: 'string' },
   'upstream-response-timeout-seconds': { type: 'string' },
   'credential-poll-interval-seconds': { type: 'string' },
+  'identity-review-interval-seconds': { type: 'string' },
   'log-level': { type: 'string' },
 } as const;
 
@@ -114,7 +115,7 @@ function parseMode(v: Values, env: Env): SidecarOptions['mode'] {
 
 function parsePort(raw: string): number {
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw invalid('admin-port', raw, 'expected a port from 1 to 65535');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalid('admin-port', raw, 'expected a port from 0 (any free port) to 65535');
   return port;
 }
 
@@ -147,6 +148,7 @@ export function parseOptions(argv: readonly string[], env: Env): SidecarOptions 
     adminPort: parsePort(v['admin-port'] ?? env.PORTCULLIS_ADMIN_PORT ?? String(DEFAULT_ADMIN_PORT)),
     upstreamResponseTimeoutMs: positiveNumber('upstream-response-timeout-seconds', v['upstream-response-timeout-seconds'] ?? '120') * 1000,
     credentialPollIntervalMs: positiveNumber('credential-poll-interval-seconds', v['credential-poll-interval-seconds'] ?? '2') * 1000,
+    identityReviewIntervalMs: positiveNumber('identity-review-interval-seconds', v['identity-review-interval-seconds'] ?? '60') * 1000,
     logLevel: parseLogLevel(v['log-level'] ?? env.PORTCULLIS_LOG_LEVEL ?? 'info'),
   });
 }

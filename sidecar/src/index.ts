@@ -1,0 +1,8 @@
+// The sidecar as a library: e2e tests and the demo build it in-process; main.ts is the CLI.
+export { buildSidecar, type Sidecar, type SidecarDeps } from './app.js';
+export type { AuditRecord } from './audit/record.js';
+export { parseOptions } from './config/parse.js';
+export type { SidecarOptions } from './config/options.js';
+export { sidecarKubeConfig } from './kube-config.js';
+export { createLogger } from './logger.js';
+export { json, startUpstream, testPki, type Received, type Upstream } from './test-support/upstream.js';
