@@ -18,7 +18,7 @@ async function get(url: string): Promise<{ status: number; code: string | undefi
   return { status: res.status, code: body.error?.code };
 }
 
-async function until<T>(probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number): Promise<{ value: T; elapsedMs: number }> {
+async function until<T>(probe: () => T | Promise<T>, done: (v: T) => boolean, timeoutMs: number): Promise<{ value: T; elapsedMs: number }> {
   const start = performance.now();
   for (;;) {
     const value = await probe();
@@ -79,7 +79,7 @@ describe('sidecar in cluster mode against the real API server', () => {
     });
     await sidecar.start();
     base = `http://127.0.0.1:${port}`;
-    const ready = await until(async () => sidecar.readiness().ready && sidecar.ports().includes(port), (v) => v, 10_000);
+    const ready = await until(() => sidecar.readiness().ready && sidecar.ports().includes(port), (v) => v, 10_000);
     if (!ready.value) throw new Error(`sidecar not ready: ${sidecar.readiness().reasons.join('; ')}`);
   }, 60_000);
 
@@ -91,7 +91,7 @@ describe('sidecar in cluster mode against the real API server', () => {
 
   it('verifies its pod identity through TokenReview and names the pod in audit lines', async () => {
     expect(await get(`${base}/v1/models`)).toEqual({ status: 200, code: undefined });
-    await until(async () => audit.length, (n) => n > 0, 2000);
+    await until(() => audit.length, (n) => n > 0, 2000);
     expect(audit.at(-1)?.workload).toMatchObject({ namespace: ns, serviceAccount: 'agent', pod: 'agent-0' });
     expect(upstream.received.at(-1)?.headers.authorization).toBe(`Bearer ${KEY}`);
   });
