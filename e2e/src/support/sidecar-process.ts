@@ -1,0 +1,65 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../../../sidecar/dist/main.js', import.meta.url));
+
+export interface SidecarProcess {
+  readonly child: ChildProcess;
+  readonly adminPort: number;
+  /** Lines written so far: audit lines on stdout, operational logs on stderr. */
+  readonly stdout: string[];
+  readonly stderr: string[];
+  /** Peak resident memory (VmHWM) and current (VmRSS) in KiB, from /proc. */
+  memoryKiB(): Promise<{ peak: number; current: number }>;
+  stop(): Promise<number | null>;
+}
+
+function lines(into: string[], stream: NodeJS.ReadableStream): void {
+  let rest = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (chunk: string) => {
+    const parts = (rest + chunk).split('\n');
+    rest = parts.pop() ?? '';
+    into.push(...parts);
+  });
+}
+
+/** Starts the built sidecar (`node sidecar/dist/main.js`) and waits for its start-up log line. */
+export async function startSidecarProcess(args: readonly string[], timeoutMs = 15_000): Promise<SidecarProcess> {
+  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  if (!child.stdout || !child.stderr) throw new Error('sidecar process has no output pipes');
+  lines(stdout, child.stdout);
+  lines(stderr, child.stderr);
+  const deadline = Date.now() + timeoutMs;
+  let adminPort: number | undefined;
+  while (adminPort === undefined) {
+    if (child.exitCode !== null) throw new Error(`sidecar exited with ${child.exitCode}:\n${stderr.join('\n')}`);
+    if (Date.now() > deadline) throw new Error(`sidecar did not start in ${timeoutMs} ms:\n${stderr.join('\n')}`);
+    for (const line of stderr) {
+      if (line.includes('portcullis sidecar started')) adminPort = (JSON.parse(line) as { adminPort: number }).adminPort;
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const port = adminPort;
+  return {
+    child,
+    adminPort: port,
+    stdout,
+    stderr,
+    async memoryKiB() {
+      const { readFile } = await import('node:fs/promises');
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+      const kib = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+      return { peak: kib('VmHWM'), current: kib('VmRSS') };
+    },
+    stop() {
+      if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+      return new Promise((resolve) => {
+        child.once('exit', (code) => resolve(code));
+        child.kill('SIGTERM');
+      });
+    },
+  };
+}
