@@ -5,3 +5,4 @@ export * from './kube/index.js';
 export * from './pki/certificates.js';
 export * from './policy/index.js';
 export * from './sources/index.js';
+export * from './aws/index.js';

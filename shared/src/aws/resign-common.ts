@@ -1,0 +1,98 @@
+/**
+ * Types and helpers shared by the header-signed and presigned re-signers.
+ */
+import { SignatureV4 } from '@smithy/signature-v4';
+import { isStreamingPayload, type StreamingPayload } from './chunked.js';
+import type { SigV4Scope } from './credential-scope.js';
+import type { ResolvedEndpoint } from './endpoints.js';
+import { AwsProtocolError } from './errors.js';
+import type { HeaderMap } from './headers.js';
+import { NodeSha256 } from './sha256.js';
+import type { StreamSigningContext } from './signing-key.js';
+import { canonicalS3Path, usesS3PathRules, type QueryParam } from './uri.js';
+
+export interface AwsCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+}
+
+export interface ResignInput {
+  readonly method: string;
+  /** The path exactly as the app sent it, without the query. */
+  readonly path: string;
+  readonly query: string | URLSearchParams | readonly QueryParam[];
+  readonly headers: HeaderMap;
+  /** The app's signature, from parseSigV4. */
+  readonly scope: SigV4Scope;
+  readonly credentials: AwsCredentials;
+  readonly endpoint: ResolvedEndpoint;
+  /** The signing time (inject the clock). */
+  readonly now: Date;
+  /**
+   * Hex SHA-256 of the body when the app sent no x-amz-content-sha256 header (boto3 does this for
+   * non-S3 services); the caller buffers such (small) bodies to hash them. Presigned non-S3 requests
+   * default to the empty-body hash.
+   */
+  readonly payloadSha256?: string;
+}
+
+export interface StreamingResign extends StreamSigningContext {
+  readonly payload: StreamingPayload;
+}
+
+export interface ResignedRequest {
+  readonly method: string;
+  /** Path and query to send upstream (`/bucket/key?uploadId=...`). */
+  readonly target: string;
+  /** Every header to send upstream, lowercase names. */
+  readonly headers: Record<string, string>;
+  /** Present for aws-chunked bodies: feed it to createChunkedResigner as `signer`. */
+  readonly streaming?: StreamingResign;
+}
+
+const PAYLOAD_HASH = /^[0-9a-f]{64}$/;
+export const SHA256_HEADER = 'x-amz-content-sha256';
+
+/** Validates x-amz-content-sha256 (or the caller's hash) and returns the value to sign with. */
+export function payloadHashFor(headerValue: string | undefined, fallback: string | undefined): string {
+  if (headerValue !== undefined) {
+    if (PAYLOAD_HASH.test(headerValue) || headerValue === 'UNSIGNED-PAYLOAD' || isStreamingPayload(headerValue)) return headerValue;
+    throw new AwsProtocolError('AWS_UNSUPPORTED_PAYLOAD_SIGNING', `x-amz-content-sha256 ${JSON.stringify(headerValue.slice(0, 64))} is not supported`);
+  }
+  if (fallback !== undefined && PAYLOAD_HASH.test(fallback)) return fallback;
+  throw new AwsProtocolError('AWS_PAYLOAD_HASH_REQUIRED', 'No x-amz-content-sha256 header and no payload hash supplied');
+}
+
+export function outgoingPath(rawPath: string, signingName: string): string {
+  return usesS3PathRules(signingName) ? canonicalS3Path(rawPath) : rawPath === '' ? '/' : rawPath;
+}
+
+export function createSigner(input: Pick<ResignInput, 'credentials' | 'endpoint'>): SignatureV4 {
+  const { credentials, endpoint } = input;
+  return new SignatureV4({
+    credentials:
+      credentials.sessionToken === undefined
+        ? { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey }
+        : { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken },
+    region: endpoint.signingRegion,
+    service: endpoint.signingName,
+    sha256: NodeSha256,
+    uriEscapePath: !usesS3PathRules(endpoint.signingName),
+    applyChecksum: false,
+  });
+}
+
+/** Groups parameters by name the way the signer wants them (repeated names become arrays). */
+export function signerQuery(params: readonly QueryParam[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
+  for (const { name, value } of params) {
+    const existing = out[name];
+    if (existing === undefined) out[name] = value;
+    else if (typeof existing === 'string') out[name] = [existing, value];
+    else existing.push(value);
+  }
+  return out;
+}
+
+
