@@ -53,3 +53,7 @@ cluster-status: build ## is the local control plane running?
 
 clean: ## remove build output (keeps the cached binaries in .cache/tools)
 	rm -rf */dist coverage
+
+.PHONY: demo
+demo: build ## the whole flow end to end on a local control plane, narrated (Ctrl-C cleans up)
+	node e2e/dist/demo/main.js
