@@ -6,3 +6,5 @@ export type { SidecarOptions } from './config/options.js';
 export { sidecarKubeConfig } from './kube-config.js';
 export { createLogger } from './logger.js';
 export { json, startUpstream, testPki, type Received, type Upstream } from './test-support/upstream.js';
+export { identityFromReview, IDENTITY_AUDIENCE } from './identity/identity.js';
+export { apiTokenReviewer } from './identity/token-review.js';

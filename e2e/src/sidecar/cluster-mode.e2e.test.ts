@@ -4,7 +4,20 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { buildSidecar, createLogger, json, parseOptions, sidecarKubeConfig, startUpstream, testPki, type AuditRecord, type Sidecar, type Upstream } from '@portcullis/sidecar';
+import {
+  apiTokenReviewer,
+  buildSidecar,
+  createLogger,
+  identityFromReview,
+  json,
+  parseOptions,
+  sidecarKubeConfig,
+  startUpstream,
+  testPki,
+  type AuditRecord,
+  type Sidecar,
+  type Upstream,
+} from '@portcullis/sidecar';
 import { clusterEnv, createNamespace, kubeConfig } from '../support/cluster.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
 import { createPod, createServiceAccount, deletePod, requestPodBoundToken } from '../support/workloads.js';
@@ -94,6 +107,15 @@ describe('sidecar in cluster mode against the real API server', () => {
     await until(() => audit.length, (n) => n > 0, 2000);
     expect(audit.at(-1)?.workload).toMatchObject({ namespace: ns, serviceAccount: 'agent', pod: 'agent-0' });
     expect(upstream.received.at(-1)?.headers.authorization).toBe(`Bearer ${KEY}`);
+  });
+
+  it('refuses, through the same TokenReview, a pod token minted for another audience', async () => {
+    const review = apiTokenReviewer(sidecarKubeConfig({ kind: 'token', server: clusterEnv().server, tokenFile: join(dir, 'api/token'), caFile: join(dir, 'api/ca.crt') }));
+    const pod = await createPod(ns, 'other-0', { serviceAccount: 'agent' });
+    const stsToken = await requestPodBoundToken(pod, ['sts.amazonaws.com'], 600);
+    expect(identityFromReview(await review(stsToken, 'portcullis'), 'portcullis')).toEqual({ problem: expect.stringContaining('did not authenticate') });
+    const good = await requestPodBoundToken(pod, ['portcullis'], 600);
+    expect(identityFromReview(await review(good, 'portcullis'), 'portcullis')).toMatchObject({ podName: 'other-0', serviceAccount: 'agent' });
   });
 
   it('takes a policy edit into account within a second', async () => {
