@@ -1,7 +1,8 @@
 // CLI for the local control plane: `up`, `down`, `status`. The Makefile's cluster-up/cluster-down call it.
 import { fileURLToPath } from 'node:url';
-import { clusterConfig, installTools } from './config.js';
-import { isHealthy, readState, startControlPlane, stopControlPlane } from './control-plane.js';
+import { clusterConfig } from './config.js';
+import { isHealthy, readState, stopControlPlane } from './control-plane.js';
+import { startLocalControlPlane } from './start.js';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -10,16 +11,7 @@ async function main(command: string | undefined): Promise<number> {
   const log = (line: string): void => console.error(`cluster: ${line}`);
   switch (command) {
     case 'up': {
-      const binDir = installTools(repoRoot, config.cacheDir);
-      const { state, reused } = await startControlPlane({
-        dir: config.clusterDir,
-        binDir,
-        ports: config.ports,
-        startTimeoutMs: config.startTimeoutMs,
-        now: () => new Date(),
-        log,
-      });
-      if (reused) log(`reusing the running control plane ${state.version} at ${state.server}`);
+      const { state } = await startLocalControlPlane(process.env, repoRoot, log);
       console.log(`export KUBECONFIG=${state.kubeconfig} PATH=${state.binDir}:$PATH`);
       return 0;
     }

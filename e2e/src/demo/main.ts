@@ -8,8 +8,8 @@ import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node
 import OpenAI from 'openai';
 import { PLACEHOLDER_CREDENTIAL } from '@portcullis/shared';
 import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar';
-import { clusterConfig, installTools } from '../cluster/config.js';
-import { startControlPlane, stopControlPlane } from '../cluster/control-plane.js';
+import { stopControlPlane } from '../cluster/control-plane.js';
+import { startLocalControlPlane } from '../cluster/start.js';
 import { startSidecarProcess, type SidecarProcess } from '../support/sidecar-process.js';
 import { createPod, requestPodBoundToken } from '../support/workloads.js';
 import { denied, detail, heading, note, ok } from './print.js';
@@ -50,14 +50,10 @@ interface Cluster {
 }
 
 async function controlPlane(): Promise<Cluster> {
-  const config = clusterConfig(process.env, repoRoot);
+  heading('Local control plane: kube-apiserver + etcd built from the Go module proxy');
+  const { config, binDir, state, reused } = await startLocalControlPlane(process.env, repoRoot, (l) => note(l));
   // The e2e support helpers (pods, tokens, RBAC) find the cluster through this variable.
   process.env.PORTCULLIS_E2E_CLUSTER_DIR = config.clusterDir;
-  heading('Local control plane: kube-apiserver + etcd built from the Go module proxy');
-  const binDir = installTools(repoRoot, config.cacheDir);
-  const { state, reused } = await startControlPlane({
-    dir: config.clusterDir, binDir, ports: config.ports, startTimeoutMs: config.startTimeoutMs, now: () => new Date(), log: (l) => note(l),
-  });
   if (!reused && !config.keep) cleanups.push(() => stopControlPlane(config.clusterDir));
   ok(`${state.version} at ${state.server}${reused ? ' (already running)' : ''}`);
   const kc = new KubeConfig();

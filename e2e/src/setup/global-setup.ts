@@ -3,23 +3,12 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { clusterConfig, installTools } from '../cluster/config.js';
-import { startControlPlane } from '../cluster/control-plane.js';
+import { startLocalControlPlane } from '../cluster/start.js';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 
 export default async function globalSetup(): Promise<void> {
-  const config = clusterConfig(process.env, repoRoot);
-  const binDir = installTools(repoRoot, config.cacheDir);
-  const { state, reused } = await startControlPlane({
-    dir: config.clusterDir,
-    binDir,
-    ports: config.ports,
-    startTimeoutMs: config.startTimeoutMs,
-    now: () => new Date(),
-    log: (line) => console.error(`e2e: ${line}`),
-  });
-  if (reused) console.error(`e2e: reusing the running control plane ${state.version} at ${state.server}`);
+  const { config, binDir, state, reused } = await startLocalControlPlane(process.env, repoRoot, (line) => console.error(`e2e: ${line}`));
   process.env.PORTCULLIS_E2E_CLUSTER_DIR = config.clusterDir;
   process.env.PORTCULLIS_E2E_STOP_CLUSTER = reused || config.keep ? '' : '1';
 
