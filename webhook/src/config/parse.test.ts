@@ -1,0 +1,46 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseOptions } from './parse.js';
+
+const minimal = ['--namespace', 'portcullis-system', '--sidecar-image', 'registry.example/sidecar:1'];
+
+describe('parseOptions', () => {
+  it('fills safe defaults and always excludes its own namespace', () => {
+    const o = parseOptions(minimal, {});
+    expect(o.injector.excludedNamespaces).toEqual(new Set(['kube-system', 'kube-public', 'kube-node-lease', 'portcullis-system']));
+    expect(o.injector.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } });
+    expect(o.sidecarMode).toBe('auto');
+    expect(o.tls).toMatchObject({
+      mode: 'secret',
+      policy: { dnsNames: ['portcullis-webhook.portcullis-system.svc', 'portcullis-webhook.portcullis-system.svc.cluster.local'] },
+    });
+    expect(Object.isFrozen(o)).toBe(true);
+  });
+
+  it('takes the namespace and identity from the downward API env', () => {
+    const o = parseOptions(['--sidecar-image', 'i'], { POD_NAMESPACE: 'ns', POD_NAME: 'webhook-0' });
+    expect(o).toMatchObject({ namespace: 'ns', identity: 'webhook-0' });
+  });
+
+  it.each([
+    [['--sidecar-mode', 'sometimes'], /--sidecar-mode "sometimes" is invalid: expected one of auto, native, container/],
+    [['--port', '70000'], /--port "70000" is invalid/],
+    [['--sidecar-memory-limit', '1 GB'], /--sidecar-memory-limit "1 GB" is invalid: expected a quantity/],
+    [['--check-secrets', 'yes'], /expected true or false/],
+    [['--tls-ip-addresses', 'localhost'], /--tls-ip-addresses "localhost" is invalid/],
+    [['--cert-validity-seconds', '100', '--cert-renew-before-seconds', '200'], /must be shorter than --cert-validity-seconds/],
+    [['--lease-duration-seconds', '5', '--lease-retry-interval-seconds', '5'], /must be shorter than --lease-duration-seconds/],
+    [['--unknown'], /Unknown option '--unknown'/],
+  ])('rejects %j naming the option and the value', (args, message) => {
+    expect(() => parseOptions([...minimal, ...args], {})).toThrow(message);
+  });
+
+  it('requires the sidecar image and the namespace', () => {
+    expect(() => parseOptions(['--namespace', 'x'], {})).toThrow(/--sidecar-image "" is invalid: it is required/);
+    expect(() => parseOptions(['--sidecar-image', 'x'], {})).toThrow(/--namespace/);
+  });
+
+  it('reads mounted-file TLS settings', () => {
+    const o = parseOptions([...minimal, '--tls-mode', 'files', '--tls-cert-file', '/tls/tls.crt', '--tls-key-file', '/tls/tls.key'], {});
+    expect(o.tls).toMatchObject({ mode: 'files', certFile: '/tls/tls.crt', keyFile: '/tls/tls.key' });
+  });
+});

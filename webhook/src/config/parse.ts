@@ -1,0 +1,100 @@
+import { parseArgs } from 'node:util';
+import { PortcullisError } from '@portcullis/shared';
+import { SIDECAR_LOG_LEVELS, defaultHoldCommand, type InjectorConfig, type PullPolicy } from '../inject/config.js';
+import { READYZ_PATH, SIDECAR_ADMIN_PORT } from '../inject/contract.js';
+import { isQuantity } from '../inject/quantity.js';
+import { boolean, integer, invalid, list, oneOf, required, type Values } from './flags.js';
+import type { LogLevel, WebhookOptions } from './options.js';
+import { tlsOptions } from './tls.js';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const STRING_FLAGS = [
+  'namespace', 'identity', 'kubeconfig', 'address', 'port', 'admin-address', 'admin-port', 'max-request-bytes',
+  'request-timeout-seconds', 'sidecar-image', 'sidecar-image-pull-policy', 'sidecar-cpu-request', 'sidecar-memory-request',
+  'sidecar-cpu-limit', 'sidecar-memory-limit', 'sidecar-run-as-user', 'sidecar-mode', 'sidecar-log-level',
+  'allow-image-override', 'excluded-namespaces', 'watch-namespaces', 'unknown-source', 'token-expiration-seconds',
+  'tls-mode', 'tls-secret-name', 'webhook-config-name', 'service-name', 'tls-dns-names', 'tls-ip-addresses',
+  'tls-cert-file', 'tls-key-file', 'ca-validity-seconds', 'ca-renew-before-seconds', 'cert-validity-seconds',
+  'cert-renew-before-seconds', 'ca-propagation-seconds', 'cert-check-interval-seconds', 'lease-name',
+  'lease-duration-seconds', 'lease-retry-interval-seconds', 'status-controller', 'check-secrets',
+  'status-resync-seconds', 'log-level',
+] as const;
+
+export const FLAG_NAMES: readonly string[] = STRING_FLAGS;
+
+const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
+const PULL_POLICIES: readonly PullPolicy[] = ['Always', 'IfNotPresent', 'Never'];
+const DEFAULT_EXCLUDED = 'kube-system,kube-public,kube-node-lease';
+
+function quantity(v: Values, option: string, fallback: string): string | undefined {
+  const raw = v[option] ?? fallback;
+  if (raw === '') return undefined;
+  if (!isQuantity(raw)) throw invalid(option, raw, 'expected a quantity such as 100m or 128Mi (empty: none)');
+  return raw;
+}
+
+function injector(v: Values, namespace: string): Omit<InjectorConfig, 'nativeSidecar'> {
+  const pick = (entries: [string, string | undefined][]): Record<string, string> =>
+    Object.fromEntries(entries.filter((e): e is [string, string] => e[1] !== undefined));
+  const logLevel = v['sidecar-log-level'];
+  if (logLevel !== undefined && !(SIDECAR_LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw invalid('sidecar-log-level', logLevel, `expected one of ${SIDECAR_LOG_LEVELS.join(', ')}`);
+  }
+  return {
+    image: required(v, 'sidecar-image'),
+    imagePullPolicy: oneOf(v, 'sidecar-image-pull-policy', 'IfNotPresent', PULL_POLICIES),
+    resources: {
+      requests: pick([['cpu', quantity(v, 'sidecar-cpu-request', '50m')], ['memory', quantity(v, 'sidecar-memory-request', '64Mi')]]),
+      limits: pick([['cpu', quantity(v, 'sidecar-cpu-limit', '')], ['memory', quantity(v, 'sidecar-memory-limit', '256Mi')]]),
+    },
+    runAsUser: integer(v, 'sidecar-run-as-user', 65532, 1, 2 ** 31 - 1),
+    allowImageOverride: boolean(v, 'allow-image-override', false),
+    excludedNamespaces: new Set([...list(v['excluded-namespaces'] ?? DEFAULT_EXCLUDED), namespace]),
+    unknownSource: oneOf(v, 'unknown-source', 'admit', ['admit', 'deny'] as const),
+    logLevel: logLevel as InjectorConfig['logLevel'],
+    tokenExpirationSeconds: integer(v, 'token-expiration-seconds', 3600, 600, 86400),
+    holdCommand: defaultHoldCommand(SIDECAR_ADMIN_PORT, READYZ_PATH),
+  };
+}
+
+function lease(v: Values): WebhookOptions['lease'] {
+  const durationSeconds = integer(v, 'lease-duration-seconds', 15, 2, 300);
+  const retrySeconds = integer(v, 'lease-retry-interval-seconds', 5, 1, 300);
+  if (retrySeconds >= durationSeconds) throw invalid('lease-retry-interval-seconds', String(retrySeconds), `must be shorter than --lease-duration-seconds (${durationSeconds})`);
+  return { name: v['lease-name'] ?? 'portcullis-webhook', durationSeconds, retryIntervalMs: retrySeconds * 1000 };
+}
+
+/** Parses flags (env fallbacks: POD_NAMESPACE, POD_NAME/HOSTNAME, KUBECONFIG) into frozen options. */
+export function parseOptions(argv: readonly string[], env: Env): WebhookOptions {
+  let v: Values;
+  try {
+    const options = Object.fromEntries(STRING_FLAGS.map((f) => [f, { type: 'string' as const }]));
+    v = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    throw new PortcullisError('CONFIG_INVALID', `${(err as Error).message}; run with --help for the options`);
+  }
+  const namespace = required(v, 'namespace', env.POD_NAMESPACE);
+  const tls = tlsOptions(v, namespace);
+  return Object.freeze({
+    namespace,
+    identity: v.identity ?? env.POD_NAME ?? env.HOSTNAME ?? 'portcullis-webhook',
+    kubeconfig: v.kubeconfig ?? env.KUBECONFIG,
+    listen: { address: v.address ?? '0.0.0.0', port: integer(v, 'port', 9443, 0, 65535) },
+    admin: { address: v['admin-address'] ?? '0.0.0.0', port: integer(v, 'admin-port', 9090, 0, 65535) },
+    maxRequestBytes: integer(v, 'max-request-bytes', 4 * 1024 * 1024, 1024),
+    requestTimeoutMs: integer(v, 'request-timeout-seconds', 10, 1, 30) * 1000,
+    sidecarMode: oneOf(v, 'sidecar-mode', 'auto', ['auto', 'native', 'container'] as const),
+    injector: Object.freeze(injector(v, namespace)),
+    watchNamespaces: list(v['watch-namespaces']),
+    tls: Object.freeze(tls),
+    lease: lease(v),
+    status: {
+      enabled: boolean(v, 'status-controller', true),
+      checkSecrets: boolean(v, 'check-secrets', false),
+      resyncMs: integer(v, 'status-resync-seconds', 60, 1) * 1000,
+      debounceMs: 200,
+    },
+    logLevel: oneOf(v, 'log-level', 'info', LOG_LEVELS),
+  });
+}

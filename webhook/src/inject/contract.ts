@@ -1,0 +1,52 @@
+// What the injected pod gives the sidecar: names, paths and ports the sidecar reads by default
+// (sidecar/src/config/options.ts DEFAULT_*). contract.test.ts fails when the two drift apart.
+
+/** Name of the injected proxy container (native sidecar or regular container). */
+export const SIDECAR_CONTAINER_NAME = 'portcullis-proxy';
+
+/** The sidecar's admin port: /healthz, /readyz and /metrics (sidecar DEFAULT_ADMIN_PORT). */
+export const SIDECAR_ADMIN_PORT = 15090;
+/** Container port name of the admin port (an IANA service name: at most 15 characters). */
+export const SIDECAR_ADMIN_PORT_NAME = 'portcullis-adm';
+export const READYZ_PATH = '/readyz';
+export const HEALTHZ_PATH = '/healthz';
+
+/** Audience of the identity token the sidecar has reviewed with TokenReview. */
+export const IDENTITY_AUDIENCE = 'portcullis';
+/** Default audience of the token presented to AWS STS (CredentialSource spec.aws.webIdentity.tokenAudience). */
+export const DEFAULT_STS_AUDIENCE = 'sts.amazonaws.com';
+
+const ROOT = '/var/run/secrets/portcullis.dev';
+
+/** Folders mounted into the sidecar container only. */
+export const MOUNT_PATHS = {
+  identity: `${ROOT}/identity`,
+  api: `${ROOT}/api`,
+  sts: `${ROOT}/sts`,
+  sources: `${ROOT}/sources`,
+  podinfo: '/etc/portcullis/podinfo',
+} as const;
+
+/** File names inside those folders. */
+export const FILE_NAMES = { token: 'token', ca: 'ca.crt', labels: 'labels' } as const;
+
+/** The ConfigMap every namespace has with the API server's CA (published by kube-controller-manager). */
+export const ROOT_CA_CONFIG_MAP = 'kube-root-ca.crt';
+
+/** Names of the volumes the webhook adds; Secret volumes are `${SOURCE_VOLUME_PREFIX}<source>`. */
+export const VOLUME_NAMES = {
+  identity: 'portcullis-identity',
+  api: 'portcullis-api',
+  sts: 'portcullis-sts',
+  podinfo: 'portcullis-podinfo',
+} as const;
+export const SOURCE_VOLUME_PREFIX = 'portcullis-src-';
+
+/** Env var the sidecar reads its namespace from (downward API), and the pod name for its logs. */
+export const POD_NAMESPACE_ENV = 'POD_NAMESPACE';
+export const POD_NAME_ENV = 'POD_NAME';
+
+/** True for a volume this webhook owns (added by it and replaced on every injection). */
+export function isOwnVolume(name: string): boolean {
+  return name.startsWith(SOURCE_VOLUME_PREFIX) || (Object.values(VOLUME_NAMES) as string[]).includes(name);
+}

@@ -1,0 +1,71 @@
+import type { V1Container, V1EnvVar, V1Pod, V1Volume } from '@kubernetes/client-node';
+import { ANNOTATIONS } from './annotations.js';
+import { SIDECAR_CONTAINER_NAME, isOwnVolume } from './contract.js';
+import { withEnv } from './env.js';
+
+/** What the webhook records in portcullis.dev/status (JSON, deterministic: no timestamps). */
+export interface InjectionStatus {
+  readonly version: 1;
+  readonly mode: 'native' | 'container';
+  readonly container: string;
+  readonly sources: readonly string[];
+  readonly unknownSources?: readonly string[];
+  readonly volumes: readonly string[];
+}
+
+export interface Injection {
+  readonly sidecar: V1Container;
+  readonly volumes: readonly V1Volume[];
+  readonly env: readonly V1EnvVar[];
+  readonly status: InjectionStatus;
+}
+
+const isSidecar = (c: V1Container): boolean => c.name === SIDECAR_CONTAINER_NAME;
+
+/** True when the pod carries our status annotation and our container: it went through the webhook. */
+export function isInjected(pod: V1Pod): boolean {
+  const annotated = pod.metadata?.annotations?.[ANNOTATIONS.status] !== undefined;
+  const containers = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])];
+  return annotated && containers.some(isSidecar);
+}
+
+function withAppEnv(containers: readonly V1Container[] | undefined, env: readonly V1EnvVar[]): V1Container[] | undefined {
+  return containers?.map((c) => (isSidecar(c) ? c : withEnv(c, env)));
+}
+
+/**
+ * A pod that already went through the webhook (a reinvocation, or the webhook's own output) keeps its
+ * sidecar and volumes as they are — the API server has defaulted their fields since — and only app
+ * containers added after the first pass get the sources' env vars. Applying this twice changes nothing.
+ */
+export function reconcileInjected(pod: V1Pod, env: readonly V1EnvVar[]): V1Pod {
+  const spec = pod.spec;
+  if (!spec) return pod;
+  const containers = withAppEnv(spec.containers, env) ?? [];
+  const initContainers = withAppEnv(spec.initContainers, env);
+  return { ...pod, spec: { ...spec, containers, ...(initContainers ? { initContainers } : {}) } };
+}
+
+/** Injects into a pod that has not been injected: any stale copy of our container and volumes is replaced. */
+export function inject(pod: V1Pod, injection: Injection): V1Pod {
+  const spec = pod.spec ?? { containers: [] };
+  const containers = (spec.containers ?? []).filter((c) => !isSidecar(c)).map((c) => withEnv(c, injection.env));
+  const initContainers = (spec.initContainers ?? []).filter((c) => !isSidecar(c)).map((c) => withEnv(c, injection.env));
+  if (injection.status.mode === 'native') initContainers.unshift(injection.sidecar);
+  else containers.unshift(injection.sidecar);
+  const volumes = [...(spec.volumes ?? []).filter((v) => !isOwnVolume(v.name)), ...injection.volumes];
+  const annotations: Record<string, string> = { ...(pod.metadata?.annotations ?? {}) };
+  delete annotations[ANNOTATIONS.skipReason];
+  annotations[ANNOTATIONS.status] = JSON.stringify(injection.status);
+  return {
+    ...pod,
+    metadata: { ...pod.metadata, annotations },
+    spec: { ...spec, containers, ...(initContainers.length > 0 ? { initContainers } : {}), volumes },
+  };
+}
+
+/** Records why a pod that asked for injection did not get it. */
+export function markSkipped(pod: V1Pod, reason: string): V1Pod {
+  const annotations = { ...(pod.metadata?.annotations ?? {}), [ANNOTATIONS.skipReason]: reason };
+  return { ...pod, metadata: { ...pod.metadata, annotations } };
+}

@@ -1,0 +1,81 @@
+import type { V1Container, V1Probe, V1ResourceRequirements, V1VolumeMount } from '@kubernetes/client-node';
+import type { InjectorConfig } from './config.js';
+import {
+  FILE_NAMES,
+  HEALTHZ_PATH,
+  MOUNT_PATHS,
+  POD_NAME_ENV,
+  POD_NAMESPACE_ENV,
+  READYZ_PATH,
+  SIDECAR_ADMIN_PORT,
+  SIDECAR_ADMIN_PORT_NAME,
+  SIDECAR_CONTAINER_NAME,
+} from './contract.js';
+import type { SidecarSettings } from './overrides.js';
+
+export interface SidecarSpec {
+  readonly settings: SidecarSettings;
+  readonly mounts: readonly V1VolumeMount[];
+  /** The names portcullis.dev/sources asked for; undefined: the sidecar serves every source of the namespace. */
+  readonly sources: readonly string[] | undefined;
+}
+
+const probe = (path: string, periodSeconds: number, failureThreshold: number): V1Probe => ({
+  httpGet: { path, port: SIDECAR_ADMIN_PORT, scheme: 'HTTP' },
+  periodSeconds,
+  timeoutSeconds: 1,
+  failureThreshold,
+});
+
+function args(spec: SidecarSpec): string[] {
+  const list = ['--namespace', `$(${POD_NAMESPACE_ENV})`, '--labels-file', `${MOUNT_PATHS.podinfo}/${FILE_NAMES.labels}`];
+  if (spec.sources !== undefined) list.push('--sources', spec.sources.join(','));
+  if (spec.settings.logLevel !== undefined) list.push('--log-level', spec.settings.logLevel);
+  return list;
+}
+
+function resources(spec: SidecarSpec): V1ResourceRequirements {
+  const { requests, limits } = spec.settings.resources;
+  const out: { requests?: Record<string, string>; limits?: Record<string, string> } = {};
+  if (Object.keys(requests).length > 0) out.requests = { ...requests };
+  if (Object.keys(limits).length > 0) out.limits = { ...limits };
+  return out;
+}
+
+/**
+ * The proxy container. As a native sidecar (`restartPolicy: Always` in initContainers) the kubelet
+ * starts it before the next init container and waits for its startup probe, so the app starts with a
+ * ready proxy and Jobs complete when the app exits. As a regular container it comes first and its
+ * postStart hook blocks the kubelet from starting the app containers until /readyz answers.
+ */
+export function sidecarContainer(spec: SidecarSpec, config: InjectorConfig): V1Container {
+  const container: V1Container = {
+    name: SIDECAR_CONTAINER_NAME,
+    image: spec.settings.image,
+    imagePullPolicy: config.imagePullPolicy,
+    args: args(spec),
+    env: [
+      { name: POD_NAMESPACE_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+      { name: POD_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+    ],
+    ports: [{ name: SIDECAR_ADMIN_PORT_NAME, containerPort: SIDECAR_ADMIN_PORT, protocol: 'TCP' }],
+    resources: resources(spec),
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      runAsUser: config.runAsUser,
+      runAsGroup: config.runAsUser,
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    startupProbe: probe(READYZ_PATH, 1, 120),
+    readinessProbe: probe(READYZ_PATH, 5, 3),
+    livenessProbe: probe(HEALTHZ_PATH, 10, 3),
+    volumeMounts: spec.mounts.map((m) => ({ ...m })),
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+  };
+  if (config.nativeSidecar) return { ...container, restartPolicy: 'Always' };
+  return { ...container, lifecycle: { postStart: { exec: { command: [...config.holdCommand] } } } };
+}
