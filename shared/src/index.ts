@@ -6,3 +6,4 @@ export * from './pki/certificates.js';
 export * from './policy/index.js';
 export * from './sources/index.js';
 export * from './aws/index.js';
+export * from './logging.js';

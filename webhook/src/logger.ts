@@ -1,19 +1,15 @@
-import { pino, type DestinationStream, type Logger } from 'pino';
+import type { DestinationStream, Logger } from 'pino';
+import { createComponentLogger } from '@portcullis/shared';
 
-/**
- * The one root logger (JSON). Handlers log through children carrying the admission UID. Redaction is a
- * second line of defence: no code path logs certificate keys, tokens or Secret data in the first place.
- */
+/** The webhook's root logger; handlers log through children carrying the admission UID. */
 export function createLogger(level: string, destination: DestinationStream): Logger {
-  return pino(
-    {
-      level,
-      base: { component: 'portcullis-webhook' },
-      redact: {
-        paths: ['*.keyPem', '*.caKeyPem', '*.token', '*.data', '*.stringData', '*.authorization', 'req.headers'],
-        censor: '[REDACTED]',
-      },
-    },
-    destination,
-  );
+  return createComponentLogger('portcullis-webhook', level, destination, [
+    '*.keyPem',
+    '*.caKeyPem',
+    '*.token',
+    '*.data',
+    '*.stringData',
+    '*.authorization',
+    'req.headers',
+  ]);
 }

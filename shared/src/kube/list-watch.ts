@@ -21,7 +21,8 @@ export interface CustomResourceRef {
   readonly group: string;
   readonly version: string;
   readonly plural: string;
-  readonly namespace: string;
+  /** Omitted: every namespace (the webhook's view); set: one namespace (a sidecar's). */
+  readonly namespace?: string;
 }
 
 interface ListResponse<T> {
@@ -29,19 +30,17 @@ interface ListResponse<T> {
   metadata?: { resourceVersion?: string };
 }
 
-/** List and watch one kind of custom resource in one namespace. */
+/** List and watch one kind of custom resource in one namespace, or in all of them. */
 export function customResourceListWatch<T extends KubeObject>(kc: KubeConfig, ref: CustomResourceRef): ListWatch<T> {
   const api = kc.makeApiClient(CustomObjectsApi);
   const watcher = new Watch(kc);
-  const path = `/apis/${ref.group}/${ref.version}/namespaces/${ref.namespace}/${ref.plural}`;
+  const { group, version, plural, namespace } = ref;
+  const path = namespace === undefined ? `/apis/${group}/${version}/${plural}` : `/apis/${group}/${version}/namespaces/${namespace}/${plural}`;
   return {
     async list() {
-      const data = (await api.listNamespacedCustomObject({
-        group: ref.group,
-        version: ref.version,
-        namespace: ref.namespace,
-        plural: ref.plural,
-      })) as ListResponse<T>;
+      const data = (await (namespace === undefined
+        ? api.listClusterCustomObject({ group, version, plural })
+        : api.listNamespacedCustomObject({ group, version, namespace, plural }))) as ListResponse<T>;
       return { items: data.items ?? [], resourceVersion: data.metadata?.resourceVersion ?? '' };
     },
     async watch(resourceVersion, onEvent, onDone) {

@@ -12,7 +12,6 @@ import {
 } from '@portcullis/shared';
 import type { Logger } from 'pino';
 import { apiFailure } from '../kube/api-errors.js';
-import { clusterCustomResourceListWatch } from '../kube/cluster-list-watch.js';
 import { ResourceCache } from '../kube/resource-cache.js';
 import type { WebhookMetrics } from '../metrics.js';
 
@@ -40,7 +39,7 @@ export function createCaches(kc: KubeConfig, namespaces: readonly string[], deps
   const make = <T extends KubeObject>(plural: string): ResourceCache<T> => {
     const ref = { group: GROUP, version: VERSION, plural };
     const lws: ListWatch<T>[] =
-      namespaces.length === 0 ? [clusterCustomResourceListWatch<T>(kc, ref)] : namespaces.map((namespace) => customResourceListWatch<T>(kc, { ...ref, namespace }));
+      namespaces.length === 0 ? [customResourceListWatch<T>(kc, ref)] : namespaces.map((namespace) => customResourceListWatch<T>(kc, { ...ref, namespace }));
     return new ResourceCache<T>(
       lws,
       {
