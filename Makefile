@@ -22,7 +22,7 @@ node_modules/.package-lock.json: package.json package-lock.json shared/package.j
 deps: node_modules/.package-lock.json ## install npm packages (Node 24 included)
 	@node --version | grep -q '^v24\.' || { echo "deps: expected Node 24 from node_modules/.bin, got $$(node --version)"; exit 1; }
 
-tools: ## build kube-apiserver, kubectl, etcd and helm from the Go module proxy (cached in .cache/tools)
+tools: ## build kube-apiserver, kubectl, etcd, helm and MinIO from the Go module proxy, moto/boto3/awscli into a venv (cached in .cache/)
 	bash e2e/scripts/install-tools.sh >/dev/null
 
 build: deps ## compile every workspace (tsc -b)

@@ -17,6 +17,8 @@ const common = {
 };
 
 export default {
+  // Per-project testTimeout is ignored by jest; e2e hooks start real servers, so the default 5 s is too short.
+  testTimeout: 60000,
   projects: [
     {
       ...common,
@@ -33,7 +35,6 @@ export default {
       testMatch: ['**/*.e2e.test.ts'],
       globalSetup: '<rootDir>/e2e/dist/setup/global-setup.js',
       globalTeardown: '<rootDir>/e2e/dist/setup/global-teardown.js',
-      testTimeout: 60000,
     },
   ],
 };

@@ -49,6 +49,10 @@ build "$tools/kube" k8s.io/kubernetes/cmd/kubectl kubectl "$kube" "$stamp"
 build "$tools/etcd" go.etcd.io/etcd/server/v3 etcd "$etcd" "-X go.etcd.io/etcd/api/v3/version.GitSHA=$etcd"
 build "$tools/helm" helm.sh/helm/v3/cmd/helm helm "$helm" "-X helm.sh/helm/v3/internal/version.version=$helm"
 
+# The AWS peers of the SigV4 e2e tests (MinIO, and moto/boto3/aws CLI in a venv): their own script,
+# whose stdout (the paths the e2e helpers read) is not part of this one's.
+bash "$root/e2e/scripts/install-peers.sh" >/dev/null
+
 # One folder of links, named for the versions, that the control plane and the tests put on PATH.
 bin="$cache/bin/kube-$kube-etcd-$etcd-helm-$helm"
 mkdir -p "$bin"

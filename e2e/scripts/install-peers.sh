@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Installs the AWS peers the SigV4 e2e tests talk to, each cached by version under $PORTCULLIS_CACHE:
+#   - MinIO (S3; verifies SigV4 incl. aws-chunked chunk signatures and trailing checksums), built from
+#     the Go module proxy at the version pinned in e2e/tools/minio/go.mod -> tools/minio-<version>/minio
+#   - moto_server, boto3 and the AWS CLI v1 from PyPI, pinned in e2e/requirements.txt, in a venv of the
+#     system python3 -> venv-<hash of requirements.txt and the Python version>/
+# Progress goes to stderr. Stdout gets two lines the e2e helpers read: `minio=<binary>` and `venv=<dir>`.
+# A second run costs a fraction of a second.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cache="${PORTCULLIS_CACHE:-$root/.cache}"
+mkdir -p "$cache"
+
+say() { echo "install-peers: $*" >&2; }
+fail() { say "$*"; exit 1; }
+
+# One installer at a time (two jest runs, or the global setup and a helper, may start together).
+if command -v flock >/dev/null; then
+  exec 9>"$cache/install-peers.lock"
+  flock 9
+fi
+
+# --- MinIO -----------------------------------------------------------------------------------------
+install_minio() {
+  command -v go >/dev/null || fail "Go is required to build MinIO (https://go.dev/doc/install); none on PATH"
+  local dir="$root/e2e/tools/minio" version
+  version=$(cd "$dir" && go list -m -f '{{.Version}}' github.com/minio/minio)
+  local out="$cache/tools/minio-$version"
+  if [[ -x "$out/minio" ]]; then
+    say "minio $version cached in $out"
+    echo "minio=$out/minio"
+    return
+  fi
+  # MinIO has no semver tags: the version is a pseudo-version v0.0.0-<yyyymmddhhmmss>-<commit>. Stamp
+  # it the way MinIO's own buildscripts/gen-ldflags.go does, so `minio --version` names the commit.
+  local stamp=${version#v0.0.0-} commit=${version##*-}
+  stamp=${stamp%%-*}
+  local released="${stamp:0:4}-${stamp:4:2}-${stamp:6:2}T${stamp:8:2}:${stamp:10:2}:${stamp:12:2}Z"
+  local ldflags="-s -w -X github.com/minio/minio/cmd.Version=$released"
+  ldflags+=" -X github.com/minio/minio/cmd.ReleaseTag=DEVELOPMENT.${released//:/-}"
+  ldflags+=" -X github.com/minio/minio/cmd.CommitID=$commit -X github.com/minio/minio/cmd.ShortCommitID=$commit"
+  ldflags+=" -X github.com/minio/minio/cmd.CopyrightYear=${stamp:0:4}"
+
+  say "building minio $version from the Go module proxy (first time: several minutes on 2 cores)"
+  local start=$SECONDS tmp="$out.tmp.$$"
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  # go build -v names each package as it compiles it; print a progress line every 100 packages.
+  (cd "$dir" && go build -v -o "$tmp/minio" -ldflags "$ldflags" github.com/minio/minio) 2>&1 |
+    awk -v s="$start" '
+      /^(#|go: |[^ ]+\.go:)/ { print; next }
+      { c++; if (c % 100 == 0) { printf "install-peers: minio: %d packages compiled\n", c; fflush() } }
+      END { printf "install-peers: minio: %d packages compiled\n", c }' >&2
+  [[ ${PIPESTATUS[0]} -eq 0 && -x "$tmp/minio" ]] || { rm -rf "$tmp"; fail "building minio failed"; }
+  rm -rf "$out" && mv "$tmp" "$out"
+  say "minio $version built in $((SECONDS - start))s"
+  echo "minio=$out/minio"
+}
+
+# --- Python venv (moto_server, boto3, aws) ---------------------------------------------------------
+install_venv() {
+  local requirements="$root/e2e/requirements.txt" python
+  python=$(command -v python3) || fail "python3 is required for moto, boto3 and the AWS CLI; none on PATH"
+  local key
+  key=$({ "$python" -c 'import sys; print(sys.version_info[:2])'; cat "$requirements"; } | sha256sum | cut -c1-12)
+  local venv="$cache/venv-$key"
+  # The marker is written last: a venv without it is a half-finished install (venvs cannot be moved
+  # into place, their scripts name their own absolute path).
+  if [[ -f "$venv/.installed" ]]; then
+    say "python venv cached in $venv"
+    echo "venv=$venv"
+    return
+  fi
+  say "creating $venv from e2e/requirements.txt (moto[server], boto3, awscli; first time: a few minutes)"
+  local start=$SECONDS
+  rm -rf "$venv"
+  "$python" -m venv "$venv" ||
+    fail "python3 -m venv failed (on Debian: apt-get install python3-venv)"
+  PIP_DISABLE_PIP_VERSION_CHECK=1 "$venv/bin/pip" install --no-input --progress-bar off -r "$requirements" 2>&1 |
+    awk '
+      /^(ERROR|WARNING)/ { print; next }
+      /^Collecting / { c++; if (c % 20 == 0) { printf "install-peers: pip: %d packages resolved\n", c; fflush() } }
+      /^Installing collected packages/ { printf "install-peers: pip: %d packages resolved, installing\n", c; fflush() }' >&2
+  [[ ${PIPESTATUS[0]} -eq 0 ]] || { rm -rf "$venv"; fail "pip install -r e2e/requirements.txt failed"; }
+  "$venv/bin/pip" check >&2 || { rm -rf "$venv"; fail "pip check found inconsistent requirements"; }
+  touch "$venv/.installed"
+  say "python venv ready in $((SECONDS - start))s"
+  echo "venv=$venv"
+}
+
+install_minio
+install_venv
