@@ -12,7 +12,7 @@ CI_FLAGS := $(if $(CI),--ci,)
 .PHONY: help deps tools build typecheck lint unit e2e test cluster-up cluster-down cluster-status clean
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
 node_modules/.package-lock.json: package.json package-lock.json shared/package.json sidecar/package.json webhook/package.json e2e/package.json
 	@echo "deps: npm ci (Node 24 arrives as the npm package 'node')"
@@ -57,3 +57,6 @@ clean: ## remove build output (keeps the cached binaries in .cache/tools)
 .PHONY: demo
 demo: build ## the whole flow end to end on a local control plane, narrated (Ctrl-C cleans up)
 	node e2e/dist/demo/main.js
+
+# kind targets for people who have Docker (kind-up, kind-load, kind-deploy, kind-e2e, …)
+include mk/kind.mk
