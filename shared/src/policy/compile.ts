@@ -1,4 +1,5 @@
 import type { EgressPolicy, EgressPolicyRule } from '../crd/index.js';
+import { ruleFilter, type RuleFilter } from './candidates.js';
 import { iamGlob, pathGlob, type Glob } from './glob.js';
 import { matchesSelector } from './selector.js';
 import type { Workload } from './types.js';
@@ -26,6 +27,8 @@ export interface RuleIndex {
   forSource(source: string): readonly CompiledRule[];
   /** Names of the policies that contributed any rule for `source`. */
   policiesFor(source: string): readonly string[];
+  /** Narrows forSource(source) to the rules a request could match (see candidates.ts). */
+  filterFor(source: string): RuleFilter;
 }
 
 function compileRule(policy: string, rule: EgressPolicyRule, index: number): CompiledRule {
@@ -53,18 +56,22 @@ function selects(policy: EgressPolicy, workload: Workload): boolean {
 
 function buildIndex(rules: readonly CompiledRule[]): RuleIndex {
   const policiesOf = (list: readonly CompiledRule[]): readonly string[] => [...new Set(list.map((r) => r.policy))];
-  const wildcard = rules.filter((r) => r.source === '*');
-  const wildcardPolicies = policiesOf(wildcard);
-  const bySource = new Map<string, { rules: readonly CompiledRule[]; policies: readonly string[] }>();
+  const entry = (list: readonly CompiledRule[]): { rules: readonly CompiledRule[]; policies: readonly string[]; filter: RuleFilter } => ({
+    rules: list,
+    policies: policiesOf(list),
+    filter: ruleFilter(list),
+  });
+  const wildcard = entry(rules.filter((r) => r.source === '*'));
+  const bySource = new Map<string, ReturnType<typeof entry>>();
   for (const source of new Set(rules.map((r) => r.source))) {
     if (source === '*') continue;
     // Policy order is kept: '*' rules stay where their policy stands.
-    const list = rules.filter((r) => r.source === '*' || r.source === source);
-    bySource.set(source, { rules: list, policies: policiesOf(list) });
+    bySource.set(source, entry(rules.filter((r) => r.source === '*' || r.source === source)));
   }
   return {
-    forSource: (source) => bySource.get(source)?.rules ?? wildcard,
-    policiesFor: (source) => bySource.get(source)?.policies ?? wildcardPolicies,
+    forSource: (source) => (bySource.get(source) ?? wildcard).rules,
+    policiesFor: (source) => (bySource.get(source) ?? wildcard).policies,
+    filterFor: (source) => (bySource.get(source) ?? wildcard).filter,
   };
 }
 

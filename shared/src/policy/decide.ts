@@ -17,22 +17,33 @@ function ruleMatches(rule: CompiledRule, facts: RequestFacts, item: RequestItem)
 
 type Verdict = Omit<Decision, 'forward' | 'mode'>;
 
+/**
+ * The first matching deny, else the first matching allow, in rule order. `positions` (ascending) are the
+ * only rules that can match, from the source's RuleFilter; undefined means all of them.
+ */
+function scan(rules: readonly CompiledRule[], positions: readonly number[] | undefined, facts: RequestFacts, item: RequestItem): CompiledRule | undefined {
+  let allow: CompiledRule | undefined;
+  const n = positions === undefined ? rules.length : positions.length;
+  for (let k = 0; k < n; k++) {
+    const rule = rules[positions === undefined ? k : (positions[k] as number)] as CompiledRule;
+    if (!ruleMatches(rule, facts, item)) continue;
+    if (!rule.allow) return rule;
+    allow ??= rule;
+  }
+  return allow;
+}
+
 /** Deny overrides allow; every item must be allowed by some rule and denied by none. */
 function evaluate(index: RuleIndex, facts: RequestFacts): Verdict {
   const rules = index.forSource(facts.source);
+  const filter = index.filterFor(facts.source);
   const items = facts.items.length > 0 ? facts.items : [NO_ITEM];
   let firstAllow: CompiledRule | undefined;
   for (const item of items) {
-    let allow: CompiledRule | undefined;
-    for (const rule of rules) {
-      if (!ruleMatches(rule, facts, item)) continue;
-      if (!rule.allow) return { effect: 'Deny', reason: 'denied by rule', policy: rule.policy, rule: rule.rule, item };
-      allow ??= rule;
-    }
-    if (!allow) {
-      return { effect: 'Deny', reason: 'no rule allows it', policy: index.policiesFor(facts.source).join(', '), item };
-    }
-    firstAllow ??= allow;
+    const found = scan(rules, filter.candidates(facts.path, item), facts, item);
+    if (!found) return { effect: 'Deny', reason: 'no rule allows it', policy: index.policiesFor(facts.source).join(', '), item };
+    if (!found.allow) return { effect: 'Deny', reason: 'denied by rule', policy: found.policy, rule: found.rule, item };
+    firstAllow ??= found;
   }
   const rule = firstAllow as CompiledRule;
   return { effect: 'Allow', reason: 'allowed by rule', policy: rule.policy, rule: rule.rule };
