@@ -52,11 +52,13 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
   const state = new SidecarState({
     sourceFilter: options.sources,
     secretsDir: options.secretsDir,
+    stsTokenFile: options.stsTokenFile,
     credentialPollIntervalMs: options.credentialPollIntervalMs,
     labels: mode.kind === 'standalone' ? mode.labels : (deps.labels ?? {}),
     metrics,
     log,
     onPorts: (ports) => void listeners.reconcile(ports),
+    now,
   });
 
   if (mode.kind === 'standalone') {

@@ -8,3 +8,4 @@ export { createLogger } from './logger.js';
 export { json, startUpstream, testPki, type Received, type Upstream } from './test-support/upstream.js';
 export { identityFromReview, IDENTITY_AUDIENCE } from './identity/identity.js';
 export { apiTokenReviewer } from './identity/token-review.js';
+export { appContext, chunkedBody, sendRaw, signAsApp } from './test-support/aws-app.js';

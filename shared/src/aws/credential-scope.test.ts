@@ -29,6 +29,10 @@ describe('parseSigV4 with an Authorization header', () => {
     expect(header(compact)).toMatchObject({ service: 'execute-api', region: 'eu-west-1', signedHeaders: ['host'] });
   });
 
+  it('accepts the placeholder key id the webhook gives apps', () => {
+    expect(header(AUTH.replace('AKIDEXAMPLE', 'portcullis-placeholder'))?.accessKeyId).toBe('portcullis-placeholder');
+  });
+
   it('returns undefined for an unsigned request', () => {
     expect(parseSigV4({ headers: {}, query: 'a=1' })).toBeUndefined();
   });

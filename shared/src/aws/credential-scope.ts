@@ -35,7 +35,9 @@ export interface SignedRequestParts {
   readonly query: string | URLSearchParams | readonly QueryParam[];
 }
 
-const ACCESS_KEY_ID = /^[A-Za-z0-9]{1,128}$/;
+// AWS key ids are alphanumeric, but the app holds a placeholder (`portcullis-placeholder`, or whatever its
+// owner set): accept the characters such names use, never the scope's `/` or the header's `,` `=` or spaces.
+const ACCESS_KEY_ID = /^[A-Za-z0-9._-]{1,128}$/;
 const SCOPE_DATE = /^(\d{4})(\d{2})(\d{2})$/;
 const AMZ_DATE = /^\d{8}T\d{6}Z$/;
 const LABEL = /^[a-z0-9][a-z0-9-]{0,62}$/;

@@ -2,6 +2,7 @@
 export const DEFAULT_IDENTITY_TOKEN_FILE = '/var/run/secrets/portcullis.dev/identity/token';
 export const DEFAULT_API_TOKEN_FILE = '/var/run/secrets/portcullis.dev/api/token';
 export const DEFAULT_API_CA_FILE = '/var/run/secrets/portcullis.dev/api/ca.crt';
+export const DEFAULT_STS_TOKEN_FILE = '/var/run/secrets/portcullis.dev/sts/token';
 export const DEFAULT_SECRETS_DIR = '/var/run/secrets/portcullis.dev/sources';
 export const DEFAULT_LABELS_FILE = '/etc/portcullis/podinfo/labels';
 export const DEFAULT_ADMIN_PORT = 15090;
@@ -31,6 +32,8 @@ export interface SidecarOptions {
   readonly mode: ClusterMode | StandaloneMode;
   readonly sources: ReadonlySet<string> | undefined;
   readonly secretsDir: string;
+  /** Projected token (audience sts.amazonaws.com by default) for STS AssumeRoleWithWebIdentity. */
+  readonly stsTokenFile: string;
   readonly listenAddresses: readonly string[];
   readonly adminAddress: string;
   readonly adminPort: number;

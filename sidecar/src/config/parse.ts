@@ -7,6 +7,7 @@ import {
   DEFAULT_IDENTITY_TOKEN_FILE,
   DEFAULT_LABELS_FILE,
   DEFAULT_SECRETS_DIR,
+  DEFAULT_STS_TOKEN_FILE,
   type ApiAccess,
   type SidecarOptions,
 } from './options.js';
@@ -31,6 +32,7 @@ const FLAGS = {
   'api-token-file': { type: 'string' },
   'api-ca-file': { type: 'string' },
   'secrets-dir': { type: 'string' },
+  'sts-token-file': { type: 'string' },
   'listen-addresses': { type: 'string' },
   'admin-address': { type: 'string' },
   'admin-port': { type: 'string' },
@@ -143,6 +145,7 @@ export function parseOptions(argv: readonly string[], env: Env): SidecarOptions 
     mode: parseMode(v, env),
     sources: sources ? new Set(sources) : undefined,
     secretsDir: v['secrets-dir'] ?? DEFAULT_SECRETS_DIR,
+    stsTokenFile: v['sts-token-file'] ?? DEFAULT_STS_TOKEN_FILE,
     listenAddresses: parseListen(v['listen-addresses']),
     adminAddress: v['admin-address'] ?? '0.0.0.0',
     adminPort: parsePort(v['admin-port'] ?? env.PORTCULLIS_ADMIN_PORT ?? String(DEFAULT_ADMIN_PORT)),

@@ -9,6 +9,8 @@ export interface SecretFileOptions {
   /** Source name, for messages and metrics. */
   readonly source: string;
   readonly path: string;
+  /** The spec field that names the Secret, for messages; default spec.http.secretRef. */
+  readonly secretRefField?: string;
   /** Safety net besides file-system events (which a kubelet symlink swap may not always raise). */
   readonly pollIntervalMs: number;
   readonly onReload: (result: ReloadResult, error?: Error) => void;
@@ -50,7 +52,7 @@ export class SecretFile {
     if (this.value !== undefined) return this.value;
     throw new PortcullisError(
       'CREDENTIAL_UNAVAILABLE',
-      `the credential of source "${this.opts.source}" is unavailable (${this.problem}); check the Secret named in spec.http.secretRef and that it is mounted at ${dirname(this.opts.path)}`,
+      `the credential of source "${this.opts.source}" is unavailable (${this.problem}); check the Secret named in ${this.opts.secretRefField ?? 'spec.http.secretRef'} and that it is mounted at ${dirname(this.opts.path)}`,
     );
   }
 

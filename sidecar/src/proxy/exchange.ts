@@ -37,6 +37,11 @@ function auditPath(x: Exchange, req: IncomingMessage): string {
   return x.error?.code === 'PATH_REJECTED' ? '(rejected)' : splitTarget(req.url ?? '').path.slice(0, 256);
 }
 
+/** Where the call went: the provider's per-request host (AWS), else the source's upstream. */
+function auditHost(x: Exchange): string | null {
+  return x.classified?.upstreamHost ?? x.source?.upstream.host ?? null;
+}
+
 /** The audit line of a finished exchange. */
 export function auditRecordOf(x: Exchange, req: IncomingMessage, status: number, durationMs: number): AuditRecord {
   return {
@@ -46,7 +51,7 @@ export function auditRecordOf(x: Exchange, req: IncomingMessage, status: number,
     workload: workloadOf(x.identity),
     source: x.source?.name ?? null,
     method: req.method ?? '',
-    host: x.source?.upstream.host ?? null,
+    host: auditHost(x),
     path: auditPath(x, req),
     query: x.classified?.auditQuery ?? '',
     decision: decisionOf(x.decision, x.error?.code ?? 'no decision'),

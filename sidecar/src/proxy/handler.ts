@@ -1,14 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { PortcullisError, decide, isPortcullisError, splitTarget } from '@portcullis/shared';
+import { PortcullisError, decide, splitTarget } from '@portcullis/shared';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Identity, WorkloadRules } from '../deps.js';
 import { statusClass, type SidecarMetrics } from '../metrics.js';
-import type { SourceRuntime } from '../sources/runtime.js';
+import type { Classified, SourceRuntime } from '../sources/runtime.js';
 import { denialError } from './denial.js';
 import { auditRecordOf, decisionLabel, type Exchange } from './exchange.js';
 import { forward } from './forward.js';
 import { REQUEST_ID_HEADER, writeJsonError } from './json-error.js';
+import { knownError } from './known-error.js';
 
 /** The live state a request is decided against; read once per request, swapped whole on changes. */
 export interface ProxyState {
@@ -53,9 +54,41 @@ function admit(x: Exchange, req: IncomingMessage, port: number, deps: HandlerDep
 }
 
 function toPortcullisError(err: unknown, log: Logger, requestId: string): PortcullisError {
-  if (isPortcullisError(err)) return err;
+  const known = knownError(err);
+  if (known) return known;
   log.error({ err, requestId }, 'unexpected error while handling a request');
   return new PortcullisError('INTERNAL', `the sidecar failed unexpectedly; its log has the details under request id ${requestId}`, { cause: err });
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
+}
+
+/** Authorizes what classify found, then prepares and forwards it; a denial throws, later errors go to `fail`. */
+function authorizeAndForward(
+  x: Exchange,
+  req: IncomingMessage,
+  res: ServerResponse,
+  call: { source: SourceRuntime; state: ProxyState; query: string; classified: Classified },
+  deps: HandlerDeps,
+  fail: (err: PortcullisError) => void,
+): void {
+  const { source, classified } = call;
+  x.classified = classified;
+  const method = req.method ?? '';
+  x.decision = decide(call.state.rules, { source: source.name, method, path: classified.path, items: classified.items });
+  if (!x.decision.forward) throw denialError(method, classified.path, x.decision, source.name);
+  Promise.resolve(source.prepare(req, classified, call.query)).then(
+    (out) =>
+      forward(req, res, source, out, deps.responseTimeoutMs, fail, (o) => {
+        x.upstreamMs = o.upstreamMs;
+        x.bytesIn = o.bytesIn;
+        x.bytesOut = o.bytesOut;
+        if (o.error && !x.error) x.error = o.error;
+      }),
+    (err: unknown) => fail(toPortcullisError(err, deps.log, x.id)),
+  );
 }
 
 /** Builds the request handler for one source port: identity → classify → authorize → inject → forward → audit. */
@@ -96,31 +129,25 @@ export function createHandler(port: number, deps: HandlerDeps): (req: IncomingMe
     );
     const fail = (err: PortcullisError): void => {
       x.error = err;
-      if (x.source) x.source.reject(res, err, x.id, x.decision);
+      // An answer before the whole request body was read (a denial, a refused aws-chunked body) ends the
+      // connection: what is left of the body must never be parsed as the next request.
+      if (!req.complete && hasBody(req) && !res.headersSent) res.setHeader('connection', 'close');
+      if (x.source) x.source.reject(res, err, { requestId: x.id, decision: x.decision, classified: x.classified, req });
       else writeJsonError(res, err, x.id);
       req.resume();
     };
-
+    const failWith = (err: unknown): void => fail(toPortcullisError(err, deps.log, x.id));
     try {
       const { source, state } = admit(x, req, port, deps);
       const { path, query } = splitTarget(req.url ?? '/');
       const classified = source.classify(req, path, query);
-      x.classified = classified;
-      const method = req.method ?? '';
-      x.decision = decide(state.rules, { source: source.name, method, path: classified.path, items: classified.items });
-      if (!x.decision.forward) throw denialError(method, classified.path, x.decision, source.name);
-      Promise.resolve(source.prepare(req, classified, query)).then(
-        (out) =>
-          forward(req, res, source, out, deps.responseTimeoutMs, fail, (o) => {
-            x.upstreamMs = o.upstreamMs;
-            x.bytesIn = o.bytesIn;
-            x.bytesOut = o.bytesOut;
-            if (o.error && !x.error) x.error = o.error;
-          }),
-        (err: unknown) => fail(toPortcullisError(err, deps.log, x.id)),
-      );
+      if (classified instanceof Promise) {
+        classified.then((c) => authorizeAndForward(x, req, res, { source, state, query, classified: c }, deps, fail)).catch(failWith);
+      } else {
+        authorizeAndForward(x, req, res, { source, state, query, classified }, deps, fail);
+      }
     } catch (err) {
-      fail(toPortcullisError(err, deps.log, x.id));
+      failWith(err);
     }
   };
 }

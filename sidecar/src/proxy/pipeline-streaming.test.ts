@@ -27,6 +27,9 @@ describe('streaming through the sidecar', () => {
         req.resume();
       } else if (req.url === '/v1/slow-upload') {
         req.resume(); // never answers: the client will go away
+      } else if (req.url === '/v1/dies-mid-body') {
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': '100000' });
+        res.write(Buffer.alloc(1000, 0x62), () => setTimeout(() => req.socket.destroy(), 50));
       } else {
         json(res, 404, {});
       }
@@ -98,6 +101,23 @@ describe('streaming through the sidecar', () => {
     expect(rec?.aborted).toBe(false);
     req.destroy();
     await eventually(() => expect(rec?.aborted).toBe(true));
+  });
+
+  it('cuts the app\'s response short when the upstream dies mid-body, so a truncated body never looks complete', async () => {
+    const u = new URL(h.url);
+    const outcome = await new Promise<{ bytes: number; complete: boolean }>((resolve) => {
+      const req = request({ host: u.hostname, port: u.port, path: '/v1/dies-mid-body' }, (res) => {
+        let bytes = 0;
+        res.on('data', (c: Buffer) => (bytes += c.length));
+        res.on('error', () => undefined);
+        res.on('close', () => resolve({ bytes, complete: res.complete }));
+      });
+      req.on('error', () => resolve({ bytes: -1, complete: false }));
+      req.end();
+    });
+    expect(outcome.complete).toBe(false);
+    expect(outcome.bytes).toBeLessThan(100000);
+    await eventually(() => expect(h.audit.at(-1)).toMatchObject({ path: '/v1/dies-mid-body', status: 200, error: 'UPSTREAM_UNREACHABLE' }));
   });
 });
 

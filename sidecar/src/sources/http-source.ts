@@ -4,11 +4,10 @@ import { rootCertificates } from 'node:tls';
 import { normalizePath, type PortcullisError, type ResolvedHttpSource } from '@portcullis/shared';
 import { redactQuery } from '../audit/redact-query.js';
 import type { SecretFile } from '../credentials/secret-file.js';
-import type { Decision } from '../deps.js';
 import { compileInjection, type CompiledInjection } from '../inject/http-injection.js';
 import { forwardRequestHeaders } from '../proxy/headers.js';
 import { writeJsonError } from '../proxy/json-error.js';
-import type { Classified, Outgoing, SourceRuntime } from './runtime.js';
+import type { Classified, Outgoing, RejectContext, SourceRuntime } from './runtime.js';
 
 const NO_ITEMS: readonly never[] = [];
 
@@ -61,8 +60,8 @@ export class HttpSource implements SourceRuntime {
     return { path: `${this.basePath}${classified.path}${query ? `?${query}` : ''}`, headers };
   }
 
-  reject(res: ServerResponse, err: PortcullisError, requestId: string, _decision: Decision | undefined): void {
-    writeJsonError(res, err, requestId);
+  reject(res: ServerResponse, err: PortcullisError, ctx: RejectContext): void {
+    writeJsonError(res, err, ctx.requestId);
   }
 
   close(): void {

@@ -13,6 +13,8 @@ export interface Classified {
   readonly auditQuery: string;
   /** Provider-specific audit fields (AWS: service, region, action, resources, session). */
   readonly audit?: Readonly<Record<string, unknown>>;
+  /** The host the call goes to when it is not the source's `upstream` (AWS: per service and region). */
+  readonly upstreamHost?: string;
 }
 
 /** The request to send upstream; the body is the app's, streamed (through `transform` if set). */
@@ -20,6 +22,18 @@ export interface Outgoing {
   readonly path: string;
   readonly headers: OutgoingHttpHeaders;
   readonly transform?: NodeJS.ReadWriteStream;
+  /** Where this request goes when not to `source.upstream` (origin only; AWS picks it per request). */
+  readonly target?: URL;
+  /** The body, when the provider already read it (small AWS bodies it had to classify or hash). */
+  readonly body?: Buffer;
+}
+
+/** What `reject` may use to shape the error: the request and what classify made of it, if it got that far. */
+export interface RejectContext {
+  readonly requestId: string;
+  readonly decision: Decision | undefined;
+  readonly classified: Classified | undefined;
+  readonly req: IncomingMessage;
 }
 
 /**
@@ -29,13 +43,16 @@ export interface Outgoing {
 export interface SourceRuntime {
   readonly name: string;
   readonly port: number;
+  /** The default upstream; `Outgoing.target` overrides it per request. */
   readonly upstream: URL;
+  /** Connection pool for every target of this source (Node pools per host inside one agent). */
   readonly agent: HttpAgent | HttpsAgent;
   /** Equal keys mean equal configuration, so the runtime (credential watcher, agent) can be kept. */
   readonly configKey: string;
-  classify(req: IncomingMessage, rawPath: string, rawQuery: string): Classified;
+  /** Synchronous for http sources; AWS returns a promise when it must read a small body first. */
+  classify(req: IncomingMessage, rawPath: string, rawQuery: string): Promise<Classified> | Classified;
   prepare(req: IncomingMessage, classified: Classified, rawQuery: string): Promise<Outgoing> | Outgoing;
   /** Writes a denial or failure in the shape the app's SDK understands. */
-  reject(res: ServerResponse, err: PortcullisError, requestId: string, decision: Decision | undefined): void;
+  reject(res: ServerResponse, err: PortcullisError, ctx: RejectContext): void;
   close(): void;
 }

@@ -6,6 +6,7 @@ import {
   type ResolvedHttpSource,
   type WorkloadRules,
 } from '@portcullis/shared';
+import { resolveAwsSource, type ResolvedAwsSource } from '../sources/aws/resolve.js';
 
 export interface PlanProblem {
   readonly source: string;
@@ -13,8 +14,10 @@ export interface PlanProblem {
   readonly message: string;
 }
 
+export type ResolvedSource = ResolvedHttpSource | ResolvedAwsSource;
+
 export interface SourcePlan {
-  readonly usable: readonly ResolvedHttpSource[];
+  readonly usable: readonly ResolvedSource[];
   readonly problems: readonly PlanProblem[];
 }
 
@@ -27,17 +30,17 @@ export function planSources(all: readonly CredentialSource[], filter: ReadonlySe
   const selected = all.filter((cs) => !filter || filter.has(cs.metadata.name ?? ''));
   const byPort = new Map<number, string[]>();
   for (const cs of selected) byPort.set(cs.spec.port, [...(byPort.get(cs.spec.port) ?? []), cs.metadata.name ?? '']);
-  const usable: ResolvedHttpSource[] = [];
+  const usable: ResolvedSource[] = [];
   const problems: PlanProblem[] = [];
   for (const cs of selected) {
     const name = cs.metadata.name ?? '';
     const sharing = byPort.get(cs.spec.port) ?? [];
     if (sharing.length > 1) {
       problems.push({ source: name, port: cs.spec.port, message: `port ${cs.spec.port} is also used by ${sharing.filter((n) => n !== name).sort().join(', ')}; give each source its own port` });
-    } else if (cs.spec.type !== 'http') {
-      problems.push({ source: name, port: cs.spec.port, message: `type ${cs.spec.type} is not served by this sidecar version` });
+    } else if (cs.spec.type !== 'http' && cs.spec.type !== 'aws') {
+      problems.push({ source: name, port: cs.spec.port, message: `type ${String(cs.spec.type)} is not served by this sidecar version` });
     } else {
-      const resolved = resolveHttpSource(cs);
+      const resolved = cs.spec.type === 'aws' ? resolveAwsSource(cs) : resolveHttpSource(cs);
       if (isSourceProblem(resolved)) problems.push({ source: name, port: cs.spec.port, message: resolved.message });
       else usable.push(resolved);
     }

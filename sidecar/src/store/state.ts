@@ -7,13 +7,15 @@ import {
   type Labels,
   type ResolvedHttpSource,
 } from '@portcullis/shared';
+import type { AssumeRole } from '../credentials/aws-web-identity.js';
 import { SecretFile } from '../credentials/secret-file.js';
 import type { Identity } from '../deps.js';
 import type { SidecarMetrics } from '../metrics.js';
 import type { ProxyState } from '../proxy/handler.js';
 import { HttpSource, httpSourceKey } from '../sources/http-source.js';
 import type { SourceRuntime } from '../sources/runtime.js';
-import { emptyRules, planSources } from './plan.js';
+import { awsSourceKey, createAwsRuntime, type AwsRuntimeDeps } from './aws-runtime.js';
+import { emptyRules, planSources, type ResolvedSource } from './plan.js';
 
 export interface StateOptions {
   /** Only these sources (by name); undefined: every source of the namespace. */
@@ -21,11 +23,16 @@ export interface StateOptions {
   /** Secret files live at <secretsDir>/<source>/<key>. */
   readonly secretsDir: string;
   readonly credentialPollIntervalMs: number;
+  /** The projected STS web-identity token of aws sources. */
+  readonly stsTokenFile: string;
   readonly labels: Labels;
   readonly metrics: SidecarMetrics;
   readonly log: Logger;
   /** Called after every rebuild with the ports that must be listened on. */
   readonly onPorts: (ports: ReadonlySet<number>) => void;
+  readonly now?: () => Date;
+  /** Tests: replaces STS AssumeRoleWithWebIdentity for aws sources. */
+  readonly assumeRole?: AssumeRole;
 }
 
 /**
@@ -39,6 +46,8 @@ export class SidecarState {
   private sourcesSynced = false;
   private policiesSynced = false;
   private identity: Identity | undefined;
+  /** The last verified identity: names STS sessions, and survives a transient TokenReview failure. */
+  private sessionIdentity: Identity | undefined;
   private unsyncedReason: string | undefined;
   private runtimes = new Map<string, SourceRuntime>();
   private generation = 0;
@@ -97,6 +106,7 @@ export class SidecarState {
 
   setIdentity(identity: Identity | undefined): Promise<void> {
     this.identity = identity;
+    if (identity) this.sessionIdentity = identity;
     return this.rebuild();
   }
 
@@ -131,7 +141,31 @@ export class SidecarState {
     this.opts.onPorts(new Set([...byPort.keys(), ...problems.keys()]));
   }
 
-  private async runtimeFor(resolved: ResolvedHttpSource): Promise<SourceRuntime> {
+  private async runtimeFor(resolved: ResolvedSource): Promise<SourceRuntime> {
+    if (resolved.type === 'aws') {
+      const deps = this.awsDeps();
+      const key = awsSourceKey(resolved, deps);
+      const existing = this.runtimes.get(resolved.name);
+      return existing?.configKey === key ? existing : createAwsRuntime(resolved, key, deps);
+    }
+    return this.httpRuntimeFor(resolved);
+  }
+
+  private awsDeps(): AwsRuntimeDeps {
+    const { secretsDir, credentialPollIntervalMs, stsTokenFile, metrics, log, assumeRole } = this.opts;
+    return {
+      secretsDir,
+      credentialPollIntervalMs,
+      stsTokenFile,
+      workload: this.sessionIdentity,
+      metrics,
+      log,
+      now: this.opts.now ?? (() => new Date()),
+      ...(assumeRole ? { assumeRole } : {}),
+    };
+  }
+
+  private async httpRuntimeFor(resolved: ResolvedHttpSource): Promise<SourceRuntime> {
     const secretPath = join(this.opts.secretsDir, resolved.name, resolved.secretRef.key);
     const key = httpSourceKey(resolved, secretPath);
     const existing = this.runtimes.get(resolved.name);

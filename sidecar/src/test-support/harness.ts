@@ -38,6 +38,9 @@ export async function startHarness(opts: {
   port: number;
   secrets: Record<string, Record<string, string>>;
   identity?: Identity | undefined;
+  /** Contents of the STS web-identity token file (aws sources with webIdentity). */
+  stsToken?: string;
+  now?: () => Date;
 }): Promise<Harness> {
   const secretsDir = mkdtempSync(join(tmpdir(), 'portcullis-secrets-'));
   const setSecret = (source: string, key: string, value: string): void => {
@@ -45,6 +48,9 @@ export async function startHarness(opts: {
     writeFileSync(join(secretsDir, source, key), value);
   };
   for (const [source, keys] of Object.entries(opts.secrets)) for (const [k, v] of Object.entries(keys)) setSecret(source, k, v);
+
+  const stsTokenFile = join(secretsDir, '.sts-token');
+  if (opts.stsToken !== undefined) writeFileSync(stsTokenFile, opts.stsToken);
 
   let text = '';
   const sink = new Writable({ write(chunk: Buffer, _enc, cb) { text += chunk.toString(); cb(); } });
@@ -55,11 +61,13 @@ export async function startHarness(opts: {
   const state = new SidecarState({
     sourceFilter: undefined,
     secretsDir,
+    stsTokenFile,
     credentialPollIntervalMs: 100,
     labels: {},
     metrics,
     log,
     onPorts: () => undefined,
+    ...(opts.now ? { now: opts.now } : {}),
   });
   await state.setIdentity(identity);
   await state.setAll(opts.sources, opts.policies);
@@ -72,7 +80,7 @@ export async function startHarness(opts: {
     log,
     requestId: (() => { let n = 0; return () => `req-${++n}`; })(),
     responseTimeoutMs: 5000,
-    now: () => new Date(),
+    now: opts.now ?? (() => new Date()),
   });
   const server: Server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

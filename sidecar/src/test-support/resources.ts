@@ -12,3 +12,7 @@ export function policy(name: string, rules: EgressPolicyRule[], opts: { mode?: '
     spec: { mode: opts.mode ?? 'Enforce', workloads: { serviceAccounts: opts.serviceAccounts ?? ['agent'] }, rules },
   };
 }
+
+export function awsSource(name: string, port: number, aws: NonNullable<CredentialSource['spec']['aws']>): CredentialSource {
+  return { apiVersion: 'portcullis.dev/v1alpha1', kind: 'CredentialSource', metadata: { name, namespace: 'team-a' }, spec: { type: 'aws', port, aws } };
+}

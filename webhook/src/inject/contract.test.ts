@@ -17,6 +17,7 @@ describe('the sidecar contract', () => {
   it.each([
     ['DEFAULT_IDENTITY_TOKEN_FILE', `${MOUNT_PATHS.identity}/${FILE_NAMES.token}`],
     ['DEFAULT_API_TOKEN_FILE', `${MOUNT_PATHS.api}/${FILE_NAMES.token}`],
+    ['DEFAULT_STS_TOKEN_FILE', `${MOUNT_PATHS.sts}/${FILE_NAMES.token}`],
     ['DEFAULT_API_CA_FILE', `${MOUNT_PATHS.api}/${FILE_NAMES.ca}`],
     ['DEFAULT_SECRETS_DIR', MOUNT_PATHS.sources],
     ['DEFAULT_LABELS_FILE', `${MOUNT_PATHS.podinfo}/${FILE_NAMES.labels}`],

@@ -1,0 +1,39 @@
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { AssumeRole } from './aws-web-identity.js';
+import type { StsTarget } from './sts-endpoint.js';
+
+/**
+ * AssumeRoleWithWebIdentity through @aws-sdk/client-sts against an explicit endpoint. The SDK is loaded
+ * on the first call (about 25 MiB of resident memory), so sidecars without web-identity sources never
+ * pay for it. The call is unsigned: the token is the credential.
+ */
+export function stsAssumeRole(target: StsTarget, requestTimeoutMs: number): { assume: AssumeRole; destroy: () => void } {
+  let client: STSClient | undefined;
+  let destroyed = false;
+  const assume: AssumeRole = async (input) => {
+    const sts = await import('@aws-sdk/client-sts');
+    if (destroyed) throw new Error('the source was removed');
+    client ??= new sts.STSClient({ region: target.region, endpoint: target.endpoint, maxAttempts: 3, requestHandler: { requestTimeout: requestTimeoutMs } });
+    const out = await client.send(
+      new sts.AssumeRoleWithWebIdentityCommand({
+        RoleArn: input.roleArn,
+        RoleSessionName: input.sessionName,
+        WebIdentityToken: input.token,
+        DurationSeconds: input.durationSeconds,
+      }),
+    );
+    const c = out.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) throw new Error('STS answered without complete credentials');
+    return {
+      value: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken },
+      expiresAtMs: c.Expiration.getTime(),
+    };
+  };
+  return {
+    assume,
+    destroy: () => {
+      destroyed = true;
+      client?.destroy();
+    },
+  };
+}

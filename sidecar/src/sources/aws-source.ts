@@ -1,0 +1,203 @@
+import { Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import {
+  amzJsonVersion,
+  canonicalS3Path,
+  createChunkedResigner,
+  detectProtocol,
+  headerValue,
+  parseQuery,
+  parseSigV4,
+  resignRequest,
+  resolveEndpoint,
+  type AwsClassification,
+  type AwsProtocol,
+  type PortcullisError,
+} from '@portcullis/shared';
+import { redactQuery } from '../audit/redact-query.js';
+import type { AwsCredentialProvider } from '../credentials/aws-credentials.js';
+import { CREDENTIAL_HEADERS } from '../proxy/headers.js';
+import { REQUEST_ID_HEADER } from '../proxy/json-error.js';
+import { bodyPlan, readBody } from './aws/body.js';
+import { auditOf, classifyCall, itemsOf } from './aws/classify-call.js';
+import { renderDenial, renderFailure } from './aws/error-response.js';
+import type { ResolvedAwsSource } from './aws/resolve.js';
+import { isS3SigningName, viewRequest, type AwsRequestView } from './aws/request-view.js';
+import { upstreamTarget, type UpstreamTarget } from './aws/upstream-target.js';
+import type { Classified, Outgoing, RejectContext, SourceRuntime } from './runtime.js';
+
+/** What classify learnt about an AWS call, kept for prepare and reject. */
+interface AwsCall {
+  readonly view: AwsRequestView;
+  readonly classification: AwsClassification;
+  readonly upstream: UpstreamTarget;
+  readonly body: Buffer | undefined;
+  readonly payloadSha256: string | undefined;
+}
+
+interface AwsClassified extends Classified {
+  readonly call: AwsCall;
+}
+
+function isAwsClassified(c: Classified | undefined): c is AwsClassified {
+  return c !== undefined && 'call' in c;
+}
+
+/** Headers never signed or forwarded: hop-by-hop (Expect is answered by the sidecar itself) and credentials. */
+function signableHeaders(incoming: IncomingHttpHeaders): IncomingHttpHeaders {
+  const out: IncomingHttpHeaders = {};
+  for (const name in incoming) {
+    if (name === 'expect' || CREDENTIAL_HEADERS.has(name)) continue;
+    out[name] = incoming[name];
+  }
+  return out;
+}
+
+function declaredTrailers(headers: IncomingHttpHeaders): string[] | undefined {
+  const raw = headerValue(headers, 'x-amz-trailer');
+  return raw === undefined ? undefined : raw.split(',').map((t) => t.trim().toLowerCase()).filter(Boolean);
+}
+
+function decodedLength(headers: IncomingHttpHeaders): number | undefined {
+  const raw = headerValue(headers, 'x-amz-decoded-content-length');
+  return raw !== undefined && /^\d{1,15}$/.test(raw) ? Number(raw) : undefined;
+}
+
+/**
+ * An AWS CredentialSource: every AWS API the app calls on the sidecar's port. classify reads the app's
+ * SigV4 scope (service, region), resolves the real endpoint and classifies the action and resources;
+ * prepare re-signs the request (headers, presigned query or aws-chunked body) with the real credentials.
+ */
+export class AwsSource implements SourceRuntime {
+  readonly name: string;
+  readonly port: number;
+  /** The endpoint override, or a stand-in: each request's target comes from its scope. */
+  readonly upstream: URL;
+  readonly agent: HttpAgent | HttpsAgent;
+  readonly configKey: string;
+
+  constructor(
+    private readonly resolved: ResolvedAwsSource,
+    private readonly credentials: AwsCredentialProvider,
+    configKey: string,
+    private readonly now: () => Date,
+  ) {
+    this.name = resolved.name;
+    this.port = resolved.port;
+    this.upstream = resolved.endpoint ?? new URL('https://amazonaws.com');
+    this.configKey = configKey;
+    const common = { keepAlive: true, maxSockets: 256, maxFreeSockets: 32, scheduling: 'lifo' as const };
+    this.agent = resolved.endpoint?.protocol === 'http:' ? new HttpAgent(common) : new HttpsAgent({ ...common, rejectUnauthorized: true });
+  }
+
+  classify(req: IncomingMessage, rawPath: string, rawQuery: string): Promise<Classified> | Classified {
+    const view = viewRequest(rawPath, rawQuery, req.headers);
+    const s3 = isS3SigningName(view.service);
+    const { endpoint: override, useFips, useDualstack } = this.resolved;
+    const endpoint = resolveEndpoint({
+      service: view.service,
+      region: view.region,
+      useFips,
+      useDualstack,
+      path: view.path,
+      ...(override ? { override } : {}),
+      ...(view.hostPrefixHint === undefined ? {} : { hostPrefixHint: view.hostPrefixHint }),
+    });
+    const upstream = upstreamTarget(view.path, endpoint, s3, override !== undefined);
+    const method = req.method ?? '';
+    const plan = bodyPlan(s3, method, rawQuery, req.headers);
+    if (!plan.read) return this.classified(req, view, upstream, rawQuery, undefined);
+    return readBody(req, plan).then((body) => this.classified(req, view, upstream, rawQuery, body));
+  }
+
+  private classified(req: IncomingMessage, view: AwsRequestView, upstream: UpstreamTarget, rawQuery: string, body: Buffer | undefined): AwsClassified {
+    const s3 = isS3SigningName(view.service);
+    const accountId = this.resolved.credentials.kind === 'webIdentity' ? this.resolved.credentials.accountId : undefined;
+    const { classification, payloadSha256 } = classifyCall({ method: req.method ?? '', view, rawQuery, headers: req.headers, accountId, body }, s3);
+    return {
+      path: s3 ? canonicalS3Path(view.path) : view.path,
+      items: itemsOf(classification),
+      auditQuery: redactQuery(rawQuery, undefined),
+      audit: auditOf(classification, view, this.credentials.principal),
+      upstreamHost: upstream.endpoint.url.host,
+      call: { view, classification, upstream, body, payloadSha256 },
+    };
+  }
+
+  async prepare(req: IncomingMessage, classified: Classified, rawQuery: string): Promise<Outgoing> {
+    if (!isAwsClassified(classified)) throw new TypeError('AwsSource.prepare needs its own classification');
+    const { call } = classified;
+    const credentials = await this.credentials.get();
+    const signed = await resignRequest({
+      method: req.method ?? '',
+      path: call.upstream.path,
+      query: rawQuery,
+      headers: signableHeaders(req.headers),
+      scope: call.view.scope,
+      credentials,
+      endpoint: call.upstream.endpoint,
+      now: this.now(),
+      ...(call.payloadSha256 === undefined ? {} : { payloadSha256: call.payloadSha256 }),
+    });
+    const out = { path: signed.target, headers: signed.headers, target: call.upstream.endpoint.url };
+    if (call.body !== undefined) return { ...out, body: call.body };
+    if (!signed.streaming) return out;
+    const length = decodedLength(req.headers);
+    const trailers = declaredTrailers(req.headers);
+    const transform = createChunkedResigner({
+      payload: signed.streaming.payload,
+      signer: signed.streaming,
+      verifyChecksums: true,
+      ...(length === undefined ? {} : { decodedContentLength: length }),
+      ...(trailers === undefined ? {} : { declaredTrailers: trailers }),
+    });
+    return { ...out, transform };
+  }
+
+  reject(res: ServerResponse, err: PortcullisError, ctx: RejectContext): void {
+    if (res.headersSent) {
+      res.destroy(err);
+      return;
+    }
+    const call = isAwsClassified(ctx.classified) ? ctx.classified.call : undefined;
+    const headers = ctx.req.headers;
+    const input = {
+      protocol: call?.classification.protocol ?? this.protocolOf(ctx.req),
+      jsonVersion: amzJsonVersion(headerValue(headers, 'content-type')),
+      requestId: ctx.requestId,
+      method: ctx.req.method ?? '',
+    };
+    const answer =
+      err.code === 'POLICY_DENIED' && ctx.decision && call
+        ? renderDenial(ctx.decision, call.classification, input)
+        : renderFailure(err, input);
+    res.writeHead(answer.status, {
+      ...answer.headers,
+      'content-length': Buffer.byteLength(answer.body),
+      'cache-control': 'no-store',
+      [REQUEST_ID_HEADER]: ctx.requestId,
+    });
+    res.end(answer.body);
+  }
+
+  /** The protocol of a request that was not classified, from what can still be read of it. */
+  private protocolOf(req: IncomingMessage): AwsProtocol {
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    const rawQuery = q < 0 ? '' : url.slice(q + 1);
+    let service = '';
+    let hasAction = false;
+    try {
+      service = parseSigV4({ headers: req.headers, query: rawQuery })?.service ?? '';
+      hasAction = parseQuery(rawQuery).some((p) => p.name === 'Action');
+    } catch {
+      // unparsable: decide by headers alone
+    }
+    return detectProtocol(service, req.headers, hasAction);
+  }
+
+  close(): void {
+    this.credentials.close();
+    this.agent.destroy();
+  }
+}

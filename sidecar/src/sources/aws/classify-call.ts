@@ -1,0 +1,88 @@
+import { createHash } from 'node:crypto';
+import {
+  amzJsonVersion,
+  classifyAwsRequest,
+  headerValue,
+  isFormContentType,
+  parseDeleteObjectsKeys,
+  type AwsClassification,
+  type AwsRequestInfo,
+  type HeaderMap,
+  type RequestItem,
+} from '@portcullis/shared';
+import type { AwsRequestView } from './request-view.js';
+
+export interface ClassifyCallInput {
+  readonly method: string;
+  readonly view: AwsRequestView;
+  readonly rawQuery: string;
+  readonly headers: HeaderMap;
+  readonly accountId: string | undefined;
+  /** The body, when bodyPlan said to read it. */
+  readonly body: Buffer | undefined;
+}
+
+export interface ClassifiedCall {
+  readonly classification: AwsClassification;
+  /** Hex SHA-256 of the body, when the app sent no x-amz-content-sha256 and the body was read. */
+  readonly payloadSha256: string | undefined;
+}
+
+function parsedBody(input: ClassifyCallInput, s3: boolean): Pick<AwsRequestInfo, 'bodyForm' | 'bodyJson' | 'deleteObjects'> {
+  const { body, headers } = input;
+  if (body === undefined) return {};
+  const text = body.toString('utf8');
+  if (s3) return { deleteObjects: parseDeleteObjectsKeys(text) };
+  const contentType = headerValue(headers, 'content-type');
+  if (isFormContentType(contentType)) return { bodyForm: text };
+  if (amzJsonVersion(contentType) === undefined && headerValue(headers, 'x-amz-target') === undefined) return {};
+  try {
+    // Unparsable JSON names no resource: the classifier then uses `*`, which resource-pinned rules never match.
+    return { bodyJson: JSON.parse(text) as unknown };
+  } catch {
+    return {};
+  }
+}
+
+/** Classifies the call for policy: action and resources (ARNs), from the scope, path, query, headers and small bodies. */
+export function classifyCall(input: ClassifyCallInput, s3: boolean): ClassifiedCall {
+  const { view } = input;
+  const info: AwsRequestInfo = {
+    method: input.method,
+    path: view.path,
+    query: input.rawQuery,
+    headers: input.headers,
+    service: view.service,
+    region: view.region,
+    ...(input.accountId === undefined ? {} : { accountId: input.accountId }),
+    ...parsedBody(input, s3),
+  };
+  const classification = classifyAwsRequest(info);
+  const hashSent = headerValue(input.headers, 'x-amz-content-sha256') !== undefined;
+  const payloadSha256 = !hashSent && input.body !== undefined ? createHash('sha256').update(input.body).digest('hex') : undefined;
+  return { classification, payloadSha256 };
+}
+
+/** One policy item per (action, resource): the call's own action and every permission it implies. */
+export function itemsOf(c: AwsClassification): RequestItem[] {
+  const items: RequestItem[] = [];
+  for (const part of [c, ...(c.extraActions ?? [])]) {
+    if (part.resources.length === 0) items.push({ action: part.action });
+    for (const resource of part.resources) items.push({ action: part.action, resource });
+  }
+  return items;
+}
+
+/** The `aws` object of the audit line (no secret: the principal is the role and session name). */
+export function auditOf(c: AwsClassification, view: AwsRequestView, principal: Readonly<Record<string, string>>): Record<string, unknown> {
+  return {
+    service: c.service,
+    signingName: view.service,
+    region: view.region,
+    action: c.action,
+    resources: c.resources,
+    ...(c.extraActions && c.extraActions.length > 0 ? { extraActions: c.extraActions } : {}),
+    ...(view.scope.presigned ? { presigned: true } : {}),
+    ...principal,
+  };
+}

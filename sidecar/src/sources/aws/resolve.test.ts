@@ -1,0 +1,38 @@
+import { describe, expect, it } from '@jest/globals';
+import type { AwsSource } from '@portcullis/shared';
+import { awsSource } from '../../test-support/resources.js';
+import { resolveAwsSource } from './resolve.js';
+
+const web = { roleArn: 'arn:aws-us-gov:iam::123456789012:role/path/app' };
+const resolve = (aws: AwsSource): ReturnType<typeof resolveAwsSource> => resolveAwsSource(awsSource('aws', 18100, aws));
+
+describe('resolveAwsSource', () => {
+  it('applies the defaults and takes the account and partition from the role', () => {
+    expect(resolve({ webIdentity: web })).toEqual({
+      type: 'aws',
+      name: 'aws',
+      port: 18100,
+      endpoint: undefined,
+      useFips: false,
+      useDualstack: false,
+      credentials: { kind: 'webIdentity', roleArn: web.roleArn, accountId: '123456789012', partition: 'aws-us-gov', sessionDurationSeconds: 3600, stsRegion: undefined, tokenAudience: 'sts.amazonaws.com' },
+    });
+  });
+
+  it('fills in the Secret key names of static keys', () => {
+    expect(resolve({ staticKeys: { secretRef: { name: 'keys' } } })).toMatchObject({
+      credentials: { kind: 'staticKeys', secretName: 'keys', accessKeyIdKey: 'AWS_ACCESS_KEY_ID', secretAccessKeyKey: 'AWS_SECRET_ACCESS_KEY', sessionTokenKey: undefined },
+    });
+  });
+
+  it.each<[string, AwsSource, string]>([
+    ['both credential kinds', { webIdentity: web, staticKeys: { secretRef: { name: 'k' } } }, 'exactly one of webIdentity or staticKeys'],
+    ['a plaintext endpoint without the opt-in', { endpoint: 'http://minio:9000', webIdentity: web }, 'must use https://'],
+    ['an endpoint with a path', { endpoint: 'https://vpce.example/s3', webIdentity: web }, 'without a path'],
+    ['an endpoint with FIPS', { endpoint: 'https://vpce.example', useFipsEndpoint: true, webIdentity: web }, 'cannot be combined'],
+    ['a role ARN of a user', { webIdentity: { roleArn: 'arn:aws:iam::123456789012:user/bob' } }, 'is not an IAM role ARN'],
+    ['a session too short for STS', { webIdentity: { ...web, sessionDurationSeconds: 60 } }, '900..43200'],
+  ])('reports %s instead of serving it', (_what, aws, message) => {
+    expect(resolve(aws)).toEqual({ source: 'aws', message: expect.stringContaining(message) });
+  });
+});
