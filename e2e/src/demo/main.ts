@@ -1,24 +1,29 @@
 // `make demo`: the whole Portcullis flow on a local control plane, narrated step by step.
 // The only place in the demo that reads env and signals.
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
-import OpenAI from 'openai';
-import { PLACEHOLDER_CREDENTIAL } from '@portcullis/shared';
+import type OpenAI from 'openai';
 import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar';
 import { stopControlPlane } from '../cluster/control-plane.js';
 import { startLocalControlPlane } from '../cluster/start.js';
+import { startMinio, type Minio } from '../support/aws-peers.js';
 import { startSidecarProcess, type SidecarProcess } from '../support/sidecar-process.js';
-import { createPod, requestPodBoundToken } from '../support/workloads.js';
+import { requestPodBoundToken } from '../support/workloads.js';
+import { startWorld } from '../webhook/world.js';
+import { openaiCalls, openaiClient, s3Calls } from './apps.js';
+import { describeInjection } from './injected.js';
 import { denied, detail, heading, note, ok } from './print.js';
-import { GROUP, chatOnlyPolicy, createWorld, writeVolumeFile } from './world.js';
+import { BUCKET, GROUP, agentPolicy, createResources, writeVolumeFile, type DemoPorts } from './world.js';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const REAL_KEY = 'sk-demo-real-key-that-the-app-never-sees';
 
-const cleanups: (() => Promise<void> | void)[] = [];
+const cleanups: (() => Promise<unknown> | void)[] = [];
 async function cleanup(): Promise<void> {
   for (const fn of cleanups.reverse()) {
     try {
@@ -28,6 +33,30 @@ async function cleanup(): Promise<void> {
     }
   }
   cleanups.length = 0;
+}
+
+interface Cluster {
+  readonly kc: KubeConfig;
+  readonly server: string;
+  readonly issuer: string;
+}
+
+async function controlPlane(): Promise<Cluster> {
+  heading('Local control plane: kube-apiserver + etcd built from the Go module proxy');
+  const { config, binDir, state, reused } = await startLocalControlPlane(process.env, repoRoot, (l) => note(l));
+  // The e2e support helpers (pods, tokens, RBAC, webhook) find the cluster through this variable.
+  process.env.PORTCULLIS_E2E_CLUSTER_DIR = config.clusterDir;
+  if (!reused && !config.keep) cleanups.push(() => stopControlPlane(config.clusterDir));
+  ok(`${state.version} at ${state.server}${reused ? ' (already running)' : ''}`);
+  const kc = new KubeConfig();
+  kc.loadFromFile(state.kubeconfig);
+
+  heading('Install the CRDs: CredentialSource and EgressPolicy');
+  const kubectl = (...args: string[]): void => void execFileSync(join(binDir, 'kubectl'), ['--kubeconfig', state.kubeconfig, ...args], { stdio: 'pipe' });
+  kubectl('apply', '--server-side', '-f', join(repoRoot, 'crds'));
+  kubectl('wait', '--for=condition=Established', '-f', join(repoRoot, 'crds'));
+  ok('crds/ applied and Established');
+  return { kc, server: state.server, issuer: state.serviceAccountIssuer };
 }
 
 function fakeOpenAI(): Promise<Upstream> {
@@ -43,105 +72,103 @@ function fakeOpenAI(): Promise<Upstream> {
   });
 }
 
-interface Cluster {
-  readonly kc: KubeConfig;
-  readonly server: string;
-  readonly issuer: string;
-}
-
-async function controlPlane(): Promise<Cluster> {
-  heading('Local control plane: kube-apiserver + etcd built from the Go module proxy');
-  const { config, binDir, state, reused } = await startLocalControlPlane(process.env, repoRoot, (l) => note(l));
-  // The e2e support helpers (pods, tokens, RBAC) find the cluster through this variable.
-  process.env.PORTCULLIS_E2E_CLUSTER_DIR = config.clusterDir;
-  if (!reused && !config.keep) cleanups.push(() => stopControlPlane(config.clusterDir));
-  ok(`${state.version} at ${state.server}${reused ? ' (already running)' : ''}`);
-  const kc = new KubeConfig();
-  kc.loadFromFile(state.kubeconfig);
-
-  heading('Install the CRDs: CredentialSource and EgressPolicy');
-  const { execFileSync } = await import('node:child_process');
-  execFileSync(join(binDir, 'kubectl'), ['--kubeconfig', state.kubeconfig, 'apply', '--server-side', '-f', join(repoRoot, 'crds')], { stdio: 'pipe' });
-  execFileSync(join(binDir, 'kubectl'), ['--kubeconfig', state.kubeconfig, 'wait', '--for=condition=Established', '-f', join(repoRoot, 'crds')], { stdio: 'pipe' });
-  ok('crds/ applied and Established');
-  return { kc, server: state.server, issuer: state.serviceAccountIssuer };
-}
-
-async function main(): Promise<void> {
-  const { kc, server, issuer } = await controlPlane();
-
-  heading('A namespace with an OpenAI-style CredentialSource and a chat-only EgressPolicy');
+async function peers(): Promise<{ upstream: Upstream; minio: Minio }> {
+  heading('The APIs behind the portcullis: an OpenAI stand-in and MinIO as S3');
   const upstream = await fakeOpenAI();
   cleanups.push(() => upstream.close());
   note(`api.openai.com is played by a local HTTPS server (${upstream.url}) that accepts only the real key`);
-  const namespace = `portcullis-demo-${process.pid}`;
-  const port = 18080 + (process.pid % 1000);
-  const world = await createWorld(kc, namespace, port, upstream);
-  cleanups.push(async () => void (await kc.makeApiClient(CoreV1Api).deleteNamespace({ name: namespace })));
-  detail(`CredentialSource openai: preset openai, port ${port}, key from Secret openai-api-key`);
-  detail('EgressPolicy agent-chat-only: service account agent may POST /v1/chat/completions, nothing else');
+  const minio = await startMinio();
+  cleanups.push(() => minio.stop());
+  const root = new S3Client({ ...minio.clientConfig });
+  await root.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  await root.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'q3/summary.txt', Body: 'Revenue up 12 %.\n' }));
+  root.destroy();
+  note(`S3 is MinIO at ${minio.endpoint} (it checks every signature); bucket ${BUCKET} holds q3/summary.txt`);
+  return { upstream, minio };
+}
 
-  heading('The agent pod and its sidecar, run locally with the pod\'s own bound tokens');
-  const pod = await createPod(namespace, world.podName, { serviceAccount: 'agent', annotations: { 'portcullis.dev/inject': 'true' } });
+async function injectPod(kc: KubeConfig, namespace: string): Promise<ReturnType<CoreV1Api['createNamespacedPod']>> {
+  heading('Opt a pod in: portcullis.dev/inject: "true" — the webhook mutates it at admission');
+  const pod = await kc.makeApiClient(CoreV1Api).createNamespacedPod({
+    namespace,
+    body: {
+      metadata: { name: 'agent-0', annotations: { 'portcullis.dev/inject': 'true' } },
+      spec: { serviceAccountName: 'agent', containers: [{ name: 'app', image: 'registry.example/agent:1' }] },
+    },
+  });
+  describeInjection(pod);
+  return pod;
+}
+
+async function runSidecar(cluster: Cluster, namespace: string, pod: Awaited<ReturnType<typeof injectPod>>, minio: Minio): Promise<SidecarProcess> {
+  heading("Run that pod's sidecar as a local process, with the pod's own bound tokens (no kubelet here)");
   const volumes = mkdtempSync(join(tmpdir(), 'portcullis-demo-'));
   cleanups.push(() => rmSync(volumes, { recursive: true, force: true }));
   writeVolumeFile(volumes, 'identity/token', await requestPodBoundToken(pod, ['portcullis'], 3600));
-  writeVolumeFile(volumes, 'api/token', await requestPodBoundToken(pod, [issuer], 3600));
-  writeVolumeFile(volumes, 'api/ca.crt', Buffer.from(kc.getCurrentCluster()?.caData ?? '', 'base64').toString());
+  writeVolumeFile(volumes, 'api/token', await requestPodBoundToken(pod, [cluster.issuer], 3600));
+  writeVolumeFile(volumes, 'api/ca.crt', Buffer.from(cluster.kc.getCurrentCluster()?.caData ?? '', 'base64').toString());
   writeVolumeFile(volumes, 'sources/openai/api-key', `${REAL_KEY}\n`);
-  note('pod-bound tokens (audiences portcullis and the API server) and the Secret file, as the webhook mounts them');
-  const sidecar: SidecarProcess = await startSidecarProcess([
-    '--namespace', namespace, '--api-server', server, '--api-token-file', join(volumes, 'api/token'), '--api-ca-file', join(volumes, 'api/ca.crt'),
+  writeVolumeFile(volumes, 'sources/s3/AWS_ACCESS_KEY_ID', minio.accessKeyId);
+  writeVolumeFile(volumes, 'sources/s3/AWS_SECRET_ACCESS_KEY', minio.secretAccessKey);
+  note('files laid out as the webhook mounts them: tokens (audiences portcullis and the API server), Secret volumes');
+  const sidecar = await startSidecarProcess([
+    '--namespace', namespace, '--api-server', cluster.server, '--api-token-file', join(volumes, 'api/token'), '--api-ca-file', join(volumes, 'api/ca.crt'),
     '--identity-token-file', join(volumes, 'identity/token'), '--secrets-dir', join(volumes, 'sources'),
     '--admin-address', '127.0.0.1', '--admin-port', '0', '--listen-addresses', '127.0.0.1',
   ]);
-  cleanups.push(async () => void (await sidecar.stop()));
+  cleanups.push(() => sidecar.stop());
   for (let i = 0; i < 200; i++) {
     if ((await fetch(`http://127.0.0.1:${sidecar.adminPort}/readyz`).then((r) => r.status, () => 0)) === 200) break;
     await new Promise((r) => setTimeout(r, 50));
   }
-  ok(`sidecar ready: identity ${namespace}/agent/${world.podName} verified by TokenReview, listening on 127.0.0.1:${port}`);
-
-  heading('The app: the official openai SDK with OPENAI_BASE_URL on the sidecar and a placeholder key');
-  const client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: PLACEHOLDER_CREDENTIAL, maxRetries: 0 });
-  const completion = await client.chat.completions.create({ model: 'gpt-demo', messages: [{ role: 'user', content: 'hello' }] });
-  ok(`allowed: POST /v1/chat/completions → "${completion.choices[0]?.message.content ?? ''}"`);
-  await client.models.list().then(
-    () => denied('models.list() unexpectedly succeeded'),
-    (err: unknown) => denied(`denied: GET /v1/models → the SDK raises ${(err as Error).constructor.name}: ${(err as Error).message}`),
-  );
-
-  await revoke(kc, namespace, client);
-  await new Promise((r) => setTimeout(r, 200)); // let the last audit lines arrive on the pipe
-  printAudit(sidecar);
+  ok(`sidecar ready: identity ${namespace}/agent/agent-0 verified by TokenReview`);
+  return sidecar;
 }
 
 async function revoke(kc: KubeConfig, namespace: string, client: OpenAI): Promise<void> {
   heading('Revocation: edit the policy and watch the next call fail');
   const custom = kc.makeApiClient(CustomObjectsApi);
   const started = performance.now();
-  const current = (await custom.getNamespacedCustomObject({ ...GROUP, namespace, plural: 'egresspolicies', name: 'agent-chat-only' })) as { metadata: object };
-  await custom.replaceNamespacedCustomObject({ ...GROUP, namespace, plural: 'egresspolicies', name: 'agent-chat-only', body: { ...chatOnlyPolicy(['/v1/embeddings']), metadata: current.metadata } });
+  const current = (await custom.getNamespacedCustomObject({ ...GROUP, namespace, plural: 'egresspolicies', name: 'agent' })) as { metadata: object };
+  await custom.replaceNamespacedCustomObject({ ...GROUP, namespace, plural: 'egresspolicies', name: 'agent', body: { ...agentPolicy(['/v1/embeddings']), metadata: current.metadata } });
   for (;;) {
     const err = await client.chat.completions.create({ model: 'gpt-demo', messages: [{ role: 'user', content: 'again' }] }).then(() => undefined, (e: unknown) => e);
-    if (err) {
-      denied(`${Math.round(performance.now() - started)} ms after the edit: ${(err as Error).message}`);
-      break;
-    }
+    if (err) return denied(`${Math.round(performance.now() - started)} ms after the edit: ${(err as Error).message}`);
     if (performance.now() - started > 5000) throw new Error('the policy edit did not take effect within 5 s');
   }
-
 }
 
-function printAudit(sidecar: SidecarProcess): void {
+function printAudit(sidecar: SidecarProcess, secrets: readonly string[]): void {
   heading('Audit log: one JSON line per request, naming the workload (sidecar stdout)');
   for (const line of sidecar.stdout) {
-    const a = JSON.parse(line) as { time: string; workload: { pod: string }; method: string; path: string; status: number; decision: { effect: string; policy: string | null } };
-    detail(`${a.time} pod=${a.workload.pod} ${a.method} ${a.path} → ${a.status} ${a.decision.effect} (${a.decision.policy ?? 'no policy'})`);
+    const a = JSON.parse(line) as { time: string; workload: { pod: string }; method: string; path: string; status: number; decision: { effect: string; policy: string | null }; aws?: { action?: string } };
+    detail(`${a.time} pod=${a.workload.pod} ${a.aws?.action ?? a.method} ${a.path} → ${a.status} ${a.decision.effect} (${a.decision.policy ?? 'no policy'})`);
   }
-  const leaked = [...sidecar.stdout, ...sidecar.stderr].some((l) => l.includes(REAL_KEY));
-  ok(`the real key appears in no log line: ${leaked ? 'FAILED' : 'confirmed'}`);
+  const leaked = [...sidecar.stdout, ...sidecar.stderr].some((l) => secrets.some((s) => l.includes(s)));
+  ok(`no credential appears in any log line: ${leaked ? 'FAILED' : 'confirmed'}`);
   if (leaked) process.exitCode = 1;
+}
+
+async function main(): Promise<void> {
+  const cluster = await controlPlane();
+  heading('The admission webhook, as a local process registered through a MutatingWebhookConfiguration');
+  const world = await startWorld();
+  cleanups.push(() => world.cleanup());
+  const namespace = world.namespaces[0] ?? '';
+  ok(`webhook serving https://127.0.0.1:${world.webhook.port}/mutate with its own CA; pods of namespace ${namespace} go through it`);
+  const { upstream, minio } = await peers();
+  const ports: DemoPorts = { openai: 18080 + (process.pid % 1000), s3: 19080 + (process.pid % 1000) };
+  await createResources(cluster.kc, namespace, ports, upstream, minio);
+  detail(`CredentialSource openai (preset openai, port ${ports.openai}) and s3 (type aws, port ${ports.s3}, MinIO keys from a Secret)`);
+  detail('EgressPolicy agent: service account agent may POST /v1/chat/completions and s3:Get*/s3:ListBucket on bucket reports');
+  const pod = await injectPod(cluster.kc, namespace);
+  const sidecar = await runSidecar(cluster, namespace, pod, minio);
+  const client = openaiClient(ports.openai);
+  await openaiCalls(client);
+  await s3Calls(ports.s3, minio.region);
+  await revoke(cluster.kc, namespace, client);
+  await new Promise((r) => setTimeout(r, 200)); // let the last audit lines arrive on the pipe
+  printAudit(sidecar, [REAL_KEY, minio.secretAccessKey]);
 }
 
 let interrupted = false;

@@ -1,20 +1,20 @@
-// The demo's namespace, service account, RBAC, resources and the pod whose sidecar runs locally.
+// The demo's resources: an OpenAI-style source, an S3 source on MinIO, and one policy for the agent.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { KubeConfig } from '@kubernetes/client-node';
-import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Upstream } from '@portcullis/sidecar';
+import type { Minio } from '../support/aws-peers.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
 
 export const GROUP = { group: 'portcullis.dev', version: 'v1alpha1' };
+export const BUCKET = 'reports';
 
-export interface DemoWorld {
-  readonly namespace: string;
-  readonly podName: string;
-  readonly port: number;
+export interface DemoPorts {
+  readonly openai: number;
+  readonly s3: number;
 }
 
-export function openaiSource(port: number, upstream: Upstream): object {
+function openaiSource(port: number, upstream: Upstream): object {
   return {
     apiVersion: 'portcullis.dev/v1alpha1',
     kind: 'CredentialSource',
@@ -28,27 +28,46 @@ export function openaiSource(port: number, upstream: Upstream): object {
   };
 }
 
-export function chatOnlyPolicy(paths: string[]): object {
+function s3Source(port: number, minio: Minio): object {
   return {
     apiVersion: 'portcullis.dev/v1alpha1',
-    kind: 'EgressPolicy',
-    metadata: { name: 'agent-chat-only' },
+    kind: 'CredentialSource',
+    metadata: { name: 's3' },
     spec: {
-      workloads: { serviceAccounts: ['agent'] },
-      rules: [{ name: 'chat', effect: 'Allow', source: 'openai', methods: ['POST'], paths }],
+      type: 'aws',
+      port,
+      // MinIO plays S3; in a real cluster this would be webIdentity with a role ARN and no endpoint.
+      aws: { endpoint: minio.endpoint, allowPlaintextEndpoint: true, staticKeys: { secretRef: { name: 'minio-keys' } } },
+      env: [{ name: 'AWS_REGION', value: minio.region }],
     },
   };
 }
 
-export async function createWorld(kc: KubeConfig, namespace: string, port: number, upstream: Upstream): Promise<DemoWorld> {
+export function agentPolicy(chatPaths: string[]): object {
+  return {
+    apiVersion: 'portcullis.dev/v1alpha1',
+    kind: 'EgressPolicy',
+    metadata: { name: 'agent' },
+    spec: {
+      workloads: { serviceAccounts: ['agent'] },
+      rules: [
+        { name: 'chat', effect: 'Allow', source: 'openai', methods: ['POST'], paths: chatPaths },
+        { name: 'read-reports', effect: 'Allow', source: 's3', actions: ['s3:Get*', 's3:ListBucket'], resources: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`] },
+      ],
+    },
+  };
+}
+
+/** Service accounts, the sidecar's RBAC, both sources and the policy, in an existing namespace. */
+export async function createResources(kc: KubeConfig, namespace: string, ports: DemoPorts, upstream: Upstream, minio: Minio): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
-  await core.createNamespace({ body: { metadata: { name: namespace, labels: { 'portcullis.dev/demo': 'true' } } } });
-  for (const name of ['default', 'agent']) await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name } } });
+  await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'agent' } } });
   await grantSidecarAccess(namespace, 'agent');
-  await custom.createNamespacedCustomObject({ ...GROUP, namespace, plural: 'credentialsources', body: openaiSource(port, upstream) });
-  await custom.createNamespacedCustomObject({ ...GROUP, namespace, plural: 'egresspolicies', body: chatOnlyPolicy(['/v1/chat/completions']) });
-  return { namespace, podName: 'agent-0', port };
+  for (const body of [openaiSource(ports.openai, upstream), s3Source(ports.s3, minio)]) {
+    await custom.createNamespacedCustomObject({ ...GROUP, namespace, plural: 'credentialsources', body });
+  }
+  await custom.createNamespacedCustomObject({ ...GROUP, namespace, plural: 'egresspolicies', body: agentPolicy(['/v1/chat/completions']) });
 }
 
 /** Writes a file the way a projected or Secret volume would present it to the sidecar. */
