@@ -1,0 +1,26 @@
+// `make demo` is the README's first command: this runs it as a newcomer would (against the control
+// plane the e2e setup started, which it reuses) and checks it tells the whole story and exits 0.
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from '@jest/globals';
+
+const MAIN = fileURLToPath(new URL('../../dist/demo/main.js', import.meta.url));
+
+describe('make demo', () => {
+  it('runs the whole flow and exits 0', async () => {
+    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(process.execPath, [MAIN], { env: { ...process.env, FORCE_COLOR: '0' }, timeout: 120_000 }, (err, out, errOut) =>
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout: out, stderr: errOut }),
+      );
+    });
+    expect({ code, stderr: code === 0 ? '' : stderr }).toEqual({ code: 0, stderr: '' });
+    expect(stdout).toContain('sidecar: portcullis-proxy (native sidecar');
+    expect(stdout).toMatch(/allowed: POST \/v1\/chat\/completions → "Hello from behind the portcullis\."/);
+    expect(stdout).toMatch(/denied: GET \/v1\/models → the SDK raises PermissionDeniedError/);
+    expect(stdout).toMatch(/allowed: s3:GetObject q3\/summary\.txt → "Revenue up 12 %\."/);
+    expect(stdout).toMatch(/denied: s3:DeleteObject → the SDK raises AccessDenied/);
+    expect(stdout).toMatch(/\d+ ms after the edit: 403/);
+    expect(stdout).toContain('no credential appears in any log line: confirmed');
+    expect(stdout).toContain('Demo finished');
+  }, 150_000);
+});
