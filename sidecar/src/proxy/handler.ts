@@ -8,6 +8,7 @@ import type { Classified, SourceRuntime } from '../sources/runtime.js';
 import { denialError } from './denial.js';
 import { auditRecordOf, decisionLabel, type Exchange } from './exchange.js';
 import { forward } from './forward.js';
+import { LINGER_LIMITS, afterBodyDrained } from './linger.js';
 import { REQUEST_ID_HEADER, writeJsonError } from './json-error.js';
 import { knownError } from './known-error.js';
 
@@ -127,14 +128,19 @@ export function createHandler(port: number, deps: HandlerDeps): (req: IncomingMe
         record(x, req, res);
       }),
     );
-    const fail = (err: PortcullisError): void => {
-      x.error = err;
-      // An answer before the whole request body was read (a denial, a refused aws-chunked body) ends the
-      // connection: what is left of the body must never be parsed as the next request.
-      if (!req.complete && hasBody(req) && !res.headersSent) res.setHeader('connection', 'close');
+    const respond = (err: PortcullisError): void => {
       if (x.source) x.source.reject(res, err, { requestId: x.id, decision: x.decision, classified: x.classified, req });
       else writeJsonError(res, err, x.id);
       req.resume();
+    };
+    const fail = (err: PortcullisError): void => {
+      x.error = err;
+      if (res.headersSent || !hasBody(req) || req.complete) return respond(err);
+      // An answer before the whole request body was read (a denial, a refused aws-chunked body) ends the
+      // connection: what is left of the body must never be parsed as the next request. The rest of the
+      // body is read and dropped first (bounded), so a client still sending gets the answer, not a reset.
+      res.setHeader('connection', 'close');
+      afterBodyDrained(req, LINGER_LIMITS, () => respond(err));
     };
     const failWith = (err: unknown): void => fail(toPortcullisError(err, deps.log, x.id));
     try {
