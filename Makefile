@@ -54,7 +54,10 @@ cluster-status: build ## is the local control plane running?
 clean: ## remove build output (keeps the cached binaries in .cache/tools)
 	rm -rf */dist coverage
 
-.PHONY: demo
+.PHONY: demo bench
+bench: build ## benchmarks, never part of test: sidecar vs direct vs nginx -> bench/results/<date>.json, plots, BENCHMARKS.md (BENCH_PROFILE=quick ~4 min)
+	bash bench/run.sh
+
 demo: build ## the whole flow end to end on a local control plane, narrated (Ctrl-C cleans up)
 	node e2e/dist/demo/main.js
 

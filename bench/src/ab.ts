@@ -1,0 +1,69 @@
+// Before/after for a change to the sidecar's hot path: two builds of the sidecar side by side (A: a copy
+// of an older sidecar/dist, B: the current one), the same upstream, wrk alternating between them round
+// by round, ratios paired per round. The machine's noise hits both alike.
+//
+//   cp -r sidecar/dist .cache/bench/sidecar-before/dist     (before the change; then rebuild)
+//   taskset -c 1 node bench/src/ab.ts .cache/bench/sidecar-before/dist/main.js sidecar/dist/main.js [--rounds 6] [--seconds 5] [--kind bearer|sigv4]
+import { mkdtempSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { freePort, waitForHttp, type HttpSpec } from './lib/http.ts';
+import { spawnPinned } from './lib/procs.ts';
+import { median } from './lib/stats.ts';
+import { maxThroughput } from './load/wrk.ts';
+import { fixedRate } from './load/vegeta.ts';
+import { signDynamo } from './sigv4/sign.ts';
+import { startSidecar, type RunningSidecar } from './targets/sidecar.ts';
+import { AWS_PLACEHOLDER, AWS_REAL, BEARER_KEY, LOAD_CORE, PLACEHOLDER, PROXY_CORE } from './targets/world.ts';
+
+const repoRoot = resolve(import.meta.dirname, '../..');
+
+function report(rps: [number[], number[]], p50: [number[], number[]], rate: string): void {
+  const ratios = rps[1].map((b, i) => b / (rps[0][i] ?? NaN));
+  console.log(`\nthroughput: A median ${median(rps[0]).toFixed(0)} rps, B median ${median(rps[1]).toFixed(0)} rps; B/A paired median ${median(ratios).toFixed(3)} (rounds: ${ratios.map((x) => x.toFixed(2)).join(' ')})`);
+  console.log(`p50 at ${rate} rps: A median ${median(p50[0]).toFixed(3)} ms, B median ${median(p50[1]).toFixed(3)} ms`);
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { rounds: { type: 'string', default: '6' }, seconds: { type: 'string', default: '5' }, kind: { type: 'string', default: 'bearer' }, rate: { type: 'string', default: '1000' } } });
+  const [mainA, mainB] = positionals;
+  if (!mainA || !mainB) throw new Error('usage: ab.ts <main A> <main B>');
+  const kind = values.kind === 'sigv4' ? 'sigv4' : 'bearer';
+  const dir = mkdtempSync(join(repoRoot, '.cache/bench/ab-'));
+  const upstream = spawnPinned('upstream', process.execPath, ['bench/src/servers/upstream.ts', JSON.stringify({ bearerKey: BEARER_KEY, aws: AWS_REAL })], { core: LOAD_CORE });
+  const sidecars: RunningSidecar[] = [];
+  try {
+    const upstreamPort = (JSON.parse(await upstream.waitForLine((l) => l.includes('"listening"'), 10_000)) as { listening: number }).listening;
+    for (const [i, main] of [mainA, mainB].entries()) {
+      const port = await freePort();
+      sidecars.push(await startSidecar(join(dir, `s${i}`), { kind, port, upstreamPort, bearerKey: BEARER_KEY, aws: AWS_REAL }, PROXY_CORE, resolve(main)));
+      await waitForHttp(`http://127.0.0.1:${port}/`, 10_000, undefined, (r) => r.status > 0);
+    }
+    const spec = async (port: number): Promise<HttpSpec> =>
+      kind === 'bearer'
+        ? { method: 'GET', url: `http://127.0.0.1:${port}/bytes/1024`, headers: { authorization: `Bearer ${PLACEHOLDER}` } }
+        : signDynamo(AWS_PLACEHOLDER, port, 'GetItem', new Date()).then(({ headers, body }) => ({ method: 'POST', url: `http://127.0.0.1:${port}/`, headers, body }));
+    for (const s of sidecars) await maxThroughput(await spec(s.port), 32, 2, LOAD_CORE);
+    const rps: number[][] = [[], []];
+    const p50: number[][] = [[], []];
+    for (let r = 0; r < Number(values.rounds); r++) {
+      for (const i of r % 2 ? [1, 0] : [0, 1]) {
+        const s = sidecars[i] as RunningSidecar;
+        const t = await maxThroughput(await spec(s.port), 32, Number(values.seconds), LOAD_CORE);
+        const l = await fixedRate(await spec(s.port), Number(values.rate), 3, LOAD_CORE);
+        rps[i]?.push(t.rps);
+        p50[i]?.push(l.p50);
+        console.log(`round ${r + 1} ${i ? 'B' : 'A'}: ${t.rps.toFixed(0)} rps (${t.non2xx} non-2xx); at ${values.rate} rps p50 ${l.p50.toFixed(3)} p99 ${l.p99.toFixed(3)} ms`);
+      }
+    }
+    report(rps as [number[], number[]], p50 as [number[], number[]], values.rate ?? '');
+  } finally {
+    for (const s of sidecars) await s.proc.stop();
+    await upstream.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

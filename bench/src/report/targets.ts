@@ -1,0 +1,76 @@
+// The targets of issue 7, checked against one results file.
+import type { Results } from './results.ts';
+
+export interface TargetCheck {
+  readonly what: string;
+  readonly target: string;
+  /** Measured value as text; undefined when the measurement is not available. */
+  readonly measured: string | undefined;
+  readonly met: boolean | undefined;
+  readonly note?: string;
+}
+
+const ms = (v: number): string => `${v.toFixed(3)} ms`;
+const x = (v: number): string => `${v.toFixed(2)}×`;
+
+function check(what: string, target: string, value: number | undefined, ok: (v: number) => boolean, fmt: (v: number) => string, note?: string): TargetCheck {
+  const valid = value !== undefined && Number.isFinite(value);
+  return { what, target, measured: valid ? fmt(value) : undefined, met: valid ? ok(value) : undefined, ...(note ? { note } : {}) };
+}
+
+const unavailable = (v: { available: boolean; reason?: string } | undefined): string | undefined => (v && !v.available ? `not available: ${v.reason ?? ''}` : undefined);
+
+function latencyTargets(r: Results): TargetCheck[] {
+  const bearer1k = r.latency?.variants['sidecar-bearer']?.byRate['1000'];
+  return [
+    check('added latency p50, bearer, 1k rps', '≤ 0.25 ms', bearer1k?.added?.p50.median, (v) => v <= 0.25, ms),
+    check('added latency p99, bearer, 1k rps', '≤ 1 ms', bearer1k?.added?.p99.median, (v) => v <= 1, ms),
+  ];
+}
+
+function throughputTargets(r: Results): TargetCheck[] {
+  const tp = (id: string, size: string): number | undefined => r.throughput?.variants[id]?.bySize[size]?.vsNginx.median;
+  return [
+    check('max throughput, bearer, 1 KiB', '≥ 0.5× nginx', tp('sidecar-bearer', '1KiB'), (v) => v >= 0.5, x),
+    check('max throughput, bearer, 16 KiB', '≥ 0.5× nginx', tp('sidecar-bearer', '16KiB'), (v) => v >= 0.5, x),
+    check('max throughput, SigV4 JSON, 1 KiB', '≥ 0.35× nginx', tp('sidecar-sigv4', '1KiB'), (v) => v >= 0.35, x, unavailable(r.throughput?.variants['sidecar-sigv4'])),
+  ];
+}
+
+const mibText = (v: number): string => `${v.toFixed(1)} MiB`;
+
+function streamingTargets(r: Results): TargetCheck[] {
+  const runs = r.streaming?.runs ?? {};
+  const ratios = r.streaming?.vsDirect ?? {};
+  const mib = r.streaming?.mib ?? 1024;
+  return [
+    check(`streaming ${mib} MiB PUT, bearer`, '≥ 0.8× direct', ratios['sidecar-bearer']?.median, (v) => v >= 0.8, x),
+    check('streaming RSS growth, bearer', '≤ 32 MiB', runs['sidecar-bearer']?.rssGrowthMiB?.max, (v) => v <= 32, mibText, 'worst round'),
+  ];
+}
+
+function chunkedTargets(r: Results): TargetCheck[] {
+  const chunked = r.streaming?.runs['sidecar-sigv4-chunked'];
+  const ratio = chunked?.available ? r.streaming?.vsDirect['sidecar-sigv4-chunked']?.median : undefined;
+  return [
+    check(`streaming ${r.streaming?.mib ?? 1024} MiB aws-chunked PutObject`, '≥ 0.8× direct', ratio, (v) => v >= 0.8, x, unavailable(chunked)),
+    check('streaming RSS growth, aws-chunked', '≤ 32 MiB', chunked?.rssGrowthMiB?.max, (v) => v <= 32, mibText, unavailable(chunked) ?? 'worst round'),
+  ];
+}
+
+function controlTargets(r: Results): TargetCheck[] {
+  const w = r.webhook;
+  const v = r.revocation;
+  const worstDecision = r.decision ? Math.max(...r.decision.cases.filter((c) => c.rules >= 1000).map((c) => c.p99Us)) : undefined;
+  return [
+    check('idle RSS (fresh, median)', '≤ 60 MiB', r.footprint?.idleRssMiB.p50, (n) => n <= 60, (n) => `${n.toFixed(1)} MiB`),
+    check('start to ready (median)', '≤ 300 ms', r.footprint?.readyMs.p50, (n) => n <= 300, (n) => `${n.toFixed(0)} ms`),
+    check('webhook admission p99, 50 concurrent', '≤ 5 ms', w?.available ? w.latencyMs?.p99 : undefined, (n) => n <= 5, ms, unavailable(w)),
+    check('revocation p99 (policy edit → first deny)', '≤ 1 s', v?.available ? v.revokeMs?.p99 : undefined, (n) => n <= 1000, (n) => `${n.toFixed(0)} ms`, unavailable(v)),
+    check('policy decision p99, 1,000 rules (worst case)', '≤ 10 µs', worstDecision, (n) => n <= 10, (n) => `${n.toFixed(2)} µs`),
+  ];
+}
+
+export function checkTargets(r: Results): TargetCheck[] {
+  return [...latencyTargets(r), ...throughputTargets(r), ...streamingTargets(r), ...chunkedTargets(r), ...controlTargets(r)];
+}

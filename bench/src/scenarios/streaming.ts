@@ -1,0 +1,184 @@
+// Streaming: one large PUT (1 GiB in the full profile) through a fresh sidecar vs direct to the same
+// upstream (and through nginx for reference): throughput, and the sidecar's resident memory sampled every
+// 20 ms during the upload against its idle RSS just before. With AWS support, the same for an aws-chunked
+// S3 PutObject whose every chunk signature the sidecar re-chains.
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { freePort, send, waitForHttp } from '../lib/http.ts';
+import { memoryOf, sleep, spawnPinned } from '../lib/procs.ts';
+import { spread, type Spread } from '../lib/stats.ts';
+import type { Profile } from '../profile.ts';
+import { chunkedPutObject } from '../sigv4/chunked.ts';
+import { startSidecar } from '../targets/sidecar.ts';
+import { AWS_PLACEHOLDER, AWS_REAL, BEARER_KEY, PLACEHOLDER, PROXY_CORE, type World } from '../targets/world.ts';
+
+const MiB = 1024 * 1024;
+
+interface Upload {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly contentLength: number;
+  chunks(): Iterator<Buffer>;
+}
+
+/** Sends the body with backpressure; resolves with the status, upstream's answer and the seconds taken. */
+function upload(u: Upload): Promise<{ status: number; body: string; seconds: number }> {
+  const url = new URL(u.url);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(u.headers)) if (k !== 'host') headers[k] = v;
+  headers['content-length'] = String(u.contentLength);
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const req = request({ host: url.hostname, port: url.port, method: 'PUT', path: url.pathname, headers }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (c: Buffer) => parts.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8'), seconds: (performance.now() - t0) / 1000 }));
+    });
+    req.on('error', reject);
+    const it = u.chunks();
+    const pump = (): void => {
+      for (;;) {
+        const next = it.next();
+        if (next.done) return void req.end();
+        if (!req.write(next.value)) return void req.once('drain', pump);
+      }
+    };
+    pump();
+  });
+}
+
+function plainUpload(url: string, auth: string, totalBytes: number): Upload {
+  const chunk = Buffer.alloc(MiB, 0x62);
+  return {
+    url,
+    headers: { authorization: auth, 'content-type': 'application/octet-stream' },
+    contentLength: totalBytes,
+    *chunks() {
+      for (let sent = 0; sent < totalBytes; sent += MiB) yield sent + MiB <= totalBytes ? chunk : chunk.subarray(0, totalBytes - sent);
+    },
+  };
+}
+
+export interface StreamingRun {
+  readonly mibPerSecond: Spread;
+  /** Sidecar only: RSS before the upload, highest sampled RSS during it, and the growth. */
+  readonly idleRssMiB?: Spread;
+  readonly peakRssMiB?: Spread;
+  readonly rssGrowthMiB?: Spread;
+}
+
+export interface StreamingResult {
+  readonly mib: number;
+  readonly rounds: number;
+  readonly runs: Record<string, StreamingRun & { readonly label: string; readonly available: boolean; readonly reason?: string }>;
+  readonly vsDirect: Record<string, Spread>;
+}
+
+interface Sampled { seconds: number; idleKiB: number; peakKiB: number }
+
+async function sampled(pid: number | undefined, run: () => Promise<{ status: number; body: string; seconds: number }>, expect: (body: string) => boolean): Promise<Sampled> {
+  const idleKiB = pid === undefined ? 0 : memoryOf(pid).rssKiB;
+  let peakKiB = idleKiB;
+  const timer = pid === undefined ? undefined : setInterval(() => (peakKiB = Math.max(peakKiB, memoryOf(pid).rssKiB)), 20);
+  try {
+    const r = await run();
+    if (r.status !== 200 || !expect(r.body)) throw new Error(`upload failed: ${r.status} ${r.body.slice(0, 300)}`);
+    return { seconds: r.seconds, idleKiB, peakKiB };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+type Add = (id: string, s: Sampled) => void;
+
+const LABELS: Record<string, string> = {
+  direct: 'direct PUT', nginx: 'nginx PUT', 'node-http': 'node:http pass-through PUT', 'sidecar-bearer': 'sidecar PUT (bearer)',
+  'direct-sigv4-chunked': 'direct aws-chunked PutObject', 'sidecar-sigv4-chunked': 'sidecar aws-chunked PutObject (SigV4 re-chained)',
+};
+
+const rssNote = (s: Sampled): string => `, RSS ${(s.idleKiB / 1024).toFixed(1)} → peak ${(s.peakKiB / 1024).toFixed(1)} MiB`;
+
+/**
+ * Plain PUTs: direct, nginx, and fresh processes of the sidecar (bearer) and of the node:http pass-through
+ * (warmed with a few calls, so their RSS is the steady idle size): the pass-through shows what Node's own
+ * stream buffering costs, the sidecar what it adds.
+ */
+async function plainRound(world: World, profile: Profile, dir: string, round: number, add: Add, log: (line: string) => void): Promise<void> {
+  const total = profile.streamingMiB * MiB;
+  const ok = (body: string): boolean => (JSON.parse(body) as { bytes: number }).bytes === total;
+  const port = await freePort();
+  const sc = await startSidecar(join(dir, `streaming-${round}`), { kind: 'bearer', port, upstreamPort: world.upstreamPort, bearerKey: BEARER_KEY, aws: AWS_REAL }, PROXY_CORE);
+  const plain = spawnPinned('node-http', process.execPath, ['bench/src/servers/plain-proxy.ts', JSON.stringify({ upstreamPort: world.upstreamPort, bearerKey: BEARER_KEY })], { core: PROXY_CORE });
+  try {
+    const plainPort = (JSON.parse(await plain.waitForLine((l) => l.includes('"listening"'), 10_000)) as { listening: number }).listening;
+    const fresh: Record<string, { port: number; pid: number }> = { 'sidecar-bearer': { port, pid: sc.proc.pid }, 'node-http': { port: plainPort, pid: plain.pid } };
+    await waitForHttp(`http://127.0.0.1:${port}/bytes/1`, 5000, sc.proc);
+    for (const p of [port, plainPort]) {
+      for (let i = 0; i < 20; i++) await send({ method: 'GET', url: `http://127.0.0.1:${p}/bytes/1024`, headers: { authorization: `Bearer ${PLACEHOLDER}` } });
+    }
+    await sleep(500);
+    const ids = ['direct', 'nginx', 'node-http', 'sidecar-bearer'];
+    for (const id of round % 2 ? ids.reverse() : ids) {
+      const target = fresh[id]?.port ?? world.variant(id as 'direct' | 'nginx').port;
+      const auth = id === 'direct' ? `Bearer ${BEARER_KEY}` : `Bearer ${PLACEHOLDER}`;
+      const s = await sampled(fresh[id]?.pid, () => upload(plainUpload(`http://127.0.0.1:${target}/sink/object-${round}`, auth, total)), ok);
+      add(id, s);
+      log(`streaming round ${round + 1} ${id}: ${(profile.streamingMiB / s.seconds).toFixed(0)} MiB/s${fresh[id] ? rssNote(s) : ''}`);
+    }
+  } finally {
+    await sc.proc.stop();
+    await plain.stop();
+  }
+}
+
+/** aws-chunked PutObject: direct (real key) vs a fresh SigV4 sidecar (placeholder key, chunk signatures re-chained). */
+async function chunkedRound(world: World, profile: Profile, dir: string, round: number, add: Add, log: (line: string) => void): Promise<void> {
+  const total = profile.streamingMiB * MiB;
+  const ok = (body: string): boolean => (JSON.parse(body) as { bytes: number }).bytes >= total;
+  const port = await freePort();
+  const sc = await startSidecar(join(dir, `streaming-sigv4-${round}`), { kind: 'sigv4', port, upstreamPort: world.upstreamPort, bearerKey: BEARER_KEY, aws: AWS_REAL }, PROXY_CORE);
+  try {
+    await sleep(500);
+    for (const id of round % 2 ? ['sidecar-sigv4-chunked', 'direct-sigv4-chunked'] : ['direct-sigv4-chunked', 'sidecar-sigv4-chunked']) {
+      const viaSidecar = id.startsWith('sidecar');
+      const p = viaSidecar ? port : world.upstreamPort;
+      const body = await chunkedPutObject(viaSidecar ? AWS_PLACEHOLDER : AWS_REAL, p, `object-${round}`, total, 64 * 1024, new Date());
+      const s = await sampled(viaSidecar ? sc.proc.pid : undefined, () => upload({ url: `http://127.0.0.1:${p}/bench/object-${round}`, headers: body.headers, contentLength: body.contentLength, chunks: () => body.chunks() }), ok);
+      add(id, s);
+      log(`streaming round ${round + 1} ${id}: ${(profile.streamingMiB / s.seconds).toFixed(0)} MiB/s${viaSidecar ? rssNote(s) : ''}`);
+    }
+  } finally {
+    await sc.proc.stop();
+  }
+}
+
+function runOf(id: string, list: readonly Sampled[], mib: number, reason: string | undefined): StreamingResult['runs'][string] {
+  const available = list.length > 0;
+  const memory = (id.startsWith('sidecar') || id === 'node-http') && available
+    ? {
+        idleRssMiB: spread(list.map((s) => s.idleKiB / 1024)),
+        peakRssMiB: spread(list.map((s) => s.peakKiB / 1024)),
+        rssGrowthMiB: spread(list.map((s) => (s.peakKiB - s.idleKiB) / 1024)),
+      }
+    : {};
+  return { label: LABELS[id] ?? id, available, ...(available || !reason ? {} : { reason }), mibPerSecond: spread(list.map((s) => mib / s.seconds)), ...memory };
+}
+
+export async function streamingScenario(world: World, profile: Profile, dir: string, log: (line: string) => void): Promise<StreamingResult> {
+  const sigv4 = world.variant('sidecar-sigv4');
+  const raw: Record<string, Sampled[]> = {};
+  const add: Add = (id, s) => void (raw[id] ??= []).push(s);
+  for (let round = 0; round < profile.streamingRounds; round++) {
+    await plainRound(world, profile, dir, round, add, log);
+    if (sigv4.available) await chunkedRound(world, profile, dir, round, add, log);
+  }
+  const runs: StreamingResult['runs'] = {};
+  for (const id of Object.keys(LABELS)) runs[id] = runOf(id, raw[id] ?? [], profile.streamingMiB, sigv4.reason);
+  const ratio = (a: string, b: string): Spread => spread((raw[a] ?? []).map((s, i) => (raw[b]?.[i]?.seconds ?? NaN) / s.seconds));
+  return {
+    mib: profile.streamingMiB,
+    rounds: profile.streamingRounds,
+    runs,
+    vsDirect: { 'sidecar-bearer': ratio('sidecar-bearer', 'direct'), nginx: ratio('nginx', 'direct'), 'node-http': ratio('node-http', 'direct'), 'sidecar-sigv4-chunked': ratio('sidecar-sigv4-chunked', 'direct-sigv4-chunked') },
+  };
+}
