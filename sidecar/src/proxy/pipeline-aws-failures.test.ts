@@ -42,7 +42,7 @@ describe('failures of an aws source reach the SDK in its own error shape', () =>
   });
 
   it('refuses a form body larger than it will read with EntityTooLarge', async () => {
-    const err = await fails(new SNSClient(clientConfig(h.url)).send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:t', Message: 'x'.repeat(9 * 1024 * 1024) })));
+    const err = await fails(new SNSClient(clientConfig(h.url)).send(new PublishCommand({ TopicArn: 'arn:aws:sns:us-east-1:123456789012:t', Message: 'x'.repeat(8 * 1024 * 1024 + 1024) })));
     expect(err.name).toBe('EntityTooLarge');
     expect(err.$metadata?.httpStatusCode).toBe(413);
     expect(err.message).toContain('AWS_BODY_TOO_LARGE');
