@@ -5,7 +5,8 @@
 import { createHash, createHmac, createSecretKey } from 'node:crypto';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { REGION, sha256Hex, Sha256, type AwsKeys } from './sign.ts';
+import { NodeSha256 } from '@portcullis/shared';
+import { REGION, sha256Hex, type AwsKeys } from './sign.ts';
 
 const EMPTY_SHA256 = sha256Hex('');
 const STREAMING = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD';
@@ -26,7 +27,7 @@ export async function chunkedPutObject(keys: AwsKeys, port: number, objectKey: s
   if (rest) contentLength += chunkHeader(rest, '0'.repeat(64)).length + rest + 2;
   contentLength += chunkHeader(0, '0'.repeat(64)).length + 2;
 
-  const signer = new SignatureV4({ credentials: keys, region: REGION, service: 's3', sha256: Sha256, applyChecksum: false, uriEscapePath: false });
+  const signer = new SignatureV4({ credentials: keys, region: REGION, service: 's3', sha256: NodeSha256, applyChecksum: false, uriEscapePath: false });
   const request = new HttpRequest({
     method: 'PUT',
     protocol: 'http:',

@@ -1,37 +1,11 @@
 // SigV4 for the bench, with @smithy/signature-v4 (what the AWS SDK signs with): the app side signs
 // DynamoDB JSON calls with placeholder keys (or the real ones for the direct baseline), and the upstream
-// verifies what it receives against the real key. Independent of the sidecar's own signing code.
-import { createHash, createHmac, createSecretKey, type Hash, type Hmac, type KeyObject } from 'node:crypto';
+// verifies what it receives against the real key. Independent of the sidecar's signing code but for the
+// node:crypto hash adapter smithy is given.
+import { createHash } from 'node:crypto';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-
-type SourceData = string | ArrayBuffer | ArrayBufferView;
-
-/** node:crypto in the shape smithy's `sha256` option expects (HMAC when constructed with a secret). */
-export class Sha256 {
-  /** A KeyObject: on Node 24 createHmac with a Buffer key costs ~15 µs, with a KeyObject ~2.5 µs. */
-  private readonly key: KeyObject | undefined;
-  private state: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    const s = secret;
-    this.key = s === undefined ? undefined : createSecretKey(typeof s === 'string' ? Buffer.from(s, 'utf8') : s instanceof ArrayBuffer ? new Uint8Array(s) : new Uint8Array(s.buffer, s.byteOffset, s.byteLength));
-    this.state = this.fresh();
-  }
-  private fresh(): Hash | Hmac {
-    return this.key === undefined ? createHash('sha256') : createHmac('sha256', this.key);
-  }
-  update(data: Uint8Array): void {
-    this.state.update(data);
-  }
-  digest(): Promise<Uint8Array> {
-    const out = this.state.digest();
-    this.state = this.fresh();
-    return Promise.resolve(new Uint8Array(out));
-  }
-  reset(): void {
-    this.state = this.fresh();
-  }
-}
+import { NodeSha256 } from '@portcullis/shared';
 
 export interface AwsKeys {
   readonly accessKeyId: string;
@@ -52,7 +26,7 @@ export function dynamoBody(op: DynamoOperation): string {
 /** Signs a DynamoDB JSON-protocol call to http://127.0.0.1:port/ as the AWS SDK v3 would (no x-amz-content-sha256). */
 export async function signDynamo(keys: AwsKeys, port: number, op: DynamoOperation, now: Date): Promise<{ headers: Record<string, string>; body: string }> {
   const body = dynamoBody(op);
-  const signer = new SignatureV4({ credentials: keys, region: REGION, service: 'dynamodb', sha256: Sha256, applyChecksum: false });
+  const signer = new SignatureV4({ credentials: keys, region: REGION, service: 'dynamodb', sha256: NodeSha256, applyChecksum: false });
   const request = new HttpRequest({
     method: 'POST',
     protocol: 'http:',
@@ -125,7 +99,7 @@ export async function verifySigned(keys: AwsKeys, req: Received, payloadHash: st
   // smithy takes the payload hash from this header; excluded from the canonical headers unless it was signed.
   const hashSigned = headers['x-amz-content-sha256'] !== undefined;
   headers['x-amz-content-sha256'] ??= payloadHash;
-  const signer = new SignatureV4({ credentials: keys, region, service, sha256: Sha256, applyChecksum: false, uriEscapePath: service !== 's3' });
+  const signer = new SignatureV4({ credentials: keys, region, service, sha256: NodeSha256, applyChecksum: false, uriEscapePath: service !== 's3' });
   const path = req.url.split('?')[0] ?? '/';
   const request = new HttpRequest({ method: req.method, protocol: 'http:', hostname: '127.0.0.1', path, query: queryOf(req.url), headers });
   const expected = await signer.sign(request, {

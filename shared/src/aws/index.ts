@@ -25,3 +25,4 @@ export * from './access-denied.js';
 export { resignRequest, appStreamContext } from './resign.js';
 export type { AwsCredentials, ResignedRequest, ResignInput, StreamingResign } from './resign-common.js';
 export { forwardableHeaders } from './outgoing-headers.js';
+export { NodeSha256 } from './sha256.js';

@@ -1,37 +1,12 @@
 // Plays an app that signs by hand with the placeholder keys, for what SDKs will not send on demand: each
 // aws-chunked mode, malformed bodies, Expect: 100-continue. Uses @smithy/signature-v4 as the SDKs do.
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import { request, type Agent } from 'node:http';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import { chunkSignature, credentialScope, deriveSigningKey, PLACEHOLDER_CREDENTIAL, sha256Hex, trailerSignature, type StreamSigningContext } from '@portcullis/shared';
+import { chunkSignature, credentialScope, deriveSigningKey, NodeSha256, PLACEHOLDER_CREDENTIAL, sha256Hex, trailerSignature, type StreamSigningContext } from '@portcullis/shared';
 import type { RawResponse } from './client.js';
 
 export const APP_REGION = 'us-east-1';
-
-/** node:crypto in the shape @smithy/signature-v4 wants for `sha256`. */
-class Sha256 {
-  private state: Hash | Hmac;
-  constructor(private readonly secret?: string | ArrayBuffer | ArrayBufferView) {
-    this.state = this.fresh();
-  }
-  private fresh(): Hash | Hmac {
-    const s = this.secret;
-    if (s === undefined) return createHash('sha256');
-    return createHmac('sha256', typeof s === 'string' ? s : s instanceof ArrayBuffer ? new Uint8Array(s) : new Uint8Array(s.buffer, s.byteOffset, s.byteLength));
-  }
-  update(data: Uint8Array): void {
-    this.state.update(data);
-  }
-  digest(): Promise<Uint8Array> {
-    const out = this.state.digest();
-    this.state = this.fresh();
-    return Promise.resolve(new Uint8Array(out));
-  }
-  reset(): void {
-    this.state = this.fresh();
-  }
-}
 
 export interface AppRequest {
   readonly method: string;
@@ -48,7 +23,7 @@ export async function signAsApp(req: AppRequest, service = 's3', date = new Date
     credentials: { accessKeyId: PLACEHOLDER_CREDENTIAL, secretAccessKey: PLACEHOLDER_CREDENTIAL },
     region: APP_REGION,
     service,
-    sha256: Sha256,
+    sha256: NodeSha256,
     uriEscapePath: service !== 's3',
     applyChecksum: req.payload !== 'omit',
   });
