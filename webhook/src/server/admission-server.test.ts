@@ -1,4 +1,4 @@
-import { request } from 'node:https';
+import { Agent, request } from 'node:https';
 import { connect } from 'node:tls';
 import { Writable } from 'node:stream';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
@@ -75,6 +75,28 @@ describe('AdmissionServer', () => {
     expect(lines.find((l) => l.admissionUid === 'uid-42')).toMatchObject({ result: 'injected', reason: 'Injected' });
     expect((await metrics.admissions.get()).values.find((v) => v.labels.result === 'injected')?.value).toBeGreaterThan(0);
   });
+
+  it('keeps an idle keep-alive connection open longer than Node\'s 5 s default, so a reused one is never reset', async () => {
+    const port = await start();
+    const agent = new Agent({ keepAlive: true, maxSockets: 1, ca: ca.certPem });
+    const once = (): Promise<{ status: number; reused: boolean }> =>
+      new Promise((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: '/mutate', method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+        });
+        req.on('error', reject);
+        req.end(review('keep-alive', { 'portcullis.dev/inject': 'true' }));
+      });
+    try {
+      expect(await once()).toEqual({ status: 200, reused: false });
+      // Past Node's 5 s keepAliveTimeout and its 1 s keepAliveTimeoutBuffer.
+      await new Promise((r) => setTimeout(r, 7000));
+      expect(await once()).toEqual({ status: 200, reused: true });
+    } finally {
+      agent.destroy();
+    }
+  }, 15_000);
 
   it('answers 400 ADMISSION_REVIEW_INVALID to a body that is not an AdmissionReview', async () => {
     const port = await start();

@@ -48,6 +48,9 @@ function decode(body: Buffer): unknown {
  * HTTPS server for POST /mutate. The serving certificate is swapped in place with setSecureContext:
  * new handshakes get the new certificate, established connections finish with the old one.
  */
+/** Longer than the 90 s idle timeout of the API server's webhook client, so the client always closes first. */
+export const KEEP_ALIVE_TIMEOUT_MS = 120_000;
+
 export class AdmissionServer {
   private server: Server | undefined;
 
@@ -60,6 +63,10 @@ export class AdmissionServer {
     const server = createServer({ cert: tls.certPem, key: tls.keyPem, minVersion: 'TLSv1.2' }, (req, res) => void this.route(req, res));
     server.requestTimeout = this.opts.requestTimeoutMs;
     server.headersTimeout = Math.min(this.opts.requestTimeoutMs, 60_000);
+    // The API server's webhook client (Go) closes idle connections after 90 s. Node's default of 5 s
+    // closes them first, and a POST that Go sends on a connection Node is closing at that moment fails
+    // with "connection reset" (the e2e rotation test caught one) — Go does not retry a POST. Outlive it.
+    server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
