@@ -6,6 +6,9 @@ const tsJest = {
 };
 const moduleNameMapper = {
   '^@portcullis/shared$': '<rootDir>/shared/src/index.ts',
+  '^@portcullis/shared/kube-rest$': '<rootDir>/shared/src/kube/rest/index.ts',
+  '^@portcullis/shared/client-node$': '<rootDir>/shared/src/kube/client-node-list-watch.ts',
+  '^@portcullis/shared/pki$': '<rootDir>/shared/src/pki/certificates.ts',
   '^@portcullis/sidecar$': '<rootDir>/sidecar/src/index.ts',
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
@@ -13,6 +16,8 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: tsJest,
   moduleNameMapper,
+  // .cache holds copies of builds (bench A/B) whose package names would collide with the workspaces.
+  modulePathIgnorePatterns: ['<rootDir>/.cache/'],
   testEnvironment: 'node',
 };
 

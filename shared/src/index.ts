@@ -2,7 +2,6 @@ export * from './crd/index.js';
 export * from './errors/index.js';
 export * from './http/normalize-path.js';
 export * from './kube/index.js';
-export * from './pki/certificates.js';
 export * from './policy/index.js';
 export * from './sources/index.js';
 export * from './aws/index.js';

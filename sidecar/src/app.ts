@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeRestClient } from '@portcullis/shared/kube-rest';
 import type { Logger } from 'pino';
 import { createAdminServer } from './admin/server.js';
 import { AuditLog, type AuditSink } from './audit/audit-log.js';
@@ -19,8 +19,8 @@ import { SidecarState } from './store/state.js';
 export interface SidecarDeps {
   readonly log: Logger;
   readonly audit: AuditSink;
-  /** Cluster mode: the sidecar's API access (see kube-config.ts). */
-  readonly kubeConfig?: KubeConfig;
+  /** Cluster mode: the sidecar's API access (see kube-client.ts). */
+  readonly kube?: KubeRestClient;
   /** Cluster mode: pod labels from the downward API, read by main. */
   readonly labels?: Readonly<Record<string, string>>;
   /** Overrides TokenReview (tests of the pipeline without an API server). */
@@ -65,12 +65,12 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
     identityOf = () => mode.identity;
     identityProblem = () => undefined;
   } else {
-    const kc = deps.kubeConfig;
-    if (!kc) throw new Error('cluster mode needs a KubeConfig');
+    const kube = deps.kube;
+    if (!kube) throw new Error('cluster mode needs an API client');
     identityWatcher = new IdentityWatcher({
       tokenFile: mode.identityTokenFile,
       audience: IDENTITY_AUDIENCE,
-      review: deps.review ?? apiTokenReviewer(kc),
+      review: deps.review ?? apiTokenReviewer(kube),
       refreshBeforeExpiryMs: 60_000,
       maxReviewIntervalMs: options.identityReviewIntervalMs,
       retryInitialMs: 500,
@@ -136,8 +136,8 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
         }, log);
         await fileStore.start();
       } else {
-        const kc = deps.kubeConfig as KubeConfig;
-        clusterStore = new ClusterStore(kc, mode.namespace, {
+        const kube = deps.kube as KubeRestClient;
+        clusterStore = new ClusterStore(kube, mode.namespace, {
           onSources: (items) => void state.setSources(items),
           onPolicies: (items) => void state.setPolicies(items),
         }, metrics, log, { initialBackoffMs: 200, maxBackoffMs: 30_000 });

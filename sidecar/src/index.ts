@@ -3,7 +3,7 @@ export { buildSidecar, type Sidecar, type SidecarDeps } from './app.js';
 export type { AuditRecord } from './audit/record.js';
 export { parseOptions } from './config/parse.js';
 export type { SidecarOptions } from './config/options.js';
-export { sidecarKubeConfig } from './kube-config.js';
+export { sidecarKubeAccess, sidecarKubeClient } from './kube-client.js';
 export { createLogger } from './logger.js';
 export { json, startUpstream, testPki, type Received, type Upstream } from './test-support/upstream.js';
 export { identityFromReview, IDENTITY_AUDIENCE } from './identity/identity.js';

@@ -6,7 +6,7 @@ import { isPortcullisError } from '@portcullis/shared';
 import { buildSidecar } from './app.js';
 import { parseDownwardLabels } from './config/labels-file.js';
 import { parseOptions } from './config/parse.js';
-import { sidecarKubeConfig } from './kube-config.js';
+import { sidecarKubeClient } from './kube-client.js';
 import { createLogger } from './logger.js';
 
 const USAGE = `usage:
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const sidecar = buildSidecar(options, {
     log,
     audit,
-    ...(cluster ? { kubeConfig: sidecarKubeConfig(cluster.api), labels: readLabels(cluster.labelsFile) } : {}),
+    ...(cluster ? { kube: await sidecarKubeClient(cluster.api), labels: readLabels(cluster.labelsFile) } : {}),
   });
 
   let stopping = false;

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { AdmissionregistrationV1Api, CoordinationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import { createCertificateAuthority, issueCertificate } from '@portcullis/shared';
+import { createCertificateAuthority, issueCertificate } from '@portcullis/shared/pki';
 import type { Logger } from 'pino';
 import { admit } from './admission/handle.js';
 import { CaBundlePublisher } from './certs/ca-bundle.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { buildSidecar, createLogger, parseOptions, sidecarKubeConfig, type AuditRecord, type Sidecar } from '@portcullis/sidecar';
+import { buildSidecar, createLogger, parseOptions, sidecarKubeClient, type AuditRecord, type Sidecar } from '@portcullis/sidecar';
 import { startMoto, type Moto, type MotoRole } from '../support/aws-peers.js';
 import { clusterEnv, createNamespace, kubeConfig } from '../support/cluster.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
@@ -62,7 +62,7 @@ describe('aws source in cluster mode: TokenReview identity, STS web identity wit
     sidecar = buildSidecar(options, {
       log: createLogger('warn', { write: () => undefined }),
       audit: { write: (line) => audit.push(JSON.parse(line) as AuditRecord) },
-      kubeConfig: sidecarKubeConfig(options.mode.kind === 'cluster' ? options.mode.api : { kind: 'kubeconfig', path: '' }),
+      kube: await sidecarKubeClient(options.mode.kind === 'cluster' ? options.mode.api : { kind: 'kubeconfig', path: '' }),
       defaultMetrics: false,
     });
     await sidecar.start();

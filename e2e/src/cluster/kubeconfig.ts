@@ -1,5 +1,5 @@
 import { stringify } from 'yaml';
-import type { KeyPair } from '@portcullis/shared';
+import type { KeyPair } from '@portcullis/shared/pki';
 
 const b64 = (pem: string): string => Buffer.from(pem, 'utf8').toString('base64');
 

@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { createCertificateAuthority, issueCertificate, type KeyPair } from '@portcullis/shared';
+import { createCertificateAuthority, issueCertificate, type KeyPair } from '@portcullis/shared/pki';
 
 /** Every key and certificate a loopback control plane needs. */
 export interface ControlPlanePki {

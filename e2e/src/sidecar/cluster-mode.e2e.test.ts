@@ -11,7 +11,7 @@ import {
   identityFromReview,
   json,
   parseOptions,
-  sidecarKubeConfig,
+  sidecarKubeClient,
   startUpstream,
   testPki,
   type AuditRecord,
@@ -87,7 +87,7 @@ describe('sidecar in cluster mode against the real API server', () => {
     sidecar = buildSidecar(options, {
       log: createLogger('warn', quiet),
       audit: { write: (line) => audit.push(JSON.parse(line) as AuditRecord) },
-      kubeConfig: sidecarKubeConfig(options.mode.kind === 'cluster' ? options.mode.api : { kind: 'kubeconfig', path: '' }),
+      kube: await sidecarKubeClient(options.mode.kind === 'cluster' ? options.mode.api : { kind: 'kubeconfig', path: '' }),
       defaultMetrics: false,
     });
     await sidecar.start();
@@ -110,7 +110,7 @@ describe('sidecar in cluster mode against the real API server', () => {
   });
 
   it('refuses, through the same TokenReview, a pod token minted for another audience', async () => {
-    const review = apiTokenReviewer(sidecarKubeConfig({ kind: 'token', server: clusterEnv().server, tokenFile: join(dir, 'api/token'), caFile: join(dir, 'api/ca.crt') }));
+    const review = apiTokenReviewer(await sidecarKubeClient({ kind: 'token', server: clusterEnv().server, tokenFile: join(dir, 'api/token'), caFile: join(dir, 'api/ca.crt') }));
     const pod = await createPod(ns, 'other-0', { serviceAccount: 'agent' });
     const stsToken = await requestPodBoundToken(pod, ['sts.amazonaws.com'], 600);
     expect(identityFromReview(await review(stsToken, 'portcullis'), 'portcullis')).toEqual({ problem: expect.stringContaining('did not authenticate') });

@@ -1,5 +1,3 @@
-import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
-
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
 export interface KubeObject {
@@ -25,32 +23,8 @@ export interface CustomResourceRef {
   readonly namespace?: string;
 }
 
-interface ListResponse<T> {
-  items?: T[];
-  metadata?: { resourceVersion?: string };
-}
-
-/** List and watch one kind of custom resource in one namespace, or in all of them. */
-export function customResourceListWatch<T extends KubeObject>(kc: KubeConfig, ref: CustomResourceRef): ListWatch<T> {
-  const api = kc.makeApiClient(CustomObjectsApi);
-  const watcher = new Watch(kc);
+/** The collection path of a custom resource, namespaced or across all namespaces. */
+export function customResourcePath(ref: CustomResourceRef): string {
   const { group, version, plural, namespace } = ref;
-  const path = namespace === undefined ? `/apis/${group}/${version}/${plural}` : `/apis/${group}/${version}/namespaces/${namespace}/${plural}`;
-  return {
-    async list() {
-      const data = (await (namespace === undefined
-        ? api.listClusterCustomObject({ group, version, plural })
-        : api.listNamespacedCustomObject({ group, version, namespace, plural }))) as ListResponse<T>;
-      return { items: data.items ?? [], resourceVersion: data.metadata?.resourceVersion ?? '' };
-    },
-    async watch(resourceVersion, onEvent, onDone) {
-      const controller = await watcher.watch(
-        path,
-        { resourceVersion, allowWatchBookmarks: true },
-        (type: string, obj: T) => onEvent(type as WatchEventType, obj),
-        (err: unknown) => onDone(err ?? undefined),
-      );
-      return { abort: () => controller.abort() };
-    },
-  };
+  return namespace === undefined ? `/apis/${group}/${version}/${plural}` : `/apis/${group}/${version}/namespaces/${namespace}/${plural}`;
 }

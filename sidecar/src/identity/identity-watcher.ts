@@ -1,7 +1,7 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { decodeJwt } from 'jose';
+import { decodeJwt } from 'jose/jwt/decode'; // the subpath: the full entry costs ~10 MiB RSS per pod
 import { identityFromReview, isIdentity, type Identity, type TokenReviewStatus } from './identity.js';
 
 export interface IdentityWatcherOptions {

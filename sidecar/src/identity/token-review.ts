@@ -1,11 +1,18 @@
-import { AuthenticationV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeRestClient } from '@portcullis/shared/kube-rest';
 import type { TokenReviewStatus } from './identity.js';
 
+interface TokenReview {
+  status?: TokenReviewStatus;
+}
+
 /** TokenReview through the API server, with the sidecar's own (API-audience) credentials. */
-export function apiTokenReviewer(kc: KubeConfig): (token: string, audience: string) => Promise<TokenReviewStatus> {
-  const api = kc.makeApiClient(AuthenticationV1Api);
+export function apiTokenReviewer(client: KubeRestClient): (token: string, audience: string) => Promise<TokenReviewStatus> {
   return async (token, audience) => {
-    const res = await api.createTokenReview({ body: { spec: { token, audiences: [audience] } } });
-    return res.status ?? {};
+    const review = await client.json<TokenReview>('POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenReview',
+      spec: { token, audiences: [audience] },
+    });
+    return review.status ?? {};
   };
 }

@@ -1,4 +1,3 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import {
   CREDENTIAL_SOURCE_PLURAL,
@@ -6,11 +5,11 @@ import {
   GROUP,
   SupervisedInformer,
   VERSION,
-  customResourceListWatch,
   type CredentialSource,
   type EgressPolicy,
   type KubeObject,
 } from '@portcullis/shared';
+import { restListWatch, type KubeRestClient } from '@portcullis/shared/kube-rest';
 import type { SidecarMetrics } from '../metrics.js';
 
 export interface ClusterStoreHooks {
@@ -27,10 +26,10 @@ export interface ClusterStoreOptions {
 export class ClusterStore {
   private readonly informers: { start(): void; stop(): void }[] = [];
 
-  constructor(kc: KubeConfig, namespace: string, hooks: ClusterStoreHooks, metrics: SidecarMetrics, log: Logger, opts: ClusterStoreOptions) {
+  constructor(kube: KubeRestClient, namespace: string, hooks: ClusterStoreHooks, metrics: SidecarMetrics, log: Logger, opts: ClusterStoreOptions) {
     const make = <T extends KubeObject>(plural: string, onChange: (items: readonly T[]) => void): SupervisedInformer<T> =>
       new SupervisedInformer<T>(
-        customResourceListWatch<T>(kc, { group: GROUP, version: VERSION, plural, namespace }),
+        restListWatch<T>(kube, { group: GROUP, version: VERSION, plural, namespace }),
         {
           onChange,
           onConnect: () => metrics.informerReconnects.inc({ resource: plural }),

@@ -3,7 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createCertificateAuthority, issueCertificate, type KeyPair } from '@portcullis/shared';
+import { createCertificateAuthority, issueCertificate, type KeyPair } from '@portcullis/shared/pki';
 
 export interface Received {
   readonly method: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createCertificateAuthority, issueCertificate, type KeyPair } from '@portcullis/shared';
+import { createCertificateAuthority, issueCertificate, type KeyPair } from '@portcullis/shared/pki';
 import { pino } from 'pino';
 import { createMetrics } from '../metrics.js';
 import type { TlsMaterial } from '../server/admission-server.js';

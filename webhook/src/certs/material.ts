@@ -1,4 +1,4 @@
-import type { KeyPair } from '@portcullis/shared';
+import type { KeyPair } from '@portcullis/shared/pki';
 
 /** Everything the webhook's TLS needs, as kept in its Secret. */
 export interface CertMaterial {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createCertificateAuthority, issueCertificate } from '@portcullis/shared';
+import { createCertificateAuthority, issueCertificate } from '@portcullis/shared/pki';
 import { certInfo, issuedBy, splitPems } from './inspect.js';
 import type { CertMaterial } from './material.js';
 import { planRotation, type Issuer, type RotationPlan, type RotationPolicy } from './plan.js';

@@ -1,4 +1,4 @@
-import type { CaRequest, CertificateRequest, KeyPair } from '@portcullis/shared';
+import type { CaRequest, CertificateRequest, KeyPair } from '@portcullis/shared/pki';
 import { canonicalPem, certInfo, issuedBy, keyMatches, normalizeIp, splitPems } from './inspect.js';
 import type { CertMaterial } from './material.js';
 

@@ -2,7 +2,7 @@ import { Agent, request } from 'node:https';
 import { connect } from 'node:tls';
 import { Writable } from 'node:stream';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { createCertificateAuthority, issueCertificate, type KeyPair } from '@portcullis/shared';
+import { createCertificateAuthority, issueCertificate, type KeyPair } from '@portcullis/shared/pki';
 import { pino } from 'pino';
 import { admit } from '../admission/handle.js';
 import { WebhookError } from '../errors.js';

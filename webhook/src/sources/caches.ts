@@ -4,12 +4,12 @@ import {
   EGRESS_POLICY_PLURAL,
   GROUP,
   VERSION,
-  customResourceListWatch,
   type CredentialSource,
   type EgressPolicy,
   type KubeObject,
   type ListWatch,
 } from '@portcullis/shared';
+import { customResourceListWatch } from '@portcullis/shared/client-node';
 import type { Logger } from 'pino';
 import { apiFailure } from '../kube/api-errors.js';
 import { ResourceCache } from '../kube/resource-cache.js';
