@@ -1,5 +1,6 @@
 export * from './crd/index.js';
 export * from './errors/index.js';
+export * from './http/node-http.js';
 export * from './http/normalize-path.js';
 export * from './kube/index.js';
 export * from './policy/index.js';

@@ -1,4 +1,5 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { nodeHttp } from '@portcullis/shared';
 import type { Registry } from 'prom-client';
 
 export interface AdminChecks {
@@ -8,7 +9,7 @@ export interface AdminChecks {
 
 /** /healthz (the process serves), /readyz (it can decide requests) and /metrics, on their own port. */
 export function createAdminServer(registry: Registry, checks: AdminChecks): Server {
-  return createServer((req, res) => {
+  return nodeHttp.createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD' }).end();

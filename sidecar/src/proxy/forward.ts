@@ -1,7 +1,7 @@
-import { request as httpRequest, type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream';
-import { PortcullisError } from '@portcullis/shared';
+import { nodeHttp, PortcullisError } from '@portcullis/shared';
 import type { Outgoing, SourceRuntime } from '../sources/runtime.js';
 import { forwardResponseHeaders } from './headers.js';
 import { knownError } from './known-error.js';
@@ -60,7 +60,7 @@ export function forward(
 ): void {
   const outcome: ForwardOutcome = { upstreamMs: undefined, error: undefined, bytesIn: 0, bytesOut: 0 };
   const url = out.target ?? source.upstream;
-  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  const send = url.protocol === 'https:' ? httpsRequest : nodeHttp.request;
   const started = performance.now();
   let finished = false;
   let timedOut = false;

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { nodeHttp } from '@portcullis/shared';
 import type { Logger } from 'pino';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -47,7 +48,7 @@ export class PortListeners {
     this.servers.set(port, servers);
     for (const address of this.addresses) {
       // No request timeout: uploads and SSE streams may last long; slow headers are still cut off.
-      const server = createServer({ requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 }, handler);
+      const server = nodeHttp.createServer({ requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 }, handler);
       try {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);

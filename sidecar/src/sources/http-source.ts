@@ -1,7 +1,7 @@
-import { Agent as HttpAgent, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Agent as HttpAgent, IncomingMessage, ServerResponse } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
-import { normalizePath, type PortcullisError, type ResolvedHttpSource } from '@portcullis/shared';
+import { nodeHttp, normalizePath, type PortcullisError, type ResolvedHttpSource } from '@portcullis/shared';
 import { redactQuery } from '../audit/redact-query.js';
 import type { SecretFile } from '../credentials/secret-file.js';
 import { compileInjection, type CompiledInjection } from '../inject/http-injection.js';
@@ -13,7 +13,7 @@ const NO_ITEMS: readonly never[] = [];
 
 function agentFor(resolved: ResolvedHttpSource): HttpAgent | HttpsAgent {
   const common = { keepAlive: true, maxSockets: 256, maxFreeSockets: 32, scheduling: 'lifo' as const };
-  if (resolved.upstream.protocol === 'http:') return new HttpAgent(common);
+  if (resolved.upstream.protocol === 'http:') return new nodeHttp.Agent(common);
   // A caBundle adds to the system roots; verification is never switched off.
   const ca = resolved.caBundle ? [...rootCertificates, resolved.caBundle] : undefined;
   return new HttpsAgent({ ...common, ...(ca ? { ca } : {}), rejectUnauthorized: true });
