@@ -3,7 +3,7 @@
 // by round, ratios paired per round. The machine's noise hits both alike.
 //
 //   cp -r sidecar/dist .cache/bench/sidecar-before/dist     (before the change; then rebuild)
-//   taskset -c 1 node bench/src/ab.ts .cache/bench/sidecar-before/dist/main.js sidecar/dist/main.js [--rounds 6] [--seconds 5] [--kind bearer|sigv4]
+//   taskset -c 1 node bench/src/ab.ts .cache/bench/sidecar-before/dist/main.js sidecar/dist/main.js [--rounds 6] [--seconds 5] [--kind bearer|sigv4] [--bytes 1024]
 import { mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -25,7 +25,7 @@ function report(rps: [number[], number[]], p50: [number[], number[]], rate: stri
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { rounds: { type: 'string', default: '6' }, seconds: { type: 'string', default: '5' }, kind: { type: 'string', default: 'bearer' }, rate: { type: 'string', default: '1000' } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { rounds: { type: 'string', default: '6' }, seconds: { type: 'string', default: '5' }, kind: { type: 'string', default: 'bearer' }, rate: { type: 'string', default: '1000' }, bytes: { type: 'string', default: '1024' } } });
   const [mainA, mainB] = positionals;
   if (!mainA || !mainB) throw new Error('usage: ab.ts <main A> <main B>');
   const kind = values.kind === 'sigv4' ? 'sigv4' : 'bearer';
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     }
     const spec = async (port: number): Promise<HttpSpec> =>
       kind === 'bearer'
-        ? { method: 'GET', url: `http://127.0.0.1:${port}/bytes/1024`, headers: { authorization: `Bearer ${PLACEHOLDER}` } }
+        ? { method: 'GET', url: `http://127.0.0.1:${port}/bytes/${values.bytes}`, headers: { authorization: `Bearer ${PLACEHOLDER}` } }
         : signDynamo(AWS_PLACEHOLDER, port, 'GetItem', new Date()).then(({ headers, body }) => ({ method: 'POST', url: `http://127.0.0.1:${port}/`, headers, body }));
     for (const s of sidecars) await maxThroughput(await spec(s.port), 32, 2, LOAD_CORE);
     const rps: number[][] = [[], []];

@@ -133,6 +133,12 @@ function revocation(r: Results): string[] {
     row('policy edit → first allow (ms)', v.grantMs),
     row('the update call itself (ms)', v.apiCallMs),
     '',
+    ...(v.clusterStart
+      ? [
+          `Fresh cluster-mode sidecars (${v.clusterStart.starts} starts, pinned to the proxy core): spawn → /readyz 200 (identity reviewed, both informers synced) p50 ${f(v.clusterStart.readyMs.p50, 0)} ms, max ${f(v.clusterStart.readyMs.max, 0)} ms; idle RSS 1 s after ready p50 ${f(v.clusterStart.idleRssMiB.p50, 1)} MiB, max ${f(v.clusterStart.idleRssMiB.max, 1)} MiB.`,
+          '',
+        ]
+      : []),
   ];
 }
 

@@ -1,6 +1,8 @@
 // Revocation latency on the real kube-apiserver: the e2e control plane, a sidecar process in cluster
 // mode with a pod-bound identity token, and an EgressPolicy edited through the API. Latency = from issuing the edit to the first request the sidecar
-// denies, probing every 2 ms; the grant back is timed the same way.
+// denies, probing every 2 ms; the grant back is timed the same way. The same setup also times fresh
+// cluster-mode start-ups (spawn → /readyz 200: TokenReview done, both informers synced) and their idle
+// RSS — the footprint a pod actually pays, next to the standalone numbers of the footprint scenario.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CustomObjectsApi, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
@@ -24,6 +26,8 @@ export interface RevocationResult {
   readonly grantMs?: ReturnType<typeof summarize>;
   /** How long the API call itself took (part of the above), ms. */
   readonly apiCallMs?: ReturnType<typeof summarize>;
+  /** Fresh cluster-mode sidecars: spawn → /readyz 200 (ms) and RSS 1 s after ready (MiB). */
+  readonly clusterStart?: { readonly starts: number; readonly readyMs: ReturnType<typeof summarize>; readonly idleRssMiB: ReturnType<typeof summarize> };
 }
 
 const GROUP = { group: 'portcullis.dev', version: 'v1alpha1' };
@@ -75,11 +79,31 @@ export async function revocationScenario(world: World, profile: Profile, cp: Con
     const versionOf = (o: unknown): string | undefined => (o as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
     resourceVersion = versionOf(await custom.createNamespacedCustomObject({ ...GROUP, namespace: ns, plural: 'egresspolicies', body: policy(['/bytes/**']) }));
 
-    sidecar = spawnPinned('sidecar-cluster', process.execPath, [SIDECAR_MAIN, '--namespace', ns, '--api-server', state.server, '--api-token-file', join(dir, 'api/token'),
+    const args = [SIDECAR_MAIN, '--namespace', ns, '--api-server', state.server, '--api-token-file', join(dir, 'api/token'),
       '--api-ca-file', join(dir, 'api/ca.crt'), '--identity-token-file', join(dir, 'identity/token'), '--secrets-dir', join(dir, 'sources'),
-      '--admin-address', '127.0.0.1', '--admin-port', '0', '--listen-addresses', '127.0.0.1', '--log-level', 'info'], { core: PROXY_CORE, ignoreStdout: true });
-    const line = await sidecar.waitForLine((l) => l.includes('portcullis sidecar started'), 20_000);
-    await waitForHttp(`http://127.0.0.1:${(JSON.parse(line) as { adminPort: number }).adminPort}/readyz`, 20_000, sidecar);
+      '--admin-address', '127.0.0.1', '--admin-port', '0', '--listen-addresses', '127.0.0.1', '--log-level', 'info'];
+    const start = async (): Promise<{ proc: ReturnType<typeof spawnPinned>; readyMs: number }> => {
+      const t0 = performance.now();
+      const proc = spawnPinned('sidecar-cluster', process.execPath, args, { core: PROXY_CORE, ignoreStdout: true });
+      const line = await proc.waitForLine((l) => l.includes('portcullis sidecar started'), 20_000);
+      await waitForHttp(`http://127.0.0.1:${(JSON.parse(line) as { adminPort: number }).adminPort}/readyz`, 20_000, proc);
+      return { proc, readyMs: performance.now() - t0 };
+    };
+    const readyMs: number[] = [];
+    const idleRss: number[] = [];
+    for (let i = 0; i < profile.startups; i++) {
+      const fresh = await start();
+      try {
+        readyMs.push(fresh.readyMs);
+        await new Promise((res) => setTimeout(res, 1000));
+        idleRss.push(fresh.proc.memory().rssKiB / 1024);
+        log(`cluster-mode start ${i + 1}/${profile.startups}: ready ${fresh.readyMs.toFixed(0)} ms, idle RSS ${idleRss.at(-1)?.toFixed(1)} MiB`);
+      } finally {
+        await fresh.proc.stop();
+      }
+    }
+    const clusterStart = { starts: readyMs.length, readyMs: summarize(readyMs), idleRssMiB: summarize(idleRss) };
+    sidecar = (await start()).proc;
     const url = `http://127.0.0.1:${port}/bytes/1`;
     await untilStatus(url, 200, 10_000, performance.now());
 
@@ -96,7 +120,7 @@ export async function revocationScenario(world: World, profile: Profile, cp: Con
       }
       log(`revocation ${i + 1}/${profile.revocations}: deny after ${revoke.at(-1)?.toFixed(1)} ms, allow again after ${grant.at(-1)?.toFixed(1)} ms`);
     }
-    return { available: true, kubernetes: state.version, reusedControlPlane: cp.reused, samples: revoke.length, revokeMs: summarize(revoke), grantMs: summarize(grant), apiCallMs: summarize(api) };
+    return { available: true, kubernetes: state.version, reusedControlPlane: cp.reused, samples: revoke.length, revokeMs: summarize(revoke), grantMs: summarize(grant), apiCallMs: summarize(api), clusterStart };
   } finally {
     await sidecar?.stop();
   }
