@@ -134,3 +134,49 @@ describe('parseSigV4 with a presigned URL', () => {
     expect(codeOf(() => parseSigV4({ headers: {}, query: query({ 'X-Amz-Algorithm': 'AWS4-ECDSA-P256-SHA256' }) }))).toBe('AWS_UNSUPPORTED_SIGNING_ALGORITHM');
   });
 });
+
+describe('the credential scope date', () => {
+  /** The check as it was written with Date (before the arithmetic one): the reference. */
+  function calendarDateByDate(date: string): boolean {
+    const m = /^(\d{4})(\d{2})(\d{2})$/.exec(date);
+    if (m === null) return false;
+    const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    const d = new Date(Date.UTC(year, month - 1, day));
+    return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+  }
+
+  it('accepts exactly the calendar dates Date accepts (leap years, month lengths, years before 100)', () => {
+    const pad = (n: number, width: number): string => String(n).padStart(width, '0');
+    let checked = 0;
+    for (const year of [0, 1, 4, 99, 100, 400, 1900, 1999, 2000, 2023, 2024, 2100, 2400, 9999]) {
+      for (let month = 0; month <= 13; month++) {
+        for (let day = 0; day <= 32; day++) {
+          const date = `${pad(year, 4)}${pad(month, 2)}${pad(day, 2)}`;
+          const auth = `AWS4-HMAC-SHA256 Credential=AKID/${date}/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=${SIG}`;
+          const accepted = codeOf(() => header(auth)) === undefined;
+          if (accepted !== calendarDateByDate(date)) throw new Error(`${date}: accepted ${accepted}`);
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBe(14 * 14 * 33);
+  });
+});
+
+describe('SignedHeaders', () => {
+  it('refuses a bad name, a repeated name or a list without host, with the same messages as before', () => {
+    const message = (signed: string): string | undefined => {
+      try {
+        header(`AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/s3/aws4_request, SignedHeaders=${signed}, Signature=${SIG}`);
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return undefined;
+    };
+    expect(message('host;x-amz-date')).toBeUndefined();
+    expect(message('host;X-Amz-Date')).toContain('must be lowercase header names');
+    expect(message('host;;x-amz-date')).toContain('must be lowercase header names');
+    expect(message('host;x-amz-date;host;Bad')).toContain('lists host twice');
+    expect(message('x-amz-date')).toContain('must include host');
+  });
+});

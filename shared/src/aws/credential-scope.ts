@@ -44,6 +44,9 @@ const LABEL = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 const SIGNATURE = /^[0-9a-f]{64}$/;
 const MAX_PRESIGNED_SECONDS = 604_800;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+// The whole SignedHeaders value in one test (the common case); on a mismatch the names are checked one by one for the message.
+const SIGNED_HEADERS = /^[a-z0-9!#$%&'*+.^_`|~-]+(?:;[a-z0-9!#$%&'*+.^_`|~-]+)*$/;
 
 function malformed(detail: string): AwsProtocolError {
   return new AwsProtocolError('AWS_MALFORMED_AUTHORIZATION', detail);
@@ -53,8 +56,10 @@ function isCalendarDate(date: string): boolean {
   const m = SCOPE_DATE.exec(date);
   if (m === null) return false;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  const d = new Date(Date.UTC(year, month - 1, day));
-  return d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day;
+  // Years before 100 were never accepted (Date.UTC reads them as 19xx); the rest is the proleptic Gregorian calendar.
+  if (year < 100 || month < 1 || month > 12 || day < 1) return false;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return day <= (month === 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[month - 1] ?? 0);
 }
 
 function parseCredential(value: string): Pick<SigV4Scope, 'accessKeyId' | 'date' | 'region' | 'service'> {
@@ -71,9 +76,10 @@ function parseCredential(value: string): Pick<SigV4Scope, 'accessKeyId' | 'date'
 
 function parseSignedHeaders(value: string): string[] {
   const names = value.split(';');
+  const wellFormed = SIGNED_HEADERS.test(value);
   const seen = new Set<string>();
   for (const name of names) {
-    if (!HEADER_NAME.test(name)) throw malformed('SignedHeaders must be lowercase header names separated by ;');
+    if (!wellFormed && !HEADER_NAME.test(name)) throw malformed('SignedHeaders must be lowercase header names separated by ;');
     if (seen.has(name)) throw malformed(`SignedHeaders lists ${name} twice`);
     seen.add(name);
   }

@@ -13,6 +13,7 @@ export type { ServiceEndpointRow, GlobalEndpoint, AlternateHost } from './endpoi
 export { SERVICE_ENDPOINTS } from './endpoint-table.js';
 export * from './uri.js';
 export * from './signing-key.js';
+export { SigningKeyCache, DEFAULT_MAX_SIGNING_KEYS } from './signing-key-cache.js';
 export * from './checksum.js';
 export * from './chunked.js';
 export * from './classify-types.js';

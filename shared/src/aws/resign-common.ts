@@ -1,13 +1,12 @@
 /**
  * Types and helpers shared by the header-signed and presigned re-signers.
  */
-import { SignatureV4 } from '@smithy/signature-v4';
 import { isStreamingPayload, type StreamingPayload } from './chunked.js';
 import type { SigV4Scope } from './credential-scope.js';
 import type { ResolvedEndpoint } from './endpoints.js';
 import { AwsProtocolError } from './errors.js';
 import type { HeaderMap } from './headers.js';
-import { NodeSha256 } from './sha256.js';
+import type { SigningKeyCache } from './signing-key-cache.js';
 import type { StreamSigningContext } from './signing-key.js';
 import { canonicalS3Path, usesS3PathRules, type QueryParam } from './uri.js';
 
@@ -35,6 +34,11 @@ export interface ResignInput {
    * default to the empty-body hash.
    */
   readonly payloadSha256?: string;
+  /**
+   * The source's derived signing keys. Without it every request derives its key again (four more HMACs),
+   * which is right only for one-off signing and tests.
+   */
+  readonly signingKeys?: SigningKeyCache;
 }
 
 export interface StreamingResign extends StreamSigningContext {
@@ -67,32 +71,3 @@ export function payloadHashFor(headerValue: string | undefined, fallback: string
 export function outgoingPath(rawPath: string, signingName: string): string {
   return usesS3PathRules(signingName) ? canonicalS3Path(rawPath) : rawPath === '' ? '/' : rawPath;
 }
-
-export function createSigner(input: Pick<ResignInput, 'credentials' | 'endpoint'>): SignatureV4 {
-  const { credentials, endpoint } = input;
-  return new SignatureV4({
-    credentials:
-      credentials.sessionToken === undefined
-        ? { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey }
-        : { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken },
-    region: endpoint.signingRegion,
-    service: endpoint.signingName,
-    sha256: NodeSha256,
-    uriEscapePath: !usesS3PathRules(endpoint.signingName),
-    applyChecksum: false,
-  });
-}
-
-/** Groups parameters by name the way the signer wants them (repeated names become arrays). */
-export function signerQuery(params: readonly QueryParam[]): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
-  for (const { name, value } of params) {
-    const existing = out[name];
-    if (existing === undefined) out[name] = value;
-    else if (typeof existing === 'string') out[name] = [existing, value];
-    else existing.push(value);
-  }
-  return out;
-}
-
-

@@ -3,12 +3,14 @@
  * the X-Amz-* signing parameters are replaced by ones made with the real key, for the same deadline
  * (the app's X-Amz-Date + X-Amz-Expires), signing the same headers the app's URL covered.
  */
-import { HttpRequest } from '@smithy/protocol-http';
+import { amzDateOf, canonicalHeaders, canonicalRequest, signCanonicalRequest, signingQuery, signingUri } from './canonical-request.js';
 import { isStreamingPayload } from './chunked.js';
+import { SIGV4_ALGORITHM } from './credential-scope.js';
 import { AwsProtocolError } from './errors.js';
 import { forwardableHeaders } from './outgoing-headers.js';
-import { createSigner, outgoingPath, signerQuery, SHA256_HEADER, type ResignedRequest, type ResignInput } from './resign-common.js';
-import { EMPTY_SHA256 } from './signing-key.js';
+import { outgoingPath, SHA256_HEADER, type ResignedRequest, type ResignInput } from './resign-common.js';
+import { signingKeyOf } from './signing-key-cache.js';
+import { credentialScope, EMPTY_SHA256 } from './signing-key.js';
 import { serializeQuery, toQueryParams, usesS3PathRules, type QueryParam } from './uri.js';
 
 const AUTH_PARAMS = new Set([
@@ -20,7 +22,7 @@ const AUTH_PARAMS = new Set([
   'X-Amz-Signature',
   'X-Amz-Security-Token',
 ]);
-const AUTH_ORDER = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Security-Token', 'X-Amz-Signature'];
+const HASH_NOT_SIGNED: ReadonlySet<string> = new Set([SHA256_HEADER]);
 
 /** `YYYYMMDDTHHMMSSZ` → epoch milliseconds. */
 export function amzDateToMs(amzDate: string): number {
@@ -47,9 +49,10 @@ function payloadFor(input: ResignInput, sent: string | undefined): string {
   return input.payloadSha256 ?? EMPTY_SHA256;
 }
 
-export async function resignPresigned(input: ResignInput): Promise<ResignedRequest> {
-  const { endpoint, scope, now } = input;
-  const expiresIn = remainingSeconds(scope.amzDate ?? '', scope.expiresSeconds ?? 0, now);
+export function resignPresigned(input: ResignInput): ResignedRequest {
+  const { endpoint, scope, credentials } = input;
+  const { signingName, signingRegion } = endpoint;
+  const expiresIn = remainingSeconds(scope.amzDate ?? '', scope.expiresSeconds ?? 0, input.now);
   const forwarded = forwardableHeaders(input.headers);
   const toSign: Record<string, string> = { host: endpoint.url.host };
   for (const name of scope.signedHeaders) {
@@ -57,32 +60,27 @@ export async function resignPresigned(input: ResignInput): Promise<ResignedReque
     if (value !== undefined) toSign[name] = value;
   }
   const appSentHash = forwarded.get(SHA256_HEADER);
-  toSign[SHA256_HEADER] = payloadFor(input, appSentHash);
+  const payload = payloadFor(input, appSentHash);
+  toSign[SHA256_HEADER] = payload;
+  // The payload hash goes into the signature but not into the signed-header list, unless the app signed it.
+  const signedHeaders = canonicalHeaders(toSign, scope.signedHeaders.includes(SHA256_HEADER) ? undefined : HASH_NOT_SIGNED);
+  const amzDate = amzDateOf(input.now);
+  const shortDate = amzDate.slice(0, 8);
+  const credential = credentialScope(shortDate, signingRegion, signingName);
+  // In the order SDK presigners write them; the signature last.
+  const auth: QueryParam[] = [
+    { name: 'X-Amz-Algorithm', value: SIGV4_ALGORITHM, hasEquals: true },
+    { name: 'X-Amz-Credential', value: `${credentials.accessKeyId}/${credential}`, hasEquals: true },
+    { name: 'X-Amz-Date', value: amzDate, hasEquals: true },
+    { name: 'X-Amz-Expires', value: String(expiresIn), hasEquals: true },
+    { name: 'X-Amz-SignedHeaders', value: signedHeaders.signedHeaders, hasEquals: true },
+  ];
+  if (credentials.sessionToken) auth.push({ name: 'X-Amz-Security-Token', value: credentials.sessionToken, hasEquals: true });
   const params: QueryParam[] = toQueryParams(input.query).filter((p) => !AUTH_PARAMS.has(p.name));
-  const path = outgoingPath(input.path, endpoint.signingName);
-  const request = new HttpRequest({
-    method: input.method,
-    protocol: endpoint.url.protocol,
-    hostname: endpoint.url.hostname,
-    path,
-    query: signerQuery(params),
-    headers: toSign,
-  });
-  const unhoistable = new Set(Object.keys(toSign));
-  const signed = await createSigner(input).presign(request, {
-    signingDate: now,
-    expiresIn,
-    signingRegion: endpoint.signingRegion,
-    signingService: endpoint.signingName,
-    unhoistableHeaders: unhoistable,
-    // The payload hash goes into the signature but not into the signed-header list, unless the app signed it.
-    ...(scope.signedHeaders.includes(SHA256_HEADER) ? {} : { unsignableHeaders: new Set([SHA256_HEADER]) }),
-  });
-  const auth: QueryParam[] = [];
-  for (const name of AUTH_ORDER) {
-    const value = signed.query?.[name];
-    if (typeof value === 'string') auth.push({ name, value, hasEquals: true });
-  }
+  const path = outgoingPath(input.path, signingName);
+  const key = signingKeyOf(input.signingKeys, credentials.secretAccessKey, shortDate, signingRegion, signingName);
+  const canonical = canonicalRequest({ method: input.method, uri: signingUri(path, signingName), query: signingQuery([...params, ...auth]), headers: signedHeaders, payloadHash: payload });
+  auth.push({ name: 'X-Amz-Signature', value: signCanonicalRequest(key, amzDate, credential, canonical), hasEquals: true });
   const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [name, value] of forwarded) headers[name] = value;
   headers.host = endpoint.url.host;

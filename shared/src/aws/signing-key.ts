@@ -2,15 +2,21 @@
  * SigV4 key derivation and the streaming (aws-chunked) string-to-sign formats.
  * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-streaming.html
  */
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac, hash, type KeyObject } from 'node:crypto';
 
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 export const CHUNK_ALGORITHM = 'AWS4-HMAC-SHA256-PAYLOAD';
 export const TRAILER_ALGORITHM = 'AWS4-HMAC-SHA256-TRAILER';
 
+/**
+ * A derived signing key. Prefer a KeyObject (SigningKeyCache makes them): on Node 24 `createHmac` with a
+ * KeyObject costs ~2.5 µs, with raw bytes ~15 µs, and aws-chunked bodies make one HMAC per chunk.
+ */
+export type SigningKey = KeyObject | Uint8Array;
+
 /** What a chunk signer needs: the derived key, the request's X-Amz-Date and its credential scope. */
 export interface StreamSigningContext {
-  readonly signingKey: Buffer;
+  readonly signingKey: SigningKey;
   /** `YYYYMMDDTHHMMSSZ`. */
   readonly amzDate: string;
   /** `YYYYMMDD/<region>/<service>/aws4_request`. */
@@ -19,11 +25,12 @@ export interface StreamSigningContext {
   readonly seedSignature: string;
 }
 
+/** Hex SHA-256 (strings as UTF-8); the one-shot `crypto.hash` costs half of createHash().update().digest(). */
 export function sha256Hex(data: Uint8Array | string): string {
-  return createHash('sha256').update(data).digest('hex');
+  return hash('sha256', data, 'hex');
 }
 
-export function hmacHex(key: Uint8Array, data: string): string {
+export function hmacHex(key: SigningKey, data: string): string {
   return createHmac('sha256', key).update(data, 'utf8').digest('hex');
 }
 

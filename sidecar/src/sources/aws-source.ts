@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Agent as HttpAgent, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import {
   amzJsonVersion,
@@ -6,10 +6,11 @@ import {
   createChunkedResigner,
   detectProtocol,
   headerValue,
+  nodeHttp,
   parseQuery,
   parseSigV4,
   resignRequest,
-  resolveEndpoint,
+  SigningKeyCache,
   type AwsClassification,
   type AwsProtocol,
   type PortcullisError,
@@ -20,6 +21,7 @@ import { CREDENTIAL_HEADERS } from '../proxy/headers.js';
 import { REQUEST_ID_HEADER } from '../proxy/json-error.js';
 import { bodyPlan, readBody } from './aws/body.js';
 import { auditOf, classifyCall, itemsOf } from './aws/classify-call.js';
+import { EndpointCache } from './aws/endpoint-cache.js';
 import { renderDenial, renderFailure } from './aws/error-response.js';
 import type { ResolvedAwsSource } from './aws/resolve.js';
 import { isS3SigningName, viewRequest, type AwsRequestView } from './aws/request-view.js';
@@ -75,6 +77,9 @@ export class AwsSource implements SourceRuntime {
   readonly upstream: URL;
   readonly agent: HttpAgent | HttpsAgent;
   readonly configKey: string;
+  /** Derived signing keys of this source's credentials (one secret at a time, emptied when it changes). */
+  private readonly signingKeys = new SigningKeyCache();
+  private readonly endpoints: EndpointCache;
 
   constructor(
     private readonly resolved: ResolvedAwsSource,
@@ -86,24 +91,16 @@ export class AwsSource implements SourceRuntime {
     this.port = resolved.port;
     this.upstream = resolved.endpoint ?? new URL('https://amazonaws.com');
     this.configKey = configKey;
+    this.endpoints = new EndpointCache({ override: resolved.endpoint, useFips: resolved.useFips, useDualstack: resolved.useDualstack });
     const common = { keepAlive: true, maxSockets: 256, maxFreeSockets: 32, scheduling: 'lifo' as const };
-    this.agent = resolved.endpoint?.protocol === 'http:' ? new HttpAgent(common) : new HttpsAgent({ ...common, rejectUnauthorized: true });
+    this.agent = resolved.endpoint?.protocol === 'http:' ? new nodeHttp.Agent(common) : new HttpsAgent({ ...common, rejectUnauthorized: true });
   }
 
   classify(req: IncomingMessage, rawPath: string, rawQuery: string): Promise<Classified> | Classified {
     const view = viewRequest(rawPath, rawQuery, req.headers);
     const s3 = isS3SigningName(view.service);
-    const { endpoint: override, useFips, useDualstack } = this.resolved;
-    const endpoint = resolveEndpoint({
-      service: view.service,
-      region: view.region,
-      useFips,
-      useDualstack,
-      path: view.path,
-      ...(override ? { override } : {}),
-      ...(view.hostPrefixHint === undefined ? {} : { hostPrefixHint: view.hostPrefixHint }),
-    });
-    const upstream = upstreamTarget(view.path, endpoint, s3, override !== undefined);
+    const endpoint = this.endpoints.resolve(view.service, view.region, view.path, view.hostPrefixHint);
+    const upstream = upstreamTarget(view.path, endpoint, s3, this.resolved.endpoint !== undefined);
     const method = req.method ?? '';
     const plan = bodyPlan(s3, method, rawQuery, req.headers);
     if (!plan.read) return this.classified(req, view, upstream, rawQuery, undefined);
@@ -128,7 +125,7 @@ export class AwsSource implements SourceRuntime {
     if (!isAwsClassified(classified)) throw new TypeError('AwsSource.prepare needs its own classification');
     const { call } = classified;
     const credentials = await this.credentials.get();
-    const signed = await resignRequest({
+    const signed = resignRequest({
       method: req.method ?? '',
       path: call.upstream.path,
       query: rawQuery,
@@ -137,6 +134,7 @@ export class AwsSource implements SourceRuntime {
       credentials,
       endpoint: call.upstream.endpoint,
       now: this.now(),
+      signingKeys: this.signingKeys,
       ...(call.payloadSha256 === undefined ? {} : { payloadSha256: call.payloadSha256 }),
     });
     const out = { path: signed.target, headers: signed.headers, target: call.upstream.endpoint.url };

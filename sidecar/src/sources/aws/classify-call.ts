@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import {
   amzJsonVersion,
   classifyAwsRequest,
   headerValue,
   isFormContentType,
   parseDeleteObjectsKeys,
+  sha256Hex,
   type AwsClassification,
   type AwsRequestInfo,
   type HeaderMap,
@@ -59,7 +59,7 @@ export function classifyCall(input: ClassifyCallInput, s3: boolean): ClassifiedC
   };
   const classification = classifyAwsRequest(info);
   const hashSent = headerValue(input.headers, 'x-amz-content-sha256') !== undefined;
-  const payloadSha256 = !hashSent && input.body !== undefined ? createHash('sha256').update(input.body).digest('hex') : undefined;
+  const payloadSha256 = !hashSent && input.body !== undefined ? sha256Hex(input.body) : undefined;
   return { classification, payloadSha256 };
 }
 
