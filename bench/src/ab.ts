@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { freePort, waitForHttp, type HttpSpec } from './lib/http.ts';
-import { spawnPinned } from './lib/procs.ts';
+import { cpuSecondsOf, spawnPinned } from './lib/procs.ts';
 import { median } from './lib/stats.ts';
 import { maxThroughput } from './load/wrk.ts';
 import { fixedRate } from './load/vegeta.ts';
@@ -18,10 +18,12 @@ import { AWS_PLACEHOLDER, AWS_REAL, BEARER_KEY, LOAD_CORE, PLACEHOLDER, PROXY_CO
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 
-function report(rps: [number[], number[]], p50: [number[], number[]], rate: string): void {
+function report(rps: [number[], number[]], p50: [number[], number[]], cpu: [number[], number[]], rate: string): void {
   const ratios = rps[1].map((b, i) => b / (rps[0][i] ?? NaN));
+  const cpuRatios = cpu[1].map((b, i) => b / (cpu[0][i] ?? NaN));
   console.log(`\nthroughput: A median ${median(rps[0]).toFixed(0)} rps, B median ${median(rps[1]).toFixed(0)} rps; B/A paired median ${median(ratios).toFixed(3)} (rounds: ${ratios.map((x) => x.toFixed(2)).join(' ')})`);
   console.log(`p50 at ${rate} rps: A median ${median(p50[0]).toFixed(3)} ms, B median ${median(p50[1]).toFixed(3)} ms`);
+  console.log(`CPU per request at ${rate} rps: A median ${median(cpu[0]).toFixed(0)} µs, B median ${median(cpu[1]).toFixed(0)} µs; B/A paired median ${median(cpuRatios).toFixed(3)} (rounds: ${cpuRatios.map((x) => x.toFixed(2)).join(' ')})`);
 }
 
 async function main(): Promise<void> {
@@ -46,17 +48,22 @@ async function main(): Promise<void> {
     for (const s of sidecars) await maxThroughput(await spec(s.port), 32, 2, LOAD_CORE);
     const rps: number[][] = [[], []];
     const p50: number[][] = [[], []];
+    // CPU time per request at the fixed rate: less sensitive to other load on the machine than rps.
+    const cpu: number[][] = [[], []];
+    const round = async (r: number, i: number): Promise<void> => {
+      const s = sidecars[i] as RunningSidecar;
+      const t = await maxThroughput(await spec(s.port), 32, Number(values.seconds), LOAD_CORE);
+      const cpu0 = cpuSecondsOf(s.proc.pid);
+      const l = await fixedRate(await spec(s.port), Number(values.rate), 3, LOAD_CORE);
+      cpu[i]?.push(((cpuSecondsOf(s.proc.pid) - cpu0) * 1e6) / (Number(values.rate) * 3));
+      rps[i]?.push(t.rps);
+      p50[i]?.push(l.p50);
+      console.log(`round ${r + 1} ${i ? 'B' : 'A'}: ${t.rps.toFixed(0)} rps (${t.non2xx} non-2xx); at ${values.rate} rps p50 ${l.p50.toFixed(3)} p99 ${l.p99.toFixed(3)} ms, ${cpu[i]?.at(-1)?.toFixed(0)} µs CPU per request`);
+    };
     for (let r = 0; r < Number(values.rounds); r++) {
-      for (const i of r % 2 ? [1, 0] : [0, 1]) {
-        const s = sidecars[i] as RunningSidecar;
-        const t = await maxThroughput(await spec(s.port), 32, Number(values.seconds), LOAD_CORE);
-        const l = await fixedRate(await spec(s.port), Number(values.rate), 3, LOAD_CORE);
-        rps[i]?.push(t.rps);
-        p50[i]?.push(l.p50);
-        console.log(`round ${r + 1} ${i ? 'B' : 'A'}: ${t.rps.toFixed(0)} rps (${t.non2xx} non-2xx); at ${values.rate} rps p50 ${l.p50.toFixed(3)} p99 ${l.p99.toFixed(3)} ms`);
-      }
+      for (const i of r % 2 ? [1, 0] : [0, 1]) await round(r, i);
     }
-    report(rps as [number[], number[]], p50 as [number[], number[]], values.rate ?? '');
+    report(rps as [number[], number[]], p50 as [number[], number[]], cpu as [number[], number[]], values.rate ?? '');
   } finally {
     for (const s of sidecars) await s.proc.stop();
     await upstream.stop();

@@ -30,6 +30,14 @@ export function memoryOf(pid: number): Memory {
   return { rssKiB: kib('VmRSS'), peakKiB: kib('VmHWM') };
 }
 
+/** User + system CPU time a process has used so far, in seconds (/proc/<pid>/stat, 100 ticks per second). */
+export function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start at ')': utime and stime are 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 export interface SpawnOptions {
   /** CPU core for taskset; undefined: not pinned. */
   readonly core: number | undefined;
