@@ -3,7 +3,6 @@
 import { readFile } from 'node:fs/promises';
 import { KubeConfig } from '@kubernetes/client-node';
 import { isPortcullisError } from '@portcullis/shared';
-import { pino } from 'pino';
 import { buildWebhook } from './app.js';
 import type { WebhookOptions } from './config/options.js';
 import { FLAG_NAMES, parseOptions } from './config/parse.js';
@@ -27,6 +26,31 @@ function tlsFileReader(options: WebhookOptions): (() => Promise<TlsMaterial>) | 
   return async () => ({ certPem: await readFile(tls.certFile, 'utf8'), keyPem: await readFile(tls.keyFile, 'utf8') });
 }
 
+/**
+ * Where log lines go: process.stdout. On a pipe (a container's stdout) Node writes each line at once from
+ * the event loop and queues it only while the pipe is full, so a slow log reader never blocks admissions.
+ * pino.destination({ sync: false }) did the same through libuv's thread pool: a thread hand-off and one
+ * more event-loop wake-up per line, 13 % of the CPU of an admission served one at a time (measured with
+ * bench/src/webhook-profile.ts; bench/ANALYSIS.md finding 9).
+ */
+function logDestination(): NodeJS.WritableStream {
+  let reported = false;
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    // EPIPE: nobody reads the logs any more; say so once on stderr instead of crashing the webhook.
+    if (reported) return;
+    reported = true;
+    process.stderr.write(`${JSON.stringify({ level: 'error', errno: err.code, msg: `stdout failed, log lines are lost: ${err.message}` })}\n`);
+  });
+  return process.stdout;
+}
+
+/** Exits once the log lines written so far have left stdout (a full pipe may still hold some), or after 2 s. */
+function exitAfterLogs(code: number): void {
+  const exit = (): void => process.exit(code);
+  setTimeout(exit, 2000).unref();
+  process.stdout.write('', exit);
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -43,7 +67,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(options.logLevel, pino.destination({ dest: 1, sync: false }));
+  const log = createLogger(options.logLevel, logDestination());
   const readTlsFiles = tlsFileReader(options);
   const webhook = buildWebhook(options, { kubeConfig: kubeConfig(options.kubeconfig), log, ...(readTlsFiles ? { readTlsFiles } : {}) });
 
@@ -53,14 +77,10 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping');
     webhook.stop().then(
-      () => {
-        log.flush();
-        process.exit(0);
-      },
+      () => exitAfterLogs(0),
       (err: unknown) => {
         log.error({ err: String(err) }, 'stop failed');
-        log.flush();
-        process.exit(1);
+        exitAfterLogs(1);
       },
     );
   };

@@ -1,5 +1,7 @@
 // A small RFC 6902 diff for admission patches: objects are diffed key by key, arrays element by element
 // when their length is unchanged and replaced whole otherwise (which keeps index arithmetic out of it).
+// It runs on every admission, so it walks each pair of values once: no deep-equality pre-pass per level
+// (equal subtrees yield no operations anyway) and no JSON round trip to copy values that are JSON already.
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -10,6 +12,7 @@ export type JsonPatchOperation =
 
 /** RFC 6901: `~` → `~0`, `/` → `~1` (annotation keys such as portcullis.dev/status contain `/`). */
 export function pointerSegment(key: string): string {
+  if (!key.includes('~') && !key.includes('/')) return key;
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
@@ -27,29 +30,71 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-/** Drops undefined object values so the patch carries plain JSON. */
-function toJson(v: unknown): JsonValue {
-  return JSON.parse(JSON.stringify(v) ?? 'null') as JsonValue;
+/** True when JSON.stringify would write `v` as it is: no undefined, function, symbol, bigint, non-finite number or toJSON. */
+function isPlainJson(v: unknown): boolean {
+  switch (typeof v) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(v);
+    case 'object': {
+      if (v === null) return true;
+      if (typeof (v as { toJSON?: unknown }).toJSON === 'function') return false;
+      if (Array.isArray(v)) {
+        for (let i = 0; i < v.length; i++) if (!isPlainJson(v[i])) return false;
+        return true;
+      }
+      const record = v as Record<string, unknown>;
+      for (const key of Object.keys(record)) if (!isPlainJson(record[key])) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
 }
 
-/** The operations that turn `from` into `to`. */
-export function jsonDiff(from: unknown, to: unknown, path = ''): JsonPatchOperation[] {
-  if (jsonEqual(from, to)) return [];
+/** A copy of `v` as JSON.stringify would write it (undefined keys dropped, undefined elements null, ...). */
+function jsonCopy(v: unknown): JsonValue {
+  const text = JSON.stringify(v) as string | undefined;
+  return text === undefined ? null : (JSON.parse(text) as JsonValue);
+}
+
+/**
+ * `v` as JSON data. Pods decoded from JSON and the objects the injector builds are plain JSON already
+ * and come back as they are — shared, not copied: patches are read-only, serialized once and dropped.
+ * Anything else (an undefined value, a Date, NaN) is copied the way JSON.stringify writes it.
+ */
+export function toJson(v: unknown): JsonValue {
+  return isPlainJson(v) ? (v as JsonValue) : jsonCopy(v);
+}
+
+function diffInto(ops: JsonPatchOperation[], from: unknown, to: unknown, path: string): void {
+  if (from === to) return;
   if (isObject(from) && isObject(to)) {
-    const ops: JsonPatchOperation[] = [];
     for (const key of Object.keys(from)) {
       if (from[key] !== undefined && to[key] === undefined) ops.push({ op: 'remove', path: `${path}/${pointerSegment(key)}` });
     }
     for (const key of Object.keys(to)) {
-      if (to[key] === undefined) continue;
-      const child = `${path}/${pointerSegment(key)}`;
-      if (from[key] === undefined) ops.push({ op: 'add', path: child, value: toJson(to[key]) });
-      else ops.push(...jsonDiff(from[key], to[key], child));
+      const next = to[key];
+      if (next === undefined) continue;
+      const previous = from[key];
+      if (previous === undefined) ops.push({ op: 'add', path: `${path}/${pointerSegment(key)}`, value: toJson(next) });
+      else diffInto(ops, previous, next, `${path}/${pointerSegment(key)}`);
     }
-    return ops;
+    return;
   }
   if (Array.isArray(from) && Array.isArray(to) && from.length === to.length) {
-    return from.flatMap((item, i) => jsonDiff(item, to[i], `${path}/${i}`));
+    for (let i = 0; i < from.length; i++) diffInto(ops, from[i], to[i], `${path}/${i}`);
+    return;
   }
-  return [{ op: 'replace', path, value: toJson(to) }];
+  // Different kinds, arrays of different lengths, or two scalars that are not === (NaN included).
+  ops.push({ op: 'replace', path, value: toJson(to) });
+}
+
+/** The operations that turn `from` into `to`. */
+export function jsonDiff(from: unknown, to: unknown, path = ''): JsonPatchOperation[] {
+  const ops: JsonPatchOperation[] = [];
+  diffInto(ops, from, to, path);
+  return ops;
 }

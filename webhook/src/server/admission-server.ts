@@ -7,6 +7,7 @@ import type { Admission, PodEvent } from '../admission/handle.js';
 import { parseAdmissionReview, type AdmissionRequest } from '../admission/review.js';
 import { WebhookError, describeError, httpStatusOf, isWebhookError } from '../errors.js';
 import type { WebhookMetrics } from '../metrics.js';
+import { admissionLog, type AdmissionLog } from './admission-log.js';
 import { readBody } from './read-body.js';
 
 export const MUTATE_PATH = '/mutate';
@@ -53,11 +54,14 @@ export const KEEP_ALIVE_TIMEOUT_MS = 120_000;
 
 export class AdmissionServer {
   private server: Server | undefined;
+  private readonly admissionLog: AdmissionLog;
 
   constructor(
     private readonly opts: AdmissionServerOptions,
     private readonly deps: AdmissionServerDeps,
-  ) {}
+  ) {
+    this.admissionLog = admissionLog(deps.log);
+  }
 
   async start(tls: TlsMaterial): Promise<AddressInfo> {
     const server = createServer({ cert: tls.certPem, key: tls.keyPem, minVersion: 'TLSv1.2' }, (req, res) => void this.route(req, res));
@@ -107,30 +111,41 @@ export class AdmissionServer {
   private async mutate(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
     const { metrics } = this.deps;
-    let log = this.deps.log;
-    let dryRun = false;
+    let request: AdmissionRequest | undefined;
     try {
-      const request = parseAdmissionReview(decode(await readBody(req, this.opts.maxRequestBytes)));
-      dryRun = request.dryRun;
-      log = log.child({ admissionUid: request.uid, namespace: request.namespace, dryRun });
+      request = parseAdmissionReview(decode(await readBody(req, this.opts.maxRequestBytes)));
       const admission = this.deps.admit(request);
       send(res, 200, admission.review);
       if (admission.events.length > 0) this.deps.onEvents(admission.events);
+      const dryRun = request.dryRun;
       metrics.admissions.inc({ result: admission.result, reason: admission.reason, dry_run: String(dryRun) });
       metrics.admissionDuration.observe({ result: admission.result }, (performance.now() - started) / 1000);
       const quiet = admission.reason === 'NotRequested' || admission.reason === 'NotPodCreate' || admission.reason === 'ExcludedNamespace';
-      const fields = { result: admission.result, reason: admission.reason, sources: admission.sources, warnings: admission.review.response.warnings?.length ?? 0 };
-      if (quiet) log.debug(fields, admission.message);
-      else log.info(fields, admission.message);
+      this.admissionLog(
+        {
+          admissionUid: request.uid,
+          namespace: request.namespace,
+          dryRun,
+          result: admission.result,
+          reason: admission.reason,
+          sources: admission.sources,
+          warnings: admission.review.response.warnings?.length ?? 0,
+        },
+        admission.message,
+        quiet,
+      );
     } catch (err) {
       const status = httpStatusOf(err);
       const code = isWebhookError(err) ? err.code : 'INTERNAL';
       const result = code === 'SOURCES_NOT_SYNCED' ? 'unavailable' : 'error';
+      const dryRun = request?.dryRun ?? false;
       if (!res.headersSent) send(res, status, { error: { code, message: describeError(err) } });
       metrics.admissions.inc({ result, reason: code, dry_run: String(dryRun) });
       metrics.admissionDuration.observe({ result }, (performance.now() - started) / 1000);
-      if (status >= 500) log.error({ code, err: describeError(err) }, 'admission failed; the API server applies the failurePolicy');
-      else log.warn({ code, err: describeError(err) }, 'admission request rejected');
+      // Through the root logger and its redaction: an error's text is not ours to vouch for.
+      const who = request ? { admissionUid: request.uid, namespace: request.namespace, dryRun } : {};
+      if (status >= 500) this.deps.log.error({ ...who, code, err: describeError(err) }, 'admission failed; the API server applies the failurePolicy');
+      else this.deps.log.warn({ ...who, code, err: describeError(err) }, 'admission request rejected');
     }
   }
 }
