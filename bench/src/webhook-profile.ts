@@ -13,22 +13,21 @@
 // --wrk drives the 50 concurrent connections with wrk rather than Node's https client, which runs out of
 // core (shared with the API server and anything else on core 1) at 4–9k admissions/s.
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCertificateAuthority, issueCertificate } from '@portcullis/shared/pki';
 import { acquireControlPlane } from './lib/control-plane.ts';
-import { run } from './lib/procs.ts';
+import { cpuSecondsOf, run } from './lib/procs.ts';
 import { summarizeProfile, type CpuProfile } from './lib/profile-summary.ts';
 import { waitForQuiet } from './lib/quiet-cores.ts';
+import { post, review } from './scenarios/webhook.ts';
 import { median, summarize } from './lib/stats.ts';
 import { LOAD_CORE, PROXY_CORE } from './targets/world.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
 const CONCURRENCY = 50;
-const CLOCK_TICKS_PER_SECOND = 100;
 
 interface Cluster {
   createNamespace(prefix: string): Promise<string>;
@@ -55,40 +54,6 @@ interface Rounds {
   readonly concurrent: Phase[];
   readonly sequential: Phase[];
   readonly windows: { from: number; to: number }[];
-}
-
-/** The scenario's AdmissionReview (bench/src/scenarios/webhook.ts): a new pod that asks for injection. */
-function review(namespace: string): string {
-  const gvk = { group: '', version: 'v1', kind: 'Pod' };
-  const gvr = { group: '', version: 'v1', resource: 'pods' };
-  const object = {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { generateName: 'agent-', namespace, labels: { app: 'agent' }, annotations: { 'portcullis.dev/inject': 'true' } },
-    spec: { serviceAccountName: 'default', containers: [{ name: 'app', image: 'registry.example/app:1', env: [{ name: 'A', value: 'b' }] }] },
-  };
-  const req = { uid: randomUUID(), kind: gvk, resource: gvr, requestKind: gvk, requestResource: gvr, namespace, operation: 'CREATE', userInfo: { username: 'system:serviceaccount:bench:deployer' }, dryRun: false, object, options: { apiVersion: 'meta.k8s.io/v1', kind: 'CreateOptions' } };
-  return JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: req });
-}
-
-function post(agent: Agent, port: number, body: string): Promise<{ status: number; text: string; ms: number }> {
-  const t0 = performance.now();
-  return new Promise((resolvePost, reject) => {
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/mutate', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () => resolvePost({ status: res.statusCode ?? 0, text: Buffer.concat(parts).toString('utf8'), ms: performance.now() - t0 }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/** utime + stime of a process (all its threads), in seconds. */
-function cpuSecondsOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** Starts one build pinned to the proxy core; its logs are drained as a container runtime reads them. */

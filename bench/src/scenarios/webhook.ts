@@ -34,7 +34,8 @@ interface WebhookWorld {
 
 const CONCURRENCY = 50;
 
-function review(namespace: string): string {
+/** An AdmissionReview for a new pod that asks for injection (also sent by webhook-profile.ts). */
+export function review(namespace: string): string {
   return JSON.stringify({
     apiVersion: 'admission.k8s.io/v1',
     kind: 'AdmissionReview',
@@ -59,7 +60,7 @@ function review(namespace: string): string {
   });
 }
 
-function post(agent: Agent, port: number, body: string): Promise<{ status: number; text: string; ms: number }> {
+export function post(agent: Agent, port: number, body: string): Promise<{ status: number; text: string; ms: number }> {
   const t0 = performance.now();
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/mutate', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {

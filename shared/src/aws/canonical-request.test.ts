@@ -9,18 +9,7 @@ import type { AwsCredentials, ResignInput } from './resign-common.js';
 import { SigningKeyCache } from './signing-key-cache.js';
 import { smithyResign, type OracleResult } from './testdata/smithy-resign.js';
 import { parseQuery } from './uri.js';
-
-/** A small deterministic PRNG (mulberry32), so a failure names a reproducible seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../testing/prng.js';
 
 const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
 

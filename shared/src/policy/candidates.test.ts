@@ -4,6 +4,7 @@ import { NO_FILTER } from './candidates.js';
 import { compileForWorkload, type RuleIndex, type WorkloadRules } from './compile.js';
 import { decide } from './decide.js';
 import type { RequestFacts, RequestItem, Workload } from './types.js';
+import { prng } from '../testing/prng.js';
 
 const workload: Workload = { namespace: 'ns', serviceAccount: 'app', podName: 'app-0', podUID: 'uid', labels: {} };
 
@@ -20,18 +21,6 @@ function policy(name: string, rules: EgressPolicyRule[]): EgressPolicy {
 function unfiltered(rules: WorkloadRules): WorkloadRules {
   const strip = (i: RuleIndex): RuleIndex => ({ forSource: (s) => i.forSource(s), policiesFor: (s) => i.policiesFor(s), filterFor: () => NO_FILTER });
   return { enforce: strip(rules.enforce), audit: strip(rules.audit) };
-}
-
-/** A small deterministic PRNG (mulberry32), so a failure names a reproducible seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // Deliberately tricky pieces: case variants, wildcards in every position, non-ASCII look-alikes

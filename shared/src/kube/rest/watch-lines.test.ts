@@ -40,7 +40,7 @@ describe('JsonLines', () => {
 
   it('refuses a line that grows past the limit without a newline', () => {
     const lines = new JsonLines(() => undefined, 10);
-    expect(() => lines.push(Buffer.from('{"a":"0123456789"'))).toThrow(/longer than 10 bytes/);
+    expect(() => lines.push(Buffer.from('{"a":"0123456789"'))).toThrow(/longer than 10 characters/);
   });
 
   it('lets an error of the consumer through as it is', () => {

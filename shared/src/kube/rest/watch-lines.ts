@@ -10,7 +10,7 @@ export class JsonLines {
 
   constructor(
     private readonly onValue: (value: unknown) => void,
-    private readonly maxLineBytes = 16 * 1024 * 1024,
+    private readonly maxLineChars = 16 * 1024 * 1024,
   ) {}
 
   push(chunk: Buffer): void {
@@ -21,8 +21,8 @@ export class JsonLines {
       this.pending = this.pending.slice(nl + 1);
       nl = this.pending.indexOf('\n');
     }
-    if (this.pending.length > this.maxLineBytes) {
-      throw new Error(`watch event longer than ${this.maxLineBytes} bytes without a line break`);
+    if (this.pending.length > this.maxLineChars) {
+      throw new Error(`watch event longer than ${this.maxLineChars} characters without a line break`);
     }
   }
 
