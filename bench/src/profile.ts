@@ -16,7 +16,9 @@ export interface Profile {
   readonly sseEvents: number;
   readonly sseIntervalMs: number;
   readonly startups: number;
-  readonly webhookRequests: number;
+  /** Seconds of the closed-loop (wrk) and of the fixed-rate (vegeta) webhook runs. */
+  readonly webhookSeconds: number;
+  readonly webhookSequential: number;
   readonly revocations: number;
   readonly decisions: number;
 }
@@ -25,11 +27,11 @@ export const PROFILES: Readonly<Record<Profile['name'], Profile>> = {
   quick: {
     name: 'quick', latencyRounds: 1, latencySeconds: 3, rates: [500, 1000, 2000], throughputRounds: 1, throughputSeconds: 3, connections: 32,
     warmupSeconds: 1, streamingMiB: 256, streamingRounds: 1, sseStreams: 5, sseEvents: 10, sseIntervalMs: 10, startups: 3,
-    webhookRequests: 500, revocations: 5, decisions: 50_000,
+    webhookSeconds: 3, webhookSequential: 500, revocations: 5, decisions: 50_000,
   },
   full: {
     name: 'full', latencyRounds: 3, latencySeconds: 6, rates: [500, 1000, 2000], throughputRounds: 4, throughputSeconds: 5, connections: 32,
     warmupSeconds: 3, streamingMiB: 1024, streamingRounds: 2, sseStreams: 20, sseEvents: 20, sseIntervalMs: 10, startups: 10,
-    webhookRequests: 5000, revocations: 30, decisions: 200_000,
+    webhookSeconds: 8, webhookSequential: 2000, revocations: 30, decisions: 200_000,
   },
 };

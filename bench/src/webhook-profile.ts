@@ -19,11 +19,12 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCertificateAuthority, issueCertificate } from '@portcullis/shared/pki';
 import { acquireControlPlane } from './lib/control-plane.ts';
-import { cpuSecondsOf, run } from './lib/procs.ts';
+import { cpuSecondsOf } from './lib/procs.ts';
 import { summarizeProfile, type CpuProfile } from './lib/profile-summary.ts';
 import { waitForQuiet } from './lib/quiet-cores.ts';
 import { post, review } from './scenarios/webhook.ts';
 import { median, summarize } from './lib/stats.ts';
+import { maxThroughput } from './load/wrk.ts';
 import { LOAD_CORE, PROXY_CORE } from './targets/world.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
@@ -133,25 +134,15 @@ async function phase(w: Webhook, namespace: string, concurrency: number, until: 
 /**
  * The same 50-connection closed loop driven by wrk (C, on the load core) instead of Node's https client:
  * the client then never runs out of core before the webhook does. One fixed body (the uid repeats; the
- * webhook does not care). Latency percentiles as wrk reports them (--latency).
+ * webhook does not care). The webhook's CPU is read around the whole wrk run (its start-up included).
  */
-async function wrkPhase(w: Webhook, namespace: string, seconds: number, dir: string): Promise<Phase> {
-  const script = join(dir, 'wrk.lua');
-  writeFileSync(script, `wrk.method = "POST"\nwrk.headers["content-type"] = "application/json"\nwrk.body = ${JSON.stringify(review(namespace))}\n`);
+async function wrkPhase(w: Webhook, namespace: string, seconds: number): Promise<Phase> {
   const cpu0 = cpuSecondsOf(w.pid);
-  const t0 = performance.now();
-  const out = await run('wrk', ['-t1', `-c${CONCURRENCY}`, `-d${seconds}s`, '--latency', '-s', script, `https://127.0.0.1:${w.port}/mutate`], { core: LOAD_CORE, timeoutMs: (seconds + 30) * 1000 });
-  const elapsed = (performance.now() - t0) / 1000;
+  const spec = { method: 'POST', url: `https://127.0.0.1:${w.port}/mutate`, headers: { 'content-type': 'application/json' }, body: review(namespace) };
+  const r = await maxThroughput(spec, CONCURRENCY, seconds, LOAD_CORE);
   const cpuSeconds = cpuSecondsOf(w.pid) - cpu0;
-  if (/Non-2xx|Socket errors/.test(out)) throw new Error(`${w.label}: wrk saw failures:\n${out}`);
-  const ms = (pct: string): number => {
-    const m = new RegExp(`^\\s+${pct}%\\s+([\\d.]+)(us|ms|s)$`, 'm').exec(out);
-    return m ? Number(m[1]) * ({ us: 0.001, ms: 1, s: 1000 }[m[2] as 'us' | 'ms' | 's']) : Number.NaN;
-  };
-  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
-  const latencyMs = { n: requests, p50: ms('50'), p90: ms('90'), p99: ms('99'), max: Number.NaN, mean: Number.NaN };
-  // wrk counts requests over -d; the webhook's CPU is read around the whole run (start-up included).
-  return { requests, seconds: Number(/requests in ([\d.]+)s/.exec(out)?.[1] ?? elapsed), cpuSeconds, latencyMs };
+  if (r.non2xx > 0 || r.socketErrors > 0) throw new Error(`${w.label}: wrk saw ${r.non2xx} non-2xx answers and ${r.socketErrors} socket errors`);
+  return { requests: r.requests, seconds: r.requests / r.rps, cpuSeconds, latencyMs: { n: r.requests, ...r.latencyMs } };
 }
 
 const perSecond = (p: Phase): number => p.requests / p.seconds;
@@ -225,7 +216,7 @@ async function main(): Promise<void> {
       webhooks.push(w);
       log(`${label}: pid ${w.pid} on core ${PROXY_CORE}, port ${w.port}`);
     }
-    const rounds = { rounds: Number(values.rounds), seconds: Number(values.seconds), sequential: Number(values.sequential), wrkDir: values.wrk ? dir : undefined };
+    const rounds = { rounds: Number(values.rounds), seconds: Number(values.seconds), sequential: Number(values.sequential), wrk: values.wrk };
     const results = await runRounds(webhooks, world.app, rounds, log);
     console.log('\nmedians over rounds:');
     for (const [i, w] of webhooks.entries()) console.log(describeMedians(w, results[i] as Rounds));
@@ -263,8 +254,8 @@ interface RoundOptions {
   readonly rounds: number;
   readonly seconds: number;
   readonly sequential: number;
-  /** Drive the concurrent phase with wrk (files in this folder) instead of Node's https client. */
-  readonly wrkDir: string | undefined;
+  /** Drive the concurrent phase with wrk instead of Node's https client. */
+  readonly wrk: boolean;
 }
 
 async function runRounds(webhooks: readonly Webhook[], namespace: string, o: RoundOptions, log: (line: string) => void): Promise<Rounds[]> {
@@ -279,7 +270,7 @@ async function runRounds(webhooks: readonly Webhook[], namespace: string, o: Rou
   const results: Rounds[] = webhooks.map(() => ({ concurrent: [], sequential: [], windows: [] }));
   const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
   const concurrent = (w: Webhook): Promise<Phase> =>
-    o.wrkDir ? wrkPhase(w, namespace, o.seconds, o.wrkDir) : phase(w, namespace, CONCURRENCY, (_n, ms) => ms > o.seconds * 1000);
+    o.wrk ? wrkPhase(w, namespace, o.seconds) : phase(w, namespace, CONCURRENCY, (_n, ms) => ms > o.seconds * 1000);
   for (let r = 1; r <= o.rounds; r++) {
     const order = webhooks.map((_w, i) => i);
     if (r % 2 === 0) order.reverse();

@@ -37,7 +37,12 @@ export function vegetaBin(): string {
   return process.env.BENCH_VEGETA ?? 'vegeta';
 }
 
-export async function fixedRate(spec: HttpSpec, rate: number, durationS: number, core: number): Promise<FixedRateResult> {
+export interface FixedRateOptions {
+  /** PEM file of the CA that signed an https target's certificate (vegeta verifies it). */
+  readonly rootCerts?: string;
+}
+
+export async function fixedRate(spec: HttpSpec, rate: number, durationS: number, core: number, opts: FixedRateOptions = {}): Promise<FixedRateResult> {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-bench-vegeta-'));
   try {
     const lines = [`${spec.method} ${spec.url}`, ...Object.entries(spec.headers).filter(([k]) => k !== 'host' && k !== 'content-length').map(([k, v]) => `${k}: ${v}`)];
@@ -47,7 +52,7 @@ export async function fixedRate(spec: HttpSpec, rate: number, durationS: number,
     }
     writeFileSync(join(dir, 'targets'), `${lines.join('\n')}\n`);
     const results = join(dir, 'results.bin');
-    await run(vegetaBin(), ['attack', `-targets=${join(dir, 'targets')}`, `-rate=${rate}/1s`, `-duration=${durationS}s`, '-timeout=5s', '-keepalive=true', `-output=${results}`], {
+    await run(vegetaBin(), ['attack', `-targets=${join(dir, 'targets')}`, `-rate=${rate}/1s`, `-duration=${durationS}s`, '-timeout=5s', '-keepalive=true', ...(opts.rootCerts ? [`-root-certs=${opts.rootCerts}`] : []), `-output=${results}`], {
       core,
       timeoutMs: (durationS + 30) * 1000,
     });

@@ -1,5 +1,6 @@
 // The detail tables of BENCHMARKS.md, one per scenario, plus how each was measured.
 import type { Results } from './results.ts';
+type WebhookLatency = NonNullable<NonNullable<Results['webhook']>['latencyMs']>;
 
 const f = (v: number | undefined, digits = 2): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 /** Text safe inside a table cell: one line, no pipes, bounded. */
@@ -146,15 +147,21 @@ function webhook(r: Results): string[] {
   const w = r.webhook;
   if (!w) return [];
   if (!w.available) return ['## Webhook admission', '', `not available: ${cell(w.reason ?? '', 600)}`, ''];
-  const row = (label: string, l: typeof w.latencyMs): string => `| ${label} | ${f(l?.p50, 2)} | ${f(l?.p90, 2)} | ${f(l?.p99, 2)} | ${f(l?.max, 2)} |`;
+  const row = (label: string, l: WebhookLatency | undefined): string => `| ${label} | ${f(l?.p50, 2)} | ${f(l?.p90, 2)} | ${f(l?.p99, 2)} | ${f(l?.max, 2)} |`;
+  const open = w.fixedRate;
+  const client = w.client === 'wrk' ? 'wrk' : "Node's https client";
   return [
     '## Webhook admission',
     '',
-    `${w.requests ?? 0} AdmissionReviews (annotated pod CREATE) POSTed to /mutate by ${w.concurrency ?? 0} concurrent keep-alive TLS clients (closed loop: 50 always in flight), then one at a time; webhook pinned to the proxy core. ${f(w.requestsPerSecond, 0)} admissions/s at 50 in flight, so by Little's law each waits ~${f((w.concurrency ?? 0) / (w.requestsPerSecond ?? NaN) * 1000, 1)} ms behind the others.`,
+    `AdmissionReviews (annotated pod CREATE) POSTed to /mutate over keep-alive TLS; webhook pinned to the proxy core, clients on the load core. ` +
+      `Closed loop: ${w.concurrency ?? 0} connections always in flight (${client}), ${w.requests ?? 0} admissions at ${f(w.requestsPerSecond, 0)}/s, so by Little's law each waits ~${f(((w.concurrency ?? 0) / (w.requestsPerSecond ?? NaN)) * 1000, 1)} ms behind the others. ` +
+      (open ? `Open loop: ${open.requests} admissions at a fixed ${open.rate}/s (vegeta, achieved ${f(open.achievedRate, 0)}/s). ` : '') +
+      'Then one at a time.',
     '',
     '| ms | p50 | p90 | p99 | max |',
     '|---|---|---|---|---|',
     row(`${w.concurrency ?? 0} in flight`, w.latencyMs),
+    ...(open ? [row(`${open.rate}/s fixed rate`, open.latencyMs)] : []),
     row('one at a time', w.sequentialMs),
     '',
   ];

@@ -33,7 +33,7 @@ export async function throughputScenario(world: World, profile: Profile, log: (l
       for (const v of rotate(variants, round + (size === '1KiB' ? 0 : 3))) {
         const r = await maxThroughput(await v.spec(size), profile.connections, profile.throughputSeconds, LOAD_CORE).catch((err: unknown): ThroughputResult => {
           log(`throughput ${size} ${v.id} failed: ${String(err).slice(0, 300)}`);
-          return { rps: NaN, requests: 0, non2xx: 0, socketErrors: 1, mibPerSecond: NaN };
+          return { rps: NaN, requests: 0, non2xx: 0, socketErrors: 1, mibPerSecond: NaN, latencyMs: { p50: NaN, p90: NaN, p99: NaN, max: NaN, mean: NaN } };
         });
         const k = `${v.id}@${size}`;
         raw.set(k, [...(raw.get(k) ?? []), r]);
