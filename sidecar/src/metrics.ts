@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from './prom-client-lean.js';
 
 /** Sidecar metrics on their own registry. Label values are bounded: sources of the namespace, fixed enums. */
 export interface SidecarMetrics {
@@ -17,7 +17,7 @@ const LATENCY_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05
 
 export function createMetrics(opts: { defaultMetrics: boolean }): SidecarMetrics {
   const registry = new Registry();
-  if (opts.defaultMetrics) collectDefaultMetrics({ register: registry, prefix: 'portcullis_sidecar_' });
+  if (opts.defaultMetrics) collectDefaultMetrics(registry, 'portcullis_sidecar_');
   const registers = [registry];
   return {
     registry,
