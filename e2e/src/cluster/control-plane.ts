@@ -5,7 +5,7 @@ import { apiserverReady, etcdHealthy, get, type TlsClient } from './health.js';
 import { adminKubeconfig } from './kubeconfig.js';
 import { clusterLayout, type ClusterLayout, type ClusterState } from './layout.js';
 import { generateControlPlanePki } from './pki.js';
-import { isRunning, startDetached, stopProcess, waitUntilHealthy } from './processes.js';
+import { isRunning, startDetached, stopLaunched, stopProcess, waitUntilHealthy, type Launched } from './processes.js';
 
 export interface ControlPlaneOptions {
   /** Folder for state, certificates, etcd data and logs. */
@@ -78,7 +78,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<{ st
   });
 
   const bin = (name: string): string => join(opts.binDir, name);
-  const started = [];
+  const started: Launched[] = [];
   try {
     opts.log(`starting etcd on 127.0.0.1:${opts.ports.etcdClient}`);
     const etcd = startDetached('etcd', bin('etcd'), etcdArgs(layout, opts.ports), join(layout.logDir, 'etcd.log'));
@@ -108,7 +108,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<{ st
     opts.log(`control plane ${version} ready at ${server} (kubeconfig ${layout.kubeconfig})`);
     return { state, reused: false };
   } catch (err) {
-    for (const p of started.reverse()) await stopProcess(p.pid, p.name);
+    for (const p of started.reverse()) await stopLaunched(p);
     throw err;
   }
 }

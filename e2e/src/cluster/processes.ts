@@ -8,14 +8,24 @@ export interface Started {
   readonly log: string;
 }
 
+/** A process this one started and still watches. */
+export interface Launched extends Started {
+  /** How it ended ("exit code 1", "signal SIGKILL"); undefined while it runs. */
+  exitStatus(): string | undefined;
+}
+
 /** Starts a long-lived process detached from this one (it outlives a jest run), output to `log`. */
-export function startDetached(name: string, bin: string, args: readonly string[], log: string): Started {
+export function startDetached(name: string, bin: string, args: readonly string[], log: string): Launched {
   const fd = openSync(log, 'a');
   try {
     const child = spawn(bin, args, { detached: true, stdio: ['ignore', fd, fd] });
     if (child.pid === undefined) throw new Error(`could not start ${name} (${bin}); see ${log}`);
+    let status: string | undefined;
+    child.once('exit', (code, signal) => {
+      status = signal ? `signal ${signal}` : `exit code ${code}`;
+    });
     child.unref();
-    return { name, pid: child.pid, log };
+    return { name, pid: child.pid, log, exitStatus: () => status };
   } finally {
     closeSync(fd);
   }
@@ -40,18 +50,21 @@ export function logTail(log: string, lines = 40): string {
 
 /**
  * Polls `probe` until it returns true. Fails early, with the log's tail, when the process exits; fails
- * with the last probe error when `timeoutMs` passes.
+ * with the last probe error when `timeoutMs` passes. Exit is learnt from the child's own exit event, not
+ * from /proc: between fork and exec the child still shows this process's command line, and a check by
+ * name there reported a healthy etcd as "exited during start-up" on a loaded machine.
  */
 export async function waitUntilHealthy(
-  proc: Started,
+  proc: Launched,
   probe: () => Promise<boolean>,
   timeoutMs: number,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'not probed yet';
   while (Date.now() < deadline) {
-    if (!isRunning(proc.pid, proc.name)) {
-      throw new Error(`${proc.name} exited during start-up; last lines of ${proc.log}:\n${logTail(proc.log)}`);
+    const status = proc.exitStatus();
+    if (status !== undefined) {
+      throw new Error(`${proc.name} exited during start-up (${status}); last lines of ${proc.log}:\n${logTail(proc.log)}`);
     }
     try {
       if (await probe()) return;
@@ -77,4 +90,17 @@ export async function stopProcess(pid: number, name: string, graceMs = 10_000): 
   }
   if (isRunning(pid, name)) process.kill(pid, 'SIGKILL');
   while (isRunning(pid, name)) await sleep(50);
+}
+
+/**
+ * Stops a process this one started (SIGTERM, then SIGKILL after `graceMs`). Its pid cannot have been
+ * recycled: the child is reaped only when its exit event fires.
+ */
+export async function stopLaunched(proc: Launched, graceMs = 10_000): Promise<void> {
+  if (proc.exitStatus() !== undefined) return;
+  process.kill(proc.pid, 'SIGTERM');
+  const deadline = Date.now() + graceMs;
+  while (proc.exitStatus() === undefined && Date.now() < deadline) await sleep(50);
+  if (proc.exitStatus() === undefined) process.kill(proc.pid, 'SIGKILL');
+  while (proc.exitStatus() === undefined) await sleep(50);
 }
