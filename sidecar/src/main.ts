@@ -1,6 +1,7 @@
 // portcullis-sidecar: the only place that reads flags, env, files and signals; everything else is built
 // by buildSidecar(). Audit lines go to stdout, operational logs to stderr.
 import { readFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { pino } from 'pino';
 import { isPortcullisError } from '@portcullis/shared';
 import { buildSidecar } from './app.js';
@@ -14,7 +15,8 @@ const USAGE = `usage:
   portcullis-sidecar --standalone --config <dir|file> --identity ns/serviceaccount/pod[/uid] [--labels k=v,...]
 options: --identity-token-file, --api-token-file, --api-ca-file, --labels-file, --secrets-dir, --sts-token-file,
   --listen-addresses, --admin-address, --admin-port, --upstream-response-timeout-seconds,
-  --credential-poll-interval-seconds, --identity-review-interval-seconds, --log-level (see docs/sidecar.md)`;
+  --credential-poll-interval-seconds, --identity-review-interval-seconds, --log-level, --young-generation-mib
+  (see docs/sidecar.md)`;
 
 function readLabels(file: string): Record<string, string> {
   try {
@@ -42,6 +44,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // Before the heap grows under load; V8 reads the cap whenever it resizes the young generation.
+  if (options.youngGenerationMiB !== undefined) setFlagsFromString(`--scavenger-max-new-space-capacity-mb=${options.youngGenerationMiB}`);
   const log = createLogger(options.logLevel, pino.destination({ dest: 2, sync: false }));
   const audit = pino.destination({ dest: 1, sync: false, minLength: 0 });
   const cluster = options.mode.kind === 'cluster' ? options.mode : undefined;
@@ -74,7 +78,7 @@ async function main(): Promise<void> {
 
   await sidecar.start();
   const admin = sidecar.adminAddress();
-  log.info({ adminPort: admin.port, mode: options.mode.kind }, 'portcullis sidecar started');
+  log.info({ adminPort: admin.port, mode: options.mode.kind, youngGenerationMiB: options.youngGenerationMiB }, 'portcullis sidecar started');
 }
 
 main().catch((err: unknown) => {

@@ -16,6 +16,7 @@ interface ParsedWebhookOptions {
     readonly excludedNamespaces: ReadonlySet<string>;
     readonly allowImageOverride: boolean;
     readonly logLevel: string | undefined;
+    readonly youngGenerationMiB: number | undefined;
   };
   readonly tls: { readonly mode: string; readonly secretName?: string; readonly webhookConfigName?: string; readonly certFile?: string };
   readonly status: { readonly checkSecrets: boolean };
@@ -120,7 +121,7 @@ describe('the default rendering', () => {
       namespace: 'portcullis',
       'sidecar-image': 'ghcr.io/portcullis/sidecar:0.1.0',
       'sidecar-cpu-request': '50m',
-      'sidecar-memory-request': '64Mi',
+      'sidecar-memory-request': '96Mi',
       'sidecar-cpu-limit': '',
       'sidecar-memory-limit': '256Mi',
       'allow-image-override': 'false',
@@ -194,9 +195,10 @@ describe('the webhook accepts the flags the chart passes', () => {
     expect(options.injector).toMatchObject({
       image: 'ghcr.io/portcullis/sidecar:0.1.0',
       imagePullPolicy: 'IfNotPresent',
-      resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+      resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
       allowImageOverride: false,
       logLevel: undefined,
+      youngGenerationMiB: undefined,
     });
     expect(options.injector.resources.limits).not.toHaveProperty('cpu');
     expect([...options.injector.excludedNamespaces].sort()).toEqual(['kube-node-lease', 'kube-public', 'kube-system', 'portcullis']);
@@ -207,10 +209,11 @@ describe('the webhook accepts the flags the chart passes', () => {
   it.each([
     ['cert-manager TLS', { tls: { mode: 'cert-manager' } }, 'files'],
     ['an existing TLS Secret', { tls: { mode: 'secret', secret: { name: 'cert', caBundle: 'Q0E=' } } }, 'files'],
-    ['every sidecar value set', { sidecar: { logLevel: 'debug', mode: 'native', allowImageOverride: true, resources: { requests: { cpu: '', memory: '' }, limits: { cpu: '1', memory: '1Gi' } } } }, 'secret'],
+    ['every sidecar value set', { sidecar: { logLevel: 'debug', youngGenerationMiB: 4, mode: 'native', allowImageOverride: true, resources: { requests: { cpu: '', memory: '' }, limits: { cpu: '1', memory: '1Gi' } } } }, 'secret'],
   ])('with %s', async (_what, values, tlsMode) => {
     const options = await parseRendered(values);
     expect(options.tls.mode).toBe(tlsMode);
+    expect(options.injector.youngGenerationMiB).toBe('sidecar' in values ? 4 : undefined);
     if (tlsMode === 'files') expect(options.tls.certFile).toBe('/etc/portcullis/tls/tls.crt');
   }, TEST_TIMEOUT_MS);
 });
@@ -276,6 +279,7 @@ describe('values', () => {
     ['a timeout over 30 seconds', { webhook: { timeoutSeconds: 31 } }, /timeoutSeconds/],
     ['a sidecar quantity that is not one', { sidecar: { resources: { limits: { memory: 'lots' } } } }, /memory/],
     ['a token lifetime under ten minutes', { sidecar: { tokenExpirationSeconds: 60 } }, /tokenExpirationSeconds/],
+    ['a young generation over 64 MiB', { sidecar: { youngGenerationMiB: 128 } }, /youngGenerationMiB/],
     ['tls.mode=secret without a Secret', { tls: { mode: 'secret' } }, /secret/],
     ['a service account without a namespace', { sidecar: { rbac: { serviceAccounts: [{ name: 'agent' }] } } }, /namespace/],
   ])('the schema rejects %s', async (_what, values, message) => {

@@ -1,57 +1,13 @@
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar';
 import { startSidecarProcess, type SidecarProcess } from '../support/sidecar-process.js';
+import { bearerResources as resources, upload } from '../support/standalone-config.js';
 
 const KEY = 'standalone-real-key';
 const MiB = 1024 * 1024;
-
-function resources(port: number, upstream: Upstream, paths: string[]): string {
-  return `apiVersion: portcullis.dev/v1alpha1
-kind: CredentialSource
-metadata: {name: api}
-spec:
-  type: http
-  port: ${port}
-  http:
-    upstream: ${upstream.url}
-    caBundle: ${JSON.stringify(upstream.ca.certPem)}
-    injection: {type: Bearer}
-    secretRef: {name: api-key, key: key}
----
-apiVersion: portcullis.dev/v1alpha1
-kind: EgressPolicy
-metadata: {name: agent}
-spec:
-  workloads: {serviceAccounts: [agent]}
-  rules: [{name: allowed, effect: Allow, source: api, paths: ${JSON.stringify(paths)}}]
-`;
-}
-
-/** PUTs `totalMiB` MiB of generated data, respecting backpressure, and returns the status. */
-function upload(url: string, totalMiB: number): Promise<number> {
-  const chunk = Buffer.alloc(MiB, 0x62);
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, method: 'PUT', path: u.pathname, headers: { 'content-length': String(totalMiB * MiB) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', reject);
-    let sent = 0;
-    const pump = (): void => {
-      while (sent < totalMiB) {
-        sent++;
-        if (!req.write(chunk)) return void req.once('drain', pump);
-      }
-      req.end();
-    };
-    pump();
-  });
-}
 
 describe('portcullis-sidecar --standalone as a process', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-standalone-'));

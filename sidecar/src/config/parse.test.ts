@@ -31,7 +31,18 @@ describe('parseOptions', () => {
     expect(o.sources).toEqual(new Set(['a', 'b']));
   });
 
+  it('caps the young generation only when asked, from the flag or PORTCULLIS_YOUNG_GENERATION_MIB', () => {
+    const base = ['--namespace', 'a', '--api-server', 'https://x'];
+    expect(parseOptions(base, {}).youngGenerationMiB).toBeUndefined();
+    expect(parseOptions([...base, '--young-generation-mib', '2'], {}).youngGenerationMiB).toBe(2);
+    expect(parseOptions(base, { PORTCULLIS_YOUNG_GENERATION_MIB: '8' }).youngGenerationMiB).toBe(8);
+    expect(parseOptions([...base, '--young-generation-mib', '4'], { PORTCULLIS_YOUNG_GENERATION_MIB: '8' }).youngGenerationMiB).toBe(4);
+  });
+
   it.each([
+    [['--namespace', 'a', '--api-server', 'https://x', '--young-generation-mib', '0'], /--young-generation-mib "0".*1 to 64/],
+    [['--namespace', 'a', '--api-server', 'https://x', '--young-generation-mib', '65'], /--young-generation-mib "65"/],
+    [['--namespace', 'a', '--api-server', 'https://x', '--young-generation-mib', '2.5'], /--young-generation-mib "2.5"/],
     [['--standalone', '--identity', 'ns/sa/pod'], /--config/],
     [['--standalone', '--config', 'x', '--identity', 'ns/sa'], /--identity/],
     [['--namespace', 'a', '--api-server', 'https://x', '--admin-port', '70000'], /--admin-port "70000"/],

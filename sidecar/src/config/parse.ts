@@ -40,6 +40,7 @@ const FLAGS = {
   'credential-poll-interval-seconds': { type: 'string' },
   'identity-review-interval-seconds': { type: 'string' },
   'log-level': { type: 'string' },
+  'young-generation-mib': { type: 'string' },
 } as const;
 
 const invalid = (option: string, value: string, want: string): PortcullisError =>
@@ -126,6 +127,16 @@ function parseLogLevel(raw: string): SidecarOptions['logLevel'] {
   return raw as SidecarOptions['logLevel'];
 }
 
+/** The largest young-generation cap accepted: V8's own default tops out at 32 MiB per semi-space. */
+export const MAX_YOUNG_GENERATION_MIB = 64;
+
+function parseYoungGeneration(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_YOUNG_GENERATION_MIB) throw invalid('young-generation-mib', raw, `expected a whole number of MiB from 1 to ${MAX_YOUNG_GENERATION_MIB}`);
+  return n;
+}
+
 function parseListen(raw: string | undefined): string[] {
   const addresses = list(raw) ?? ['127.0.0.1', '::1'];
   for (const a of addresses) if (a !== '127.0.0.1' && a !== '::1') throw invalid('listen-addresses', a, 'the proxy only listens on 127.0.0.1 and ::1');
@@ -153,5 +164,6 @@ export function parseOptions(argv: readonly string[], env: Env): SidecarOptions 
     credentialPollIntervalMs: positiveNumber('credential-poll-interval-seconds', v['credential-poll-interval-seconds'] ?? '2') * 1000,
     identityReviewIntervalMs: positiveNumber('identity-review-interval-seconds', v['identity-review-interval-seconds'] ?? '60') * 1000,
     logLevel: parseLogLevel(v['log-level'] ?? env.PORTCULLIS_LOG_LEVEL ?? 'info'),
+    youngGenerationMiB: parseYoungGeneration(v['young-generation-mib'] ?? env.PORTCULLIS_YOUNG_GENERATION_MIB),
   });
 }

@@ -7,8 +7,9 @@ describe('parseOptions', () => {
   it('fills safe defaults and always excludes its own namespace', () => {
     const o = parseOptions(minimal, {});
     expect(o.injector.excludedNamespaces).toEqual(new Set(['kube-system', 'kube-public', 'kube-node-lease', 'portcullis-system']));
-    expect(o.injector.resources).toEqual({ requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } });
+    expect(o.injector.resources).toEqual({ requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } });
     expect(o.sidecarMode).toBe('auto');
+    expect(o.injector.youngGenerationMiB).toBeUndefined();
     expect(o.tls).toMatchObject({
       mode: 'secret',
       policy: { dnsNames: ['portcullis-webhook.portcullis-system.svc', 'portcullis-webhook.portcullis-system.svc.cluster.local'] },
@@ -32,6 +33,12 @@ describe('parseOptions', () => {
     [['--unknown'], /Unknown option '--unknown'/],
   ])('rejects %j naming the option and the value', (args, message) => {
     expect(() => parseOptions([...minimal, ...args], {})).toThrow(message);
+  });
+
+  it('passes a young-generation cap to the proxy only when it is set above 0', () => {
+    expect(parseOptions([...minimal, '--sidecar-young-generation-mib', '0'], {}).injector.youngGenerationMiB).toBeUndefined();
+    expect(parseOptions([...minimal, '--sidecar-young-generation-mib', '2'], {}).injector.youngGenerationMiB).toBe(2);
+    expect(() => parseOptions([...minimal, '--sidecar-young-generation-mib', '65'], {})).toThrow(/--sidecar-young-generation-mib "65" is invalid: expected a whole number from 0 to 64/);
   });
 
   it('requires the sidecar image and the namespace', () => {

@@ -13,6 +13,7 @@ const STRING_FLAGS = [
   'namespace', 'identity', 'kubeconfig', 'address', 'port', 'admin-address', 'admin-port', 'max-request-bytes',
   'request-timeout-seconds', 'sidecar-image', 'sidecar-image-pull-policy', 'sidecar-cpu-request', 'sidecar-memory-request',
   'sidecar-cpu-limit', 'sidecar-memory-limit', 'sidecar-run-as-user', 'sidecar-mode', 'sidecar-log-level',
+  'sidecar-young-generation-mib',
   'allow-image-override', 'excluded-namespaces', 'watch-namespaces', 'unknown-source', 'token-expiration-seconds',
   'tls-mode', 'tls-secret-name', 'webhook-config-name', 'service-name', 'tls-dns-names', 'tls-ip-addresses',
   'tls-cert-file', 'tls-key-file', 'ca-validity-seconds', 'ca-renew-before-seconds', 'cert-validity-seconds',
@@ -45,7 +46,7 @@ function injector(v: Values, namespace: string): Omit<InjectorConfig, 'nativeSid
     image: required(v, 'sidecar-image'),
     imagePullPolicy: oneOf(v, 'sidecar-image-pull-policy', 'IfNotPresent', PULL_POLICIES),
     resources: {
-      requests: pick([['cpu', quantity(v, 'sidecar-cpu-request', '50m')], ['memory', quantity(v, 'sidecar-memory-request', '64Mi')]]),
+      requests: pick([['cpu', quantity(v, 'sidecar-cpu-request', '50m')], ['memory', quantity(v, 'sidecar-memory-request', '96Mi')]]),
       limits: pick([['cpu', quantity(v, 'sidecar-cpu-limit', '')], ['memory', quantity(v, 'sidecar-memory-limit', '256Mi')]]),
     },
     runAsUser: integer(v, 'sidecar-run-as-user', 65532, 1, 2 ** 31 - 1),
@@ -53,6 +54,7 @@ function injector(v: Values, namespace: string): Omit<InjectorConfig, 'nativeSid
     excludedNamespaces: new Set([...list(v['excluded-namespaces'] ?? DEFAULT_EXCLUDED), namespace]),
     unknownSource: oneOf(v, 'unknown-source', 'admit', ['admit', 'deny'] as const),
     logLevel: logLevel as InjectorConfig['logLevel'],
+    youngGenerationMiB: integer(v, 'sidecar-young-generation-mib', 0, 0, 64) || undefined,
     tokenExpirationSeconds: integer(v, 'token-expiration-seconds', 3600, 600, 86400),
     holdCommand: defaultHoldCommand(SIDECAR_ADMIN_PORT, READYZ_PATH),
   };

@@ -30,6 +30,8 @@ export interface InjectorConfig {
   readonly unknownSource: UnknownSourcePolicy;
   /** The sidecar's --log-level unless a pod overrides it; undefined: the sidecar's default. */
   readonly logLevel: SidecarLogLevel | undefined;
+  /** The sidecar's --young-generation-mib (V8 young-generation cap); undefined: V8's default. */
+  readonly youngGenerationMiB: number | undefined;
   /** Lifetime requested for the projected tokens; the kubelet refreshes them at 80 %. */
   readonly tokenExpirationSeconds: number;
   /**

@@ -27,10 +27,11 @@ const probe = (path: string, periodSeconds: number, failureThreshold: number): V
   failureThreshold,
 });
 
-function args(spec: SidecarSpec): string[] {
+function args(spec: SidecarSpec, config: InjectorConfig): string[] {
   const list = ['--namespace', `$(${POD_NAMESPACE_ENV})`, '--labels-file', `${MOUNT_PATHS.podinfo}/${FILE_NAMES.labels}`];
   if (spec.sources !== undefined) list.push('--sources', spec.sources.join(','));
   if (spec.settings.logLevel !== undefined) list.push('--log-level', spec.settings.logLevel);
+  if (config.youngGenerationMiB !== undefined) list.push('--young-generation-mib', String(config.youngGenerationMiB));
   return list;
 }
 
@@ -53,7 +54,7 @@ export function sidecarContainer(spec: SidecarSpec, config: InjectorConfig): V1C
     name: SIDECAR_CONTAINER_NAME,
     image: spec.settings.image,
     imagePullPolicy: config.imagePullPolicy,
-    args: args(spec),
+    args: args(spec, config),
     env: [
       { name: POD_NAMESPACE_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: POD_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },

@@ -18,6 +18,7 @@ export const TEST_CONFIG: InjectorConfig = Object.freeze({
   excludedNamespaces: new Set(['kube-system', 'kube-public', 'kube-node-lease', 'portcullis-system']),
   unknownSource: 'admit',
   logLevel: undefined,
+  youngGenerationMiB: undefined,
   tokenExpirationSeconds: 3600,
   holdCommand: defaultHoldCommand(SIDECAR_ADMIN_PORT, READYZ_PATH),
 });
