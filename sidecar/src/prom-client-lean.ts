@@ -1,8 +1,8 @@
 // prom-client without its index. The index also loads the Pushgateway, the cluster aggregator, Summary
 // (tdigest) and — through the default process_cpu_* metrics, for exemplars the sidecar never records —
-// @opentelemetry/api: ~6.5 MiB of the sidecar's idle RSS (bench/ANALYSIS.md, finding 15). Here the
+// @opentelemetry/api: 2.1 MiB of the sidecar's idle RSS (bench/ANALYSIS.md, finding 10). Here the
 // classes and each default metric come from their own modules; only process_cpu_* is written out: the
-// same three counters, without exemplars. prom-client.test.ts checks the result against the library's
+// same three counters, without exemplars. prom-client-lean.test.ts checks the result against the library's
 // own collectDefaultMetrics, so an upgrade that moves or adds a module fails there.
 import { createRequire } from 'node:module';
 import type * as Prom from 'prom-client';
