@@ -93,31 +93,44 @@ type Add = (id: string, s: Sampled) => void;
 
 const LABELS: Record<string, string> = {
   direct: 'direct PUT', nginx: 'nginx PUT', 'node-http': 'node:http pass-through PUT', 'sidecar-bearer': 'sidecar PUT (bearer)',
+  'sidecar-bearer-young2': 'sidecar PUT (bearer), --young-generation-mib 2',
   'direct-sigv4-chunked': 'direct aws-chunked PutObject', 'sidecar-sigv4-chunked': 'sidecar aws-chunked PutObject (SigV4 re-chained)',
 };
 
 const rssNote = (s: Sampled): string => `, RSS ${(s.idleKiB / 1024).toFixed(1)} → peak ${(s.peakKiB / 1024).toFixed(1)} MiB`;
 
 /**
- * Plain PUTs: direct, nginx, and fresh processes of the sidecar (bearer) and of the node:http pass-through
- * (warmed with a few calls, so their RSS is the steady idle size): the pass-through shows what Node's own
- * stream buffering costs, the sidecar what it adds.
+ * Plain PUTs: direct, nginx, and fresh processes of the sidecar (bearer; with V8's defaults and with the
+ * young generation capped at 2 MiB) and of the node:http pass-through (warmed with a few calls, so their
+ * RSS is the steady idle size): the pass-through shows what Node's own stream buffering costs, the
+ * sidecar what it adds, the capped sidecar the memory-for-CPU setting of finding 12.
  */
 async function plainRound(world: World, profile: Profile, dir: string, round: number, add: Add, log: (line: string) => void): Promise<void> {
   const total = profile.streamingMiB * MiB;
   const ok = (body: string): boolean => (JSON.parse(body) as { bytes: number }).bytes === total;
   const port = await freePort();
   const sc = await startSidecar(join(dir, `streaming-${round}`), { kind: 'bearer', port, upstreamPort: world.upstreamPort, bearerKey: BEARER_KEY, aws: AWS_REAL }, PROXY_CORE);
+  const youngPort = await freePort();
+  const young = await startSidecar(
+    join(dir, `streaming-young-${round}`),
+    { kind: 'bearer', port: youngPort, upstreamPort: world.upstreamPort, bearerKey: BEARER_KEY, aws: AWS_REAL, extraArgs: ['--young-generation-mib', '2'] },
+    PROXY_CORE,
+  );
   const plain = spawnPinned('node-http', process.execPath, ['bench/src/servers/plain-proxy.ts', JSON.stringify({ upstreamPort: world.upstreamPort, bearerKey: BEARER_KEY })], { core: PROXY_CORE });
   try {
     const plainPort = (JSON.parse(await plain.waitForLine((l) => l.includes('"listening"'), 10_000)) as { listening: number }).listening;
-    const fresh: Record<string, { port: number; pid: number }> = { 'sidecar-bearer': { port, pid: sc.proc.pid }, 'node-http': { port: plainPort, pid: plain.pid } };
+    const fresh: Record<string, { port: number; pid: number }> = {
+      'sidecar-bearer': { port, pid: sc.proc.pid },
+      'sidecar-bearer-young2': { port: youngPort, pid: young.proc.pid },
+      'node-http': { port: plainPort, pid: plain.pid },
+    };
     await waitForHttp(`http://127.0.0.1:${port}/bytes/1`, 5000, sc.proc);
-    for (const p of [port, plainPort]) {
+    await waitForHttp(`http://127.0.0.1:${youngPort}/bytes/1`, 5000, young.proc);
+    for (const p of [port, youngPort, plainPort]) {
       for (let i = 0; i < 20; i++) await send({ method: 'GET', url: `http://127.0.0.1:${p}/bytes/1024`, headers: { authorization: `Bearer ${PLACEHOLDER}` } });
     }
     await sleep(500);
-    const ids = ['direct', 'nginx', 'node-http', 'sidecar-bearer'];
+    const ids = ['direct', 'nginx', 'node-http', 'sidecar-bearer', 'sidecar-bearer-young2'];
     for (const id of round % 2 ? ids.reverse() : ids) {
       const target = fresh[id]?.port ?? world.variant(id as 'direct' | 'nginx').port;
       const auth = id === 'direct' ? `Bearer ${BEARER_KEY}` : `Bearer ${PLACEHOLDER}`;
@@ -127,6 +140,7 @@ async function plainRound(world: World, profile: Profile, dir: string, round: nu
     }
   } finally {
     await sc.proc.stop();
+    await young.proc.stop();
     await plain.stop();
   }
 }
@@ -179,6 +193,6 @@ export async function streamingScenario(world: World, profile: Profile, dir: str
     mib: profile.streamingMiB,
     rounds: profile.streamingRounds,
     runs,
-    vsDirect: { 'sidecar-bearer': ratio('sidecar-bearer', 'direct'), nginx: ratio('nginx', 'direct'), 'node-http': ratio('node-http', 'direct'), 'sidecar-sigv4-chunked': ratio('sidecar-sigv4-chunked', 'direct-sigv4-chunked') },
+    vsDirect: { 'sidecar-bearer': ratio('sidecar-bearer', 'direct'), 'sidecar-bearer-young2': ratio('sidecar-bearer-young2', 'direct'), nginx: ratio('nginx', 'direct'), 'node-http': ratio('node-http', 'direct'), 'sidecar-sigv4-chunked': ratio('sidecar-sigv4-chunked', 'direct-sigv4-chunked') },
   };
 }

@@ -15,6 +15,8 @@ export interface SidecarSetup {
   readonly upstreamPort: number;
   readonly bearerKey: string;
   readonly aws: AwsKeys;
+  /** More sidecar flags (e.g. --young-generation-mib 2). */
+  readonly extraArgs?: readonly string[];
 }
 
 /** A policy like a real one: a few rules, the allowing one not first. */
@@ -106,7 +108,7 @@ export async function startSidecar(dir: string, s: SidecarSetup, core: number, m
   if (!existsSync(main)) throw new Error(`${main} is missing: run make build first`);
   writeSidecarFiles(dir, s);
   const t0 = performance.now();
-  const proc = spawnPinned(`sidecar-${s.kind}`, process.execPath, sidecarArgs(dir, main), { core, ignoreStdout: true });
+  const proc = spawnPinned(`sidecar-${s.kind}`, process.execPath, [...sidecarArgs(dir, main), ...(s.extraArgs ?? [])], { core, ignoreStdout: true });
   const line = await proc.waitForLine((l) => l.includes('portcullis sidecar started'), 15_000);
   const startedMs = performance.now() - t0;
   const adminPort = (JSON.parse(line) as { adminPort: number }).adminPort;
