@@ -20,10 +20,17 @@ class FakeApi implements ListWatch<Obj> {
     return next instanceof Error ? Promise.reject(next) : Promise.resolve(next);
   }
 
+  /** Like the real clients: onDone fires once, and abort() fires it synchronously (kube-rest does). */
   watch(rv: string, onEvent: (t: WatchEventType, o: Obj) => void, onDone: (err?: unknown) => void): Promise<{ abort(): void }> {
-    const w = { rv, emit: onEvent, end: onDone, aborted: false };
+    let done = false;
+    const end = (err?: unknown): void => {
+      if (done) return;
+      done = true;
+      onDone(err);
+    };
+    const w = { rv, emit: onEvent, end, aborted: false };
     this.watches.push(w);
-    return Promise.resolve({ abort: () => { w.aborted = true; } });
+    return Promise.resolve({ abort: () => { w.aborted = true; end(); } });
   }
 }
 

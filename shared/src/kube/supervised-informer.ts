@@ -85,7 +85,10 @@ export class SupervisedInformer<T extends KubeObject> {
     this.current = await this.lw.watch(
       this.resourceVersion,
       (type, obj) => {
-        if (this.apply(type, obj)) needsRelist = true;
+        if (!this.apply(type, obj)) return;
+        // Flag first: a client may report the end synchronously from abort().
+        needsRelist = true;
+        this.current?.abort();
       },
       (err) => {
         this.current = undefined;
@@ -100,10 +103,9 @@ export class SupervisedInformer<T extends KubeObject> {
     this.hooks.onConnect();
   }
 
-  /** Applies one watch event; returns true when the informer must list again. */
+  /** Applies one watch event; returns true when the watch must end and the informer list again. */
   private apply(type: WatchEventType, obj: T): boolean {
     if (type === 'ERROR') {
-      this.current?.abort();
       if (isGone(obj)) this.resourceVersion = '';
       return true;
     }
