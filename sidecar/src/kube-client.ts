@@ -16,7 +16,8 @@ export async function sidecarKubeAccess(api: ApiAccess): Promise<KubeAccess> {
   }
   // yaml is only needed here (development and e2e), so it is not loaded in a pod.
   const { parse } = await import('yaml');
-  const doc: unknown = parse(readFileSync(api.path, 'utf8'));
+  // prettyErrors off: a syntax error would otherwise quote the offending line, which may hold a token.
+  const doc: unknown = parse(readFileSync(api.path, 'utf8'), { prettyErrors: false });
   return kubeAccessFromKubeconfig(doc, { baseDir: dirname(api.path), readText: (p) => readFileSync(p, 'utf8'), readTextAsync });
 }
 

@@ -20,6 +20,8 @@ export interface WatchHandle {
 }
 
 const JSON_TIMEOUT_MS = 30_000;
+/** A watch with no byte for longer than its own server-side timeout plus this is a dead connection. */
+const WATCH_IDLE_MARGIN_MS = 30_000;
 const MAX_JSON_BYTES = 32 * 1024 * 1024;
 
 /**
@@ -61,7 +63,11 @@ export class KubeRestClient {
     onDone: (err?: unknown) => void,
   ): Promise<WatchHandle> {
     const qs = new URLSearchParams({ ...query, watch: 'true' }).toString();
-    const res = await this.send('GET', `${path}?${qs}`, undefined, undefined);
+    // The answer's headers must come as fast as a JSON call's; after that the stream may be quiet until
+    // the server ends it at timeoutSeconds, but not longer: then the connection is dead, not idle.
+    const res = await this.send('GET', `${path}?${qs}`, undefined, JSON_TIMEOUT_MS);
+    const serverTimeoutMs = Number(query.timeoutSeconds ?? 0) * 1000;
+    res.socket.setTimeout(serverTimeoutMs > 0 ? serverTimeoutMs + WATCH_IDLE_MARGIN_MS : 0);
     let finished = false;
     const finish = (err?: unknown): void => {
       if (finished) return;
@@ -135,7 +141,7 @@ export class KubeRestClient {
       req.on('error', (err) => reject(new Error(`${method} ${this.access.server}${path}: ${err.message}`, { cause: err })));
       req.on('socket', (socket) => socket.setKeepAlive(true, 30_000));
       if (timeoutMs !== undefined) {
-        req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));
+        req.setTimeout(timeoutMs, () => req.destroy(new Error(`nothing from the API server for ${(req.socket?.timeout ?? timeoutMs) / 1000} s`)));
       }
       req.end(body);
     });
