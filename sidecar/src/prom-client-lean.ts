@@ -20,7 +20,7 @@ export const Histogram = load(`${LIB}histogram.js`) as typeof Prom.Histogram;
 export type Histogram<T extends string = string> = Prom.Histogram<T>;
 
 /** prom-client's default metrics (lib/defaultMetrics.js) other than processCpuTotal, in its order. */
-export const DEFAULT_METRIC_MODULES = [
+const DEFAULT_METRIC_MODULES = [
   'processStartTime',
   'osMemoryHeap',
   'processOpenFileDescriptors',

@@ -17,7 +17,7 @@ import type { ControlPlane } from '../lib/control-plane.ts';
 import type { HttpSpec } from '../lib/http.ts';
 import { summarize } from '../lib/stats.ts';
 import { fixedRate } from '../load/vegeta.ts';
-import { maxThroughput } from '../load/wrk.ts';
+import { maxThroughput, type ThroughputResult } from '../load/wrk.ts';
 import type { Profile } from '../profile.ts';
 import { LOAD_CORE, PROXY_CORE } from '../targets/world.ts';
 
@@ -37,13 +37,8 @@ export interface WebhookResult {
   readonly sequentialMs?: Latency;
 }
 
-interface Latency {
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly max: number;
-  readonly mean: number;
-}
+/** Milliseconds, in the shape wrk's and vegeta's results share. */
+type Latency = ThroughputResult['latencyMs'];
 
 interface WebhookWorld {
   readonly namespaces: readonly string[];
@@ -118,7 +113,7 @@ export async function webhookScenario(profile: Profile, cp: ControlPlane, repoRo
     const { kubeConfig } = await cp.e2e<{ readonly kubeConfig: () => KubeConfig }>('support/cluster.js');
     const config = await kubeConfig().makeApiClient(AdmissionregistrationV1Api).readMutatingWebhookConfiguration({ name: world.configName });
     const ca = Buffer.from(config.webhooks?.[0]?.clientConfig.caBundle ?? '', 'base64').toString('utf8');
-    const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY, ca });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1, ca });
     const namespace = world.namespaces[0] ?? 'default';
     const first = await post(agent, world.webhook.port, review(namespace));
     const answer = JSON.parse(first.text) as { response?: { allowed?: boolean; patch?: string } };
@@ -150,7 +145,7 @@ export async function webhookScenario(profile: Profile, cp: ControlPlane, repoRo
 }
 
 /** 50 connections, each sending its next admission when the previous answer is in (wrk on the load core). */
-async function closedLoop(spec: HttpSpec, seconds: number): Promise<Awaited<ReturnType<typeof maxThroughput>>> {
+async function closedLoop(spec: HttpSpec, seconds: number): Promise<ThroughputResult> {
   const r = await maxThroughput(spec, CONCURRENCY, seconds, LOAD_CORE);
   if (r.non2xx > 0 || r.socketErrors > 0 || r.requests === 0) throw new Error(`wrk saw ${r.non2xx} non-2xx answers and ${r.socketErrors} socket errors in ${r.requests} admissions`);
   return r;

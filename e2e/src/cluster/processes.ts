@@ -79,28 +79,25 @@ export async function waitUntilHealthy(
   );
 }
 
-/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
-export async function stopProcess(pid: number, name: string, graceMs = 10_000): Promise<void> {
-  if (!isRunning(pid, name)) return;
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once `alive()` says the process is gone. */
+async function terminate(pid: number, alive: () => boolean, graceMs: number): Promise<void> {
+  if (!alive()) return;
   process.kill(pid, 'SIGTERM');
   const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline) {
-    if (!isRunning(pid, name)) return;
-    await sleep(100);
-  }
-  if (isRunning(pid, name)) process.kill(pid, 'SIGKILL');
-  while (isRunning(pid, name)) await sleep(50);
+  while (alive() && Date.now() < deadline) await sleep(50);
+  if (alive()) process.kill(pid, 'SIGKILL');
+  while (alive()) await sleep(50);
+}
+
+/** Stops a process recorded by pid and name (a previous run's); the name guards against a recycled pid. */
+export function stopProcess(pid: number, name: string, graceMs = 10_000): Promise<void> {
+  return terminate(pid, () => isRunning(pid, name), graceMs);
 }
 
 /**
- * Stops a process this one started (SIGTERM, then SIGKILL after `graceMs`). Its pid cannot have been
- * recycled: the child is reaped only when its exit event fires.
+ * Stops a process this one started. Its pid cannot have been recycled: the child is reaped only when
+ * its exit event fires.
  */
-export async function stopLaunched(proc: Launched, graceMs = 10_000): Promise<void> {
-  if (proc.exitStatus() !== undefined) return;
-  process.kill(proc.pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (proc.exitStatus() === undefined && Date.now() < deadline) await sleep(50);
-  if (proc.exitStatus() === undefined) process.kill(proc.pid, 'SIGKILL');
-  while (proc.exitStatus() === undefined) await sleep(50);
+export function stopLaunched(proc: Launched, graceMs = 10_000): Promise<void> {
+  return terminate(proc.pid, () => proc.exitStatus() === undefined, graceMs);
 }

@@ -7,9 +7,8 @@
  * suite runs through resignRequest.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
  */
-import { createHmac, hash } from 'node:crypto';
 import { SIGV4_ALGORITHM } from './credential-scope.js';
-import type { SigningKey } from './signing-key.js';
+import { hmacHex, sha256Hex, type SigningKey } from './signing-key.js';
 import { canonicalNonS3Path, canonicalQueryString, usesS3PathRules, type QueryParam } from './uri.js';
 
 /**
@@ -117,6 +116,5 @@ export function amzDateOf(now: Date): string {
 
 /** HMAC-SHA256(key, string to sign) of a canonical request, as lowercase hex. */
 export function signCanonicalRequest(key: SigningKey, amzDate: string, scope: string, canonical: string): string {
-  const hashed = hash('sha256', canonical, 'hex');
-  return createHmac('sha256', key).update(`${SIGV4_ALGORITHM}\n${amzDate}\n${scope}\n${hashed}`, 'utf8').digest('hex');
+  return hmacHex(key, `${SIGV4_ALGORITHM}\n${amzDate}\n${scope}\n${sha256Hex(canonical)}`);
 }

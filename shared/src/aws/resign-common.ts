@@ -57,6 +57,8 @@ export interface ResignedRequest {
 
 const PAYLOAD_HASH = /^[0-9a-f]{64}$/;
 export const SHA256_HEADER = 'x-amz-content-sha256';
+/** Left out of the signed headers when the app did not sign its payload hash (the sidecar adds it). */
+export const HASH_NOT_SIGNED: ReadonlySet<string> = new Set([SHA256_HEADER]);
 
 /** Validates x-amz-content-sha256 (or the caller's hash) and returns the value to sign with. */
 export function payloadHashFor(headerValue: string | undefined, fallback: string | undefined): string {

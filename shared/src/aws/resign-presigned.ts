@@ -8,7 +8,7 @@ import { isStreamingPayload } from './chunked.js';
 import { SIGV4_ALGORITHM } from './credential-scope.js';
 import { AwsProtocolError } from './errors.js';
 import { forwardableHeaders } from './outgoing-headers.js';
-import { outgoingPath, SHA256_HEADER, type ResignedRequest, type ResignInput } from './resign-common.js';
+import { HASH_NOT_SIGNED, outgoingPath, SHA256_HEADER, type ResignedRequest, type ResignInput } from './resign-common.js';
 import { signingKeyOf } from './signing-key-cache.js';
 import { credentialScope, EMPTY_SHA256 } from './signing-key.js';
 import { serializeQuery, toQueryParams, usesS3PathRules, type QueryParam } from './uri.js';
@@ -22,7 +22,6 @@ const AUTH_PARAMS = new Set([
   'X-Amz-Signature',
   'X-Amz-Security-Token',
 ]);
-const HASH_NOT_SIGNED: ReadonlySet<string> = new Set([SHA256_HEADER]);
 
 /** `YYYYMMDDTHHMMSSZ` → epoch milliseconds. */
 export function amzDateToMs(amzDate: string): number {

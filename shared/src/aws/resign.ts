@@ -8,7 +8,7 @@ import { amzDateOf, canonicalHeaders, canonicalRequest, signCanonicalRequest, si
 import { isStreamingPayload } from './chunked.js';
 import { SIGV4_ALGORITHM, type SigV4Scope } from './credential-scope.js';
 import { forwardableHeaders, headersToSign } from './outgoing-headers.js';
-import { outgoingPath, payloadHashFor, SHA256_HEADER, type ResignedRequest, type ResignInput } from './resign-common.js';
+import { HASH_NOT_SIGNED, outgoingPath, payloadHashFor, SHA256_HEADER, type ResignedRequest, type ResignInput } from './resign-common.js';
 import { resignPresigned } from './resign-presigned.js';
 import { signingKeyOf } from './signing-key-cache.js';
 import { credentialScope, type StreamSigningContext } from './signing-key.js';
@@ -16,7 +16,6 @@ import { serializeQuery, toQueryParams } from './uri.js';
 
 export type { AwsCredentials, ResignedRequest, ResignInput, StreamingResign } from './resign-common.js';
 
-const HASH_NOT_SIGNED: ReadonlySet<string> = new Set([SHA256_HEADER]);
 
 /** Re-signs a request for the real endpoint with the real credentials. */
 export function resignRequest(input: ResignInput): ResignedRequest {

@@ -128,7 +128,7 @@ function parseLogLevel(raw: string): SidecarOptions['logLevel'] {
 }
 
 /** The largest young-generation cap accepted: V8's own default tops out at 32 MiB per semi-space. */
-export const MAX_YOUNG_GENERATION_MIB = 64;
+const MAX_YOUNG_GENERATION_MIB = 64;
 
 function parseYoungGeneration(raw: string | undefined): number | undefined {
   if (raw === undefined || raw === '') return undefined;

@@ -45,12 +45,13 @@ function decode(body: Buffer): unknown {
   }
 }
 
+/** Longer than the 90 s idle timeout of the API server's webhook client, so the client always closes first. */
+export const KEEP_ALIVE_TIMEOUT_MS = 120_000;
+
 /**
  * HTTPS server for POST /mutate. The serving certificate is swapped in place with setSecureContext:
  * new handshakes get the new certificate, established connections finish with the old one.
  */
-/** Longer than the 90 s idle timeout of the API server's webhook client, so the client always closes first. */
-export const KEEP_ALIVE_TIMEOUT_MS = 120_000;
 
 export class AdmissionServer {
   private server: Server | undefined;
