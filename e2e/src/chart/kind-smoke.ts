@@ -66,8 +66,8 @@ async function smoke(o: SmokeOptions): Promise<void> {
     check(allowed.status === 200, 'GET /healthz is allowed and forwarded', JSON.stringify(allowed));
     const denied = await appGet(o, `${local}/metrics`);
     check(denied.status === 403 && denied.body.includes('POLICY_DENIED'), 'GET /metrics is denied with POLICY_DENIED', JSON.stringify(denied));
-    const metrics = await appGet(o, 'http://127.0.0.1:15090/metrics');
-    check(metrics.body.includes('portcullis_sidecar_requests_total'), 'the proxy counts requests on :15090/metrics', `status ${metrics.status}`);
+    const metrics = await appGet(o, 'http://127.0.0.1:15190/metrics');
+    check(metrics.body.includes('portcullis_sidecar_requests_total'), 'the proxy counts requests on :15190/metrics', `status ${metrics.status}`);
   });
   await step('audit lines name the workload', async () => {
     const logs = await kubectl(o, ['logs', POD, '-c', 'portcullis-proxy']);

@@ -17,6 +17,7 @@ interface ParsedWebhookOptions {
     readonly allowImageOverride: boolean;
     readonly logLevel: string | undefined;
     readonly youngGenerationMiB: number | undefined;
+    readonly imagePullSecrets: readonly string[];
   };
   readonly tls: { readonly mode: string; readonly secretName?: string; readonly webhookConfigName?: string; readonly certFile?: string };
   readonly status: { readonly checkSecrets: boolean };
@@ -122,7 +123,7 @@ describe('the default rendering', () => {
       'sidecar-image': 'ghcr.io/portcullis/sidecar:0.1.0',
       'sidecar-cpu-request': '50m',
       'sidecar-memory-request': '96Mi',
-      'sidecar-cpu-limit': '',
+      'sidecar-cpu-limit': '1',
       'sidecar-memory-limit': '256Mi',
       'allow-image-override': 'false',
       'excluded-namespaces': 'kube-system,kube-public,kube-node-lease,portcullis',
@@ -195,12 +196,12 @@ describe('the webhook accepts the flags the chart passes', () => {
     expect(options.injector).toMatchObject({
       image: 'ghcr.io/portcullis/sidecar:0.1.0',
       imagePullPolicy: 'IfNotPresent',
-      resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } },
+      resources: { requests: { cpu: '50m', memory: '96Mi' }, limits: { cpu: '1', memory: '256Mi' } },
       allowImageOverride: false,
       logLevel: undefined,
       youngGenerationMiB: undefined,
+      imagePullSecrets: [],
     });
-    expect(options.injector.resources.limits).not.toHaveProperty('cpu');
     expect([...options.injector.excludedNamespaces].sort()).toEqual(['kube-node-lease', 'kube-public', 'kube-system', 'portcullis']);
     expect(options.tls).toMatchObject({ mode: 'secret', secretName: 'pc-portcullis-webhook-tls', webhookConfigName: 'pc-portcullis-webhook' });
     expect(options.status.checkSecrets).toBe(false);
@@ -209,11 +210,13 @@ describe('the webhook accepts the flags the chart passes', () => {
   it.each([
     ['cert-manager TLS', { tls: { mode: 'cert-manager' } }, 'files'],
     ['an existing TLS Secret', { tls: { mode: 'secret', secret: { name: 'cert', caBundle: 'Q0E=' } } }, 'files'],
-    ['every sidecar value set', { sidecar: { logLevel: 'debug', youngGenerationMiB: 4, mode: 'native', allowImageOverride: true, resources: { requests: { cpu: '', memory: '' }, limits: { cpu: '1', memory: '1Gi' } } } }, 'secret'],
+    ['every sidecar value set', { sidecar: { logLevel: 'debug', youngGenerationMiB: 4, mode: 'native', allowImageOverride: true, imagePullSecrets: [{ name: 'regcred' }, { name: 'mirror' }], resources: { requests: { cpu: '', memory: '' }, limits: { cpu: '', memory: '1Gi' } } } }, 'secret'],
   ])('with %s', async (_what, values, tlsMode) => {
     const options = await parseRendered(values);
     expect(options.tls.mode).toBe(tlsMode);
     expect(options.injector.youngGenerationMiB).toBe('sidecar' in values ? 4 : undefined);
+    expect(options.injector.imagePullSecrets).toEqual('sidecar' in values ? ['regcred', 'mirror'] : []);
+    expect(options.injector.resources.limits).toEqual('sidecar' in values ? { memory: '1Gi' } : { cpu: '1', memory: '256Mi' });
     if (tlsMode === 'files') expect(options.tls.certFile).toBe('/etc/portcullis/tls/tls.crt');
   }, TEST_TIMEOUT_MS);
 });
@@ -282,6 +285,7 @@ describe('values', () => {
     ['a young generation over 64 MiB', { sidecar: { youngGenerationMiB: 128 } }, /youngGenerationMiB/],
     ['tls.mode=secret without a Secret', { tls: { mode: 'secret' } }, /secret/],
     ['a service account without a namespace', { sidecar: { rbac: { serviceAccounts: [{ name: 'agent' }] } } }, /namespace/],
+    ['a sidecar pull secret given as a bare string', { sidecar: { imagePullSecrets: ['regcred'] } }, /imagePullSecrets/],
   ])('the schema rejects %s', async (_what, values, message) => {
     const r = await render(values);
     expect(r.result.code).not.toBe(0);

@@ -90,12 +90,12 @@ describe('the admission webhook behind a real kube-apiserver', () => {
       const sidecar = pod.spec?.initContainers?.[0];
       expect(sidecar).toMatchObject({ name: SIDECAR, image: 'registry.example/portcullis-sidecar:e2e', restartPolicy: 'Always' });
       expect(sidecar?.args).toEqual(['--namespace', '$(POD_NAMESPACE)', '--labels-file', '/etc/portcullis/podinfo/labels', '--sources', 'openai,s3']);
-      expect(sidecar?.startupProbe?.httpGet).toMatchObject({ path: '/readyz', port: 15090 });
+      expect(sidecar?.startupProbe?.httpGet).toMatchObject({ path: '/readyz', port: 15190 });
       expect(sidecar?.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     });
 
     it('mounts the identity, API and STS tokens and the source Secret into the sidecar only', () => {
-      // The API server's ServiceAccount plugin adds its own kube-api-access mount to every container.
+      // The API server's ServiceAccount plugin adds its kube-api-access mount to the app; the proxy has our API token at that path instead.
       expect(ourMounts(pod.spec?.initContainers?.[0])).toEqual([
         '/etc/portcullis/podinfo',
         '/var/run/secrets/portcullis.dev/api',

@@ -5,7 +5,7 @@ export const DEFAULT_API_CA_FILE = '/var/run/secrets/portcullis.dev/api/ca.crt';
 export const DEFAULT_STS_TOKEN_FILE = '/var/run/secrets/portcullis.dev/sts/token';
 export const DEFAULT_SECRETS_DIR = '/var/run/secrets/portcullis.dev/sources';
 export const DEFAULT_LABELS_FILE = '/etc/portcullis/podinfo/labels';
-export const DEFAULT_ADMIN_PORT = 15090;
+export const DEFAULT_ADMIN_PORT = 15190;
 
 /** How the sidecar reaches the API server: a kubeconfig file, or a token + CA (in-cluster). */
 export type ApiAccess =

@@ -7,7 +7,8 @@ describe('parseOptions', () => {
   it('fills safe defaults and always excludes its own namespace', () => {
     const o = parseOptions(minimal, {});
     expect(o.injector.excludedNamespaces).toEqual(new Set(['kube-system', 'kube-public', 'kube-node-lease', 'portcullis-system']));
-    expect(o.injector.resources).toEqual({ requests: { cpu: '50m', memory: '96Mi' }, limits: { memory: '256Mi' } });
+    expect(o.injector.resources).toEqual({ requests: { cpu: '50m', memory: '96Mi' }, limits: { cpu: '1', memory: '256Mi' } });
+    expect(o.injector.imagePullSecrets).toEqual([]);
     expect(o.sidecarMode).toBe('auto');
     expect(o.injector.youngGenerationMiB).toBeUndefined();
     expect(o.tls).toMatchObject({
@@ -39,6 +40,20 @@ describe('parseOptions', () => {
     expect(parseOptions([...minimal, '--sidecar-young-generation-mib', '0'], {}).injector.youngGenerationMiB).toBeUndefined();
     expect(parseOptions([...minimal, '--sidecar-young-generation-mib', '2'], {}).injector.youngGenerationMiB).toBe(2);
     expect(() => parseOptions([...minimal, '--sidecar-young-generation-mib', '65'], {})).toThrow(/--sidecar-young-generation-mib "65" is invalid: expected a whole number from 0 to 64/);
+  });
+
+  it('drops the default CPU limit only when asked with an empty value', () => {
+    expect(parseOptions([...minimal, '--sidecar-cpu-limit', ''], {}).injector.resources.limits).toEqual({ memory: '256Mi' });
+    expect(parseOptions([...minimal, '--sidecar-cpu-limit', '500m'], {}).injector.resources.limits).toEqual({ cpu: '500m', memory: '256Mi' });
+  });
+
+  it('takes the pull secrets for the proxy image as Secret names, once each', () => {
+    expect(parseOptions([...minimal, '--sidecar-image-pull-secrets', 'regcred, mirror.example,regcred'], {}).injector.imagePullSecrets).toEqual(['regcred', 'mirror.example']);
+    expect(() => parseOptions([...minimal, '--sidecar-image-pull-secrets', 'Reg_Cred'], {})).toThrow(/--sidecar-image-pull-secrets "Reg_Cred" is invalid: expected Secret names/);
+  });
+
+  it('builds the regular-container hold command for the admin port the pod gets', () => {
+    expect(parseOptions(minimal, {}).injector.holdCommand(15191).join(' ')).toMatch(/127\.0\.0\.1:15191\/readyz/);
   });
 
   it('requires the sidecar image and the namespace', () => {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { PortcullisError } from '@portcullis/shared';
 import { SIDECAR_LOG_LEVELS, defaultHoldCommand, type InjectorConfig, type PullPolicy } from '../inject/config.js';
-import { READYZ_PATH, SIDECAR_ADMIN_PORT } from '../inject/contract.js';
+import { READYZ_PATH } from '../inject/contract.js';
 import { isQuantity } from '../inject/quantity.js';
 import { boolean, integer, invalid, list, oneOf, required, type Values } from './flags.js';
 import type { LogLevel, WebhookOptions } from './options.js';
@@ -13,7 +13,7 @@ const STRING_FLAGS = [
   'namespace', 'identity', 'kubeconfig', 'address', 'port', 'admin-address', 'admin-port', 'max-request-bytes',
   'request-timeout-seconds', 'sidecar-image', 'sidecar-image-pull-policy', 'sidecar-cpu-request', 'sidecar-memory-request',
   'sidecar-cpu-limit', 'sidecar-memory-limit', 'sidecar-run-as-user', 'sidecar-mode', 'sidecar-log-level',
-  'sidecar-young-generation-mib',
+  'sidecar-young-generation-mib', 'sidecar-image-pull-secrets',
   'allow-image-override', 'excluded-namespaces', 'watch-namespaces', 'unknown-source', 'token-expiration-seconds',
   'tls-mode', 'tls-secret-name', 'webhook-config-name', 'service-name', 'tls-dns-names', 'tls-ip-addresses',
   'tls-cert-file', 'tls-key-file', 'ca-validity-seconds', 'ca-renew-before-seconds', 'cert-validity-seconds',
@@ -27,12 +27,28 @@ export const FLAG_NAMES: readonly string[] = STRING_FLAGS;
 const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
 const PULL_POLICIES: readonly PullPolicy[] = ['Always', 'IfNotPresent', 'Never'];
 const DEFAULT_EXCLUDED = 'kube-system,kube-public,kube-node-lease';
+/**
+ * One CPU: the proxy's work is on one Node thread, so the limit rarely throttles it, and namespaces with
+ * a ResourceQuota on limits.cpu admit injected pods (they refuse containers without a CPU limit).
+ */
+const DEFAULT_SIDECAR_CPU_LIMIT = '1';
 
 function quantity(v: Values, option: string, fallback: string): string | undefined {
   const raw = v[option] ?? fallback;
   if (raw === '') return undefined;
   if (!isQuantity(raw)) throw invalid(option, raw, 'expected a quantity such as 100m or 128Mi (empty: none)');
   return raw;
+}
+
+/** Secret names: DNS subdomains. */
+const SECRET_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function pullSecrets(v: Values): readonly string[] {
+  const names = [...new Set(list(v['sidecar-image-pull-secrets']))];
+  for (const name of names) {
+    if (name.length > 253 || !SECRET_NAME.test(name)) throw invalid('sidecar-image-pull-secrets', name, 'expected Secret names separated by commas');
+  }
+  return Object.freeze(names);
 }
 
 function injector(v: Values, namespace: string): Omit<InjectorConfig, 'nativeSidecar'> {
@@ -47,7 +63,7 @@ function injector(v: Values, namespace: string): Omit<InjectorConfig, 'nativeSid
     imagePullPolicy: oneOf(v, 'sidecar-image-pull-policy', 'IfNotPresent', PULL_POLICIES),
     resources: {
       requests: pick([['cpu', quantity(v, 'sidecar-cpu-request', '50m')], ['memory', quantity(v, 'sidecar-memory-request', '96Mi')]]),
-      limits: pick([['cpu', quantity(v, 'sidecar-cpu-limit', '')], ['memory', quantity(v, 'sidecar-memory-limit', '256Mi')]]),
+      limits: pick([['cpu', quantity(v, 'sidecar-cpu-limit', DEFAULT_SIDECAR_CPU_LIMIT)], ['memory', quantity(v, 'sidecar-memory-limit', '256Mi')]]),
     },
     runAsUser: integer(v, 'sidecar-run-as-user', 65532, 1, 2 ** 31 - 1),
     allowImageOverride: boolean(v, 'allow-image-override', false),
@@ -56,7 +72,8 @@ function injector(v: Values, namespace: string): Omit<InjectorConfig, 'nativeSid
     logLevel: logLevel as InjectorConfig['logLevel'],
     youngGenerationMiB: integer(v, 'sidecar-young-generation-mib', 0, 0, 64) || undefined,
     tokenExpirationSeconds: integer(v, 'token-expiration-seconds', 3600, 600, 86400),
-    holdCommand: defaultHoldCommand(SIDECAR_ADMIN_PORT, READYZ_PATH),
+    holdCommand: (adminPort) => defaultHoldCommand(adminPort, READYZ_PATH),
+    imagePullSecrets: pullSecrets(v),
   };
 }
 

@@ -35,14 +35,17 @@ export interface InjectorConfig {
   /** Lifetime requested for the projected tokens; the kubelet refreshes them at 80 %. */
   readonly tokenExpirationSeconds: number;
   /**
-   * Regular-container fallback only: the postStart command that holds the app containers until the
-   * proxy answers /readyz (the kubelet starts the next container only after postStart returns).
+   * Regular-container fallback only: the postStart command, for the pod's admin port, that holds the app
+   * containers until the proxy answers /readyz (the kubelet starts the next container only after
+   * postStart returns).
    */
-  readonly holdCommand: readonly string[];
+  readonly holdCommand: (adminPort: number) => readonly string[];
+  /** Pull secrets (names) added to every injected pod for the proxy image; they must exist in its namespace. */
+  readonly imagePullSecrets: readonly string[];
 }
 
 /** Default hold command: the sidecar image runs Node, which polls /readyz for up to two minutes. */
-export function defaultHoldCommand(adminPort: number, readyzPath: string): string[] {
+export function defaultHoldCommand(adminPort: number, readyzPath = '/readyz'): string[] {
   const script =
     `const end=Date.now()+120000;` +
     `const poll=()=>fetch('http://127.0.0.1:${adminPort}${readyzPath}').then(r=>{if(r.ok)process.exit(0);throw 0}).catch(()=>Date.now()>end?process.exit(1):setTimeout(poll,250));` +

@@ -4,8 +4,12 @@
 /** Name of the injected proxy container (native sidecar or regular container). */
 export const SIDECAR_CONTAINER_NAME = 'portcullis-proxy';
 
-/** The sidecar's admin port: /healthz, /readyz and /metrics (sidecar DEFAULT_ADMIN_PORT). */
-export const SIDECAR_ADMIN_PORT = 15090;
+/**
+ * The sidecar's default admin port: /healthz, /readyz and /metrics (sidecar DEFAULT_ADMIN_PORT). Outside
+ * Istio's 15000–15090 and Linkerd's 4140–4191; when a container of the pod declares it, the webhook
+ * picks the next free port (inject/ports.ts, ADR 0014).
+ */
+export const SIDECAR_ADMIN_PORT = 15190;
 /** Container port name of the admin port (an IANA service name: at most 15 characters). */
 export const SIDECAR_ADMIN_PORT_NAME = 'portcullis-adm';
 export const READYZ_PATH = '/readyz';
@@ -30,6 +34,13 @@ export const MOUNT_PATHS = {
 /** File names inside those folders. */
 export const FILE_NAMES = { token: 'token', ca: 'ca.crt', labels: 'labels' } as const;
 
+/**
+ * Where the API server's ServiceAccount admission plugin mounts its kube-api-access token. The proxy
+ * mounts its own API volume here too: the plugin skips a container that already has a mount at this
+ * path, so the proxy does not get a second, redundant API token (ADR 0014).
+ */
+export const SERVICE_ACCOUNT_MOUNT_PATH = '/var/run/secrets/kubernetes.io/serviceaccount';
+
 /** The ConfigMap every namespace has with the API server's CA (published by kube-controller-manager). */
 export const ROOT_CA_CONFIG_MAP = 'kube-root-ca.crt';
 
@@ -46,7 +57,10 @@ export const SOURCE_VOLUME_PREFIX = 'portcullis-src-';
 export const POD_NAMESPACE_ENV = 'POD_NAMESPACE';
 export const POD_NAME_ENV = 'POD_NAME';
 
-/** True for a volume this webhook owns (added by it and replaced on every injection). */
+/**
+ * True for a volume name this webhook uses. A name alone never makes a volume ours: inject/clash.ts
+ * also checks its shape and that no other container mounts it before replacing it.
+ */
 export function isOwnVolume(name: string): boolean {
   return name.startsWith(SOURCE_VOLUME_PREFIX) || (Object.values(VOLUME_NAMES) as string[]).includes(name);
 }

@@ -1,6 +1,6 @@
 import type { V1Container, V1EnvVar, V1Pod, V1Volume } from '@kubernetes/client-node';
 import { ANNOTATIONS } from './annotations.js';
-import { SIDECAR_CONTAINER_NAME, isOwnVolume } from './contract.js';
+import { SIDECAR_CONTAINER_NAME } from './contract.js';
 import { withEnv } from './env.js';
 
 /** What the webhook records in portcullis.dev/status (JSON, deterministic: no timestamps). */
@@ -18,6 +18,10 @@ export interface Injection {
   readonly volumes: readonly V1Volume[];
   readonly env: readonly V1EnvVar[];
   readonly status: InjectionStatus;
+  /** Stale copies of our own objects to replace (inject/clash.ts); nothing else of the pod is removed. */
+  readonly drop: { readonly proxy: boolean; readonly volumes: ReadonlySet<string> };
+  /** Pull secrets for the proxy image, added when the pod does not list them yet. */
+  readonly imagePullSecrets: readonly string[];
 }
 
 const isSidecar = (c: V1Container): boolean => c.name === SIDECAR_CONTAINER_NAME;
@@ -46,21 +50,28 @@ export function reconcileInjected(pod: V1Pod, env: readonly V1EnvVar[]): V1Pod {
   return { ...pod, spec: { ...spec, containers, ...(initContainers ? { initContainers } : {}) } };
 }
 
-/** Injects into a pod that has not been injected: any stale copy of our container and volumes is replaced. */
+/**
+ * Injects into a pod that has not been injected. Only the stale copies `injection.drop` names are
+ * removed; the caller has refused the pod when anything else of it uses one of our names.
+ */
 export function inject(pod: V1Pod, injection: Injection): V1Pod {
   const spec = pod.spec ?? { containers: [] };
-  const containers = (spec.containers ?? []).filter((c) => !isSidecar(c)).map((c) => withEnv(c, injection.env));
-  const initContainers = (spec.initContainers ?? []).filter((c) => !isSidecar(c)).map((c) => withEnv(c, injection.env));
+  const keep = (c: V1Container): boolean => !(injection.drop.proxy && isSidecar(c));
+  const containers = (spec.containers ?? []).filter(keep).map((c) => withEnv(c, injection.env));
+  const initContainers = (spec.initContainers ?? []).filter(keep).map((c) => withEnv(c, injection.env));
   if (injection.status.mode === 'native') initContainers.unshift(injection.sidecar);
   else containers.unshift(injection.sidecar);
-  const volumes = [...(spec.volumes ?? []).filter((v) => !isOwnVolume(v.name)), ...injection.volumes];
+  const volumes = [...(spec.volumes ?? []).filter((v) => !injection.drop.volumes.has(v.name)), ...injection.volumes];
+  const listed = new Set((spec.imagePullSecrets ?? []).map((r) => r.name));
+  const missing = injection.imagePullSecrets.filter((name) => !listed.has(name));
+  const imagePullSecrets = missing.length > 0 ? [...(spec.imagePullSecrets ?? []), ...missing.map((name) => ({ name }))] : spec.imagePullSecrets;
   const annotations: Record<string, string> = { ...(pod.metadata?.annotations ?? {}) };
   delete annotations[ANNOTATIONS.skipReason];
   annotations[ANNOTATIONS.status] = JSON.stringify(injection.status);
   return {
     ...pod,
     metadata: { ...pod.metadata, annotations },
-    spec: { ...spec, containers, ...(initContainers.length > 0 ? { initContainers } : {}), volumes },
+    spec: { ...spec, containers, ...(initContainers.length > 0 ? { initContainers } : {}), volumes, ...(imagePullSecrets ? { imagePullSecrets } : {}) },
   };
 }
 

@@ -74,7 +74,7 @@ describe('planInjection', () => {
       capabilities: { drop: ['ALL'] },
     });
     expect(sidecar?.restartPolicy).toBe('Always');
-    expect(sidecar?.startupProbe?.httpGet).toMatchObject({ path: '/readyz', port: 15090 });
+    expect(sidecar?.startupProbe?.httpGet).toMatchObject({ path: '/readyz', port: 15190 });
   });
 
   it('adds env vars to containers another webhook added after the first pass (reinvocation), once', () => {

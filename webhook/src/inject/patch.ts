@@ -1,12 +1,14 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import type { CredentialSource } from '@portcullis/shared';
 import { ANNOTATIONS } from './annotations.js';
+import { checkNames } from './clash.js';
 import type { InjectorConfig } from './config.js';
 import { SIDECAR_CONTAINER_NAME } from './contract.js';
 import { envForSources } from './env.js';
 import { jsonDiff, type JsonPatchOperation } from './json-diff.js';
 import { inject, isInjected, markSkipped, reconcileInjected, type InjectionStatus } from './mutate.js';
 import { sidecarSettings } from './overrides.js';
+import { chooseAdminPort, declaredPorts, sourcePortWarnings } from './ports.js';
 import { selectSources } from './select-sources.js';
 import { sidecarContainer } from './sidecar-container.js';
 import { skipOf, type SkipReason } from './skip.js';
@@ -24,7 +26,7 @@ export interface InjectionRequest {
 
 export type InjectionResult = 'injected' | 'unchanged' | 'skipped' | 'denied' | 'unavailable';
 /** Bounded (a metric label): why the result is what it is. */
-export type InjectionReason = SkipReason | 'Injected' | 'Reinvoked' | 'AlreadyInjected' | 'SourceNotFound' | 'SourcesNotSynced';
+export type InjectionReason = SkipReason | 'Injected' | 'Reinvoked' | 'AlreadyInjected' | 'SourceNotFound' | 'SourcesNotSynced' | 'NameClash';
 
 export interface InjectionPlan {
   readonly result: InjectionResult;
@@ -96,6 +98,13 @@ export function planInjection(req: InjectionRequest): InjectionPlan {
   const settings = sidecarSettings(annotations, config);
   const env = envForSources(selection.selected);
   const vols = sidecarVolumes(selection.selected, config.tokenExpirationSeconds);
+  const check = checkNames(pod, vols.volumes.map((v) => v.name));
+  if (check.clashes.length > 0) {
+    const clashes = check.clashes.map((c) => `[NAME_CLASH] ${c}`);
+    return plan({ result: 'denied', reason: 'NameClash', message: clashes.join('; '), warnings: clashes });
+  }
+  const declared = declaredPorts(pod);
+  const admin = chooseAdminPort(declared, selection.selected);
   const sources = names(selection.selected);
   const status: InjectionStatus = {
     version: 1,
@@ -105,10 +114,14 @@ export function planInjection(req: InjectionRequest): InjectionPlan {
     ...(selection.unknown.length > 0 ? { unknownSources: selection.unknown } : {}),
     volumes: vols.volumes.map((v) => v.name),
   };
-  const sidecar = sidecarContainer({ settings, mounts: vols.mounts, sources: selection.requested }, config);
-  const patch = jsonDiff(pod, inject(pod, { sidecar, volumes: vols.volumes, env: env.vars, status }));
+  const sidecar = sidecarContainer({ settings, mounts: vols.mounts, sources: selection.requested, adminPort: admin.adminPort }, config);
+  const drop = { proxy: check.dropProxy, volumes: check.dropVolumes };
+  const patch = jsonDiff(pod, inject(pod, { sidecar, volumes: vols.volumes, env: env.vars, status, drop, imagePullSecrets: config.imagePullSecrets }));
   const warnings = [
     ...(selection.unknown.length > 0 ? [unknownWarning(selection.unknown, namespace)] : []),
+    ...(check.replaced.length > 0 ? [`replaced a stale copy of the proxy's objects (a spec copied from an injected pod): ${check.replaced.join(', ')}`] : []),
+    ...admin.warnings,
+    ...sourcePortWarnings(declared, selection.selected),
     ...selection.warnings,
     ...settings.warnings,
     ...env.warnings,

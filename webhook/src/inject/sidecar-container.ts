@@ -18,10 +18,12 @@ export interface SidecarSpec {
   readonly mounts: readonly V1VolumeMount[];
   /** The names portcullis.dev/sources asked for; undefined: the sidecar serves every source of the namespace. */
   readonly sources: readonly string[] | undefined;
+  /** The admin port for this pod (inject/ports.ts): the default unless a container declares it. */
+  readonly adminPort: number;
 }
 
-const probe = (path: string, periodSeconds: number, failureThreshold: number): V1Probe => ({
-  httpGet: { path, port: SIDECAR_ADMIN_PORT, scheme: 'HTTP' },
+const probe = (path: string, port: number, periodSeconds: number, failureThreshold: number): V1Probe => ({
+  httpGet: { path, port, scheme: 'HTTP' },
   periodSeconds,
   timeoutSeconds: 1,
   failureThreshold,
@@ -32,6 +34,7 @@ function args(spec: SidecarSpec, config: InjectorConfig): string[] {
   if (spec.sources !== undefined) list.push('--sources', spec.sources.join(','));
   if (spec.settings.logLevel !== undefined) list.push('--log-level', spec.settings.logLevel);
   if (config.youngGenerationMiB !== undefined) list.push('--young-generation-mib', String(config.youngGenerationMiB));
+  if (spec.adminPort !== SIDECAR_ADMIN_PORT) list.push('--admin-port', String(spec.adminPort));
   return list;
 }
 
@@ -59,7 +62,7 @@ export function sidecarContainer(spec: SidecarSpec, config: InjectorConfig): V1C
       { name: POD_NAMESPACE_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: POD_NAME_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
     ],
-    ports: [{ name: SIDECAR_ADMIN_PORT_NAME, containerPort: SIDECAR_ADMIN_PORT, protocol: 'TCP' }],
+    ports: [{ name: SIDECAR_ADMIN_PORT_NAME, containerPort: spec.adminPort, protocol: 'TCP' }],
     resources: resources(spec),
     securityContext: {
       allowPrivilegeEscalation: false,
@@ -71,12 +74,12 @@ export function sidecarContainer(spec: SidecarSpec, config: InjectorConfig): V1C
       runAsGroup: config.runAsUser,
       seccompProfile: { type: 'RuntimeDefault' },
     },
-    startupProbe: probe(READYZ_PATH, 1, 120),
-    readinessProbe: probe(READYZ_PATH, 5, 3),
-    livenessProbe: probe(HEALTHZ_PATH, 10, 3),
+    startupProbe: probe(READYZ_PATH, spec.adminPort, 1, 120),
+    readinessProbe: probe(READYZ_PATH, spec.adminPort, 5, 3),
+    livenessProbe: probe(HEALTHZ_PATH, spec.adminPort, 10, 3),
     volumeMounts: spec.mounts.map((m) => ({ ...m })),
     terminationMessagePolicy: 'FallbackToLogsOnError',
   };
   if (config.nativeSidecar) return { ...container, restartPolicy: 'Always' };
-  return { ...container, lifecycle: { postStart: { exec: { command: [...config.holdCommand] } } } };
+  return { ...container, lifecycle: { postStart: { exec: { command: [...config.holdCommand(spec.adminPort)] } } } };
 }

@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { V1KeyToPath, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import type { CredentialSource } from '@portcullis/shared';
-import { DEFAULT_STS_AUDIENCE, FILE_NAMES, IDENTITY_AUDIENCE, MOUNT_PATHS, ROOT_CA_CONFIG_MAP, SOURCE_VOLUME_PREFIX, VOLUME_NAMES } from './contract.js';
+import {
+  DEFAULT_STS_AUDIENCE,
+  FILE_NAMES,
+  IDENTITY_AUDIENCE,
+  MOUNT_PATHS,
+  ROOT_CA_CONFIG_MAP,
+  SERVICE_ACCOUNT_MOUNT_PATH,
+  SOURCE_VOLUME_PREFIX,
+  VOLUME_NAMES,
+} from './contract.js';
 
 export interface SidecarVolumes {
   readonly volumes: readonly V1Volume[];
@@ -78,6 +87,9 @@ export function sidecarVolumes(selected: readonly CredentialSource[], tokenExpir
   const mounts: V1VolumeMount[] = [
     { name: VOLUME_NAMES.identity, mountPath: MOUNT_PATHS.identity, readOnly: true },
     { name: VOLUME_NAMES.api, mountPath: MOUNT_PATHS.api, readOnly: true },
+    // The same API token where the ServiceAccount admission plugin would mount kube-api-access: the
+    // plugin (re-run after our patch) then leaves the proxy without a second, redundant token.
+    { name: VOLUME_NAMES.api, mountPath: SERVICE_ACCOUNT_MOUNT_PATH, readOnly: true },
     { name: VOLUME_NAMES.podinfo, mountPath: MOUNT_PATHS.podinfo, readOnly: true },
   ];
   const audiences = stsAudiences(selected);

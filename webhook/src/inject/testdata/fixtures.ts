@@ -4,7 +4,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import type { CredentialSource } from '@portcullis/shared';
 import { parse } from 'yaml';
 import { defaultHoldCommand, type InjectorConfig } from '../config.js';
-import { READYZ_PATH, SIDECAR_ADMIN_PORT } from '../contract.js';
+import { READYZ_PATH } from '../contract.js';
 
 export const TESTDATA_DIR = new URL('./', import.meta.url);
 
@@ -20,7 +20,8 @@ export const TEST_CONFIG: InjectorConfig = Object.freeze({
   logLevel: undefined,
   youngGenerationMiB: undefined,
   tokenExpirationSeconds: 3600,
-  holdCommand: defaultHoldCommand(SIDECAR_ADMIN_PORT, READYZ_PATH),
+  holdCommand: (adminPort: number) => defaultHoldCommand(adminPort, READYZ_PATH),
+  imagePullSecrets: [],
 });
 
 export interface GoldenCase {
