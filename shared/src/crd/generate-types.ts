@@ -66,7 +66,7 @@ interface TypeSchema {
   enum?: (string | number | boolean)[];
 }
 
-interface Crd {
+export interface Crd {
   readonly kind: string;
   readonly apiVersion: string;
   readonly schema: Record<string, unknown>;

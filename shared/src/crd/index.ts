@@ -1,2 +1,3 @@
 export * from './constants.js';
 export type * from './types.generated.js';
+export * from './validate/index.js';
