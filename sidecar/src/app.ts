@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createResourceValidator } from '@portcullis/shared';
 import type { KubeRestClient } from '@portcullis/shared/kube-rest';
 import type { Logger } from 'pino';
 import { createAdminServer } from './admin/server.js';
@@ -8,6 +9,7 @@ import { AuditLog, type AuditSink } from './audit/audit-log.js';
 import type { SidecarOptions } from './config/options.js';
 import { IDENTITY_AUDIENCE, type Identity, type TokenReviewStatus } from './identity/identity.js';
 import { IdentityWatcher } from './identity/identity-watcher.js';
+import { createIdentityMetrics } from './identity/metrics.js';
 import { apiTokenReviewer } from './identity/token-review.js';
 import { createMetrics, type SidecarMetrics } from './metrics.js';
 import { createHandler } from './proxy/handler.js';
@@ -36,7 +38,11 @@ export interface Sidecar {
   /** Source ports currently listened on. */
   ports(): number[];
   adminAddress(): AddressInfo;
-  readiness(): { ready: boolean; reasons: string[] };
+  /**
+   * `rejected`: invalid objects and files; `credentials`: sources whose credential cannot be used. Neither
+   * makes the sidecar unready: the other sources keep serving (docs/sidecar.md).
+   */
+  readiness(): { ready: boolean; reasons: string[]; rejected: string[]; credentials: string[] };
 }
 
 /** Builds the sidecar from parsed options; nothing listens or watches until start(). */
@@ -67,15 +73,25 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
   } else {
     const kube = deps.kube;
     if (!kube) throw new Error('cluster mode needs an API client');
+    const identityMetrics = createIdentityMetrics(metrics.registry);
     identityWatcher = new IdentityWatcher({
       tokenFile: mode.identityTokenFile,
       audience: IDENTITY_AUDIENCE,
       review: deps.review ?? apiTokenReviewer(kube),
       refreshBeforeExpiryMs: 60_000,
       maxReviewIntervalMs: options.identityReviewIntervalMs,
+      // An API server blip keeps the identity until the reviewed token expires (docs/sidecar.md).
+      expiryMarginMs: 30_000,
+      // 5 s, or half the review interval when that is shorter: a review never outlives the next one.
+      reviewTimeoutMs: Math.min(5_000, Math.max(500, options.identityReviewIntervalMs / 2)),
       retryInitialMs: 500,
       retryMaxMs: 30_000,
       now: () => now().getTime(),
+      log,
+      onReview: (result, validUntilMs) => {
+        identityMetrics.reviews.inc({ result });
+        identityMetrics.validUntil.set(validUntilMs / 1000);
+      },
       onChange: (identity, problem) => {
         metrics.identityVerified.set(identity ? 1 : 0);
         if (identity) log.info({ identity }, 'workload identity verified');
@@ -106,12 +122,12 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
     log,
   );
 
-  const readiness = (): { ready: boolean; reasons: string[] } => {
+  const readiness = (): { ready: boolean; reasons: string[]; rejected: string[]; credentials: string[] } => {
     const reasons: string[] = [];
     if (!identityOf()) reasons.push(`identity: ${identityProblem() ?? 'not verified'}`);
     const sync = state.syncProblem();
     if (sync) reasons.push(`policies: ${sync}`);
-    return { ready: reasons.length === 0, reasons };
+    return { ready: reasons.length === 0, reasons, rejected: state.rejected(), credentials: state.credentialProblems() };
   };
   const admin: Server = createAdminServer(metrics.registry, { readiness });
 
@@ -130,16 +146,15 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
       });
       if (mode.kind === 'standalone') {
         await state.setIdentity(mode.identity);
-        fileStore = new FileStore(mode.configPath, mode.identity.namespace, {
-          onLoad: ({ sources, policies }) => void state.setAll(sources, policies),
-          onError: (message) => void state.markUnsynced(`configuration rejected: ${message}`),
+        fileStore = new FileStore(mode.configPath, mode.identity.namespace, createResourceValidator(), {
+          onLoad: (load) => void state.applyFiles(load),
         }, log);
         await fileStore.start();
       } else {
         const kube = deps.kube as KubeRestClient;
-        clusterStore = new ClusterStore(kube, mode.namespace, {
-          onSources: (items) => void state.setSources(items),
-          onPolicies: (items) => void state.setPolicies(items),
+        clusterStore = new ClusterStore(kube, mode.namespace, createResourceValidator(), {
+          onSources: (batch) => void state.applySources(batch),
+          onPolicies: (batch) => void state.applyPolicies(batch),
         }, metrics, log, { initialBackoffMs: 200, maxBackoffMs: 30_000 });
         clusterStore.start();
         await identityWatcher?.start();

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { EgressPolicy, EgressPolicyRule } from '../crd/index.js';
+import type { Valid } from '../crd/validate/valid.js';
+import { beyondCrdBounds } from '../testing/valid.js';
 import { NO_FILTER } from './candidates.js';
 import { compileForWorkload, type RuleIndex, type WorkloadRules } from './compile.js';
 import { decide } from './decide.js';
@@ -8,13 +10,14 @@ import { prng } from '../testing/prng.js';
 
 const workload: Workload = { namespace: 'ns', serviceAccount: 'app', podName: 'app-0', podUID: 'uid', labels: {} };
 
-function policy(name: string, rules: EgressPolicyRule[]): EgressPolicy {
-  return {
+// Up to 1,000 rules per policy and globs the CRD's rules refuse: the engine's behaviour, not the validator's.
+function policy(name: string, rules: EgressPolicyRule[]): Valid<EgressPolicy> {
+  return beyondCrdBounds({
     apiVersion: 'portcullis.dev/v1alpha1',
     kind: 'EgressPolicy',
     metadata: { name, namespace: 'ns' },
     spec: { workloads: { serviceAccounts: ['app'] }, rules },
-  };
+  });
 }
 
 /** The same compiled rules, decided by scanning every rule (what decide did before the filter). */

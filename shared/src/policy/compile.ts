@@ -1,4 +1,5 @@
 import type { EgressPolicy, EgressPolicyRule } from '../crd/index.js';
+import type { Valid } from '../crd/validate/valid.js';
 import { ruleFilter, type RuleFilter } from './candidates.js';
 import { iamGlob, pathGlob, type Glob } from './glob.js';
 import { matchesSelector } from './selector.js';
@@ -45,12 +46,17 @@ function compileRule(policy: string, rule: EgressPolicyRule, index: number): Com
   };
 }
 
-function selects(policy: EgressPolicy, workload: Workload): boolean {
+/** Exact membership in a list; anything but a list of strings selects nobody (a string's includes() is a substring test). */
+function listed(names: readonly string[], name: string): boolean {
+  return Array.isArray(names) && names.some((n) => n === name);
+}
+
+function selects(policy: Valid<EgressPolicy>, workload: Workload): boolean {
   if (policy.metadata.namespace !== undefined && policy.metadata.namespace !== workload.namespace) return false;
   // Both set: the pod must match both (the CRD rejects a policy with neither).
   const { serviceAccounts, podSelector } = policy.spec.workloads;
   if (serviceAccounts === undefined && podSelector === undefined) return false;
-  if (serviceAccounts !== undefined && !serviceAccounts.includes(workload.serviceAccount)) return false;
+  if (serviceAccounts !== undefined && !listed(serviceAccounts, workload.serviceAccount)) return false;
   return podSelector === undefined || matchesSelector(podSelector, workload.labels);
 }
 
@@ -79,8 +85,9 @@ function buildIndex(rules: readonly CompiledRule[]): RuleIndex {
  * Compiles the EgressPolicies of a namespace for one workload: keeps the policies that select it, turns
  * every glob into a matcher once, and indexes the rules by source. Run on every policy change, never per
  * request. Policies are ordered by name so decisions and audit lines do not depend on watch order.
+ * Only validated policies are accepted (createResourceValidator): the engine trusts their types.
  */
-export function compileForWorkload(policies: readonly EgressPolicy[], workload: Workload): WorkloadRules {
+export function compileForWorkload(policies: readonly Valid<EgressPolicy>[], workload: Workload): WorkloadRules {
   const enforce: CompiledRule[] = [];
   const audit: CompiledRule[] = [];
   const sorted = [...policies].sort((a, b) => (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''));

@@ -1,5 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { EgressPolicy, EgressPolicyRule } from '../crd/index.js';
+import type { Valid } from '../crd/validate/valid.js';
+import { validPolicy } from '../testing/valid.js';
 import { compileForWorkload } from './compile.js';
 import { decide } from './decide.js';
 import type { RequestFacts, Workload } from './types.js';
@@ -16,8 +18,8 @@ function policy(
   name: string,
   rules: EgressPolicyRule[],
   opts: { mode?: 'Enforce' | 'Audit'; serviceAccounts?: string[]; labels?: Record<string, string>; namespace?: string } = {},
-): EgressPolicy {
-  return {
+): Valid<EgressPolicy> {
+  return validPolicy({
     apiVersion: 'portcullis.dev/v1alpha1',
     kind: 'EgressPolicy',
     metadata: { name, namespace: opts.namespace ?? 'team-a' },
@@ -26,7 +28,7 @@ function policy(
       workloads: opts.labels ? { podSelector: { matchLabels: opts.labels } } : { serviceAccounts: opts.serviceAccounts ?? ['reports'] },
       rules,
     },
-  };
+  });
 }
 
 const http = (method: string, path: string, source = 'openai'): RequestFacts => ({ source, method, path, items: [] });
@@ -153,7 +155,7 @@ describe('decide', () => {
 
 describe('workload selection', () => {
   it('requires a pod to match both serviceAccounts and podSelector when a policy sets both', () => {
-    const both: EgressPolicy = {
+    const both = validPolicy({
       apiVersion: 'portcullis.dev/v1alpha1',
       kind: 'EgressPolicy',
       metadata: { name: 'both', namespace: 'team-a' },
@@ -161,7 +163,7 @@ describe('workload selection', () => {
         workloads: { serviceAccounts: ['reports'], podSelector: { matchLabels: { tier: 'web' } } },
         rules: [{ effect: 'Allow', source: 'openai' }],
       },
-    };
+    });
     expect(decide(compileForWorkload([both], workload), http('GET', '/x')).forward).toBe(false);
     const labelled = { ...workload, labels: { tier: 'web' } };
     expect(decide(compileForWorkload([both], labelled), http('GET', '/x')).forward).toBe(true);

@@ -3,8 +3,12 @@ import { nodeHttp } from '@portcullis/shared';
 import type { Registry } from 'prom-client';
 
 export interface AdminChecks {
-  /** Ready: identity verified and policies/sources synced. Returns the reasons when not. */
-  readiness(): { ready: boolean; reasons: string[] };
+  /**
+   * Ready: identity verified and policies/sources synced; `reasons` says what is missing. `rejected`
+   * lists invalid objects and files, `credentials` sources whose credential cannot be used: reported, but
+   * not a reason to be unready (the rest keeps serving).
+   */
+  readiness(): { ready: boolean; reasons: string[]; rejected?: string[]; credentials?: string[] };
 }
 
 /** /healthz (the process serves), /readyz (it can decide requests) and /metrics, on their own port. */
@@ -18,9 +22,9 @@ export function createAdminServer(registry: Registry, checks: AdminChecks): Serv
     if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (path === '/readyz') {
-      const { ready, reasons } = checks.readiness();
+      const { ready, reasons, rejected = [], credentials = [] } = checks.readiness();
       res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ready, reasons }));
+      res.end(JSON.stringify({ ready, reasons, rejected, credentials }));
     } else if (path === '/metrics') {
       registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),

@@ -2,8 +2,10 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { PortcullisError } from '@portcullis/shared';
+import { credentialFromFile, credentialValueProblem, type CredentialCharset } from './credential-value.js';
 
-export type ReloadResult = 'loaded' | 'unchanged' | 'failed';
+/** `failed`: unreadable or missing; `invalid`: read, but not a value that can be sent (CREDENTIAL_INVALID). */
+export type ReloadResult = 'loaded' | 'unchanged' | 'failed' | 'invalid';
 
 export interface SecretFileOptions {
   /** Source name, for messages and metrics. */
@@ -11,6 +13,8 @@ export interface SecretFileOptions {
   readonly path: string;
   /** The spec field that names the Secret, for messages; default spec.http.secretRef. */
   readonly secretRefField?: string;
+  /** Where the value goes (default `header`): decides which characters it may hold. */
+  readonly charset?: CredentialCharset;
   /** Safety net besides file-system events (which a kubelet symlink swap may not always raise). */
   readonly pollIntervalMs: number;
   readonly onReload: (result: ReloadResult, error?: Error) => void;
@@ -18,12 +22,14 @@ export interface SecretFileOptions {
 
 /**
  * A credential kept in a file (a Secret volume the kubelet keeps current). Read at start, re-read when
- * the folder changes and every `pollIntervalMs`; `get()` never touches the disk. A trailing newline is
- * dropped (`kubectl create secret --from-file` keeps the one editors add).
+ * the folder changes and every `pollIntervalMs`; `get()` never touches the disk. One trailing newline is
+ * dropped (`kubectl create secret --from-file` keeps the one editors add); a value that still cannot be
+ * sent (a control character, non-ASCII for a header) is refused when it is loaded, not when it is used.
  */
 export class SecretFile {
   private value: string | undefined;
   private problem = 'not read yet';
+  private invalid = false;
   private watcher: FSWatcher | undefined;
   private readonly timer: NodeJS.Timeout;
   private reading: Promise<void> | undefined;
@@ -47,9 +53,10 @@ export class SecretFile {
     return file;
   }
 
-  /** The current credential; CREDENTIAL_UNAVAILABLE when the file is missing or empty. */
+  /** The current credential; CREDENTIAL_UNAVAILABLE when the file is missing, CREDENTIAL_INVALID when unusable. */
   get(): string {
     if (this.value !== undefined) return this.value;
+    if (this.invalid) throw new PortcullisError('CREDENTIAL_INVALID', this.problem);
     throw new PortcullisError(
       'CREDENTIAL_UNAVAILABLE',
       `the credential of source "${this.opts.source}" is unavailable (${this.problem}); check the Secret named in ${this.opts.secretRefField ?? 'spec.http.secretRef'} and that it is mounted at ${dirname(this.opts.path)}`,
@@ -72,19 +79,37 @@ export class SecretFile {
     return this.reading;
   }
 
+  /** What is wrong with the current value, or undefined when it is usable (for /readyz). */
+  currentProblem(): string | undefined {
+    return this.value === undefined ? this.problem : undefined;
+  }
+
   private async read(): Promise<void> {
+    let text: string;
     try {
-      const text = (await readFile(this.opts.path, 'utf8')).replace(/\r?\n$/, '');
+      text = credentialFromFile(await readFile(this.opts.path, 'utf8'));
       if (text === '') throw new Error(`${basename(this.opts.path)} is empty`);
-      const changed = text !== this.value;
-      this.value = text;
-      this.opts.onReload(changed ? 'loaded' : 'unchanged');
     } catch (err) {
       const error = err as NodeJS.ErrnoException;
       this.problem = error.code === 'ENOENT' ? `${this.opts.path} does not exist` : error.message;
       this.value = undefined;
+      this.invalid = false;
       this.opts.onReload('failed', error);
+      return;
     }
+    const reason = credentialValueProblem(text, this.opts.charset ?? 'header');
+    if (reason !== undefined) {
+      const wasInvalid = this.invalid && this.value === undefined;
+      this.problem = `the credential of source "${this.opts.source}" in ${this.opts.path} (the Secret named in ${this.opts.secretRefField ?? 'spec.http.secretRef'}) cannot be used: ${reason}; fix the value in the Secret`;
+      this.value = undefined;
+      this.invalid = true;
+      this.opts.onReload(wasInvalid ? 'unchanged' : 'invalid', new PortcullisError('CREDENTIAL_INVALID', this.problem));
+      return;
+    }
+    const changed = text !== this.value;
+    this.value = text;
+    this.invalid = false;
+    this.opts.onReload(changed ? 'loaded' : 'unchanged');
   }
 
   close(): void {

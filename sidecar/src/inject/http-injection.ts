@@ -1,5 +1,6 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { HttpInjection } from '@portcullis/shared';
+import type { CredentialCharset } from '../credentials/credential-value.js';
 
 /** How one http source injects its secret, compiled once per source change. */
 export interface CompiledInjection {
@@ -81,4 +82,9 @@ export function compileInjection(injection: HttpInjection): CompiledInjection {
       };
     }
   }
+}
+
+/** Which characters a secret may hold for this injection: Basic and query values are encoded, headers are not. */
+export function injectionCharset(injection: HttpInjection): CredentialCharset {
+  return injection.type === 'Basic' || injection.type === 'QueryParameter' ? 'text' : 'header';
 }

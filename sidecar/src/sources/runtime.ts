@@ -52,6 +52,8 @@ export interface SourceRuntime {
   /** Synchronous for http sources; AWS returns a promise when it must read a small body first. */
   classify(req: IncomingMessage, rawPath: string, rawQuery: string): Promise<Classified> | Classified;
   prepare(req: IncomingMessage, classified: Classified, rawQuery: string): Promise<Outgoing> | Outgoing;
+  /** Why this source's credential cannot be used right now (for /readyz); undefined when it can. */
+  credentialProblem?(): string | undefined;
   /** Writes a denial or failure in the shape the app's SDK understands. */
   reject(res: ServerResponse, err: PortcullisError, ctx: RejectContext): void;
   close(): void;

@@ -46,7 +46,7 @@ async function staticKeys(resolved: ResolvedAwsSource, spec: StaticKeySpec, deps
       onReload: (result, error) => {
         if (result === 'unchanged') return;
         deps.metrics.credentialReloads.inc({ source: resolved.name, result });
-        if (error) deps.log.warn({ source: resolved.name, path, code: (error as NodeJS.ErrnoException).code }, 'AWS key file unavailable');
+        if (error) deps.log.warn({ source: resolved.name, path, code: (error as NodeJS.ErrnoException).code, reason: error.message }, 'AWS key file unavailable');
         else deps.log.info({ source: resolved.name, key }, 'AWS key loaded');
       },
     });

@@ -5,16 +5,38 @@ import {
   GROUP,
   SupervisedInformer,
   VERSION,
-  type CredentialSource,
-  type EgressPolicy,
   type KubeObject,
+  type ResourceKind,
+  type ResourceValidator,
 } from '@portcullis/shared';
 import { restListWatch, type KubeRestClient } from '@portcullis/shared/kube-rest';
 import type { SidecarMetrics } from '../metrics.js';
+import { batchOf, candidateOf, type Candidate } from './candidates.js';
+import type { Batch } from './last-known-good.js';
 
 export interface ClusterStoreHooks {
-  onSources(items: readonly CredentialSource[]): void;
-  onPolicies(items: readonly EgressPolicy[]): void;
+  onSources(batch: Batch<'CredentialSource'>): void;
+  onPolicies(batch: Batch<'EgressPolicy'>): void;
+}
+
+/**
+ * Validates the objects of one kind as the API gives them, each alone. The API server validated them
+ * against the CRD it has installed, which may be older or newer than this sidecar's; an object is only
+ * validated again when its resourceVersion changes.
+ */
+function validating(kind: ResourceKind, validator: ResourceValidator): (items: readonly KubeObject[]) => Candidate[] {
+  let seen = new Map<string, { version: string | undefined; candidate: Candidate }>();
+  return (items) => {
+    const next = new Map<string, { version: string | undefined; candidate: Candidate }>();
+    for (const item of items) {
+      const id = `${item.metadata?.namespace ?? ''}/${item.metadata?.name ?? ''}`;
+      const version = item.metadata?.resourceVersion;
+      const old = seen.get(id);
+      next.set(id, old && version !== undefined && old.version === version ? old : { version, candidate: candidateOf(kind, item, 'api', validator) });
+    }
+    seen = next;
+    return [...next.values()].map((e) => e.candidate);
+  };
 }
 
 export interface ClusterStoreOptions {
@@ -26,7 +48,7 @@ export interface ClusterStoreOptions {
 export class ClusterStore {
   private readonly informers: { start(): void; stop(): void }[] = [];
 
-  constructor(kube: KubeRestClient, namespace: string, hooks: ClusterStoreHooks, metrics: SidecarMetrics, log: Logger, opts: ClusterStoreOptions) {
+  constructor(kube: KubeRestClient, namespace: string, validator: ResourceValidator, hooks: ClusterStoreHooks, metrics: SidecarMetrics, log: Logger, opts: ClusterStoreOptions) {
     const make = <T extends KubeObject>(plural: string, onChange: (items: readonly T[]) => void): SupervisedInformer<T> =>
       new SupervisedInformer<T>(
         restListWatch<T>(kube, { group: GROUP, version: VERSION, plural, namespace }),
@@ -44,9 +66,11 @@ export class ClusterStore {
           return { cancel: () => clearTimeout(t) };
         } },
       );
+    const sources = validating('CredentialSource', validator);
+    const policies = validating('EgressPolicy', validator);
     this.informers.push(
-      make<CredentialSource>(CREDENTIAL_SOURCE_PLURAL, (items) => hooks.onSources(items)),
-      make<EgressPolicy>(EGRESS_POLICY_PLURAL, (items) => hooks.onPolicies(items)),
+      make<KubeObject>(CREDENTIAL_SOURCE_PLURAL, (items) => hooks.onSources(batchOf('CredentialSource', sources(items)))),
+      make<KubeObject>(EGRESS_POLICY_PLURAL, (items) => hooks.onPolicies(batchOf('EgressPolicy', policies(items)))),
     );
   }
 

@@ -6,16 +6,22 @@ import {
   type EgressPolicy,
   type Labels,
   type ResolvedHttpSource,
+  type Valid,
 } from '@portcullis/shared';
 import type { AssumeRole } from '../credentials/aws-web-identity.js';
 import { SecretFile } from '../credentials/secret-file.js';
 import type { Identity } from '../deps.js';
 import type { SidecarMetrics } from '../metrics.js';
 import type { ProxyState } from '../proxy/handler.js';
+import { injectionCharset } from '../inject/http-injection.js';
 import { HttpSource, httpSourceKey } from '../sources/http-source.js';
 import type { SourceRuntime } from '../sources/runtime.js';
 import { awsSourceKey, createAwsRuntime, type AwsRuntimeDeps } from './aws-runtime.js';
+import type { FileLoad } from './file-store.js';
+import { inForce, type Batch } from './last-known-good.js';
+import { createStoreMetrics } from './metrics.js';
 import { emptyRules, planSources, type ResolvedSource } from './plan.js';
+import { RejectionReport } from './rejection-report.js';
 
 export interface StateOptions {
   /** Only these sources (by name); undefined: every source of the namespace. */
@@ -39,22 +45,26 @@ export interface StateOptions {
  * Holds the namespace's CredentialSources and EgressPolicies and the pod identity, and rebuilds the
  * ProxyState (compiled rules, source runtimes by port) whenever one changes. Runtimes whose
  * configuration did not change are kept, so credential watchers and connection pools survive edits.
+ * Objects arrive validated, in batches: a rejected object keeps its last valid version in force (or
+ * contributes nothing if it never had one), and the rejections are logged, counted and listed.
  */
 export class SidecarState {
-  private sources: readonly CredentialSource[] = [];
-  private policies: readonly EgressPolicy[] = [];
+  private sources = new Map<string, Valid<CredentialSource>>();
+  private policies = new Map<string, Valid<EgressPolicy>>();
   private sourcesSynced = false;
   private policiesSynced = false;
   private identity: Identity | undefined;
   /** The last verified identity: names STS sessions, and survives a transient TokenReview failure. */
   private sessionIdentity: Identity | undefined;
-  private unsyncedReason: string | undefined;
+  private readonly report: RejectionReport;
   private runtimes = new Map<string, SourceRuntime>();
   private generation = 0;
   private current: ProxyState = { synced: false, rules: emptyRules(), source: () => undefined, problem: () => undefined };
   private building: Promise<void> = Promise.resolve();
 
-  constructor(private readonly opts: StateOptions) {}
+  constructor(private readonly opts: StateOptions) {
+    this.report = new RejectionReport(opts.log, createStoreMetrics(opts.metrics.registry));
+  }
 
   snapshot(): ProxyState {
     return this.current;
@@ -64,44 +74,69 @@ export class SidecarState {
     return this.current.synced;
   }
 
-  setSources(items: readonly CredentialSource[]): Promise<void> {
-    this.unsyncedReason = undefined;
-    this.sources = items;
-    this.sourcesSynced = true;
+  /** The namespace's CredentialSources as just listed or watched (cluster mode). */
+  applySources(batch: Batch<'CredentialSource'>): Promise<void> {
+    this.takeSources(batch);
     return this.rebuild();
   }
 
-  setPolicies(items: readonly EgressPolicy[]): Promise<void> {
-    this.unsyncedReason = undefined;
-    this.policies = items;
-    this.policiesSynced = true;
+  /** The namespace's EgressPolicies as just listed or watched (cluster mode). */
+  applyPolicies(batch: Batch<'EgressPolicy'>): Promise<void> {
+    this.takePolicies(batch);
     return this.rebuild();
   }
 
-  /** Replaces both kinds at once (standalone files), so no request sees new sources with old policies. */
-  setAll(sources: readonly CredentialSource[], policies: readonly EgressPolicy[]): Promise<void> {
-    this.unsyncedReason = undefined;
-    this.sources = sources;
-    this.policies = policies;
-    this.sourcesSynced = true;
-    this.policiesSynced = true;
+  /** Both kinds at once (standalone files), so no request sees new sources with old policies. */
+  applyFiles(load: FileLoad): Promise<void> {
+    this.takeSources(load.sources);
+    this.takePolicies(load.policies);
+    this.report.update('files', load.files, () => false);
     return this.rebuild();
   }
 
-  /** The configuration can no longer be trusted (e.g. a broken file): refuse requests until the next set. */
-  markUnsynced(reason: string): Promise<void> {
-    this.sourcesSynced = false;
-    this.policiesSynced = false;
-    this.unsyncedReason = reason;
-    return this.rebuild();
+  /** Replaces both kinds with objects that are all valid (tests, and callers that validated themselves). */
+  setAll(sources: readonly Valid<CredentialSource>[], policies: readonly Valid<EgressPolicy>[]): Promise<void> {
+    const batch = <T extends { metadata: { namespace?: string; name?: string } }>(items: readonly T[]): Map<string, T> =>
+      new Map(items.map((o) => [`${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`, o]));
+    return this.applyFiles({
+      sources: { kind: 'CredentialSource', accepted: batch(sources), rejected: [], held: new Set() },
+      policies: { kind: 'EgressPolicy', accepted: batch(policies), rejected: [], held: new Set() },
+      files: [],
+    });
   }
 
   /** Why the state is not synced, for /readyz. */
   syncProblem(): string | undefined {
     if (this.current.synced) return undefined;
-    if (this.unsyncedReason) return this.unsyncedReason;
     const waiting = [!this.sourcesSynced && 'CredentialSources', !this.policiesSynced && 'EgressPolicies'].filter(Boolean);
     return `waiting for ${waiting.join(' and ')}`;
+  }
+
+  /** The objects and files rejected right now and what stays in force for each, for /readyz. */
+  rejected(): string[] {
+    return this.report.lines();
+  }
+
+  /** Sources whose credential cannot be used right now, one line each (for /readyz). */
+  credentialProblems(): string[] {
+    const lines: string[] = [];
+    for (const r of this.runtimes.values()) {
+      const problem = r.credentialProblem?.();
+      if (problem !== undefined) lines.push(`source ${r.name}: ${problem}`);
+    }
+    return lines;
+  }
+
+  private takeSources(batch: Batch<'CredentialSource'>): void {
+    this.sources = inForce(this.sources, batch.accepted, batch.held);
+    this.sourcesSynced = true;
+    this.report.update('sources', batch.rejected, (key) => this.sources.has(key));
+  }
+
+  private takePolicies(batch: Batch<'EgressPolicy'>): void {
+    this.policies = inForce(this.policies, batch.accepted, batch.held);
+    this.policiesSynced = true;
+    this.report.update('policies', batch.rejected, (key) => this.policies.has(key));
   }
 
   setIdentity(identity: Identity | undefined): Promise<void> {
@@ -119,7 +154,7 @@ export class SidecarState {
   }
 
   private async build(): Promise<void> {
-    const plan = planSources(this.sources, this.opts.sourceFilter);
+    const plan = planSources([...this.sources.values()], this.opts.sourceFilter);
     for (const p of plan.problems) this.opts.log.warn({ source: p.source, problem: p.message }, 'CredentialSource not served');
     const next = new Map<string, SourceRuntime>();
     for (const resolved of plan.usable) next.set(resolved.name, await this.runtimeFor(resolved));
@@ -133,7 +168,7 @@ export class SidecarState {
     this.generation++;
     this.current = {
       synced: this.sourcesSynced && this.policiesSynced,
-      rules: workload ? compileForWorkload(this.policies, workload) : emptyRules(),
+      rules: workload ? compileForWorkload([...this.policies.values()], workload) : emptyRules(),
       source: (port) => byPort.get(port),
       problem: (port) => problems.get(port),
     };
@@ -174,11 +209,12 @@ export class SidecarState {
     const secret = await SecretFile.open({
       source: resolved.name,
       path: secretPath,
+      charset: injectionCharset(resolved.injection),
       pollIntervalMs: this.opts.credentialPollIntervalMs,
       onReload: (result, error) => {
         if (result === 'unchanged') return;
         metrics.credentialReloads.inc({ source: resolved.name, result });
-        if (error) log.warn({ source: resolved.name, path: secretPath, code: (error as NodeJS.ErrnoException).code }, 'credential unavailable');
+        if (error) log.warn({ source: resolved.name, path: secretPath, code: (error as NodeJS.ErrnoException).code, reason: error.message }, 'credential unavailable');
         else log.info({ source: resolved.name }, 'credential loaded');
       },
     });

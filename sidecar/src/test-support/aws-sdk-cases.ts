@@ -64,7 +64,7 @@ export const SDK_CASES: readonly SdkCase[] = [
     denied: { name: 'DeleteObject', run: (e) => s3(e).send(new DeleteObjectCommand({ Bucket: 'reports', Key: 'q1/x' })), action: 's3:DeleteObject', resource: 'arn:aws:s3:::reports/q1/x' },
   },
   {
-    service: 's3 (write)',
+    service: 's3-write',
     allowed: {
       name: 'PutObject',
       run: (e) => s3(e).send(new PutObjectCommand({ Bucket: 'uploads', Key: 'in/data.csv', Body: 'a,b\n1,2\n' })),

@@ -6,7 +6,15 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import type { CredentialSource, EgressPolicy } from '@portcullis/shared';
+import {
+  createResourceValidator,
+  type CredentialSource,
+  type EgressPolicy,
+  type KindTypes,
+  type ResourceKind,
+  type ResourceValidator,
+  type Valid,
+} from '@portcullis/shared';
 import { AuditLog } from '../audit/audit-log.js';
 import type { AuditRecord } from '../audit/record.js';
 import type { Identity } from '../identity/identity.js';
@@ -14,6 +22,15 @@ import { createLogger } from '../logger.js';
 import { createMetrics, type SidecarMetrics } from '../metrics.js';
 import { createHandler } from '../proxy/handler.js';
 import { SidecarState } from '../store/state.js';
+
+/** The fixtures go through the real validator, as every object the sidecar loads does; an invalid one fails the test. */
+function validatedAll<K extends ResourceKind>(validator: ResourceValidator, kind: K, objects: readonly unknown[]): Valid<KindTypes[K]>[] {
+  return objects.map((object) => {
+    const result = validator.validate(kind, object);
+    if (!result.ok) throw new Error(`test fixture: ${result.message}`);
+    return result.object;
+  });
+}
 
 export const TEST_IDENTITY: Identity = { namespace: 'team-a', serviceAccount: 'agent', podName: 'agent-7f9c', podUID: 'uid-agent' };
 
@@ -70,7 +87,8 @@ export async function startHarness(opts: {
     ...(opts.now ? { now: opts.now } : {}),
   });
   await state.setIdentity(identity);
-  await state.setAll(opts.sources, opts.policies);
+  const validator = createResourceValidator();
+  await state.setAll(validatedAll(validator, 'CredentialSource', opts.sources), validatedAll(validator, 'EgressPolicy', opts.policies));
   const handler = createHandler(opts.port, {
     identity: () => identity,
     identityProblem: () => (identity ? undefined : 'TokenReview refused the token'),
