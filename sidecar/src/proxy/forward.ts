@@ -3,8 +3,11 @@ import { request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream';
 import { nodeHttp, PortcullisError } from '@portcullis/shared';
 import type { Outgoing, SourceRuntime } from '../sources/runtime.js';
+import { CHUNKED, declaredLength, setFraming, type Framing } from './framing.js';
 import { forwardResponseHeaders } from './headers.js';
 import { knownError } from './known-error.js';
+import { LengthGuard } from './length-guard.js';
+import { taint } from './pool.js';
 
 const TLS_ERRORS = new Set([
   'CERT_HAS_EXPIRED',
@@ -27,6 +30,13 @@ export interface ForwardOutcome {
 }
 
 function upstreamError(err: NodeJS.ErrnoException, source: SourceRuntime, host: string, timedOut: boolean): PortcullisError {
+  if (err.code?.startsWith('HPE_')) {
+    return new PortcullisError(
+      'UPSTREAM_PROTOCOL_ERROR',
+      `upstream ${host} of source "${source.name}" sent a malformed HTTP response (${err.code}); the exchange was ended and its connection closed`,
+      { cause: err },
+    );
+  }
   if (timedOut) {
     return new PortcullisError('UPSTREAM_TIMEOUT', `upstream ${host} of source "${source.name}" sent no response in time; retry later`);
   }
@@ -45,6 +55,33 @@ function upstreamError(err: NodeJS.ErrnoException, source: SourceRuntime, host: 
 }
 
 /**
+ * The upstream answered in full while the app's body was still going out: the exchange is over, so the
+ * rest of the body is read from the app and dropped instead of sent, and the upstream connection — on
+ * which the upstream may or may not read what was already sent — is closed rather than pooled.
+ */
+function stopSendingAfterAnswer(req: IncomingMessage, upstream: ClientRequest): void {
+  if (upstream.writableFinished) return;
+  taint(upstream.socket);
+  req.unpipe(upstream);
+  upstream.destroy();
+  req.resume();
+}
+
+/**
+ * How the sidecar frames the body it sends: a body the origin already read goes with its exact length; a
+ * body the origin rewrites goes with the length the origin declared (held to it by a LengthGuard) or
+ * chunked; the app's body as it is goes framed as the sidecar's parser read it.
+ */
+export function outgoingFraming(appFraming: Framing, out: Outgoing): Framing {
+  if (out.body) return { kind: 'length', length: out.body.length };
+  if (out.transform) {
+    const declared = declaredLength(out.headers);
+    return declared === undefined ? CHUNKED : { kind: 'length', length: declared };
+  }
+  return appFraming;
+}
+
+/**
  * Streams the app's request to the source's upstream and the answer back. Bodies are piped (with
  * backpressure) both ways; if the app goes away the upstream request is destroyed; redirects are returned
  * to the app as they are, never followed. `done` is called once, when the exchange is over.
@@ -54,6 +91,7 @@ export function forward(
   res: ServerResponse,
   source: SourceRuntime,
   out: Outgoing,
+  appFraming: Framing,
   responseTimeoutMs: number,
   onFailure: (err: PortcullisError) => void,
   done: (outcome: ForwardOutcome) => void,
@@ -71,6 +109,8 @@ export function forward(
     done(outcome);
   };
 
+  const framing = outgoingFraming(appFraming, out);
+  setFraming(out.headers, framing);
   const upstream: ClientRequest = send({
     protocol: url.protocol,
     hostname: url.hostname,
@@ -79,7 +119,19 @@ export function forward(
     path: out.path,
     headers: out.headers,
     agent: source.agent,
-    servername: url.hostname,
+    servername: /^(\d+\.){3}\d+$|^\[/.test(url.hostname) ? '' : url.hostname, // SNI names DNS hosts only (an IP: DEP0123)
+  });
+  // A 101 the sidecar did not ask for (it never forwards Upgrade): the connection is no longer HTTP.
+  upstream.on('upgrade', (_upRes, socket) => {
+    socket.destroy();
+    upstream.destroy();
+    outcome.error = new PortcullisError(
+      'UPSTREAM_PROTOCOL_ERROR',
+      `upstream ${url.host} of source "${source.name}" switched protocols (101) although the sidecar asked for no upgrade; the exchange was ended`,
+    );
+    if (!res.headersSent) onFailure(outcome.error);
+    else res.destroy();
+    finish();
   });
   const timer = setTimeout(() => {
     timedOut = true;
@@ -89,7 +141,19 @@ export function forward(
   upstream.on('response', (upRes) => {
     clearTimeout(timer);
     outcome.upstreamMs = performance.now() - started;
-    res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, forwardResponseHeaders(upRes.headers));
+    // An answer before the whole request went out: the rest of the body is never sent on this
+    // connection's next exchange — the connection is closed after this one.
+    if (!upstream.writableFinished) taint(upstream.socket);
+    try {
+      res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, forwardResponseHeaders(upRes.headers));
+    } catch (err) {
+      // A response head the sidecar cannot repeat to the app: end both sides rather than half-answer.
+      upstream.destroy();
+      outcome.error = new PortcullisError('UPSTREAM_PROTOCOL_ERROR', `upstream ${url.host} of source "${source.name}" sent a response head the sidecar cannot forward; the exchange was ended`, { cause: err });
+      onFailure(outcome.error);
+      finish();
+      return;
+    }
     // A body of unknown length (SSE, chunked streams) may be slow to start: the app gets the headers at
     // once. Otherwise they leave with the first body bytes, in one write instead of two.
     if (upRes.headers['content-length'] === undefined) res.flushHeaders();
@@ -103,6 +167,7 @@ export function forward(
       res.destroy();
     });
     upRes.pipe(res);
+    if (!out.transform && !out.body) upRes.once('end', () => stopSendingAfterAnswer(req, upstream));
   });
 
   upstream.on('error', (err: NodeJS.ErrnoException) => {
@@ -121,22 +186,26 @@ export function forward(
 
   const onBodyError = (err: NodeJS.ErrnoException | null): void => {
     if (!err) return;
-    // A body the provider refused (e.g. a malformed aws-chunked stream) must not reach the upstream.
+    // A body the provider refused (e.g. a malformed aws-chunked stream) or that did not arrive in full
+    // must not reach the upstream, and the connection it was going out on is never reused.
+    taint(upstream.socket);
     upstream.destroy();
-    const known = knownError(err);
-    if (known && !res.headersSent && !finished) {
-      outcome.error = known;
-      onFailure(known);
-      finish();
-    }
+    if (res.headersSent || finished) return;
+    outcome.error = knownError(err) ?? new PortcullisError('REQUEST_REJECTED', `the request body could not be read to its end (${err.code ?? err.message}); nothing was completed upstream`, { cause: err });
+    onFailure(outcome.error);
+    finish();
   };
   if (out.body) {
     // Already read by the provider (small AWS bodies): the request has ended, so send the bytes.
     outcome.bytesIn = out.body.length;
     upstream.end(out.body);
+  } else if (framing.kind === 'none') {
+    // No body: nothing the app sends after the head is part of this request.
+    upstream.end();
   } else {
     if (out.transform) {
-      pipeline(req, out.transform, upstream, onBodyError);
+      if (framing.kind === 'length') pipeline(req, out.transform, new LengthGuard(framing.length, source.name), upstream, onBodyError);
+      else pipeline(req, out.transform, upstream, onBodyError);
     } else {
       // pipe() for the common case (see the response side); an app that goes away mid-upload errors
       // `req`, which destroys the upstream request in onBodyError.

@@ -8,6 +8,7 @@ import type { Classified, SourceRuntime } from '../sources/runtime.js';
 import { denialError } from './denial.js';
 import { auditRecordOf, decisionLabel, type Exchange } from './exchange.js';
 import { forward } from './forward.js';
+import { isRefusal, requestFraming, type Framing } from './framing.js';
 import { LINGER_LIMITS, afterBodyDrained } from './linger.js';
 import { REQUEST_ID_HEADER, writeJsonError } from './json-error.js';
 import { knownError } from './known-error.js';
@@ -33,8 +34,8 @@ export interface HandlerDeps {
   readonly now: () => Date;
 }
 
-/** Identity, sync and source checks; throws the PortcullisError the app gets when one fails. */
-function admit(x: Exchange, req: IncomingMessage, port: number, deps: HandlerDeps): { source: SourceRuntime; state: ProxyState } {
+/** Identity, sync, source and framing checks; throws the PortcullisError the app gets when one fails. */
+function admit(x: Exchange, req: IncomingMessage, port: number, deps: HandlerDeps): { source: SourceRuntime; state: ProxyState; framing: Framing } {
   if (!x.identity) {
     throw new PortcullisError('IDENTITY_UNAVAILABLE', `the sidecar has no verified workload identity (${deps.identityProblem() ?? 'unknown'}); every request is refused until TokenReview succeeds`);
   }
@@ -51,7 +52,13 @@ function admit(x: Exchange, req: IncomingMessage, port: number, deps: HandlerDep
   if (req.method === 'CONNECT' || !url.startsWith('/')) {
     throw new PortcullisError('REQUEST_REJECTED', `${req.method ?? ''} ${url.slice(0, 100)} is not an origin-form request; point the SDK's base URL at http://127.0.0.1:${port}`);
   }
-  return { source, state };
+  if (req.method === 'TRACE') {
+    // The upstream would echo the request back, the injected credential included.
+    throw new PortcullisError('REQUEST_REJECTED', 'TRACE is not forwarded: the upstream would echo the injected credential back to the app');
+  }
+  const framing = requestFraming(req.method ?? '', req.headers);
+  if (isRefusal(framing)) throw new PortcullisError('REQUEST_FRAMING_REJECTED', framing.refused);
+  return { source, state, framing };
 }
 
 function toPortcullisError(err: unknown, log: Logger, requestId: string): PortcullisError {
@@ -61,7 +68,7 @@ function toPortcullisError(err: unknown, log: Logger, requestId: string): Portcu
   return new PortcullisError('INTERNAL', `the sidecar failed unexpectedly; its log has the details under request id ${requestId}`, { cause: err });
 }
 
-function hasBody(req: IncomingMessage): boolean {
+function mayHaveBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
@@ -71,7 +78,7 @@ function authorizeAndForward(
   x: Exchange,
   req: IncomingMessage,
   res: ServerResponse,
-  call: { source: SourceRuntime; state: ProxyState; query: string; classified: Classified },
+  call: { source: SourceRuntime; state: ProxyState; framing: Framing; query: string; classified: Classified },
   deps: HandlerDeps,
   fail: (err: PortcullisError) => void,
 ): void {
@@ -81,13 +88,20 @@ function authorizeAndForward(
   x.decision = decide(call.state.rules, { source: source.name, method, path: classified.path, items: classified.items });
   if (!x.decision.forward) throw denialError(method, classified.path, x.decision, source.name);
   Promise.resolve(source.prepare(req, classified, call.query)).then(
-    (out) =>
-      forward(req, res, source, out, deps.responseTimeoutMs, fail, (o) => {
-        x.upstreamMs = o.upstreamMs;
-        x.bytesIn = o.bytesIn;
-        x.bytesOut = o.bytesOut;
-        if (o.error && !x.error) x.error = o.error;
-      }),
+    (out) => {
+      // Whatever throws while sending (a header value Node refuses, a failing rewrite) ends this exchange
+      // with an error of its own; it never escapes into the process.
+      try {
+        forward(req, res, source, out, call.framing, deps.responseTimeoutMs, fail, (o) => {
+          x.upstreamMs = o.upstreamMs;
+          x.bytesIn = o.bytesIn;
+          x.bytesOut = o.bytesOut;
+          if (o.error && !x.error) x.error = o.error;
+        });
+      } catch (err) {
+        fail(toPortcullisError(err, deps.log, x.id));
+      }
+    },
     (err: unknown) => fail(toPortcullisError(err, deps.log, x.id)),
   );
 }
@@ -135,7 +149,7 @@ export function createHandler(port: number, deps: HandlerDeps): (req: IncomingMe
     };
     const fail = (err: PortcullisError): void => {
       x.error = err;
-      if (res.headersSent || !hasBody(req) || req.complete) return respond(err);
+      if (res.headersSent || !mayHaveBody(req) || req.complete) return respond(err);
       // An answer before the whole request body was read (a denial, a refused aws-chunked body) ends the
       // connection: what is left of the body must never be parsed as the next request. The rest of the
       // body is read and dropped first (bounded), so a client still sending gets the answer, not a reset.
@@ -144,13 +158,13 @@ export function createHandler(port: number, deps: HandlerDeps): (req: IncomingMe
     };
     const failWith = (err: unknown): void => fail(toPortcullisError(err, deps.log, x.id));
     try {
-      const { source, state } = admit(x, req, port, deps);
+      const { source, state, framing } = admit(x, req, port, deps);
       const { path, query } = splitTarget(req.url ?? '/');
       const classified = source.classify(req, path, query);
       if (classified instanceof Promise) {
-        classified.then((c) => authorizeAndForward(x, req, res, { source, state, query, classified: c }, deps, fail)).catch(failWith);
+        classified.then((c) => authorizeAndForward(x, req, res, { source, state, framing, query, classified: c }, deps, fail)).catch(failWith);
       } else {
-        authorizeAndForward(x, req, res, { source, state, query, classified }, deps, fail);
+        authorizeAndForward(x, req, res, { source, state, framing, query, classified }, deps, fail);
       }
     } catch (err) {
       failWith(err);

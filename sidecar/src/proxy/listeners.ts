@@ -1,4 +1,5 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { nodeHttp } from '@portcullis/shared';
 import type { Logger } from 'pino';
 
@@ -49,6 +50,7 @@ export class PortListeners {
     for (const address of this.addresses) {
       // No request timeout: uploads and SSE streams may last long; slow headers are still cut off.
       const server = nodeHttp.createServer({ requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 }, handler);
+      refuseUnparsed(server, port, this.log);
       try {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
@@ -73,6 +75,38 @@ export class PortListeners {
     this.servers.clear();
     await Promise.all(all.map((s) => closeServer(s)));
   }
+}
+
+const REFUSE_CONNECT = refusal(
+  'REQUEST_REJECTED',
+  'CONNECT is not served on a source port; point the SDK\'s base URL at http://127.0.0.1:<port> and send ordinary requests',
+);
+const plainAnswer = (status: string): string => `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`;
+const REFUSE_MALFORMED = plainAnswer('400 Bad Request');
+const REFUSE_OVERSIZED = plainAnswer('431 Request Header Fields Too Large');
+const REFUSE_SLOW = plainAnswer('408 Request Timeout');
+
+function refusal(code: string, message: string): string {
+  const body = JSON.stringify({ error: { code, message } });
+  return `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
+}
+
+/**
+ * What never reaches the request handler: a CONNECT (Node hands it to a 'connect' listener, and without
+ * one drops the connection unanswered) and a request the HTTP parser refused (bad framing, bare CR/LF,
+ * obs-fold, NUL…). Both get a 400 and a closed connection; nothing after them on that connection is read.
+ */
+function refuseUnparsed(server: Server, port: number, log: Logger): void {
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => {
+    log.info({ port }, 'CONNECT refused on a source port');
+    socket.end(REFUSE_CONNECT);
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code !== 'ECONNRESET') log.info({ port, code: err.code, reason: err.message }, 'malformed request refused');
+    const answer = err.code === 'HPE_HEADER_OVERFLOW' ? REFUSE_OVERSIZED : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? REFUSE_SLOW : REFUSE_MALFORMED;
+    if (socket.writable) socket.end(answer);
+    else socket.destroy();
+  });
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -1,12 +1,11 @@
 import type { Agent as HttpAgent, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import type { Agent as HttpsAgent } from 'node:https';
 import {
   amzJsonVersion,
   canonicalS3Path,
   createChunkedResigner,
   detectProtocol,
   headerValue,
-  nodeHttp,
   parseQuery,
   parseSigV4,
   resignRequest,
@@ -19,6 +18,7 @@ import { redactQuery } from '../audit/redact-query.js';
 import type { AwsCredentialProvider } from '../credentials/aws-credentials.js';
 import { CREDENTIAL_HEADERS } from '../proxy/headers.js';
 import { REQUEST_ID_HEADER } from '../proxy/json-error.js';
+import { POOL_OPTIONS, StrictHttpAgent, StrictHttpsAgent } from '../proxy/pool.js';
 import { bodyPlan, readBody } from './aws/body.js';
 import { auditOf, classifyCall, itemsOf } from './aws/classify-call.js';
 import { EndpointCache } from './aws/endpoint-cache.js';
@@ -92,8 +92,7 @@ export class AwsSource implements SourceRuntime {
     this.upstream = resolved.endpoint ?? new URL('https://amazonaws.com');
     this.configKey = configKey;
     this.endpoints = new EndpointCache({ override: resolved.endpoint, useFips: resolved.useFips, useDualstack: resolved.useDualstack });
-    const common = { keepAlive: true, maxSockets: 256, maxFreeSockets: 32, scheduling: 'lifo' as const };
-    this.agent = resolved.endpoint?.protocol === 'http:' ? new nodeHttp.Agent(common) : new HttpsAgent({ ...common, rejectUnauthorized: true });
+    this.agent = resolved.endpoint?.protocol === 'http:' ? new StrictHttpAgent(POOL_OPTIONS) : new StrictHttpsAgent({ ...POOL_OPTIONS, rejectUnauthorized: true });
   }
 
   classify(req: IncomingMessage, rawPath: string, rawQuery: string): Promise<Classified> | Classified {

@@ -1,22 +1,22 @@
 import type { Agent as HttpAgent, IncomingMessage, ServerResponse } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import type { Agent as HttpsAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
-import { nodeHttp, normalizePath, type PortcullisError, type ResolvedHttpSource } from '@portcullis/shared';
+import { normalizePath, type PortcullisError, type ResolvedHttpSource } from '@portcullis/shared';
 import { redactQuery } from '../audit/redact-query.js';
 import type { SecretFile } from '../credentials/secret-file.js';
 import { compileInjection, type CompiledInjection } from '../inject/http-injection.js';
 import { forwardRequestHeaders } from '../proxy/headers.js';
+import { POOL_OPTIONS, StrictHttpAgent, StrictHttpsAgent } from '../proxy/pool.js';
 import { writeJsonError } from '../proxy/json-error.js';
 import type { Classified, Outgoing, RejectContext, SourceRuntime } from './runtime.js';
 
 const NO_ITEMS: readonly never[] = [];
 
 function agentFor(resolved: ResolvedHttpSource): HttpAgent | HttpsAgent {
-  const common = { keepAlive: true, maxSockets: 256, maxFreeSockets: 32, scheduling: 'lifo' as const };
-  if (resolved.upstream.protocol === 'http:') return new nodeHttp.Agent(common);
+  if (resolved.upstream.protocol === 'http:') return new StrictHttpAgent(POOL_OPTIONS);
   // A caBundle adds to the system roots; verification is never switched off.
   const ca = resolved.caBundle ? [...rootCertificates, resolved.caBundle] : undefined;
-  return new HttpsAgent({ ...common, ...(ca ? { ca } : {}), rejectUnauthorized: true });
+  return new StrictHttpsAgent({ ...POOL_OPTIONS, ...(ca ? { ca } : {}), rejectUnauthorized: true });
 }
 
 /** A key/token API (OpenAI, GitHub, …): path policy, credential from a Secret file, header or query injection. */
@@ -58,6 +58,10 @@ export class HttpSource implements SourceRuntime {
     this.injection.apply(headers, secret);
     const query = this.injection.query(rawQuery, secret);
     return { path: `${this.basePath}${classified.path}${query ? `?${query}` : ''}`, headers };
+  }
+
+  credentialProblem(): string | undefined {
+    return this.secret.currentProblem();
   }
 
   reject(res: ServerResponse, err: PortcullisError, ctx: RejectContext): void {
