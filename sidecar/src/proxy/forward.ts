@@ -93,7 +93,8 @@ export function forward(
   out: Outgoing,
   appFraming: Framing,
   responseTimeoutMs: number,
-  onFailure: (err: PortcullisError) => void,
+  /** Ends the exchange with an error answer; an error that is not a PortcullisError becomes INTERNAL. */
+  onFailure: (err: unknown) => void,
   done: (outcome: ForwardOutcome) => void,
 ): void {
   const outcome: ForwardOutcome = { upstreamMs: undefined, error: undefined, bytesIn: 0, bytesOut: 0 };
@@ -191,8 +192,18 @@ export function forward(
     taint(upstream.socket);
     upstream.destroy();
     if (res.headersSent || finished) return;
-    outcome.error = knownError(err) ?? new PortcullisError('REQUEST_REJECTED', `the request body could not be read to its end (${err.code ?? err.message}); nothing was completed upstream`, { cause: err });
-    onFailure(outcome.error);
+    const known = knownError(err);
+    if (known) {
+      outcome.error = known;
+      onFailure(known);
+    } else if (err.code === 'ECONNRESET' && !req.complete) {
+      // The app went away mid-body.
+      outcome.error = new PortcullisError('REQUEST_REJECTED', 'the app closed its connection before the request body was complete; nothing was completed upstream', { cause: err });
+      onFailure(outcome.error);
+    } else {
+      // A rewrite that failed: the handler logs it once and answers 500 INTERNAL with the request id.
+      onFailure(err);
+    }
     finish();
   };
   if (out.body) {

@@ -92,7 +92,7 @@ function authorizeAndForward(
       // Whatever throws while sending (a header value Node refuses, a failing rewrite) ends this exchange
       // with an error of its own; it never escapes into the process.
       try {
-        forward(req, res, source, out, call.framing, deps.responseTimeoutMs, fail, (o) => {
+        forward(req, res, source, out, call.framing, deps.responseTimeoutMs, (err) => fail(toPortcullisError(err, deps.log, x.id)), (o) => {
           x.upstreamMs = o.upstreamMs;
           x.bytesIn = o.bytesIn;
           x.bytesOut = o.bytesOut;
