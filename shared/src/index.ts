@@ -4,6 +4,7 @@ export * from './http/node-http.js';
 export * from './http/normalize-path.js';
 export * from './kube/index.js';
 export * from './policy/index.js';
+export * from './contract/index.js';
 export * from './sources/index.js';
 export * from './aws/index.js';
 export * from './logging.js';

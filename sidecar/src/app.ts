@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createResourceValidator } from '@portcullis/shared';
+import { createResourceValidator, IDENTITY_AUDIENCE, PortcullisError } from '@portcullis/shared';
 import type { KubeRestClient } from '@portcullis/shared/kube-rest';
 import type { Logger } from 'pino';
 import { createAdminServer } from './admin/server.js';
 import { AuditLog, type AuditSink } from './audit/audit-log.js';
 import type { SidecarOptions } from './config/options.js';
-import { IDENTITY_AUDIENCE, type Identity, type TokenReviewStatus } from './identity/identity.js';
+import type { Identity, TokenReviewStatus } from './identity/identity.js';
 import { IdentityWatcher } from './identity/identity-watcher.js';
 import { createIdentityMetrics } from './identity/metrics.js';
 import { apiTokenReviewer } from './identity/token-review.js';
@@ -72,7 +72,7 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
     identityProblem = () => undefined;
   } else {
     const kube = deps.kube;
-    if (!kube) throw new Error('cluster mode needs an API client');
+    if (!kube) throw new PortcullisError('INTERNAL', 'cluster mode needs an API client');
     const identityMetrics = createIdentityMetrics(metrics.registry);
     identityWatcher = new IdentityWatcher({
       tokenFile: mode.identityTokenFile,

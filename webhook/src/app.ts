@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { AdmissionregistrationV1Api, CoordinationV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { PortcullisError, createResourceValidator } from '@portcullis/shared';
 import { createCertificateAuthority, issueCertificate } from '@portcullis/shared/pki';
 import type { Logger } from 'pino';
 import { admit } from './admission/handle.js';
@@ -84,7 +85,7 @@ export function buildWebhook(options: WebhookOptions, deps: WebhookDeps): Webhoo
     },
   );
   const injectorConfig = (): InjectorConfig => {
-    if (!injector) throw new Error('the webhook answered before start() resolved the sidecar mode');
+    if (!injector) throw new PortcullisError('INTERNAL', 'the webhook answered before start() resolved the sidecar mode');
     return injector;
   };
   const status = new StatusController({
@@ -94,6 +95,7 @@ export function buildWebhook(options: WebhookOptions, deps: WebhookDeps): Webhoo
     writer: apiStatusWriter(kc),
     secrets: options.status.checkSecrets ? apiSecretReader(kc) : undefined,
     now,
+    validator: createResourceValidator(),
     log: log.child({ subsystem: 'status' }),
     metrics,
     debounceMs: options.status.debounceMs,
@@ -123,7 +125,7 @@ export function buildWebhook(options: WebhookOptions, deps: WebhookDeps): Webhoo
   };
   const certs: ServingSource =
     options.tls.mode === 'files'
-      ? new FileCertSource({ read: deps.readTlsFiles ?? (() => Promise.reject(new Error('no TLS file reader'))), onServing, log, metrics, intervalMs: options.tls.checkIntervalMs })
+      ? new FileCertSource({ read: deps.readTlsFiles ?? (() => Promise.reject(new PortcullisError('TLS_MATERIAL_INVALID', 'no TLS file reader was given for --tls-mode files'))), onServing, log, metrics, intervalMs: options.tls.checkIntervalMs })
       : new SecretCertManager({
           store: new TlsSecretStore(core, options.namespace, options.tls.secretName),
           publisher: new CaBundlePublisher(kc.makeApiClient(AdmissionregistrationV1Api), options.tls.webhookConfigName),
@@ -165,7 +167,7 @@ export function buildWebhook(options: WebhookOptions, deps: WebhookDeps): Webhoo
       return { port: address.port, adminPort: adminAddress.port, nativeSidecar: mode.native, serverVersion: mode.version };
     },
     async stop() {
-      abortStart(new Error('the webhook was stopped before it finished starting'));
+      abortStart(new PortcullisError('INTERNAL', 'the webhook was stopped before it finished starting'));
       certs.stop();
       status.stop();
       caches.stop();

@@ -3,7 +3,6 @@ export { buildWebhook, type Started, type Webhook, type WebhookDeps } from './ap
 export { parseOptions } from './config/parse.js';
 export type { WebhookOptions } from './config/options.js';
 export { ANNOTATIONS } from './inject/annotations.js';
-export { SIDECAR_CONTAINER_NAME, MOUNT_PATHS, VOLUME_NAMES } from './inject/contract.js';
+export { SIDECAR_CONTAINER_NAME, MOUNT_PATHS, VOLUME_NAMES } from '@portcullis/shared';
 export type { InjectorConfig } from './inject/config.js';
 export { planInjection, type InjectionPlan, type InjectionRequest } from './inject/patch.js';
-export { WEBHOOK_ERROR_CODES, WebhookError, type WebhookErrorCode } from './errors.js';

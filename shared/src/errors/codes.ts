@@ -1,8 +1,7 @@
-/**
- * Every error code Portcullis reports, with the HTTP status the sidecar answers with (0: not an HTTP
- * answer, e.g. a start-up error). Each code is documented in docs/errors.md; a test fails otherwise.
- */
-export const ERROR_CODES = {
+import { AWS_ERROR_CODES, type AwsErrorCode } from '../aws/errors.js';
+
+/** The sidecar's codes (and the shared core's), with the HTTP status the sidecar answers with. */
+const SIDECAR_CODES = {
   IDENTITY_UNAVAILABLE: 503,
   IDENTITY_REVIEW_FAILED: 0,
   POLICY_NOT_SYNCED: 503,
@@ -21,27 +20,48 @@ export const ERROR_CODES = {
   CONFIG_INVALID: 0,
   RESOURCE_INVALID: 0,
   CONFIG_FILE_INVALID: 0,
-  // AWS sources: the codes of the pure AWS core (shared/src/aws/errors.ts) plus what the sidecar adds.
-  AWS_MALFORMED_AUTHORIZATION: 400,
-  AWS_UNSUPPORTED_SIGNING_ALGORITHM: 400,
-  AWS_MALFORMED_CHUNKED_BODY: 400,
-  AWS_CHUNK_SIGNATURE_MISMATCH: 400,
-  AWS_CHUNKED_CHECKSUM_MISMATCH: 400,
-  AWS_UNSUPPORTED_SERVICE: 400,
-  AWS_UNSUPPORTED_REGION: 400,
-  AWS_UNSUPPORTED_ENDPOINT_VARIANT: 400,
-  AWS_MALFORMED_PATH: 400,
-  AWS_MALFORMED_QUERY: 400,
-  AWS_MALFORMED_BODY: 400,
-  AWS_UNCLASSIFIED_REQUEST: 403,
-  AWS_UNSUPPORTED_PAYLOAD_SIGNING: 400,
-  AWS_PAYLOAD_HASH_REQUIRED: 400,
-  AWS_PRESIGNED_URL_EXPIRED: 403,
+  CRD_SCHEMA_UNSUPPORTED: 0,
+  // The sidecar's calls to the Kubernetes API (shared/src/kube/rest) and the informers built on them.
+  POLICY_WATCH_FAILED: 0,
+  KUBE_API_TIMEOUT: 0,
+  KUBE_WATCH_SILENT: 0,
+  KUBE_API_UNREACHABLE: 0,
+  KUBE_API_ERROR: 0,
+  KUBE_API_INVALID_ANSWER: 0,
+  // AWS sources: what the sidecar adds to the codes of the pure AWS core (AWS_ERROR_CODES).
   AWS_BODY_TOO_LARGE: 413,
 } as const satisfies Record<string, number>;
 
+/** The admission webhook's codes, with the HTTP status its admission server answers with. */
+const WEBHOOK_CODES = {
+  ADMISSION_REVIEW_INVALID: 400,
+  ADMISSION_BODY_TOO_LARGE: 413,
+  SOURCES_NOT_SYNCED: 503,
+  SOURCE_NOT_FOUND: 0,
+  NAME_CLASH: 0,
+  TLS_MATERIAL_INVALID: 0,
+  WEBHOOK_CONFIG_NOT_FOUND: 0,
+  KUBE_API_FAILED: 0,
+} as const satisfies Record<string, number>;
+
+const AWS_CODES = Object.fromEntries(Object.entries(AWS_ERROR_CODES).map(([code, info]) => [code, info.status])) as {
+  readonly [C in AwsErrorCode]: number;
+};
+
+/**
+ * The one catalogue of every error code Portcullis reports — the sidecar's, the webhook's and the AWS
+ * core's (AWS_ERROR_CODES) — with the HTTP status answered at the edge (0: not an HTTP answer, e.g. a
+ * start-up error). Each code is documented in docs/errors.md; codes.test.ts fails otherwise.
+ */
+export const ERROR_CODES: Readonly<Record<keyof typeof SIDECAR_CODES | keyof typeof WEBHOOK_CODES | AwsErrorCode, number>> = Object.freeze({
+  ...SIDECAR_CODES,
+  ...WEBHOOK_CODES,
+  ...AWS_CODES,
+});
+
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** The HTTP status for a code, at the edge; 500 for a code that is never an HTTP answer. */
 export function httpStatusOf(code: ErrorCode): number {
   return ERROR_CODES[code] || 500;
 }

@@ -1,2 +1,2 @@
 export { ERROR_CODES, httpStatusOf, type ErrorCode } from './codes.js';
-export { PortcullisError, isPortcullisError } from './portcullis-error.js';
+export { PortcullisError, errorCodeOf, isPortcullisError } from './portcullis-error.js';

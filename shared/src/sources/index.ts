@@ -1,2 +1,4 @@
 export * from './presets.js';
 export * from './resolve.js';
+export * from './aws/resolve.js';
+export * from './resolve-source.js';

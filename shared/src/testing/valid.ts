@@ -1,6 +1,7 @@
 // Test fixtures in the validated form the policy engine takes.
 import type { EgressPolicy } from '../crd/index.js';
 import { createResourceValidator } from '../crd/validate/validate-resource.js';
+import { PortcullisError } from '../errors/portcullis-error.js';
 import type { KindTypes, ResourceKind, Valid } from '../crd/validate/valid.js';
 
 let validator: ReturnType<typeof createResourceValidator> | undefined;
@@ -9,7 +10,7 @@ let validator: ReturnType<typeof createResourceValidator> | undefined;
 export function validated<K extends ResourceKind>(kind: K, object: KindTypes[K]): Valid<KindTypes[K]> {
   validator ??= createResourceValidator();
   const result = validator.validate(kind, object);
-  if (!result.ok) throw new Error(result.message);
+  if (!result.ok) throw new PortcullisError('RESOURCE_INVALID', result.message);
   return result.object;
 }
 

@@ -1,11 +1,7 @@
-/** Where the webhook mounts what the sidecar reads (shared with the webhook through these defaults). */
-export const DEFAULT_IDENTITY_TOKEN_FILE = '/var/run/secrets/portcullis.dev/identity/token';
-export const DEFAULT_API_TOKEN_FILE = '/var/run/secrets/portcullis.dev/api/token';
-export const DEFAULT_API_CA_FILE = '/var/run/secrets/portcullis.dev/api/ca.crt';
-export const DEFAULT_STS_TOKEN_FILE = '/var/run/secrets/portcullis.dev/sts/token';
-export const DEFAULT_SECRETS_DIR = '/var/run/secrets/portcullis.dev/sources';
-export const DEFAULT_LABELS_FILE = '/etc/portcullis/podinfo/labels';
-export const DEFAULT_ADMIN_PORT = 15190;
+import type { SidecarLogLevel } from '@portcullis/shared';
+
+// Defaults of the files and ports below live in the webhook↔sidecar contract (@portcullis/shared
+// SIDECAR_DEFAULT_FILES, SIDECAR_ADMIN_PORT): the webhook mounts exactly there.
 
 /** How the sidecar reaches the API server: a kubeconfig file, or a token + CA (in-cluster). */
 export type ApiAccess =
@@ -41,7 +37,7 @@ export interface SidecarOptions {
   readonly credentialPollIntervalMs: number;
   /** Re-review the identity token at least this often, so a deleted pod's sidecar stops serving. */
   readonly identityReviewIntervalMs: number;
-  readonly logLevel: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  readonly logLevel: SidecarLogLevel;
   /**
    * Cap on V8's young generation (MiB per semi-space; undefined: V8's default, up to 32). Socket buffers
    * of a streamed body are freed at the next scavenge, so a smaller cap keeps upload peaks lower at some

@@ -1,22 +1,15 @@
 import { parseArgs } from 'node:util';
-import { PortcullisError } from '@portcullis/shared';
-import {
-  DEFAULT_ADMIN_PORT,
-  DEFAULT_API_CA_FILE,
-  DEFAULT_API_TOKEN_FILE,
-  DEFAULT_IDENTITY_TOKEN_FILE,
-  DEFAULT_LABELS_FILE,
-  DEFAULT_SECRETS_DIR,
-  DEFAULT_STS_TOKEN_FILE,
-  type ApiAccess,
-  type SidecarOptions,
-} from './options.js';
+import { PortcullisError, SIDECAR_ADMIN_PORT, SIDECAR_DEFAULT_FILES, SIDECAR_ENV, SIDECAR_LOG_LEVELS, type SIDECAR_FLAGS } from '@portcullis/shared';
+import type { ApiAccess, SidecarOptions } from './options.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const LOG_LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error']);
+const LOG_LEVELS: ReadonlySet<string> = new Set(SIDECAR_LOG_LEVELS);
 
 type Values = Record<string, string | undefined> & { standalone?: boolean };
+type FlagType = { readonly type: 'string' | 'boolean' };
+/** Every flag the webhook passes (the contract) is one this parser knows: a missing one fails to compile. */
+type ContractFlag = (typeof SIDECAR_FLAGS)[keyof typeof SIDECAR_FLAGS];
 
 const FLAGS = {
   standalone: { type: 'boolean' },
@@ -41,7 +34,7 @@ const FLAGS = {
   'identity-review-interval-seconds': { type: 'string' },
   'log-level': { type: 'string' },
   'young-generation-mib': { type: 'string' },
-} as const;
+} as const satisfies Record<ContractFlag, FlagType> & Record<string, FlagType>;
 
 const invalid = (option: string, value: string, want: string): PortcullisError =>
   new PortcullisError('CONFIG_INVALID', `--${option} ${JSON.stringify(value)} is invalid: ${want}`);
@@ -89,8 +82,8 @@ function apiAccess(v: Values, env: Env): ApiAccess {
   return {
     kind: 'token',
     server,
-    tokenFile: v['api-token-file'] ?? DEFAULT_API_TOKEN_FILE,
-    caFile: v['api-ca-file'] ?? DEFAULT_API_CA_FILE,
+    tokenFile: v['api-token-file'] ?? SIDECAR_DEFAULT_FILES.apiToken,
+    caFile: v['api-ca-file'] ?? SIDECAR_DEFAULT_FILES.apiCa,
   };
 }
 
@@ -109,10 +102,10 @@ function parseMode(v: Values, env: Env): SidecarOptions['mode'] {
   }
   return Object.freeze({
     kind: 'cluster' as const,
-    namespace: v.namespace ?? env.POD_NAMESPACE ?? required('namespace', 'set --namespace or POD_NAMESPACE'),
-    identityTokenFile: v['identity-token-file'] ?? DEFAULT_IDENTITY_TOKEN_FILE,
+    namespace: v.namespace ?? env[SIDECAR_ENV.namespace] ?? required('namespace', 'set --namespace or POD_NAMESPACE'),
+    identityTokenFile: v['identity-token-file'] ?? SIDECAR_DEFAULT_FILES.identityToken,
     api: apiAccess(v, env),
-    labelsFile: v['labels-file'] ?? DEFAULT_LABELS_FILE,
+    labelsFile: v['labels-file'] ?? SIDECAR_DEFAULT_FILES.labels,
   });
 }
 
@@ -151,19 +144,19 @@ export function parseOptions(argv: readonly string[], env: Env): SidecarOptions 
   } catch (err) {
     throw new PortcullisError('CONFIG_INVALID', `${(err as Error).message}; run with --help for the options`);
   }
-  const sources = list(v.sources ?? env.PORTCULLIS_SOURCES);
+  const sources = list(v.sources ?? env[SIDECAR_ENV.sources]);
   return Object.freeze({
     mode: parseMode(v, env),
     sources: sources ? new Set(sources) : undefined,
-    secretsDir: v['secrets-dir'] ?? DEFAULT_SECRETS_DIR,
-    stsTokenFile: v['sts-token-file'] ?? DEFAULT_STS_TOKEN_FILE,
+    secretsDir: v['secrets-dir'] ?? SIDECAR_DEFAULT_FILES.secretsDir,
+    stsTokenFile: v['sts-token-file'] ?? SIDECAR_DEFAULT_FILES.stsToken,
     listenAddresses: parseListen(v['listen-addresses']),
     adminAddress: v['admin-address'] ?? '0.0.0.0',
-    adminPort: parsePort(v['admin-port'] ?? env.PORTCULLIS_ADMIN_PORT ?? String(DEFAULT_ADMIN_PORT)),
+    adminPort: parsePort(v['admin-port'] ?? env[SIDECAR_ENV.adminPort] ?? String(SIDECAR_ADMIN_PORT)),
     upstreamResponseTimeoutMs: positiveNumber('upstream-response-timeout-seconds', v['upstream-response-timeout-seconds'] ?? '120') * 1000,
     credentialPollIntervalMs: positiveNumber('credential-poll-interval-seconds', v['credential-poll-interval-seconds'] ?? '2') * 1000,
     identityReviewIntervalMs: positiveNumber('identity-review-interval-seconds', v['identity-review-interval-seconds'] ?? '60') * 1000,
-    logLevel: parseLogLevel(v['log-level'] ?? env.PORTCULLIS_LOG_LEVEL ?? 'info'),
-    youngGenerationMiB: parseYoungGeneration(v['young-generation-mib'] ?? env.PORTCULLIS_YOUNG_GENERATION_MIB),
+    logLevel: parseLogLevel(v['log-level'] ?? env[SIDECAR_ENV.logLevel] ?? 'info'),
+    youngGenerationMiB: parseYoungGeneration(v['young-generation-mib'] ?? env[SIDECAR_ENV.youngGenerationMiB]),
   });
 }

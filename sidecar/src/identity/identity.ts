@@ -6,9 +6,6 @@ export interface Identity {
   readonly podUID: string;
 }
 
-/** The audience of the projected token that proves the pod's identity to its own sidecar. */
-export const IDENTITY_AUDIENCE = 'portcullis';
-
 const SA_PREFIX = 'system:serviceaccount:';
 
 export interface TokenReviewStatus {

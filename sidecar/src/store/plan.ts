@@ -1,12 +1,4 @@
-import {
-  compileForWorkload,
-  isSourceProblem,
-  resolveHttpSource,
-  type CredentialSource,
-  type ResolvedHttpSource,
-  type WorkloadRules,
-} from '@portcullis/shared';
-import { resolveAwsSource, type ResolvedAwsSource } from '../sources/aws/resolve.js';
+import { compileForWorkload, resolveSource, type CredentialSource, type ResolvedSource, type WorkloadRules } from '@portcullis/shared';
 
 export interface PlanProblem {
   readonly source: string;
@@ -14,7 +6,7 @@ export interface PlanProblem {
   readonly message: string;
 }
 
-export type ResolvedSource = ResolvedHttpSource | ResolvedAwsSource;
+export type { ResolvedSource };
 
 export interface SourcePlan {
   readonly usable: readonly ResolvedSource[];
@@ -40,9 +32,9 @@ export function planSources(all: readonly CredentialSource[], filter: ReadonlySe
     } else if (cs.spec.type !== 'http' && cs.spec.type !== 'aws') {
       problems.push({ source: name, port: cs.spec.port, message: `type ${String(cs.spec.type)} is not served by this sidecar version` });
     } else {
-      const resolved = cs.spec.type === 'aws' ? resolveAwsSource(cs) : resolveHttpSource(cs);
-      if (isSourceProblem(resolved)) problems.push({ source: name, port: cs.spec.port, message: resolved.message });
-      else usable.push(resolved);
+      const resolved = resolveSource(cs);
+      if (resolved.ok) usable.push(resolved.source);
+      else for (const p of resolved.problems) problems.push({ source: name, port: cs.spec.port, message: p.message });
     }
   }
   if (filter) {

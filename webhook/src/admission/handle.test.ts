@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { V1Pod } from '@kubernetes/client-node';
-import { WebhookError } from '../errors.js';
+import { PortcullisError } from '@portcullis/shared';
 import { ANNOTATIONS } from '../inject/annotations.js';
 import { TEST_CONFIG, allSources } from '../inject/testdata/fixtures.js';
 import { admit, type AdmitDeps } from './handle.js';
@@ -64,7 +64,7 @@ describe('admit', () => {
   });
 
   it('throws SOURCES_NOT_SYNCED for an annotated pod before the cache has synced', () => {
-    expect(() => admit(review(pod({ [ANNOTATIONS.inject]: 'true' })), { ...deps, sourcesIn: () => undefined })).toThrow(WebhookError);
+    expect(() => admit(review(pod({ [ANNOTATIONS.inject]: 'true' })), { ...deps, sourcesIn: () => undefined })).toThrow(PortcullisError);
   });
 
   it('ignores anything but a pod CREATE', () => {

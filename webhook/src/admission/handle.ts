@@ -1,5 +1,4 @@
-import type { CredentialSource } from '@portcullis/shared';
-import { WebhookError } from '../errors.js';
+import { PortcullisError, type CredentialSource } from '@portcullis/shared';
 import type { InjectorConfig } from '../inject/config.js';
 import { planInjection, type InjectionReason, type InjectionResult } from '../inject/patch.js';
 import { admissionReviewResponse, type AdmissionReviewResponse } from './respond.js';
@@ -41,7 +40,7 @@ export function admit(req: AdmissionRequest, deps: AdmitDeps): Admission {
   const namespace = req.namespace || pod.metadata?.namespace || '';
   const plan = planInjection({ pod, namespace, sourcesIn: deps.sourcesIn, config: deps.config });
   if (plan.result === 'unavailable') {
-    throw new WebhookError('SOURCES_NOT_SYNCED', 'the webhook has not loaded the CredentialSources yet; the API server applies the failurePolicy, retry in a few seconds');
+    throw new PortcullisError('SOURCES_NOT_SYNCED', 'the webhook has not loaded the CredentialSources yet; the API server applies the failurePolicy, retry in a few seconds');
   }
   const auditAnnotations = { result: plan.result, reason: plan.reason };
   const denied = plan.result === 'denied';

@@ -1,5 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { WebhookError } from '../errors.js';
+import { PortcullisError } from '@portcullis/shared';
 
 export const ADMISSION_API_VERSION = 'admission.k8s.io/v1';
 
@@ -18,8 +18,8 @@ export interface AdmissionRequest {
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
-const invalid = (what: string): WebhookError =>
-  new WebhookError('ADMISSION_REVIEW_INVALID', `not an AdmissionReview ${ADMISSION_API_VERSION}: ${what}; configure the webhook with admissionReviewVersions: ["v1"]`);
+const invalid = (what: string): PortcullisError =>
+  new PortcullisError('ADMISSION_REVIEW_INVALID', `not an AdmissionReview ${ADMISSION_API_VERSION}: ${what}; configure the webhook with admissionReviewVersions: ["v1"]`);
 
 /** Checks the shape of a decoded AdmissionReview body; throws ADMISSION_REVIEW_INVALID. */
 export function parseAdmissionReview(body: unknown): AdmissionRequest {

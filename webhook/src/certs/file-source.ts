@@ -1,3 +1,4 @@
+import { PortcullisError } from '@portcullis/shared';
 import type { Logger } from 'pino';
 import { describeError } from '../errors.js';
 import type { WebhookMetrics } from '../metrics.js';
@@ -45,7 +46,7 @@ export class FileCertSource {
     try {
       const tls = await this.deps.read();
       if (tls.certPem === this.served) return;
-      if (!keyMatches(tls.certPem, tls.keyPem)) throw new Error('the key file does not match the certificate file');
+      if (!keyMatches(tls.certPem, tls.keyPem)) throw new PortcullisError('TLS_MATERIAL_INVALID', 'the key file does not match the certificate file');
       this.deps.metrics.certificateExpiry.set({ certificate: 'serving' }, certInfo(tls.certPem).notAfter.getTime() / 1000);
       this.deps.onServing(tls);
       this.served = tls.certPem;

@@ -1,5 +1,6 @@
+import { PortcullisError } from '@portcullis/shared';
 import type { Logger } from 'pino';
-import { WebhookError, describeError } from '../errors.js';
+import { describeError } from '../errors.js';
 import { apiFailure, isConflict } from '../kube/api-errors.js';
 import type { WebhookMetrics } from '../metrics.js';
 import type { TlsMaterial } from '../server/admission-server.js';
@@ -104,7 +105,7 @@ export class SecretCertManager {
       const result = await this.deps.publisher.publish(bundlePem);
       if (result === 'published') this.deps.log.info('caBundle published to the MutatingWebhookConfiguration');
       if (result === 'missing' && !this.warnedMissing) {
-        const err = new WebhookError('WEBHOOK_CONFIG_NOT_FOUND', 'the MutatingWebhookConfiguration does not exist or has no webhooks; the API server cannot call the webhook until it does (check --webhook-config-name)');
+        const err = new PortcullisError('WEBHOOK_CONFIG_NOT_FOUND', 'the MutatingWebhookConfiguration does not exist or has no webhooks; the API server cannot call the webhook until it does (check --webhook-config-name)');
         this.deps.log.warn({ code: err.code }, err.message);
       }
       this.warnedMissing = result === 'missing';

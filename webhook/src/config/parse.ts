@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
-import { PortcullisError } from '@portcullis/shared';
-import { SIDECAR_LOG_LEVELS, defaultHoldCommand, type InjectorConfig, type PullPolicy } from '../inject/config.js';
-import { READYZ_PATH } from '../inject/contract.js';
+import { PortcullisError, READYZ_PATH, SIDECAR_LOG_LEVELS } from '@portcullis/shared';
+import { defaultHoldCommand, type InjectorConfig, type PullPolicy } from '../inject/config.js';
 import { isQuantity } from '../inject/quantity.js';
 import { boolean, integer, invalid, list, oneOf, required, type Values } from './flags.js';
 import type { LogLevel, WebhookOptions } from './options.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import type { V1Container, V1Pod, V1Volume } from '@kubernetes/client-node';
+import { MOUNT_PATHS, SIDECAR_CONTAINER_NAME, VOLUME_NAMES } from '@portcullis/shared';
 import { applyPatch, deepClone, type Operation } from 'fast-json-patch';
 import { ANNOTATIONS } from './annotations.js';
 import { checkNames, hasOwnShape, isProxyCopy } from './clash.js';
-import { MOUNT_PATHS, SIDECAR_CONTAINER_NAME, VOLUME_NAMES } from './contract.js';
 import { planInjection, type InjectionPlan } from './patch.js';
 import { TEST_CONFIG, allSources } from './testdata/fixtures.js';
 

@@ -1,14 +1,14 @@
 import type { V1Container, V1Pod, V1Volume } from '@kubernetes/client-node';
+import { MOUNT_PATHS, ROOT_CA_CONFIG_MAP, SIDECAR_ADMIN_PORT_NAME, SIDECAR_CONTAINER_NAME, SOURCE_VOLUME_PREFIX, VOLUME_NAMES } from '@portcullis/shared';
 import { ANNOTATIONS } from './annotations.js';
-import {
-  MOUNT_PATHS,
-  ROOT_CA_CONFIG_MAP,
-  SIDECAR_ADMIN_PORT_NAME,
-  SIDECAR_CONTAINER_NAME,
-  SOURCE_VOLUME_PREFIX,
-  VOLUME_NAMES,
-  isOwnVolume,
-} from './contract.js';
+
+/**
+ * True for a volume name this webhook uses. A name alone never makes a volume ours: this file also checks
+ * its shape and that no other container mounts it before replacing it.
+ */
+function isOwnVolume(name: string): boolean {
+  return name.startsWith(SOURCE_VOLUME_PREFIX) || (Object.values(VOLUME_NAMES) as string[]).includes(name);
+}
 
 /**
  * What a pod that has not been injected already holds under our names (ADR 0014): stale copies of our

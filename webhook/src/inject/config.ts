@@ -1,4 +1,5 @@
 // The injector's configuration: parsed once by config/parse.ts, then passed to the pure injector.
+import type { SidecarLogLevel } from '@portcullis/shared';
 
 export type ResourceName = 'cpu' | 'memory';
 export type Quantities = Readonly<Partial<Record<ResourceName, string>>>;
@@ -9,8 +10,6 @@ export interface SidecarResources {
 }
 
 export type PullPolicy = 'Always' | 'IfNotPresent' | 'Never';
-export type SidecarLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
-export const SIDECAR_LOG_LEVELS: readonly SidecarLogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
 
 /** What an unknown name in portcullis.dev/sources does: admit with a warning and an Event, or deny the pod. */
 export type UnknownSourcePolicy = 'admit' | 'deny';

@@ -1,32 +1,93 @@
-// The webhook mounts exactly where the sidecar reads by default. The sidecar is another workspace the
-// webhook does not depend on, so its defaults are read from its source text.
-import { readFileSync } from 'node:fs';
+// The webhook side of the webhook↔sidecar contract (@portcullis/shared contract/): the injected proxy
+// gets the args sidecarArgs() builds, and every file the sidecar reads by default is in a volume mounted
+// into the proxy. The sidecar side (sidecar/src/config/contract.test.ts) parses those args with the
+// sidecar's own parseOptions and checks it reads exactly these files.
+import { posix } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { FILE_NAMES, IDENTITY_AUDIENCE, MOUNT_PATHS, SIDECAR_ADMIN_PORT } from './contract.js';
+import type { V1Container, V1Pod, V1Volume } from '@kubernetes/client-node';
+import { applyPatch, deepClone, type Operation } from 'fast-json-patch';
+import {
+  IDENTITY_AUDIENCE,
+  MOUNT_PATHS,
+  POD_NAMESPACE_ENV,
+  SIDECAR_CONTAINER_NAME,
+  SIDECAR_DEFAULT_FILES,
+  sidecarArgs,
+  type CredentialSource,
+} from '@portcullis/shared';
+import { ANNOTATIONS } from './annotations.js';
+import { planInjection } from './patch.js';
+import { TEST_CONFIG, allSources } from './testdata/fixtures.js';
 
-const sidecarFile = (path: string): string => readFileSync(new URL(`../../../sidecar/src/${path}`, import.meta.url), 'utf8');
-
-function constant(source: string, name: string): string {
-  const m = new RegExp(`export const ${name} = '?([^';]+)'?;`).exec(source);
-  if (!m?.[1]) throw new Error(`sidecar no longer exports ${name}`);
-  return m[1];
+function injectedProxy(sources: readonly CredentialSource[], annotations: Record<string, string> = {}): { proxy: V1Container; volumes: readonly V1Volume[] } {
+  const pod: V1Pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', namespace: 'team-a', annotations: { [ANNOTATIONS.inject]: 'true', ...annotations } },
+    spec: { containers: [{ name: 'app', image: 'app:1' }] },
+  };
+  const plan = planInjection({ pod, namespace: 'team-a', sourcesIn: () => sources, config: TEST_CONFIG });
+  const out = applyPatch(deepClone(pod) as V1Pod, deepClone(plan.patch) as Operation[], true, false).newDocument;
+  const proxy = [...(out.spec?.initContainers ?? []), ...(out.spec?.containers ?? [])].find((c) => c.name === SIDECAR_CONTAINER_NAME);
+  if (!proxy) throw new Error('no proxy container injected');
+  return { proxy, volumes: out.spec?.volumes ?? [] };
 }
 
-describe('the sidecar contract', () => {
-  const options = sidecarFile('config/options.ts');
+/** The file names a volume provides at its root (projected tokens and ConfigMap items, downward API). */
+function filesOf(volume: V1Volume | undefined): string[] {
+  const projected = (volume?.projected?.sources ?? []).flatMap((s) => [
+    ...(s.serviceAccountToken ? [s.serviceAccountToken.path] : []),
+    ...(s.configMap?.items ?? []).map((i) => i.path),
+  ]);
+  return [...projected, ...(volume?.downwardAPI?.items ?? []).map((i) => i.path)];
+}
+
+/** The volume mounted into the proxy at the folder of `file`, if it provides that file. */
+function volumeProviding(file: string, proxy: V1Container, volumes: readonly V1Volume[]): V1Volume | undefined {
+  const mount = (proxy.volumeMounts ?? []).find((m) => m.mountPath === posix.dirname(file));
+  const volume = volumes.find((v) => v.name === mount?.name);
+  return filesOf(volume).includes(posix.basename(file)) ? volume : undefined;
+}
+
+describe('the sidecar contract, webhook side', () => {
+  const sources = allSources();
+
   it.each([
-    ['DEFAULT_IDENTITY_TOKEN_FILE', `${MOUNT_PATHS.identity}/${FILE_NAMES.token}`],
-    ['DEFAULT_API_TOKEN_FILE', `${MOUNT_PATHS.api}/${FILE_NAMES.token}`],
-    ['DEFAULT_STS_TOKEN_FILE', `${MOUNT_PATHS.sts}/${FILE_NAMES.token}`],
-    ['DEFAULT_API_CA_FILE', `${MOUNT_PATHS.api}/${FILE_NAMES.ca}`],
-    ['DEFAULT_SECRETS_DIR', MOUNT_PATHS.sources],
-    ['DEFAULT_LABELS_FILE', `${MOUNT_PATHS.podinfo}/${FILE_NAMES.labels}`],
-    ['DEFAULT_ADMIN_PORT', String(SIDECAR_ADMIN_PORT)],
-  ])('mounts where the sidecar reads %s', (name, value) => {
-    expect(constant(options, name)).toBe(value);
+    ['identity token', SIDECAR_DEFAULT_FILES.identityToken],
+    ['API token', SIDECAR_DEFAULT_FILES.apiToken],
+    ['API CA', SIDECAR_DEFAULT_FILES.apiCa],
+    ['STS token', SIDECAR_DEFAULT_FILES.stsToken],
+    ['labels file', SIDECAR_DEFAULT_FILES.labels],
+  ])('mounts the %s where the sidecar reads it by default', (_what, file) => {
+    const { proxy, volumes } = injectedProxy(sources.filter((s) => s.metadata.name === 's3'));
+    expect(volumeProviding(file, proxy, volumes)).toBeDefined();
   });
 
-  it('requests identity tokens for the audience the sidecar reviews', () => {
-    expect(constant(sidecarFile('identity/identity.ts'), 'IDENTITY_AUDIENCE')).toBe(IDENTITY_AUDIENCE);
+  it('requests the identity token for the audience the sidecar reviews', () => {
+    const { proxy, volumes } = injectedProxy(sources.filter((s) => s.metadata.name === 'openai'));
+    const volume = volumeProviding(SIDECAR_DEFAULT_FILES.identityToken, proxy, volumes);
+    expect(volume?.projected?.sources?.[0]?.serviceAccountToken?.audience).toBe(IDENTITY_AUDIENCE);
+  });
+
+  it("mounts each source's Secret under the sidecar's secrets folder, named after the source", () => {
+    const { proxy } = injectedProxy(sources.filter((s) => s.metadata.name === 'openai' || s.metadata.name === 'dynamodb'));
+    const paths = (proxy.volumeMounts ?? []).map((m) => m.mountPath).filter((p) => p.startsWith(`${SIDECAR_DEFAULT_FILES.secretsDir}/`));
+    expect(paths.sort()).toEqual([`${MOUNT_PATHS.sources}/dynamodb`, `${MOUNT_PATHS.sources}/openai`]);
+  });
+
+  it('mounts nothing for a source the sidecar will not serve (resolveSource), and says so', () => {
+    const bad: CredentialSource = { ...sources.find((s) => s.metadata.name === 's3')!, spec: { type: 'aws', port: 18100, aws: { webIdentity: { roleArn: 'arn:aws:iam::123456789012:user/bob' } } } };
+    const pod: V1Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'team-a', annotations: { [ANNOTATIONS.inject]: 'true' } }, spec: { containers: [{ name: 'app', image: 'app:1' }] } };
+    const plan = planInjection({ pod, namespace: 'team-a', sourcesIn: () => [bad], config: TEST_CONFIG });
+    const { proxy } = injectedProxy([bad]);
+    expect(proxy.volumeMounts?.some((m) => m.mountPath === MOUNT_PATHS.sts)).toBe(false);
+    expect(plan.warnings).toContainEqual(expect.stringMatching(/^CredentialSource s3 is invalid \(.*is not an IAM role ARN.*\): the sidecar will not serve it/));
+  });
+
+  it('passes the args sidecarArgs builds and the namespace in the env var they reference', () => {
+    const { proxy } = injectedProxy(sources.filter((s) => s.metadata.name === 'openai'), { [ANNOTATIONS.sources]: 'openai', [ANNOTATIONS.logLevel]: 'debug' });
+    expect(proxy.args).toEqual(sidecarArgs({ sources: ['openai'], logLevel: 'debug', youngGenerationMiB: TEST_CONFIG.youngGenerationMiB, adminPort: 15190 }));
+    expect(proxy.args).toContain(`$(${POD_NAMESPACE_ENV})`);
+    expect(proxy.env).toContainEqual({ name: POD_NAMESPACE_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } });
   });
 });

@@ -1,6 +1,6 @@
 import type { V1Container, V1EnvVar, V1Pod, V1Volume } from '@kubernetes/client-node';
 import { ANNOTATIONS } from './annotations.js';
-import { SIDECAR_CONTAINER_NAME } from './contract.js';
+import { SIDECAR_CONTAINER_NAME } from '@portcullis/shared';
 import { withEnv } from './env.js';
 
 /** What the webhook records in portcullis.dev/status (JSON, deterministic: no timestamps). */

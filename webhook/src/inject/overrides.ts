@@ -1,5 +1,6 @@
+import { SIDECAR_LOG_LEVELS, type SidecarLogLevel } from '@portcullis/shared';
 import { ANNOTATIONS } from './annotations.js';
-import { SIDECAR_LOG_LEVELS, type InjectorConfig, type ResourceName, type SidecarLogLevel, type SidecarResources } from './config.js';
+import type { InjectorConfig, ResourceName, SidecarResources } from './config.js';
 import { isQuantity, quantityValue } from './quantity.js';
 
 /** The sidecar settings for one pod: the configuration with the pod's override annotations applied. */

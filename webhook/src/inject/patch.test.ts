@@ -2,9 +2,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { applyPatch, deepClone, type Operation } from 'fast-json-patch';
+import { SIDECAR_CONTAINER_NAME } from '@portcullis/shared';
 import { parse, stringify } from 'yaml';
 import { ANNOTATIONS } from './annotations.js';
-import { SIDECAR_CONTAINER_NAME } from './contract.js';
 import { planInjection, type InjectionPlan } from './patch.js';
 import { TEST_CONFIG, TESTDATA_DIR, allSources, goldenCases, type GoldenCase } from './testdata/fixtures.js';
 

@@ -1,9 +1,8 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import type { CredentialSource } from '@portcullis/shared';
+import { SIDECAR_CONTAINER_NAME, type CredentialSource } from '@portcullis/shared';
 import { ANNOTATIONS } from './annotations.js';
 import { checkNames } from './clash.js';
 import type { InjectorConfig } from './config.js';
-import { SIDECAR_CONTAINER_NAME } from './contract.js';
 import { envForSources } from './env.js';
 import { jsonDiff, type JsonPatchOperation } from './json-diff.js';
 import { inject, isInjected, markSkipped, reconcileInjected, type InjectionStatus } from './mutate.js';

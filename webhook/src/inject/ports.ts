@@ -1,6 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import type { CredentialSource } from '@portcullis/shared';
-import { SIDECAR_ADMIN_PORT, SIDECAR_CONTAINER_NAME } from './contract.js';
+import { SIDECAR_ADMIN_PORT, SIDECAR_CONTAINER_NAME, type CredentialSource } from '@portcullis/shared';
 
 /** How far above the default the webhook looks for a free admin port. */
 const ADMIN_PORT_SEARCH = 100;

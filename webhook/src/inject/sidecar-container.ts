@@ -1,16 +1,14 @@
 import type { V1Container, V1Probe, V1ResourceRequirements, V1VolumeMount } from '@kubernetes/client-node';
-import type { InjectorConfig } from './config.js';
 import {
-  FILE_NAMES,
   HEALTHZ_PATH,
-  MOUNT_PATHS,
   POD_NAME_ENV,
   POD_NAMESPACE_ENV,
   READYZ_PATH,
-  SIDECAR_ADMIN_PORT,
   SIDECAR_ADMIN_PORT_NAME,
   SIDECAR_CONTAINER_NAME,
-} from './contract.js';
+  sidecarArgs,
+} from '@portcullis/shared';
+import type { InjectorConfig } from './config.js';
 import type { SidecarSettings } from './overrides.js';
 
 export interface SidecarSpec {
@@ -29,14 +27,8 @@ const probe = (path: string, port: number, periodSeconds: number, failureThresho
   failureThreshold,
 });
 
-function args(spec: SidecarSpec, config: InjectorConfig): string[] {
-  const list = ['--namespace', `$(${POD_NAMESPACE_ENV})`, '--labels-file', `${MOUNT_PATHS.podinfo}/${FILE_NAMES.labels}`];
-  if (spec.sources !== undefined) list.push('--sources', spec.sources.join(','));
-  if (spec.settings.logLevel !== undefined) list.push('--log-level', spec.settings.logLevel);
-  if (config.youngGenerationMiB !== undefined) list.push('--young-generation-mib', String(config.youngGenerationMiB));
-  if (spec.adminPort !== SIDECAR_ADMIN_PORT) list.push('--admin-port', String(spec.adminPort));
-  return list;
-}
+const args = (spec: SidecarSpec, config: InjectorConfig): string[] =>
+  sidecarArgs({ sources: spec.sources, logLevel: spec.settings.logLevel, youngGenerationMiB: config.youngGenerationMiB, adminPort: spec.adminPort });
 
 function resources(spec: SidecarSpec): V1ResourceRequirements {
   const { requests, limits } = spec.settings.resources;

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { V1KeyToPath, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import type { CredentialSource } from '@portcullis/shared';
 import {
-  DEFAULT_STS_AUDIENCE,
   FILE_NAMES,
   IDENTITY_AUDIENCE,
   MOUNT_PATHS,
@@ -10,7 +8,12 @@ import {
   SERVICE_ACCOUNT_MOUNT_PATH,
   SOURCE_VOLUME_PREFIX,
   VOLUME_NAMES,
-} from './contract.js';
+  resolveSource,
+  secretKeysOf,
+  stsAudienceOf,
+  type CredentialSource,
+  type ResolvedSource,
+} from '@portcullis/shared';
 
 export interface SidecarVolumes {
   readonly volumes: readonly V1Volume[];
@@ -31,16 +34,6 @@ export function sourceVolumeName(source: string): string {
   return `${SOURCE_VOLUME_PREFIX}${stem}-${hash}`;
 }
 
-/** The keys of the source's Secret the sidecar needs, or undefined when the source uses no Secret. */
-export function secretItems(cs: CredentialSource): { secretName: string; keys: string[] } | undefined {
-  if (cs.spec.type === 'http' && cs.spec.http) return { secretName: cs.spec.http.secretRef.name, keys: [cs.spec.http.secretRef.key] };
-  const ref = cs.spec.type === 'aws' ? cs.spec.aws?.staticKeys?.secretRef : undefined;
-  if (!ref) return undefined;
-  const keys = [ref.accessKeyIdKey ?? 'AWS_ACCESS_KEY_ID', ref.secretAccessKeyKey ?? 'AWS_SECRET_ACCESS_KEY'];
-  if (ref.sessionTokenKey !== undefined) keys.push(ref.sessionTokenKey);
-  return { secretName: ref.name, keys: [...new Set(keys)] };
-}
-
 function tokenVolume(name: string, audience: string | undefined, expirationSeconds: number): V1Volume {
   return {
     name,
@@ -50,20 +43,31 @@ function tokenVolume(name: string, audience: string | undefined, expirationSecon
   };
 }
 
-function stsAudiences(selected: readonly CredentialSource[]): string[] {
+function stsAudiences(selected: readonly ResolvedSource[]): string[] {
   const audiences: string[] = [];
-  for (const cs of selected) {
-    const web = cs.spec.type === 'aws' ? cs.spec.aws?.webIdentity : undefined;
-    const audience = web ? (web.tokenAudience ?? DEFAULT_STS_AUDIENCE) : undefined;
+  for (const source of selected) {
+    const audience = stsAudienceOf(source);
     if (audience !== undefined && !audiences.includes(audience)) audiences.push(audience);
   }
   return audiences;
 }
 
+/** The sources the sidecar will serve (resolveSource, as it does), and a warning for each it will not. */
+function resolvable(selected: readonly CredentialSource[], warnings: string[]): ResolvedSource[] {
+  const resolved: ResolvedSource[] = [];
+  for (const cs of selected) {
+    const r = resolveSource(cs);
+    if (r.ok) resolved.push(r.source);
+    else warnings.push(`CredentialSource ${cs.metadata.name ?? ''} is invalid (${r.problems.map((p) => p.message).join('; ')}): the sidecar will not serve it and the pod gets none of its volumes; fix it and recreate the pod`);
+  }
+  return resolved;
+}
+
 /**
  * Token, CA, pod-info and Secret volumes for the sidecar. Secret volumes are optional and list only the
  * referenced keys: a missing Secret does not keep the app from starting, and the sidecar reports
- * CREDENTIAL_UNAVAILABLE for that source until the kubelet has the Secret.
+ * CREDENTIAL_UNAVAILABLE for that source until the kubelet has the Secret. A source that does not resolve
+ * (resolveSource, as in the sidecar) gets no volumes and a warning.
  */
 export function sidecarVolumes(selected: readonly CredentialSource[], tokenExpirationSeconds: number): SidecarVolumes {
   const warnings: string[] = [];
@@ -92,7 +96,8 @@ export function sidecarVolumes(selected: readonly CredentialSource[], tokenExpir
     { name: VOLUME_NAMES.api, mountPath: SERVICE_ACCOUNT_MOUNT_PATH, readOnly: true },
     { name: VOLUME_NAMES.podinfo, mountPath: MOUNT_PATHS.podinfo, readOnly: true },
   ];
-  const audiences = stsAudiences(selected);
+  const resolved = resolvable(selected, warnings);
+  const audiences = stsAudiences(resolved);
   const [audience, ...others] = audiences;
   if (audience !== undefined) {
     volumes.push(tokenVolume(VOLUME_NAMES.sts, audience, tokenExpirationSeconds));
@@ -101,10 +106,10 @@ export function sidecarVolumes(selected: readonly CredentialSource[], tokenExpir
   if (others.length > 0) {
     warnings.push(`the selected aws sources use different STS token audiences (${audiences.join(', ')}); the pod gets a token for ${audience} only: inject them into separate pods or align spec.aws.webIdentity.tokenAudience`);
   }
-  for (const cs of selected) {
-    const secret = secretItems(cs);
+  for (const r of resolved) {
+    const secret = secretKeysOf(r);
     if (!secret) continue;
-    const source = cs.metadata.name ?? '';
+    const source = r.name;
     const name = sourceVolumeName(source);
     const items: V1KeyToPath[] = secret.keys.map((key) => ({ key, path: key }));
     volumes.push({ name, secret: { secretName: secret.secretName, items, defaultMode: READ_ONLY_FILES, optional: true } });

@@ -1,5 +1,5 @@
 import { ApiException } from '@kubernetes/client-node';
-import type { WebhookErrorCode } from '../errors.js';
+import type { ErrorCode } from '@portcullis/shared';
 
 /** The HTTP status of a failed client-node call, or undefined for a network or other error. */
 export function statusCodeOf(err: unknown): number | undefined {
@@ -23,6 +23,6 @@ export function apiProblem(err: unknown): string {
 }
 
 /** Log fields for a failed API call: the KUBE_API_FAILED code and the API's one-line problem. */
-export function apiFailure(err: unknown): { code: WebhookErrorCode; err: string; status: number | undefined } {
+export function apiFailure(err: unknown): { code: ErrorCode; err: string; status: number | undefined } {
   return { code: 'KUBE_API_FAILED', err: apiProblem(err), status: statusCodeOf(err) };
 }

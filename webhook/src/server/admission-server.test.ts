@@ -2,10 +2,10 @@ import { Agent, request } from 'node:https';
 import { connect } from 'node:tls';
 import { Writable } from 'node:stream';
 import { afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { PortcullisError } from '@portcullis/shared';
 import { createCertificateAuthority, issueCertificate, type KeyPair } from '@portcullis/shared/pki';
 import { pino } from 'pino';
 import { admit } from '../admission/handle.js';
-import { WebhookError } from '../errors.js';
 import { TEST_CONFIG } from '../inject/testdata/fixtures.js';
 import { createMetrics } from '../metrics.js';
 import { AdmissionServer, type AdmissionServerDeps } from './admission-server.js';
@@ -110,7 +110,7 @@ describe('AdmissionServer', () => {
   });
 
   it('answers 503 while the sources are not loaded, so the API server applies the failurePolicy', async () => {
-    const port = await start({ admit: () => { throw new WebhookError('SOURCES_NOT_SYNCED', 'not yet'); } });
+    const port = await start({ admit: () => { throw new PortcullisError('SOURCES_NOT_SYNCED', 'not yet'); } });
     expect(await post(port, review('u'))).toMatchObject({ status: 503, json: { error: { code: 'SOURCES_NOT_SYNCED' } } });
   });
 

@@ -2,10 +2,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { PortcullisError, errorCodeOf, httpStatusOf } from '@portcullis/shared';
 import type { Logger } from 'pino';
 import type { Admission, PodEvent } from '../admission/handle.js';
 import { parseAdmissionReview, type AdmissionRequest } from '../admission/review.js';
-import { WebhookError, describeError, httpStatusOf, isWebhookError } from '../errors.js';
+import { describeError } from '../errors.js';
 import type { WebhookMetrics } from '../metrics.js';
 import { admissionLog, type AdmissionLog } from './admission-log.js';
 import { readBody } from './read-body.js';
@@ -41,7 +42,7 @@ function decode(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (err) {
-    throw new WebhookError('ADMISSION_REVIEW_INVALID', 'the body is not JSON; the webhook expects an AdmissionReview v1', { cause: err });
+    throw new PortcullisError('ADMISSION_REVIEW_INVALID', 'the body is not JSON; the webhook expects an AdmissionReview v1', { cause: err });
   }
 }
 
@@ -136,8 +137,8 @@ export class AdmissionServer {
         quiet,
       );
     } catch (err) {
-      const status = httpStatusOf(err);
-      const code = isWebhookError(err) ? err.code : 'INTERNAL';
+      const code = errorCodeOf(err);
+      const status = httpStatusOf(code);
       const result = code === 'SOURCES_NOT_SYNCED' ? 'unavailable' : 'error';
       const dryRun = request?.dryRun ?? false;
       if (!res.headersSent) send(res, status, { error: { code, message: describeError(err) } });

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { WebhookError } from '../errors.js';
+import { PortcullisError } from '@portcullis/shared';
 
 /**
  * Reads a request body up to `maxBytes`; larger bodies fail with ADMISSION_BODY_TOO_LARGE and the rest
@@ -31,7 +31,8 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
     };
     const onEnd = (): void => settle(undefined);
     const onError = (err: Error): void => settle(err);
-    const onClose = (): void => settle(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    // The client went away mid-body; INTERNAL as any other failure it did not expect (logged, counted).
+    const onClose = (): void => settle(new PortcullisError('INTERNAL', 'Premature close: the client closed the connection before the whole AdmissionReview arrived'));
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);
@@ -39,6 +40,6 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer
   });
 }
 
-function tooLarge(maxBytes: number): WebhookError {
-  return new WebhookError('ADMISSION_BODY_TOO_LARGE', `the AdmissionReview is larger than ${maxBytes} bytes; raise --max-request-bytes if pods this large are expected`);
+function tooLarge(maxBytes: number): PortcullisError {
+  return new PortcullisError('ADMISSION_BODY_TOO_LARGE', `the AdmissionReview is larger than ${maxBytes} bytes; raise --max-request-bytes if pods this large are expected`);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { CredentialSource, EgressPolicy } from '@portcullis/shared';
+import { createResourceValidator, type CredentialSource, type EgressPolicy } from '@portcullis/shared';
 import { nextStatus, policyReadiness, sourceReadiness, type SecretLookup } from './conditions.js';
 
 const source = (name: string, port: number, secret = { name: 'openai', key: 'api-key' }): CredentialSource => ({
@@ -8,33 +8,57 @@ const source = (name: string, port: number, secret = { name: 'openai', key: 'api
   metadata: { name, namespace: 'team-a', generation: 1 },
   spec: { type: 'http', port, http: { preset: 'openai', secretRef: secret } },
 });
+const validator = createResourceValidator();
 const secrets: SecretLookup = (_ns, name) => (name === 'openai' ? { found: true, keys: new Set(['api-key']) } : { found: false });
 
 describe('sourceReadiness', () => {
   it('is Ready when the spec is valid, the port is free and the Secret has the key', () => {
-    expect(sourceReadiness(source('a', 1), [source('a', 1)], secrets)).toMatchObject({ status: 'True', reason: 'Valid' });
+    expect(sourceReadiness(source('a', 18080), [source('a', 18080)], secrets, validator)).toMatchObject({ status: 'True', reason: 'Valid' });
   });
 
   it('reports PortConflict on both sources sharing a port', () => {
     const a = source('a', 18080);
     const b = source('b', 18080);
-    expect(sourceReadiness(a, [a, b], secrets)).toMatchObject({ status: 'False', reason: 'PortConflict', message: expect.stringMatching(/used by CredentialSource b/) as unknown });
-    expect(sourceReadiness(b, [a, b], secrets).reason).toBe('PortConflict');
+    expect(sourceReadiness(a, [a, b], secrets, validator)).toMatchObject({ status: 'False', reason: 'PortConflict', message: expect.stringMatching(/used by CredentialSource b/) as unknown });
+    expect(sourceReadiness(b, [a, b], secrets, validator).reason).toBe('PortConflict');
   });
 
   it('reports SecretNotFound and KeyNotFound with what to create', () => {
-    expect(sourceReadiness(source('a', 1, { name: 'gone', key: 'k' }), [], secrets)).toMatchObject({ reason: 'SecretNotFound', message: expect.stringMatching(/create it with the key\(s\) k/) as unknown });
-    expect(sourceReadiness(source('a', 1, { name: 'openai', key: 'other' }), [], secrets)).toMatchObject({ reason: 'KeyNotFound' });
+    expect(sourceReadiness(source('a', 18080, { name: 'gone', key: 'k' }), [], secrets, validator)).toMatchObject({ reason: 'SecretNotFound', message: expect.stringMatching(/create it with the key\(s\) k/) as unknown });
+    expect(sourceReadiness(source('a', 18080, { name: 'openai', key: 'other' }), [], secrets, validator)).toMatchObject({ reason: 'KeyNotFound' });
   });
 
   it('says Unknown when the Secret could not be read, and skips the check when disabled', () => {
-    expect(sourceReadiness(source('a', 1), [], () => ({ error: 'HTTP 403' })).status).toBe('Unknown');
-    expect(sourceReadiness(source('a', 1, { name: 'gone', key: 'k' }), [], undefined).status).toBe('True');
+    expect(sourceReadiness(source('a', 18080), [], () => ({ error: 'HTTP 403' }), validator).status).toBe('Unknown');
+    expect(sourceReadiness(source('a', 18080, { name: 'gone', key: 'k' }), [], undefined, validator).status).toBe('True');
   });
 
   it('reports InvalidSpec for a source the sidecar would refuse', () => {
-    const bad: CredentialSource = { ...source('a', 1), spec: { type: 'http', port: 1, http: { upstream: 'http://plain.example', injection: { type: 'Bearer' }, secretRef: { name: 'openai', key: 'api-key' } } } };
-    expect(sourceReadiness(bad, [], secrets)).toMatchObject({ reason: 'InvalidSpec', message: expect.stringMatching(/https/) as unknown });
+    const bad: CredentialSource = { ...source('a', 18080), spec: { type: 'http', port: 18080, http: { upstream: 'http://plain.example', injection: { type: 'Bearer' }, secretRef: { name: 'openai', key: 'api-key' } } } };
+    expect(sourceReadiness(bad, [], secrets, validator)).toMatchObject({ reason: 'InvalidSpec', message: expect.stringMatching(/https/) as unknown });
+  });
+
+  // The webhook used to check only webIdentity-xor-staticKeys for aws sources, so it reported Ready for
+  // sources the sidecar then refused: now it runs the sidecar's own resolveSource.
+  it.each([
+    ['a role ARN that is not a role', { webIdentity: { roleArn: 'arn:aws:iam::123456789012:user/bob' } }, /is not an IAM role ARN/],
+    ['a role ARN without an account', { webIdentity: { roleArn: 'arn:aws:iam:::role/app' } }, /is not an IAM role ARN/],
+    ['an endpoint with a path', { endpoint: 'https://vpce.example/s3', webIdentity: { roleArn: 'arn:aws:iam::123456789012:role/app' } }, /spec\.aws\.endpoint .* must be an http\(s\) URL with a host/],
+    ['an endpoint combined with FIPS', { endpoint: 'https://vpce.example', useFipsEndpoint: true, webIdentity: { roleArn: 'arn:aws:iam::123456789012:role/app' } }, /useFipsEndpoint/],
+    ['an STS region of another partition', { webIdentity: { roleArn: 'arn:aws-cn:iam::123456789012:role/app', stsRegion: 'eu-west-1' } }, /not a region of the role's partition/],
+  ] as const)('does not report an aws source Ready that the sidecar refuses: %s', (_what, aws, message) => {
+    const cs: CredentialSource = { ...source('s3', 18100), spec: { type: 'aws', port: 18100, aws } };
+    expect(sourceReadiness(cs, [cs], secrets, validator)).toMatchObject({ status: 'False', reason: 'InvalidSpec', message: expect.stringMatching(message) as unknown });
+  });
+
+  it('reports Ready for an aws source the sidecar serves', () => {
+    const cs: CredentialSource = { ...source('s3', 18100), spec: { type: 'aws', port: 18100, aws: { webIdentity: { roleArn: 'arn:aws:iam::123456789012:role/app' } } } };
+    expect(sourceReadiness(cs, [cs], secrets, validator)).toMatchObject({ status: 'True', reason: 'Valid' });
+  });
+
+  it('reports InvalidSpec with the API server\'s words for a source the CRD validator refuses', () => {
+    const cs: CredentialSource = { ...source('a', 80), spec: { type: 'http', port: 80, http: { preset: 'openai', secretRef: { name: 'openai', key: 'api-key' } } } };
+    expect(sourceReadiness(cs, [cs], secrets, validator)).toMatchObject({ status: 'False', reason: 'InvalidSpec', message: expect.stringMatching(/^The CredentialSource "a" is invalid: spec\.port/) as unknown });
   });
 });
 
@@ -47,8 +71,13 @@ describe('policyReadiness', () => {
   });
 
   it('reports SourceNotFound naming the missing sources; "*" needs none', () => {
-    expect(policyReadiness(policy(['s3', '*', 'gone']), new Set(['s3']))).toMatchObject({ status: 'False', reason: 'SourceNotFound', message: expect.stringMatching(/^CredentialSource gone not found/) as unknown });
-    expect(policyReadiness(policy(['s3', '*']), new Set(['s3'])).status).toBe('True');
+    expect(policyReadiness(policy(['s3', '*', 'gone']), new Set(['s3']), validator)).toMatchObject({ status: 'False', reason: 'SourceNotFound', message: expect.stringMatching(/^CredentialSource gone not found/) as unknown });
+    expect(policyReadiness(policy(['s3', '*']), new Set(['s3']), validator).status).toBe('True');
+  });
+
+  it('reports InvalidSpec for a policy the CRD validator (and so the sidecar) refuses', () => {
+    const bad: EgressPolicy = { ...policy(['s3']), spec: { workloads: { serviceAccounts: ['x'] }, rules: [] } };
+    expect(policyReadiness(bad, new Set(['s3']), validator)).toMatchObject({ status: 'False', reason: 'InvalidSpec', message: expect.stringMatching(/^The EgressPolicy "p" is invalid/) as unknown });
   });
 });
 

@@ -1,5 +1,13 @@
-import { READY_CONDITION, isSourceProblem, resolveHttpSource, type Condition, type CredentialSource, type EgressPolicy } from '@portcullis/shared';
-import { secretItems } from '../inject/volumes.js';
+import {
+  READY_CONDITION,
+  resolveSource,
+  secretKeysOf,
+  type Condition,
+  type CredentialSource,
+  type EgressPolicy,
+  type ResolvedSource,
+  type ResourceValidator,
+} from '@portcullis/shared';
 
 export interface Readiness {
   readonly status: 'True' | 'False' | 'Unknown';
@@ -16,18 +24,19 @@ const ready = (message: string): Readiness => ({ status: 'True', reason: 'Valid'
 const notReady = (reason: string, message: string): Readiness => ({ status: 'False', reason, message });
 const name = (o: { metadata: { name?: string } }): string => o.metadata.name ?? '';
 
-function specProblem(cs: CredentialSource): string | undefined {
-  if (cs.spec.type === 'http') {
-    const r = resolveHttpSource(cs);
-    return isSourceProblem(r) ? r.message : undefined;
-  }
-  const aws = cs.spec.aws;
-  if (!aws || (aws.webIdentity === undefined) === (aws.staticKeys === undefined)) return 'spec.aws needs exactly one of webIdentity or staticKeys';
-  return undefined;
+/**
+ * What the sidecar does with the source, in its order: the CRD validator (as the API server, and the
+ * sidecar's stores, check it), then resolveSource. The resolved source, or why the sidecar refuses it.
+ */
+function checkSpec(cs: CredentialSource, validator: ResourceValidator): ResolvedSource | string {
+  const valid = validator.validate('CredentialSource', cs);
+  if (!valid.ok) return valid.message;
+  const r = resolveSource(valid.object);
+  return r.ok ? r.source : r.problems.map((p) => p.message).join('; ');
 }
 
-function secretProblem(cs: CredentialSource, lookup: SecretLookup | undefined): Readiness | undefined {
-  const items = secretItems(cs);
+function secretProblem(cs: CredentialSource, resolved: ResolvedSource, lookup: SecretLookup | undefined): Readiness | undefined {
+  const items = secretKeysOf(resolved);
   const ns = cs.metadata.namespace ?? '';
   if (!items || !lookup) return undefined;
   const found = lookup(ns, items.secretName);
@@ -39,19 +48,24 @@ function secretProblem(cs: CredentialSource, lookup: SecretLookup | undefined): 
   return undefined;
 }
 
-/** The Ready condition of a CredentialSource given the namespace's sources and what is known of Secrets. */
-export function sourceReadiness(cs: CredentialSource, namespaceSources: readonly CredentialSource[], secrets: SecretLookup | undefined): Readiness {
-  const problem = specProblem(cs);
-  if (problem) return notReady('InvalidSpec', problem);
+/**
+ * The Ready condition of a CredentialSource given the namespace's sources and what is known of Secrets.
+ * Ready means the sidecar accepts it: the same validator and resolveSource the sidecar runs.
+ */
+export function sourceReadiness(cs: CredentialSource, namespaceSources: readonly CredentialSource[], secrets: SecretLookup | undefined, validator: ResourceValidator): Readiness {
+  const resolved = checkSpec(cs, validator);
+  if (typeof resolved === 'string') return notReady('InvalidSpec', resolved);
   const clashes = namespaceSources.filter((o) => o !== cs && name(o) !== name(cs) && o.spec.port === cs.spec.port).map(name).sort();
   if (clashes.length > 0) {
     return notReady('PortConflict', `port ${cs.spec.port} is also used by CredentialSource ${clashes.join(', ')}; sources injected into one pod need distinct ports: change spec.port`);
   }
-  return secretProblem(cs, secrets) ?? ready(secrets ? 'the source is ready to inject' : 'the source is ready to inject (Secrets not checked)');
+  return secretProblem(cs, resolved, secrets) ?? ready(secrets ? 'the source is ready to inject' : 'the source is ready to inject (Secrets not checked)');
 }
 
-/** The Ready condition of an EgressPolicy: every source its rules name exists in the namespace. */
-export function policyReadiness(policy: EgressPolicy, sourceNames: ReadonlySet<string>): Readiness {
+/** The Ready condition of an EgressPolicy: the sidecar accepts it and every source its rules name exists in the namespace. */
+export function policyReadiness(policy: EgressPolicy, sourceNames: ReadonlySet<string>, validator: ResourceValidator): Readiness {
+  const valid = validator.validate('EgressPolicy', policy);
+  if (!valid.ok) return notReady('InvalidSpec', valid.message);
   const named = [...new Set(policy.spec.rules.map((r) => r.source))].filter((s) => s !== '*');
   const missing = named.filter((s) => !sourceNames.has(s)).sort();
   if (missing.length > 0) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { CredentialSource, EgressPolicy } from '@portcullis/shared';
+import { createResourceValidator, type CredentialSource, type EgressPolicy } from '@portcullis/shared';
 import { pino } from 'pino';
 import { createMetrics } from '../metrics.js';
 import { StatusController } from './controller.js';
@@ -28,6 +28,7 @@ function setup(sources: CredentialSource[]): { controller: StatusController; wri
     writer: { write: (kind, _ns, name, status) => { writes.push({ kind, name, status }); return Promise.resolve(); } },
     secrets: { keys: () => Promise.resolve({ found: true, keys: new Set(['k']) }) },
     now: () => new Date('2026-01-01T00:00:00Z'),
+    validator: createResourceValidator(),
     log: pino({ level: 'silent' }),
     metrics: createMetrics({ defaultMetrics: false }),
     debounceMs: 1,
@@ -38,13 +39,13 @@ function setup(sources: CredentialSource[]): { controller: StatusController; wri
 
 describe('StatusController', () => {
   it('writes nothing unless it holds the Lease', async () => {
-    const { controller, writes } = setup([source('a', 1)]);
+    const { controller, writes } = setup([source('a', 18080)]);
     await controller.run();
     expect(writes).toEqual([]);
   });
 
   it('writes Ready conditions with observedGeneration for sources and policies', async () => {
-    const { controller, writes } = setup([source('a', 1), source('b', 1)]);
+    const { controller, writes } = setup([source('a', 18080), source('b', 18080)]);
     controller.setLeading(true);
     await controller.run();
     controller.stop();
@@ -57,7 +58,7 @@ describe('StatusController', () => {
   });
 
   it('does not write the same status twice while the watch lags', async () => {
-    const { controller, writes } = setup([source('a', 1)]);
+    const { controller, writes } = setup([source('a', 18080)]);
     controller.setLeading(true);
     await controller.run();
     await controller.run();
@@ -67,7 +68,7 @@ describe('StatusController', () => {
 
   it('does not write a status that already says the same', async () => {
     const current = { observedGeneration: 2, conditions: [{ type: 'Ready', status: 'True' as const, reason: 'Valid', message: 'the source is ready to inject', observedGeneration: 2, lastTransitionTime: '2025-01-01T00:00:00Z' }] };
-    const { controller, writes } = setup([source('a', 1, current)]);
+    const { controller, writes } = setup([source('a', 18080, current)]);
     controller.setLeading(true);
     await controller.run();
     controller.stop();

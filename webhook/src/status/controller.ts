@@ -1,6 +1,5 @@
-import type { CredentialSource, EgressPolicy } from '@portcullis/shared';
+import { resolveSource, secretKeysOf, type CredentialSource, type EgressPolicy, type ResourceValidator } from '@portcullis/shared';
 import type { Logger } from 'pino';
-import { secretItems } from '../inject/volumes.js';
 import { apiFailure } from '../kube/api-errors.js';
 import type { WebhookMetrics } from '../metrics.js';
 import { nextStatus, policyReadiness, sourceReadiness, type SecretKeys, type SecretLookup } from './conditions.js';
@@ -14,6 +13,8 @@ export interface StatusControllerDeps {
   /** undefined: Secrets are not checked. */
   readonly secrets: SecretReader | undefined;
   readonly now: () => Date;
+  /** The CRD validator the sidecar runs (createResourceValidator): Ready means the sidecar accepts the object. */
+  readonly validator: ResourceValidator;
   readonly log: Logger;
   readonly metrics: WebhookMetrics;
   readonly debounceMs: number;
@@ -91,11 +92,11 @@ export class StatusController {
     for (const cs of sources) byNamespace.set(nsOf(cs), [...(byNamespace.get(nsOf(cs)) ?? []), cs]);
     const lookup = await this.secretLookup(sources);
     for (const cs of sources) {
-      await this.apply('CredentialSource', cs, sourceReadiness(cs, byNamespace.get(nsOf(cs)) ?? [], lookup));
+      await this.apply('CredentialSource', cs, sourceReadiness(cs, byNamespace.get(nsOf(cs)) ?? [], lookup, this.deps.validator));
     }
     for (const policy of this.deps.policies()) {
       const names = new Set((byNamespace.get(nsOf(policy)) ?? []).map((cs) => cs.metadata.name ?? ''));
-      await this.apply('EgressPolicy', policy, policyReadiness(policy, names));
+      await this.apply('EgressPolicy', policy, policyReadiness(policy, names, this.deps.validator));
     }
   }
 
@@ -104,7 +105,8 @@ export class StatusController {
     if (!reader) return undefined;
     const found = new Map<string, SecretKeys>();
     for (const cs of sources) {
-      const secret = secretItems(cs);
+      const resolved = resolveSource(cs);
+      const secret = resolved.ok ? secretKeysOf(resolved.source) : undefined;
       const key = `${nsOf(cs)}/${secret?.secretName ?? ''}`;
       if (secret && !found.has(key)) found.set(key, await reader.keys(nsOf(cs), secret.secretName));
     }

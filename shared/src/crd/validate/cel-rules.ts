@@ -1,4 +1,5 @@
 import type { Environment } from '@marcbachmann/cel-js';
+import { PortcullisError } from '../../errors/portcullis-error.js';
 import type { StructuralSchema, ValidationRule } from '../schema-types.js';
 import { kubernetesCelEnvironment } from './cel-environment.js';
 
@@ -18,7 +19,7 @@ export type RuleTable = ReadonlyMap<StructuralSchema, readonly CompiledRule[]>;
 function compile(env: Environment, expression: string, where: string): Program {
   const checked = env.check(expression);
   if (!checked.valid) {
-    throw new Error(`${where}: the CEL rule ${JSON.stringify(expression)} cannot be evaluated here: ${checked.error?.message.split('\n')[0] ?? 'type check failed'}`);
+    throw new PortcullisError('CRD_SCHEMA_UNSUPPORTED', `${where}: the CEL rule ${JSON.stringify(expression)} cannot be evaluated here: ${checked.error?.message.split('\n')[0] ?? 'type check failed'}`);
   }
   return env.parse(expression) as Program;
 }

@@ -1,3 +1,4 @@
+import { PortcullisError } from '../../errors/portcullis-error.js';
 import type { StructuralSchema } from '../schema-types.js';
 
 /** Formats the API server checks (strings) and those it ignores (integer widths); any other one is refused. */
@@ -17,7 +18,7 @@ function objectMeta(node: StructuralSchema): Record<string, unknown> {
 /** The format ajv checks, if any; throws on a format the validator does not implement (never skipped quietly). */
 function formatOf(node: StructuralSchema, path: string): string | undefined {
   if (node.format === undefined || IGNORED_FORMATS.has(node.format)) return undefined;
-  if (!CHECKED_FORMATS.has(node.format)) throw new Error(`${path || '<root>'}: format ${node.format} is not implemented by the validator`);
+  if (!CHECKED_FORMATS.has(node.format)) throw new PortcullisError('CRD_SCHEMA_UNSUPPORTED', `${path || '<root>'}: format ${node.format} is not implemented by the validator`);
   return node.format;
 }
 

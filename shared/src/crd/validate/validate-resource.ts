@@ -1,4 +1,5 @@
 import { Ajv, type ValidateFunction } from 'ajv';
+import { PortcullisError } from '../../errors/portcullis-error.js';
 import { CRD_SCHEMAS } from '../schemas.generated.js';
 import type { CrdSchemas, KindSchema } from '../schema-types.js';
 import { compileRules, type RuleTable } from './cel-rules.js';
@@ -91,7 +92,7 @@ export function createResourceValidator(schemas: CrdSchemas = CRD_SCHEMAS): Reso
   return {
     validate<K extends ResourceKind>(kind: K, object: unknown): Validation<KindTypes[K]> {
       const entry = compiled.get(kind);
-      if (!entry) throw new Error(`no schema for ${kind}`);
+      if (!entry) throw new PortcullisError('INTERNAL', `no schema for ${kind}`);
       if (typeof object !== 'object' || object === null || Array.isArray(object)) {
         return refused(kind, object, [`<root>: Invalid value: ${JSON.stringify(object === null ? 'null' : Array.isArray(object) ? 'array' : typeof object)}: must be an object`]);
       }

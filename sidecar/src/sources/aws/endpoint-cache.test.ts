@@ -38,7 +38,7 @@ describe('EndpointCache', () => {
     cache.resolve('bedrock', 'us-east-1', '/model/m/invoke', 'bedrock-runtime');
     expect(codeOf(() => cache.resolve('bedrock', 'us-east-1', '/model/m/invoke', 'evil'))).toBe('AWS_UNSUPPORTED_SERVICE');
     expect(codeOf(() => cache.resolve('bedrock', 'us-east-1', '/model/m/invoke', 'evil'))).toBe('AWS_UNSUPPORTED_SERVICE');
-    expect(codeOf(() => cache.resolve('dynamodb', 'not-a-region', '/', undefined))).toBeDefined();
+    expect(codeOf(() => cache.resolve('dynamodb', 'not-a-region', '/', undefined))).toBe('AWS_UNSUPPORTED_REGION');
   });
 
   it('sends every scope to the override, and holds at most maxEntries endpoints', () => {

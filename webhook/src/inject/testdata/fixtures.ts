@@ -1,10 +1,9 @@
 // Test fixtures of the injector: a fixed configuration and the golden cases in this folder.
 import { readFileSync, readdirSync } from 'node:fs';
 import type { V1Pod } from '@kubernetes/client-node';
-import type { CredentialSource } from '@portcullis/shared';
+import { READYZ_PATH, type CredentialSource } from '@portcullis/shared';
 import { parse } from 'yaml';
 import { defaultHoldCommand, type InjectorConfig } from '../config.js';
-import { READYZ_PATH } from '../contract.js';
 
 export const TESTDATA_DIR = new URL('./', import.meta.url);
 

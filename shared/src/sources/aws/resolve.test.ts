@@ -1,7 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import type { AwsSource } from '@portcullis/shared';
-import { awsSource } from '../../test-support/resources.js';
+import type { AwsSource, CredentialSource } from '../../crd/index.js';
 import { resolveAwsSource } from './resolve.js';
+
+const awsSource = (name: string, port: number, aws: AwsSource): CredentialSource => ({
+  apiVersion: 'portcullis.dev/v1alpha1',
+  kind: 'CredentialSource',
+  metadata: { name, namespace: 'team-a' },
+  spec: { type: 'aws', port, aws },
+});
 
 const web = { roleArn: 'arn:aws-us-gov:iam::123456789012:role/path/app' };
 const resolve = (aws: AwsSource): ReturnType<typeof resolveAwsSource> => resolveAwsSource(awsSource('aws', 18100, aws));

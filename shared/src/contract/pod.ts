@@ -1,13 +1,14 @@
-// What the injected pod gives the sidecar: names, paths and ports the sidecar reads by default
-// (sidecar/src/config/options.ts DEFAULT_*). contract.test.ts fails when the two drift apart.
+// What the webhook and the sidecar agree on about an injected pod: the proxy container's name and admin
+// port, the volumes the webhook adds and where they are mounted, the tokens' audiences and the env vars
+// the sidecar reads. Both workspaces import these; neither keeps its own copy.
 
 /** Name of the injected proxy container (native sidecar or regular container). */
 export const SIDECAR_CONTAINER_NAME = 'portcullis-proxy';
 
 /**
- * The sidecar's default admin port: /healthz, /readyz and /metrics (sidecar DEFAULT_ADMIN_PORT). Outside
- * Istio's 15000–15090 and Linkerd's 4140–4191; when a container of the pod declares it, the webhook
- * picks the next free port (inject/ports.ts, ADR 0014).
+ * The sidecar's default admin port: /healthz, /readyz and /metrics. Outside Istio's 15000–15090 and
+ * Linkerd's 4140–4191; when a container of the pod declares it, the webhook picks the next free port
+ * (webhook/src/inject/ports.ts, ADR 0014) and passes it with --admin-port.
  */
 export const SIDECAR_ADMIN_PORT = 15190;
 /** Container port name of the admin port (an IANA service name: at most 15 characters). */
@@ -22,7 +23,7 @@ export const DEFAULT_STS_AUDIENCE = 'sts.amazonaws.com';
 
 const ROOT = '/var/run/secrets/portcullis.dev';
 
-/** Folders mounted into the sidecar container only. */
+/** Folders mounted into the sidecar container only. A source's Secret keys are under `sources/<source>/`. */
 export const MOUNT_PATHS = {
   identity: `${ROOT}/identity`,
   api: `${ROOT}/api`,
@@ -56,11 +57,3 @@ export const SOURCE_VOLUME_PREFIX = 'portcullis-src-';
 /** Env var the sidecar reads its namespace from (downward API), and the pod name for its logs. */
 export const POD_NAMESPACE_ENV = 'POD_NAMESPACE';
 export const POD_NAME_ENV = 'POD_NAME';
-
-/**
- * True for a volume name this webhook uses. A name alone never makes a volume ours: inject/clash.ts
- * also checks its shape and that no other container mounts it before replacing it.
- */
-export function isOwnVolume(name: string): boolean {
-  return name.startsWith(SOURCE_VOLUME_PREFIX) || (Object.values(VOLUME_NAMES) as string[]).includes(name);
-}

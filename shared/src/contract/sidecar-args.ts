@@ -1,0 +1,56 @@
+// The sidecar's command line as far as the webhook uses it: the flags, the files the sidecar reads when a
+// flag is absent (exactly where the webhook mounts them) and the one function that builds the args.
+import { FILE_NAMES, MOUNT_PATHS, POD_NAMESPACE_ENV, SIDECAR_ADMIN_PORT } from './pod.js';
+
+/** Where the sidecar reads each file by default: the mount paths of pod.ts. */
+export const SIDECAR_DEFAULT_FILES = {
+  identityToken: `${MOUNT_PATHS.identity}/${FILE_NAMES.token}`,
+  apiToken: `${MOUNT_PATHS.api}/${FILE_NAMES.token}`,
+  apiCa: `${MOUNT_PATHS.api}/${FILE_NAMES.ca}`,
+  stsToken: `${MOUNT_PATHS.sts}/${FILE_NAMES.token}`,
+  secretsDir: MOUNT_PATHS.sources,
+  labels: `${MOUNT_PATHS.podinfo}/${FILE_NAMES.labels}`,
+} as const;
+
+export type SidecarLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+export const SIDECAR_LOG_LEVELS: readonly SidecarLogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
+
+/** The flags the webhook passes (the sidecar accepts more: docs/sidecar.md). */
+export const SIDECAR_FLAGS = {
+  namespace: 'namespace',
+  labelsFile: 'labels-file',
+  sources: 'sources',
+  logLevel: 'log-level',
+  youngGenerationMiB: 'young-generation-mib',
+  adminPort: 'admin-port',
+} as const;
+
+/** Env vars the sidecar falls back to when the flag is absent. */
+export const SIDECAR_ENV = {
+  namespace: POD_NAMESPACE_ENV,
+  sources: 'PORTCULLIS_SOURCES',
+  adminPort: 'PORTCULLIS_ADMIN_PORT',
+  logLevel: 'PORTCULLIS_LOG_LEVEL',
+  youngGenerationMiB: 'PORTCULLIS_YOUNG_GENERATION_MIB',
+} as const;
+
+export interface SidecarArgsInput {
+  /** Source names to serve; undefined: every source of the namespace. */
+  readonly sources: readonly string[] | undefined;
+  readonly logLevel: SidecarLogLevel | undefined;
+  readonly youngGenerationMiB: number | undefined;
+  readonly adminPort: number;
+}
+
+/**
+ * The injected proxy's args: its namespace from the downward-API env var (the kubelet expands `$(VAR)`),
+ * the labels file where the webhook mounts it, and only what differs from the sidecar's defaults.
+ */
+export function sidecarArgs(input: SidecarArgsInput): string[] {
+  const args = [`--${SIDECAR_FLAGS.namespace}`, `$(${POD_NAMESPACE_ENV})`, `--${SIDECAR_FLAGS.labelsFile}`, SIDECAR_DEFAULT_FILES.labels];
+  if (input.sources !== undefined) args.push(`--${SIDECAR_FLAGS.sources}`, input.sources.join(','));
+  if (input.logLevel !== undefined) args.push(`--${SIDECAR_FLAGS.logLevel}`, input.logLevel);
+  if (input.youngGenerationMiB !== undefined) args.push(`--${SIDECAR_FLAGS.youngGenerationMiB}`, String(input.youngGenerationMiB));
+  if (input.adminPort !== SIDECAR_ADMIN_PORT) args.push(`--${SIDECAR_FLAGS.adminPort}`, String(input.adminPort));
+  return args;
+}

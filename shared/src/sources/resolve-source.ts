@@ -1,0 +1,38 @@
+import type { CredentialSource } from '../crd/index.js';
+import { resolveAwsSource, type ResolvedAwsSource } from './aws/resolve.js';
+import { isSourceProblem, resolveHttpSource, type ResolvedHttpSource, type SourceProblem } from './resolve.js';
+
+/** A CredentialSource with defaults applied and every rule the CRD schema cannot express checked. */
+export type ResolvedSource = ResolvedHttpSource | ResolvedAwsSource;
+
+export type SourceResolution =
+  | { readonly ok: true; readonly source: ResolvedSource }
+  | { readonly ok: false; readonly problems: readonly SourceProblem[] };
+
+/**
+ * The one resolution of a CredentialSource spec, used by the sidecar to serve it, by the webhook's status
+ * controller for Ready and by its volume planning: a source is Ready exactly when the sidecar serves it.
+ * Never throws: a bad source is reported, the others stay served.
+ */
+export function resolveSource(cs: CredentialSource): SourceResolution {
+  const type: string = cs.spec.type;
+  if (type !== 'http' && type !== 'aws') {
+    return { ok: false, problems: [{ source: cs.metadata.name ?? '', message: `type ${type} is not served by this sidecar version` }] };
+  }
+  const resolved = type === 'aws' ? resolveAwsSource(cs) : resolveHttpSource(cs);
+  return isSourceProblem(resolved) ? { ok: false, problems: [resolved] } : { ok: true, source: resolved };
+}
+
+/** The Secret and keys a resolved source reads its credential from; undefined when it uses none. */
+export function secretKeysOf(source: ResolvedSource): { readonly secretName: string; readonly keys: readonly string[] } | undefined {
+  if (source.type === 'http') return { secretName: source.secretRef.name, keys: [source.secretRef.key] };
+  const c = source.credentials;
+  if (c.kind !== 'staticKeys') return undefined;
+  const keys = [c.accessKeyIdKey, c.secretAccessKeyKey, ...(c.sessionTokenKey !== undefined ? [c.sessionTokenKey] : [])];
+  return { secretName: c.secretName, keys: [...new Set(keys)] };
+}
+
+/** The audience of the projected token a resolved source presents to STS; undefined when it needs none. */
+export function stsAudienceOf(source: ResolvedSource): string | undefined {
+  return source.type === 'aws' && source.credentials.kind === 'webIdentity' ? source.credentials.tokenAudience : undefined;
+}
