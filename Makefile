@@ -25,8 +25,10 @@ deps: node_modules/.package-lock.json ## install npm packages (Node 24 included)
 tools: ## build kube-apiserver, kubectl, etcd, helm and MinIO from the Go module proxy, moto/boto3/awscli into a venv (cached in .cache/)
 	bash e2e/scripts/install-tools.sh >/dev/null
 
-build: deps ## compile every workspace (tsc -b)
+build: deps ## compile every workspace (tsc -b) and the sidecar's executable (Bun, sidecar/bin/portcullis-sidecar)
 	tsc -b
+	@# The sidecar ships as one executable: Bun's runtime with the compiled JavaScript bundled in (ADR 6).
+	bun build sidecar/dist/main.js --compile --outfile sidecar/bin/portcullis-sidecar 2>&1 | sed 's/^/bun build: /'
 
 typecheck: build
 

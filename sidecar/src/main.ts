@@ -9,8 +9,10 @@ import { parseDownwardLabels } from './config/labels-file.js';
 import { parseOptions } from './config/parse.js';
 import { sidecarKubeClient } from './kube-client.js';
 import { createLogger } from './logger.js';
+import { parseWaitReadyArgs, waitReady } from './wait-ready.js';
 
 const USAGE = `usage:
+  portcullis-sidecar wait-ready --port ADMIN_PORT [--timeout-seconds 120]
   portcullis-sidecar [--namespace NS] [--sources a,b] [--kubeconfig FILE | --api-server URL]
   portcullis-sidecar --standalone --config <dir|file> --identity ns/serviceaccount/pod[/uid] [--labels k=v,...]
 options: --identity-token-file, --api-token-file, --api-ca-file, --labels-file, --secrets-dir, --sts-token-file,
@@ -27,8 +29,29 @@ function readLabels(file: string): Record<string, string> {
   }
 }
 
+/** `portcullis-sidecar wait-ready --port N`: exit 0 once /readyz answers 200, 1 at the timeout, 2 on bad args. */
+async function waitReadyCommand(argv: readonly string[]): Promise<void> {
+  let args;
+  try {
+    args = parseWaitReadyArgs(argv);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(2);
+  }
+  const ready = await waitReady({
+    url: `http://127.0.0.1:${args.port}/readyz`,
+    timeoutMs: args.timeoutMs,
+    intervalMs: 250,
+    now: Date.now,
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    probe: (url) => fetch(url).then((r) => r.status),
+  });
+  process.exit(ready ? 0 : 1);
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (argv[0] === 'wait-ready') return waitReadyCommand(argv.slice(1));
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(USAGE);
     return;
@@ -44,9 +67,14 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  // Before the heap grows under load; V8 reads the cap whenever it resizes the young generation.
-  if (options.youngGenerationMiB !== undefined) setFlagsFromString(`--scavenger-max-new-space-capacity-mb=${options.youngGenerationMiB}`);
   const log = createLogger(options.logLevel, pino.destination({ dest: 2, sync: false }));
+  // The image runs the sidecar on Bun (ADR 6); `node sidecar/dist/main.js` still works.
+  const runtime = process.versions.bun === undefined ? `node ${process.versions.node}` : `bun ${process.versions.bun}`;
+  if (options.youngGenerationMiB !== undefined) {
+    // Before the heap grows under load; V8 reads the cap whenever it resizes the young generation.
+    if (process.versions.bun === undefined) setFlagsFromString(`--scavenger-max-new-space-capacity-mb=${options.youngGenerationMiB}`);
+    else log.warn({ youngGenerationMiB: options.youngGenerationMiB, runtime }, '--young-generation-mib sets a V8 heap limit; Bun (JavaScriptCore) has no such setting, so it is ignored');
+  }
   const audit = pino.destination({ dest: 1, sync: false, minLength: 0 });
   const cluster = options.mode.kind === 'cluster' ? options.mode : undefined;
   const sidecar = buildSidecar(options, {
@@ -78,7 +106,7 @@ async function main(): Promise<void> {
 
   await sidecar.start();
   const admin = sidecar.adminAddress();
-  log.info({ adminPort: admin.port, mode: options.mode.kind, youngGenerationMiB: options.youngGenerationMiB }, 'portcullis sidecar started');
+  log.info({ adminPort: admin.port, mode: options.mode.kind, runtime, youngGenerationMiB: options.youngGenerationMiB }, 'portcullis sidecar started');
 }
 
 main().catch((err: unknown) => {

@@ -108,7 +108,9 @@ export async function startSidecar(dir: string, s: SidecarSetup, core: number, m
   if (!existsSync(main)) throw new Error(`${main} is missing: run make build first`);
   writeSidecarFiles(dir, s);
   const t0 = performance.now();
-  const proc = spawnPinned(`sidecar-${s.kind}`, process.execPath, [...sidecarArgs(dir, main), ...(s.extraArgs ?? [])], { core, ignoreStdout: true });
+  // A .js file runs on this Node (the previous runtime); anything else is an executable (the shipped Bun build).
+  const [file, args] = main.endsWith('.js') ? [process.execPath, sidecarArgs(dir, main)] : [main, sidecarArgs(dir, main).slice(1)];
+  const proc = spawnPinned(`sidecar-${s.kind}`, file, [...args, ...(s.extraArgs ?? [])], { core, ignoreStdout: true });
   const line = await proc.waitForLine((l) => l.includes('portcullis sidecar started'), 15_000);
   const startedMs = performance.now() - t0;
   const adminPort = (JSON.parse(line) as { adminPort: number }).adminPort;

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSidecarProcess, type SidecarProcess } from '../support/sidecar-process.js';
+import { startSidecarProcess, type SidecarProcess, type SidecarRuntime } from '../support/sidecar-process.js';
 import type { AuditLine } from './invariants.js';
 import { rawExchange, type RawAnswer } from './raw-exchange.js';
 import { startRecordingUpstream, type RecordedConnection, type RecordingUpstream } from './recording-upstream.js';
@@ -76,7 +76,7 @@ function ordinaryGet(port: number): Promise<number> {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function startFramingWorld(): Promise<FramingWorld> {
+export async function startFramingWorld(runtime: SidecarRuntime = 'shipped'): Promise<FramingWorld> {
   const upstream = await startRecordingUpstream();
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-framing-'));
   const base = 20000 + Math.floor(Math.random() * 20000);
@@ -90,7 +90,7 @@ export async function startFramingWorld(): Promise<FramingWorld> {
   const sidecar = await startSidecarProcess([
     '--standalone', '--config', join(dir, 'config'), '--identity', 'team-a/agent/agent-0',
     '--secrets-dir', join(dir, 'sources'), '--admin-address', '127.0.0.1', '--admin-port', '0', '--listen-addresses', '127.0.0.1',
-  ]);
+  ], 15_000, runtime);
   for (let i = 0; i < 200; i++) {
     const ready = await fetch(`http://127.0.0.1:${sidecar.adminPort}/readyz`).then((r) => r.status, () => 0);
     if (ready === 200) break;

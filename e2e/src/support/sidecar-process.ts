@@ -1,7 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const MAIN = fileURLToPath(new URL('../../../sidecar/dist/main.js', import.meta.url));
+/** The executable the image ships: Bun with the sidecar bundled in (`make build`, ADR 6). */
+export const SIDECAR_BINARY = fileURLToPath(new URL('../../../sidecar/bin/portcullis-sidecar', import.meta.url));
+/** The same program on Node, the previous runtime (benchmarks compare the two). */
+const NODE_MAIN = fileURLToPath(new URL('../../../sidecar/dist/main.js', import.meta.url));
+
+export type SidecarRuntime = 'shipped' | 'node';
+
+function command(runtime: SidecarRuntime, args: readonly string[]): [string, string[]] {
+  if (runtime === 'node') return [process.execPath, [NODE_MAIN, ...args]];
+  if (!existsSync(SIDECAR_BINARY)) throw new Error(`${SIDECAR_BINARY} is missing: run make build (it compiles the sidecar with Bun)`);
+  return [SIDECAR_BINARY, [...args]];
+}
 
 export interface SidecarProcess {
   readonly child: ChildProcess;
@@ -24,9 +36,13 @@ function lines(into: string[], stream: NodeJS.ReadableStream): void {
   });
 }
 
-/** Starts the built sidecar (`node sidecar/dist/main.js`) and waits for its start-up log line. */
-export async function startSidecarProcess(args: readonly string[], timeoutMs = 15_000): Promise<SidecarProcess> {
-  const child = spawn(process.execPath, [MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts the sidecar executable the image ships (or, with runtime 'node', `node sidecar/dist/main.js`) and
+ * waits for its start-up log line.
+ */
+export async function startSidecarProcess(args: readonly string[], timeoutMs = 15_000, runtime: SidecarRuntime = 'shipped'): Promise<SidecarProcess> {
+  const [file, argv] = command(runtime, args);
+  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   const stdout: string[] = [];
   const stderr: string[] = [];
   if (!child.stdout || !child.stderr) throw new Error('sidecar process has no output pipes');

@@ -31,7 +31,7 @@ describe('the regular-container fallback', () => {
     expect(pod.spec?.containers.map((c) => c.name)).toEqual(['portcullis-proxy', 'app']);
     const proxy = pod.spec?.containers[0];
     expect(proxy?.restartPolicy).toBeUndefined();
-    expect(proxy?.lifecycle?.postStart?.exec?.command?.join(' ')).toMatch(/127\.0\.0\.1:15190\/readyz/);
+    expect(proxy?.lifecycle?.postStart?.exec?.command).toEqual(['/usr/local/bin/portcullis-sidecar', 'wait-ready', '--port', '15190', '--timeout-seconds', '120']);
     expect(JSON.parse(pod.metadata?.annotations?.['portcullis.dev/status'] ?? '{}')).toMatchObject({ mode: 'container' });
   });
 });

@@ -88,7 +88,7 @@ export class SecretFile {
     let text: string;
     try {
       text = credentialFromFile(await readFile(this.opts.path, 'utf8'));
-      if (text === '') throw new Error(`${basename(this.opts.path)} is empty`);
+      if (text === '') throw new PortcullisError('CREDENTIAL_UNAVAILABLE', `${basename(this.opts.path)} is empty`);
     } catch (err) {
       const error = err as NodeJS.ErrnoException;
       this.problem = error.code === 'ENOENT' ? `${this.opts.path} does not exist` : error.message;

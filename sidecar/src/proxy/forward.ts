@@ -136,7 +136,7 @@ export function forward(
   });
   const timer = setTimeout(() => {
     timedOut = true;
-    upstream.destroy(new Error('response timeout'));
+    upstream.destroy(new PortcullisError('UPSTREAM_TIMEOUT', `no response within ${responseTimeoutMs} ms`));
   }, responseTimeoutMs);
 
   upstream.on('response', (upRes) => {

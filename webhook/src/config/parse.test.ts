@@ -53,7 +53,7 @@ describe('parseOptions', () => {
   });
 
   it('builds the regular-container hold command for the admin port the pod gets', () => {
-    expect(parseOptions(minimal, {}).injector.holdCommand(15191).join(' ')).toMatch(/127\.0\.0\.1:15191\/readyz/);
+    expect(parseOptions(minimal, {}).injector.holdCommand(15191)).toEqual(['/usr/local/bin/portcullis-sidecar', 'wait-ready', '--port', '15191', '--timeout-seconds', '120']);
   });
 
   it('requires the sidecar image and the namespace', () => {

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { PortcullisError, READYZ_PATH, SIDECAR_LOG_LEVELS } from '@portcullis/shared';
+import { PortcullisError, SIDECAR_LOG_LEVELS } from '@portcullis/shared';
 import { defaultHoldCommand, type InjectorConfig, type PullPolicy } from '../inject/config.js';
 import { isQuantity } from '../inject/quantity.js';
 import { boolean, integer, invalid, list, oneOf, required, type Values } from './flags.js';
@@ -71,7 +71,7 @@ function injector(v: Values, namespace: string): Omit<InjectorConfig, 'nativeSid
     logLevel: logLevel as InjectorConfig['logLevel'],
     youngGenerationMiB: integer(v, 'sidecar-young-generation-mib', 0, 0, 64) || undefined,
     tokenExpirationSeconds: integer(v, 'token-expiration-seconds', 3600, 600, 86400),
-    holdCommand: (adminPort) => defaultHoldCommand(adminPort, READYZ_PATH),
+    holdCommand: (adminPort) => defaultHoldCommand(adminPort),
     imagePullSecrets: pullSecrets(v),
   };
 }

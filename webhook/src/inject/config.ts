@@ -43,11 +43,13 @@ export interface InjectorConfig {
   readonly imagePullSecrets: readonly string[];
 }
 
-/** Default hold command: the sidecar image runs Node, which polls /readyz for up to two minutes. */
-export function defaultHoldCommand(adminPort: number, readyzPath = '/readyz'): string[] {
-  const script =
-    `const end=Date.now()+120000;` +
-    `const poll=()=>fetch('http://127.0.0.1:${adminPort}${readyzPath}').then(r=>{if(r.ok)process.exit(0);throw 0}).catch(()=>Date.now()>end?process.exit(1):setTimeout(poll,250));` +
-    `poll();`;
-  return ['node', '-e', script];
+/** Where the sidecar image keeps its executable (sidecar/Dockerfile). */
+export const SIDECAR_EXECUTABLE = '/usr/local/bin/portcullis-sidecar';
+
+/**
+ * Default hold command: the sidecar executable's own `wait-ready`, which polls /readyz for up to two
+ * minutes (the image has no shell and no Node). The sidecar serves /readyz at READYZ_PATH.
+ */
+export function defaultHoldCommand(adminPort: number): string[] {
+  return [SIDECAR_EXECUTABLE, 'wait-ready', '--port', String(adminPort), '--timeout-seconds', '120'];
 }

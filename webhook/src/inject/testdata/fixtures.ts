@@ -1,7 +1,7 @@
 // Test fixtures of the injector: a fixed configuration and the golden cases in this folder.
 import { readFileSync, readdirSync } from 'node:fs';
 import type { V1Pod } from '@kubernetes/client-node';
-import { READYZ_PATH, type CredentialSource } from '@portcullis/shared';
+import type { CredentialSource } from '@portcullis/shared';
 import { parse } from 'yaml';
 import { defaultHoldCommand, type InjectorConfig } from '../config.js';
 
@@ -19,7 +19,7 @@ export const TEST_CONFIG: InjectorConfig = Object.freeze({
   logLevel: undefined,
   youngGenerationMiB: undefined,
   tokenExpirationSeconds: 3600,
-  holdCommand: (adminPort: number) => defaultHoldCommand(adminPort, READYZ_PATH),
+  holdCommand: (adminPort: number) => defaultHoldCommand(adminPort),
   imagePullSecrets: [],
 });
 
