@@ -7,22 +7,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar';
 import { startSidecarProcess, type SidecarProcess } from '../support/sidecar-process.js';
+import { bearerSourceYaml, standaloneArgs, untilReady } from '../support/standalone-config.js';
 
 const KEY = 'bad-credential-real-key';
 
 function resources(ports: { good: number; bad: number }, upstream: Upstream): string {
-  const source = (name: string, port: number): string => `apiVersion: portcullis.dev/v1alpha1
-kind: CredentialSource
-metadata: {name: ${name}}
-spec:
-  type: http
-  port: ${port}
-  http:
-    upstream: ${upstream.url}
-    caBundle: ${JSON.stringify(upstream.ca.certPem)}
-    injection: {type: Bearer}
-    secretRef: {name: ${name}-key, key: key}
-`;
+  const source = (name: string, port: number): string => bearerSourceYaml({ name, port, upstream: upstream.url, caPem: upstream.ca.certPem });
   return `${source('good', ports.good)}---
 ${source('bad', ports.bad)}---
 apiVersion: portcullis.dev/v1alpha1
@@ -51,13 +41,8 @@ describe('a Secret value that cannot be sent', () => {
     // What `kubectl create secret --from-file` makes of a file that ends in a blank line.
     writeFileSync(join(dir, 'sources/bad/key'), `${KEY}\n\n`);
     writeFileSync(join(dir, 'config/resources.yaml'), resources(ports, upstream));
-    sidecar = await startSidecarProcess([
-      '--standalone', '--config', join(dir, 'config'), '--identity', 'team-a/agent/agent-0', '--secrets-dir', join(dir, 'sources'),
-      '--admin-address', '127.0.0.1', '--admin-port', '0', '--listen-addresses', '127.0.0.1', '--credential-poll-interval-seconds', '1',
-    ]);
-    for (let i = 0; i < 100 && (await fetch(`http://127.0.0.1:${sidecar.adminPort}/readyz`).then((r) => r.status, () => 0)) !== 200; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    sidecar = await startSidecarProcess(standaloneArgs(dir, ['--credential-poll-interval-seconds', '1']));
+    await untilReady(sidecar.adminPort);
   }, 30_000);
 
   afterAll(async () => {

@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { bearerSourceYaml, standaloneArgs, untilReady } from '../support/standalone-config.js';
 import { startSidecarProcess, type SidecarProcess, type SidecarRuntime } from '../support/sidecar-process.js';
 import type { AuditLine } from './invariants.js';
 import { rawExchange, type RawAnswer } from './raw-exchange.js';
@@ -32,19 +33,8 @@ export interface FramingWorld {
 }
 
 function resources(ports: { plain: number; tls: number }, upstream: RecordingUpstream): string {
-  const source = (name: string, port: number, url: string, ca: string | undefined): string => `apiVersion: portcullis.dev/v1alpha1
-kind: CredentialSource
-metadata: {name: ${name}}
-spec:
-  type: http
-  port: ${port}
-  http:
-    upstream: ${url}
-${ca ? `    caBundle: ${JSON.stringify(ca)}\n` : '    allowPlaintextUpstream: true\n'}    injection: {type: Bearer}
-    secretRef: {name: ${name}-key, key: key}
-`;
-  return `${source('plain', ports.plain, upstream.plainUrl, undefined)}---
-${source('tls', ports.tls, upstream.tlsUrl, upstream.ca.certPem)}---
+  return `${bearerSourceYaml({ name: 'plain', port: ports.plain, upstream: upstream.plainUrl })}---
+${bearerSourceYaml({ name: 'tls', port: ports.tls, upstream: upstream.tlsUrl, caPem: upstream.ca.certPem })}---
 apiVersion: portcullis.dev/v1alpha1
 kind: EgressPolicy
 metadata: {name: agent}
@@ -87,15 +77,8 @@ export async function startFramingWorld(runtime: SidecarRuntime = 'shipped'): Pr
     writeFileSync(join(dir, 'sources', name, 'key'), `${CREDENTIAL}\n`);
   }
   writeFileSync(join(dir, 'config/resources.yaml'), resources(ports, upstream));
-  const sidecar = await startSidecarProcess([
-    '--standalone', '--config', join(dir, 'config'), '--identity', 'team-a/agent/agent-0',
-    '--secrets-dir', join(dir, 'sources'), '--admin-address', '127.0.0.1', '--admin-port', '0', '--listen-addresses', '127.0.0.1',
-  ], 15_000, runtime);
-  for (let i = 0; i < 200; i++) {
-    const ready = await fetch(`http://127.0.0.1:${sidecar.adminPort}/readyz`).then((r) => r.status, () => 0);
-    if (ready === 200) break;
-    await sleep(50);
-  }
+  const sidecar = await startSidecarProcess(standaloneArgs(dir), 15_000, runtime);
+  await untilReady(sidecar.adminPort);
 
   const auditSince = (from: number): AuditLine[] =>
     sidecar.stdout.slice(from).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as AuditLine);

@@ -1,23 +1,48 @@
 // Standalone-mode sidecar fixtures shared by the process-level tests.
 import { request } from 'node:http';
+import { join } from 'node:path';
 import type { Upstream } from '@portcullis/sidecar';
 
 const MiB = 1024 * 1024;
 
-/** One bearer CredentialSource "api" (Secret api-key/key) and a policy allowing `paths` for service account agent. */
-export function bearerResources(port: number, upstream: Upstream, paths: readonly string[]): string {
+/**
+ * One bearer CredentialSource document (Secret <name>-key, key `key`): over TLS with `caPem`, or plain HTTP
+ * (allowPlaintextUpstream) without.
+ */
+export function bearerSourceYaml(s: { name: string; port: number; upstream: string; caPem?: string }): string {
+  const trust = s.caPem === undefined ? '    allowPlaintextUpstream: true\n' : `    caBundle: ${JSON.stringify(s.caPem)}\n`;
   return `apiVersion: portcullis.dev/v1alpha1
 kind: CredentialSource
-metadata: {name: api}
+metadata: {name: ${s.name}}
 spec:
   type: http
-  port: ${port}
+  port: ${s.port}
   http:
-    upstream: ${upstream.url}
-    caBundle: ${JSON.stringify(upstream.ca.certPem)}
-    injection: {type: Bearer}
-    secretRef: {name: api-key, key: key}
----
+    upstream: ${s.upstream}
+${trust}    injection: {type: Bearer}
+    secretRef: {name: ${s.name}-key, key: key}
+`;
+}
+
+/** Flags of a standalone sidecar reading <dir>/config and <dir>/sources, as team-a/agent/agent-0, loopback only. */
+export function standaloneArgs(dir: string, extra: readonly string[] = []): string[] {
+  return [
+    '--standalone', '--config', join(dir, 'config'), '--identity', 'team-a/agent/agent-0', '--secrets-dir', join(dir, 'sources'),
+    '--admin-address', '127.0.0.1', '--admin-port', '0', '--listen-addresses', '127.0.0.1', ...extra,
+  ];
+}
+
+/** Waits (up to ~10 s) until the sidecar's /readyz answers 200. */
+export async function untilReady(adminPort: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if ((await fetch(`http://127.0.0.1:${adminPort}/readyz`).then((r) => r.status, () => 0)) === 200) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** One bearer CredentialSource "api" (Secret api-key/key) and a policy allowing `paths` for service account agent. */
+export function bearerResources(port: number, upstream: Upstream, paths: readonly string[]): string {
+  return `${bearerSourceYaml({ name: 'api', port, upstream: upstream.url, caPem: upstream.ca.certPem })}---
 apiVersion: portcullis.dev/v1alpha1
 kind: EgressPolicy
 metadata: {name: agent}

@@ -42,41 +42,29 @@ function release(socket: PooledSocket): void {
   socket[IDLE_GUARD] = undefined;
 }
 
+type AgentClass<O> = new (options: O) => HttpAgent;
+
+/** `Base` with connection reuse held to keep()/release(): one exchange at a time, nothing in between. */
+function strict<O>(Base: AgentClass<O>): AgentClass<O> {
+  return class extends Base {
+    override keepSocketAlive(socket: Socket): boolean {
+      // Node returns a boolean here (false: close it); @types/node declares void.
+      const kept: unknown = super.keepSocketAlive(socket);
+      return keep(socket, kept !== false);
+    }
+
+    override reuseSocket(socket: Socket, request: Parameters<HttpAgent['reuseSocket']>[1]): void {
+      release(socket);
+      super.reuseSocket(socket, request);
+    }
+  };
+}
+
 /** An http.Agent whose pooled connections carry exactly one exchange at a time, with nothing in between. */
-export class StrictHttpAgent extends nodeHttp.Agent {
-  constructor(options: AgentOptions) {
-    super(options);
-  }
+export const StrictHttpAgent: AgentClass<AgentOptions> = strict(nodeHttp.Agent);
 
-  override keepSocketAlive(socket: Socket): boolean {
-    // Node returns a boolean here (false: close it); @types/node declares void.
-    const kept: unknown = super.keepSocketAlive(socket);
-    return keep(socket, kept !== false);
-  }
-
-  override reuseSocket(socket: Socket, request: Parameters<HttpAgent['reuseSocket']>[1]): void {
-    release(socket);
-    super.reuseSocket(socket, request);
-  }
-}
-
-/** The https.Agent counterpart of StrictHttpAgent. */
-export class StrictHttpsAgent extends HttpsAgent {
-  constructor(options: HttpsAgentOptions) {
-    super(options);
-  }
-
-  override keepSocketAlive(socket: Socket): boolean {
-    // Node returns a boolean here (false: close it); @types/node declares void.
-    const kept: unknown = super.keepSocketAlive(socket);
-    return keep(socket, kept !== false);
-  }
-
-  override reuseSocket(socket: Socket, request: Parameters<HttpAgent['reuseSocket']>[1]): void {
-    release(socket);
-    super.reuseSocket(socket, request);
-  }
-}
+/** The https.Agent counterpart of StrictHttpAgent (https.Agent extends http.Agent). */
+export const StrictHttpsAgent = strict<HttpsAgentOptions>(HttpsAgent) as new (options: HttpsAgentOptions) => HttpsAgent;
 
 /** Pool settings every source uses: keep-alive, LIFO (warm connections first), bounded. */
 export const POOL_OPTIONS = { keepAlive: true, maxSockets: 256, maxFreeSockets: 32, scheduling: 'lifo' } as const;
