@@ -37,26 +37,34 @@ class FakeApi implements ListWatch<Obj> {
 function setup(api: FakeApi) {
   const changes: string[][] = [];
   const errors: number[] = [];
+  const attempts: number[] = [];
+  const recoveries: { failedAttempts: number; outageMs: number }[] = [];
+  const clock = { ms: 1_000_000 };
   const timers: (() => void)[] = [];
   let connects = 0;
   const informer = new SupervisedInformer<Obj>(
     api,
     {
       onChange: (items) => changes.push(items.map((i) => `${i.metadata?.name}:${i.spec}`).sort()),
-      onError: (_err, ms) => errors.push(ms),
+      onError: (_err, ms, attempt) => {
+        errors.push(ms);
+        attempts.push(attempt);
+      },
       onConnect: () => connects++,
+      onRecover: (failedAttempts, outageMs) => recoveries.push({ failedAttempts, outageMs }),
     },
     {
       initialBackoffMs: 100,
       maxBackoffMs: 1000,
       random: () => 0.999,
+      now: () => clock.ms,
       setTimer: (fn) => {
         timers.push(fn);
         return { cancel: () => undefined };
       },
     },
   );
-  return { informer, changes, errors, timers, connects: () => connects };
+  return { informer, changes, errors, attempts, recoveries, clock, timers, connects: () => connects };
 }
 
 const flush = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -136,6 +144,32 @@ describe('SupervisedInformer', () => {
     await flush();
     expect(informer.items().map((i) => i.metadata?.name)).toEqual(['a']);
     expect(connects()).toBe(2);
+  });
+
+  it('numbers the attempts of one outage from 1 and reports its end once, with its length', async () => {
+    const api = new FakeApi();
+    const down = new Error('no answer within 10 s');
+    api.listResults = [{ items: [obj('a', '1')], resourceVersion: '1' }, down, down, down, { items: [obj('a', '1')], resourceVersion: '9' }];
+    const { informer, attempts, recoveries, clock, timers } = setup(api);
+    informer.start();
+    await flush();
+    expect(recoveries).toEqual([]); // the first list is a start, not a recovery
+
+    clock.ms += 1000;
+    api.watches[0]?.end(new Error('watch silent for 90 s'));
+    for (let i = 0; i < 4; i++) {
+      clock.ms += 5000;
+      timers.shift()?.();
+      await flush();
+    }
+    expect(attempts).toEqual([1, 2, 3, 4]);
+    expect(recoveries).toEqual([{ failedAttempts: 4, outageMs: 20_000 }]);
+
+    // The next failure starts a new outage at attempt 1.
+    api.listResults.push(down);
+    api.watches.at(-1)?.end(new Error('reset'));
+    expect(attempts).toEqual([1, 2, 3, 4, 1]);
+    expect(recoveries).toHaveLength(1);
   });
 
   it('does nothing more once stopped', async () => {

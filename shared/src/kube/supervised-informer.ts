@@ -3,8 +3,13 @@ import type { KubeObject, ListWatch, WatchEventType } from './list-watch.js';
 export interface InformerHooks<T> {
   /** Called after every change of the cache with all objects (also after each relist). */
   onChange(items: readonly T[]): void;
-  /** A list or watch failed; the informer retries after `retryInMs`. */
-  onError(err: unknown, retryInMs: number): void;
+  /**
+   * A list or watch failed; the informer retries after `retryInMs`. `attempt` is 1 for the first failure
+   * since the last successful list (log that one; count them all) and grows while the outage lasts.
+   */
+  onError(err: unknown, retryInMs: number, attempt: number): void;
+  /** A list succeeded after `failedAttempts` failures that began `outageMs` ago: the outage is over. */
+  onRecover?(failedAttempts: number, outageMs: number): void;
   /** A new watch connection was opened (count these: a flapping watch shows up here). */
   onConnect(): void;
 }
@@ -15,6 +20,8 @@ export interface InformerOptions {
   /** Jitter source in [0, 1); injected so tests are deterministic. */
   readonly random: () => number;
   readonly setTimer: (fn: () => void, ms: number) => { cancel(): void };
+  /** Clock for the outage's length; default Date.now. */
+  readonly now?: () => number;
 }
 
 const keyOf = (obj: KubeObject): string => `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;
@@ -34,6 +41,8 @@ export class SupervisedInformer<T extends KubeObject> {
   private synced = false;
   private stopped = false;
   private failures = 0;
+  /** Since when, and how many attempts, list/watch has been failing; undefined while healthy. */
+  private outage: { readonly sinceMs: number; attempts: number } | undefined;
   private current: { abort(): void } | undefined;
   private timer: { cancel(): void } | undefined;
 
@@ -71,6 +80,7 @@ export class SupervisedInformer<T extends KubeObject> {
       for (const item of items) this.cache.set(keyOf(item), item);
       this.resourceVersion = resourceVersion;
       this.synced = true;
+      this.recovered();
       this.hooks.onChange(this.items());
       await this.watch();
     } catch (err) {
@@ -81,7 +91,7 @@ export class SupervisedInformer<T extends KubeObject> {
   private async watch(): Promise<void> {
     if (this.stopped) return;
     let needsRelist = false;
-    const startedAt = Date.now();
+    const startedAt = this.now();
     this.current = await this.lw.watch(
       this.resourceVersion,
       (type, obj) => {
@@ -95,7 +105,7 @@ export class SupervisedInformer<T extends KubeObject> {
         if (this.stopped) return;
         if (err !== undefined) return this.retry(err, () => void this.relist());
         // A clean end (server timeout) resumes; a long-lived watch also resets the backoff.
-        if (Date.now() - startedAt > 30_000) this.failures = 0;
+        if (this.now() - startedAt > 30_000) this.failures = 0;
         if (needsRelist) void this.relist();
         else void this.watch().catch((e: unknown) => this.retry(e, () => void this.relist()));
       },
@@ -119,12 +129,24 @@ export class SupervisedInformer<T extends KubeObject> {
     return false;
   }
 
+  private recovered(): void {
+    const outage = this.outage;
+    if (outage === undefined) return;
+    this.outage = undefined;
+    this.hooks.onRecover?.(outage.attempts, this.now() - outage.sinceMs);
+  }
+
+  private now(): number {
+    return (this.opts.now ?? Date.now)();
+  }
+
   private retry(err: unknown, again: () => void): void {
     if (this.stopped) return;
     const base = Math.min(this.opts.maxBackoffMs, this.opts.initialBackoffMs * 2 ** this.failures);
     const delay = Math.round(base / 2 + (base / 2) * this.opts.random());
     this.failures++;
-    this.hooks.onError(err, delay);
+    this.outage ??= { sinceMs: this.now(), attempts: 0 };
+    this.hooks.onError(err, delay, ++this.outage.attempts);
     this.timer = this.opts.setTimer(again, delay);
   }
 }

@@ -27,7 +27,8 @@ export interface AwsRuntimeDeps {
 
 /** STS temporary credentials are refreshed this long before they expire (as the AWS SDKs do). */
 const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
-const STS_TIMEOUT_MS = 10_000;
+/** STS must accept the connection within 3 s and answer each of the SDK's (up to 3) attempts within 10 s. */
+const STS_TIMEOUTS = { connectTimeoutMs: 3_000, requestTimeoutMs: 10_000 } as const;
 
 /** The configuration key of an aws source: equal keys keep the runtime (and its cached credentials). */
 export function awsSourceKey(resolved: ResolvedAwsSource, deps: AwsRuntimeDeps): string {
@@ -62,8 +63,9 @@ async function staticKeys(resolved: ResolvedAwsSource, spec: StaticKeySpec, deps
 function webIdentity(resolved: ResolvedAwsSource, spec: WebIdentitySpec, deps: AwsRuntimeDeps): WebIdentityCredentials {
   const sts = deps.assumeRole
     ? { assume: deps.assumeRole, destroy: () => undefined }
-    : stsAssumeRole(stsTarget({ partition: spec.partition, stsRegion: spec.stsRegion, endpoint: resolved.endpoint, useFips: resolved.useFips, useDualstack: resolved.useDualstack }), STS_TIMEOUT_MS);
+    : stsAssumeRole(stsTarget({ partition: spec.partition, stsRegion: spec.stsRegion, endpoint: resolved.endpoint, useFips: resolved.useFips, useDualstack: resolved.useDualstack }), STS_TIMEOUTS);
   const sessionName = deps.workload ? roleSessionName(deps.workload) : undefined;
+  let failing = false;
   const provider = new WebIdentityCredentials({
     source: resolved.name,
     roleArn: spec.roleArn,
@@ -76,8 +78,16 @@ function webIdentity(resolved: ResolvedAwsSource, spec: WebIdentitySpec, deps: A
     now: () => deps.now().getTime(),
     onRefresh: (result, detail) => {
       deps.metrics.credentialReloads.inc({ source: resolved.name, result });
-      if (result === 'loaded') deps.log.info({ source: resolved.name, roleArn: spec.roleArn, sessionName, expiresAt: detail.expiresAt }, 'STS credentials obtained');
-      else deps.log.warn({ source: resolved.name, problem: detail.error }, 'STS credentials unavailable');
+      if (result === 'loaded') {
+        deps.log.info({ source: resolved.name, roleArn: spec.roleArn, sessionName, expiresAt: detail.expiresAt }, failing ? 'STS credentials obtained again' : 'STS credentials obtained');
+        failing = false;
+        return;
+      }
+      // Once per outage (every attempt is counted above); the next success says it is over.
+      const fields = { code: 'CREDENTIAL_UNAVAILABLE', source: resolved.name, problem: detail.error };
+      if (failing) deps.log.debug(fields, 'STS credentials still unavailable');
+      else deps.log.warn(fields, 'STS credentials unavailable; retrying with backoff');
+      failing = true;
     },
   });
   provider.prefetch();

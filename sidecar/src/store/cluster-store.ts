@@ -12,6 +12,7 @@ import {
 import { restListWatch, type KubeRestClient } from '@portcullis/shared/kube-rest';
 import type { SidecarMetrics } from '../metrics.js';
 import { batchOf, candidateOf, type Candidate } from './candidates.js';
+import { informerReport } from './informer-report.js';
 import type { Batch } from './last-known-good.js';
 
 export interface ClusterStoreHooks {
@@ -42,6 +43,8 @@ function validating(kind: ResourceKind, validator: ResourceValidator): (items: r
 export interface ClusterStoreOptions {
   readonly initialBackoffMs: number;
   readonly maxBackoffMs: number;
+  /** An open watch silent for this long is closed as dead (KUBE_WATCH_SILENT); default 90 s. */
+  readonly watchIdleTimeoutMs?: number;
 }
 
 /** Watches the namespace's CredentialSources and EgressPolicies through supervised informers. */
@@ -51,15 +54,8 @@ export class ClusterStore {
   constructor(kube: KubeRestClient, namespace: string, validator: ResourceValidator, hooks: ClusterStoreHooks, metrics: SidecarMetrics, log: Logger, opts: ClusterStoreOptions) {
     const make = <T extends KubeObject>(plural: string, onChange: (items: readonly T[]) => void): SupervisedInformer<T> =>
       new SupervisedInformer<T>(
-        restListWatch<T>(kube, { group: GROUP, version: VERSION, plural, namespace }),
-        {
-          onChange,
-          onConnect: () => metrics.informerReconnects.inc({ resource: plural }),
-          onError: (err, retryInMs) => {
-            metrics.informerErrors.inc({ resource: plural });
-            log.warn({ resource: plural, retryInMs, problem: err instanceof Error ? err.message : String(err) }, 'list/watch failed; retrying');
-          },
-        },
+        restListWatch<T>(kube, { group: GROUP, version: VERSION, plural, namespace }, opts.watchIdleTimeoutMs === undefined ? {} : { watchIdleTimeoutMs: opts.watchIdleTimeoutMs }),
+        informerReport(plural, onChange, metrics, log),
         { ...opts, random: Math.random, setTimer: (fn, ms) => {
           const t = setTimeout(fn, ms);
           t.unref();

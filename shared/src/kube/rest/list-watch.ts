@@ -1,3 +1,4 @@
+import { PortcullisError } from '../../errors/index.js';
 import { customResourcePath, type CustomResourceRef, type KubeObject, type ListWatch, type WatchEventType } from '../list-watch.js';
 import type { KubeRestClient } from './client.js';
 
@@ -11,6 +12,12 @@ interface ListResponse<T> {
 export interface RestListWatchOptions {
   /** Server-side timeout of one watch, drawn per watch from [min, 2·min) seconds as client-go does. */
   readonly watchTimeoutSeconds?: number;
+  /**
+   * A watch that delivers no byte for this long is closed as dead (KUBE_WATCH_SILENT). The watch asks for
+   * bookmarks, which the API server's watch cache sends about once a minute to every watcher, so the
+   * default of 90 s only fires on a dead connection or a frozen API server.
+   */
+  readonly watchIdleTimeoutMs?: number;
   readonly random?: () => number;
 }
 
@@ -18,11 +25,12 @@ export interface RestListWatchOptions {
 export function restListWatch<T extends KubeObject>(client: KubeRestClient, ref: CustomResourceRef, opts: RestListWatchOptions = {}): ListWatch<T> {
   const path = customResourcePath(ref);
   const minTimeout = opts.watchTimeoutSeconds ?? 300;
+  const idleTimeoutMs = opts.watchIdleTimeoutMs ?? 90_000;
   const random = opts.random ?? Math.random;
   return {
     async list() {
       const data = await client.json<ListResponse<T>>('GET', path);
-      if (!Array.isArray(data.items)) throw new Error(`GET ${path}: the answer is not a list`);
+      if (!Array.isArray(data.items)) throw new PortcullisError('KUBE_API_INVALID_ANSWER', `GET ${path}: the answer is not a list`);
       return { items: data.items, resourceVersion: data.metadata?.resourceVersion ?? '' };
     },
     watch(resourceVersion, onEvent, onDone) {
@@ -35,10 +43,11 @@ export function restListWatch<T extends KubeObject>(client: KubeRestClient, ref:
         path,
         query,
         (type, object) => {
-          if (!EVENT_TYPES.has(type)) throw new Error(`watch ${path}: unknown event type ${JSON.stringify(type)}`);
+          if (!EVENT_TYPES.has(type)) throw new PortcullisError('KUBE_API_INVALID_ANSWER', `watch ${path}: unknown event type ${JSON.stringify(type)}`);
           onEvent(type as WatchEventType, object as T);
         },
         onDone,
+        { idleTimeoutMs },
       );
     },
   };

@@ -1,13 +1,15 @@
-/** A non-2xx answer of the Kubernetes API server, with the Status object's reason when it sent one. */
-export class KubeApiError extends Error {
-  override readonly name = 'KubeApiError';
+import { PortcullisError } from '../../errors/index.js';
+
+/** A non-2xx answer of the Kubernetes API server (code KUBE_API_ERROR), with the Status object's reason when it sent one. */
+export class KubeApiError extends PortcullisError {
+  override readonly name: string = 'KubeApiError';
 
   constructor(
     readonly status: number,
     readonly reason: string,
     message: string,
   ) {
-    super(message);
+    super('KUBE_API_ERROR', message);
   }
 }
 

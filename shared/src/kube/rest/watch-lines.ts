@@ -1,4 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
+import { PortcullisError } from '../../errors/index.js';
 
 /**
  * Splits a watch response body into its JSON events, one per line, whatever the chunking: a line (or a
@@ -22,7 +23,7 @@ export class JsonLines {
       nl = this.pending.indexOf('\n');
     }
     if (this.pending.length > this.maxLineChars) {
-      throw new Error(`watch event longer than ${this.maxLineChars} characters without a line break`);
+      throw new PortcullisError('KUBE_API_INVALID_ANSWER', `watch event longer than ${this.maxLineChars} characters without a line break`);
     }
   }
 
@@ -40,7 +41,7 @@ export class JsonLines {
     try {
       value = JSON.parse(line);
     } catch {
-      throw new Error(`watch event is not JSON: ${JSON.stringify(line.slice(0, 120))}`);
+      throw new PortcullisError('KUBE_API_INVALID_ANSWER', `watch event is not JSON: ${JSON.stringify(line.slice(0, 120))}`);
     }
     this.onValue(value);
   }
