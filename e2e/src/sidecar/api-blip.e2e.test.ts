@@ -8,8 +8,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { buildSidecar, createLogger, json, parseOptions, sidecarKubeClient, startUpstream, testPki, type Sidecar, type Upstream } from '@portcullis/sidecar';
-import { readState } from '../cluster/control-plane.js';
-import { isRunning } from '../cluster/processes.js';
+import { withApiServerStopped } from '../support/api-server-stop.js';
 import { clusterEnv, createNamespace, kubeConfig } from '../support/cluster.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
 import { createPod, createServiceAccount, requestPodBoundToken } from '../support/workloads.js';
@@ -19,33 +18,6 @@ const REVIEW_INTERVAL_S = 2;
 /** Longer than one review interval plus the review timeout (half the interval): reviews fail meanwhile. */
 const STOP_MS = 4_000;
 const group = { group: 'portcullis.dev', version: 'v1alpha1' };
-
-function apiServerPid(): number {
-  const state = readState(process.env.PORTCULLIS_E2E_CLUSTER_DIR ?? '');
-  const proc = state?.processes.find((p) => p.name === 'kube-apiserver');
-  if (!proc || !isRunning(proc.pid, 'kube-apiserver')) throw new Error('no running kube-apiserver recorded by the e2e control plane');
-  return proc.pid;
-}
-
-/** Runs `during` with the API server stopped; it is always continued again, whatever happens. */
-async function withApiServerStopped(during: () => Promise<void>): Promise<void> {
-  const pid = apiServerPid();
-  const resume = (): void => {
-    try {
-      process.kill(pid, 'SIGCONT');
-    } catch {
-      // gone already: nothing to resume
-    }
-  };
-  process.once('exit', resume);
-  try {
-    process.kill(pid, 'SIGSTOP');
-    await during();
-  } finally {
-    resume();
-    process.removeListener('exit', resume);
-  }
-}
 
 const sample = (text: string, result: string): number => Number(new RegExp(`portcullis_sidecar_identity_reviews_total\\{result="${result}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
 
