@@ -61,9 +61,12 @@ cluster-status: build ## is the local control plane running?
 clean: ## remove build output (keeps the cached binaries in .cache/tools)
 	rm -rf */dist coverage
 
-.PHONY: demo bench
+.PHONY: demo bench soak
 bench: build ## benchmarks, never part of test: sidecar vs direct vs nginx -> bench/results/<date>.json, plots, BENCHMARKS.md (BENCH_PROFILE=quick ~4 min)
 	bash bench/run.sh
+
+soak: build ## 30 min at 1000 requests/s through a standalone sidecar: errors and RSS growth after warm-up (DURATION=seconds, RATE=…, SIDECAR=…), never part of test
+	DURATION=$(or $(DURATION),1800) RATE=$(or $(RATE),1000) SIDECAR=$(or $(SIDECAR),sidecar/bin/portcullis-sidecar) bash bench/soak.sh
 
 demo: build ## the whole flow end to end on a local control plane, narrated (Ctrl-C cleans up)
 	node e2e/dist/demo/main.js
