@@ -51,10 +51,14 @@ function strip(node: Record<string, unknown>, path: string): Record<string, unkn
   return out;
 }
 
+/** Every kind's schema as schemas.generated.ts holds it (any input order; keys sorted by kind). */
+export function crdSchemas(crds: readonly Crd[]): Record<string, { apiVersion: string; schema: Record<string, unknown> }> {
+  const sorted = [...crds].sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+  return Object.fromEntries(sorted.map((crd) => [crd.kind, { apiVersion: crd.apiVersion, schema: strip(crd.schema, '') }]));
+}
+
 /** The TypeScript module that holds every kind's schema (any input order; output sorted by kind). */
 export function generateCrdSchemas(crds: readonly Crd[]): string {
-  const sorted = [...crds].sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
-  const entries = sorted.map((crd) => [crd.kind, { apiVersion: crd.apiVersion, schema: strip(crd.schema, '') }]);
-  const body = JSON.stringify(Object.fromEntries(entries), null, 2);
+  const body = JSON.stringify(crdSchemas(crds), null, 2);
   return `${SCHEMA_BANNER}import type { CrdSchemas } from './schema-types.js';\n\nexport const CRD_SCHEMAS: CrdSchemas = ${body};\n`;
 }

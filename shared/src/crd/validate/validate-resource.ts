@@ -2,6 +2,8 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { PortcullisError } from '../../errors/portcullis-error.js';
 import { CRD_SCHEMAS } from '../schemas.generated.js';
 import type { CrdSchemas, KindSchema } from '../schema-types.js';
+import { PRECOMPILED_VALIDATORS } from '../validators.generated.js';
+import { AJV_OPTIONS, CRD_FORMATS } from './ajv-options.js';
 import { compileRules, type RuleTable } from './cel-rules.js';
 import { objectMetaErrors } from './object-meta.js';
 import { plainCopy } from './plain-copy.js';
@@ -30,8 +32,6 @@ export interface ResourceValidator {
   validate<K extends ResourceKind>(kind: K, object: unknown): Validation<KindTypes[K]>;
 }
 
-/** RFC 3339 date-time, the one string format our CRDs use (status.conditions[].lastTransitionTime). */
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 const MAX_ERRORS_SHOWN = 20;
 
 interface CompiledKind {
@@ -77,17 +77,27 @@ function errorsOf(compiled: CompiledKind, kind: string, copy: Record<string, unk
 }
 
 /**
+ * The ajv validator of each kind: precompiled at generate time (validators.generated.ts) for CRD_SCHEMAS,
+ * compiled by one Ajv instance, made on first use, for any other schemas (tests).
+ */
+function schemaChecks(schemas: CrdSchemas): (kind: string, entry: KindSchema) => ValidateFunction {
+  let ajv: Ajv | undefined;
+  return (kind, entry) =>
+    (schemas === CRD_SCHEMAS ? PRECOMPILED_VALIDATORS[kind] : undefined) ??
+    (ajv ??= new Ajv({ ...AJV_OPTIONS, formats: CRD_FORMATS })).compile(toAjvSchema(entry.schema));
+}
+
+/**
  * The API server's validation of our custom resources, from the CRDs' own schemas (schemas.generated.ts,
  * generated from crds/*.yaml): structural schema with defaults, strict unknown-field checks, ObjectMeta
- * names, list types and every x-kubernetes-validations CEL rule. Build it once (it compiles every schema
- * and rule, and throws if a rule uses something it cannot evaluate) and reuse it.
+ * names, list types and every x-kubernetes-validations CEL rule. Build it once (it compiles every CEL rule,
+ * and each schema unless precompiled, and throws if a rule uses something it cannot evaluate) and reuse it.
  */
 export function createResourceValidator(schemas: CrdSchemas = CRD_SCHEMAS): ResourceValidator {
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
-  ajv.addFormat('date-time', { type: 'string', validate: (s: string) => DATE_TIME.test(s) && !Number.isNaN(Date.parse(s)) });
+  const checkOf = schemaChecks(schemas);
   const compiled = new Map<string, CompiledKind>();
   for (const [kind, entry] of Object.entries(schemas)) {
-    compiled.set(kind, { apiVersion: entry.apiVersion, kind: entry, check: ajv.compile(toAjvSchema(entry.schema)), rules: compileRules(entry.schema) });
+    compiled.set(kind, { apiVersion: entry.apiVersion, kind: entry, check: checkOf(kind, entry), rules: compileRules(entry.schema) });
   }
   return {
     validate<K extends ResourceKind>(kind: K, object: unknown): Validation<KindTypes[K]> {
