@@ -51,9 +51,13 @@ describe('sidecar/Dockerfile: one executable on Bun (ADR 6)', () => {
     expect(text.split('\n').filter((l) => l.trim() === `COPY ${workspace}/package.json ${workspace}/`)).toHaveLength(1);
   });
 
-  it('compiles the JavaScript tsc built into an executable with the bun the lock file pins', () => {
+  it('compiles the JavaScript tsc built into an executable, as make build does, with the bun the lock file pins', () => {
     expect(stages[0]).toMatch(/^\$\{NODE_IMAGE\} AS build/);
-    expect(text).toContain('bun build sidecar/dist/main.js --compile --outfile /out/portcullis-sidecar');
+    const flags = (source: string): string | undefined => /bun build (sidecar\/dist\/main\.js [^\n]*?)--outfile /.exec(source)?.[1];
+    const makefile = readFileSync(join(repoRoot, 'Makefile'), 'utf8');
+    expect(flags(text)).toMatch(/--compile/);
+    expect(flags(text)).toBe(flags(makefile));
+    expect(text).toContain('--outfile /out/portcullis-sidecar');
     const lock = JSON.parse(readFileSync(join(repoRoot, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version?: string }> };
     expect(lock.packages['node_modules/bun']?.version).toMatch(/^\d+\.\d+\.\d+$/);
   });
