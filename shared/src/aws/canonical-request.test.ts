@@ -15,7 +15,7 @@ const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() 
 
 // Path and query pieces where encodings differ between services and SDKs: dot segments, empty segments,
 // reserved and sub-delimiter characters, escapes (including an escaped slash), non-ASCII, spaces.
-const PATH_PIECES = ['a', 'B', '', '.', '..', 'a b', 'a%20b', 'a+b', '%2F', '%E2%82%AC', 'é', '~x_y-z.', ':@=', "!'()*", '$&,;', 'k%3Dv'];
+const PATH_PIECES = ['a', 'B', '', '.', '..', 'a b', 'a%20b', 'a+b', '%2F', '%E2%82%AC', 'é', '~x_y-z.', ':@=', "!'()*", '$&,;', 'k%3Dv', '%FF', 'bad%4'];
 const QUERY_NAMES = ['a', 'B', 'prefix', 'list-type', 'uploads', 'x-amz-signature', 'X-Amz-Meta', 'é', 'a b', 'versionId', 'Action'];
 const QUERY_VALUES = ['', '1', '2', 'a b', 'a+b', '%2B', 'é', '/x/y', "!'()*", '~', 'v%201'];
 const HEADER_NAMES = [
@@ -40,8 +40,12 @@ const HEADER_NAMES = [
   'content-encoding',
   'x-amz-decoded-content-length',
 ];
+// Never forwarded (the app's credentials, hop-by-hop headers), and Connection values naming other headers.
+const DROPPED_HEADER_NAMES = ['x-amz-security-token', 'keep-alive', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'proxy-connection', 'http2-settings'];
+const CONNECTION_VALUES = ['close', 'keep-alive', 'x-custom', 'Content-Type, x-amz-meta-a', 'upgrade, X-Amz-Acl'];
 const HEADER_VALUES = ['x', 'a b', 'a  b', '  a   b  ', 'a\tb', ' lead', 'trail ', '\ta', 'é', 'a,b', '', ' ', 'a\nb', 'UPPER Case'];
-const PAYLOADS = [undefined, undefined, 'a'.repeat(64), 'UNSIGNED-PAYLOAD', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'STREAMING-UNSIGNED-PAYLOAD-TRAILER'];
+// The last two are refused: uppercase hex, and SigV4a streaming.
+const PAYLOADS = [undefined, undefined, 'a'.repeat(64), 'UNSIGNED-PAYLOAD', 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'A'.repeat(64), 'STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD'];
 const ENDPOINTS: readonly ResolvedEndpoint[] = [
   resolveEndpoint({ service: 's3', region: 'us-east-1' }),
   resolveEndpoint({ service: 's3', region: 'eu-west-1', override: 'http://127.0.0.1:9000' }),
@@ -83,6 +87,8 @@ function randomHeaders(rnd: () => number): Record<string, string | string[]> {
     const name = pick(rnd, HEADER_NAMES);
     headers[name] = rnd() < 0.1 ? [pick(rnd, HEADER_VALUES), pick(rnd, HEADER_VALUES)] : pick(rnd, HEADER_VALUES);
   }
+  if (rnd() < 0.15) headers[pick(rnd, DROPPED_HEADER_NAMES)] = pick(rnd, HEADER_VALUES);
+  if (rnd() < 0.15) headers.connection = pick(rnd, CONNECTION_VALUES);
   return headers;
 }
 
@@ -115,12 +121,13 @@ function presignedRequest(rnd: () => number, now: Date): { headers: HeaderMap; q
   const headers: Record<string, string | string[]> = { ...randomHeaders(rnd), host: 'localhost:9000' };
   if (rnd() < 0.3) headers['x-amz-content-sha256'] = pick(rnd, ['UNSIGNED-PAYLOAD', 'b'.repeat(64)]);
   const signed = randomSignedList(rnd, headers).join(';');
-  const issued = amzDateOf(new Date(now.getTime() - Math.floor(rnd() * 600_000)));
+  // Issued up to 10 minutes ago, or up to 2 minutes ahead (a skewed app clock).
+  const issued = amzDateOf(new Date(now.getTime() - Math.floor(rnd() * 720_000) + 120_000));
   const auth = [
     'X-Amz-Algorithm=AWS4-HMAC-SHA256',
     `X-Amz-Credential=placeholder%2F${issued.slice(0, 8)}%2Fus-east-1%2Fs3%2Faws4_request`,
     `X-Amz-Date=${issued}`,
-    `X-Amz-Expires=${pick(rnd, ['900', '3600', '604800'])}`,
+    `X-Amz-Expires=${pick(rnd, ['1', '900', '3600', '604800'])}`,
     `X-Amz-SignedHeaders=${encodeURIComponent(signed)}`,
     ...(rnd() < 0.3 ? ['X-Amz-Security-Token=placeholder-token'] : []),
     `X-Amz-Signature=${ZEROS}`,
@@ -153,6 +160,8 @@ describe('the direct SigV4 signer', () => {
   it('signs every random request exactly as the @smithy/signature-v4 re-signer did (header and presigned)', async () => {
     const keys = new SigningKeyCache(4);
     let compared = 0;
+    let streaming = 0;
+    const refusals = new Set<string>();
     for (let seed = 1; seed <= 3000; seed++) {
       const rnd = prng(seed);
       const now = new Date(Date.UTC(2020, 0, 1) + Math.floor(rnd() * 10 * 365 * 86_400_000));
@@ -162,7 +171,8 @@ describe('the direct SigV4 signer', () => {
       const input: ResignInput = {
         method: pick(rnd, ['GET', 'PUT', 'POST', 'DELETE', 'HEAD']),
         path: randomPath(rnd),
-        query,
+        // A malformed parameter the proxy's parser (not parseSigV4's) meets, now and then.
+        query: rnd() < 0.03 ? `${query}&${pick(rnd, ['bad=%E2%82', 'bad=%zz', '%'])}` : query,
         headers,
         scope,
         credentials: pick(rnd, CREDENTIALS),
@@ -177,8 +187,14 @@ describe('the direct SigV4 signer', () => {
         throw new Error(`seed ${seed}: ${JSON.stringify(input)}\n got ${JSON.stringify(got)}\nwant ${JSON.stringify(want)}`);
       }
       compared++;
+      const expected = want as { error?: string; streaming?: unknown };
+      if (expected.error !== undefined) refusals.add(expected.error);
+      if (expected.streaming !== undefined) streaming++;
     }
     expect(compared).toBe(3000);
+    // The random requests reach every refusal and the aws-chunked context, so each is compared too.
+    expect([...refusals].sort()).toEqual(['AWS_MALFORMED_PATH', 'AWS_MALFORMED_QUERY', 'AWS_PAYLOAD_HASH_REQUIRED', 'AWS_PRESIGNED_URL_EXPIRED', 'AWS_UNSUPPORTED_PAYLOAD_SIGNING']);
+    expect(streaming).toBeGreaterThan(100);
   });
 });
 

@@ -1,17 +1,19 @@
 /**
- * Test oracle: the re-signer as it was written on @smithy/signature-v4 (before the direct signer in
- * canonical-request.ts replaced it on the hot path), kept verbatim but for imports so a differential test
- * can prove that both sign every request identically.
+ * Test oracle for the direct SigV4 re-signer: the same re-signing computed with @smithy/signature-v4 (what
+ * the AWS SDK for JavaScript signs with) and the oracle's own helpers (oracle-*.ts), written from the AWS
+ * documentation. It imports nothing from shared/src/aws but types, so a bug in a helper of the re-signer
+ * (which headers go upstream, the payload hash, the path or query encoding, the presigned deadline, the
+ * scope or the signing key) makes the differential test in canonical-request.test.ts fail.
  */
 import { HttpRequest } from '@smithy/protocol-http';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { isStreamingPayload } from '../chunked.js';
-import { forwardableHeaders, headersToSign } from '../outgoing-headers.js';
-import { remainingSeconds } from '../resign-presigned.js';
-import { outgoingPath, payloadHashFor, SHA256_HEADER, type ResignInput } from '../resign-common.js';
-import { NodeSha256 } from '../sha256.js';
-import { credentialScope, deriveSigningKey, EMPTY_SHA256 } from '../signing-key.js';
-import { serializeQuery, toQueryParams, usesS3PathRules, type QueryParam } from '../uri.js';
+import { createScope, getSigningKey, SignatureV4 } from '@smithy/signature-v4';
+import type { ResignInput } from '../resign-common.js';
+import type { QueryParam } from '../uri.js';
+import { oracleError } from './oracle-error.js';
+import { reSignedNames, upstreamHeaders } from './oracle-headers.js';
+import { hasS3UriRules, isStreamingMode, PAYLOAD_HASH_HEADER, payloadHashToSign, presignedSecondsLeft } from './oracle-rules.js';
+import { EMPTY_BODY_SHA256, OracleSha256 } from './oracle-sha256.js';
+import { appQueryParams, s3WirePath, wireQuery } from './oracle-uri.js';
 
 export interface OracleResult {
   readonly method: string;
@@ -20,21 +22,34 @@ export interface OracleResult {
   readonly streaming?: { readonly payload: string; readonly signingKey: Buffer; readonly amzDate: string; readonly scope: string; readonly seedSignature: string };
 }
 
-function createSigner(input: Pick<ResignInput, 'credentials' | 'endpoint'>): SignatureV4 {
-  const { credentials, endpoint } = input;
+type Credentials = ResignInput['credentials'];
+
+/** smithy's credential shape: a session token only when there is one (exactOptionalPropertyTypes). */
+function smithyCredentials({ accessKeyId, secretAccessKey, sessionToken }: Credentials): Credentials {
+  return sessionToken === undefined ? { accessKeyId, secretAccessKey } : { accessKeyId, secretAccessKey, sessionToken };
+}
+
+function createSigner({ credentials, endpoint }: Pick<ResignInput, 'credentials' | 'endpoint'>): SignatureV4 {
   return new SignatureV4({
-    credentials:
-      credentials.sessionToken === undefined
-        ? { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey }
-        : { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken },
+    credentials: smithyCredentials(credentials),
     region: endpoint.signingRegion,
     service: endpoint.signingName,
-    sha256: NodeSha256,
-    uriEscapePath: !usesS3PathRules(endpoint.signingName),
+    sha256: OracleSha256,
+    // AWS rule: S3 paths are signed as sent (encoded once, not normalized); every other service's path
+    // is normalized and encoded a second time, which smithy does when uriEscapePath is true.
+    uriEscapePath: !hasS3UriRules(endpoint.signingName),
+    // The proxy has no body to hash: the payload hash is passed in as x-amz-content-sha256.
     applyChecksum: false,
   });
 }
 
+/** The path sent upstream: S3's canonical single-encoded form; other services' wire path unchanged ('' is '/'). */
+function upstreamPath(rawPath: string, signingName: string): string {
+  if (hasS3UriRules(signingName)) return s3WirePath(rawPath);
+  return rawPath === '' ? '/' : rawPath;
+}
+
+/** smithy's query shape: a repeated name holds its values in order. */
 function signerQuery(params: readonly QueryParam[]): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
   for (const { name, value } of params) {
@@ -46,70 +61,89 @@ function signerQuery(params: readonly QueryParam[]): Record<string, string | str
   return out;
 }
 
-async function smithyHeaders(input: ResignInput): Promise<OracleResult> {
-  const { endpoint, now } = input;
-  const forwarded = forwardableHeaders(input.headers);
-  const appSentHash = forwarded.get(SHA256_HEADER);
-  const payload = payloadHashFor(appSentHash, input.payloadSha256);
-  const signedNames = headersToSign(forwarded, input.scope.signedHeaders);
-  const toSign: Record<string, string> = { host: endpoint.url.host };
-  for (const name of signedNames) toSign[name] = forwarded.get(name) ?? '';
-  if (appSentHash === undefined) toSign[SHA256_HEADER] = payload;
-  const params = toQueryParams(input.query);
-  const path = outgoingPath(input.path, endpoint.signingName);
-  const request = new HttpRequest({ method: input.method, protocol: endpoint.url.protocol, hostname: endpoint.url.hostname, path, query: signerQuery(params), headers: toSign });
-  const signed = await createSigner(input).sign(request, {
-    signingDate: now,
-    signingRegion: endpoint.signingRegion,
-    signingService: endpoint.signingName,
-    ...(appSentHash === undefined ? { unsignableHeaders: new Set([SHA256_HEADER]) } : {}),
-  });
-  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [name, value] of forwarded) headers[name] = value;
-  for (const [name, value] of Object.entries(signed.headers)) headers[name.toLowerCase()] = value;
-  if (appSentHash === undefined) delete headers[SHA256_HEADER];
-  const query = serializeQuery(params);
-  const result = { method: input.method, target: query === '' ? path : `${path}?${query}`, headers };
-  if (!isStreamingPayload(payload)) return result;
+function signerRequest(input: ResignInput, path: string, params: readonly QueryParam[], headers: Record<string, string>): HttpRequest {
+  const { url } = input.endpoint;
+  return new HttpRequest({ method: input.method, protocol: url.protocol, hostname: url.hostname, path, query: signerQuery(params), headers });
+}
+
+async function streamingContext(input: ResignInput, payload: string, headers: Readonly<Record<string, string>>): Promise<NonNullable<OracleResult['streaming']>> {
+  const { signingRegion, signingName } = input.endpoint;
   const amzDate = headers['x-amz-date'] ?? '';
   const shortDate = amzDate.slice(0, 8);
+  const key = await getSigningKey(OracleSha256, smithyCredentials(input.credentials), shortDate, signingRegion, signingName);
   return {
-    ...result,
-    streaming: {
-      payload,
-      signingKey: deriveSigningKey(input.credentials.secretAccessKey, shortDate, endpoint.signingRegion, endpoint.signingName),
-      amzDate,
-      scope: credentialScope(shortDate, endpoint.signingRegion, endpoint.signingName),
-      seedSignature: /Signature=([0-9a-f]{64})$/.exec(headers.authorization ?? '')?.[1] ?? '',
-    },
+    payload,
+    signingKey: Buffer.from(key),
+    amzDate,
+    scope: createScope(shortDate, signingRegion, signingName),
+    seedSignature: /Signature=([0-9a-f]{64})$/.exec(headers.authorization ?? '')?.[1] ?? '',
   };
 }
 
+async function smithyHeaders(input: ResignInput): Promise<OracleResult> {
+  const { endpoint, now } = input;
+  const upstream = upstreamHeaders(input.headers);
+  const appSentHash = upstream.get(PAYLOAD_HASH_HEADER);
+  const payload = payloadHashToSign(appSentHash, input.payloadSha256);
+  const toSign: Record<string, string> = { host: endpoint.url.host };
+  for (const name of reSignedNames(upstream, input.scope.signedHeaders)) toSign[name] = upstream.get(name) ?? '';
+  // Without the header (boto3 for non-S3 services) the body hash is still what is signed, but it is left
+  // out of SignedHeaders and not sent, as the app's SDK did.
+  if (appSentHash === undefined) toSign[PAYLOAD_HASH_HEADER] = payload;
+  const params = appQueryParams(input.query);
+  const path = upstreamPath(input.path, endpoint.signingName);
+  const signed = await createSigner(input).sign(signerRequest(input, path, params, toSign), {
+    signingDate: now,
+    signingRegion: endpoint.signingRegion,
+    signingService: endpoint.signingName,
+    ...(appSentHash === undefined ? { unsignableHeaders: new Set([PAYLOAD_HASH_HEADER]) } : {}),
+  });
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [name, value] of upstream) headers[name] = value;
+  for (const [name, value] of Object.entries(signed.headers)) headers[name.toLowerCase()] = value;
+  if (appSentHash === undefined) delete headers[PAYLOAD_HASH_HEADER];
+  const query = wireQuery(params);
+  const result = { method: input.method, target: query === '' ? path : `${path}?${query}`, headers };
+  return isStreamingMode(payload) ? { ...result, streaming: await streamingContext(input, payload, headers) } : result;
+}
+
+/** The app's own query-signing parameters (exact names, as SDK presigners write them): replaced, not forwarded. */
 const AUTH_PARAMS = new Set(['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Security-Token']);
+/** The order SDK presigners write them in, the signature last. */
 const AUTH_ORDER = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Security-Token', 'X-Amz-Signature'];
+
+/**
+ * AWS rule (S3 "Authenticating requests: using query parameters"): an S3 presigned URL signs
+ * UNSIGNED-PAYLOAD; other services sign the body hash (the empty body's when there is none). aws-chunked
+ * bodies need header auth: their chunk signatures chain on the Authorization header's signature.
+ */
+function presignedPayload(input: ResignInput, appSentHash: string | undefined): string {
+  if (isStreamingMode(appSentHash)) throw oracleError('AWS_UNSUPPORTED_PAYLOAD_SIGNING', 'aws-chunked with a presigned URL');
+  return hasS3UriRules(input.endpoint.signingName) ? 'UNSIGNED-PAYLOAD' : (input.payloadSha256 ?? EMPTY_BODY_SHA256);
+}
 
 async function smithyPresigned(input: ResignInput): Promise<OracleResult> {
   const { endpoint, scope, now } = input;
-  const expiresIn = remainingSeconds(scope.amzDate ?? '', scope.expiresSeconds ?? 0, now);
-  const forwarded = forwardableHeaders(input.headers);
+  const expiresIn = presignedSecondsLeft(scope.amzDate ?? '', scope.expiresSeconds ?? 0, now);
+  const upstream = upstreamHeaders(input.headers);
   const toSign: Record<string, string> = { host: endpoint.url.host };
   for (const name of scope.signedHeaders) {
-    const value = forwarded.get(name);
+    const value = upstream.get(name);
     if (value !== undefined) toSign[name] = value;
   }
-  const appSentHash = forwarded.get(SHA256_HEADER);
-  if (appSentHash !== undefined && isStreamingPayload(appSentHash)) throw Object.assign(new Error('streaming'), { code: 'AWS_UNSUPPORTED_PAYLOAD_SIGNING' });
-  toSign[SHA256_HEADER] = usesS3PathRules(endpoint.signingName) ? 'UNSIGNED-PAYLOAD' : (input.payloadSha256 ?? EMPTY_SHA256);
-  const params: QueryParam[] = toQueryParams(input.query).filter((p) => !AUTH_PARAMS.has(p.name));
-  const path = outgoingPath(input.path, endpoint.signingName);
-  const request = new HttpRequest({ method: input.method, protocol: endpoint.url.protocol, hostname: endpoint.url.hostname, path, query: signerQuery(params), headers: toSign });
-  const signed = await createSigner(input).presign(request, {
+  const appSentHash = upstream.get(PAYLOAD_HASH_HEADER);
+  toSign[PAYLOAD_HASH_HEADER] = presignedPayload(input, appSentHash);
+  const params = appQueryParams(input.query).filter((p) => !AUTH_PARAMS.has(p.name));
+  const path = upstreamPath(input.path, endpoint.signingName);
+  const signed = await createSigner(input).presign(signerRequest(input, path, params, toSign), {
     signingDate: now,
     expiresIn,
     signingRegion: endpoint.signingRegion,
     signingService: endpoint.signingName,
+    // The signed headers stay headers (the app's URL covered them as headers), none is hoisted to the query.
     unhoistableHeaders: new Set(Object.keys(toSign)),
-    ...(scope.signedHeaders.includes(SHA256_HEADER) ? {} : { unsignableHeaders: new Set([SHA256_HEADER]) }),
+    // The payload hash is signed but listed in X-Amz-SignedHeaders only when the app's URL listed it.
+    ...(scope.signedHeaders.includes(PAYLOAD_HASH_HEADER) ? {} : { unsignableHeaders: new Set([PAYLOAD_HASH_HEADER]) }),
   });
   const auth: QueryParam[] = [];
   for (const name of AUTH_ORDER) {
@@ -117,13 +151,12 @@ async function smithyPresigned(input: ResignInput): Promise<OracleResult> {
     if (typeof value === 'string') auth.push({ name, value, hasEquals: true });
   }
   const headers: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const [name, value] of forwarded) headers[name] = value;
+  for (const [name, value] of upstream) headers[name] = value;
   headers.host = endpoint.url.host;
-  if (appSentHash === undefined) delete headers[SHA256_HEADER];
-  return { method: input.method, target: `${path}?${serializeQuery([...params, ...auth])}`, headers };
+  return { method: input.method, target: `${path}?${wireQuery([...params, ...auth])}`, headers };
 }
 
-/** What the smithy-based re-signer returned for `input`. */
+/** What re-signing `input` must produce, computed with smithy and the oracle's own helpers. */
 export function smithyResign(input: ResignInput): Promise<OracleResult> {
   return input.scope.presigned ? smithyPresigned(input) : smithyHeaders(input);
 }
