@@ -3,7 +3,7 @@
 // by hand) at the end.
 //
 //   node bench/src/report/render.ts bench/results/<date>.json plots-dir [out.md]   (default out: BENCHMARKS.md)
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Results } from './results.ts';
 import { checkTargets } from './targets.ts';
@@ -60,6 +60,18 @@ function ratioTable(r: Results): string {
   ].join('\n');
 }
 
+/**
+ * The newest `make soak` summary (bench/results/soak-<date>.md, written by bench/src/soak/main.ts for a full
+ * 30-minute run), as its own section: a soak is run on its own, not by `make bench`.
+ */
+function soakSection(reportDir: string): string[] {
+  const dir = join(repoRoot, 'bench/results');
+  const newest = existsSync(dir) ? readdirSync(dir).filter((f) => /^soak-.*\.md$/.test(f)).sort().at(-1) : undefined;
+  if (!newest) return [];
+  const summary = readFileSync(join(dir, newest), 'utf8').trim();
+  return ['## Soak (`make soak`)', '', `From [${newest}](${relative(reportDir, join(dir, newest))}), run separately from the rest of this page.`, '', summary, ''];
+}
+
 export function render(r: Results, file: string, plotsDir: string, reportDir: string): string {
   const plots = ['latency', 'throughput', 'streaming', 'decision']
     .filter((p) => existsSync(join(plotsDir, `${p}.png`)))
@@ -82,6 +94,7 @@ export function render(r: Results, file: string, plotsDir: string, reportDir: st
     ratioTable(r),
     '',
     ...(plots.length ? ['## Plots', '', ...plots, ''] : []),
+    ...soakSection(reportDir),
     detailSections(r),
     ...(analysis ? ['', analysis] : []),
     '',
