@@ -111,7 +111,8 @@ describe('bad input never widens access', () => {
           }
         },
       ),
-      { numRuns: 300 },
+      // Fixed by default so CI is reproducible; BAD_INPUT_SEED=<n> explores other inputs.
+      { numRuns: 300, seed: Number(process.env.BAD_INPUT_SEED ?? 20261207) },
     );
   });
 });

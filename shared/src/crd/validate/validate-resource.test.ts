@@ -34,6 +34,12 @@ describe('createResourceValidator', () => {
     }
   });
 
+  it('refuses, and does not throw on, an apiVersion that is an object with a non-callable toString (from YAML: {toString: 0})', () => {
+    const result = createResourceValidator().validate('EgressPolicy', { apiVersion: { toString: 0 }, kind: 'EgressPolicy', metadata: { name: 'p' }, spec: {} });
+    expect(result.ok).toBe(false);
+    expect(result.ok ? '' : result.message).toContain('{\\"toString\\":0}');
+  });
+
   it('refuses a string where the CRD says list, in kubectl apply words', () => {
     const r = refusal('EgressPolicy', policy({ workloads: { serviceAccounts: 'platform-agent-admins' }, rules: allowApi }));
     expect(r.message).toBe(

@@ -64,9 +64,14 @@ function refused(kind: string, object: unknown, errors: readonly string[]): Refu
   return { ok: false, errors, message: `The ${kind} ${JSON.stringify(nameOf(object))} is invalid: ${aggregate(errors)}` };
 }
 
+/** A value for a message: strings as they are, anything else as JSON (String() throws on `{toString: 0}`). */
+function shown(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? 'undefined');
+}
+
 function errorsOf(compiled: CompiledKind, kind: string, copy: Record<string, unknown>): string[] {
   if (copy.apiVersion !== compiled.apiVersion || copy.kind !== kind) {
-    return [`apiVersion, kind: Invalid value: ${JSON.stringify(`${String(copy.apiVersion)}, ${String(copy.kind)}`)}: must be ${compiled.apiVersion}, ${kind}`];
+    return [`apiVersion, kind: Invalid value: ${JSON.stringify(`${shown(copy.apiVersion)}, ${shown(copy.kind)}`)}: must be ${compiled.apiVersion}, ${kind}`];
   }
   if (!compiled.check(copy)) return (compiled.check.errors ?? []).map((e) => schemaErrorMessage(e, copy));
   const schema = compiled.kind.schema;
