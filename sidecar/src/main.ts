@@ -67,7 +67,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(options.logLevel, pino.destination({ dest: 2, sync: false }));
+  const logDestination = pino.destination({ dest: 2, sync: false });
+  const log = createLogger(options.logLevel, logDestination);
   // The image runs the sidecar on Bun (ADR 6); `node sidecar/dist/main.js` still works.
   const runtime = process.versions.bun === undefined ? `node ${process.versions.node}` : `bun ${process.versions.bun}`;
   if (options.youngGenerationMiB !== undefined) {
@@ -91,12 +92,14 @@ async function main(): Promise<void> {
     sidecar.stop().then(
       () => {
         audit.flushSync();
-        log.flush();
+        // Synchronously: log.flush() only starts an async write, which process.exit can cut off (seen on Bun).
+        logDestination.flushSync();
         process.exit(0);
       },
       (err: unknown) => {
         log.error({ err }, 'stop failed');
         audit.flushSync();
+        logDestination.flushSync();
         process.exit(1);
       },
     );

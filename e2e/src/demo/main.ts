@@ -129,8 +129,10 @@ async function revoke(kc: KubeConfig, namespace: string, client: OpenAI): Promis
   heading('Revocation: edit the policy and watch the next call fail');
   const custom = kc.makeApiClient(CustomObjectsApi);
   const started = performance.now();
-  const current = (await custom.getNamespacedCustomObject({ ...GROUP, namespace, plural: 'egresspolicies', name: 'agent' })) as { metadata: object };
-  await custom.replaceNamespacedCustomObject({ ...GROUP, namespace, plural: 'egresspolicies', name: 'agent', body: { ...agentPolicy(['/v1/embeddings']), metadata: current.metadata } });
+  // A JSON patch of the spec alone: the webhook's status controller writes the same object's status, so a
+  // read-then-replace could meet a newer resourceVersion (409 Conflict).
+  const { spec } = agentPolicy(['/v1/embeddings']) as { spec: object };
+  await custom.patchNamespacedCustomObject({ ...GROUP, namespace, plural: 'egresspolicies', name: 'agent', body: [{ op: 'replace', path: '/spec', value: spec }] });
   for (;;) {
     const err = await client.chat.completions.create({ model: 'gpt-demo', messages: [{ role: 'user', content: 'again' }] }).then(() => undefined, (e: unknown) => e);
     if (err) return denied(`${Math.round(performance.now() - started)} ms after the edit: ${(err as Error).message}`);

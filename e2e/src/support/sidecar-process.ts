@@ -73,7 +73,8 @@ export async function startSidecarProcess(args: readonly string[], timeoutMs = 1
     stop() {
       if (child.exitCode !== null) return Promise.resolve(child.exitCode);
       return new Promise((resolve) => {
-        child.once('exit', (code) => resolve(code));
+        // 'close', not 'exit': the last lines on stdout/stderr may still be in flight when the process exits.
+        child.once('close', (code) => resolve(code));
         child.kill('SIGTERM');
       });
     },
