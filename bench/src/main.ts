@@ -51,6 +51,7 @@ function meta(profile: Profile): Results['meta'] {
     pinning: { proxyCore: PROXY_CORE, loadCore: LOAD_CORE },
     versions: {
       node: process.version,
+      sidecar: `bun ${tool('node_modules/.bin/bun', ['--version'])} executable (sidecar/bin/portcullis-sidecar)`,
       nginx: tool('nginx', ['-v']).replace(/^nginx version: /, ''),
       wrk: tool('wrk', ['--version']).split(' ').slice(0, 2).join(' '),
       vegeta: process.env.BENCH_VEGETA_VERSION ?? 'unknown',

@@ -72,6 +72,19 @@ function soakSection(reportDir: string): string[] {
   return ['## Soak (`make soak`)', '', `From [${newest}](${relative(reportDir, join(dir, newest))}), run separately from the rest of this page.`, '', summary, ''];
 }
 
+/**
+ * The newest `make scale` summary (bench/results/scale-<date>.md, written by bench/src/scale/main.ts for a
+ * run of 100 pods or more): API-server load and revocation latency against the number of sidecars, with the
+ * fitted lines extrapolated to 5,000 pods. Run on its own control plane, not by `make bench`.
+ */
+function scaleSection(reportDir: string): string[] {
+  const dir = join(repoRoot, 'bench/results');
+  const newest = existsSync(dir) ? readdirSync(dir).filter((f) => /^scale-.*\.md$/.test(f)).sort().at(-1) : undefined;
+  if (!newest) return [];
+  const summary = readFileSync(join(dir, newest), 'utf8').trim();
+  return ['## Scale: API-server load vs number of pods (`make scale`)', '', `From [${newest}](${relative(reportDir, join(dir, newest))}), run separately from the rest of this page.`, '', summary, ''];
+}
+
 export function render(r: Results, file: string, plotsDir: string, reportDir: string): string {
   const plots = ['latency', 'throughput', 'streaming', 'decision']
     .filter((p) => existsSync(join(plotsDir, `${p}.png`)))
@@ -95,6 +108,7 @@ export function render(r: Results, file: string, plotsDir: string, reportDir: st
     '',
     ...(plots.length ? ['## Plots', '', ...plots, ''] : []),
     ...soakSection(reportDir),
+    ...scaleSection(reportDir),
     detailSections(r),
     ...(analysis ? ['', analysis] : []),
     '',

@@ -11,7 +11,7 @@ import { freePort, send, waitForHttp } from '../lib/http.ts';
 import { spawnPinned } from '../lib/procs.ts';
 import { summarize } from '../lib/stats.ts';
 import type { Profile } from '../profile.ts';
-import { SIDECAR_MAIN } from '../targets/sidecar.ts';
+import { SIDECAR_MAIN, sidecarCommand } from '../targets/sidecar.ts';
 import { BEARER_KEY, PLACEHOLDER, PROXY_CORE, type World } from '../targets/world.ts';
 
 export interface RevocationResult {
@@ -79,12 +79,12 @@ export async function revocationScenario(world: World, profile: Profile, cp: Con
     const versionOf = (o: unknown): string | undefined => (o as { metadata?: { resourceVersion?: string } }).metadata?.resourceVersion;
     resourceVersion = versionOf(await custom.createNamespacedCustomObject({ ...GROUP, namespace: ns, plural: 'egresspolicies', body: policy(['/bytes/**']) }));
 
-    const args = [SIDECAR_MAIN, '--namespace', ns, '--api-server', state.server, '--api-token-file', join(dir, 'api/token'),
+    const [file, args] = sidecarCommand(SIDECAR_MAIN, ['--namespace', ns, '--api-server', state.server, '--api-token-file', join(dir, 'api/token'),
       '--api-ca-file', join(dir, 'api/ca.crt'), '--identity-token-file', join(dir, 'identity/token'), '--secrets-dir', join(dir, 'sources'),
-      '--admin-address', '127.0.0.1', '--admin-port', '0', '--listen-addresses', '127.0.0.1', '--log-level', 'info'];
+      '--admin-address', '127.0.0.1', '--admin-port', '0', '--listen-addresses', '127.0.0.1', '--log-level', 'info']);
     const start = async (): Promise<{ proc: ReturnType<typeof spawnPinned>; readyMs: number }> => {
       const t0 = performance.now();
-      const proc = spawnPinned('sidecar-cluster', process.execPath, args, { core: PROXY_CORE, ignoreStdout: true });
+      const proc = spawnPinned('sidecar-cluster', file, args, { core: PROXY_CORE, ignoreStdout: true });
       const line = await proc.waitForLine((l) => l.includes('portcullis sidecar started'), 20_000);
       await waitForHttp(`http://127.0.0.1:${(JSON.parse(line) as { adminPort: number }).adminPort}/readyz`, 20_000, proc);
       return { proc, readyMs: performance.now() - t0 };

@@ -9,7 +9,7 @@ import { memoryOf, sleep, spawnPinned } from '../lib/procs.ts';
 import { spread, type Spread } from '../lib/stats.ts';
 import type { Profile } from '../profile.ts';
 import { chunkedPutObject } from '../sigv4/chunked.ts';
-import { startSidecar } from '../targets/sidecar.ts';
+import { SIDECAR_NODE_MAIN, startSidecar } from '../targets/sidecar.ts';
 import { AWS_PLACEHOLDER, AWS_REAL, BEARER_KEY, PLACEHOLDER, PROXY_CORE, type World } from '../targets/world.ts';
 
 const MiB = 1024 * 1024;
@@ -115,6 +115,7 @@ async function plainRound(world: World, profile: Profile, dir: string, round: nu
     join(dir, `streaming-young-${round}`),
     { kind: 'bearer', port: youngPort, upstreamPort: world.upstreamPort, bearerKey: BEARER_KEY, aws: AWS_REAL, extraArgs: ['--young-generation-mib', '2'] },
     PROXY_CORE,
+    SIDECAR_NODE_MAIN, // a V8 setting: this row is the Node build with the cap (ignored on Bun, ADR 6)
   );
   const plain = spawnPinned('node-http', process.execPath, ['bench/src/servers/plain-proxy.ts', JSON.stringify({ upstreamPort: world.upstreamPort, bearerKey: BEARER_KEY })], { core: PROXY_CORE });
   try {

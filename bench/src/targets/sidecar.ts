@@ -6,7 +6,15 @@ import { waitForHttp } from '../lib/http.ts';
 import { spawnPinned, type Proc } from '../lib/procs.ts';
 import type { AwsKeys } from '../sigv4/sign.ts';
 
-export const SIDECAR_MAIN = 'sidecar/dist/main.js';
+/** What the image ships: the Bun executable (ADR 6). `make build` makes it. */
+export const SIDECAR_MAIN = 'sidecar/bin/portcullis-sidecar';
+/** The same program on Node, the previous runtime: the young-generation variant runs it (a V8 setting). */
+export const SIDECAR_NODE_MAIN = 'sidecar/dist/main.js';
+
+/** The command that runs `main` with `args`: a .js file on this Node, anything else as an executable. */
+export function sidecarCommand(main: string, args: readonly string[]): [string, string[]] {
+  return main.endsWith('.js') ? [process.execPath, [main, ...args]] : [main, [...args]];
+}
 export const IDENTITY = 'bench/agent/agent-0';
 
 export interface SidecarSetup {
@@ -108,9 +116,8 @@ export async function startSidecar(dir: string, s: SidecarSetup, core: number, m
   if (!existsSync(main)) throw new Error(`${main} is missing: run make build first`);
   writeSidecarFiles(dir, s);
   const t0 = performance.now();
-  // A .js file runs on this Node (the previous runtime); anything else is an executable (the shipped Bun build).
-  const [file, args] = main.endsWith('.js') ? [process.execPath, sidecarArgs(dir, main)] : [main, sidecarArgs(dir, main).slice(1)];
-  const proc = spawnPinned(`sidecar-${s.kind}`, file, [...args, ...(s.extraArgs ?? [])], { core, ignoreStdout: true });
+  const [file, args] = sidecarCommand(main, [...sidecarArgs(dir, main).slice(1), ...(s.extraArgs ?? [])]);
+  const proc = spawnPinned(`sidecar-${s.kind}`, file, args, { core, ignoreStdout: true });
   const line = await proc.waitForLine((l) => l.includes('portcullis sidecar started'), 15_000);
   const startedMs = performance.now() - t0;
   const adminPort = (JSON.parse(line) as { adminPort: number }).adminPort;
