@@ -80,12 +80,15 @@ cluster-status: build ## is the local control plane running?
 clean: ## remove build output (keeps the cached binaries in .cache/tools)
 	rm -rf */dist coverage
 
-.PHONY: demo bench soak
+.PHONY: demo bench soak scale
 bench: build ## benchmarks, never part of test: sidecar vs direct vs nginx -> bench/results/<date>.json, plots, BENCHMARKS.md (BENCH_PROFILE=quick ~4 min)
 	bash bench/run.sh
 
 soak: build ## 30 min at 1000 requests/s through a standalone sidecar: errors and RSS growth after warm-up (DURATION=seconds, RATE=…, SIDECAR=…), never part of test
 	DURATION=$(or $(DURATION),1800) RATE=$(or $(RATE),1000) SIDECAR=$(or $(SIDECAR),sidecar/bin/portcullis-sidecar) bash bench/soak.sh
+
+scale: build tools ## N cluster-mode sidecars (10…250) on a control plane of its own: API server load and revocation vs N, fitted to 5,000 pods (STEPS=…, WINDOW=…), never part of test
+	STEPS=$(or $(STEPS),10,25,50,100,200,250) WINDOW=$(or $(WINDOW),120) bash bench/scale.sh
 
 demo: build ## the whole flow end to end on a local control plane, narrated (Ctrl-C cleans up)
 	node e2e/dist/demo/main.js

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { linearFit, predict } from './fit.ts';
+import { hasTrend, linearFit, predict } from './fit.ts';
 
 describe('linearFit', () => {
   it('recovers an exact line and extrapolates it', () => {
@@ -17,6 +17,14 @@ describe('linearFit', () => {
     expect(fit.slope).toBeCloseTo(1.6, 12);
     expect(fit.intercept).toBeCloseTo(1, 12);
     expect(fit.r2).toBeCloseTo(0.8, 12);
+    // SE = sqrt(SSE / (n − 2) / Sxx) = sqrt(3.2 / 2 / 5).
+    expect(fit.slopeSE).toBeCloseTo(Math.sqrt(0.32), 12);
+    expect(hasTrend(fit)).toBe(true);
+  });
+
+  it('finds no trend in noise around a flat level', () => {
+    const fit = linearFit([10, 25, 50, 100, 200, 250], [175, 162, 193, 272, 153, 251]);
+    expect(hasTrend(fit)).toBe(false);
   });
 
   it('skips points that were not measured (NaN) instead of poisoning the fit', () => {

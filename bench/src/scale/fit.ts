@@ -6,6 +6,8 @@
 export interface LinearFit {
   readonly intercept: number;
   readonly slope: number;
+  /** Standard error of the slope (NaN with two points: no residual degrees of freedom). */
+  readonly slopeSE: number;
   /** Coefficient of determination; NaN when every y is the same (nothing to explain). */
   readonly r2: number;
   readonly points: number;
@@ -37,7 +39,14 @@ export function linearFit(xs: readonly number[], ys: readonly number[]): LinearF
   const intercept = my - slope * mx;
   let sse = 0;
   for (const [x, y] of pairs) sse += (y - (intercept + slope * x)) ** 2;
-  return { intercept, slope, r2: syy === 0 ? NaN : 1 - sse / syy, points: n };
+  const slopeSE = n > 2 ? Math.sqrt(sse / (n - 2) / sxx) : NaN;
+  return { intercept, slope, slopeSE, r2: syy === 0 ? NaN : 1 - sse / syy, points: n };
 }
+
+/**
+ * Whether the steps show a real trend: the slope is more than two standard errors from zero. Without one
+ * the line's slope is noise, and multiplying it by 5,000 says nothing; the report then gives the mean.
+ */
+export const hasTrend = (fit: LinearFit): boolean => Math.abs(fit.slope) > 2 * fit.slopeSE;
 
 export const predict = (fit: LinearFit, x: number): number => fit.intercept + fit.slope * x;

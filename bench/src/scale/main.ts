@@ -4,9 +4,9 @@
 // pays — TokenReviews, lists and watches per second, open watches, kube-apiserver and etcd CPU and RSS —
 // and the revocation latency of a policy edit. A linear fit over the steps is extrapolated to 5,000 pods.
 //
-//   node bench/src/scale/main.ts [--steps 10,25,50,100,200] [--window-seconds 120] [--settle-seconds 20]
-//     [--pods-per-namespace 10] [--review-interval-seconds 60] [--variant-review-interval-seconds 600]
-//     [--revocation-namespaces 3] [--min-free-gib 4] [--parallel 6] [--publish] [--sidecar FILE] [--commit C]
+//   node bench/src/scale/main.ts [--steps 10,25,50,100,200,250] [--window-seconds 120] [--settle-seconds 20]
+//     [--pods-per-namespace 10] [--review-interval-seconds 60] [--variant-review-interval-seconds 900]
+//     [--revocation-namespaces 5] [--min-free-gib 4] [--parallel 6] [--publish] [--sidecar FILE] [--commit C]
 //
 // The control plane is the one PORTCULLIS_CACHE / PORTCULLIS_*_PORT select (bench/scale.sh gives the
 // bench one of its own). The run stops adding pods before the machine's available memory would fall
@@ -49,13 +49,13 @@ interface Options {
 function options(): Options {
   const { values: v } = parseArgs({
     options: {
-      steps: { type: 'string', default: '10,25,50,100,200' },
+      steps: { type: 'string', default: '10,25,50,100,200,250' },
       'window-seconds': { type: 'string', default: '120' },
       'settle-seconds': { type: 'string', default: '20' },
       'pods-per-namespace': { type: 'string', default: '10' },
       'review-interval-seconds': { type: 'string', default: '60' },
       'variant-review-interval-seconds': { type: 'string' },
-      'revocation-namespaces': { type: 'string', default: '3' },
+      'revocation-namespaces': { type: 'string', default: '5' },
       'min-free-gib': { type: 'string', default: '4' },
       parallel: { type: 'string', default: '6' },
       publish: { type: 'boolean', default: false },
@@ -84,6 +84,15 @@ function options(): Options {
     sidecar: v.sidecar ?? 'sidecar/bin/portcullis-sidecar',
     commit: v.commit ?? '',
   };
+}
+
+/**
+ * Proportional set size, MiB: private pages plus a share of the shared ones. N copies of the same
+ * executable share its ~48 MiB of clean pages (as containers of one image on a node do), so RSS (~65 MiB)
+ * overstates what each further sidecar costs the machine; PSS does not.
+ */
+function pssMiB(pid: number): number {
+  return Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? NaN) / 1024;
 }
 
 function memAvailableGiB(): number {
@@ -142,6 +151,7 @@ async function measure(fleet: Fleet, probe: ApiServerProbe, o: Options, step: { 
   const cpuB = sidecarCpu();
   const rates = ratesBetween(a, b);
   const sidecarRss = pids.map((pid) => memoryOf(pid).rssKiB / 1024);
+  const sidecarPss = pids.map(pssMiB);
   const mean = (xs: readonly number[]): number => xs.reduce((x, y) => x + y, 0) / xs.length;
   const ns = fleet.namespaces.filter((n) => fleet.podsOf(n).length > 0);
   const picked = Array.from({ length: Math.min(o.revocationNamespaces, ns.length) }, (_, k) => ns[(step.revokeFrom + k) % ns.length] as Namespace);
@@ -158,6 +168,7 @@ async function measure(fleet: Fleet, probe: ApiServerProbe, o: Options, step: { 
     apiserverRssMiB: mean(rss.api),
     etcdRssMiB: mean(rss.etcd),
     sidecarRssMiB: mean(sidecarRss),
+    sidecarPssMiB: mean(sidecarPss),
     sidecarCores: (cpuB - cpuA) / rates.seconds,
     memAvailableGiB: memAvailableGiB(),
     loadAverage: loadavg(),
@@ -187,8 +198,9 @@ async function run(o: Options, dir: string): Promise<ScaleResult> {
     const steps: Step[] = [];
     let stoppedEarly: string | undefined;
     for (const [k, n] of o.steps.entries()) {
-      const perSidecarGiB = steps.length ? (steps.at(-1) as Step).sidecarRssMiB / 1024 : 70 / 1024;
-      const after = memAvailableGiB() - (n - fleet.pods.length) * perSidecarGiB * 1.1;
+      // PSS plus a margin for the API server's growth per pod (~0.5 MiB measured) and the bench's sockets.
+      const perSidecarGiB = steps.length ? ((steps.at(-1) as Step).sidecarPssMiB * 1.3 + 2) / 1024 : 70 / 1024;
+      const after = memAvailableGiB() - (n - fleet.pods.length) * perSidecarGiB;
       if (after < o.minFreeGiB) {
         stoppedEarly = `${n} pods would leave about ${after.toFixed(1)} GiB available (< ${o.minFreeGiB} GiB)`;
         log(`stopping: ${stoppedEarly}`);

@@ -12,7 +12,7 @@ function step(pods: number, reviewIntervalS: number, variant?: string): Step {
   };
   return {
     ...(variant ? { variant } : {}), pods, namespaces: Math.ceil(pods / 10), reviewIntervalS, startSeconds: 1, notServing: 0, rates,
-    watchesOpen: 2 * pods, apiserverRssMiB: 300 + pods, etcdRssMiB: 50, sidecarRssMiB: 65, sidecarCores: 0, memAvailableGiB: 10, loadAverage: [],
+    watchesOpen: 2 * pods, apiserverRssMiB: 300 + pods, etcdRssMiB: 50, sidecarRssMiB: 65, sidecarPssMiB: 17, sidecarCores: 0, memAvailableGiB: 10, loadAverage: [],
     revokeMs: { ...none, p99: 20 + pods / 100 }, grantMs: none, apiCallMs: none,
   };
 }
