@@ -8,3 +8,5 @@ export * from './contract/index.js';
 export * from './sources/index.js';
 export * from './aws/index.js';
 export * from './logging.js';
+export * from './limits/index.js';
+export * from './usage/index.js';

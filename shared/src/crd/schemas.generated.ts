@@ -526,6 +526,149 @@ export const CRD_SCHEMAS: CrdSchemas = {
         },
         "spec": {
           "properties": {
+            "limits": {
+              "items": {
+                "properties": {
+                  "budget": {
+                    "properties": {
+                      "costUSD": {
+                        "maxLength": 16,
+                        "pattern": "^[0-9]{1,9}(\\.[0-9]{1,6})?$",
+                        "type": "string"
+                      },
+                      "inputTokens": {
+                        "maximum": 1000000000000,
+                        "minimum": 1,
+                        "type": "integer"
+                      },
+                      "maxOutputTokensPerCall": {
+                        "default": 4096,
+                        "maximum": 10000000,
+                        "minimum": 1,
+                        "type": "integer"
+                      },
+                      "outputTokens": {
+                        "maximum": 1000000000000,
+                        "minimum": 1,
+                        "type": "integer"
+                      },
+                      "tokens": {
+                        "maximum": 1000000000000,
+                        "minimum": 1,
+                        "type": "integer"
+                      },
+                      "window": {
+                        "default": "Day",
+                        "enum": [
+                          "Run",
+                          "Hour",
+                          "Day"
+                        ],
+                        "type": "string"
+                      }
+                    },
+                    "type": "object",
+                    "x-kubernetes-validations": [
+                      {
+                        "rule": "has(self.inputTokens) || has(self.outputTokens) || has(self.tokens) || has(self.costUSD)",
+                        "message": "a budget must set inputTokens, outputTokens, tokens or costUSD",
+                        "reason": "FieldValueRequired"
+                      }
+                    ]
+                  },
+                  "inFlight": {
+                    "maximum": 100000,
+                    "minimum": 1,
+                    "type": "integer"
+                  },
+                  "name": {
+                    "maxLength": 63,
+                    "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+                    "type": "string"
+                  },
+                  "onStoreUnavailable": {
+                    "default": "Deny",
+                    "enum": [
+                      "Deny",
+                      "Allow"
+                    ],
+                    "type": "string"
+                  },
+                  "requests": {
+                    "properties": {
+                      "burst": {
+                        "maximum": 1000000,
+                        "minimum": 1,
+                        "type": "integer"
+                      },
+                      "count": {
+                        "maximum": 1000000,
+                        "minimum": 1,
+                        "type": "integer"
+                      },
+                      "periodSeconds": {
+                        "default": 1,
+                        "maximum": 86400,
+                        "minimum": 1,
+                        "type": "integer"
+                      }
+                    },
+                    "required": [
+                      "count"
+                    ],
+                    "type": "object",
+                    "x-kubernetes-validations": [
+                      {
+                        "rule": "!has(self.burst) || self.burst >= 1",
+                        "message": "requests.burst must be at least 1"
+                      }
+                    ]
+                  },
+                  "scope": {
+                    "default": "Pod",
+                    "enum": [
+                      "Pod",
+                      "ServiceAccount",
+                      "Namespace"
+                    ],
+                    "type": "string"
+                  },
+                  "source": {
+                    "default": "*",
+                    "maxLength": 63,
+                    "type": "string",
+                    "x-kubernetes-validations": [
+                      {
+                        "rule": "self == '*' || self.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')",
+                        "messageExpression": "'source \"' + self + '\" must be the name of a CredentialSource (a DNS-1123 label such as openai-prod) or \"*\" for every source'"
+                      }
+                    ]
+                  }
+                },
+                "required": [
+                  "name"
+                ],
+                "type": "object",
+                "x-kubernetes-validations": [
+                  {
+                    "rule": "has(self.requests) || has(self.inFlight) || has(self.budget)",
+                    "message": "a limit must set requests, inFlight or budget (or several); remove the empty limit",
+                    "reason": "FieldValueRequired"
+                  },
+                  {
+                    "rule": "!has(self.budget) || !has(self.budget.window) || self.budget.window != 'Run' || !has(self.scope) || self.scope == 'Pod'",
+                    "message": "budget window Run (the pod's lifetime) only applies to scope Pod; use Hour or Day for a ServiceAccount or Namespace budget",
+                    "fieldPath": ".budget.window"
+                  }
+                ]
+              },
+              "maxItems": 16,
+              "type": "array",
+              "x-kubernetes-list-map-keys": [
+                "name"
+              ],
+              "x-kubernetes-list-type": "map"
+            },
             "mode": {
               "default": "Enforce",
               "enum": [
@@ -533,6 +676,39 @@ export const CRD_SCHEMAS: CrdSchemas = {
                 "Audit"
               ],
               "type": "string"
+            },
+            "prices": {
+              "items": {
+                "properties": {
+                  "inputUSDPerMillionTokens": {
+                    "maxLength": 16,
+                    "pattern": "^[0-9]{1,6}(\\.[0-9]{1,6})?$",
+                    "type": "string"
+                  },
+                  "model": {
+                    "maxLength": 128,
+                    "minLength": 1,
+                    "type": "string"
+                  },
+                  "outputUSDPerMillionTokens": {
+                    "maxLength": 16,
+                    "pattern": "^[0-9]{1,6}(\\.[0-9]{1,6})?$",
+                    "type": "string"
+                  }
+                },
+                "required": [
+                  "model",
+                  "inputUSDPerMillionTokens",
+                  "outputUSDPerMillionTokens"
+                ],
+                "type": "object"
+              },
+              "maxItems": 64,
+              "type": "array",
+              "x-kubernetes-list-map-keys": [
+                "model"
+              ],
+              "x-kubernetes-list-type": "map"
             },
             "rules": {
               "items": {
@@ -692,6 +868,10 @@ export const CRD_SCHEMAS: CrdSchemas = {
                   "message": "spec.rules names must be unique within the policy; rename or merge the duplicates"
                 }
               ]
+            },
+            "suspend": {
+              "default": false,
+              "type": "boolean"
             },
             "workloads": {
               "properties": {

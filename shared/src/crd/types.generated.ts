@@ -254,6 +254,18 @@ export interface Condition {
  */
 export type EgressPolicyMode = 'Enforce' | 'Audit';
 /**
+ * Whose calls share one counter. Pod: each pod has its own, kept in the sidecar's memory (it restarts with the sidecar container). ServiceAccount: every selected pod running as the same service account shares one. Namespace: every pod this policy selects shares one. ServiceAccount and Namespace counters live in Redis (the chart's sidecar.redis values); without Redis those calls are refused with LIMIT_STORE_UNAVAILABLE. Default: Pod. Example: ServiceAccount.
+ */
+export type LimitScope = 'Pod' | 'ServiceAccount' | 'Namespace';
+/**
+ * Run: the pod's lifetime (scope Pod only). Hour, Day: UTC clock hours or days; the counter starts empty in each. Default: Day. Example: Run.
+ */
+export type BudgetWindowName = 'Run' | 'Hour' | 'Day';
+/**
+ * What requests and inFlight do when the Redis counter cannot be reached: Deny refuses the call (LIMIT_STORE_UNAVAILABLE), Allow lets it through unlimited and counts it in a metric. Budgets always deny. Default: Deny. Example: Allow.
+ */
+export type StoreUnavailableAction = 'Deny' | 'Allow';
+/**
  * In: the label's value is one of values. NotIn: the label is absent or its value is not one of values. Exists / DoesNotExist: the label is present / absent (values must be empty). Required. Example: In.
  */
 export type LabelSelectorOperator = 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
@@ -287,11 +299,104 @@ export interface EgressPolicy {
  */
 export interface EgressPolicySpec {
   mode?: EgressPolicyMode;
+  /**
+   * Kill switch: true denies every call of every workload this policy selects, through every source, with the code SUSPENDED, within a second of the change; false resumes them. It applies in Audit mode too. To stop one pod instead, label or annotate the pod portcullis.dev/suspend=true. Default: false. Example: true.
+   */
+  suspend?: boolean;
+  /**
+   * Rate limits, in-flight limits and token/cost budgets for the calls of the workloads this policy selects, checked after the rules allowed a call and before it is forwarded. A call must pass every limit of every Enforce policy that selects its workload and names its source (Audit policies' limits are not applied). At most 16. Example: [{name: agent-daily, source: openai, scope: Pod, requests: {count: 60, periodSeconds: 60}, budget: {window: Day, costUSD: "5.00"}}].
+   */
+  limits?: EgressPolicyLimit[];
+  /**
+   * Model prices for cost budgets, in US dollars per million tokens; they win over the built-in table (docs/sidecar.md) for every model they match. Example: [{model: "gpt-4o*", inputUSDPerMillionTokens: "2.50", outputUSDPerMillionTokens: "10.00"}].
+   */
+  prices?: ModelPriceSpec[];
   workloads: EgressPolicyWorkloads;
   /**
    * The rules, 1 to 256, in no particular order: a matching Deny rule wins over any matching Allow rule, and a call that no Allow rule matches is denied. A rule matches a call when the call arrived on its source and matches every condition the rule sets (methods, paths, actions, resources); conditions it omits match everything. Required. Example: [{name: read-reports, effect: Allow, source: s3, actions: ["s3:Get*", "s3:List*"], resources: ["arn:aws:s3:::reports", "arn:aws:s3:::reports/*"]}].
    */
   rules: EgressPolicyRule[];
+}
+/**
+ * One limit: which calls it counts (source), whose calls share one counter (scope), and any of requests, inFlight and budget. Example: {name: per-pod, source: openai, requests: {count: 10, periodSeconds: 1, burst: 20}, inFlight: 4}.
+ */
+export interface EgressPolicyLimit {
+  /**
+   * Name of the limit, unique within the policy; part of the counter's key, and named in denials, audit lines and metrics. Renaming it starts fresh counters. Required. Example: agent-daily.
+   */
+  name: string;
+  /**
+   * Name of the CredentialSource whose calls this limit counts, or "*" for every source. Default: "*". Example: openai.
+   */
+  source?: string;
+  scope?: LimitScope;
+  requests?: RequestRateLimit;
+  /**
+   * Most calls in progress at once (a streamed answer counts until it ends); one more gets 429 (code CONCURRENCY_LIMITED). Example: 4.
+   */
+  inFlight?: number;
+  budget?: Budget;
+  onStoreUnavailable?: StoreUnavailableAction;
+}
+/**
+ * A token bucket: count requests per periodSeconds on average, and bursts of up to burst requests. A call over the limit gets 429 with Retry-After in the provider's error shape (code RATE_LIMITED). Example: {count: 60, periodSeconds: 60, burst: 10}.
+ */
+export interface RequestRateLimit {
+  /**
+   * Requests allowed per period. Required. Example: 60.
+   */
+  count: number;
+  /**
+   * Length of the period in seconds. Default: 1. Example: 60.
+   */
+  periodSeconds?: number;
+  /**
+   * Most requests allowed at once after a quiet spell (the bucket's size). Default: count. Example: 10.
+   */
+  burst?: number;
+}
+/**
+ * Tokens and cost allowed over a window, counted from the usage the provider reports in each response (JSON or streamed). Before forwarding a call the sidecar reserves its worst case (input: the request body's size in bytes; output: the call's max_tokens, max_output_tokens or max_completion_tokens, else maxOutputTokensPerCall) and refuses it if that could exceed the budget, so parallel calls never overspend; the real usage replaces the reservation when the response ends. Refusals get 429 (code BUDGET_EXHAUSTED). Budgets always fail closed when their counter cannot be reached. Set at least one of inputTokens, outputTokens, tokens and costUSD. Example: {window: Day, costUSD: "5.00", maxOutputTokensPerCall: 2048}.
+ */
+export interface Budget {
+  window?: BudgetWindowName;
+  /**
+   * Input (prompt) tokens allowed per window, cached input included. Example: 2000000.
+   */
+  inputTokens?: number;
+  /**
+   * Output (completion) tokens allowed per window. Example: 200000.
+   */
+  outputTokens?: number;
+  /**
+   * Input plus output tokens allowed per window. Example: 1000000.
+   */
+  tokens?: number;
+  /**
+   * Spend allowed per window in US dollars, computed from the tokens and the model's price (spec.prices, else the documented default table). A call to a model with no known price is refused (BUDGET_PRICE_UNKNOWN). Example: "5.00".
+   */
+  costUSD?: string;
+  /**
+   * Output tokens reserved for a call that does not set max_tokens (or max_output_tokens, max_completion_tokens). Default: 4096. Example: 2048.
+   */
+  maxOutputTokensPerCall?: number;
+}
+/**
+ * The price of the models whose name matches model. Example: {model: my-finetune, inputUSDPerMillionTokens: "3", outputUSDPerMillionTokens: "12"}.
+ */
+export interface ModelPriceSpec {
+  /**
+   * A model name as the provider reports it; "*" matches any characters, and the longest matching entry wins. Required. Example: gpt-4o-mini*.
+   */
+  model: string;
+  /**
+   * US dollars per million input tokens. Required. Example: "0.15".
+   */
+  inputUSDPerMillionTokens: string;
+  /**
+   * US dollars per million output tokens. Required. Example: "0.60".
+   */
+  outputUSDPerMillionTokens: string;
 }
 /**
  * The pods in this policy's namespace the policy applies to, identified by the verified identity of the calling pod. Set serviceAccounts, podSelector or both; when both are set, a pod must match both. Required. Example: {serviceAccounts: [reports]}.

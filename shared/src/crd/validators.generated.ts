@@ -1823,9 +1823,11 @@ validate10.errors = vErrors;
 return errors === 0;
 }
 
-const schema12 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string"},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["workloads","rules"],"properties":{"mode":{"type":"string","enum":["Enforce","Audit"],"default":"Enforce"},"rules":{"type":"array","maxItems":256,"items":{"type":"object","required":["effect","source"],"properties":{"actions":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":128}},"effect":{"type":"string","enum":["Allow","Deny"]},"methods":{"type":"array","maxItems":8,"items":{"type":"string","enum":["GET","HEAD","POST","PUT","PATCH","DELETE","OPTIONS","*"]}},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"paths":{"type":"array","maxItems":32,"items":{"type":"string","minLength":1,"maxLength":512}},"resources":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":256}},"source":{"type":"string","maxLength":63}},"additionalProperties":false}},"workloads":{"type":"object","properties":{"podSelector":{"type":"object","properties":{"matchExpressions":{"type":"array","maxItems":32,"items":{"type":"object","required":["key","operator"],"properties":{"key":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$","minLength":1,"maxLength":317},"operator":{"type":"string","enum":["In","NotIn","Exists","DoesNotExist"]},"values":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":63}}},"additionalProperties":false}},"matchLabels":{"type":"object","maxProperties":64,"additionalProperties":{"type":"string","maxLength":63}}},"additionalProperties":false},"serviceAccounts":{"type":"array","minItems":1,"maxItems":64,"items":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","maxLength":253}}},"additionalProperties":false}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
-const pattern12 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-const pattern13 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", "u");
+const schema12 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string"},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["workloads","rules"],"properties":{"limits":{"type":"array","maxItems":16,"items":{"type":"object","required":["name"],"properties":{"budget":{"type":"object","properties":{"costUSD":{"type":"string","pattern":"^[0-9]{1,9}(\\.[0-9]{1,6})?$","maxLength":16},"inputTokens":{"type":"integer","minimum":1,"maximum":1000000000000},"maxOutputTokensPerCall":{"type":"integer","default":4096,"minimum":1,"maximum":10000000},"outputTokens":{"type":"integer","minimum":1,"maximum":1000000000000},"tokens":{"type":"integer","minimum":1,"maximum":1000000000000},"window":{"type":"string","enum":["Run","Hour","Day"],"default":"Day"}},"additionalProperties":false},"inFlight":{"type":"integer","minimum":1,"maximum":100000},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"onStoreUnavailable":{"type":"string","enum":["Deny","Allow"],"default":"Deny"},"requests":{"type":"object","required":["count"],"properties":{"burst":{"type":"integer","minimum":1,"maximum":1000000},"count":{"type":"integer","minimum":1,"maximum":1000000},"periodSeconds":{"type":"integer","default":1,"minimum":1,"maximum":86400}},"additionalProperties":false},"scope":{"type":"string","enum":["Pod","ServiceAccount","Namespace"],"default":"Pod"},"source":{"type":"string","default":"*","maxLength":63}},"additionalProperties":false}},"mode":{"type":"string","enum":["Enforce","Audit"],"default":"Enforce"},"prices":{"type":"array","maxItems":64,"items":{"type":"object","required":["model","inputUSDPerMillionTokens","outputUSDPerMillionTokens"],"properties":{"inputUSDPerMillionTokens":{"type":"string","pattern":"^[0-9]{1,6}(\\.[0-9]{1,6})?$","maxLength":16},"model":{"type":"string","minLength":1,"maxLength":128},"outputUSDPerMillionTokens":{"type":"string","pattern":"^[0-9]{1,6}(\\.[0-9]{1,6})?$","maxLength":16}},"additionalProperties":false}},"rules":{"type":"array","maxItems":256,"items":{"type":"object","required":["effect","source"],"properties":{"actions":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":128}},"effect":{"type":"string","enum":["Allow","Deny"]},"methods":{"type":"array","maxItems":8,"items":{"type":"string","enum":["GET","HEAD","POST","PUT","PATCH","DELETE","OPTIONS","*"]}},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"paths":{"type":"array","maxItems":32,"items":{"type":"string","minLength":1,"maxLength":512}},"resources":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":256}},"source":{"type":"string","maxLength":63}},"additionalProperties":false}},"suspend":{"type":"boolean","default":false},"workloads":{"type":"object","properties":{"podSelector":{"type":"object","properties":{"matchExpressions":{"type":"array","maxItems":32,"items":{"type":"object","required":["key","operator"],"properties":{"key":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$","minLength":1,"maxLength":317},"operator":{"type":"string","enum":["In","NotIn","Exists","DoesNotExist"]},"values":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":63}}},"additionalProperties":false}},"matchLabels":{"type":"object","maxProperties":64,"additionalProperties":{"type":"string","maxLength":63}}},"additionalProperties":false},"serviceAccounts":{"type":"array","minItems":1,"maxItems":64,"items":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","maxLength":253}}},"additionalProperties":false}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
+const pattern12 = new RegExp("^[0-9]{1,9}(\\.[0-9]{1,6})?$", "u");
+const pattern13 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
+const pattern14 = new RegExp("^[0-9]{1,6}(\\.[0-9]{1,6})?$", "u");
+const pattern17 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", "u");
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1946,6 +1948,9 @@ if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 if(data5.mode === undefined){
 data5.mode = "Enforce";
 }
+if(data5.suspend === undefined){
+data5.suspend = false;
+}
 if(data5.workloads === undefined){
 const err9 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "workloads"},message:"must have required property '"+"workloads"+"'",schema:schema12.properties.spec.required,parentSchema:schema12.properties.spec,data:data5};
 if(vErrors === null){
@@ -1967,7 +1972,7 @@ vErrors.push(err10);
 errors++;
 }
 for(const key1 in data5){
-if(!(((key1 === "mode") || (key1 === "rules")) || (key1 === "workloads"))){
+if(!((((((key1 === "limits") || (key1 === "mode")) || (key1 === "prices")) || (key1 === "rules")) || (key1 === "suspend")) || (key1 === "workloads"))){
 const err11 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec,data:data5};
 if(vErrors === null){
 vErrors = [err11];
@@ -1978,9 +1983,11 @@ vErrors.push(err11);
 errors++;
 }
 }
-let data6 = data5.mode;
-if(typeof data6 !== "string"){
-const err12 = {instancePath:instancePath+"/spec/mode",schemaPath:"#/properties/spec/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.mode.type,parentSchema:schema12.properties.spec.properties.mode,data:data6};
+if(data5.limits !== undefined){
+let data6 = data5.limits;
+if(Array.isArray(data6)){
+if(data6.length > 16){
+const err12 = {instancePath:instancePath+"/spec/limits",schemaPath:"#/properties/spec/properties/limits/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema12.properties.spec.properties.limits,data:data6};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -1989,8 +1996,21 @@ vErrors.push(err12);
 }
 errors++;
 }
-if(!((data6 === "Enforce") || (data6 === "Audit"))){
-const err13 = {instancePath:instancePath+"/spec/mode",schemaPath:"#/properties/spec/properties/mode/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.mode.enum,parentSchema:schema12.properties.spec.properties.mode,data:data6};
+const len0 = data6.length;
+for(let i0=0; i0<len0; i0++){
+let data7 = data6[i0];
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.onStoreUnavailable === undefined){
+data7.onStoreUnavailable = "Deny";
+}
+if(data7.scope === undefined){
+data7.scope = "Pod";
+}
+if(data7.source === undefined){
+data7.source = "*";
+}
+if(data7.name === undefined){
+const err13 = {instancePath:instancePath+"/spec/limits/" + i0,schemaPath:"#/properties/spec/properties/limits/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema12.properties.spec.properties.limits.items.required,parentSchema:schema12.properties.spec.properties.limits.items,data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -1999,11 +2019,9 @@ vErrors.push(err13);
 }
 errors++;
 }
-if(data5.rules !== undefined){
-let data7 = data5.rules;
-if(Array.isArray(data7)){
-if(data7.length > 256){
-const err14 = {instancePath:instancePath+"/spec/rules",schemaPath:"#/properties/spec/properties/rules/maxItems",keyword:"maxItems",params:{limit: 256},message:"must NOT have more than 256 items",schema:256,parentSchema:schema12.properties.spec.properties.rules,data:data7};
+for(const key2 in data7){
+if(!(((((((key2 === "budget") || (key2 === "inFlight")) || (key2 === "name")) || (key2 === "onStoreUnavailable")) || (key2 === "requests")) || (key2 === "scope")) || (key2 === "source"))){
+const err14 = {instancePath:instancePath+"/spec/limits/" + i0,schemaPath:"#/properties/spec/properties/limits/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.limits.items,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -2012,12 +2030,19 @@ vErrors.push(err14);
 }
 errors++;
 }
-const len0 = data7.length;
-for(let i0=0; i0<len0; i0++){
-let data8 = data7[i0];
+}
+if(data7.budget !== undefined){
+let data8 = data7.budget;
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.effect === undefined){
-const err15 = {instancePath:instancePath+"/spec/rules/" + i0,schemaPath:"#/properties/spec/properties/rules/items/required",keyword:"required",params:{missingProperty: "effect"},message:"must have required property '"+"effect"+"'",schema:schema12.properties.spec.properties.rules.items.required,parentSchema:schema12.properties.spec.properties.rules.items,data:data8};
+if(data8.maxOutputTokensPerCall === undefined){
+data8.maxOutputTokensPerCall = 4096;
+}
+if(data8.window === undefined){
+data8.window = "Day";
+}
+for(const key3 in data8){
+if(!((((((key3 === "costUSD") || (key3 === "inputTokens")) || (key3 === "maxOutputTokensPerCall")) || (key3 === "outputTokens")) || (key3 === "tokens")) || (key3 === "window"))){
+const err15 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget,data:data8};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -2026,8 +2051,12 @@ vErrors.push(err15);
 }
 errors++;
 }
-if(data8.source === undefined){
-const err16 = {instancePath:instancePath+"/spec/rules/" + i0,schemaPath:"#/properties/spec/properties/rules/items/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema12.properties.spec.properties.rules.items.required,parentSchema:schema12.properties.spec.properties.rules.items,data:data8};
+}
+if(data8.costUSD !== undefined){
+let data9 = data8.costUSD;
+if(typeof data9 === "string"){
+if(func2(data9) > 16){
+const err16 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/costUSD",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/costUSD/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters",schema:16,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD,data:data9};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -2036,9 +2065,8 @@ vErrors.push(err16);
 }
 errors++;
 }
-for(const key2 in data8){
-if(!(((((((key2 === "actions") || (key2 === "effect")) || (key2 === "methods")) || (key2 === "name")) || (key2 === "paths")) || (key2 === "resources")) || (key2 === "source"))){
-const err17 = {instancePath:instancePath+"/spec/rules/" + i0,schemaPath:"#/properties/spec/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.rules.items,data:data8};
+if(!pattern12.test(data9)){
+const err17 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/costUSD",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/costUSD/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,9}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,9}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,9}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD,data:data9};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -2048,11 +2076,8 @@ vErrors.push(err17);
 errors++;
 }
 }
-if(data8.actions !== undefined){
-let data9 = data8.actions;
-if(Array.isArray(data9)){
-if(data9.length > 64){
-const err18 = {instancePath:instancePath+"/spec/rules/" + i0+"/actions",schemaPath:"#/properties/spec/properties/rules/items/properties/actions/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions,data:data9};
+else {
+const err18 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/costUSD",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/costUSD/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD,data:data9};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -2061,12 +2086,11 @@ vErrors.push(err18);
 }
 errors++;
 }
-const len1 = data9.length;
-for(let i1=0; i1<len1; i1++){
-let data10 = data9[i1];
-if(typeof data10 === "string"){
-if(func2(data10) > 128){
-const err19 = {instancePath:instancePath+"/spec/rules/" + i0+"/actions/" + i1,schemaPath:"#/properties/spec/properties/rules/items/properties/actions/items/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions.items,data:data10};
+}
+if(data8.inputTokens !== undefined){
+let data10 = data8.inputTokens;
+if(!((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10)))){
+const err19 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/inputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/inputTokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.inputTokens.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.inputTokens,data:data10};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -2075,9 +2099,9 @@ vErrors.push(err19);
 }
 errors++;
 }
-}
-else {
-const err20 = {instancePath:instancePath+"/spec/rules/" + i0+"/actions/" + i1,schemaPath:"#/properties/spec/properties/rules/items/properties/actions/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.actions.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions.items,data:data10};
+if(typeof data10 == "number"){
+if(data10 > 1000000000000 || isNaN(data10)){
+const err20 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/inputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/inputTokens/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000000000},message:"must be <= 1000000000000",schema:1000000000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.inputTokens,data:data10};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -2086,10 +2110,8 @@ vErrors.push(err20);
 }
 errors++;
 }
-}
-}
-else {
-const err21 = {instancePath:instancePath+"/spec/rules/" + i0+"/actions",schemaPath:"#/properties/spec/properties/rules/items/properties/actions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.actions.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions,data:data9};
+if(data10 < 1 || isNaN(data10)){
+const err21 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/inputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/inputTokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.inputTokens,data:data10};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -2099,10 +2121,10 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(data8.effect !== undefined){
-let data11 = data8.effect;
-if(typeof data11 !== "string"){
-const err22 = {instancePath:instancePath+"/spec/rules/" + i0+"/effect",schemaPath:"#/properties/spec/properties/rules/items/properties/effect/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.effect.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.effect,data:data11};
+}
+let data11 = data8.maxOutputTokensPerCall;
+if(!((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11)))){
+const err22 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/maxOutputTokensPerCall",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/maxOutputTokensPerCall/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.maxOutputTokensPerCall.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.maxOutputTokensPerCall,data:data11};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2111,8 +2133,9 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(!((data11 === "Allow") || (data11 === "Deny"))){
-const err23 = {instancePath:instancePath+"/spec/rules/" + i0+"/effect",schemaPath:"#/properties/spec/properties/rules/items/properties/effect/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.rules.items.properties.effect.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.rules.items.properties.effect.enum,parentSchema:schema12.properties.spec.properties.rules.items.properties.effect,data:data11};
+if(typeof data11 == "number"){
+if(data11 > 10000000 || isNaN(data11)){
+const err23 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/maxOutputTokensPerCall",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/maxOutputTokensPerCall/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000",schema:10000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.maxOutputTokensPerCall,data:data11};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2121,12 +2144,8 @@ vErrors.push(err23);
 }
 errors++;
 }
-}
-if(data8.methods !== undefined){
-let data12 = data8.methods;
-if(Array.isArray(data12)){
-if(data12.length > 8){
-const err24 = {instancePath:instancePath+"/spec/rules/" + i0+"/methods",schemaPath:"#/properties/spec/properties/rules/items/properties/methods/maxItems",keyword:"maxItems",params:{limit: 8},message:"must NOT have more than 8 items",schema:8,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods,data:data12};
+if(data11 < 1 || isNaN(data11)){
+const err24 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/maxOutputTokensPerCall",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/maxOutputTokensPerCall/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.maxOutputTokensPerCall,data:data11};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2135,11 +2154,11 @@ vErrors.push(err24);
 }
 errors++;
 }
-const len2 = data12.length;
-for(let i2=0; i2<len2; i2++){
-let data13 = data12[i2];
-if(typeof data13 !== "string"){
-const err25 = {instancePath:instancePath+"/spec/rules/" + i0+"/methods/" + i2,schemaPath:"#/properties/spec/properties/rules/items/properties/methods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.methods.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods.items,data:data13};
+}
+if(data8.outputTokens !== undefined){
+let data12 = data8.outputTokens;
+if(!((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12)))){
+const err25 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/outputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/outputTokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.outputTokens.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.outputTokens,data:data12};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -2148,8 +2167,9 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(!((((((((data13 === "GET") || (data13 === "HEAD")) || (data13 === "POST")) || (data13 === "PUT")) || (data13 === "PATCH")) || (data13 === "DELETE")) || (data13 === "OPTIONS")) || (data13 === "*"))){
-const err26 = {instancePath:instancePath+"/spec/rules/" + i0+"/methods/" + i2,schemaPath:"#/properties/spec/properties/rules/items/properties/methods/items/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.rules.items.properties.methods.items.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.rules.items.properties.methods.items.enum,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods.items,data:data13};
+if(typeof data12 == "number"){
+if(data12 > 1000000000000 || isNaN(data12)){
+const err26 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/outputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/outputTokens/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000000000},message:"must be <= 1000000000000",schema:1000000000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.outputTokens,data:data12};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -2158,10 +2178,8 @@ vErrors.push(err26);
 }
 errors++;
 }
-}
-}
-else {
-const err27 = {instancePath:instancePath+"/spec/rules/" + i0+"/methods",schemaPath:"#/properties/spec/properties/rules/items/properties/methods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.methods.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods,data:data12};
+if(data12 < 1 || isNaN(data12)){
+const err27 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/outputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/outputTokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.outputTokens,data:data12};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -2171,11 +2189,11 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data8.name !== undefined){
-let data14 = data8.name;
-if(typeof data14 === "string"){
-if(func2(data14) > 63){
-const err28 = {instancePath:instancePath+"/spec/rules/" + i0+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data14};
+}
+if(data8.tokens !== undefined){
+let data13 = data8.tokens;
+if(!((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13)))){
+const err28 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/tokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.tokens.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.tokens,data:data13};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2184,8 +2202,9 @@ vErrors.push(err28);
 }
 errors++;
 }
-if(!pattern12.test(data14)){
-const err29 = {instancePath:instancePath+"/spec/rules/" + i0+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data14};
+if(typeof data13 == "number"){
+if(data13 > 1000000000000 || isNaN(data13)){
+const err29 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/tokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/tokens/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000000000},message:"must be <= 1000000000000",schema:1000000000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.tokens,data:data13};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -2194,9 +2213,8 @@ vErrors.push(err29);
 }
 errors++;
 }
-}
-else {
-const err30 = {instancePath:instancePath+"/spec/rules/" + i0+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.name.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data14};
+if(data13 < 1 || isNaN(data13)){
+const err30 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/tokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.tokens,data:data13};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -2206,11 +2224,10 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data8.paths !== undefined){
-let data15 = data8.paths;
-if(Array.isArray(data15)){
-if(data15.length > 32){
-const err31 = {instancePath:instancePath+"/spec/rules/" + i0+"/paths",schemaPath:"#/properties/spec/properties/rules/items/properties/paths/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths,data:data15};
+}
+let data14 = data8.window;
+if(typeof data14 !== "string"){
+const err31 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/window",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/window/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.window.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.window,data:data14};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -2219,12 +2236,8 @@ vErrors.push(err31);
 }
 errors++;
 }
-const len3 = data15.length;
-for(let i3=0; i3<len3; i3++){
-let data16 = data15[i3];
-if(typeof data16 === "string"){
-if(func2(data16) > 512){
-const err32 = {instancePath:instancePath+"/spec/rules/" + i0+"/paths/" + i3,schemaPath:"#/properties/spec/properties/rules/items/properties/paths/items/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths.items,data:data16};
+if(!(((data14 === "Run") || (data14 === "Hour")) || (data14 === "Day"))){
+const err32 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/window",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/window/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.limits.items.properties.budget.properties.window.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.window.enum,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.window,data:data14};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -2233,8 +2246,9 @@ vErrors.push(err32);
 }
 errors++;
 }
-if(func2(data16) < 1){
-const err33 = {instancePath:instancePath+"/spec/rules/" + i0+"/paths/" + i3,schemaPath:"#/properties/spec/properties/rules/items/properties/paths/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths.items,data:data16};
+}
+else {
+const err33 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.limits.items.properties.budget.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget,data:data8};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -2244,8 +2258,10 @@ vErrors.push(err33);
 errors++;
 }
 }
-else {
-const err34 = {instancePath:instancePath+"/spec/rules/" + i0+"/paths/" + i3,schemaPath:"#/properties/spec/properties/rules/items/properties/paths/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.paths.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths.items,data:data16};
+if(data7.inFlight !== undefined){
+let data15 = data7.inFlight;
+if(!((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15)))){
+const err34 = {instancePath:instancePath+"/spec/limits/" + i0+"/inFlight",schemaPath:"#/properties/spec/properties/limits/items/properties/inFlight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.inFlight.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.inFlight,data:data15};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -2254,10 +2270,9 @@ vErrors.push(err34);
 }
 errors++;
 }
-}
-}
-else {
-const err35 = {instancePath:instancePath+"/spec/rules/" + i0+"/paths",schemaPath:"#/properties/spec/properties/rules/items/properties/paths/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.paths.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths,data:data15};
+if(typeof data15 == "number"){
+if(data15 > 100000 || isNaN(data15)){
+const err35 = {instancePath:instancePath+"/spec/limits/" + i0+"/inFlight",schemaPath:"#/properties/spec/properties/limits/items/properties/inFlight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema12.properties.spec.properties.limits.items.properties.inFlight,data:data15};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -2266,12 +2281,8 @@ vErrors.push(err35);
 }
 errors++;
 }
-}
-if(data8.resources !== undefined){
-let data17 = data8.resources;
-if(Array.isArray(data17)){
-if(data17.length > 32){
-const err36 = {instancePath:instancePath+"/spec/rules/" + i0+"/resources",schemaPath:"#/properties/spec/properties/rules/items/properties/resources/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources,data:data17};
+if(data15 < 1 || isNaN(data15)){
+const err36 = {instancePath:instancePath+"/spec/limits/" + i0+"/inFlight",schemaPath:"#/properties/spec/properties/limits/items/properties/inFlight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.inFlight,data:data15};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -2280,12 +2291,13 @@ vErrors.push(err36);
 }
 errors++;
 }
-const len4 = data17.length;
-for(let i4=0; i4<len4; i4++){
-let data18 = data17[i4];
-if(typeof data18 === "string"){
-if(func2(data18) > 256){
-const err37 = {instancePath:instancePath+"/spec/rules/" + i0+"/resources/" + i4,schemaPath:"#/properties/spec/properties/rules/items/properties/resources/items/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources.items,data:data18};
+}
+}
+if(data7.name !== undefined){
+let data16 = data7.name;
+if(typeof data16 === "string"){
+if(func2(data16) > 63){
+const err37 = {instancePath:instancePath+"/spec/limits/" + i0+"/name",schemaPath:"#/properties/spec/properties/limits/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.limits.items.properties.name,data:data16};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -2294,9 +2306,8 @@ vErrors.push(err37);
 }
 errors++;
 }
-}
-else {
-const err38 = {instancePath:instancePath+"/spec/rules/" + i0+"/resources/" + i4,schemaPath:"#/properties/spec/properties/rules/items/properties/resources/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.resources.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources.items,data:data18};
+if(!pattern13.test(data16)){
+const err38 = {instancePath:instancePath+"/spec/limits/" + i0+"/name",schemaPath:"#/properties/spec/properties/limits/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.limits.items.properties.name,data:data16};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -2306,9 +2317,8 @@ vErrors.push(err38);
 errors++;
 }
 }
-}
 else {
-const err39 = {instancePath:instancePath+"/spec/rules/" + i0+"/resources",schemaPath:"#/properties/spec/properties/rules/items/properties/resources/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.resources.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources,data:data17};
+const err39 = {instancePath:instancePath+"/spec/limits/" + i0+"/name",schemaPath:"#/properties/spec/properties/limits/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.name.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.name,data:data16};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -2318,11 +2328,9 @@ vErrors.push(err39);
 errors++;
 }
 }
-if(data8.source !== undefined){
-let data19 = data8.source;
-if(typeof data19 === "string"){
-if(func2(data19) > 63){
-const err40 = {instancePath:instancePath+"/spec/rules/" + i0+"/source",schemaPath:"#/properties/spec/properties/rules/items/properties/source/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.rules.items.properties.source,data:data19};
+let data17 = data7.onStoreUnavailable;
+if(typeof data17 !== "string"){
+const err40 = {instancePath:instancePath+"/spec/limits/" + i0+"/onStoreUnavailable",schemaPath:"#/properties/spec/properties/limits/items/properties/onStoreUnavailable/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable,data:data17};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -2331,9 +2339,8 @@ vErrors.push(err40);
 }
 errors++;
 }
-}
-else {
-const err41 = {instancePath:instancePath+"/spec/rules/" + i0+"/source",schemaPath:"#/properties/spec/properties/rules/items/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.source.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.source,data:data19};
+if(!((data17 === "Deny") || (data17 === "Allow"))){
+const err41 = {instancePath:instancePath+"/spec/limits/" + i0+"/onStoreUnavailable",schemaPath:"#/properties/spec/properties/limits/items/properties/onStoreUnavailable/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable.enum,parentSchema:schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable,data:data17};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -2342,10 +2349,14 @@ vErrors.push(err41);
 }
 errors++;
 }
+if(data7.requests !== undefined){
+let data18 = data7.requests;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+if(data18.periodSeconds === undefined){
+data18.periodSeconds = 1;
 }
-}
-else {
-const err42 = {instancePath:instancePath+"/spec/rules/" + i0,schemaPath:"#/properties/spec/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.rules.items.type,parentSchema:schema12.properties.spec.properties.rules.items,data:data8};
+if(data18.count === undefined){
+const err42 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'",schema:schema12.properties.spec.properties.limits.items.properties.requests.required,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests,data:data18};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -2354,10 +2365,9 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-}
-else {
-const err43 = {instancePath:instancePath+"/spec/rules",schemaPath:"#/properties/spec/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.type,parentSchema:schema12.properties.spec.properties.rules,data:data7};
+for(const key4 in data18){
+if(!(((key4 === "burst") || (key4 === "count")) || (key4 === "periodSeconds"))){
+const err43 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests,data:data18};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -2367,12 +2377,10 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data5.workloads !== undefined){
-let data20 = data5.workloads;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-for(const key3 in data20){
-if(!((key3 === "podSelector") || (key3 === "serviceAccounts"))){
-const err44 = {instancePath:instancePath+"/spec/workloads",schemaPath:"#/properties/spec/properties/workloads/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.workloads,data:data20};
+if(data18.burst !== undefined){
+let data19 = data18.burst;
+if(!((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19)))){
+const err44 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/burst",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/burst/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.requests.properties.burst.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.burst,data:data19};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -2381,13 +2389,9 @@ vErrors.push(err44);
 }
 errors++;
 }
-}
-if(data20.podSelector !== undefined){
-let data21 = data20.podSelector;
-if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
-for(const key4 in data21){
-if(!((key4 === "matchExpressions") || (key4 === "matchLabels"))){
-const err45 = {instancePath:instancePath+"/spec/workloads/podSelector",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector,data:data21};
+if(typeof data19 == "number"){
+if(data19 > 1000000 || isNaN(data19)){
+const err45 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/burst",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/burst/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.burst,data:data19};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -2396,12 +2400,8 @@ vErrors.push(err45);
 }
 errors++;
 }
-}
-if(data21.matchExpressions !== undefined){
-let data22 = data21.matchExpressions;
-if(Array.isArray(data22)){
-if(data22.length > 32){
-const err46 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions,data:data22};
+if(data19 < 1 || isNaN(data19)){
+const err46 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/burst",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/burst/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.burst,data:data19};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -2410,12 +2410,12 @@ vErrors.push(err46);
 }
 errors++;
 }
-const len5 = data22.length;
-for(let i5=0; i5<len5; i5++){
-let data23 = data22[i5];
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-if(data23.key === undefined){
-const err47 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i5,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.required,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data23};
+}
+}
+if(data18.count !== undefined){
+let data20 = data18.count;
+if(!((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20)))){
+const err47 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/count",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.requests.properties.count.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.count,data:data20};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -2424,8 +2424,9 @@ vErrors.push(err47);
 }
 errors++;
 }
-if(data23.operator === undefined){
-const err48 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i5,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/required",keyword:"required",params:{missingProperty: "operator"},message:"must have required property '"+"operator"+"'",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.required,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data23};
+if(typeof data20 == "number"){
+if(data20 > 1000000 || isNaN(data20)){
+const err48 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/count",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.count,data:data20};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -2434,9 +2435,8 @@ vErrors.push(err48);
 }
 errors++;
 }
-for(const key5 in data23){
-if(!(((key5 === "key") || (key5 === "operator")) || (key5 === "values"))){
-const err49 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i5,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data23};
+if(data20 < 1 || isNaN(data20)){
+const err49 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/count",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.count,data:data20};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -2446,11 +2446,10 @@ vErrors.push(err49);
 errors++;
 }
 }
-if(data23.key !== undefined){
-let data24 = data23.key;
-if(typeof data24 === "string"){
-if(func2(data24) > 317){
-const err50 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i5+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/maxLength",keyword:"maxLength",params:{limit: 317},message:"must NOT have more than 317 characters",schema:317,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data24};
+}
+let data21 = data18.periodSeconds;
+if(!((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21)))){
+const err50 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/periodSeconds",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.requests.properties.periodSeconds.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.periodSeconds,data:data21};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -2459,8 +2458,9 @@ vErrors.push(err50);
 }
 errors++;
 }
-if(func2(data24) < 1){
-const err51 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i5+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data24};
+if(typeof data21 == "number"){
+if(data21 > 86400 || isNaN(data21)){
+const err51 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/periodSeconds",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.periodSeconds,data:data21};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -2469,8 +2469,8 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(!pattern13.test(data24)){
-const err52 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i5+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data24};
+if(data21 < 1 || isNaN(data21)){
+const err52 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/periodSeconds",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.periodSeconds,data:data21};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -2480,8 +2480,9 @@ vErrors.push(err52);
 errors++;
 }
 }
+}
 else {
-const err53 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i5+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data24};
+const err53 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.limits.items.properties.requests.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests,data:data18};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -2491,10 +2492,9 @@ vErrors.push(err53);
 errors++;
 }
 }
-if(data23.operator !== undefined){
-let data25 = data23.operator;
-if(typeof data25 !== "string"){
-const err54 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i5+"/operator",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/operator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator,data:data25};
+let data22 = data7.scope;
+if(typeof data22 !== "string"){
+const err54 = {instancePath:instancePath+"/spec/limits/" + i0+"/scope",schemaPath:"#/properties/spec/properties/limits/items/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.scope.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.scope,data:data22};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -2503,8 +2503,8 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(!((((data25 === "In") || (data25 === "NotIn")) || (data25 === "Exists")) || (data25 === "DoesNotExist"))){
-const err55 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i5+"/operator",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/operator/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator.enum,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator,data:data25};
+if(!(((data22 === "Pod") || (data22 === "ServiceAccount")) || (data22 === "Namespace"))){
+const err55 = {instancePath:instancePath+"/spec/limits/" + i0+"/scope",schemaPath:"#/properties/spec/properties/limits/items/properties/scope/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.limits.items.properties.scope.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.limits.items.properties.scope.enum,parentSchema:schema12.properties.spec.properties.limits.items.properties.scope,data:data22};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -2513,12 +2513,10 @@ vErrors.push(err55);
 }
 errors++;
 }
-}
-if(data23.values !== undefined){
-let data26 = data23.values;
-if(Array.isArray(data26)){
-if(data26.length > 64){
-const err56 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i5+"/values",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values,data:data26};
+let data23 = data7.source;
+if(typeof data23 === "string"){
+if(func2(data23) > 63){
+const err56 = {instancePath:instancePath+"/spec/limits/" + i0+"/source",schemaPath:"#/properties/spec/properties/limits/items/properties/source/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.limits.items.properties.source,data:data23};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -2527,12 +2525,9 @@ vErrors.push(err56);
 }
 errors++;
 }
-const len6 = data26.length;
-for(let i6=0; i6<len6; i6++){
-let data27 = data26[i6];
-if(typeof data27 === "string"){
-if(func2(data27) > 63){
-const err57 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i5+"/values/" + i6,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/items/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.items,data:data27};
+}
+else {
+const err57 = {instancePath:instancePath+"/spec/limits/" + i0+"/source",schemaPath:"#/properties/spec/properties/limits/items/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.source.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.source,data:data23};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -2543,7 +2538,7 @@ errors++;
 }
 }
 else {
-const err58 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i5+"/values/" + i6,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.items.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.items,data:data27};
+const err58 = {instancePath:instancePath+"/spec/limits/" + i0,schemaPath:"#/properties/spec/properties/limits/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.limits.items.type,parentSchema:schema12.properties.spec.properties.limits.items,data:data7};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -2555,7 +2550,7 @@ errors++;
 }
 }
 else {
-const err59 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i5+"/values",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values,data:data26};
+const err59 = {instancePath:instancePath+"/spec/limits",schemaPath:"#/properties/spec/properties/limits/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.limits.type,parentSchema:schema12.properties.spec.properties.limits,data:data6};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -2565,9 +2560,9 @@ vErrors.push(err59);
 errors++;
 }
 }
-}
-else {
-const err60 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i5,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data23};
+let data24 = data5.mode;
+if(typeof data24 !== "string"){
+const err60 = {instancePath:instancePath+"/spec/mode",schemaPath:"#/properties/spec/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.mode.type,parentSchema:schema12.properties.spec.properties.mode,data:data24};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -2576,10 +2571,8 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-}
-else {
-const err61 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions,data:data22};
+if(!((data24 === "Enforce") || (data24 === "Audit"))){
+const err61 = {instancePath:instancePath+"/spec/mode",schemaPath:"#/properties/spec/properties/mode/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.mode.enum,parentSchema:schema12.properties.spec.properties.mode,data:data24};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -2588,12 +2581,11 @@ vErrors.push(err61);
 }
 errors++;
 }
-}
-if(data21.matchLabels !== undefined){
-let data28 = data21.matchLabels;
-if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
-if(Object.keys(data28).length > 64){
-const err62 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/maxProperties",keyword:"maxProperties",params:{limit: 64},message:"must NOT have more than 64 properties",schema:64,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels,data:data28};
+if(data5.prices !== undefined){
+let data25 = data5.prices;
+if(Array.isArray(data25)){
+if(data25.length > 64){
+const err62 = {instancePath:instancePath+"/spec/prices",schemaPath:"#/properties/spec/properties/prices/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.prices,data:data25};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -2602,11 +2594,12 @@ vErrors.push(err62);
 }
 errors++;
 }
-for(const key6 in data28){
-let data29 = data28[key6];
-if(typeof data29 === "string"){
-if(func2(data29) > 63){
-const err63 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.additionalProperties,data:data29};
+const len1 = data25.length;
+for(let i1=0; i1<len1; i1++){
+let data26 = data25[i1];
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+if(data26.model === undefined){
+const err63 = {instancePath:instancePath+"/spec/prices/" + i1,schemaPath:"#/properties/spec/properties/prices/items/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema12.properties.spec.properties.prices.items.required,parentSchema:schema12.properties.spec.properties.prices.items,data:data26};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -2615,9 +2608,8 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-else {
-const err64 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels/" + key6.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.additionalProperties.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.additionalProperties,data:data29};
+if(data26.inputUSDPerMillionTokens === undefined){
+const err64 = {instancePath:instancePath+"/spec/prices/" + i1,schemaPath:"#/properties/spec/properties/prices/items/required",keyword:"required",params:{missingProperty: "inputUSDPerMillionTokens"},message:"must have required property '"+"inputUSDPerMillionTokens"+"'",schema:schema12.properties.spec.properties.prices.items.required,parentSchema:schema12.properties.spec.properties.prices.items,data:data26};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -2626,10 +2618,8 @@ vErrors.push(err64);
 }
 errors++;
 }
-}
-}
-else {
-const err65 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels,data:data28};
+if(data26.outputUSDPerMillionTokens === undefined){
+const err65 = {instancePath:instancePath+"/spec/prices/" + i1,schemaPath:"#/properties/spec/properties/prices/items/required",keyword:"required",params:{missingProperty: "outputUSDPerMillionTokens"},message:"must have required property '"+"outputUSDPerMillionTokens"+"'",schema:schema12.properties.spec.properties.prices.items.required,parentSchema:schema12.properties.spec.properties.prices.items,data:data26};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -2638,10 +2628,9 @@ vErrors.push(err65);
 }
 errors++;
 }
-}
-}
-else {
-const err66 = {instancePath:instancePath+"/spec/workloads/podSelector",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.properties.podSelector.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector,data:data21};
+for(const key5 in data26){
+if(!(((key5 === "inputUSDPerMillionTokens") || (key5 === "model")) || (key5 === "outputUSDPerMillionTokens"))){
+const err66 = {instancePath:instancePath+"/spec/prices/" + i1,schemaPath:"#/properties/spec/properties/prices/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.prices.items,data:data26};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -2651,11 +2640,11 @@ vErrors.push(err66);
 errors++;
 }
 }
-if(data20.serviceAccounts !== undefined){
-let data30 = data20.serviceAccounts;
-if(Array.isArray(data30)){
-if(data30.length > 64){
-const err67 = {instancePath:instancePath+"/spec/workloads/serviceAccounts",schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts,data:data30};
+if(data26.inputUSDPerMillionTokens !== undefined){
+let data27 = data26.inputUSDPerMillionTokens;
+if(typeof data27 === "string"){
+if(func2(data27) > 16){
+const err67 = {instancePath:instancePath+"/spec/prices/" + i1+"/inputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/inputUSDPerMillionTokens/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters",schema:16,parentSchema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens,data:data27};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -2664,8 +2653,8 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(data30.length < 1){
-const err68 = {instancePath:instancePath+"/spec/workloads/serviceAccounts",schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts,data:data30};
+if(!pattern14.test(data27)){
+const err68 = {instancePath:instancePath+"/spec/prices/" + i1+"/inputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/inputUSDPerMillionTokens/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,6}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,6}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,6}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens,data:data27};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -2674,12 +2663,9 @@ vErrors.push(err68);
 }
 errors++;
 }
-const len7 = data30.length;
-for(let i7=0; i7<len7; i7++){
-let data31 = data30[i7];
-if(typeof data31 === "string"){
-if(func2(data31) > 253){
-const err69 = {instancePath:instancePath+"/spec/workloads/serviceAccounts/" + i7,schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/items/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items,data:data31};
+}
+else {
+const err69 = {instancePath:instancePath+"/spec/prices/" + i1+"/inputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/inputUSDPerMillionTokens/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens.type,parentSchema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens,data:data27};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -2688,8 +2674,12 @@ vErrors.push(err69);
 }
 errors++;
 }
-if(!pattern1.test(data31)){
-const err70 = {instancePath:instancePath+"/spec/workloads/serviceAccounts/" + i7,schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items,data:data31};
+}
+if(data26.model !== undefined){
+let data28 = data26.model;
+if(typeof data28 === "string"){
+if(func2(data28) > 128){
+const err70 = {instancePath:instancePath+"/spec/prices/" + i1+"/model",schemaPath:"#/properties/spec/properties/prices/items/properties/model/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema12.properties.spec.properties.prices.items.properties.model,data:data28};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -2698,9 +2688,8 @@ vErrors.push(err70);
 }
 errors++;
 }
-}
-else {
-const err71 = {instancePath:instancePath+"/spec/workloads/serviceAccounts/" + i7,schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items.type,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items,data:data31};
+if(func2(data28) < 1){
+const err71 = {instancePath:instancePath+"/spec/prices/" + i1+"/model",schemaPath:"#/properties/spec/properties/prices/items/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.spec.properties.prices.items.properties.model,data:data28};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -2710,9 +2699,8 @@ vErrors.push(err71);
 errors++;
 }
 }
-}
 else {
-const err72 = {instancePath:instancePath+"/spec/workloads/serviceAccounts",schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.type,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts,data:data30};
+const err72 = {instancePath:instancePath+"/spec/prices/" + i1+"/model",schemaPath:"#/properties/spec/properties/prices/items/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.prices.items.properties.model.type,parentSchema:schema12.properties.spec.properties.prices.items.properties.model,data:data28};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -2722,9 +2710,11 @@ vErrors.push(err72);
 errors++;
 }
 }
-}
-else {
-const err73 = {instancePath:instancePath+"/spec/workloads",schemaPath:"#/properties/spec/properties/workloads/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.type,parentSchema:schema12.properties.spec.properties.workloads,data:data20};
+if(data26.outputUSDPerMillionTokens !== undefined){
+let data29 = data26.outputUSDPerMillionTokens;
+if(typeof data29 === "string"){
+if(func2(data29) > 16){
+const err73 = {instancePath:instancePath+"/spec/prices/" + i1+"/outputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/outputUSDPerMillionTokens/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters",schema:16,parentSchema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens,data:data29};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -2733,10 +2723,8 @@ vErrors.push(err73);
 }
 errors++;
 }
-}
-}
-else {
-const err74 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.type,parentSchema:schema12.properties.spec,data:data5};
+if(!pattern14.test(data29)){
+const err74 = {instancePath:instancePath+"/spec/prices/" + i1+"/outputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/outputUSDPerMillionTokens/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,6}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,6}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,6}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens,data:data29};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -2746,12 +2734,8 @@ vErrors.push(err74);
 errors++;
 }
 }
-if(data.status !== undefined){
-let data32 = data.status;
-if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
-for(const key7 in data32){
-if(!((key7 === "conditions") || (key7 === "observedGeneration"))){
-const err75 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.status,data:data32};
+else {
+const err75 = {instancePath:instancePath+"/spec/prices/" + i1+"/outputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/outputUSDPerMillionTokens/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens.type,parentSchema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens,data:data29};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -2761,11 +2745,9 @@ vErrors.push(err75);
 errors++;
 }
 }
-if(data32.conditions !== undefined){
-let data33 = data32.conditions;
-if(Array.isArray(data33)){
-if(data33.length > 16){
-const err76 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema12.properties.status.properties.conditions,data:data33};
+}
+else {
+const err76 = {instancePath:instancePath+"/spec/prices/" + i1,schemaPath:"#/properties/spec/properties/prices/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.prices.items.type,parentSchema:schema12.properties.spec.properties.prices.items,data:data26};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -2774,12 +2756,10 @@ vErrors.push(err76);
 }
 errors++;
 }
-const len8 = data33.length;
-for(let i8=0; i8<len8; i8++){
-let data34 = data33[i8];
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-if(data34.type === undefined){
-const err77 = {instancePath:instancePath+"/status/conditions/" + i8,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data34};
+}
+}
+else {
+const err77 = {instancePath:instancePath+"/spec/prices",schemaPath:"#/properties/spec/properties/prices/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.prices.type,parentSchema:schema12.properties.spec.properties.prices,data:data25};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -2788,8 +2768,12 @@ vErrors.push(err77);
 }
 errors++;
 }
-if(data34.status === undefined){
-const err78 = {instancePath:instancePath+"/status/conditions/" + i8,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data34};
+}
+if(data5.rules !== undefined){
+let data30 = data5.rules;
+if(Array.isArray(data30)){
+if(data30.length > 256){
+const err78 = {instancePath:instancePath+"/spec/rules",schemaPath:"#/properties/spec/properties/rules/maxItems",keyword:"maxItems",params:{limit: 256},message:"must NOT have more than 256 items",schema:256,parentSchema:schema12.properties.spec.properties.rules,data:data30};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -2798,8 +2782,12 @@ vErrors.push(err78);
 }
 errors++;
 }
-if(data34.lastTransitionTime === undefined){
-const err79 = {instancePath:instancePath+"/status/conditions/" + i8,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data34};
+const len2 = data30.length;
+for(let i2=0; i2<len2; i2++){
+let data31 = data30[i2];
+if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
+if(data31.effect === undefined){
+const err79 = {instancePath:instancePath+"/spec/rules/" + i2,schemaPath:"#/properties/spec/properties/rules/items/required",keyword:"required",params:{missingProperty: "effect"},message:"must have required property '"+"effect"+"'",schema:schema12.properties.spec.properties.rules.items.required,parentSchema:schema12.properties.spec.properties.rules.items,data:data31};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -2808,8 +2796,8 @@ vErrors.push(err79);
 }
 errors++;
 }
-if(data34.reason === undefined){
-const err80 = {instancePath:instancePath+"/status/conditions/" + i8,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data34};
+if(data31.source === undefined){
+const err80 = {instancePath:instancePath+"/spec/rules/" + i2,schemaPath:"#/properties/spec/properties/rules/items/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema12.properties.spec.properties.rules.items.required,parentSchema:schema12.properties.spec.properties.rules.items,data:data31};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -2818,8 +2806,9 @@ vErrors.push(err80);
 }
 errors++;
 }
-if(data34.message === undefined){
-const err81 = {instancePath:instancePath+"/status/conditions/" + i8,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data34};
+for(const key6 in data31){
+if(!(((((((key6 === "actions") || (key6 === "effect")) || (key6 === "methods")) || (key6 === "name")) || (key6 === "paths")) || (key6 === "resources")) || (key6 === "source"))){
+const err81 = {instancePath:instancePath+"/spec/rules/" + i2,schemaPath:"#/properties/spec/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.rules.items,data:data31};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -2828,9 +2817,12 @@ vErrors.push(err81);
 }
 errors++;
 }
-for(const key8 in data34){
-if(!((((((key8 === "lastTransitionTime") || (key8 === "message")) || (key8 === "observedGeneration")) || (key8 === "reason")) || (key8 === "status")) || (key8 === "type"))){
-const err82 = {instancePath:instancePath+"/status/conditions/" + i8,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.status.properties.conditions.items,data:data34};
+}
+if(data31.actions !== undefined){
+let data32 = data31.actions;
+if(Array.isArray(data32)){
+if(data32.length > 64){
+const err82 = {instancePath:instancePath+"/spec/rules/" + i2+"/actions",schemaPath:"#/properties/spec/properties/rules/items/properties/actions/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions,data:data32};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -2839,12 +2831,12 @@ vErrors.push(err82);
 }
 errors++;
 }
-}
-if(data34.lastTransitionTime !== undefined){
-let data35 = data34.lastTransitionTime;
-if(typeof data35 === "string"){
-if(!(formats0.validate(data35))){
-const err83 = {instancePath:instancePath+"/status/conditions/" + i8+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema12.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data35};
+const len3 = data32.length;
+for(let i3=0; i3<len3; i3++){
+let data33 = data32[i3];
+if(typeof data33 === "string"){
+if(func2(data33) > 128){
+const err83 = {instancePath:instancePath+"/spec/rules/" + i2+"/actions/" + i3,schemaPath:"#/properties/spec/properties/rules/items/properties/actions/items/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions.items,data:data33};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -2855,7 +2847,7 @@ errors++;
 }
 }
 else {
-const err84 = {instancePath:instancePath+"/status/conditions/" + i8+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data35};
+const err84 = {instancePath:instancePath+"/spec/rules/" + i2+"/actions/" + i3,schemaPath:"#/properties/spec/properties/rules/items/properties/actions/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.actions.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions.items,data:data33};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -2865,11 +2857,9 @@ vErrors.push(err84);
 errors++;
 }
 }
-if(data34.message !== undefined){
-let data36 = data34.message;
-if(typeof data36 === "string"){
-if(func2(data36) > 32768){
-const err85 = {instancePath:instancePath+"/status/conditions/" + i8+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 32768},message:"must NOT have more than 32768 characters",schema:32768,parentSchema:schema12.properties.status.properties.conditions.items.properties.message,data:data36};
+}
+else {
+const err85 = {instancePath:instancePath+"/spec/rules/" + i2+"/actions",schemaPath:"#/properties/spec/properties/rules/items/properties/actions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.actions.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions,data:data32};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -2879,8 +2869,10 @@ vErrors.push(err85);
 errors++;
 }
 }
-else {
-const err86 = {instancePath:instancePath+"/status/conditions/" + i8+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.message,data:data36};
+if(data31.effect !== undefined){
+let data34 = data31.effect;
+if(typeof data34 !== "string"){
+const err86 = {instancePath:instancePath+"/spec/rules/" + i2+"/effect",schemaPath:"#/properties/spec/properties/rules/items/properties/effect/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.effect.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.effect,data:data34};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -2889,11 +2881,8 @@ vErrors.push(err86);
 }
 errors++;
 }
-}
-if(data34.observedGeneration !== undefined){
-let data37 = data34.observedGeneration;
-if(!((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37)))){
-const err87 = {instancePath:instancePath+"/status/conditions/" + i8+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.observedGeneration,data:data37};
+if(!((data34 === "Allow") || (data34 === "Deny"))){
+const err87 = {instancePath:instancePath+"/spec/rules/" + i2+"/effect",schemaPath:"#/properties/spec/properties/rules/items/properties/effect/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.rules.items.properties.effect.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.rules.items.properties.effect.enum,parentSchema:schema12.properties.spec.properties.rules.items.properties.effect,data:data34};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -2902,9 +2891,12 @@ vErrors.push(err87);
 }
 errors++;
 }
-if(typeof data37 == "number"){
-if(data37 < 0 || isNaN(data37)){
-const err88 = {instancePath:instancePath+"/status/conditions/" + i8+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.status.properties.conditions.items.properties.observedGeneration,data:data37};
+}
+if(data31.methods !== undefined){
+let data35 = data31.methods;
+if(Array.isArray(data35)){
+if(data35.length > 8){
+const err88 = {instancePath:instancePath+"/spec/rules/" + i2+"/methods",schemaPath:"#/properties/spec/properties/rules/items/properties/methods/maxItems",keyword:"maxItems",params:{limit: 8},message:"must NOT have more than 8 items",schema:8,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods,data:data35};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -2913,13 +2905,11 @@ vErrors.push(err88);
 }
 errors++;
 }
-}
-}
-if(data34.reason !== undefined){
-let data38 = data34.reason;
-if(typeof data38 === "string"){
-if(func2(data38) > 1024){
-const err89 = {instancePath:instancePath+"/status/conditions/" + i8+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data38};
+const len4 = data35.length;
+for(let i4=0; i4<len4; i4++){
+let data36 = data35[i4];
+if(typeof data36 !== "string"){
+const err89 = {instancePath:instancePath+"/spec/rules/" + i2+"/methods/" + i4,schemaPath:"#/properties/spec/properties/rules/items/properties/methods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.methods.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods.items,data:data36};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -2928,8 +2918,8 @@ vErrors.push(err89);
 }
 errors++;
 }
-if(func2(data38) < 1){
-const err90 = {instancePath:instancePath+"/status/conditions/" + i8+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data38};
+if(!((((((((data36 === "GET") || (data36 === "HEAD")) || (data36 === "POST")) || (data36 === "PUT")) || (data36 === "PATCH")) || (data36 === "DELETE")) || (data36 === "OPTIONS")) || (data36 === "*"))){
+const err90 = {instancePath:instancePath+"/spec/rules/" + i2+"/methods/" + i4,schemaPath:"#/properties/spec/properties/rules/items/properties/methods/items/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.rules.items.properties.methods.items.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.rules.items.properties.methods.items.enum,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods.items,data:data36};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -2938,8 +2928,10 @@ vErrors.push(err90);
 }
 errors++;
 }
-if(!pattern10.test(data38)){
-const err91 = {instancePath:instancePath+"/status/conditions/" + i8+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data38};
+}
+}
+else {
+const err91 = {instancePath:instancePath+"/spec/rules/" + i2+"/methods",schemaPath:"#/properties/spec/properties/rules/items/properties/methods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.methods.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods,data:data35};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -2949,8 +2941,11 @@ vErrors.push(err91);
 errors++;
 }
 }
-else {
-const err92 = {instancePath:instancePath+"/status/conditions/" + i8+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data38};
+if(data31.name !== undefined){
+let data37 = data31.name;
+if(typeof data37 === "string"){
+if(func2(data37) > 63){
+const err92 = {instancePath:instancePath+"/spec/rules/" + i2+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data37};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -2959,11 +2954,8 @@ vErrors.push(err92);
 }
 errors++;
 }
-}
-if(data34.status !== undefined){
-let data39 = data34.status;
-if(typeof data39 !== "string"){
-const err93 = {instancePath:instancePath+"/status/conditions/" + i8+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.status,data:data39};
+if(!pattern13.test(data37)){
+const err93 = {instancePath:instancePath+"/spec/rules/" + i2+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data37};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -2972,8 +2964,9 @@ vErrors.push(err93);
 }
 errors++;
 }
-if(!(((data39 === "True") || (data39 === "False")) || (data39 === "Unknown"))){
-const err94 = {instancePath:instancePath+"/status/conditions/" + i8+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema12.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.status.properties.conditions.items.properties.status.enum,parentSchema:schema12.properties.status.properties.conditions.items.properties.status,data:data39};
+}
+else {
+const err94 = {instancePath:instancePath+"/spec/rules/" + i2+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.name.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data37};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -2983,11 +2976,11 @@ vErrors.push(err94);
 errors++;
 }
 }
-if(data34.type !== undefined){
-let data40 = data34.type;
-if(typeof data40 === "string"){
-if(func2(data40) > 316){
-const err95 = {instancePath:instancePath+"/status/conditions/" + i8+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 316},message:"must NOT have more than 316 characters",schema:316,parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data40};
+if(data31.paths !== undefined){
+let data38 = data31.paths;
+if(Array.isArray(data38)){
+if(data38.length > 32){
+const err95 = {instancePath:instancePath+"/spec/rules/" + i2+"/paths",schemaPath:"#/properties/spec/properties/rules/items/properties/paths/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths,data:data38};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -2996,8 +2989,12 @@ vErrors.push(err95);
 }
 errors++;
 }
-if(!pattern11.test(data40)){
-const err96 = {instancePath:instancePath+"/status/conditions/" + i8+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data40};
+const len5 = data38.length;
+for(let i5=0; i5<len5; i5++){
+let data39 = data38[i5];
+if(typeof data39 === "string"){
+if(func2(data39) > 512){
+const err96 = {instancePath:instancePath+"/spec/rules/" + i2+"/paths/" + i5,schemaPath:"#/properties/spec/properties/rules/items/properties/paths/items/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths.items,data:data39};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -3006,9 +3003,8 @@ vErrors.push(err96);
 }
 errors++;
 }
-}
-else {
-const err97 = {instancePath:instancePath+"/status/conditions/" + i8+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data40};
+if(func2(data39) < 1){
+const err97 = {instancePath:instancePath+"/spec/rules/" + i2+"/paths/" + i5,schemaPath:"#/properties/spec/properties/rules/items/properties/paths/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths.items,data:data39};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -3018,9 +3014,8 @@ vErrors.push(err97);
 errors++;
 }
 }
-}
 else {
-const err98 = {instancePath:instancePath+"/status/conditions/" + i8,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.status.properties.conditions.items.type,parentSchema:schema12.properties.status.properties.conditions.items,data:data34};
+const err98 = {instancePath:instancePath+"/spec/rules/" + i2+"/paths/" + i5,schemaPath:"#/properties/spec/properties/rules/items/properties/paths/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.paths.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths.items,data:data39};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -3032,7 +3027,7 @@ errors++;
 }
 }
 else {
-const err99 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.status.properties.conditions.type,parentSchema:schema12.properties.status.properties.conditions,data:data33};
+const err99 = {instancePath:instancePath+"/spec/rules/" + i2+"/paths",schemaPath:"#/properties/spec/properties/rules/items/properties/paths/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.paths.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths,data:data38};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -3042,10 +3037,11 @@ vErrors.push(err99);
 errors++;
 }
 }
-if(data32.observedGeneration !== undefined){
-let data41 = data32.observedGeneration;
-if(!((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41)))){
-const err100 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.status.properties.observedGeneration.type,parentSchema:schema12.properties.status.properties.observedGeneration,data:data41};
+if(data31.resources !== undefined){
+let data40 = data31.resources;
+if(Array.isArray(data40)){
+if(data40.length > 32){
+const err100 = {instancePath:instancePath+"/spec/rules/" + i2+"/resources",schemaPath:"#/properties/spec/properties/rules/items/properties/resources/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources,data:data40};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -3054,9 +3050,12 @@ vErrors.push(err100);
 }
 errors++;
 }
-if(typeof data41 == "number"){
-if(data41 < 0 || isNaN(data41)){
-const err101 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.status.properties.observedGeneration,data:data41};
+const len6 = data40.length;
+for(let i6=0; i6<len6; i6++){
+let data41 = data40[i6];
+if(typeof data41 === "string"){
+if(func2(data41) > 256){
+const err101 = {instancePath:instancePath+"/spec/rules/" + i2+"/resources/" + i6,schemaPath:"#/properties/spec/properties/rules/items/properties/resources/items/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources.items,data:data41};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -3066,10 +3065,8 @@ vErrors.push(err101);
 errors++;
 }
 }
-}
-}
 else {
-const err102 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.status.type,parentSchema:schema12.properties.status,data:data32};
+const err102 = {instancePath:instancePath+"/spec/rules/" + i2+"/resources/" + i6,schemaPath:"#/properties/spec/properties/rules/items/properties/resources/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.resources.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources.items,data:data41};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -3081,12 +3078,796 @@ errors++;
 }
 }
 else {
-const err103 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+const err103 = {instancePath:instancePath+"/spec/rules/" + i2+"/resources",schemaPath:"#/properties/spec/properties/rules/items/properties/resources/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.resources.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources,data:data40};
 if(vErrors === null){
 vErrors = [err103];
 }
 else {
 vErrors.push(err103);
+}
+errors++;
+}
+}
+if(data31.source !== undefined){
+let data42 = data31.source;
+if(typeof data42 === "string"){
+if(func2(data42) > 63){
+const err104 = {instancePath:instancePath+"/spec/rules/" + i2+"/source",schemaPath:"#/properties/spec/properties/rules/items/properties/source/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.rules.items.properties.source,data:data42};
+if(vErrors === null){
+vErrors = [err104];
+}
+else {
+vErrors.push(err104);
+}
+errors++;
+}
+}
+else {
+const err105 = {instancePath:instancePath+"/spec/rules/" + i2+"/source",schemaPath:"#/properties/spec/properties/rules/items/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.source.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.source,data:data42};
+if(vErrors === null){
+vErrors = [err105];
+}
+else {
+vErrors.push(err105);
+}
+errors++;
+}
+}
+}
+else {
+const err106 = {instancePath:instancePath+"/spec/rules/" + i2,schemaPath:"#/properties/spec/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.rules.items.type,parentSchema:schema12.properties.spec.properties.rules.items,data:data31};
+if(vErrors === null){
+vErrors = [err106];
+}
+else {
+vErrors.push(err106);
+}
+errors++;
+}
+}
+}
+else {
+const err107 = {instancePath:instancePath+"/spec/rules",schemaPath:"#/properties/spec/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.type,parentSchema:schema12.properties.spec.properties.rules,data:data30};
+if(vErrors === null){
+vErrors = [err107];
+}
+else {
+vErrors.push(err107);
+}
+errors++;
+}
+}
+let data43 = data5.suspend;
+if(typeof data43 !== "boolean"){
+const err108 = {instancePath:instancePath+"/spec/suspend",schemaPath:"#/properties/spec/properties/suspend/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.spec.properties.suspend.type,parentSchema:schema12.properties.spec.properties.suspend,data:data43};
+if(vErrors === null){
+vErrors = [err108];
+}
+else {
+vErrors.push(err108);
+}
+errors++;
+}
+if(data5.workloads !== undefined){
+let data44 = data5.workloads;
+if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
+for(const key7 in data44){
+if(!((key7 === "podSelector") || (key7 === "serviceAccounts"))){
+const err109 = {instancePath:instancePath+"/spec/workloads",schemaPath:"#/properties/spec/properties/workloads/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.workloads,data:data44};
+if(vErrors === null){
+vErrors = [err109];
+}
+else {
+vErrors.push(err109);
+}
+errors++;
+}
+}
+if(data44.podSelector !== undefined){
+let data45 = data44.podSelector;
+if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
+for(const key8 in data45){
+if(!((key8 === "matchExpressions") || (key8 === "matchLabels"))){
+const err110 = {instancePath:instancePath+"/spec/workloads/podSelector",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector,data:data45};
+if(vErrors === null){
+vErrors = [err110];
+}
+else {
+vErrors.push(err110);
+}
+errors++;
+}
+}
+if(data45.matchExpressions !== undefined){
+let data46 = data45.matchExpressions;
+if(Array.isArray(data46)){
+if(data46.length > 32){
+const err111 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions,data:data46};
+if(vErrors === null){
+vErrors = [err111];
+}
+else {
+vErrors.push(err111);
+}
+errors++;
+}
+const len7 = data46.length;
+for(let i7=0; i7<len7; i7++){
+let data47 = data46[i7];
+if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
+if(data47.key === undefined){
+const err112 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.required,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data47};
+if(vErrors === null){
+vErrors = [err112];
+}
+else {
+vErrors.push(err112);
+}
+errors++;
+}
+if(data47.operator === undefined){
+const err113 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/required",keyword:"required",params:{missingProperty: "operator"},message:"must have required property '"+"operator"+"'",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.required,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data47};
+if(vErrors === null){
+vErrors = [err113];
+}
+else {
+vErrors.push(err113);
+}
+errors++;
+}
+for(const key9 in data47){
+if(!(((key9 === "key") || (key9 === "operator")) || (key9 === "values"))){
+const err114 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data47};
+if(vErrors === null){
+vErrors = [err114];
+}
+else {
+vErrors.push(err114);
+}
+errors++;
+}
+}
+if(data47.key !== undefined){
+let data48 = data47.key;
+if(typeof data48 === "string"){
+if(func2(data48) > 317){
+const err115 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/maxLength",keyword:"maxLength",params:{limit: 317},message:"must NOT have more than 317 characters",schema:317,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data48};
+if(vErrors === null){
+vErrors = [err115];
+}
+else {
+vErrors.push(err115);
+}
+errors++;
+}
+if(func2(data48) < 1){
+const err116 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data48};
+if(vErrors === null){
+vErrors = [err116];
+}
+else {
+vErrors.push(err116);
+}
+errors++;
+}
+if(!pattern17.test(data48)){
+const err117 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data48};
+if(vErrors === null){
+vErrors = [err117];
+}
+else {
+vErrors.push(err117);
+}
+errors++;
+}
+}
+else {
+const err118 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data48};
+if(vErrors === null){
+vErrors = [err118];
+}
+else {
+vErrors.push(err118);
+}
+errors++;
+}
+}
+if(data47.operator !== undefined){
+let data49 = data47.operator;
+if(typeof data49 !== "string"){
+const err119 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/operator",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/operator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator,data:data49};
+if(vErrors === null){
+vErrors = [err119];
+}
+else {
+vErrors.push(err119);
+}
+errors++;
+}
+if(!((((data49 === "In") || (data49 === "NotIn")) || (data49 === "Exists")) || (data49 === "DoesNotExist"))){
+const err120 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/operator",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/operator/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator.enum,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator,data:data49};
+if(vErrors === null){
+vErrors = [err120];
+}
+else {
+vErrors.push(err120);
+}
+errors++;
+}
+}
+if(data47.values !== undefined){
+let data50 = data47.values;
+if(Array.isArray(data50)){
+if(data50.length > 64){
+const err121 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/values",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values,data:data50};
+if(vErrors === null){
+vErrors = [err121];
+}
+else {
+vErrors.push(err121);
+}
+errors++;
+}
+const len8 = data50.length;
+for(let i8=0; i8<len8; i8++){
+let data51 = data50[i8];
+if(typeof data51 === "string"){
+if(func2(data51) > 63){
+const err122 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/values/" + i8,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/items/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.items,data:data51};
+if(vErrors === null){
+vErrors = [err122];
+}
+else {
+vErrors.push(err122);
+}
+errors++;
+}
+}
+else {
+const err123 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/values/" + i8,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.items.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.items,data:data51};
+if(vErrors === null){
+vErrors = [err123];
+}
+else {
+vErrors.push(err123);
+}
+errors++;
+}
+}
+}
+else {
+const err124 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/values",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values,data:data50};
+if(vErrors === null){
+vErrors = [err124];
+}
+else {
+vErrors.push(err124);
+}
+errors++;
+}
+}
+}
+else {
+const err125 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data47};
+if(vErrors === null){
+vErrors = [err125];
+}
+else {
+vErrors.push(err125);
+}
+errors++;
+}
+}
+}
+else {
+const err126 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions,data:data46};
+if(vErrors === null){
+vErrors = [err126];
+}
+else {
+vErrors.push(err126);
+}
+errors++;
+}
+}
+if(data45.matchLabels !== undefined){
+let data52 = data45.matchLabels;
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+if(Object.keys(data52).length > 64){
+const err127 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/maxProperties",keyword:"maxProperties",params:{limit: 64},message:"must NOT have more than 64 properties",schema:64,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels,data:data52};
+if(vErrors === null){
+vErrors = [err127];
+}
+else {
+vErrors.push(err127);
+}
+errors++;
+}
+for(const key10 in data52){
+let data53 = data52[key10];
+if(typeof data53 === "string"){
+if(func2(data53) > 63){
+const err128 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.additionalProperties,data:data53};
+if(vErrors === null){
+vErrors = [err128];
+}
+else {
+vErrors.push(err128);
+}
+errors++;
+}
+}
+else {
+const err129 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.additionalProperties.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.additionalProperties,data:data53};
+if(vErrors === null){
+vErrors = [err129];
+}
+else {
+vErrors.push(err129);
+}
+errors++;
+}
+}
+}
+else {
+const err130 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels,data:data52};
+if(vErrors === null){
+vErrors = [err130];
+}
+else {
+vErrors.push(err130);
+}
+errors++;
+}
+}
+}
+else {
+const err131 = {instancePath:instancePath+"/spec/workloads/podSelector",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.properties.podSelector.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector,data:data45};
+if(vErrors === null){
+vErrors = [err131];
+}
+else {
+vErrors.push(err131);
+}
+errors++;
+}
+}
+if(data44.serviceAccounts !== undefined){
+let data54 = data44.serviceAccounts;
+if(Array.isArray(data54)){
+if(data54.length > 64){
+const err132 = {instancePath:instancePath+"/spec/workloads/serviceAccounts",schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts,data:data54};
+if(vErrors === null){
+vErrors = [err132];
+}
+else {
+vErrors.push(err132);
+}
+errors++;
+}
+if(data54.length < 1){
+const err133 = {instancePath:instancePath+"/spec/workloads/serviceAccounts",schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts,data:data54};
+if(vErrors === null){
+vErrors = [err133];
+}
+else {
+vErrors.push(err133);
+}
+errors++;
+}
+const len9 = data54.length;
+for(let i9=0; i9<len9; i9++){
+let data55 = data54[i9];
+if(typeof data55 === "string"){
+if(func2(data55) > 253){
+const err134 = {instancePath:instancePath+"/spec/workloads/serviceAccounts/" + i9,schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/items/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items,data:data55};
+if(vErrors === null){
+vErrors = [err134];
+}
+else {
+vErrors.push(err134);
+}
+errors++;
+}
+if(!pattern1.test(data55)){
+const err135 = {instancePath:instancePath+"/spec/workloads/serviceAccounts/" + i9,schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items,data:data55};
+if(vErrors === null){
+vErrors = [err135];
+}
+else {
+vErrors.push(err135);
+}
+errors++;
+}
+}
+else {
+const err136 = {instancePath:instancePath+"/spec/workloads/serviceAccounts/" + i9,schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items.type,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items,data:data55};
+if(vErrors === null){
+vErrors = [err136];
+}
+else {
+vErrors.push(err136);
+}
+errors++;
+}
+}
+}
+else {
+const err137 = {instancePath:instancePath+"/spec/workloads/serviceAccounts",schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.type,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts,data:data54};
+if(vErrors === null){
+vErrors = [err137];
+}
+else {
+vErrors.push(err137);
+}
+errors++;
+}
+}
+}
+else {
+const err138 = {instancePath:instancePath+"/spec/workloads",schemaPath:"#/properties/spec/properties/workloads/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.type,parentSchema:schema12.properties.spec.properties.workloads,data:data44};
+if(vErrors === null){
+vErrors = [err138];
+}
+else {
+vErrors.push(err138);
+}
+errors++;
+}
+}
+}
+else {
+const err139 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.type,parentSchema:schema12.properties.spec,data:data5};
+if(vErrors === null){
+vErrors = [err139];
+}
+else {
+vErrors.push(err139);
+}
+errors++;
+}
+}
+if(data.status !== undefined){
+let data56 = data.status;
+if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
+for(const key11 in data56){
+if(!((key11 === "conditions") || (key11 === "observedGeneration"))){
+const err140 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.status,data:data56};
+if(vErrors === null){
+vErrors = [err140];
+}
+else {
+vErrors.push(err140);
+}
+errors++;
+}
+}
+if(data56.conditions !== undefined){
+let data57 = data56.conditions;
+if(Array.isArray(data57)){
+if(data57.length > 16){
+const err141 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema12.properties.status.properties.conditions,data:data57};
+if(vErrors === null){
+vErrors = [err141];
+}
+else {
+vErrors.push(err141);
+}
+errors++;
+}
+const len10 = data57.length;
+for(let i10=0; i10<len10; i10++){
+let data58 = data57[i10];
+if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
+if(data58.type === undefined){
+const err142 = {instancePath:instancePath+"/status/conditions/" + i10,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data58};
+if(vErrors === null){
+vErrors = [err142];
+}
+else {
+vErrors.push(err142);
+}
+errors++;
+}
+if(data58.status === undefined){
+const err143 = {instancePath:instancePath+"/status/conditions/" + i10,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data58};
+if(vErrors === null){
+vErrors = [err143];
+}
+else {
+vErrors.push(err143);
+}
+errors++;
+}
+if(data58.lastTransitionTime === undefined){
+const err144 = {instancePath:instancePath+"/status/conditions/" + i10,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data58};
+if(vErrors === null){
+vErrors = [err144];
+}
+else {
+vErrors.push(err144);
+}
+errors++;
+}
+if(data58.reason === undefined){
+const err145 = {instancePath:instancePath+"/status/conditions/" + i10,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data58};
+if(vErrors === null){
+vErrors = [err145];
+}
+else {
+vErrors.push(err145);
+}
+errors++;
+}
+if(data58.message === undefined){
+const err146 = {instancePath:instancePath+"/status/conditions/" + i10,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data58};
+if(vErrors === null){
+vErrors = [err146];
+}
+else {
+vErrors.push(err146);
+}
+errors++;
+}
+for(const key12 in data58){
+if(!((((((key12 === "lastTransitionTime") || (key12 === "message")) || (key12 === "observedGeneration")) || (key12 === "reason")) || (key12 === "status")) || (key12 === "type"))){
+const err147 = {instancePath:instancePath+"/status/conditions/" + i10,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.status.properties.conditions.items,data:data58};
+if(vErrors === null){
+vErrors = [err147];
+}
+else {
+vErrors.push(err147);
+}
+errors++;
+}
+}
+if(data58.lastTransitionTime !== undefined){
+let data59 = data58.lastTransitionTime;
+if(typeof data59 === "string"){
+if(!(formats0.validate(data59))){
+const err148 = {instancePath:instancePath+"/status/conditions/" + i10+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema12.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data59};
+if(vErrors === null){
+vErrors = [err148];
+}
+else {
+vErrors.push(err148);
+}
+errors++;
+}
+}
+else {
+const err149 = {instancePath:instancePath+"/status/conditions/" + i10+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data59};
+if(vErrors === null){
+vErrors = [err149];
+}
+else {
+vErrors.push(err149);
+}
+errors++;
+}
+}
+if(data58.message !== undefined){
+let data60 = data58.message;
+if(typeof data60 === "string"){
+if(func2(data60) > 32768){
+const err150 = {instancePath:instancePath+"/status/conditions/" + i10+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 32768},message:"must NOT have more than 32768 characters",schema:32768,parentSchema:schema12.properties.status.properties.conditions.items.properties.message,data:data60};
+if(vErrors === null){
+vErrors = [err150];
+}
+else {
+vErrors.push(err150);
+}
+errors++;
+}
+}
+else {
+const err151 = {instancePath:instancePath+"/status/conditions/" + i10+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.message,data:data60};
+if(vErrors === null){
+vErrors = [err151];
+}
+else {
+vErrors.push(err151);
+}
+errors++;
+}
+}
+if(data58.observedGeneration !== undefined){
+let data61 = data58.observedGeneration;
+if(!((typeof data61 == "number") && (!(data61 % 1) && !isNaN(data61)))){
+const err152 = {instancePath:instancePath+"/status/conditions/" + i10+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.observedGeneration,data:data61};
+if(vErrors === null){
+vErrors = [err152];
+}
+else {
+vErrors.push(err152);
+}
+errors++;
+}
+if(typeof data61 == "number"){
+if(data61 < 0 || isNaN(data61)){
+const err153 = {instancePath:instancePath+"/status/conditions/" + i10+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.status.properties.conditions.items.properties.observedGeneration,data:data61};
+if(vErrors === null){
+vErrors = [err153];
+}
+else {
+vErrors.push(err153);
+}
+errors++;
+}
+}
+}
+if(data58.reason !== undefined){
+let data62 = data58.reason;
+if(typeof data62 === "string"){
+if(func2(data62) > 1024){
+const err154 = {instancePath:instancePath+"/status/conditions/" + i10+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data62};
+if(vErrors === null){
+vErrors = [err154];
+}
+else {
+vErrors.push(err154);
+}
+errors++;
+}
+if(func2(data62) < 1){
+const err155 = {instancePath:instancePath+"/status/conditions/" + i10+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data62};
+if(vErrors === null){
+vErrors = [err155];
+}
+else {
+vErrors.push(err155);
+}
+errors++;
+}
+if(!pattern10.test(data62)){
+const err156 = {instancePath:instancePath+"/status/conditions/" + i10+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data62};
+if(vErrors === null){
+vErrors = [err156];
+}
+else {
+vErrors.push(err156);
+}
+errors++;
+}
+}
+else {
+const err157 = {instancePath:instancePath+"/status/conditions/" + i10+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data62};
+if(vErrors === null){
+vErrors = [err157];
+}
+else {
+vErrors.push(err157);
+}
+errors++;
+}
+}
+if(data58.status !== undefined){
+let data63 = data58.status;
+if(typeof data63 !== "string"){
+const err158 = {instancePath:instancePath+"/status/conditions/" + i10+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.status,data:data63};
+if(vErrors === null){
+vErrors = [err158];
+}
+else {
+vErrors.push(err158);
+}
+errors++;
+}
+if(!(((data63 === "True") || (data63 === "False")) || (data63 === "Unknown"))){
+const err159 = {instancePath:instancePath+"/status/conditions/" + i10+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema12.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.status.properties.conditions.items.properties.status.enum,parentSchema:schema12.properties.status.properties.conditions.items.properties.status,data:data63};
+if(vErrors === null){
+vErrors = [err159];
+}
+else {
+vErrors.push(err159);
+}
+errors++;
+}
+}
+if(data58.type !== undefined){
+let data64 = data58.type;
+if(typeof data64 === "string"){
+if(func2(data64) > 316){
+const err160 = {instancePath:instancePath+"/status/conditions/" + i10+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 316},message:"must NOT have more than 316 characters",schema:316,parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data64};
+if(vErrors === null){
+vErrors = [err160];
+}
+else {
+vErrors.push(err160);
+}
+errors++;
+}
+if(!pattern11.test(data64)){
+const err161 = {instancePath:instancePath+"/status/conditions/" + i10+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data64};
+if(vErrors === null){
+vErrors = [err161];
+}
+else {
+vErrors.push(err161);
+}
+errors++;
+}
+}
+else {
+const err162 = {instancePath:instancePath+"/status/conditions/" + i10+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data64};
+if(vErrors === null){
+vErrors = [err162];
+}
+else {
+vErrors.push(err162);
+}
+errors++;
+}
+}
+}
+else {
+const err163 = {instancePath:instancePath+"/status/conditions/" + i10,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.status.properties.conditions.items.type,parentSchema:schema12.properties.status.properties.conditions.items,data:data58};
+if(vErrors === null){
+vErrors = [err163];
+}
+else {
+vErrors.push(err163);
+}
+errors++;
+}
+}
+}
+else {
+const err164 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.status.properties.conditions.type,parentSchema:schema12.properties.status.properties.conditions,data:data57};
+if(vErrors === null){
+vErrors = [err164];
+}
+else {
+vErrors.push(err164);
+}
+errors++;
+}
+}
+if(data56.observedGeneration !== undefined){
+let data65 = data56.observedGeneration;
+if(!((typeof data65 == "number") && (!(data65 % 1) && !isNaN(data65)))){
+const err165 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.status.properties.observedGeneration.type,parentSchema:schema12.properties.status.properties.observedGeneration,data:data65};
+if(vErrors === null){
+vErrors = [err165];
+}
+else {
+vErrors.push(err165);
+}
+errors++;
+}
+if(typeof data65 == "number"){
+if(data65 < 0 || isNaN(data65)){
+const err166 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.status.properties.observedGeneration,data:data65};
+if(vErrors === null){
+vErrors = [err166];
+}
+else {
+vErrors.push(err166);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err167 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.status.type,parentSchema:schema12.properties.status,data:data56};
+if(vErrors === null){
+vErrors = [err167];
+}
+else {
+vErrors.push(err167);
+}
+errors++;
+}
+}
+}
+else {
+const err168 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+if(vErrors === null){
+vErrors = [err168];
+}
+else {
+vErrors.push(err168);
 }
 errors++;
 }

@@ -28,6 +28,13 @@ const SIDECAR_CODES = {
   KUBE_API_UNREACHABLE: 0,
   KUBE_API_ERROR: 0,
   KUBE_API_INVALID_ANSWER: 0,
+  // Limits, budgets and the kill switch (issue 14).
+  SUSPENDED: 403,
+  RATE_LIMITED: 429,
+  CONCURRENCY_LIMITED: 429,
+  BUDGET_EXHAUSTED: 429,
+  BUDGET_PRICE_UNKNOWN: 403,
+  LIMIT_STORE_UNAVAILABLE: 503,
   // AWS sources: what the sidecar adds to the codes of the pure AWS core (AWS_ERROR_CODES).
   AWS_BODY_TOO_LARGE: 413,
 } as const satisfies Record<string, number>;

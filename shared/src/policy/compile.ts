@@ -51,7 +51,8 @@ function listed(names: readonly string[], name: string): boolean {
   return Array.isArray(names) && names.some((n) => n === name);
 }
 
-function selects(policy: Valid<EgressPolicy>, workload: Workload): boolean {
+/** Whether the policy selects the workload (its namespace, service accounts and pod selector). */
+export function selects(policy: Valid<EgressPolicy>, workload: Workload): boolean {
   if (policy.metadata.namespace !== undefined && policy.metadata.namespace !== workload.namespace) return false;
   // Both set: the pod must match both (the CRD rejects a policy with neither).
   const { serviceAccounts, podSelector } = policy.spec.workloads;
