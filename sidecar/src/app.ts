@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createResourceValidator, IDENTITY_AUDIENCE, PortcullisError } from '@portcullis/shared';
+import { createResourceValidator, IDENTITY_AUDIENCE, MemoryLimitStore, PortcullisError, type LimitStore } from '@portcullis/shared';
 import type { KubeRestClient } from '@portcullis/shared/kube-rest';
 import type { Logger } from 'pino';
 import { createAdminServer } from './admin/server.js';
@@ -11,6 +11,8 @@ import type { Identity, TokenReviewStatus } from './identity/identity.js';
 import { IdentityWatcher } from './identity/identity-watcher.js';
 import { createIdentityMetrics } from './identity/metrics.js';
 import { apiTokenReviewer } from './identity/token-review.js';
+import { createLimitMetrics } from './limits/metrics.js';
+import { PodSuspensionWatcher } from './limits/pod-watcher.js';
 import { createMetrics, type SidecarMetrics } from './metrics.js';
 import { createHandler } from './proxy/handler.js';
 import { PortListeners } from './proxy/listeners.js';
@@ -29,7 +31,12 @@ export interface SidecarDeps {
   readonly review?: (token: string, audience: string) => Promise<TokenReviewStatus>;
   readonly now?: () => Date;
   readonly defaultMetrics?: boolean;
+  /** Counters of limits wider than one pod (Redis, built by main from the options); none: those limits fail closed. */
+  readonly sharedLimitStore?: LimitStore;
 }
+
+/** How long an in-flight slot or budget reservation of a call that never ended (a crashed sidecar) is held. */
+const LIMIT_LEASE_MS = 15 * 60_000;
 
 export interface Sidecar {
   start(): Promise<void>;
@@ -54,6 +61,9 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
   let identityOf: () => Identity | undefined;
   let identityProblem: () => string | undefined;
   let identityWatcher: IdentityWatcher | undefined;
+  let podWatcher: PodSuspensionWatcher | undefined;
+  let stopped = false;
+  const limitMetrics = createLimitMetrics(metrics.registry);
 
   const state = new SidecarState({
     sourceFilter: options.sources,
@@ -97,6 +107,11 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
         if (identity) log.info({ identity }, 'workload identity verified');
         else log.error({ problem }, 'workload identity unavailable; refusing requests');
         void state.setIdentity(identity);
+        // The kill switch watches the pod TokenReview named (the name is verified, not taken from env).
+        if (identity && !podWatcher && !stopped) {
+          podWatcher = new PodSuspensionWatcher(kube, identity.namespace, identity.podName, metrics, limitMetrics, log);
+          podWatcher.start();
+        }
       },
     });
     const watcher = identityWatcher;
@@ -105,6 +120,7 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
   }
 
   const audit = new AuditLog(deps.audit);
+  const limitStores = { memory: new MemoryLimitStore(), shared: deps.sharedLimitStore, leaseMs: LIMIT_LEASE_MS };
   const listeners: PortListeners = new PortListeners(
     (port) =>
       createHandler(port, {
@@ -117,6 +133,8 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
         requestId: randomUUID,
         responseTimeoutMs: options.upstreamResponseTimeoutMs,
         now,
+        limits: { stores: limitStores, metrics: limitMetrics, nowMs: () => now().getTime() },
+        podSuspension: () => podWatcher?.current(),
       }),
     options.listenAddresses,
     log,
@@ -161,7 +179,9 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
       }
     },
     async stop() {
+      stopped = true;
       identityWatcher?.stop();
+      podWatcher?.stop();
       clusterStore?.stop();
       fileStore?.stop();
       await listeners.close();

@@ -1,4 +1,5 @@
 import type { Decision, Identity } from '../deps.js';
+import type { LimitAudit } from '../limits/call-meter.js';
 
 /** One line of the audit log, `kind: "audit"` tells it from operational logs. Never holds a secret. */
 export interface AuditRecord {
@@ -26,6 +27,8 @@ export interface AuditRecord {
     readonly reason: string;
   };
   readonly aws?: Readonly<Record<string, unknown>>;
+  /** Calls limits applied to: usage reported, what each budget was charged and has left. */
+  readonly limits?: LimitAudit;
   readonly status: number;
   readonly error: string | null;
   readonly bytesIn: number;

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { splitTarget, type PortcullisError } from '@portcullis/shared';
 import { decisionOf, workloadOf, type AuditRecord } from '../audit/record.js';
 import type { Decision, Identity } from '../deps.js';
+import type { CallMeter, LimitAudit } from '../limits/call-meter.js';
 import type { Classified, SourceRuntime } from '../sources/runtime.js';
 
 /** Everything one request collects on its way through the pipeline, for the audit line and metrics. */
@@ -17,12 +18,23 @@ export interface Exchange {
   upstreamMs: number | undefined;
   bytesIn: number;
   bytesOut: number;
+  /** Set when limits granted the call: meters the response and settles budgets when it ends. */
+  meter: CallMeter | undefined;
+  /** What the limits charged and left, once settled. */
+  limits: LimitAudit | undefined;
+  /** The call went to forward (the provider may have charged for it). */
+  sent: boolean;
 }
 
-export type DecisionLabel = 'allow' | 'deny' | 'audit_deny' | 'error';
+export type DecisionLabel = 'allow' | 'deny' | 'audit_deny' | 'limited' | 'suspended' | 'error';
+
+const LIMIT_CODES: ReadonlySet<string> = new Set(['RATE_LIMITED', 'CONCURRENCY_LIMITED', 'BUDGET_EXHAUSTED', 'BUDGET_PRICE_UNKNOWN', 'LIMIT_STORE_UNAVAILABLE']);
 
 /** The bounded `decision` label of the requests metric. */
 export function decisionLabel(x: Exchange): DecisionLabel {
+  const code = x.error?.code;
+  if (code === 'SUSPENDED') return 'suspended';
+  if (code !== undefined && LIMIT_CODES.has(code)) return 'limited';
   const d = x.decision;
   if (!d) return 'error';
   if (!d.forward) return 'deny';
@@ -56,6 +68,7 @@ export function auditRecordOf(x: Exchange, req: IncomingMessage, status: number,
     query: x.classified?.auditQuery ?? '',
     decision: decisionOf(x.decision, x.error?.code ?? 'no decision'),
     ...(x.classified?.audit ? { aws: x.classified.audit } : {}),
+    ...(x.limits ? { limits: x.limits } : {}),
     status,
     error: x.error?.code ?? null,
     bytesIn: x.bytesIn,

@@ -1,4 +1,4 @@
-import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream';
 import { nodeHttp, PortcullisError } from '@portcullis/shared';
@@ -19,6 +19,12 @@ const TLS_ERRORS = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
   'CERT_SIGNATURE_FAILURE',
 ]);
+
+/** Watches a response as it streams to the app; it must not hold on to chunks. */
+export interface ResponseTap {
+  head(status: number, headers: IncomingHttpHeaders): void;
+  data(chunk: Buffer): void;
+}
 
 export interface ForwardOutcome {
   /** ms from sending upstream to its response headers; undefined when none came. */
@@ -96,6 +102,8 @@ export function forward(
   /** Ends the exchange with an error answer; an error that is not a PortcullisError becomes INTERNAL. */
   onFailure: (err: unknown) => void,
   done: (outcome: ForwardOutcome) => void,
+  /** Sees the response head and every body chunk as it goes to the app (the usage meter of budgeted calls). */
+  tap?: ResponseTap,
 ): void {
   const outcome: ForwardOutcome = { upstreamMs: undefined, error: undefined, bytesIn: 0, bytesOut: 0 };
   const url = out.target ?? source.upstream;
@@ -158,7 +166,15 @@ export function forward(
     // A body of unknown length (SSE, chunked streams) may be slow to start: the app gets the headers at
     // once. Otherwise they leave with the first body bytes, in one write instead of two.
     if (upRes.headers['content-length'] === undefined) res.flushHeaders();
-    upRes.on('data', (chunk: Buffer) => (outcome.bytesOut += chunk.length));
+    if (tap) {
+      tap.head(upRes.statusCode ?? 0, upRes.headers);
+      upRes.on('data', (chunk: Buffer) => {
+        outcome.bytesOut += chunk.length;
+        tap.data(chunk);
+      });
+    } else {
+      upRes.on('data', (chunk: Buffer) => (outcome.bytesOut += chunk.length));
+    }
     // pipe(), not stream.pipeline(): pipeline() aborts an AbortController when it finishes, and the
     // DOMException that builds (with its stack trace) cost ~9 % of the sidecar's CPU at full load. The
     // cleanup pipeline() did is here: the upstream dying mid-body cuts the app's response, and the app

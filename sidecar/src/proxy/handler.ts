@@ -3,6 +3,10 @@ import type { Logger } from 'pino';
 import { PortcullisError, decide, splitTarget } from '@portcullis/shared';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Identity, WorkloadRules } from '../deps.js';
+import { CallMeter } from '../limits/call-meter.js';
+import { gateCall, type LimitDeps } from '../limits/gate.js';
+import { LimitError, setRetryHeaders } from '../limits/limit-error.js';
+import type { WorkloadLimits } from '@portcullis/shared';
 import { statusClass, type SidecarMetrics } from '../metrics.js';
 import type { Classified, SourceRuntime } from '../sources/runtime.js';
 import { denialError } from './denial.js';
@@ -17,6 +21,8 @@ import { knownError } from './known-error.js';
 export interface ProxyState {
   readonly synced: boolean;
   readonly rules: WorkloadRules;
+  /** Limits, budgets and policy-level suspension for this workload (compiled with the rules). */
+  readonly limits: WorkloadLimits;
   source(port: number): SourceRuntime | undefined;
   /** Why a port has no usable source (bad spec, port clash); undefined when unknown. */
   problem(port: number): string | undefined;
@@ -32,6 +38,18 @@ export interface HandlerDeps {
   readonly requestId: () => string;
   readonly responseTimeoutMs: number;
   readonly now: () => Date;
+  readonly limits: LimitDeps;
+  /** Why this pod is suspended (its portcullis.dev/suspend label or annotation); undefined when it is not. */
+  readonly podSuspension: () => string | undefined;
+}
+
+/** The kill switch: the pod's own label/annotation, or a selecting policy's spec.suspend. */
+function suspension(state: ProxyState, deps: HandlerDeps): LimitError | undefined {
+  const pod = deps.podSuspension();
+  const why = pod ?? (state.limits.suspendedBy === undefined ? undefined : `EgressPolicy ${state.limits.suspendedBy} has spec.suspend: true`);
+  if (why === undefined) return undefined;
+  deps.limits.metrics.decisions.inc({ source: 'all', result: 'suspended' });
+  return new LimitError('SUSPENDED', `Portcullis suspended every call of this pod: ${why}; calls resume when the suspension is removed`, undefined, false);
 }
 
 /** Identity, sync, source and framing checks; throws the PortcullisError the app gets when one fails. */
@@ -48,6 +66,8 @@ function admit(x: Exchange, req: IncomingMessage, port: number, deps: HandlerDep
     throw new PortcullisError('SOURCE_NOT_CONFIGURED', `no usable CredentialSource listens on port ${port} (${state.problem(port) ?? 'it was deleted'})`);
   }
   x.source = source;
+  const suspended = suspension(state, deps);
+  if (suspended) throw suspended;
   const url = req.url ?? '';
   if (req.method === 'CONNECT' || !url.startsWith('/')) {
     throw new PortcullisError('REQUEST_REJECTED', `${req.method ?? ''} ${url.slice(0, 100)} is not an origin-form request; point the SDK's base URL at http://127.0.0.1:${port}`);
@@ -87,17 +107,46 @@ function authorizeAndForward(
   const method = req.method ?? '';
   x.decision = decide(call.state.rules, { source: source.name, method, path: classified.path, items: classified.items });
   if (!x.decision.forward) throw denialError(method, classified.path, x.decision, source.name);
-  Promise.resolve(source.prepare(req, classified, call.query)).then(
-    (out) => {
+  const limits = call.state.limits;
+  if (limits.forSource(source.name).length === 0) {
+    send(x, req, res, call, deps, fail, undefined);
+    return;
+  }
+  gateCall(limits, source.name, source.readsBody !== false, req, x.id, deps.limits).then((gated) => {
+    if (gated) x.meter = new CallMeter(gated.grant, limits, gated.metered, source.name, deps.limits.metrics);
+    send(x, req, res, call, deps, fail, gated?.body);
+  }, (err: unknown) => fail(toPortcullisError(err, deps.log, x.id)));
+}
+
+/** Prepares (injects) and forwards a call that passed policy and limits; a budgeted call's body comes from `body`. */
+function send(
+  x: Exchange,
+  req: IncomingMessage,
+  res: ServerResponse,
+  call: { source: SourceRuntime; framing: Framing; query: string; classified: Classified },
+  deps: HandlerDeps,
+  fail: (err: PortcullisError) => void,
+  body: Buffer | undefined,
+): void {
+  const { source } = call;
+  Promise.resolve(source.prepare(req, call.classified, call.query)).then(
+    (prepared) => {
+      let out = prepared;
+      if (x.meter?.metered) {
+        // Usage is read from the response as it streams, which a compressed body would hide.
+        out.headers['accept-encoding'] = 'identity';
+        if (body) out = { ...prepared, body };
+      }
       // Whatever throws while sending (a header value Node refuses, a failing rewrite) ends this exchange
       // with an error of its own; it never escapes into the process.
       try {
+        x.sent = true;
         forward(req, res, source, out, call.framing, deps.responseTimeoutMs, (err) => fail(toPortcullisError(err, deps.log, x.id)), (o) => {
           x.upstreamMs = o.upstreamMs;
           x.bytesIn = o.bytesIn;
           x.bytesOut = o.bytesOut;
           if (o.error && !x.error) x.error = o.error;
-        });
+        }, x.meter);
       } catch (err) {
         fail(toPortcullisError(err, deps.log, x.id));
       }
@@ -117,6 +166,24 @@ export function createHandler(port: number, deps: HandlerDeps): (req: IncomingMe
     if (x.upstreamMs !== undefined) deps.metrics.upstreamDuration.observe({ source }, x.upstreamMs / 1000);
     deps.audit.record(auditRecordOf(x, req, status, durationMs));
   };
+  /** Settles a metered call's reservations (once), then records it with what it was charged. */
+  const settleAndRecord = (x: Exchange, req: IncomingMessage, res: ServerResponse): void => {
+    const meter = x.meter;
+    if (!meter) return record(x, req, res);
+    // The provider may have charged for a call that was sent, unless it answered (status known) without usage.
+    const charged = x.sent === true && x.error?.code !== 'UPSTREAM_UNREACHABLE' && x.error?.code !== 'UPSTREAM_TLS_FAILED';
+    meter.finish(x.id, charged).then(
+      (limits) => {
+        x.limits = limits;
+        record(x, req, res);
+      },
+      (err: unknown) => {
+        deps.limits.metrics.storeErrors.inc({ operation: 'settle' });
+        deps.log.error({ err, requestId: x.id }, 'settling the budget of a call failed; its reservation lapses after the lease');
+        record(x, req, res);
+      },
+    );
+  };
 
   return (req, res) => {
     const x: Exchange = {
@@ -131,6 +198,9 @@ export function createHandler(port: number, deps: HandlerDeps): (req: IncomingMe
       upstreamMs: undefined,
       bytesIn: 0,
       bytesOut: 0,
+      meter: undefined,
+      limits: undefined,
+      sent: false,
     };
     res.setHeader(REQUEST_ID_HEADER, x.id);
     let recorded = false;
@@ -139,10 +209,11 @@ export function createHandler(port: number, deps: HandlerDeps): (req: IncomingMe
       queueMicrotask(() => {
         if (recorded) return;
         recorded = true;
-        record(x, req, res);
+        settleAndRecord(x, req, res);
       }),
     );
     const respond = (err: PortcullisError): void => {
+      setRetryHeaders(res, err);
       if (x.source) x.source.reject(res, err, { requestId: x.id, decision: x.decision, classified: x.classified, req });
       else writeJsonError(res, err, x.id);
       req.resume();

@@ -75,6 +75,7 @@ export class AwsSource implements SourceRuntime {
   readonly port: number;
   /** The endpoint override, or a stand-in: each request's target comes from its scope. */
   readonly upstream: URL;
+  readonly readsBody = false;
   readonly agent: HttpAgent | HttpsAgent;
   readonly configKey: string;
   /** Derived signing keys of this source's credentials (one secret at a time, emptied when it changes). */

@@ -45,6 +45,8 @@ export interface SourceRuntime {
   readonly port: number;
   /** The default upstream; `Outgoing.target` overrides it per request. */
   readonly upstream: URL;
+  /** False when the source reads request bodies itself (AWS): the budget gate then sizes calls without it. */
+  readonly readsBody?: boolean;
   /** Connection pool for every target of this source (Node pools per host inside one agent). */
   readonly agent: HttpAgent | HttpsAgent;
   /** Equal keys mean equal configuration, so the runtime (credential watcher, agent) can be kept. */

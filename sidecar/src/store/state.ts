@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import {
   compileForWorkload,
+  compileLimits,
+  NO_LIMITS,
   type CredentialSource,
   type EgressPolicy,
   type Labels,
@@ -59,7 +61,7 @@ export class SidecarState {
   private readonly report: RejectionReport;
   private runtimes = new Map<string, SourceRuntime>();
   private generation = 0;
-  private current: ProxyState = { synced: false, rules: emptyRules(), source: () => undefined, problem: () => undefined };
+  private current: ProxyState = { synced: false, rules: emptyRules(), limits: NO_LIMITS, source: () => undefined, problem: () => undefined };
   private building: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: StateOptions) {
@@ -169,6 +171,7 @@ export class SidecarState {
     this.current = {
       synced: this.sourcesSynced && this.policiesSynced,
       rules: workload ? compileForWorkload([...this.policies.values()], workload) : emptyRules(),
+      limits: workload ? compileLimits([...this.policies.values()], workload) : NO_LIMITS,
       source: (port) => byPort.get(port),
       problem: (port) => problems.get(port),
     };

@@ -11,6 +11,8 @@ import {
   type CredentialSource,
   type EgressPolicy,
   type KindTypes,
+  type LimitStore,
+  MemoryLimitStore,
   type ResourceKind,
   type ResourceValidator,
   type Valid,
@@ -19,6 +21,7 @@ import { AuditLog } from '../audit/audit-log.js';
 import type { AuditRecord } from '../audit/record.js';
 import type { Identity } from '../identity/identity.js';
 import { createLogger } from '../logger.js';
+import { createLimitMetrics } from '../limits/metrics.js';
 import { createMetrics, type SidecarMetrics } from '../metrics.js';
 import { createHandler } from '../proxy/handler.js';
 import { SidecarState } from '../store/state.js';
@@ -45,6 +48,10 @@ export interface Harness {
   setSecret(source: string, key: string, value: string): void;
   removeSecret(source: string, key: string): void;
   setIdentity(identity: Identity | undefined): void;
+  /** Replaces the EgressPolicies (validated), keeping the sources. */
+  setPolicies(policies: EgressPolicy[]): Promise<void>;
+  /** Stands for the pod watcher: a reason suspends every call, undefined resumes. */
+  setPodSuspension(reason: string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -58,6 +65,8 @@ export async function startHarness(opts: {
   /** Contents of the STS web-identity token file (aws sources with webIdentity). */
   stsToken?: string;
   now?: () => Date;
+  /** Counters for ServiceAccount/Namespace-scope limits (a Redis store in tests that need one). */
+  sharedLimitStore?: LimitStore;
 }): Promise<Harness> {
   const secretsDir = mkdtempSync(join(tmpdir(), 'portcullis-secrets-'));
   const setSecret = (source: string, key: string, value: string): void => {
@@ -74,6 +83,7 @@ export async function startHarness(opts: {
   const audit: AuditRecord[] = [];
   const log = createLogger('debug', { write: (s: string) => { text += s; } });
   const metrics = createMetrics({ defaultMetrics: false });
+  let suspended: string | undefined;
   let identity = 'identity' in opts ? opts.identity : TEST_IDENTITY;
   const state = new SidecarState({
     sourceFilter: undefined,
@@ -99,6 +109,8 @@ export async function startHarness(opts: {
     requestId: (() => { let n = 0; return () => `req-${++n}`; })(),
     responseTimeoutMs: 5000,
     now: opts.now ?? (() => new Date()),
+    limits: { stores: { memory: new MemoryLimitStore(), shared: opts.sharedLimitStore, leaseMs: 600_000 }, metrics: createLimitMetrics(metrics.registry), nowMs: () => (opts.now ?? (() => new Date()))().getTime() },
+    podSuspension: () => suspended,
   });
   const server: Server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -114,6 +126,12 @@ export async function startHarness(opts: {
     setIdentity(next) {
       identity = next;
       void state.setIdentity(next);
+    },
+    setPolicies(policies) {
+      return state.setAll(validatedAll(validator, 'CredentialSource', opts.sources), validatedAll(validator, 'EgressPolicy', policies));
+    },
+    setPodSuspension(reason) {
+      suspended = reason;
     },
     async close() {
       server.closeAllConnections();

@@ -26,7 +26,16 @@ export interface FailureInput {
   readonly method: string;
 }
 
+/** Throttling in each protocol's own words, which the AWS SDKs retry with backoff. */
+function throttlingCode(protocol: AwsProtocol): string {
+  if (protocol === 's3') return 'SlowDown';
+  if (protocol === 'ec2') return 'RequestLimitExceeded';
+  if (protocol === 'json' || protocol === 'rest-json') return 'ThrottlingException';
+  return 'Throttling';
+}
+
 function awsCode(status: number, protocol: AwsProtocol): string {
+  if (status === 429) return throttlingCode(protocol);
   const code = AWS_CODE_BY_STATUS[status] ?? 'InternalError';
   if (protocol === 'json' || protocol === 'rest-json') return code === 'AccessDenied' ? 'AccessDeniedException' : code;
   if (protocol === 'ec2' && code === 'AccessDenied') return 'UnauthorizedOperation';

@@ -1,0 +1,60 @@
+import type { Logger } from 'pino';
+import { SupervisedInformer, type KubeObject } from '@portcullis/shared';
+import type { KubeRestClient } from '@portcullis/shared/kube-rest';
+import type { SidecarMetrics } from '../metrics.js';
+import { informerReport } from '../store/informer-report.js';
+import type { LimitMetrics } from './metrics.js';
+import { ownPodListWatch } from './pod-list-watch.js';
+import { podSuspension } from './suspension.js';
+
+/**
+ * Watches the sidecar's own Pod for the kill switch. While the watch is down the last seen state holds
+ * (a suspension stays in force; an API outage does not suspend a pod).
+ */
+export class PodSuspensionWatcher {
+  private reason: string | undefined;
+  private readonly informer: SupervisedInformer<KubeObject>;
+
+  constructor(kube: KubeRestClient, namespace: string, podName: string, metrics: SidecarMetrics, limitMetrics: LimitMetrics, log: Logger) {
+    this.informer = new SupervisedInformer<KubeObject>(
+      ownPodListWatch(kube, namespace, podName),
+      informerReport<KubeObject>(
+        'pods',
+        (items) => {
+          const pod = items.find((p) => p.metadata?.name === podName);
+          const next = podSuspension(pod as Parameters<typeof podSuspension>[0]);
+          if (next !== this.reason) {
+            if (next) log.warn({ pod: podName, reason: next, code: 'SUSPENDED' }, 'pod suspended: every call is refused until the suspension is removed');
+            else if (this.reason) log.info({ pod: podName }, 'pod suspension removed: calls resume');
+          }
+          this.reason = next;
+          limitMetrics.suspended.set(next ? 1 : 0);
+        },
+        metrics,
+        log,
+      ),
+      {
+        initialBackoffMs: 200,
+        maxBackoffMs: 30_000,
+        random: Math.random,
+        setTimer: (fn, ms) => {
+          const t = setTimeout(fn, ms);
+          t.unref();
+          return { cancel: () => clearTimeout(t) };
+        },
+      },
+    );
+  }
+
+  current(): string | undefined {
+    return this.reason;
+  }
+
+  start(): void {
+    this.informer.start();
+  }
+
+  stop(): void {
+    this.informer.stop();
+  }
+}
