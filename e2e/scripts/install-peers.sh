@@ -2,9 +2,11 @@
 # Installs the AWS peers the SigV4 e2e tests talk to, each cached by version under $PORTCULLIS_CACHE:
 #   - MinIO (S3; verifies SigV4 incl. aws-chunked chunk signatures and trailing checksums), built from
 #     the Go module proxy at the version pinned in e2e/tools/minio/go.mod -> tools/minio-<version>/minio
+#   - redis-server (shared limit counters) from Debian's package, with apt-get when it is not on PATH
 #   - moto_server, boto3 and the AWS CLI v1 from PyPI, pinned in e2e/requirements.txt, in a venv of the
 #     system python3 -> venv-<hash of requirements.txt and the Python version>/
-# Progress goes to stderr. Stdout gets two lines the e2e helpers read: `minio=<binary>` and `venv=<dir>`.
+# Progress goes to stderr. Stdout gets the lines the e2e helpers read: `minio=<binary>`, `venv=<dir>` and
+# `redis=<binary>`.
 # A second run costs a fraction of a second.
 set -euo pipefail
 
@@ -88,5 +90,26 @@ install_venv() {
   echo "venv=$venv"
 }
 
+# --- Redis ---------------------------------------------------------------------------------------
+install_redis() {
+  local bin
+  if bin=$(command -v redis-server); then
+    say "redis-server on PATH: $bin"
+    echo "redis=$bin"
+    return
+  fi
+  command -v apt-get >/dev/null || fail "redis-server is required (Debian: apt-get install redis-server); none on PATH and no apt-get"
+  local sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo=sudo
+  say "installing redis-server from Debian (apt-get)"
+  # The package's own service is not started (no init system here; the tests start their own servers).
+  $sudo apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends redis-server >&2 ||
+    fail "apt-get install redis-server failed"
+  bin=$(command -v redis-server) || fail "redis-server is still not on PATH after apt-get"
+  echo "redis=$bin"
+}
+
 install_minio
 install_venv
+install_redis

@@ -6,6 +6,7 @@ export type { SidecarOptions } from './config/options.js';
 export { sidecarKubeAccess, sidecarKubeClient } from './kube-client.js';
 export { createLogger } from './logger.js';
 export { json, startUpstream, testPki, type Received, type Upstream } from './test-support/upstream.js';
+export { RedisLimitStore, type RedisConnection } from './limits/redis/redis-store.js';
 export { llmRoute, llmScript, type LlmScript } from './test-support/llm-upstream.js';
 export { identityFromReview } from './identity/identity.js';
 export { apiTokenReviewer } from './identity/token-review.js';

@@ -2,12 +2,14 @@
 // by buildSidecar(). Audit lines go to stdout, operational logs to stderr.
 import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { isPortcullisError } from '@portcullis/shared';
 import { buildSidecar } from './app.js';
 import { parseDownwardLabels } from './config/labels-file.js';
+import type { SidecarOptions } from './config/options.js';
 import { parseOptions } from './config/parse.js';
 import { sidecarKubeClient } from './kube-client.js';
+import { RedisLimitStore } from './limits/redis/redis-store.js';
 import { createLogger } from './logger.js';
 import { parseWaitReadyArgs, waitReady } from './wait-ready.js';
 
@@ -17,7 +19,8 @@ const USAGE = `usage:
   portcullis-sidecar --standalone --config <dir|file> --identity ns/serviceaccount/pod[/uid] [--labels k=v,...]
 options: --identity-token-file, --api-token-file, --api-ca-file, --labels-file, --secrets-dir, --sts-token-file,
   --listen-addresses, --admin-address, --admin-port, --upstream-response-timeout-seconds,
-  --credential-poll-interval-seconds, --identity-review-interval-seconds, --log-level, --young-generation-mib
+  --credential-poll-interval-seconds, --identity-review-interval-seconds, --log-level, --young-generation-mib,
+  --redis-address host:port, --redis-tls, --redis-ca-file, --redis-username, --redis-password-file
   (see docs/sidecar.md)`;
 
 function readLabels(file: string): Record<string, string> {
@@ -49,6 +52,32 @@ async function waitReadyCommand(argv: readonly string[]): Promise<void> {
   process.exit(ready ? 0 : 1);
 }
 
+/** The shared limit store; its password and CA are read from files mounted into the sidecar only. */
+function openRedis(o: NonNullable<SidecarOptions['redis']>, log: Logger): RedisLimitStore {
+  const password = o.passwordFile === undefined ? undefined : readFileSync(o.passwordFile, 'utf8').replace(/\r?\n$/, '');
+  const store = new RedisLimitStore({
+    host: o.host,
+    port: o.port,
+    tls: o.tls,
+    caPem: o.caFile === undefined ? undefined : readFileSync(o.caFile, 'utf8'),
+    username: o.username,
+    password,
+    commandTimeoutMs: 500,
+  });
+  let down = false;
+  store.on('ready', () => {
+    down = false;
+    log.info({ redis: `${o.host}:${o.port}`, tls: o.tls }, 'redis: connected; shared limits are counted');
+  });
+  store.on('error', (err) => {
+    // Once per outage: the client reconnects with backoff and would repeat the same error.
+    if (down) return;
+    down = true;
+    log.error({ redis: `${o.host}:${o.port}`, code: 'LIMIT_STORE_UNAVAILABLE', err: err?.message }, 'redis: unreachable; shared budgets fail closed until it is back');
+  });
+  return store;
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === 'wait-ready') return waitReadyCommand(argv.slice(1));
@@ -78,9 +107,11 @@ async function main(): Promise<void> {
   }
   const audit = pino.destination({ dest: 1, sync: false, minLength: 0 });
   const cluster = options.mode.kind === 'cluster' ? options.mode : undefined;
+  const redis = options.redis ? openRedis(options.redis, log) : undefined;
   const sidecar = buildSidecar(options, {
     log,
     audit,
+    ...(redis ? { sharedLimitStore: redis } : {}),
     ...(cluster ? { kube: await sidecarKubeClient(cluster.api), labels: readLabels(cluster.labelsFile) } : {}),
   });
 
@@ -89,7 +120,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
-    sidecar.stop().then(
+    sidecar.stop().then(async () => redis?.close()).then(
       () => {
         audit.flushSync();
         // Synchronously: log.flush() only starts an async write, which process.exit can cut off (seen on Bun).

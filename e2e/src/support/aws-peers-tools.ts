@@ -12,6 +12,8 @@ export interface PeerTools {
   readonly minio: string;
   /** The Python venv with moto, boto3 and awscli (`bin/python`, `bin/aws`, `bin/moto_server`). */
   readonly venv: string;
+  /** Debian's redis-server (shared limit counters). */
+  readonly redis: string;
 }
 
 let tools: PeerTools | undefined;
@@ -28,7 +30,7 @@ export function peerTools(): PeerTools {
     if (!line) throw new Error(`install-peers.sh printed no ${key}= line:\n${out}`);
     return line.slice(key.length + 1);
   };
-  tools = { minio: value('minio'), venv: value('venv') };
+  tools = { minio: value('minio'), venv: value('venv'), redis: value('redis') };
   return tools;
 }
 

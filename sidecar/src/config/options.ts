@@ -44,4 +44,17 @@ export interface SidecarOptions {
    * CPU cost on large responses (bench/ANALYSIS.md, finding 12).
    */
   readonly youngGenerationMiB: number | undefined;
+  /** The shared counters of ServiceAccount- and Namespace-scope limits; undefined: none (those limits fail closed). */
+  readonly redis: RedisOptions | undefined;
+}
+
+export interface RedisOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly tls: boolean;
+  /** PEM CA bundle for a Redis with a private CA (TLS); undefined: the system roots. */
+  readonly caFile: string | undefined;
+  readonly username: string | undefined;
+  /** File holding the password (a Secret mounted into the sidecar only); undefined: no AUTH. */
+  readonly passwordFile: string | undefined;
 }

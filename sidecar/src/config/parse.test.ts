@@ -62,3 +62,28 @@ describe('parseDownwardLabels', () => {
     expect(parseDownwardLabels('app="reports"\ntier="batch \\"x\\""\n\n')).toEqual({ app: 'reports', tier: 'batch "x"' });
   });
 });
+
+describe('parseOptions: Redis', () => {
+  const base = ['--standalone', '--config', '/c', '--identity', 'ns/sa/pod'];
+
+  it('has no Redis unless --redis-address is given', () => {
+    expect(parseOptions(base, {}).redis).toBeUndefined();
+  });
+
+  it('reads address, TLS, CA, username and the password file (never the password itself)', () => {
+    const o = parseOptions([...base, '--redis-address', 'redis.portcullis.svc:6380', '--redis-tls', '--redis-ca-file', '/ca.pem', '--redis-username', 'sidecar', '--redis-password-file', '/run/redis/password'], {});
+    expect(o.redis).toEqual({ host: 'redis.portcullis.svc', port: 6380, tls: true, caFile: '/ca.pem', username: 'sidecar', passwordFile: '/run/redis/password' });
+  });
+
+  it('accepts a bracketed IPv6 address', () => {
+    expect(parseOptions([...base, '--redis-address', '[::1]:6379'], {}).redis).toMatchObject({ host: '::1', port: 6379 });
+  });
+
+  it.each(['redis:6379:1', 'redis', 'redis:0', 'redis:70000', 'red is:6379'])('refuses --redis-address %s, naming the flag', (address) => {
+    expect(() => parseOptions([...base, '--redis-address', address], {})).toThrow(/--redis-address/);
+  });
+
+  it('refuses a password file without an address', () => {
+    expect(() => parseOptions([...base, '--redis-password-file', '/p'], {})).toThrow(/needs --redis-address/);
+  });
+});

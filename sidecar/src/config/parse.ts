@@ -6,7 +6,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const LOG_LEVELS: ReadonlySet<string> = new Set(SIDECAR_LOG_LEVELS);
 
-type Values = Record<string, string | undefined> & { standalone?: boolean };
+type Values = Record<string, string | undefined> & { standalone?: boolean; 'redis-tls'?: boolean };
 type FlagType = { readonly type: 'string' | 'boolean' };
 /** Every flag the webhook passes (the contract) is one this parser knows: a missing one fails to compile. */
 type ContractFlag = (typeof SIDECAR_FLAGS)[keyof typeof SIDECAR_FLAGS];
@@ -34,6 +34,11 @@ const FLAGS = {
   'identity-review-interval-seconds': { type: 'string' },
   'log-level': { type: 'string' },
   'young-generation-mib': { type: 'string' },
+  'redis-address': { type: 'string' },
+  'redis-tls': { type: 'boolean' },
+  'redis-ca-file': { type: 'string' },
+  'redis-username': { type: 'string' },
+  'redis-password-file': { type: 'string' },
 } as const satisfies Record<ContractFlag, FlagType> & Record<string, FlagType>;
 
 const invalid = (option: string, value: string, want: string): PortcullisError =>
@@ -136,6 +141,27 @@ function parseListen(raw: string | undefined): string[] {
   return addresses;
 }
 
+function parseRedis(v: Values): SidecarOptions['redis'] {
+  const address = v['redis-address'];
+  if (address === undefined || address === '') {
+    for (const flag of ['redis-ca-file', 'redis-username', 'redis-password-file'] as const) {
+      if (v[flag] !== undefined) throw invalid(flag, v[flag] ?? '', 'it needs --redis-address host:port');
+    }
+    return undefined;
+  }
+  const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(address);
+  const port = Number(m?.[2]);
+  if (!m?.[1] || !Number.isInteger(port) || port < 1 || port > 65535) throw invalid('redis-address', address, 'expected host:port, e.g. redis.portcullis.svc:6379');
+  return Object.freeze({
+    host: m[1].replace(/^\[|\]$/g, ''),
+    port,
+    tls: v['redis-tls'] === true,
+    caFile: v['redis-ca-file'],
+    username: v['redis-username'],
+    passwordFile: v['redis-password-file'],
+  });
+}
+
 /** Parses flags (with PORTCULLIS_* and downward-API env fallbacks) into frozen options; throws CONFIG_INVALID. */
 export function parseOptions(argv: readonly string[], env: Env): SidecarOptions {
   let v: Values;
@@ -158,5 +184,6 @@ export function parseOptions(argv: readonly string[], env: Env): SidecarOptions 
     identityReviewIntervalMs: positiveNumber('identity-review-interval-seconds', v['identity-review-interval-seconds'] ?? '60') * 1000,
     logLevel: parseLogLevel(v['log-level'] ?? env[SIDECAR_ENV.logLevel] ?? 'info'),
     youngGenerationMiB: parseYoungGeneration(v['young-generation-mib'] ?? env[SIDECAR_ENV.youngGenerationMiB]),
+    redis: parseRedis(v),
   });
 }
