@@ -64,17 +64,19 @@ function openRedis(o: NonNullable<SidecarOptions['redis']>, log: Logger): RedisL
     password,
     commandTimeoutMs: 500,
   });
+  // One line per outage: the client reconnects with backoff and would repeat the same error.
   let down = false;
+  const lost = (err?: Error): void => {
+    if (down) return;
+    down = true;
+    log.error({ redis: `${o.host}:${o.port}`, code: 'LIMIT_STORE_UNAVAILABLE', err: err?.message ?? 'connection closed' }, 'redis: unreachable; shared budgets fail closed until it is back');
+  };
   store.on('ready', () => {
     down = false;
     log.info({ redis: `${o.host}:${o.port}`, tls: o.tls }, 'redis: connected; shared limits are counted');
   });
-  store.on('error', (err) => {
-    // Once per outage: the client reconnects with backoff and would repeat the same error.
-    if (down) return;
-    down = true;
-    log.error({ redis: `${o.host}:${o.port}`, code: 'LIMIT_STORE_UNAVAILABLE', err: err?.message }, 'redis: unreachable; shared budgets fail closed until it is back');
-  });
+  store.on('error', lost);
+  store.on('close', () => lost());
   return store;
 }
 

@@ -73,7 +73,7 @@ export class RedisLimitStore implements LimitStore {
   }
 
   /** Connection events, for logs and metrics (the store itself never logs). */
-  on(event: 'ready' | 'error' | 'end', listener: (err?: Error) => void): void {
+  on(event: 'ready' | 'error' | 'close', listener: (err?: Error) => void): void {
     this.redis.on(event, listener);
   }
 
