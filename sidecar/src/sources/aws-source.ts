@@ -11,11 +11,13 @@ import {
   resignRequest,
   SigningKeyCache,
   type AwsClassification,
+  type AwsCredentials,
   type AwsProtocol,
   type PortcullisError,
+  type ResolvedAwsSource,
 } from '@portcullis/shared';
 import { redactQuery } from '../audit/redact-query.js';
-import type { AwsCredentialProvider } from '../credentials/aws-credentials.js';
+import type { Origin } from '../origins/origin.js';
 import { CREDENTIAL_HEADERS } from '../proxy/headers.js';
 import { REQUEST_ID_HEADER } from '../proxy/json-error.js';
 import { POOL_OPTIONS, StrictHttpAgent, StrictHttpsAgent } from '../proxy/pool.js';
@@ -23,7 +25,6 @@ import { bodyPlan, readBody } from './aws/body.js';
 import { auditOf, classifyCall, itemsOf } from './aws/classify-call.js';
 import { EndpointCache } from './aws/endpoint-cache.js';
 import { renderDenial, renderFailure } from './aws/error-response.js';
-import type { ResolvedAwsSource } from './aws/resolve.js';
 import { isS3SigningName, viewRequest, type AwsRequestView } from './aws/request-view.js';
 import { upstreamTarget, type UpstreamTarget } from './aws/upstream-target.js';
 import type { Classified, Outgoing, RejectContext, SourceRuntime } from './runtime.js';
@@ -83,7 +84,7 @@ export class AwsSource implements SourceRuntime {
 
   constructor(
     private readonly resolved: ResolvedAwsSource,
-    private readonly credentials: AwsCredentialProvider,
+    private readonly credentials: Origin<AwsCredentials>,
     configKey: string,
     private readonly now: () => Date,
   ) {
@@ -191,6 +192,10 @@ export class AwsSource implements SourceRuntime {
       // unparsable: decide by headers alone
     }
     return detectProtocol(service, req.headers, hasAction);
+  }
+
+  credentialProblem(): string | undefined {
+    return this.credentials.problem();
   }
 
   close(): void {
