@@ -5,9 +5,9 @@ import { normalizePath, type PortcullisError, type ResolvedHttpSource } from '@p
 import { redactQuery } from '../audit/redact-query.js';
 import { compileInjection, type CompiledInjection } from '../inject/http-injection.js';
 import type { Origin } from '../origins/origin.js';
-import { forwardRequestHeaders } from '../proxy/headers.js';
-import { POOL_OPTIONS, StrictHttpAgent, StrictHttpsAgent } from '../proxy/pool.js';
-import { writeJsonError } from '../proxy/json-error.js';
+import { forwardRequestHeaders } from '../http/headers.js';
+import { POOL_OPTIONS, StrictHttpAgent, StrictHttpsAgent } from '../http/pool.js';
+import { writeJsonError } from '../http/json-error.js';
 import type { Classified, Outgoing, RejectContext, SourceRuntime } from './runtime.js';
 
 const NO_ITEMS: readonly never[] = [];

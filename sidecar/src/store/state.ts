@@ -12,7 +12,7 @@ import type { OriginDeps } from '../origins/origin.js';
 import { openSecretFileOrigin, secretFilePath } from '../origins/secret-file/open.js';
 import type { Identity } from '../deps.js';
 import type { SidecarMetrics } from '../metrics.js';
-import type { ProxyState } from '../proxy/handler.js';
+import type { ProxyState } from '../sources/proxy-state.js';
 import { HttpSource, httpSourceKey } from '../sources/http-source.js';
 import type { SourceRuntime } from '../sources/runtime.js';
 import { awsSourceKey, createAwsRuntime } from './aws-runtime.js';
