@@ -107,7 +107,6 @@ export function forward(
   const started = performance.now();
   let finished = false;
   let timedOut = false;
-  let timer: NodeJS.Timeout | undefined;
   const finish = (failure?: unknown): void => {
     if (finished) return;
     finished = true;
@@ -132,7 +131,8 @@ export function forward(
     });
   } catch (err) {
     // A header value Node refuses: nothing was sent.
-    finish(err);
+    outcome.failure = err;
+    done(outcome);
     return;
   }
   // A 101 the sidecar did not ask for (it never forwards Upgrade): the connection is no longer HTTP.
@@ -147,7 +147,7 @@ export function forward(
       ),
     );
   });
-  timer = setTimeout(() => {
+  const timer = setTimeout(() => {
     timedOut = true;
     upstream.destroy(new PortcullisError('UPSTREAM_TIMEOUT', `no response within ${responseTimeoutMs} ms`));
   }, responseTimeoutMs);
