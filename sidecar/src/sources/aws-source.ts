@@ -3,7 +3,6 @@ import type { Agent as HttpsAgent } from 'node:https';
 import {
   amzJsonVersion,
   canonicalS3Path,
-  createChunkedResigner,
   detectProtocol,
   headerValue,
   parseQuery,
@@ -14,6 +13,7 @@ import {
   type AwsProtocol,
   type PortcullisError,
 } from '@portcullis/shared';
+import { createChunkedResigner } from '@portcullis/shared/node-streams';
 import { redactQuery } from '../audit/redact-query.js';
 import type { AwsCredentialProvider } from '../credentials/aws-credentials.js';
 import { CREDENTIAL_HEADERS } from '../proxy/headers.js';

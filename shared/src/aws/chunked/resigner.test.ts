@@ -1,8 +1,9 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { describe, expect, it } from '@jest/globals';
+import { createChunkedResigner } from '../../adapters/node-streams/aws-chunked-transform.js';
 import {
-  createChunkedResigner,
+  ChunkedResigner,
   STREAMING_SIGNED,
   STREAMING_SIGNED_TRAILER,
   STREAMING_UNSIGNED_TRAILER,
@@ -179,7 +180,21 @@ describe('createChunkedResigner with STREAMING-AWS4-HMAC-SHA256-PAYLOAD', () => 
   });
 
   it('needs a signer for signed payloads', () => {
-    expect(() => createChunkedResigner({ payload: STREAMING_SIGNED })).toThrow(TypeError);
+    expect(() => createChunkedResigner({ payload: STREAMING_SIGNED })).toThrow(expect.objectContaining({ code: 'INTERNAL' }));
+  });
+
+  it('re-signs through the pure parser alone (write/end, no node:stream) exactly as through the Transform', async () => {
+    const seed = 'a'.repeat(64);
+    const options = { payload: STREAMING_SIGNED, signer: REAL(v.signed.seedSignature), verifier: PLACEHOLDER(seed) } as const;
+    const body = signedBody(PLACEHOLDER(seed), v.chunkSizes);
+    const pieces: Buffer[] = [];
+    const parser = new ChunkedResigner(options, (piece) => pieces.push(piece));
+    for (let i = 0; i < body.length; i += 1000) parser.write(body.subarray(i, i + 1000));
+    parser.end();
+    const viaStream = await run(options, body);
+    expect(viaStream.error).toBeUndefined();
+    expect(Buffer.concat(pieces).equals(viaStream.out)).toBe(true);
+    expect(Buffer.concat(pieces).equals(body)).toBe(false);
   });
 });
 

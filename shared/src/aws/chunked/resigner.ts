@@ -1,5 +1,8 @@
 /**
- * Streaming re-signer for `aws-chunked` request bodies (S3 streaming uploads).
+ * Streaming re-signer for `aws-chunked` request bodies (S3 streaming uploads), as a pure push parser:
+ * `write()` each piece of the body as it arrives, `end()` at the end of input; the re-signed bytes go to
+ * the `emit` callback. No stream import: the node:stream Transform around it is the adapter
+ * '@portcullis/shared/node-streams' (createChunkedResigner), so a Bun or web-streams runtime can wrap it too.
  *
  * Input and output have identical framing and length; only the signatures change:
  *   <hex-size>;chunk-signature=<64 hex>\r\n<data>\r\n ... 0;chunk-signature=<64 hex>\r\n[trailers]\r\n
@@ -9,15 +12,16 @@
  *
  * Memory: a signed chunk is held until its CRLF arrives (its signature precedes its data); nothing else is
  * buffered, and chunks above `maxChunkBytes` are refused. The final chunk and trailers are released only at
- * the end of input, so a body with trailing garbage never reaches the upstream complete. The first framing error destroys the stream with
- * AWS_MALFORMED_CHUNKED_BODY and nothing more is emitted: the caller must abort the upstream request.
+ * the end of input, so a body with trailing garbage never reaches the upstream complete. The first framing
+ * error throws AWS_MALFORMED_CHUNKED_BODY from write()/end() and nothing more is emitted: the caller must
+ * abort the upstream request and not write again.
  */
 import { createHash, type Hash } from 'node:crypto';
-import { Transform, type TransformCallback } from 'node:stream';
 import { checksumAlgorithmOf, createChecksum, type RunningChecksum } from './checksum.js';
 import { ChunkSignatureChain } from '../sigv4/chunk-chain.js';
 import { canonicalTrailers, malformedChunked, parseTrailerLine, TRAILER_SIGNATURE, validateTrailers, type TrailerLine } from './trailer.js';
 import { AwsProtocolError } from '../errors/protocol-error.js';
+import { PortcullisError } from '../../errors/portcullis-error.js';
 import { sha256Hex, type StreamSigningContext } from '../sigv4/signing-key.js';
 
 export const STREAMING_SIGNED = 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD';
@@ -50,7 +54,10 @@ export interface ChunkedResignerOptions {
 
 type State = 'size-line' | 'data' | 'data-crlf' | 'trailer' | 'done';
 
-class ChunkedResigner extends Transform {
+/** Receives the re-signed body, piece by piece, in order. */
+export type EmitBytes = (piece: Buffer) => void;
+
+export class ChunkedResigner {
   private state: State = 'size-line';
   private line: Buffer[] = [];
   private lineBytes = 0;
@@ -70,11 +77,13 @@ class ChunkedResigner extends Transform {
   private trailerLines: { raw: string; parsed: TrailerLine }[] = [];
   private leadingBlankSeen = false;
 
-  constructor(private readonly options: ChunkedResignerOptions) {
-    super();
+  constructor(
+    private readonly options: ChunkedResignerOptions,
+    private readonly emit: EmitBytes,
+  ) {
     this.signed = options.payload !== STREAMING_UNSIGNED_TRAILER;
     this.trailers = options.payload !== STREAMING_SIGNED;
-    if (this.signed && options.signer === undefined) throw new TypeError(`${options.payload} needs a signer`);
+    if (this.signed && options.signer === undefined) throw new PortcullisError('INTERNAL', `${options.payload} needs a signer`);
     this.chain = new ChunkSignatureChain(options.signer, options.verifier);
     this.maxChunkBytes = options.maxChunkBytes ?? DEFAULT_MAX_CHUNK_BYTES;
     if (options.verifyChecksums === true) {
@@ -86,32 +95,20 @@ class ChunkedResigner extends Transform {
     }
   }
 
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    try {
-      this.consume(chunk);
-      callback();
-    } catch (err) {
-      callback(err as Error);
-    }
+  /** Takes the next piece of the body; throws the first framing or signature error. */
+  write(chunk: Buffer): void {
+    this.consume(chunk);
   }
 
-  override _flush(callback: TransformCallback): void {
+  /** End of input: releases the final chunk and trailers, or throws when the body ended early. */
+  end(): void {
     if (this.state === 'trailer' && this.lineBytes === 0 && this.trailerLines.length > 0) {
       // Some writers end the body right after the last trailer line, without the closing blank line.
-      try {
-        this.finishTrailers(false);
-      } catch (err) {
-        callback(err as Error);
-        return;
-      }
+      this.finishTrailers(false);
     }
-    if (this.state !== 'done') {
-      callback(malformedChunked(`Body ended early (while reading ${this.state})`));
-      return;
-    }
-    for (const piece of this.finalSection) this.push(piece);
+    if (this.state !== 'done') throw malformedChunked(`Body ended early (while reading ${this.state})`);
+    for (const piece of this.finalSection) this.emit(piece);
     this.finalSection = [];
-    callback();
   }
 
   private consume(input: Buffer): void {
@@ -168,7 +165,7 @@ class ChunkedResigner extends Transform {
       this.onFinalChunk();
     } else {
       this.state = 'data';
-      if (!this.signed) this.push(Buffer.from(`${text}\r\n`, 'latin1'));
+      if (!this.signed) this.emit(Buffer.from(`${text}\r\n`, 'latin1'));
     }
   }
 
@@ -182,7 +179,7 @@ class ChunkedResigner extends Transform {
     this.hash?.update(piece);
     for (const running of this.checksums.values()) running.update(piece);
     if (this.signed) this.held.push(piece);
-    else this.push(piece);
+    else this.emit(piece);
     if (this.remaining === 0) {
       this.state = 'data-crlf';
       this.crlfSeen = 0;
@@ -204,11 +201,11 @@ class ChunkedResigner extends Transform {
   private onChunkComplete(): void {
     if (this.signed) {
       const signature = this.chain.chunk(this.incomingSignature, this.hash?.digest('hex') ?? '');
-      this.push(Buffer.from(`${this.sizeText};chunk-signature=${signature}\r\n`, 'latin1'));
-      for (const piece of this.held) this.push(piece);
+      this.emit(Buffer.from(`${this.sizeText};chunk-signature=${signature}\r\n`, 'latin1'));
+      for (const piece of this.held) this.emit(piece);
       this.held = [];
     }
-    this.push(CRLF);
+    this.emit(CRLF);
     this.state = 'size-line';
   }
 
@@ -261,15 +258,6 @@ class ChunkedResigner extends Transform {
       this.finalSection.push(Buffer.from(`${out}\r\n`, 'latin1'));
     }
   }
-}
-
-/**
- * Creates the Transform that re-signs (or, for unsigned trailers, validates and passes through) an
- * aws-chunked body. Pipe the app's request body through it into the upstream request with
- * `stream.pipeline`, and abort the upstream request when the pipeline fails.
- */
-export function createChunkedResigner(options: ChunkedResignerOptions): Transform {
-  return new ChunkedResigner(options);
 }
 
 /** True when an x-amz-content-sha256 value announces an aws-chunked body Portcullis can re-sign. */

@@ -1,4 +1,4 @@
-import { PortcullisError } from '../../errors/index.js';
+import { PortcullisError } from '../../../errors/index.js';
 import { customResourcePath, type CustomResourceRef, type KubeObject, type ListWatch, type WatchEventType } from '../list-watch.js';
 import type { KubeRestClient } from './client.js';
 

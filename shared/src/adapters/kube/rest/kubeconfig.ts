@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { PortcullisError } from '../../errors/index.js';
+import { PortcullisError } from '../../../errors/index.js';
 import type { KubeAccess } from './client.js';
 
 /** What the caller reads for us: files named in the kubeconfig (relative to its directory) and tokens. */

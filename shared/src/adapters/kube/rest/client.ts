@@ -1,6 +1,6 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { Agent, request, type RequestOptions } from 'node:https';
-import { PortcullisError, isPortcullisError } from '../../errors/index.js';
+import { PortcullisError, isPortcullisError } from '../../../errors/index.js';
 import { kubeApiError } from './status-error.js';
 import { JsonLines } from './watch-lines.js';
 

@@ -1,5 +1,5 @@
 import { StringDecoder } from 'node:string_decoder';
-import { PortcullisError } from '../../errors/index.js';
+import { PortcullisError } from '../../../errors/index.js';
 
 /**
  * Splits a watch response body into its JSON events, one per line, whatever the chunking: a line (or a

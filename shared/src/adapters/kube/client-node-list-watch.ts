@@ -1,7 +1,7 @@
 import { CustomObjectsApi, Watch, type KubeConfig } from '@kubernetes/client-node';
 import { customResourcePath, type CustomResourceRef, type KubeObject, type ListWatch, type WatchEventType } from './list-watch.js';
 
-// Kept out of the package's main entry (import it from '@portcullis/shared/client-node'): loading
+// Kept out of the package's main entry (import it from '@portcullis/shared/kube/client-node'): loading
 // client-node costs ~1 s and ~77 MiB, which the sidecar must not pay (it uses ./rest instead).
 
 interface ListResponse<T> {

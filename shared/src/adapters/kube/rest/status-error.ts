@@ -1,4 +1,4 @@
-import { PortcullisError } from '../../errors/index.js';
+import { PortcullisError } from '../../../errors/index.js';
 
 /** A non-2xx answer of the Kubernetes API server (code KUBE_API_ERROR), with the Status object's reason when it sent one. */
 export class KubeApiError extends PortcullisError {
