@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createResourceValidator, IDENTITY_AUDIENCE, PortcullisError } from '@portcullis/shared';
-import type { KubeRestClient } from '@portcullis/shared/kube-rest';
+import type { KubeRestClient } from '@portcullis/shared/kube';
 import type { Logger } from 'pino';
 import { createAdminServer } from './admin/server.js';
 import { AuditLog, type AuditSink } from './audit/audit-log.js';

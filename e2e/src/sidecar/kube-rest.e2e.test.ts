@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { CREDENTIAL_SOURCE_PLURAL, GROUP, VERSION, type CredentialSource } from '@portcullis/shared';
-import { KubeApiError, KubeRestClient, restListWatch, type KubeAccess } from '@portcullis/shared/kube-rest';
+import { KubeApiError, KubeRestClient, restListWatch, type KubeAccess } from '@portcullis/shared/kube';
 import { sidecarKubeAccess, sidecarKubeClient, testPki } from '@portcullis/sidecar';
 import { clusterEnv, createNamespace, kubeConfig } from '../support/cluster.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';

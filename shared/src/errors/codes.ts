@@ -1,4 +1,4 @@
-import { AWS_ERROR_CODES, type AwsErrorCode } from '../aws/errors.js';
+import { AWS_ERROR_CODES, type AwsErrorCode } from '../aws/errors/protocol-error.js';
 
 /** The sidecar's codes (and the shared core's), with the HTTP status the sidecar answers with. */
 const SIDECAR_CODES = {

@@ -1,7 +1,8 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream';
-import { isPortcullisError, nodeHttp, PortcullisError } from '@portcullis/shared';
+import { nodeHttp } from '@portcullis/shared/http';
+import { isPortcullisError, PortcullisError } from '@portcullis/shared';
 import type { Outgoing, SourceRuntime } from '../sources/runtime.js';
 import { CHUNKED, declaredLength, setFraming, type Framing } from './framing.js';
 import { forwardResponseHeaders } from '../http/headers.js';

@@ -1,4 +1,4 @@
-import { SupervisedInformer, type KubeObject, type ListWatch } from '@portcullis/shared';
+import { SupervisedInformer, type KubeObject, type ListWatch } from '@portcullis/shared/kube';
 
 export interface ResourceCacheHooks {
   onChange(): void;
