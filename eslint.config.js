@@ -73,6 +73,22 @@ export default tseslint.config(
     },
   },
   {
+    // In shared (core and adapters) the built-in subclasses too: a RangeError or TypeError thrown there
+    // reaches the sidecar or the webhook without a code.
+    files: ['shared/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/testdata/**', 'shared/src/testing/**', 'shared/src/crd/generate-types.ts', 'shared/src/crd/generate-schemas.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'NewExpression[callee.name=/^(Aggregate|Eval|Range|Reference|Syntax|Type|URI)?Error$/], CallExpression[callee.name=/^(Aggregate|Eval|Range|Reference|Syntax|Type|URI)?Error$/]',
+          message: 'Throw a PortcullisError (or a subclass) with a code from shared/src/errors/codes.ts, documented in docs/errors.md.',
+        },
+      ],
+    },
+  },
+  {
     files: ['shared/src/**/*.ts'],
     ignores: [
       'shared/src/adapters/**',
