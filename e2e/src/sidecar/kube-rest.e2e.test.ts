@@ -1,4 +1,4 @@
-// The sidecar's small API client (shared/src/kube/rest) against the real kube-apiserver: list, watch
+// The sidecar's small API client (shared/src/adapters/kube/rest) against the real kube-apiserver: list, watch
 // events in order, a resource version the server no longer has, the abort, the API server's refusals
 // (bad token, missing RBAC) and a token file rewritten between calls.
 import { describe, expect, it, beforeAll, afterAll } from '@jest/globals';

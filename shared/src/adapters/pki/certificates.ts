@@ -1,5 +1,6 @@
 import { constants, generateKeyPairSync, privateEncrypt, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
+import { PortcullisError } from '../../errors/portcullis-error.js';
 
 /** A PEM certificate and its PEM (PKCS#8) private key. */
 export interface KeyPair {
@@ -41,7 +42,7 @@ function newRsaKey(): { privatePem: string; publicKey: forge.pki.rsa.PublicKey }
 
 function newCertificate(publicKey: forge.pki.rsa.PublicKey, now: Date, validitySeconds: number): forge.pki.Certificate {
   if (!Number.isFinite(validitySeconds) || validitySeconds <= 0) {
-    throw new RangeError(`validitySeconds must be a positive number, got ${String(validitySeconds)}`);
+    throw new PortcullisError('INTERNAL', `validitySeconds must be a positive number, got ${String(validitySeconds)}`);
   }
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
@@ -91,7 +92,7 @@ export function createCertificateAuthority(req: CaRequest): KeyPair {
 
 /** Issues a leaf certificate signed by `ca` for the names and usages in `req`. */
 export function issueCertificate(ca: KeyPair, req: CertificateRequest): KeyPair {
-  if (req.usages.length === 0) throw new RangeError('a certificate needs at least one usage (server or client)');
+  if (req.usages.length === 0) throw new PortcullisError('INTERNAL', 'a certificate needs at least one usage (server or client)');
   const caCert = forge.pki.certificateFromPem(ca.certPem);
   const key = newRsaKey();
   const cert = newCertificate(key.publicKey, req.now, req.validitySeconds);

@@ -17,6 +17,11 @@ function scopeOf(authorization: string, headers: Record<string, string> = {}): S
   return scope;
 }
 
+/** The Authorization an app sends for 2026-01-01 in us-east-1, signed (with a made-up signature) under the placeholder key. */
+function appAuthorizationFor(service: string, signedHeaders: string, signatureDigit: string): string {
+  return `AWS4-HMAC-SHA256 Credential=${PLACEHOLDER.accessKeyId}/20260101/us-east-1/${service}/aws4_request, SignedHeaders=${signedHeaders}, Signature=${signatureDigit.repeat(64)}`;
+}
+
 function signatureOf(authorization: string | undefined): string {
   return /Signature=([0-9a-f]{64})$/.exec(authorization ?? '')?.[1] ?? '';
 }
@@ -80,7 +85,7 @@ describe('resignRequest for S3', () => {
   });
 
   it('strips the app credentials and hop-by-hop headers and never forwards the placeholder key', () => {
-    const appAuthorization = `AWS4-HMAC-SHA256 Credential=${PLACEHOLDER.accessKeyId}/20260101/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token, Signature=${'2'.repeat(64)}`;
+    const appAuthorization = appAuthorizationFor('s3', 'host;x-amz-content-sha256;x-amz-date;x-amz-security-token', '2');
     const headers = {
       host: 'localhost',
       authorization: appAuthorization,
@@ -116,48 +121,33 @@ describe('resignRequest for S3', () => {
     expect(out.streaming).toBeUndefined();
   });
 
-  it('adds the real session token and signs it', () => {
-    const appAuthorization = `AWS4-HMAC-SHA256 Credential=${PLACEHOLDER.accessKeyId}/20260101/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=${'3'.repeat(64)}`;
+  /** An unsigned-payload S3 GET the app signed under the placeholder key, re-signed at 2026-01-01T00:00:00Z. */
+  function resignS3Get(path: string, query: string, credentials: typeof REAL & { sessionToken?: string }, signatureDigit: string): ReturnType<typeof resignRequest> {
+    const appAuthorization = appAuthorizationFor('s3', 'host;x-amz-content-sha256;x-amz-date', signatureDigit);
     const headers = { authorization: appAuthorization, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
-    const out = resignRequest({
-      method: 'GET',
-      path: '/b/k',
-      query: '',
-      headers,
-      scope: scopeOf(appAuthorization),
-      credentials: { ...REAL, sessionToken: 'real-session-token' },
-      endpoint,
-      now: new Date('2026-01-01T00:00:00Z'),
-    });
+    return resignRequest({ method: 'GET', path, query, headers, scope: scopeOf(appAuthorization), credentials, endpoint, now: new Date('2026-01-01T00:00:00Z') });
+  }
+
+  it('adds the real session token and signs it', () => {
+    const out = resignS3Get('/b/k', '', { ...REAL, sessionToken: 'real-session-token' }, '3');
     expect(out.headers['x-amz-security-token']).toBe('real-session-token');
     expect(out.headers.authorization).toContain('SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,');
   });
 
   it('sends the canonical single-encoded S3 path, keeping dot segments and double slashes', () => {
-    const appAuthorization = `AWS4-HMAC-SHA256 Credential=${PLACEHOLDER.accessKeyId}/20260101/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=${'4'.repeat(64)}`;
-    const headers = { authorization: appAuthorization, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' };
-    const out = resignRequest({
-      method: 'GET',
-      path: '/b/a+b//./../%E2%82%AC%2Fx:y@z=w',
-      query: 'prefix=a+b&list-type=2&uploads',
-      headers,
-      scope: scopeOf(appAuthorization),
-      credentials: REAL,
-      endpoint,
-      now: new Date('2026-01-01T00:00:00Z'),
-    });
+    const out = resignS3Get('/b/a+b//./../%E2%82%AC%2Fx:y@z=w', 'prefix=a+b&list-type=2&uploads', REAL, '4');
     expect(out.target).toBe('/b/a%2Bb//./../%E2%82%AC%2Fx%3Ay%40z%3Dw?prefix=a%20b&list-type=2&uploads');
   });
 
   it('refuses an unsupported payload signing mode', () => {
-    const appAuthorization = `AWS4-HMAC-SHA256 Credential=${PLACEHOLDER.accessKeyId}/20260101/us-east-1/s3/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=${'5'.repeat(64)}`;
+    const appAuthorization = appAuthorizationFor('s3', 'host;x-amz-content-sha256;x-amz-date', '5');
     const headers = { authorization: appAuthorization, 'x-amz-content-sha256': 'STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD' };
     const attempt = (): unknown => resignRequest({ method: 'PUT', path: '/b/k', query: '', headers, scope: scopeOf(appAuthorization), credentials: REAL, endpoint, now: new Date() });
     expect(codeOf(attempt)).toBe('AWS_UNSUPPORTED_PAYLOAD_SIGNING');
   });
 
   it('requires a payload hash when the app sent no x-amz-content-sha256', () => {
-    const appAuthorization = `AWS4-HMAC-SHA256 Credential=${PLACEHOLDER.accessKeyId}/20260101/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'6'.repeat(64)}`;
+    const appAuthorization = appAuthorizationFor('dynamodb', 'host;x-amz-date', '6');
     const attempt = (): unknown =>
       resignRequest({
         method: 'POST',
@@ -201,17 +191,13 @@ describe('resignRequest for presigned URLs', () => {
     return scope;
   }
 
+  /** The app's presigned GET /b/k, re-signed at `now`. */
+  function resignAppUrl(now: string, headers: Record<string, string> = {}, credentials: typeof REAL & { sessionToken?: string } = REAL): ReturnType<typeof resignRequest> {
+    return resignRequest({ method: 'GET', path: '/b/k', query: appQuery, headers, scope: presignedScope(), credentials, endpoint, now: new Date(now) });
+  }
+
   it('re-signs with the real key for the remaining lifetime of the app URL', () => {
-    const out = resignRequest({
-      method: 'GET',
-      path: '/b/k',
-      query: appQuery,
-      headers: { host: 'localhost:9000', 'user-agent': 'curl' },
-      scope: presignedScope(),
-      credentials: { ...REAL, sessionToken: 'real-token' },
-      endpoint,
-      now: new Date('2026-01-01T00:05:00Z'),
-    });
+    const out = resignAppUrl('2026-01-01T00:05:00Z', { host: 'localhost:9000', 'user-agent': 'curl' }, { ...REAL, sessionToken: 'real-token' });
     const [path, query = ''] = out.target.split('?');
     expect(path).toBe('/b/k');
     const params = new URLSearchParams(query);
@@ -230,16 +216,7 @@ describe('resignRequest for presigned URLs', () => {
 
   it('computes the same signature an SDK presigner computes for the same inputs', async () => {
     // Independent check: S3 query auth signs UNSIGNED-PAYLOAD and the canonical query without the signature.
-    const out = resignRequest({
-      method: 'GET',
-      path: '/b/k',
-      query: appQuery,
-      headers: {},
-      scope: presignedScope(),
-      credentials: REAL,
-      endpoint,
-      now: new Date('2026-01-01T00:00:00Z'),
-    });
+    const out = resignAppUrl('2026-01-01T00:00:00Z');
     const { createHmac, createHash } = await import('node:crypto');
     const params = new URLSearchParams(out.target.split('?')[1]);
     const signature = params.get('X-Amz-Signature');
@@ -256,17 +233,6 @@ describe('resignRequest for presigned URLs', () => {
   });
 
   it('refuses an expired presigned URL', () => {
-    const attempt = (): unknown =>
-      resignRequest({
-        method: 'GET',
-        path: '/b/k',
-        query: appQuery,
-        headers: {},
-        scope: presignedScope(),
-        credentials: REAL,
-        endpoint,
-        now: new Date('2026-01-01T00:15:00Z'),
-      });
-    expect(codeOf(attempt)).toBe('AWS_PRESIGNED_URL_EXPIRED');
+    expect(codeOf(() => resignAppUrl('2026-01-01T00:15:00Z'))).toBe('AWS_PRESIGNED_URL_EXPIRED');
   });
 });

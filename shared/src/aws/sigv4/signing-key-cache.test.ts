@@ -36,7 +36,7 @@ describe('SigningKeyCache', () => {
     cache.get('s', '20260101', 'r3', 'svc');
     expect(cache.size).toBe(2);
     expect(cache.get('s', '20260101', 'r1', 'svc')).not.toBe(a);
-    expect(() => new SigningKeyCache(0)).toThrow(RangeError);
+    expect(() => new SigningKeyCache(0)).toThrow(expect.objectContaining({ code: 'INTERNAL' }));
   });
 
   it('signs with the new secret as soon as the credentials rotate', () => {

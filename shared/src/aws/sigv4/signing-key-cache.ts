@@ -9,6 +9,7 @@
  * a replaced secret is kept or used. Bounded: past `maxEntries` the oldest key is dropped.
  */
 import { createSecretKey, type KeyObject } from 'node:crypto';
+import { PortcullisError } from '../../errors/portcullis-error.js';
 import { deriveSigningKey } from './signing-key.js';
 
 export const DEFAULT_MAX_SIGNING_KEYS = 32;
@@ -18,7 +19,7 @@ export class SigningKeyCache {
   private readonly keys = new Map<string, KeyObject>();
 
   constructor(private readonly maxEntries = DEFAULT_MAX_SIGNING_KEYS) {
-    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new RangeError(`maxEntries must be a positive integer, got ${maxEntries}`);
+    if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new PortcullisError('INTERNAL', `SigningKeyCache: maxEntries must be a positive integer, got ${maxEntries}`);
   }
 
   /** The signing key for (secret, date, region, service), derived on first use. */
