@@ -38,9 +38,8 @@ export default tseslint.config(
       // they cannot import the error module by its .js name.
       'shared/src/crd/generate-types.ts',
       'shared/src/crd/generate-schemas.ts',
-      // TODO(issue 11): they wrap a thrown non-Error; pick the code the callers map it to (INTERNAL or
-      // CREDENTIAL_UNAVAILABLE / IDENTITY_UNAVAILABLE) so the answer the app gets does not change.
-      'sidecar/src/identity/timers.ts',
+      // TODO(issue 11): it wraps a thrown non-Error; pick the code the callers map it to (INTERNAL or
+      // CREDENTIAL_UNAVAILABLE) so the answer the app gets does not change.
       'sidecar/src/credentials/refreshing-value.ts',
     ],
     rules: {

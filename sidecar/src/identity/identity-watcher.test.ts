@@ -46,7 +46,8 @@ function jwt(expMs: number): string {
   return `${part({ alg: 'RS256' })}.${part({ exp: Math.floor(expMs / 1000) })}.sig`;
 }
 
-type Answer = TokenReviewStatus | 'hang' | Error;
+/** `{ thrown }`: the review rejects with that value as it is (not an Error). */
+type Answer = TokenReviewStatus | 'hang' | Error | { thrown: unknown };
 
 function setup(opts: { tokenLifetimeMs?: number } = {}) {
   const clock = new Clock();
@@ -63,6 +64,8 @@ function setup(opts: { tokenLifetimeMs?: number } = {}) {
     review: () => {
       calls++;
       if (answer === 'hang') return new Promise<TokenReviewStatus>(() => undefined);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a peer that rejects with a non-Error
+      if ('thrown' in answer) return Promise.reject(answer.thrown);
       return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
     },
     refreshBeforeExpiryMs: MINUTE,
@@ -208,6 +211,16 @@ describe('IdentityWatcher', () => {
     await t.clock.advance(10 * MINUTE);
     expect(t.calls()).toBe(11);
     expect(new Set(t.reviews)).toEqual(new Set(['verified']));
+    t.watcher.stop();
+  });
+
+  it('tells the app the same problem when the review rejects with a non-Error, logged with its code', async () => {
+    const t = setup();
+    t.answer({ thrown: 'socket hang up' });
+    await t.watcher.start();
+    expect(t.watcher.current()).toBeUndefined();
+    expect(t.watcher.lastProblem()).toBe('/virtual/token: socket hang up');
+    expect(t.lines.filter((l) => l.code === REVIEW_FAILED_CODE)).toEqual([expect.objectContaining({ result: 'error', err: 'socket hang up' })]);
     t.watcher.stop();
   });
 });

@@ -2,6 +2,7 @@ import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { decodeJwt } from 'jose/jwt/decode'; // the subpath: the full entry costs ~10 MiB RSS per pod
+import type { ErrorCode } from '@portcullis/shared';
 import type { Logger } from 'pino';
 import { identityFromReview, isIdentity, type Identity, type TokenReviewStatus } from './identity.js';
 import type { ReviewResult } from './metrics.js';
@@ -35,7 +36,7 @@ export interface IdentityWatcherOptions {
 }
 
 /** Log code of a failed re-review while the identity is kept (docs/errors.md). */
-export const REVIEW_FAILED_CODE = 'IDENTITY_REVIEW_FAILED';
+export const REVIEW_FAILED_CODE = 'IDENTITY_REVIEW_FAILED' satisfies ErrorCode;
 
 function watchFolder(file: string): (onChange: () => void) => () => void {
   return (onChange) => {
@@ -107,7 +108,7 @@ export class IdentityWatcher {
     let status: TokenReviewStatus;
     try {
       token = (await (this.opts.readToken ?? (() => readFile(this.opts.tokenFile, 'utf8')))()).trim();
-      status = await withTimeout(this.opts.review(token, this.opts.audience), this.opts.reviewTimeoutMs, 'TokenReview', this.setTimer);
+      status = await withTimeout(this.opts.review(token, this.opts.audience), this.opts.reviewTimeoutMs, 'TokenReview', REVIEW_FAILED_CODE, this.setTimer);
     } catch (err) {
       this.failed(err instanceof TimeoutError ? 'timeout' : 'error', (err as Error).message);
       return;
