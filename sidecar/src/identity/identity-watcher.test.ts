@@ -49,7 +49,7 @@ function jwt(expMs: number): string {
 /** `{ thrown }`: the review rejects with that value as it is (not an Error). */
 type Answer = TokenReviewStatus | 'hang' | Error | { thrown: unknown };
 
-function setup(opts: { tokenLifetimeMs?: number } = {}) {
+function setup(opts: { tokenLifetimeMs?: number; intervalMs?: number; random?: () => number } = {}) {
   const clock = new Clock();
   const lines: Record<string, unknown>[] = [];
   const log = pino({ level: 'debug' }, new Writable({ write: (c: Buffer, _e, cb) => { lines.push(JSON.parse(c.toString()) as Record<string, unknown>); cb(); } }));
@@ -69,7 +69,9 @@ function setup(opts: { tokenLifetimeMs?: number } = {}) {
       return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
     },
     refreshBeforeExpiryMs: MINUTE,
-    maxReviewIntervalMs: MINUTE,
+    reviewIntervalMs: opts.intervalMs ?? MINUTE,
+    // The middle of the jitter range: exactly the interval, unless a test draws otherwise.
+    random: opts.random ?? (() => 0.5),
     expiryMarginMs: 30 * SECOND,
     reviewTimeoutMs: 5 * SECOND,
     retryInitialMs: 500,
@@ -211,6 +213,43 @@ describe('IdentityWatcher', () => {
     await t.clock.advance(10 * MINUTE);
     expect(t.calls()).toBe(11);
     expect(new Set(t.reviews)).toEqual(new Set(['verified']));
+    t.watcher.stop();
+  });
+
+  it('spreads periodic reviews over ±10 % of the interval with the injected random source', async () => {
+    const draws = [0, 0.999, 0.25];
+    const t = setup({ intervalMs: 15 * MINUTE, tokenLifetimeMs: 60 * MINUTE, random: () => draws.shift() ?? 0.5 });
+    await t.watcher.start();
+    const times: number[] = [];
+    let calls = t.calls();
+    for (let i = 0; i < 45 * 60; i++) {
+      await t.clock.advance(SECOND);
+      if (t.calls() > calls) times.push(i + 1);
+      calls = t.calls();
+    }
+    // 900 s × 0.9; then + 900 s × 1.0998 (989.82 s, seen at the next whole second); then + 900 s × 0.95.
+    expect(times).toEqual([810, 810 + 990, 810 + 990 + 855]);
+    t.watcher.stop();
+  });
+
+  it('reviews a minute before the token expires, without jitter, when that comes before the periodic review', async () => {
+    const t = setup({ intervalMs: 15 * MINUTE, tokenLifetimeMs: 10 * MINUTE, random: () => 0.999 });
+    await t.watcher.start();
+    await t.clock.advance(9 * MINUTE - 1);
+    expect(t.calls()).toBe(1);
+    await t.clock.advance(1);
+    expect(t.calls()).toBe(2);
+    t.watcher.stop();
+  });
+
+  it('never leaves a deleted pod unnoticed longer than the interval + 10 % at the largest draw', async () => {
+    const t = setup({ intervalMs: 15 * MINUTE, tokenLifetimeMs: 60 * MINUTE, random: () => 0.999_999 });
+    await t.watcher.start();
+    t.answer({ authenticated: false, error: 'pod "app-0" not found' });
+    await t.clock.advance(990 * SECOND - 1);
+    expect(t.watcher.current()).toBeDefined();
+    await t.clock.advance(1);
+    expect(t.watcher.current()).toBeUndefined();
     t.watcher.stop();
   });
 
