@@ -17,7 +17,8 @@
 # The control plane is its own (cache .cache/scale with the main cache's binaries linked, ports 18443,
 # 14379, 14380; override with SCALE_CACHE / SCALE_APISERVER_PORT / …), started and stopped by this script,
 # so no other run's control plane is touched. A run whose last step has ≥ 100 pods writes
-# bench/results/scale-<date>.json and .md (the section BENCHMARKS.md shows); smaller runs write to .cache/bench/.
+# bench/results/scale-<date>-review-<interval>s.json and .md (BENCHMARKS.md shows every published run); smaller
+# runs write to .cache/bench/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD

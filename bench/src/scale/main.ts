@@ -256,7 +256,9 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   const day = result.date.slice(0, 10);
-  const file = o.publish ? join(repoRoot, 'bench/results', `scale-${day}.json`) : join(repoRoot, '.cache/bench', `scale-${day}-${result.steps.at(-1)?.pods ?? 0}.json`);
+  // Named by the curve's review interval too, so a run on another cadence the same day keeps the earlier one.
+  const interval = result.steps.find((s) => s.variant === undefined)?.reviewIntervalS ?? 0;
+  const file = o.publish ? join(repoRoot, 'bench/results', `scale-${day}-review-${interval}s.json`) : join(repoRoot, '.cache/bench', `scale-${day}-${result.steps.at(-1)?.pods ?? 0}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(file.replace(/\.json$/, '.md'), `${summary(result)}\n`);
   log(`wrote ${file} and ${file.replace(/\.json$/, '.md')}`);
