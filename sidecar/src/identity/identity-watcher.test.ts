@@ -49,11 +49,11 @@ function jwt(expMs: number): string {
 /** `{ thrown }`: the review rejects with that value as it is (not an Error). */
 type Answer = TokenReviewStatus | 'hang' | Error | { thrown: unknown };
 
-function setup(opts: { tokenLifetimeMs?: number; intervalMs?: number; random?: () => number } = {}) {
+function setup(opts: { tokenLifetimeMs?: number; intervalMs?: number; random?: () => number; token?: string } = {}) {
   const clock = new Clock();
   const lines: Record<string, unknown>[] = [];
   const log = pino({ level: 'debug' }, new Writable({ write: (c: Buffer, _e, cb) => { lines.push(JSON.parse(c.toString()) as Record<string, unknown>); cb(); } }));
-  let token = jwt(clock.nowMs + (opts.tokenLifetimeMs ?? 60 * MINUTE));
+  let token = opts.token ?? jwt(clock.nowMs + (opts.tokenLifetimeMs ?? 60 * MINUTE));
   let answer: Answer = OK;
   const reviews: ReviewResult[] = [];
   const changes: (Identity | undefined)[] = [];
@@ -260,6 +260,18 @@ describe('IdentityWatcher', () => {
     expect(t.watcher.current()).toBeUndefined();
     expect(t.watcher.lastProblem()).toBe('/virtual/token: socket hang up');
     expect(t.lines.filter((l) => l.code === REVIEW_FAILED_CODE)).toEqual([expect.objectContaining({ result: 'error', err: 'socket hang up' })]);
+    t.watcher.stop();
+  });
+
+  it('keeps a token without a readable exp valid until its next, jittered review has had time to answer', async () => {
+    const t = setup({ token: 'opaque-token', random: () => 0.999_999 });
+    await t.watcher.start();
+    t.answer('hang');
+    // The review falls at 66 s (60 s + 10 %) and times out 5 s later.
+    await t.clock.advance(71 * SECOND - 1);
+    expect(t.watcher.current()).toBeDefined();
+    await t.clock.advance(1);
+    expect(t.watcher.current()).toBeUndefined();
     t.watcher.stop();
   });
 });
