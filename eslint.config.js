@@ -57,9 +57,6 @@ export default tseslint.config(
       // they cannot import the error module by its .js name.
       'shared/src/crd/generate-types.ts',
       'shared/src/crd/generate-schemas.ts',
-      // TODO(issue 11): it wraps a thrown non-Error; pick the code the callers map it to (INTERNAL or
-      // IDENTITY_UNAVAILABLE) so the answer the app gets does not change.
-      'sidecar/src/identity/timers.ts',
     ],
     rules: {
       'no-restricted-syntax': [

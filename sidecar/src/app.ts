@@ -79,7 +79,7 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
       audience: IDENTITY_AUDIENCE,
       review: deps.review ?? apiTokenReviewer(kube),
       refreshBeforeExpiryMs: 60_000,
-      maxReviewIntervalMs: options.identityReviewIntervalMs,
+      reviewIntervalMs: options.identityReviewIntervalMs,
       // An API server blip keeps the identity until the reviewed token expires (docs/sidecar.md).
       expiryMarginMs: 30_000,
       // 5 s, or half the review interval when that is shorter: a review never outlives the next one.
