@@ -1,3 +1,4 @@
+import { PortcullisError } from '../errors/portcullis-error.js';
 import type { Amount, BudgetDimension, BudgetState, ReserveResult } from './budget.js';
 import { remaining as remainingOf, ZERO } from './budget.js';
 import type { CompiledLimit, WorkloadLimits } from './compile.js';
@@ -235,6 +236,6 @@ export async function finishCall(grant: Grant, requestId: string, usage: Reporte
       errors.push(err);
     }
   }
-  if (errors.length > 0) throw new AggregateError(errors, 'settling limits failed');
+  if (errors.length > 0) throw new PortcullisError('LIMIT_STORE_UNAVAILABLE', `settling ${errors.length} budget or slot hold(s) failed; they lapse after their lease`, { cause: errors[0] });
   return out;
 }

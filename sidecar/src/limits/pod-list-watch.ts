@@ -1,5 +1,5 @@
-import { PortcullisError, type KubeObject, type ListWatch, type WatchEventType } from '@portcullis/shared';
-import type { KubeRestClient } from '@portcullis/shared/kube-rest';
+import { PortcullisError } from '@portcullis/shared';
+import type { KubeObject, KubeRestClient, ListWatch, WatchEventType } from '@portcullis/shared/kube';
 
 const EVENT_TYPES: ReadonlySet<string> = new Set(['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR']);
 

@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import { SupervisedInformer, type KubeObject } from '@portcullis/shared';
-import type { KubeRestClient } from '@portcullis/shared/kube-rest';
+import { SupervisedInformer, type KubeObject, type KubeRestClient } from '@portcullis/shared/kube';
 import type { SidecarMetrics } from '../metrics.js';
 import { informerReport } from '../store/informer-report.js';
 import type { LimitMetrics } from './metrics.js';

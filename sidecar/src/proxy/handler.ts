@@ -1,32 +1,20 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { PortcullisError, decide, splitTarget } from '@portcullis/shared';
+import { PortcullisError, decide, isPortcullisError, splitTarget } from '@portcullis/shared';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Identity, WorkloadRules } from '../deps.js';
+import type { Identity } from '../deps.js';
 import { CallMeter } from '../limits/call-meter.js';
 import { gateCall, type LimitDeps } from '../limits/gate.js';
 import { LimitError, setRetryHeaders } from '../limits/limit-error.js';
-import type { WorkloadLimits } from '@portcullis/shared';
 import { statusClass, type SidecarMetrics } from '../metrics.js';
+import type { ProxyState } from '../sources/proxy-state.js';
 import type { Classified, SourceRuntime } from '../sources/runtime.js';
 import { denialError } from './denial.js';
 import { auditRecordOf, decisionLabel, type Exchange } from './exchange.js';
-import { forward } from './forward.js';
+import { forward, type ForwardOutcome } from './forward.js';
 import { isRefusal, requestFraming, type Framing } from './framing.js';
 import { LINGER_LIMITS, afterBodyDrained } from './linger.js';
-import { REQUEST_ID_HEADER, writeJsonError } from './json-error.js';
-import { knownError } from './known-error.js';
-
-/** The live state a request is decided against; read once per request, swapped whole on changes. */
-export interface ProxyState {
-  readonly synced: boolean;
-  readonly rules: WorkloadRules;
-  /** Limits, budgets and policy-level suspension for this workload (compiled with the rules). */
-  readonly limits: WorkloadLimits;
-  source(port: number): SourceRuntime | undefined;
-  /** Why a port has no usable source (bad spec, port clash); undefined when unknown. */
-  problem(port: number): string | undefined;
-}
+import { REQUEST_ID_HEADER, writeJsonError } from '../http/json-error.js';
 
 export interface HandlerDeps {
   readonly identity: () => Identity | undefined;
@@ -81,9 +69,9 @@ function admit(x: Exchange, req: IncomingMessage, port: number, deps: HandlerDep
   return { source, state, framing };
 }
 
+/** The error the app is answered with: a PortcullisError as it is, anything else (logged once) as INTERNAL. */
 function toPortcullisError(err: unknown, log: Logger, requestId: string): PortcullisError {
-  const known = knownError(err);
-  if (known) return known;
+  if (isPortcullisError(err)) return err;
   log.error({ err, requestId }, 'unexpected error while handling a request');
   return new PortcullisError('INTERNAL', `the sidecar failed unexpectedly; its log has the details under request id ${requestId}`, { cause: err });
 }
@@ -93,14 +81,18 @@ function mayHaveBody(req: IncomingMessage): boolean {
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
-/** Authorizes what classify found, then prepares and forwards it; a denial throws, later errors go to `fail`. */
+/**
+ * Authorizes what classify found, then prepares and forwards it. A denial throws; a failing prepare and
+ * the forwarded exchange's end both arrive at `settle`, once.
+ */
 function authorizeAndForward(
   x: Exchange,
   req: IncomingMessage,
   res: ServerResponse,
   call: { source: SourceRuntime; state: ProxyState; framing: Framing; query: string; classified: Classified },
   deps: HandlerDeps,
-  fail: (err: PortcullisError) => void,
+  settle: (outcome: ForwardOutcome) => void,
+  fail: (err: unknown) => void,
 ): void {
   const { source, classified } = call;
   x.classified = classified;
@@ -109,13 +101,13 @@ function authorizeAndForward(
   if (!x.decision.forward) throw denialError(method, classified.path, x.decision, source.name);
   const limits = call.state.limits;
   if (limits.forSource(source.name).length === 0) {
-    send(x, req, res, call, deps, fail, undefined);
+    send(x, req, res, call, deps, settle, fail, undefined);
     return;
   }
   gateCall(limits, source.name, source.readsBody !== false, req, x.id, deps.limits).then((gated) => {
     if (gated) x.meter = new CallMeter(gated.grant, limits, gated.metered, source.name, deps.limits.metrics);
-    send(x, req, res, call, deps, fail, gated?.body);
-  }, (err: unknown) => fail(toPortcullisError(err, deps.log, x.id)));
+    send(x, req, res, call, deps, settle, fail, gated?.body);
+  }, fail);
 }
 
 /** Prepares (injects) and forwards a call that passed policy and limits; a budgeted call's body comes from `body`. */
@@ -125,34 +117,27 @@ function send(
   res: ServerResponse,
   call: { source: SourceRuntime; framing: Framing; query: string; classified: Classified },
   deps: HandlerDeps,
-  fail: (err: PortcullisError) => void,
+  settle: (outcome: ForwardOutcome) => void,
+  fail: (err: unknown) => void,
   body: Buffer | undefined,
 ): void {
   const { source } = call;
-  Promise.resolve(source.prepare(req, call.classified, call.query)).then(
-    (prepared) => {
-      let out = prepared;
-      if (x.meter?.metered) {
-        // Usage is read from the response as it streams, which a compressed body would hide.
-        out.headers['accept-encoding'] = 'identity';
-        if (body) out = { ...prepared, body };
-      }
-      // Whatever throws while sending (a header value Node refuses, a failing rewrite) ends this exchange
-      // with an error of its own; it never escapes into the process.
-      try {
-        x.sent = true;
-        forward(req, res, source, out, call.framing, deps.responseTimeoutMs, (err) => fail(toPortcullisError(err, deps.log, x.id)), (o) => {
-          x.upstreamMs = o.upstreamMs;
-          x.bytesIn = o.bytesIn;
-          x.bytesOut = o.bytesOut;
-          if (o.error && !x.error) x.error = o.error;
-        }, x.meter);
-      } catch (err) {
-        fail(toPortcullisError(err, deps.log, x.id));
-      }
-    },
-    (err: unknown) => fail(toPortcullisError(err, deps.log, x.id)),
-  );
+  Promise.resolve(source.prepare(req, call.classified, call.query)).then((prepared) => {
+    let out = prepared;
+    if (x.meter?.metered) {
+      // Usage is read from the response as it streams, which a compressed body would hide.
+      out.headers['accept-encoding'] = 'identity';
+      if (body) out = { ...prepared, body };
+    }
+    // Whatever throws while sending ends this exchange with an error of its own; it never escapes into
+    // the process (forward reports what it catches through settle).
+    try {
+      x.sent = true;
+      forward(req, res, source, out, call.framing, deps.responseTimeoutMs, settle, x.meter);
+    } catch (err) {
+      fail(err);
+    }
+  }, fail);
 }
 
 /** Builds the request handler for one source port: identity → classify → authorize → inject → forward → audit. */
@@ -218,8 +203,11 @@ export function createHandler(port: number, deps: HandlerDeps): (req: IncomingMe
       else writeJsonError(res, err, x.id);
       req.resume();
     };
-    const fail = (err: PortcullisError): void => {
-      x.error = err;
+    // The one place an exchange gets its error and the app its error answer.
+    const fail = (cause: unknown): void => {
+      const err = toPortcullisError(cause, deps.log, x.id);
+      x.error ??= err;
+      // An answer that had begun is cut (reject destroys the response), not replaced.
       if (res.headersSent || !mayHaveBody(req) || req.complete) return respond(err);
       // An answer before the whole request body was read (a denial, a refused aws-chunked body) ends the
       // connection: what is left of the body must never be parsed as the next request. The rest of the
@@ -227,18 +215,23 @@ export function createHandler(port: number, deps: HandlerDeps): (req: IncomingMe
       res.setHeader('connection', 'close');
       afterBodyDrained(req, LINGER_LIMITS, () => respond(err));
     };
-    const failWith = (err: unknown): void => fail(toPortcullisError(err, deps.log, x.id));
+    const settle = (outcome: ForwardOutcome): void => {
+      x.upstreamMs = outcome.upstreamMs;
+      x.bytesIn = outcome.bytesIn;
+      x.bytesOut = outcome.bytesOut;
+      if (outcome.failure !== undefined) fail(outcome.failure);
+    };
     try {
       const { source, state, framing } = admit(x, req, port, deps);
       const { path, query } = splitTarget(req.url ?? '/');
       const classified = source.classify(req, path, query);
       if (classified instanceof Promise) {
-        classified.then((c) => authorizeAndForward(x, req, res, { source, state, framing, query, classified: c }, deps, fail)).catch(failWith);
+        classified.then((c) => authorizeAndForward(x, req, res, { source, state, framing, query, classified: c }, deps, settle, fail)).catch(fail);
       } else {
-        authorizeAndForward(x, req, res, { source, state, framing, query, classified }, deps, fail);
+        authorizeAndForward(x, req, res, { source, state, framing, query, classified }, deps, settle, fail);
       }
     } catch (err) {
-      failWith(err);
+      fail(err);
     }
   };
 }

@@ -67,6 +67,8 @@ export async function startHarness(opts: {
   now?: () => Date;
   /** Counters for ServiceAccount/Namespace-scope limits (a Redis store in tests that need one). */
   sharedLimitStore?: LimitStore;
+  /** --upstream-response-timeout-seconds, in ms (5000 unless given). */
+  responseTimeoutMs?: number;
 }): Promise<Harness> {
   const secretsDir = mkdtempSync(join(tmpdir(), 'portcullis-secrets-'));
   const setSecret = (source: string, key: string, value: string): void => {
@@ -107,7 +109,7 @@ export async function startHarness(opts: {
     metrics,
     log,
     requestId: (() => { let n = 0; return () => `req-${++n}`; })(),
-    responseTimeoutMs: 5000,
+    responseTimeoutMs: opts.responseTimeoutMs ?? 5000,
     now: opts.now ?? (() => new Date()),
     limits: { stores: { memory: new MemoryLimitStore(), shared: opts.sharedLimitStore, leaseMs: 600_000 }, metrics: createLimitMetrics(metrics.registry), nowMs: () => (opts.now ?? (() => new Date()))().getTime() },
     podSuspension: () => suspended,
