@@ -6,7 +6,7 @@ const EVENT_TYPES: ReadonlySet<string> = new Set(['ADDED', 'MODIFIED', 'DELETED'
 /**
  * List and watch exactly one Pod, the sidecar's own, with `fieldSelector=metadata.name=<pod>`: the API
  * server authorizes such a list/watch against a Role rule with `resourceNames: [<pod>]`, so the
- * sidecar needs no right to read any other pod (ADR 15).
+ * sidecar needs no right to read any other pod (ADR 16).
  */
 export function ownPodListWatch(client: KubeRestClient, namespace: string, podName: string, opts: { watchTimeoutSeconds?: number; idleTimeoutMs?: number } = {}): ListWatch<KubeObject> {
   const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods`;
