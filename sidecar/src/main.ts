@@ -52,16 +52,36 @@ async function waitReadyCommand(argv: readonly string[]): Promise<void> {
   process.exit(ready ? 0 : 1);
 }
 
-/** The shared limit store; its password and CA are read from files mounted into the sidecar only. */
-function openRedis(o: NonNullable<SidecarOptions['redis']>, log: Logger): RedisLimitStore {
-  const password = o.passwordFile === undefined ? undefined : readFileSync(o.passwordFile, 'utf8').replace(/\r?\n$/, '');
+/** A file of the Redis Secret; undefined when the kubelet has not mounted it (the Secret is optional). */
+function readOptional(file: string | undefined): string | undefined | null {
+  if (file === undefined) return undefined;
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+/**
+ * The shared limit store; its password and CA are read from files mounted into the sidecar only. A
+ * missing file (the Secret does not exist in the namespace) leaves the sidecar without Redis: shared
+ * limits then fail closed, and the rest of the sidecar serves.
+ */
+function openRedis(o: NonNullable<SidecarOptions['redis']>, log: Logger): RedisLimitStore | undefined {
+  const password = readOptional(o.passwordFile);
+  const caPem = readOptional(o.caFile);
+  if (password === null || caPem === null) {
+    log.error({ code: 'LIMIT_STORE_UNAVAILABLE', file: password === null ? o.passwordFile : o.caFile }, 'redis: the password or CA file is missing (is the Secret in this namespace?); ServiceAccount- and Namespace-scope limits fail closed');
+    return undefined;
+  }
   const store = new RedisLimitStore({
     host: o.host,
     port: o.port,
     tls: o.tls,
-    caPem: o.caFile === undefined ? undefined : readFileSync(o.caFile, 'utf8'),
+    caPem,
     username: o.username,
-    password,
+    password: password?.replace(/\r?\n$/, ''),
     commandTimeoutMs: 500,
   });
   // One line per outage: the client reconnects with backoff and would repeat the same error.

@@ -30,10 +30,12 @@ export const MOUNT_PATHS = {
   sts: `${ROOT}/sts`,
   sources: `${ROOT}/sources`,
   podinfo: '/etc/portcullis/podinfo',
+  /** The Redis password (and CA) of the shared limit store, from the Secret the chart names. */
+  redis: `${ROOT}/redis`,
 } as const;
 
 /** File names inside those folders. */
-export const FILE_NAMES = { token: 'token', ca: 'ca.crt', labels: 'labels' } as const;
+export const FILE_NAMES = { token: 'token', ca: 'ca.crt', labels: 'labels', password: 'password' } as const;
 
 /**
  * Where the API server's ServiceAccount admission plugin mounts its kube-api-access token. The proxy
@@ -51,6 +53,7 @@ export const VOLUME_NAMES = {
   api: 'portcullis-api',
   sts: 'portcullis-sts',
   podinfo: 'portcullis-podinfo',
+  redis: 'portcullis-redis',
 } as const;
 export const SOURCE_VOLUME_PREFIX = 'portcullis-src-';
 

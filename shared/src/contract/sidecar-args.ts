@@ -30,6 +30,10 @@ export const SIDECAR_FLAGS = {
   youngGenerationMiB: 'young-generation-mib',
   adminPort: 'admin-port',
   identityReviewIntervalSeconds: 'identity-review-interval-seconds',
+  redisAddress: 'redis-address',
+  redisTls: 'redis-tls',
+  redisPasswordFile: 'redis-password-file',
+  redisCaFile: 'redis-ca-file',
 } as const;
 
 /** Env vars the sidecar falls back to when the flag is absent. */
@@ -49,7 +53,23 @@ export interface SidecarArgsInput {
   readonly adminPort: number;
   /** Mean seconds between periodic TokenReviews (the sidecar jitters each by ±10 %). */
   readonly identityReviewIntervalSeconds: number;
+  /** The shared limit store; undefined: none (ServiceAccount/Namespace-scope limits fail closed). */
+  readonly redis?: SidecarRedisInput | undefined;
 }
+
+/** Redis for the sidecar: where it is, and whether a password / CA file is mounted (at MOUNT_PATHS.redis). */
+export interface SidecarRedisInput {
+  readonly address: string;
+  readonly tls: boolean;
+  readonly password: boolean;
+  readonly ca: boolean;
+}
+
+/** Where the sidecar finds the Redis password and CA the webhook mounts. */
+export const SIDECAR_REDIS_FILES = {
+  password: `${MOUNT_PATHS.redis}/${FILE_NAMES.password}`,
+  ca: `${MOUNT_PATHS.redis}/${FILE_NAMES.ca}`,
+} as const;
 
 /**
  * The injected proxy's args: its namespace from the downward-API env var (the kubelet expands `$(VAR)`),
@@ -63,6 +83,13 @@ export function sidecarArgs(input: SidecarArgsInput): string[] {
   if (input.adminPort !== SIDECAR_ADMIN_PORT) args.push(`--${SIDECAR_FLAGS.adminPort}`, String(input.adminPort));
   if (input.identityReviewIntervalSeconds !== SIDECAR_IDENTITY_REVIEW_INTERVAL_SECONDS) {
     args.push(`--${SIDECAR_FLAGS.identityReviewIntervalSeconds}`, String(input.identityReviewIntervalSeconds));
+  }
+  const redis = input.redis;
+  if (redis !== undefined) {
+    args.push(`--${SIDECAR_FLAGS.redisAddress}`, redis.address);
+    if (redis.tls) args.push(`--${SIDECAR_FLAGS.redisTls}`);
+    if (redis.password) args.push(`--${SIDECAR_FLAGS.redisPasswordFile}`, SIDECAR_REDIS_FILES.password);
+    if (redis.ca) args.push(`--${SIDECAR_FLAGS.redisCaFile}`, SIDECAR_REDIS_FILES.ca);
   }
   return args;
 }

@@ -7,6 +7,7 @@ import {
   SIDECAR_ADMIN_PORT,
   SIDECAR_DEFAULT_FILES,
   SIDECAR_IDENTITY_REVIEW_INTERVAL_SECONDS,
+  SIDECAR_REDIS_FILES,
   sidecarArgs,
   type SidecarArgsInput,
 } from '@portcullis/shared';
@@ -36,6 +37,14 @@ describe('the sidecar contract, sidecar side', () => {
     });
     expect(o.secretsDir).toBe(SIDECAR_DEFAULT_FILES.secretsDir);
     expect(o.stsTokenFile).toBe(SIDECAR_DEFAULT_FILES.stsToken);
+  });
+
+  it('reads the Redis address, TLS, and the password and CA files where the webhook mounts them', () => {
+    const o = injected({
+      sources: undefined, logLevel: undefined, youngGenerationMiB: undefined, adminPort: SIDECAR_ADMIN_PORT, identityReviewIntervalSeconds: SIDECAR_IDENTITY_REVIEW_INTERVAL_SECONDS,
+      redis: { address: 'redis.portcullis.svc:6380', tls: true, password: true, ca: true },
+    });
+    expect(o.redis).toEqual({ host: 'redis.portcullis.svc', port: 6380, tls: true, caFile: SIDECAR_REDIS_FILES.ca, username: undefined, passwordFile: SIDECAR_REDIS_FILES.password });
   });
 
   it('serves on the default admin port the webhook probes when no --admin-port is passed', () => {

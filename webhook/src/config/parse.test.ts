@@ -45,6 +45,15 @@ describe('parseOptions', () => {
     expect(() => parseOptions([...minimal, '--sidecar-identity-review-interval-seconds', '90.5'], {})).toThrow(/"90.5" is invalid/);
   });
 
+  it('configures the sidecars\' Redis from address, TLS and a Secret, and refuses half a configuration', () => {
+    expect(parseOptions(minimal, {}).injector.redis).toBeUndefined();
+    expect(parseOptions([...minimal, '--sidecar-redis-address', 'redis.portcullis.svc:6379', '--sidecar-redis-tls', 'true', '--sidecar-redis-secret', 'portcullis-redis', '--sidecar-redis-ca-key', 'ca.crt'], {}).injector.redis).toEqual({
+      address: 'redis.portcullis.svc:6379', tls: true, secretName: 'portcullis-redis', passwordKey: 'password', caKey: 'ca.crt',
+    });
+    expect(() => parseOptions([...minimal, '--sidecar-redis-secret', 'portcullis-redis'], {})).toThrow(/--sidecar-redis-secret .* needs --sidecar-redis-address/);
+    expect(() => parseOptions([...minimal, '--sidecar-redis-address', 'redis'], {})).toThrow(/--sidecar-redis-address "redis" is invalid/);
+  });
+
   it('passes a young-generation cap to the proxy only when it is set above 0', () => {
     expect(parseOptions([...minimal, '--sidecar-young-generation-mib', '0'], {}).injector.youngGenerationMiB).toBeUndefined();
     expect(parseOptions([...minimal, '--sidecar-young-generation-mib', '2'], {}).injector.youngGenerationMiB).toBe(2);

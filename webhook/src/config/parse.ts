@@ -18,7 +18,8 @@ const STRING_FLAGS = [
   'tls-cert-file', 'tls-key-file', 'ca-validity-seconds', 'ca-renew-before-seconds', 'cert-validity-seconds',
   'cert-renew-before-seconds', 'ca-propagation-seconds', 'cert-check-interval-seconds', 'lease-name',
   'lease-duration-seconds', 'lease-retry-interval-seconds', 'status-controller', 'check-secrets',
-  'status-resync-seconds', 'log-level',
+  'status-resync-seconds', 'log-level', 'sidecar-redis-address', 'sidecar-redis-tls', 'sidecar-redis-secret',
+  'sidecar-redis-password-key', 'sidecar-redis-ca-key',
 ] as const;
 
 export const FLAG_NAMES: readonly string[] = STRING_FLAGS;
@@ -50,6 +51,34 @@ function pullSecrets(v: Values): readonly string[] {
   return Object.freeze(names);
 }
 
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+
+/** The sidecars' Redis (shared limit counters): an address, TLS, and a Secret in each pod's namespace. */
+function redisConfig(v: Values): InjectorConfig['redis'] {
+  const address = v['sidecar-redis-address'] ?? '';
+  const secret = v['sidecar-redis-secret'] ?? '';
+  if (address === '') {
+    if (secret !== '') throw invalid('sidecar-redis-secret', secret, 'it needs --sidecar-redis-address');
+    return undefined;
+  }
+  if (!/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):\d{1,5}$/.test(address)) throw invalid('sidecar-redis-address', address, 'expected host:port, e.g. redis.portcullis.svc:6379');
+  if (secret !== '' && (secret.length > 253 || !SECRET_NAME.test(secret))) throw invalid('sidecar-redis-secret', secret, 'expected a Secret name');
+  const key = (flag: string, fallback: string): string => {
+    const k = v[flag] ?? fallback;
+    if (k !== '' && !SECRET_KEY.test(k)) throw invalid(flag, k, 'expected a Secret key (letters, digits, "-", "_", ".")');
+    return k;
+  };
+  const passwordKey = key('sidecar-redis-password-key', 'password');
+  const caKey = key('sidecar-redis-ca-key', '');
+  return Object.freeze({
+    address,
+    tls: boolean(v, 'sidecar-redis-tls', false),
+    secretName: secret === '' ? undefined : secret,
+    passwordKey: passwordKey === '' ? undefined : passwordKey,
+    caKey: caKey === '' ? undefined : caKey,
+  });
+}
+
 function injector(v: Values, namespace: string): Omit<InjectorConfig, 'nativeSidecar'> {
   const pick = (entries: [string, string | undefined][]): Record<string, string> =>
     Object.fromEntries(entries.filter((e): e is [string, string] => e[1] !== undefined));
@@ -76,6 +105,7 @@ function injector(v: Values, namespace: string): Omit<InjectorConfig, 'nativeSid
     tokenExpirationSeconds: integer(v, 'token-expiration-seconds', 3600, 600, 86400),
     holdCommand: (adminPort) => defaultHoldCommand(adminPort),
     imagePullSecrets: pullSecrets(v),
+    redis: redisConfig(v),
   };
 }
 

@@ -44,7 +44,7 @@ export function isProxyCopy(c: V1Container): boolean {
 /** The kind of volume the webhook writes under this name: tokens and the CA, pod labels, or a Secret. */
 export function hasOwnShape(v: V1Volume): boolean {
   if (v.name === VOLUME_NAMES.podinfo) return v.downwardAPI !== undefined;
-  if (v.name.startsWith(SOURCE_VOLUME_PREFIX)) return v.secret !== undefined;
+  if (v.name.startsWith(SOURCE_VOLUME_PREFIX) || v.name === VOLUME_NAMES.redis) return v.secret !== undefined;
   const sources = v.projected?.sources ?? [];
   return sources.length > 0 && sources.every((s) => s.serviceAccountToken !== undefined || s.configMap?.name === ROOT_CA_CONFIG_MAP);
 }

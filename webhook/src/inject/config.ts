@@ -46,6 +46,21 @@ export interface InjectorConfig {
   readonly holdCommand: (adminPort: number) => readonly string[];
   /** Pull secrets (names) added to every injected pod for the proxy image; they must exist in its namespace. */
   readonly imagePullSecrets: readonly string[];
+  /**
+   * Redis for ServiceAccount/Namespace-scope limits; undefined: none. The password (and CA) come from a
+   * Secret of that name in each injected pod's namespace, mounted into the sidecar container only.
+   */
+  readonly redis?: InjectorRedis | undefined;
+}
+
+export interface InjectorRedis {
+  readonly address: string;
+  readonly tls: boolean;
+  /** Secret in the pod's namespace; undefined: Redis without AUTH. */
+  readonly secretName: string | undefined;
+  readonly passwordKey: string | undefined;
+  /** Key of a PEM CA bundle in the same Secret (a Redis with a private CA); undefined: system roots. */
+  readonly caKey: string | undefined;
 }
 
 /** Where the sidecar image keeps its executable (sidecar/Dockerfile). */

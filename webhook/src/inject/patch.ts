@@ -96,7 +96,7 @@ export function planInjection(req: InjectionRequest): InjectionPlan {
   }
   const settings = sidecarSettings(annotations, config);
   const env = envForSources(selection.selected);
-  const vols = sidecarVolumes(selection.selected, config.tokenExpirationSeconds);
+  const vols = sidecarVolumes(selection.selected, config.tokenExpirationSeconds, config.redis);
   const check = checkNames(pod, vols.volumes.map((v) => v.name));
   if (check.clashes.length > 0) {
     const clashes = check.clashes.map((c) => `[NAME_CLASH] ${c}`);

@@ -34,6 +34,9 @@ const args = (spec: SidecarSpec, config: InjectorConfig): string[] =>
     youngGenerationMiB: config.youngGenerationMiB,
     adminPort: spec.adminPort,
     identityReviewIntervalSeconds: config.identityReviewIntervalSeconds,
+    redis: config.redis
+      ? { address: config.redis.address, tls: config.redis.tls, password: config.redis.secretName !== undefined && config.redis.passwordKey !== undefined, ca: config.redis.secretName !== undefined && config.redis.caKey !== undefined }
+      : undefined,
   });
 
 function resources(spec: SidecarSpec): V1ResourceRequirements {

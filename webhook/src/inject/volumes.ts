@@ -14,6 +14,7 @@ import {
   type CredentialSource,
   type ResolvedSource,
 } from '@portcullis/shared';
+import type { InjectorRedis } from './config.js';
 
 export interface SidecarVolumes {
   readonly volumes: readonly V1Volume[];
@@ -69,7 +70,7 @@ function resolvable(selected: readonly CredentialSource[], warnings: string[]): 
  * CREDENTIAL_UNAVAILABLE for that source until the kubelet has the Secret. A source that does not resolve
  * (resolveSource, as in the sidecar) gets no volumes and a warning.
  */
-export function sidecarVolumes(selected: readonly CredentialSource[], tokenExpirationSeconds: number): SidecarVolumes {
+export function sidecarVolumes(selected: readonly CredentialSource[], tokenExpirationSeconds: number, redis?: InjectorRedis): SidecarVolumes {
   const warnings: string[] = [];
   const volumes: V1Volume[] = [
     tokenVolume(VOLUME_NAMES.identity, IDENTITY_AUDIENCE, tokenExpirationSeconds),
@@ -115,5 +116,22 @@ export function sidecarVolumes(selected: readonly CredentialSource[], tokenExpir
     volumes.push({ name, secret: { secretName: secret.secretName, items, defaultMode: READ_ONLY_FILES, optional: true } });
     mounts.push({ name, mountPath: `${MOUNT_PATHS.sources}/${source}`, readOnly: true });
   }
+  const redisVolume = redis?.secretName === undefined ? undefined : redisSecretVolume(redis.secretName, redis);
+  if (redisVolume) {
+    volumes.push(redisVolume);
+    mounts.push({ name: VOLUME_NAMES.redis, mountPath: MOUNT_PATHS.redis, readOnly: true });
+  }
   return { volumes, mounts, warnings };
+}
+
+/**
+ * The Redis password (and CA) Secret, for the sidecar only. Optional like the source Secrets: without it
+ * the pod still starts and the sidecar's shared limits fail closed until the kubelet has the Secret.
+ */
+function redisSecretVolume(secretName: string, redis: InjectorRedis): V1Volume | undefined {
+  const items: V1KeyToPath[] = [];
+  if (redis.passwordKey !== undefined) items.push({ key: redis.passwordKey, path: FILE_NAMES.password });
+  if (redis.caKey !== undefined) items.push({ key: redis.caKey, path: FILE_NAMES.ca });
+  if (items.length === 0) return undefined;
+  return { name: VOLUME_NAMES.redis, secret: { secretName, items, defaultMode: READ_ONLY_FILES, optional: true } };
 }
