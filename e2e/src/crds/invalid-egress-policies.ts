@@ -149,4 +149,46 @@ export const invalidEgressPolicies: readonly InvalidCase[] = [
     field: 'spec.rules[0].resources',
     message: 'resources only apply to AWS actions',
   },
+  {
+    name: 'a limit that limits nothing',
+    manifest: ep({ ...policySpec, limits: [{ name: 'empty' }] }),
+    field: 'spec.limits[0]',
+    message: 'a limit must set requests, inFlight or budget',
+  },
+  {
+    name: 'a Run budget shared by a service account',
+    manifest: ep({ ...policySpec, limits: [{ name: 'run', scope: 'ServiceAccount', budget: { window: 'Run', tokens: 1000 } }] }),
+    field: 'spec.limits[0].budget.window',
+    message: 'budget window Run (the pod\'s lifetime) only applies to scope Pod',
+  },
+  {
+    name: 'a budget without an amount',
+    manifest: ep({ ...policySpec, limits: [{ name: 'b', budget: { window: 'Day' } }] }),
+    field: 'spec.limits[0].budget',
+    message: 'a budget must set inputTokens, outputTokens, tokens or costUSD',
+  },
+  {
+    name: 'a cost that is not a dollar amount',
+    manifest: ep({ ...policySpec, limits: [{ name: 'usd', budget: { costUSD: '$5' } }] }),
+    field: 'spec.limits[0].budget.costUSD',
+    message: 'should match',
+  },
+  {
+    name: 'a rate limit of zero requests',
+    manifest: ep({ ...policySpec, limits: [{ name: 'r', requests: { count: 0 } }] }),
+    field: 'spec.limits[0].requests.count',
+    message: 'should be greater than or equal to 1',
+  },
+  {
+    name: 'two limits with the same name',
+    manifest: ep({ ...policySpec, limits: [{ name: 'r', inFlight: 1 }, { name: 'r', inFlight: 2 }] }),
+    field: 'spec.limits[1]',
+    message: 'Duplicate value',
+  },
+  {
+    name: 'a limit on a source that is not a source name',
+    manifest: ep({ ...policySpec, limits: [{ name: 'r', source: 'Open AI', inFlight: 1 }] }),
+    field: 'spec.limits[0].source',
+    message: 'must be the name of a CredentialSource',
+  },
 ];
