@@ -19,6 +19,9 @@ describe('make demo', () => {
     expect(stdout).toMatch(/denied: GET \/v1\/models → the SDK raises PermissionDeniedError/);
     expect(stdout).toMatch(/allowed: s3:GetObject q3\/summary\.txt → "Revenue up 12 %\."/);
     expect(stdout).toMatch(/denied: s3:DeleteObject → the SDK raises AccessDenied/);
+    expect(stdout).toMatch(/\d+ ms after the label: 403 Portcullis suspended every call of this pod/);
+    expect(stdout).toMatch(/stopped by its budget after [1-9]\d* calls/);
+    expect(stdout).toMatch(/call \d+ refused: 429 .*budget "run-budget"/);
     expect(stdout).toMatch(/\d+ ms after the edit: 403/);
     expect(stdout).toContain('no credential appears in any log line: confirmed');
     expect(stdout).toContain('Demo finished');

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type OpenAI from 'openai';
-import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar';
+import { llmRoute, llmScript, startUpstream, testPki, type Upstream } from '@portcullis/sidecar';
 import { stopControlPlane } from '../cluster/control-plane.js';
 import { startLocalControlPlane } from '../cluster/start.js';
 import { startMinio, type Minio } from '../support/aws-peers.js';
@@ -16,6 +16,7 @@ import { startSidecarProcess, type SidecarProcess } from '../support/sidecar-pro
 import { requestPodBoundToken } from '../support/workloads.js';
 import { startWorld } from '../webhook/world.js';
 import { openaiCalls, openaiClient, s3Calls } from './apps.js';
+import { budgetStops, killSwitch } from './controls.js';
 import { describeInjection } from './injected.js';
 import { denied, detail, heading, note, ok } from './print.js';
 import { BUCKET, GROUP, agentPolicy, createResources, writeVolumeFile, type DemoPorts } from './world.js';
@@ -60,16 +61,8 @@ async function controlPlane(): Promise<Cluster> {
 }
 
 function fakeOpenAI(): Promise<Upstream> {
-  return startUpstream(testPki(), (req) => req.headers.authorization === `Bearer ${REAL_KEY}`, (req, res) => {
-    if (req.method === 'POST' && req.url === '/v1/chat/completions') {
-      json(res, 200, {
-        id: 'chatcmpl-demo', object: 'chat.completion', created: 0, model: 'gpt-demo',
-        choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'Hello from behind the portcullis.' } }],
-      });
-    } else {
-      json(res, 200, { object: 'list', data: [{ id: 'gpt-demo', object: 'model' }] });
-    }
-  });
+  // OpenAI's wire format, usage included (what budgets are counted from); 40 output tokens per answer.
+  return startUpstream(testPki(), (req) => req.headers.authorization === `Bearer ${REAL_KEY}`, llmRoute(llmScript({ reply: 'Hello from behind the portcullis.', outputTokens: 40 })));
 }
 
 async function peers(): Promise<{ upstream: Upstream; minio: Minio }> {
@@ -168,6 +161,8 @@ async function main(): Promise<void> {
   const client = openaiClient(ports.openai);
   await openaiCalls(client);
   await s3Calls(ports.s3, minio.region);
+  await killSwitch(cluster.kc, namespace, client);
+  await budgetStops(cluster.kc, namespace, client);
   await revoke(cluster.kc, namespace, client);
   await new Promise((r) => setTimeout(r, 200)); // let the last audit lines arrive on the pipe
   printAudit(sidecar, [REAL_KEY, minio.secretAccessKey]);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Upstream } from '@portcullis/sidecar';
 import type { Minio } from '../support/aws-peers.js';
+import { grantOwnPodRead } from '../support/pod-self-rbac.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
 
 export const GROUP = { group: 'portcullis.dev', version: 'v1alpha1' };
@@ -64,6 +65,8 @@ export async function createResources(kc: KubeConfig, namespace: string, ports: 
   const custom = kc.makeApiClient(CustomObjectsApi);
   await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'agent' } } });
   await grantSidecarAccess(namespace, 'agent');
+  // The kill switch: the sidecar may read its own Pod object and no other (ADR 16).
+  await grantOwnPodRead(namespace, 'agent', 'agent-0');
   for (const body of [openaiSource(ports.openai, upstream), s3Source(ports.s3, minio)]) {
     await custom.createNamespacedCustomObject({ ...GROUP, namespace, plural: 'credentialsources', body });
   }

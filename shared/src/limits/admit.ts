@@ -71,6 +71,8 @@ function budgetMessage(l: CompiledLimit, r: Extract<ReserveResult, { ok: false }
       return `${what} is spent: ${r.used} of ${r.limit} ${unit} used; calls resume when the window ends or the budget is raised`;
     case 'tooLarge':
       return `this call could use up to ${r.ask} ${unit}, more than the whole ${what} of ${r.limit}; lower max_tokens or the prompt size`;
+    case 'short':
+      return `${what} has ${r.limit - r.used} of ${r.limit} ${unit} left and this call could use up to ${r.ask}; lower max_tokens, or wait for the window to end or the budget to be raised`;
     default:
       return `${what} cannot cover this call: ${r.used} of ${r.limit} ${unit} used and calls in flight hold the rest; retry when they finish or lower max_tokens`;
   }
@@ -155,7 +157,7 @@ async function checkBudget(l: CompiledLimit, store: LimitStore, call: CallFacts,
       message: budgetMessage(l, result),
       policy: l.policy,
       limit: l.name,
-      retryAfterSeconds: result.why === 'busy' ? 1 : result.why === 'exhausted' ? untilWindowEnds : undefined,
+      retryAfterSeconds: result.why === 'busy' ? 1 : result.why === 'tooLarge' ? undefined : untilWindowEnds,
     },
   };
 }

@@ -13,6 +13,12 @@ describe('budget accounting', () => {
     expect(b).toMatchObject({ ok: false, why: 'busy', dimension: 'outputTokens' });
   });
 
+  it('refuses a call larger than what is left after used, whatever is in flight (short)', () => {
+    const state = settle(EMPTY_BUDGET, tokens(0, 0), tokens(0, 70));
+    expect(reserve({ outputTokens: 100 }, state, tokens(0, 40))).toMatchObject({ ok: false, why: 'short', used: 70, ask: 40 });
+    expect(reserve({ outputTokens: 100 }, state, tokens(0, 30)).ok).toBe(true);
+  });
+
   it('settling replaces the reservation with the real usage, which frees the difference', () => {
     const limits = { outputTokens: 100 };
     const a = reserve(limits, EMPTY_BUDGET, tokens(0, 60));

@@ -51,8 +51,11 @@ const DIMENSIONS: readonly BudgetDimension[] = ['inputTokens', 'outputTokens', '
 
 export type ReserveResult =
   | { readonly ok: true; readonly state: BudgetState }
-  /** `exhausted`: used alone reached the limit; `busy`: reservations in flight hold the rest; `tooLarge`: the ask alone exceeds the limit. */
-  | { readonly ok: false; readonly dimension: BudgetDimension; readonly why: 'exhausted' | 'busy' | 'tooLarge'; readonly limit: number; readonly used: number; readonly ask: number };
+  /**
+   * `exhausted`: used alone reached the limit; `tooLarge`: the ask alone exceeds the limit; `short`: what is
+   * left after used is less than the ask; `busy`: it would fit but reservations in flight hold the rest.
+   */
+  | { readonly ok: false; readonly dimension: BudgetDimension; readonly why: 'exhausted' | 'tooLarge' | 'short' | 'busy'; readonly limit: number; readonly used: number; readonly ask: number };
 
 /** Reserves `ask` when used + reserved + ask stays within every limit. */
 export function reserve(limits: BudgetLimits, state: BudgetState, ask: Amount): ReserveResult {
@@ -63,6 +66,7 @@ export function reserve(limits: BudgetLimits, state: BudgetState, ask: Amount): 
     const need = valueOf(ask, dim);
     if (used >= limit) return { ok: false, dimension: dim, why: 'exhausted', limit, used, ask: need };
     if (need > limit) return { ok: false, dimension: dim, why: 'tooLarge', limit, used, ask: need };
+    if (used + need > limit) return { ok: false, dimension: dim, why: 'short', limit, used, ask: need };
     if (used + valueOf(state.reserved, dim) + need > limit) return { ok: false, dimension: dim, why: 'busy', limit, used, ask: need };
   }
   return { ok: true, state: { used: state.used, reserved: add(state.reserved, ask) } };

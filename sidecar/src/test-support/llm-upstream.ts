@@ -16,6 +16,8 @@ export interface LlmScript {
   deltas: number;
   /** When set, streams wait for this promise before their final (usage) chunk. */
   holdFinal: Promise<void> | undefined;
+  /** The assistant's text in JSON answers. */
+  reply: string;
   /** Calls answered so far, and the most in progress at once. */
   answered: number;
   inProgress: number;
@@ -23,7 +25,7 @@ export interface LlmScript {
 }
 
 export function llmScript(overrides: Partial<LlmScript> = {}): LlmScript {
-  return { inputTokens: 12, outputTokens: 20, chunkDelayMs: 0, deltas: 3, holdFinal: undefined, answered: 0, inProgress: 0, maxInProgress: 0, ...overrides };
+  return { inputTokens: 12, outputTokens: 20, chunkDelayMs: 0, deltas: 3, holdFinal: undefined, reply: 'hello', answered: 0, inProgress: 0, maxInProgress: 0, ...overrides };
 }
 
 const modelOf = (body: Record<string, unknown>, fallback: string): string => (typeof body.model === 'string' ? body.model : fallback);
@@ -66,7 +68,7 @@ async function chat(res: ServerResponse, s: LlmScript, body: Record<string, unkn
   const model = modelOf(body, 'gpt-4o-mini');
   const usage = { prompt_tokens: s.inputTokens, completion_tokens: out, total_tokens: s.inputTokens + out };
   if (body.stream !== true) {
-    json(res, 200, { id: 'chatcmpl-1', object: 'chat.completion', created: 1, model, choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'hello' } }], usage });
+    json(res, 200, { id: 'chatcmpl-1', object: 'chat.completion', created: 1, model, choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: s.reply } }], usage });
     return;
   }
   const include = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;

@@ -13,7 +13,7 @@ interface ScriptClient {
 }
 
 const DIMENSIONS: readonly BudgetDimension[] = ['inputTokens', 'outputTokens', 'tokens', 'costMicroUSD'];
-const WHY = ['exhausted', 'tooLarge', 'busy'] as const;
+const WHY = ['exhausted', 'tooLarge', 'busy', 'short'] as const;
 /** A Run window has no end; its counters (pod scope never reaches Redis, so this is a safety net) live a week. */
 const NO_WINDOW_TTL_MS = 7 * 86_400_000;
 /** Counters outlive their window by this much, so a settle at the window's edge still finds them. */

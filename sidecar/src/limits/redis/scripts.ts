@@ -69,7 +69,7 @@ end
 
 /**
  * ARGV: id, limits (input, output, tokens, cost; -1 = none), ask (input, output, cost), leaseMs, ttlMs.
- * Returns {1} or {0, dimension 1-4, why 1 exhausted | 2 tooLarge | 3 busy, limit, used, ask}.
+ * Returns {1} or {0, dimension 1-4, why 1 exhausted | 2 tooLarge | 3 busy | 4 short, limit, used, ask}.
  */
 export const RESERVE = `${RESERVED_SUMS}
 local t = redis.call('TIME')
@@ -91,6 +91,7 @@ for d, c in ipairs(checks) do
   if limit >= 0 then
     if u >= limit then return {0, d, 1, limit, u, ask} end
     if ask > limit then return {0, d, 2, limit, u, ask} end
+    if u + ask > limit then return {0, d, 4, limit, u, ask} end
     if u + r + ask > limit then return {0, d, 3, limit, u, ask} end
   end
 end
