@@ -11,6 +11,9 @@ import { sidecarKubeClient } from './kube-client.js';
 import { createLogger } from './logger.js';
 import { parseWaitReadyArgs, waitReady } from './wait-ready.js';
 
+/** How long shutdown waits for the audit and log lines still being written before it exits anyway. */
+const DRAIN_TIMEOUT_MS = 2000;
+
 const USAGE = `usage:
   portcullis-sidecar wait-ready --port ADMIN_PORT [--timeout-seconds 120]
   portcullis-sidecar [--namespace NS] [--sources a,b] [--kubeconfig FILE | --api-server URL]
@@ -89,18 +92,14 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
+    const exit = (code: number): void => {
+      void Promise.all([drained(audit), drained(logDestination)]).then(() => process.exit(code));
+    };
     sidecar.stop().then(
-      () => {
-        audit.flushSync();
-        // Synchronously: log.flush() only starts an async write, which process.exit can cut off (seen on Bun).
-        logDestination.flushSync();
-        process.exit(0);
-      },
+      () => exit(0),
       (err: unknown) => {
         log.error({ err }, 'stop failed');
-        audit.flushSync();
-        logDestination.flushSync();
-        process.exit(1);
+        exit(1);
       },
     );
   };
@@ -110,6 +109,32 @@ async function main(): Promise<void> {
   await sidecar.start();
   const admin = sidecar.adminAddress();
   log.info({ adminPort: admin.port, mode: options.mode.kind, runtime, youngGenerationMiB: options.youngGenerationMiB }, 'portcullis sidecar started');
+}
+
+type Destination = ReturnType<typeof pino.destination>;
+
+/**
+ * Resolves once a destination's buffered and in-flight writes are out. flushSync() alone is not enough:
+ * it skips a write already in flight, which process.exit then cuts off (the last audit or log line lost,
+ * seen on Bun under load). end() waits for it; after DRAIN_TIMEOUT_MS (a reader that stopped reading) the
+ * rest is written synchronously, best effort.
+ */
+function drained(dest: Destination): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      try {
+        dest.flushSync();
+      } catch {
+        // Nothing more can be done for a destination that cannot be written.
+      }
+      resolve();
+    }, DRAIN_TIMEOUT_MS);
+    dest.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    dest.end();
+  });
 }
 
 main().catch((err: unknown) => {
