@@ -3,7 +3,7 @@
 // the service of the workload: dynamodb for the JSON calls, s3 for the PUTs. It re-signs every request
 // with the real key; it holds whole bodies in memory and forwards aws-chunked chunk signatures unchanged.
 import { join } from 'node:path';
-import { freePort } from '../../lib/http.ts';
+import { freePort, waitForHttp } from '../../lib/http.ts';
 import { spawnPinned, type Proc } from '../../lib/procs.ts';
 import { REGION, type AwsKeys } from '../../sigv4/sign.ts';
 
@@ -28,7 +28,9 @@ export async function startAwsSigv4Proxy(s: AwsSigv4ProxySetup): Promise<{ proc:
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', AWS_ACCESS_KEY_ID: s.keys.accessKeyId, AWS_SECRET_ACCESS_KEY: s.keys.secretAccessKey, AWS_EC2_METADATA_DISABLED: 'true' };
   const proc = spawnPinned(`aws-sigv4-proxy-${s.service}`, join(s.peersDir, 'aws-sigv4-proxy'), awsSigv4ProxyArgs(port, s), { core: s.core, env });
   try {
+    // It prints "Listening on" before it listens: any HTTP answer (forwarded to the upstream) means it is up.
     await proc.waitForLine((l) => l.includes('Listening on'), 10_000);
+    await waitForHttp(`http://127.0.0.1:${port}/`, 10_000, proc, (r) => r.status > 0);
   } catch (err) {
     await proc.stop();
     throw err;
