@@ -2,6 +2,7 @@
 // throughput ≥ 1.5× aws-sigv4-proxy; bearer throughput above iron-proxy's with a lower RSS; the aws-chunked
 // PUT faster than aws-sigv4-proxy's with at most half its peak RSS. A run without ../shared/peers (or with
 // a peer that failed its credential check) leaves these rows not available, with the reason.
+import { median, type Spread } from '../lib/stats.ts';
 import { check, x, type TargetCheck } from './check.ts';
 import type { Results } from './results.ts';
 
@@ -26,13 +27,22 @@ function both(what: string, target: string, parts: readonly [number | undefined,
 
 /** a ÷ b when both are finite numbers. */
 const ratio = (a: number | undefined, b: number | undefined): number | undefined => (finite(a) && finite(b) ? a / b : undefined);
-const rps1k = (v: NonNullable<Results['throughput']>['variants'][string] | undefined): number | undefined => v?.bySize['1KiB']?.rps.median;
+
+/** Paired like the rest of the page: the ratio within each round (both measured back to back), median over rounds. */
+function paired(a: Spread | undefined, b: Spread | undefined): number | undefined {
+  if (!a || !b) return undefined;
+  const m = median(a.rounds.map((v, i) => v / (b.rounds[i] ?? NaN)));
+  return finite(m) ? m : undefined;
+}
+
+type ThroughputVariant = NonNullable<Results['throughput']>['variants'][string];
+const rps1k = (v: ThroughputVariant | undefined): Spread | undefined => v?.bySize['1KiB']?.rps;
 
 function sigv4VsAwsSigv4Proxy(r: Results): TargetCheck {
   const ours = r.throughput?.variants['sidecar-sigv4'];
   const peer = r.throughput?.variants['aws-sigv4-proxy'];
-  const value = ratio(rps1k(ours), rps1k(peer));
-  const note = value !== undefined ? `${f0(rps1k(ours))} vs ${f0(rps1k(peer))} rps (medians of the rounds)` : missing(r, ours?.available === false ? ours : peer, 'throughput');
+  const value = paired(rps1k(ours), rps1k(peer));
+  const note = value !== undefined ? `${f0(rps1k(ours)?.median)} vs ${f0(rps1k(peer)?.median)} rps (medians); ratio paired per round` : missing(r, ours?.available === false ? ours : peer, 'throughput');
   return check('SigV4 JSON throughput, 1 KiB, vs aws-sigv4-proxy', '≥ 1.5× aws-sigv4-proxy', value, (v) => v >= 1.5, x, note);
 }
 
@@ -41,7 +51,7 @@ const f0 = (v: number | undefined): string => (v ?? NaN).toFixed(0);
 function bearerVsIronProxy(r: Results): TargetCheck {
   const ours = r.throughput?.variants['sidecar-bearer'];
   const peer = r.throughput?.variants['iron-proxy'];
-  const speed = ratio(rps1k(ours), rps1k(peer));
+  const speed = paired(rps1k(ours), rps1k(peer));
   const memory = ratio(ours?.peakRssMiB, peer?.peakRssMiB);
   const note = speed !== undefined && memory !== undefined
     ? `peak RSS (VmHWM) over the run: ${mib(ours?.peakRssMiB ?? NaN)} vs ${mib(peer?.peakRssMiB ?? NaN)}; both served the same warm-up, latency and throughput runs`
@@ -65,7 +75,7 @@ function chunkedVsAwsSigv4Proxy(r: Results): TargetCheck {
   const runs = r.streaming?.runs ?? {};
   const ours = runs['sidecar-sigv4-chunked'];
   const peer = runs['aws-sigv4-proxy-chunked'];
-  const speed = ratio(usable(ours)?.mibPerSecond.median, usable(peer)?.mibPerSecond.median);
+  const speed = paired(usable(ours)?.mibPerSecond, usable(peer)?.mibPerSecond);
   const memory = ratio(peakOf(ours), peakOf(peer));
   const note = speed !== undefined && memory !== undefined ? chunkedNote(ours, peer) : missing(r, ours?.available === false ? ours : peer, 'streaming');
   return both(`aws-chunked ${r.streaming?.mib ?? 1024} MiB PutObject vs aws-sigv4-proxy`, 'higher MiB/s, ≤ ½ its peak RSS', [speed, memory], (a, b) => a > 1 && b <= 0.5,
