@@ -11,6 +11,8 @@ import type { Identity, TokenReviewStatus } from './identity/identity.js';
 import { IdentityWatcher } from './identity/identity-watcher.js';
 import { createIdentityMetrics } from './identity/metrics.js';
 import { apiTokenReviewer } from './identity/token-review.js';
+import type { Clock } from './io/clock.js';
+import type { Files } from './io/files.js';
 import { createMetrics, type SidecarMetrics } from './metrics.js';
 import { createHandler } from './proxy/handler.js';
 import { PortListeners } from './proxy/listeners.js';
@@ -27,7 +29,10 @@ export interface SidecarDeps {
   readonly labels?: Readonly<Record<string, string>>;
   /** Overrides TokenReview (tests of the pipeline without an API server). */
   readonly review?: (token: string, audience: string) => Promise<TokenReviewStatus>;
-  readonly now?: () => Date;
+  /** Time and timers (main.ts: systemClock()). */
+  readonly clock: Clock;
+  /** File reads and folder watches (main.ts: nodeFiles(clock)). */
+  readonly files: Files;
   readonly defaultMetrics?: boolean;
 }
 
@@ -48,7 +53,8 @@ export interface Sidecar {
 /** Builds the sidecar from parsed options; nothing listens or watches until start(). */
 export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sidecar {
   const { log } = deps;
-  const now = deps.now ?? (() => new Date());
+  const { clock, files } = deps;
+  const now = clock.now;
   const metrics = createMetrics({ defaultMetrics: deps.defaultMetrics ?? true });
   const mode = options.mode;
   let identityOf: () => Identity | undefined;
@@ -64,7 +70,8 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
     metrics,
     log,
     onPorts: (ports) => void listeners.reconcile(ports),
-    now,
+    clock,
+    files,
   });
 
   if (mode.kind === 'standalone') {
@@ -146,16 +153,21 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
       });
       if (mode.kind === 'standalone') {
         await state.setIdentity(mode.identity);
-        fileStore = new FileStore(mode.configPath, mode.identity.namespace, createResourceValidator(), {
-          onLoad: (load) => void state.applyFiles(load),
-        }, log);
+        fileStore = new FileStore({
+          path: mode.configPath,
+          namespace: mode.identity.namespace,
+          validator: createResourceValidator(),
+          hooks: { onLoad: (load) => void state.applyFiles(load) },
+          log,
+          files,
+        });
         await fileStore.start();
       } else {
         const kube = deps.kube as KubeRestClient;
         clusterStore = new ClusterStore(kube, mode.namespace, createResourceValidator(), {
           onSources: (batch) => void state.applySources(batch),
           onPolicies: (batch) => void state.applyPolicies(batch),
-        }, metrics, log, { initialBackoffMs: 200, maxBackoffMs: 30_000 });
+        }, metrics, log, { initialBackoffMs: 200, maxBackoffMs: 30_000, clock });
         clusterStore.start();
         await identityWatcher?.start();
       }

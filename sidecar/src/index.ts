@@ -3,6 +3,8 @@ export { buildSidecar, type Sidecar, type SidecarDeps } from './app.js';
 export type { AuditRecord } from './audit/record.js';
 export { parseOptions } from './config/parse.js';
 export type { SidecarOptions } from './config/options.js';
+export { systemClock, type Clock } from './io/clock.js';
+export { nodeFiles, type Files } from './io/files.js';
 export { sidecarKubeAccess, sidecarKubeClient } from './kube-client.js';
 export { createLogger } from './logger.js';
 export { json, startUpstream, testPki, type Received, type Upstream } from './test-support/upstream.js';

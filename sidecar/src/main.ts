@@ -7,6 +7,8 @@ import { isPortcullisError } from '@portcullis/shared';
 import { buildSidecar } from './app.js';
 import { parseDownwardLabels } from './config/labels-file.js';
 import { parseOptions } from './config/parse.js';
+import { systemClock } from './io/clock.js';
+import { nodeFiles } from './io/files.js';
 import { sidecarKubeClient } from './kube-client.js';
 import { createLogger } from './logger.js';
 import { parseWaitReadyArgs, waitReady } from './wait-ready.js';
@@ -78,10 +80,15 @@ async function main(): Promise<void> {
   }
   const audit = pino.destination({ dest: 1, sync: false, minLength: 0 });
   const cluster = options.mode.kind === 'cluster' ? options.mode : undefined;
+  // The one clock and the one file access of the process; everything below gets them passed in.
+  const clock = systemClock();
+  const files = nodeFiles(clock);
   const sidecar = buildSidecar(options, {
     log,
     audit,
-    ...(cluster ? { kube: await sidecarKubeClient(cluster.api), labels: readLabels(cluster.labelsFile) } : {}),
+    clock,
+    files,
+    ...(cluster ? { kube: await sidecarKubeClient(cluster.api, files), labels: readLabels(cluster.labelsFile) } : {}),
   });
 
   let stopping = false;

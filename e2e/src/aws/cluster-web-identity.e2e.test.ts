@@ -8,13 +8,17 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { buildSidecar, createLogger, parseOptions, sidecarKubeClient, type AuditRecord, type Sidecar } from '@portcullis/sidecar';
+import { buildSidecar, createLogger, parseOptions, sidecarKubeClient, type AuditRecord, type Sidecar, nodeFiles, systemClock } from '@portcullis/sidecar';
 import { startMoto, type Moto, type MotoRole } from '../support/aws-peers.js';
 import { clusterEnv, createNamespace, kubeConfig } from '../support/cluster.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
 import { createPod, createServiceAccount, requestPodBoundToken } from '../support/workloads.js';
 import { PLACEHOLDER } from './s3-setup.js';
 import { randomPort } from './sidecar.js';
+
+// What main.ts makes for the sidecar process: the one clock and file access.
+const clock = systemClock();
+const files = nodeFiles(clock);
 
 const group = { group: 'portcullis.dev', version: 'v1alpha1' };
 
@@ -60,9 +64,11 @@ describe('aws source in cluster mode: TokenReview identity, STS web identity wit
       {},
     );
     sidecar = buildSidecar(options, {
+      clock,
+      files,
       log: createLogger('warn', { write: () => undefined }),
       audit: { write: (line) => audit.push(JSON.parse(line) as AuditRecord) },
-      kube: await sidecarKubeClient(options.mode.kind === 'cluster' ? options.mode.api : { kind: 'kubeconfig', path: '' }),
+      kube: await sidecarKubeClient(options.mode.kind === 'cluster' ? options.mode.api : { kind: 'kubeconfig', path: '' }, files),
       defaultMetrics: false,
     });
     await sidecar.start();

@@ -7,11 +7,15 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { buildSidecar, createLogger, json, parseOptions, sidecarKubeClient, startUpstream, testPki, type Sidecar, type Upstream } from '@portcullis/sidecar';
+import { buildSidecar, createLogger, json, parseOptions, sidecarKubeClient, startUpstream, testPki, type Sidecar, type Upstream, nodeFiles, systemClock } from '@portcullis/sidecar';
 import { withApiServerStopped } from '../support/api-server-stop.js';
 import { clusterEnv, createNamespace, kubeConfig } from '../support/cluster.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
 import { createPod, createServiceAccount, requestPodBoundToken } from '../support/workloads.js';
+
+// What main.ts makes for the sidecar process: the one clock and file access.
+const clock = systemClock();
+const files = nodeFiles(clock);
 
 const KEY = 'e2e-blip-key';
 const REVIEW_INTERVAL_S = 2;
@@ -56,9 +60,11 @@ describe('a cluster-mode sidecar while the API server is stopped', () => {
       {},
     );
     sidecar = buildSidecar(options, {
+      clock,
+      files,
       log: createLogger('warn', new Writable({ write: (_c, _e, cb) => cb() })),
       audit: { write: () => undefined },
-      kube: await sidecarKubeClient(options.mode.kind === 'cluster' ? options.mode.api : { kind: 'kubeconfig', path: '' }),
+      kube: await sidecarKubeClient(options.mode.kind === 'cluster' ? options.mode.api : { kind: 'kubeconfig', path: '' }, files),
       defaultMetrics: false,
     });
     await sidecar.start();

@@ -8,11 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { buildSidecar, createLogger, json, parseOptions, sidecarKubeClient, startUpstream, testPki, type AuditRecord, type Sidecar, type Upstream } from '@portcullis/sidecar';
+import { buildSidecar, createLogger, json, parseOptions, sidecarKubeClient, startUpstream, testPki, type AuditRecord, type Sidecar, type Upstream, nodeFiles, systemClock } from '@portcullis/sidecar';
 import { withApiServerStopped } from '../support/api-server-stop.js';
 import { clusterEnv, createNamespace, kubeConfig } from '../support/cluster.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
 import { createPod, createServiceAccount, requestPodBoundToken } from '../support/workloads.js';
+
+// What main.ts makes for the sidecar process: the one clock and file access.
+const clock = systemClock();
+const files = nodeFiles(clock);
 
 const KEY = 'e2e-outage-key';
 const OUTAGE_MS = Number(process.env.PORTCULLIS_E2E_OUTAGE_SECONDS ?? 600) * 1000;
@@ -93,9 +97,11 @@ describe('a cluster-mode sidecar through a ten-minute API server outage', () => 
       {},
     );
     sidecar = buildSidecar(options, {
+      clock,
+      files,
       log: createLogger('info', { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) }),
       audit: { write: (line) => audit.push(JSON.parse(line) as AuditRecord) },
-      kube: await sidecarKubeClient(options.mode.kind === 'cluster' ? options.mode.api : { kind: 'kubeconfig', path: '' }),
+      kube: await sidecarKubeClient(options.mode.kind === 'cluster' ? options.mode.api : { kind: 'kubeconfig', path: '' }, files),
       defaultMetrics: false,
     });
     await sidecar.start();

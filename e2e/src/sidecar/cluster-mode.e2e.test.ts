@@ -10,9 +10,11 @@ import {
   createLogger,
   identityFromReview,
   json,
+  nodeFiles,
   parseOptions,
   sidecarKubeClient,
   startUpstream,
+  systemClock,
   testPki,
   type AuditRecord,
   type Sidecar,
@@ -21,6 +23,10 @@ import {
 import { clusterEnv, createNamespace, kubeConfig } from '../support/cluster.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
 import { createPod, createServiceAccount, deletePod, requestPodBoundToken } from '../support/workloads.js';
+
+// What main.ts makes for the sidecar process: the one clock and file access.
+const clock = systemClock();
+const files = nodeFiles(clock);
 
 const KEY = 'e2e-real-key';
 const group = { group: 'portcullis.dev', version: 'v1alpha1' };
@@ -85,9 +91,11 @@ describe('sidecar in cluster mode against the real API server', () => {
     );
     const quiet = new Writable({ write: (_c, _e, cb) => cb() });
     sidecar = buildSidecar(options, {
+      clock,
+      files,
       log: createLogger('warn', quiet),
       audit: { write: (line) => audit.push(JSON.parse(line) as AuditRecord) },
-      kube: await sidecarKubeClient(options.mode.kind === 'cluster' ? options.mode.api : { kind: 'kubeconfig', path: '' }),
+      kube: await sidecarKubeClient(options.mode.kind === 'cluster' ? options.mode.api : { kind: 'kubeconfig', path: '' }, files),
       defaultMetrics: false,
     });
     await sidecar.start();
@@ -110,7 +118,7 @@ describe('sidecar in cluster mode against the real API server', () => {
   });
 
   it('refuses, through the same TokenReview, a pod token minted for another audience', async () => {
-    const review = apiTokenReviewer(await sidecarKubeClient({ kind: 'token', server: clusterEnv().server, tokenFile: join(dir, 'api/token'), caFile: join(dir, 'api/ca.crt') }));
+    const review = apiTokenReviewer(await sidecarKubeClient({ kind: 'token', server: clusterEnv().server, tokenFile: join(dir, 'api/token'), caFile: join(dir, 'api/ca.crt') }, files));
     const pod = await createPod(ns, 'other-0', { serviceAccount: 'agent' });
     const stsToken = await requestPodBoundToken(pod, ['sts.amazonaws.com'], 600);
     expect(identityFromReview(await review(stsToken, 'portcullis'), 'portcullis')).toEqual({ problem: expect.stringContaining('did not authenticate') });

@@ -11,6 +11,8 @@ import type { AssumeRole } from '../origins/aws-web-identity/web-identity-creden
 import type { OriginDeps } from '../origins/origin.js';
 import { openSecretFileOrigin, secretFilePath } from '../origins/secret-file/open.js';
 import type { Identity } from '../deps.js';
+import type { Clock } from '../io/clock.js';
+import type { Files } from '../io/files.js';
 import type { SidecarMetrics } from '../metrics.js';
 import type { ProxyState } from '../sources/proxy-state.js';
 import { HttpSource, httpSourceKey } from '../sources/http-source.js';
@@ -35,7 +37,9 @@ export interface StateOptions {
   readonly log: Logger;
   /** Called after every rebuild with the ports that must be listened on. */
   readonly onPorts: (ports: ReadonlySet<number>) => void;
-  readonly now?: () => Date;
+  /** Time and timers, file reads and folder watches, for the credential origins (main.ts makes them). */
+  readonly clock: Clock;
+  readonly files: Files;
   /** Tests: replaces STS AssumeRoleWithWebIdentity for aws sources. */
   readonly assumeRole?: AssumeRole;
 }
@@ -194,7 +198,8 @@ export class SidecarState {
       workload: this.sessionIdentity,
       metrics,
       log,
-      now: this.opts.now ?? (() => new Date()),
+      clock: this.opts.clock,
+      files: this.opts.files,
       ...(assumeRole ? { assumeRole } : {}),
     };
   }
