@@ -20,7 +20,7 @@ describe('SidecarState with objects from the API', () => {
     let logs = '';
     const state = new SidecarState({
       sourceFilter: undefined, secretsDir: '/nonexistent', stsTokenFile: '/nonexistent', credentialPollIntervalMs: 1000, labels: {},
-      metrics: createMetrics({ defaultMetrics: false }), log: createLogger('info', { write: (s: string) => void (logs += s) }), onPorts: () => undefined, clock, files: nodeFiles(clock),
+      metrics: createMetrics({ defaultMetrics: false }), log: createLogger('info', { write: (s: string) => void (logs += s) }), clock, files: nodeFiles(clock),
     });
     await state.setIdentity({ namespace: 'team-a', serviceAccount: 'agent', podName: 'p', podUID: 'u' });
     const allowed = (path: string): boolean => decide(state.snapshot().rules, { source: 'api', method: 'GET', path, items: [] }).forward;

@@ -35,8 +35,6 @@ export interface StateOptions {
   readonly labels: Labels;
   readonly metrics: SidecarMetrics;
   readonly log: Logger;
-  /** Called after every rebuild with the ports that must be listened on. */
-  readonly onPorts: (ports: ReadonlySet<number>) => void;
   /** Time and timers, file reads and folder watches, for the credential origins (main.ts makes them). */
   readonly clock: Clock;
   readonly files: Files;
@@ -64,9 +62,15 @@ export class SidecarState {
   private generation = 0;
   private current: ProxyState = { synced: false, rules: emptyRules(), source: () => undefined, problem: () => undefined };
   private building: Promise<void> = Promise.resolve();
+  private portsListener: ((ports: ReadonlySet<number>) => void) | undefined;
 
   constructor(private readonly opts: StateOptions) {
     this.report = new RejectionReport(opts.log, createStoreMetrics(opts.metrics.registry));
+  }
+
+  /** Called after every rebuild with the ports that must be listened on (the port listeners, built after the state). */
+  onPorts(listener: (ports: ReadonlySet<number>) => void): void {
+    this.portsListener = listener;
   }
 
   snapshot(): ProxyState {
@@ -176,7 +180,7 @@ export class SidecarState {
       problem: (port) => problems.get(port),
     };
     this.opts.metrics.policyGeneration.set(this.generation);
-    this.opts.onPorts(new Set([...byPort.keys(), ...problems.keys()]));
+    this.portsListener?.(new Set([...byPort.keys(), ...problems.keys()]));
   }
 
   private async runtimeFor(resolved: ResolvedSource): Promise<SourceRuntime> {

@@ -86,7 +86,6 @@ export async function startHarness(opts: {
     labels: {},
     metrics,
     log,
-    onPorts: () => undefined,
     clock,
     files: nodeFiles(clock),
   });
