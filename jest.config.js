@@ -10,6 +10,7 @@ const moduleNameMapper = {
   '^@portcullis/shared/client-node$': '<rootDir>/shared/src/kube/client-node-list-watch.ts',
   '^@portcullis/shared/pki$': '<rootDir>/shared/src/pki/certificates.ts',
   '^@portcullis/sidecar$': '<rootDir>/sidecar/src/index.ts',
+  '^@portcullis/sidecar/testing$': '<rootDir>/sidecar/src/testing.ts',
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 const common = {

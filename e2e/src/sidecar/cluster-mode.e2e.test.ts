@@ -4,22 +4,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import {
-  apiTokenReviewer,
-  buildSidecar,
-  createLogger,
-  identityFromReview,
-  json,
-  nodeFiles,
-  parseOptions,
-  sidecarKubeClient,
-  startUpstream,
-  systemClock,
-  testPki,
-  type AuditRecord,
-  type Sidecar,
-  type Upstream,
-} from '@portcullis/sidecar';
+import { apiTokenReviewer, buildSidecar, createLogger, identityFromReview, nodeFiles, parseOptions, sidecarKubeClient, systemClock, type AuditRecord, type Sidecar } from '@portcullis/sidecar';
+import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar/testing';
 import { clusterEnv, createNamespace, kubeConfig } from '../support/cluster.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
 import { createPod, createServiceAccount, deletePod, requestPodBoundToken } from '../support/workloads.js';
