@@ -31,6 +31,23 @@ function readLabels(file: string): Record<string, string> {
   }
 }
 
+/**
+ * Resolves once `dest` has written all it holds, including a line an asynchronous write is still carrying
+ * (flushSync() leaves that one to its write, which process.exit can cut off: the 'stopping' line went
+ * missing so under load), or after 2 s. stdout and stderr stay open.
+ */
+function drained(dest: ReturnType<typeof pino.destination>): Promise<void> {
+  return new Promise((resolve) => {
+    // A timer that keeps the process alive: the exit code is process.exit's, never a natural exit's.
+    const timer = setTimeout(resolve, 2_000);
+    dest.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    dest.end();
+  });
+}
+
 /** `portcullis-sidecar wait-ready --port N`: exit 0 once /readyz answers 200, 1 at the timeout, 2 on bad args. */
 async function waitReadyCommand(argv: readonly string[]): Promise<void> {
   let args;
@@ -92,22 +109,19 @@ async function main(): Promise<void> {
   });
 
   let stopping = false;
+  const exit = async (code: number): Promise<void> => {
+    await Promise.all([drained(audit), drained(logDestination)]);
+    process.exit(code);
+  };
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
     sidecar.stop().then(
-      () => {
-        audit.flushSync();
-        // Synchronously: log.flush() only starts an async write, which process.exit can cut off (seen on Bun).
-        logDestination.flushSync();
-        process.exit(0);
-      },
+      () => exit(0),
       (err: unknown) => {
         log.error({ err }, 'stop failed');
-        audit.flushSync();
-        logDestination.flushSync();
-        process.exit(1);
+        return exit(1);
       },
     );
   };
