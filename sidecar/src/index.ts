@@ -1,13 +1,13 @@
-// The sidecar as a library: e2e tests and the demo build it in-process; main.ts is the CLI.
+// The sidecar as a library: e2e tests and the demo build it in-process; main.ts is the CLI. Test
+// helpers are in './testing.js' (`@portcullis/sidecar/testing`), not here.
 export { buildSidecar, type Sidecar, type SidecarDeps } from './app.js';
 export type { AuditRecord } from './audit/record.js';
 export { parseOptions } from './config/parse.js';
 export type { SidecarOptions } from './config/options.js';
+export { systemClock, type Clock } from './io/clock.js';
+export { nodeFiles, type Files } from './io/files.js';
 export { sidecarKubeAccess, sidecarKubeClient } from './kube-client.js';
 export { createLogger } from './logger.js';
-export { json, startUpstream, testPki, type Received, type Upstream } from './test-support/upstream.js';
 export { RedisLimitStore, type RedisConnection } from './limits/redis/redis-store.js';
-export { llmRoute, llmScript, type LlmScript } from './test-support/llm-upstream.js';
 export { identityFromReview } from './identity/identity.js';
 export { apiTokenReviewer } from './identity/token-review.js';
-export { appContext, chunkedBody, sendRaw, signAsApp } from './test-support/aws-app.js';

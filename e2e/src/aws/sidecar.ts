@@ -4,7 +4,11 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSidecar, createLogger, parseOptions, type AuditRecord, type Sidecar } from '@portcullis/sidecar';
+import { buildSidecar, createLogger, parseOptions, type AuditRecord, type Sidecar, nodeFiles, systemClock } from '@portcullis/sidecar';
+
+// What main.ts makes for the sidecar process: the one clock and file access.
+const clock = systemClock();
+const files = nodeFiles(clock);
 
 export const IDENTITY = { namespace: 'team-a', serviceAccount: 'agent', pod: 'agent-7f9c' } as const;
 export const SESSION_NAME = `${IDENTITY.namespace}.${IDENTITY.serviceAccount}.${IDENTITY.pod}`;
@@ -70,6 +74,8 @@ async function startOnce(opts: AwsSidecarOptions, resources: Resource[]): Promis
   let text = '';
   const audit: AuditRecord[] = [];
   const sidecar: Sidecar = buildSidecar(options, {
+    clock,
+    files,
     log: createLogger('info', { write: (s: string) => void (text += s) }),
     audit: { write: (line) => { text += line; audit.push(JSON.parse(line) as AuditRecord); } },
     defaultMetrics: false,

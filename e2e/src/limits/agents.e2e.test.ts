@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { llmRoute, llmScript, startUpstream, testPki, type Upstream } from '@portcullis/sidecar';
+import { llmRoute, llmScript, startUpstream, testPki, type Upstream } from '@portcullis/sidecar/testing';
 import { startRedis, type RedisServer } from '../support/redis.js';
 import { startSidecarProcess, type SidecarProcess } from '../support/sidecar-process.js';
 import { standaloneArgs, untilReady } from '../support/standalone-config.js';

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { buildSidecar, createLogger, json, parseOptions, sidecarKubeClient, startUpstream, testPki, type AuditRecord, type Sidecar, type Upstream } from '@portcullis/sidecar';
+import { buildSidecar, createLogger, nodeFiles, parseOptions, sidecarKubeClient, systemClock, type AuditRecord, type Sidecar } from '@portcullis/sidecar';
+import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar/testing';
 import { clusterEnv, createNamespace, kubeConfig } from '../support/cluster.js';
 import { grantOwnPodRead } from '../support/pod-self-rbac.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
@@ -17,6 +18,8 @@ import { createPod, createServiceAccount, requestPodBoundToken } from '../suppor
 const KEY = 'e2e-kill-switch-key';
 const group = { group: 'portcullis.dev', version: 'v1alpha1' };
 const TRIALS = 20;
+const clock = systemClock();
+const files = nodeFiles(clock);
 
 async function call(url: string): Promise<{ status: number; code: string | undefined }> {
   const res = await fetch(url).catch(() => undefined);
@@ -84,7 +87,9 @@ describe('kill switch on the real API server', () => {
     sidecar = buildSidecar(options, {
       log: createLogger('warn', new Writable({ write: (_c, _e, cb) => cb() })),
       audit: { write: (line) => audit.push(JSON.parse(line) as AuditRecord) },
-      kube: await sidecarKubeClient(options.mode.kind === 'cluster' ? options.mode.api : { kind: 'kubeconfig', path: '' }),
+      kube: await sidecarKubeClient(options.mode.kind === 'cluster' ? options.mode.api : { kind: 'kubeconfig', path: '' }, files),
+      clock,
+      files,
       defaultMetrics: false,
     });
     await sidecar.start();
@@ -140,7 +145,7 @@ describe('kill switch on the real API server', () => {
   });
 
   it("the sidecar's credentials read its own Pod and no other (RBAC by resourceNames)", async () => {
-    const kube = await sidecarKubeClient({ kind: 'token', server: clusterEnv().server, tokenFile: join(dir, 'api/token'), caFile: join(dir, 'api/ca.crt') });
+    const kube = await sidecarKubeClient({ kind: 'token', server: clusterEnv().server, tokenFile: join(dir, 'api/token'), caFile: join(dir, 'api/ca.crt') }, files);
     const pods = `/api/v1/namespaces/${ns}/pods`;
     await expect(kube.json('GET', `${pods}/agent-0`)).resolves.toMatchObject({ metadata: { name: 'agent-0' } });
     await expect(kube.json('GET', `${pods}?fieldSelector=${encodeURIComponent('metadata.name=agent-0')}`)).resolves.toMatchObject({ items: [{ metadata: { name: 'agent-0' } }] });

@@ -1,45 +1,22 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import {
-  apiTokenReviewer,
-  buildSidecar,
-  createLogger,
-  identityFromReview,
-  json,
-  parseOptions,
-  sidecarKubeClient,
-  startUpstream,
-  testPki,
-  type AuditRecord,
-  type Sidecar,
-  type Upstream,
-} from '@portcullis/sidecar';
-import { clusterEnv, createNamespace, kubeConfig } from '../support/cluster.js';
-import { grantSidecarAccess } from '../support/sidecar-rbac.js';
-import { createPod, createServiceAccount, deletePod, requestPodBoundToken } from '../support/workloads.js';
+import { apiTokenReviewer, createLogger, identityFromReview, nodeFiles, sidecarKubeClient, systemClock, type AuditRecord, type Sidecar } from '@portcullis/sidecar';
+import type { Upstream } from '@portcullis/sidecar/testing';
+import { clusterEnv, kubeConfig } from '../support/cluster.js';
+import { createAgentWorld, getCode, startClusterSidecar, stopAndRemove, until } from '../support/cluster-sidecar.js';
+import { createPod, deletePod, requestPodBoundToken } from '../support/workloads.js';
+
+// What main.ts makes for the sidecar process (for the extra API client below).
+const files = nodeFiles(systemClock());
 
 const KEY = 'e2e-real-key';
 const group = { group: 'portcullis.dev', version: 'v1alpha1' };
 
-async function get(url: string): Promise<{ status: number; code: string | undefined }> {
-  const res = await fetch(url);
-  const body = (await res.json().catch(() => ({}))) as { error?: { code?: string } };
-  return { status: res.status, code: body.error?.code };
-}
-
-async function until<T>(probe: () => T | Promise<T>, done: (v: T) => boolean, timeoutMs: number): Promise<{ value: T; elapsedMs: number }> {
-  const start = performance.now();
-  for (;;) {
-    const value = await probe();
-    const elapsedMs = performance.now() - start;
-    if (done(value) || elapsedMs > timeoutMs) return { value, elapsedMs };
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const get = getCode;
 
 describe('sidecar in cluster mode against the real API server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-sidecar-'));
@@ -52,55 +29,20 @@ describe('sidecar in cluster mode against the real API server', () => {
   const custom = (): CustomObjectsApi => kubeConfig().makeApiClient(CustomObjectsApi);
 
   beforeAll(async () => {
-    ns = await createNamespace('sidecar');
-    await createServiceAccount(ns, 'agent');
-    await grantSidecarAccess(ns, 'agent');
-    const pod = await createPod(ns, 'agent-0', { serviceAccount: 'agent' });
-    mkdirSync(join(dir, 'identity'));
-    mkdirSync(join(dir, 'api'));
-    writeFileSync(join(dir, 'identity/token'), await requestPodBoundToken(pod, ['portcullis'], 3600));
-    writeFileSync(join(dir, 'api/token'), await requestPodBoundToken(pod, [clusterEnv().serviceAccountIssuer], 3600));
-    writeFileSync(join(dir, 'api/ca.crt'), Buffer.from(kubeConfig().getCurrentCluster()?.caData ?? '', 'base64'));
-    mkdirSync(join(dir, 'sources/api'), { recursive: true });
-    writeFileSync(join(dir, 'sources/api/key'), KEY);
-
-    upstream = await startUpstream(testPki(), (req) => req.headers.authorization === `Bearer ${KEY}`, (_req, res) => json(res, 200, { ok: true }));
-    await custom().createNamespacedCustomObject({
-      ...group, namespace: ns, plural: 'credentialsources',
-      body: { apiVersion: 'portcullis.dev/v1alpha1', kind: 'CredentialSource', metadata: { name: 'api' },
-        spec: { type: 'http', port, http: { upstream: upstream.url, caBundle: upstream.ca.certPem, injection: { type: 'Bearer' }, secretRef: { name: 'api-key', key: 'key' } } } },
-    });
-    await custom().createNamespacedCustomObject({
-      ...group, namespace: ns, plural: 'egresspolicies',
-      body: { apiVersion: 'portcullis.dev/v1alpha1', kind: 'EgressPolicy', metadata: { name: 'agent' },
-        spec: { workloads: { serviceAccounts: ['agent'] }, rules: [{ name: 'read', effect: 'Allow', source: 'api', methods: ['GET'], paths: ['/v1/**'] }] } },
-    });
-
-    // The sidecar's own API access is the pod's API-audience token, exactly as the webhook mounts it.
-    const options = parseOptions(
-      ['--namespace', ns, '--api-server', clusterEnv().server, '--api-token-file', join(dir, 'api/token'), '--api-ca-file', join(dir, 'api/ca.crt'),
-        '--identity-token-file', join(dir, 'identity/token'), '--secrets-dir', join(dir, 'sources'), '--admin-address', '127.0.0.1', '--admin-port', '0',
-        '--listen-addresses', '127.0.0.1', '--identity-review-interval-seconds', '2'],
-      {},
-    );
-    const quiet = new Writable({ write: (_c, _e, cb) => cb() });
-    sidecar = buildSidecar(options, {
-      log: createLogger('warn', quiet),
+    const world = await createAgentWorld({ prefix: 'sidecar', dir, port, key: KEY, tokenSeconds: 3600, rules: [{ name: 'read', effect: 'Allow', source: 'api', methods: ['GET'], paths: ['/v1/**'] }] });
+    ns = world.ns;
+    upstream = world.upstream;
+    sidecar = await startClusterSidecar({
+      ns, dir, port,
+      args: ['--identity-review-interval-seconds', '2'],
+      log: createLogger('warn', new Writable({ write: (_c, _e, cb) => cb() })),
       audit: { write: (line) => audit.push(JSON.parse(line) as AuditRecord) },
-      kube: await sidecarKubeClient(options.mode.kind === 'cluster' ? options.mode.api : { kind: 'kubeconfig', path: '' }),
-      defaultMetrics: false,
+      readyTimeoutMs: 10_000,
     });
-    await sidecar.start();
     base = `http://127.0.0.1:${port}`;
-    const ready = await until(() => sidecar.readiness().ready && sidecar.ports().includes(port), (v) => v, 10_000);
-    if (!ready.value) throw new Error(`sidecar not ready: ${sidecar.readiness().reasons.join('; ')}`);
   }, 60_000);
 
-  afterAll(async () => {
-    await sidecar?.stop();
-    await upstream?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopAndRemove(sidecar, upstream, dir));
 
   it('verifies its pod identity through TokenReview and names the pod in audit lines', async () => {
     expect(await get(`${base}/v1/models`)).toEqual({ status: 200, code: undefined });
@@ -110,7 +52,7 @@ describe('sidecar in cluster mode against the real API server', () => {
   });
 
   it('refuses, through the same TokenReview, a pod token minted for another audience', async () => {
-    const review = apiTokenReviewer(await sidecarKubeClient({ kind: 'token', server: clusterEnv().server, tokenFile: join(dir, 'api/token'), caFile: join(dir, 'api/ca.crt') }));
+    const review = apiTokenReviewer(await sidecarKubeClient({ kind: 'token', server: clusterEnv().server, tokenFile: join(dir, 'api/token'), caFile: join(dir, 'api/ca.crt') }, files));
     const pod = await createPod(ns, 'other-0', { serviceAccount: 'agent' });
     const stsToken = await requestPodBoundToken(pod, ['sts.amazonaws.com'], 600);
     expect(identityFromReview(await review(stsToken, 'portcullis'), 'portcullis')).toEqual({ problem: expect.stringContaining('did not authenticate') });

@@ -8,10 +8,15 @@ import { join } from 'node:path';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { CREDENTIAL_SOURCE_PLURAL, GROUP, VERSION, type CredentialSource } from '@portcullis/shared';
 import { KubeApiError, KubeRestClient, restListWatch, type KubeAccess } from '@portcullis/shared/kube';
-import { sidecarKubeAccess, sidecarKubeClient, testPki } from '@portcullis/sidecar';
+import { sidecarKubeAccess, sidecarKubeClient, nodeFiles, systemClock } from '@portcullis/sidecar';
+import { testPki } from '@portcullis/sidecar/testing';
 import { clusterEnv, createNamespace, kubeConfig } from '../support/cluster.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
 import { createPod, createServiceAccount, requestPodBoundToken } from '../support/workloads.js';
+
+// What main.ts makes for the sidecar process: the one clock and file access.
+const clock = systemClock();
+const files = nodeFiles(clock);
 
 const ref = { group: GROUP, version: VERSION, plural: CREDENTIAL_SOURCE_PLURAL };
 
@@ -59,7 +64,7 @@ describe('KubeRestClient against the real API server', () => {
     deniedToken = await requestPodBoundToken(await createPod(ns, 'nobody-0', { serviceAccount: 'nobody' }), audience, 3600);
     writeFileSync(tokenFile, allowedToken);
     writeFileSync(caFile, Buffer.from(kubeConfig().getCurrentCluster()?.caData ?? '', 'base64'));
-    client = await sidecarKubeClient({ kind: 'token', server: clusterEnv().server, tokenFile, caFile });
+    client = await sidecarKubeClient({ kind: 'token', server: clusterEnv().server, tokenFile, caFile }, files);
   });
 
   afterAll(() => {
@@ -159,6 +164,6 @@ describe('KubeRestClient against the real API server', () => {
   });
 
   function access(): Promise<KubeAccess> {
-    return sidecarKubeAccess({ kind: 'token', server: clusterEnv().server, tokenFile, caFile });
+    return sidecarKubeAccess({ kind: 'token', server: clusterEnv().server, tokenFile, caFile }, files);
   }
 });

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { SupervisedInformer, type KubeObject, type KubeRestClient } from '@portcullis/shared/kube';
+import type { Clock } from '../io/clock.js';
 import type { SidecarMetrics } from '../metrics.js';
 import { informerReport } from '../store/informer-report.js';
 import type { LimitMetrics } from './metrics.js';
@@ -14,7 +15,7 @@ export class PodSuspensionWatcher {
   private reason: string | undefined;
   private readonly informer: SupervisedInformer<KubeObject>;
 
-  constructor(kube: KubeRestClient, namespace: string, podName: string, metrics: SidecarMetrics, limitMetrics: LimitMetrics, log: Logger) {
+  constructor(kube: KubeRestClient, namespace: string, podName: string, metrics: SidecarMetrics, limitMetrics: LimitMetrics, log: Logger, clock: Clock) {
     this.informer = new SupervisedInformer<KubeObject>(
       ownPodListWatch(kube, namespace, podName),
       informerReport<KubeObject>(
@@ -36,11 +37,7 @@ export class PodSuspensionWatcher {
         initialBackoffMs: 200,
         maxBackoffMs: 30_000,
         random: Math.random,
-        setTimer: (fn, ms) => {
-          const t = setTimeout(fn, ms);
-          t.unref();
-          return { cancel: () => clearTimeout(t) };
-        },
+        setTimer: (fn, ms) => clock.after(ms, fn),
       },
     );
   }

@@ -23,6 +23,8 @@ import type { Identity } from '../identity/identity.js';
 import { createLogger } from '../logger.js';
 import { createLimitMetrics } from '../limits/metrics.js';
 import { createMetrics, type SidecarMetrics } from '../metrics.js';
+import { systemClock, type Clock } from '../io/clock.js';
+import { nodeFiles } from '../io/files.js';
 import { createHandler } from '../proxy/handler.js';
 import { SidecarState } from '../store/state.js';
 
@@ -87,6 +89,7 @@ export async function startHarness(opts: {
   const metrics = createMetrics({ defaultMetrics: false });
   let suspended: string | undefined;
   let identity = 'identity' in opts ? opts.identity : TEST_IDENTITY;
+  const clock: Clock = opts.now ? { ...systemClock(), now: opts.now } : systemClock();
   const state = new SidecarState({
     sourceFilter: undefined,
     secretsDir,
@@ -95,8 +98,8 @@ export async function startHarness(opts: {
     labels: {},
     metrics,
     log,
-    onPorts: () => undefined,
-    ...(opts.now ? { now: opts.now } : {}),
+    clock,
+    files: nodeFiles(clock),
   });
   await state.setIdentity(identity);
   const validator = createResourceValidator();
@@ -110,8 +113,8 @@ export async function startHarness(opts: {
     log,
     requestId: (() => { let n = 0; return () => `req-${++n}`; })(),
     responseTimeoutMs: opts.responseTimeoutMs ?? 5000,
-    now: opts.now ?? (() => new Date()),
-    limits: { stores: { memory: new MemoryLimitStore(), shared: opts.sharedLimitStore, leaseMs: 600_000 }, metrics: createLimitMetrics(metrics.registry), nowMs: () => (opts.now ?? (() => new Date()))().getTime() },
+    now: clock.now,
+    limits: { stores: { memory: new MemoryLimitStore(), shared: opts.sharedLimitStore, leaseMs: 600_000 }, metrics: createLimitMetrics(metrics.registry), nowMs: () => clock.now().getTime() },
     podSuspension: () => suspended,
   });
   const server: Server = createServer(handler);
