@@ -80,7 +80,7 @@ cluster-status: build ## is the local control plane running?
 clean: ## remove build output (keeps the cached binaries in .cache/tools)
 	rm -rf */dist coverage
 
-.PHONY: demo bench soak scale
+.PHONY: demo bench soak scale bench-limits
 bench: build ## benchmarks, never part of test: sidecar vs direct, nginx, aws-sigv4-proxy and iron-proxy -> bench/results/<date>.json, plots, BENCHMARKS.md (BENCH_PROFILE=quick ~4 min)
 	bash bench/run.sh
 
@@ -89,6 +89,10 @@ soak: build ## 30 min at 1000 requests/s through a standalone sidecar: errors an
 
 scale: build tools ## N cluster-mode sidecars (10…250) on a control plane of its own: API server load and revocation vs N, fitted to 5,000 pods (STEPS=…, WINDOW=…), never part of test
 	STEPS=$(or $(STEPS),10,25,50,100,200,250) WINDOW=$(or $(WINDOW),120) bash bench/scale.sh
+
+bench-limits: build ## what limits add per call: the check + settle in memory and in a real Redis (p50/p99), never part of test -> bench/results/limits-<date>.{json,md}
+	bash e2e/scripts/install-peers.sh >/dev/null
+	node bench/src/limits/main.ts
 
 demo: build ## the whole flow end to end on a local control plane, narrated (Ctrl-C cleans up)
 	node e2e/dist/demo/main.js
