@@ -9,7 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { admitCall, compileLimits, finishCall, MemoryLimitStore, type CallFacts, type EgressPolicyLimit, type LimitStores, type Valid, type EgressPolicy, type LimitStore } from '@portcullis/shared';
+import { admitCall, compileLimits, finishCall, MemoryLimitStore, type CallFacts, type EgressPolicyLimit, type LimitStores, type Valid, type EgressPolicy } from '@portcullis/shared';
 import { RedisLimitStore } from '@portcullis/sidecar';
 import { percentile } from '../lib/stats.ts';
 
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   try {
     for (const c of CASES) {
-      const fresh = (): LimitStores => ({ memory: new MemoryLimitStore(), shared: shared as LimitStore, leaseMs: 600_000 });
+      const fresh = (): LimitStores => ({ memory: new MemoryLimitStore(), shared, leaseMs: 600_000 });
       const n = c.shared ? redisCalls : calls;
       await run(c, fresh(), Math.min(1000, n), 1); // warm-up (JIT, script cache)
       rows.push(await run(c, fresh(), n, 1));
