@@ -170,6 +170,20 @@ describe('requestFacts', () => {
     expect(requestFacts(Buffer.from('not json'))).toEqual({ model: undefined, maxOutputTokens: undefined, stream: false });
   });
 
+  it('reserves for the largest of several max-token fields, since the provider may honour any', () => {
+    expect(requestFacts(Buffer.from('{"max_tokens":1,"max_completion_tokens":5000}')).maxOutputTokens).toBe(5000);
+  });
+
+  it('a max_tokens or model given twice counts as not given (a provider may read the other copy)', () => {
+    expect(requestFacts(Buffer.from('{"model":"gpt-4o-mini","max_tokens":100000,"max_tokens":1}'))).toMatchObject({ model: 'gpt-4o-mini', maxOutputTokens: undefined });
+    expect(requestFacts(Buffer.from('{"model":"o3","model":"gpt-4o-mini","max_tokens":5}'))).toMatchObject({ model: undefined, maxOutputTokens: 5 });
+  });
+
+  it('nested or quoted keys named like the fields are not duplicates', () => {
+    const body = '{"model":"gpt-4o","max_tokens":7,"messages":[{"role":"user","content":"say \\"max_tokens\\": 1, \\"model\\""}],"tools":[{"parameters":{"model":{"type":"string"}}}]}';
+    expect(requestFacts(Buffer.from(body))).toMatchObject({ model: 'gpt-4o', maxOutputTokens: 7 });
+  });
+
   it('ignores a negative or fractional max_tokens (the reservation then uses the ceiling)', () => {
     expect(requestFacts(Buffer.from('{"max_tokens":-5}')).maxOutputTokens).toBeUndefined();
     expect(requestFacts(Buffer.from('{"max_tokens":1.5}')).maxOutputTokens).toBeUndefined();

@@ -177,6 +177,28 @@ describe('limits and budgets with the openai SDK', () => {
     expect(err.code).toBe('LIMIT_STORE_UNAVAILABLE');
   });
 
+  it('a budgeted call cannot blind the meter by asking for a compressed answer: the provider is asked for identity', async () => {
+    const h = await serve([{ name: 'out', budget: { window: 'Run', outputTokens: 1000 } }]);
+    const res = await fetch(`${h.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip, br' },
+      body: JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 50 }),
+    });
+    expect(res.status).toBe(200);
+    await res.text();
+    expect(upstream.received.at(-1)?.headers['accept-encoding']).toBe('identity');
+    await eventually(() => expect(h.audit.at(-1)?.limits?.usage?.outputTokens).toBe(20));
+  });
+
+  it('refuses a budgeted call whose body is over 4 MiB before reading it, and sends nothing upstream', async () => {
+    const h = await serve([{ name: 'out', budget: { window: 'Run', outputTokens: 1000 } }]);
+    const before = upstream.received.length;
+    const res = await fetch(`${h.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.alloc(5 * 1024 * 1024, 0x20) });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string; message: string } }).error.message).toContain('at most 4194304 bytes');
+    expect(upstream.received.length).toBe(before);
+  });
+
   it('the real key reaches the provider and never the app, also on refusals', async () => {
     await serve([{ name: 'one', requests: { count: 1, periodSeconds: 60 } }]);
     await chat(client);

@@ -17,6 +17,21 @@ describe('AWS-shaped errors', () => {
     expect(JSON.parse(json.body)).toMatchObject({ __type: 'ServiceUnavailable', message: 'Portcullis CREDENTIAL_UNAVAILABLE: STS refused the role' });
   });
 
+  it('renders a limit refusal as 429 throttling in each protocol\'s own words, which the AWS SDKs retry', () => {
+    const err = new PortcullisError('RATE_LIMITED', 'rate limit "rps" of EgressPolicy team-a/agent allows 5 requests per second');
+    const codeOf = (protocol: 's3' | 'json' | 'rest-json' | 'query' | 'ec2'): { status: number; code: string | undefined } => {
+      const r = renderFailure(err, { ...input, protocol });
+      const code = r.headers['x-amzn-errortype'] ?? /<Code>([^<]+)<\/Code>/.exec(r.body)?.[1];
+      return { status: r.status, code };
+    };
+    expect(codeOf('s3')).toEqual({ status: 429, code: 'SlowDown' });
+    expect(codeOf('json')).toEqual({ status: 429, code: 'ThrottlingException' });
+    expect(codeOf('rest-json')).toEqual({ status: 429, code: 'ThrottlingException' });
+    expect(codeOf('query')).toEqual({ status: 429, code: 'Throttling' });
+    expect(codeOf('ec2')).toEqual({ status: 429, code: 'RequestLimitExceeded' });
+    expect(renderFailure(err, { ...input, protocol: 's3' }).body).toContain('Portcullis RATE_LIMITED: rate limit &quot;rps&quot; of EgressPolicy team-a/agent');
+  });
+
   it('renders an unclassifiable call as AccessDenied, and HEAD answers without a body', () => {
     const err = new PortcullisError('AWS_UNCLASSIFIED_REQUEST', 'S3 request not classified: PATCH on object');
     expect(renderFailure(err, { ...input, protocol: 'json' }).headers['x-amzn-errortype']).toBe('AccessDeniedException');
