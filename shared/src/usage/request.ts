@@ -19,24 +19,27 @@ function topLevelKeyCounts(text: string): Map<string, number> {
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (c === '"') {
-      let j = i + 1;
-      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
-      if (depth === 1 && expectKey) {
-        const key = text.slice(i + 1, j);
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-      }
+      const end = stringEnd(text, i);
+      if (depth === 1 && expectKey) counts.set(text.slice(i + 1, end), (counts.get(text.slice(i + 1, end)) ?? 0) + 1);
       expectKey = false;
-      i = j;
+      i = end;
     } else if (c === '{' || c === '[') {
       depth++;
       expectKey = c === '{' && depth === 1;
     } else if (c === '}' || c === ']') {
       depth--;
-    } else if (c === ',' && depth === 1) {
-      expectKey = true;
+    } else if (c === ',') {
+      expectKey = depth === 1;
     }
   }
   return counts;
+}
+
+/** Index of the quote that closes the string opened at `start` (escapes skipped). */
+function stringEnd(text: string, start: number): number {
+  let j = start + 1;
+  while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+  return j;
 }
 
 /**
