@@ -17,7 +17,7 @@ const OPENAI_KEY = 'sk-e2e-limits-openai';
 const ANTHROPIC_KEY = 'sk-ant-e2e-limits';
 const REDIS_PASSWORD = 'e2e-limits-redis-password';
 const base = 21000 + Math.floor(Math.random() * 8000);
-const PORTS = { pod: base, shared: base + 1, anthropic: base + 2, lenient: base + 3, strict: base + 4 };
+const PORTS = { pod: base, shared: base + 1, anthropic: base + 2, lenient: base + 3, strict: base + 4, rate: base + 5 };
 
 function source(name: string, port: number, preset: 'openai' | 'anthropic', upstream: Upstream): string {
   return `apiVersion: portcullis.dev/v1alpha1
@@ -47,6 +47,7 @@ spec:
     - {name: metered, source: anthropic, budget: {window: Day, tokens: 1000000}}
     - {name: lenient-rate, source: lenient, scope: ServiceAccount, requests: {count: 1000}, onStoreUnavailable: Allow}
     - {name: strict-rate, source: strict, scope: ServiceAccount, requests: {count: 1000}}
+    - {name: burst-five, source: rate, requests: {count: 2, periodSeconds: 1, burst: 5}}
 `;
 
 type ApiError = InstanceType<typeof OpenAI.APIError>;
@@ -107,6 +108,20 @@ describe('agent limits through the shipped sidecar executable', () => {
     for (const r of refused) expect(r?.code).toBe('BUDGET_EXHAUSTED');
     // The other pod has its own pod-scope budget.
     expect(await errorOf(chat(openai(PORTS.pod, 1)))).toBeUndefined();
+  });
+
+  it('rate: a burst of 5 passes at once, the 6th gets 429 RATE_LIMITED with Retry-After, and 2 per second pass after', async () => {
+    const client = openai(PORTS.rate);
+    const burst = await Promise.all(Array.from({ length: 6 }, () => errorOf(chat(client))));
+    expect(burst.filter((r) => r === undefined)).toHaveLength(5);
+    const refused = burst.find((r) => r !== undefined);
+    expect(refused?.status).toBe(429);
+    expect(refused?.code).toBe('RATE_LIMITED');
+    expect(refused?.headers?.get('retry-after')).toBe('1');
+    await new Promise((r) => setTimeout(r, 1100));
+    const sustained = await Promise.all(Array.from({ length: 4 }, () => errorOf(chat(client))));
+    expect(sustained.filter((r) => r === undefined).length).toBeGreaterThanOrEqual(2);
+    expect(sustained.filter((r) => r === undefined).length).toBeLessThanOrEqual(3);
   });
 
   it('ServiceAccount scope in Redis: 25 + 25 parallel calls through two sidecars share one budget for 10', async () => {
