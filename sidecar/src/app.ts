@@ -80,7 +80,7 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
   const state = createState(options, deps, metrics);
   const mode = createMode(options, deps, metrics, state);
   const listeners = createProxyListeners(options, state, mode, { audit: new AuditLog(deps.audit), metrics, log, clock: deps.clock });
-  const readiness = readinessOf(state, mode);
+  const readiness = readinessOf(state, mode, () => listeners.ports());
   const admin: Server = createAdminServer(metrics.registry, { readiness });
 
   return {
