@@ -92,7 +92,7 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
     nowMs: () => deps.clock.now().getTime(),
   };
   const listeners = createProxyListeners(options, state, mode, { audit: new AuditLog(deps.audit), metrics, log, clock: deps.clock, limits });
-  const readiness = readinessOf(state, mode);
+  const readiness = readinessOf(state, mode, () => listeners.ports());
   const admin: Server = createAdminServer(metrics.registry, { readiness });
 
   return {

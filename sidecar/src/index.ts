@@ -1,5 +1,6 @@
-// The sidecar as a library: e2e tests and the demo build it in-process; main.ts is the CLI. Test
-// helpers are in './testing.js' (`@portcullis/sidecar/testing`), not here.
+// The sidecar as a library (main.ts is the CLI). e2e tests and the demo run the shipped executable
+// instead of building it in-process (issue 12; e2e/src/support/shipped-sidecar-only.test.ts); they use
+// the kube client and logger from here. Test helpers are in './testing.js' (`@portcullis/sidecar/testing`).
 export { buildSidecar, type Sidecar, type SidecarDeps } from './app.js';
 export type { AuditRecord } from './audit/record.js';
 export { parseOptions } from './config/parse.js';

@@ -1,17 +1,17 @@
 // The sidecar in cluster mode with an aws CredentialSource from the API server (so the CRD's schema and
 // CEL rules accept it): identity from TokenReview of a real pod-bound token, and STS web identity with
 // a projected token of audience sts.amazonaws.com, against moto. The STS session names the real pod.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { createLogger, type AuditRecord, type Sidecar } from '@portcullis/sidecar';
+import type { AuditRecord } from '@portcullis/sidecar';
 import { startMoto, type Moto, type MotoRole } from '../support/aws-peers.js';
 import { createNamespace, kubeConfig } from '../support/cluster.js';
-import { mountSidecarTokens, startClusterSidecar } from '../support/cluster-sidecar.js';
+import { mountSidecarTokens, startClusterSidecar, stopAndRemove, until, type ClusterSidecar } from '../support/cluster-sidecar.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
 import { createPod, createServiceAccount, requestPodBoundToken } from '../support/workloads.js';
 import { PLACEHOLDER } from './s3-setup.js';
@@ -26,7 +26,7 @@ describe('aws source in cluster mode: TokenReview identity, STS web identity wit
   let ns: string;
   let moto: Moto;
   let role: MotoRole;
-  let sidecar: Sidecar;
+  let sidecar: ClusterSidecar;
 
   beforeAll(async () => {
     moto = await startMoto();
@@ -55,16 +55,17 @@ describe('aws source in cluster mode: TokenReview identity, STS web identity wit
     sidecar = await startClusterSidecar({
       ns, dir, port,
       args: ['--sts-token-file', join(dir, 'sts/token')],
-      log: createLogger('warn', { write: () => undefined }),
       audit: { write: (line) => audit.push(JSON.parse(line) as AuditRecord) },
       readyTimeoutMs: 10_000,
     });
   }, 60_000);
 
   afterAll(async () => {
-    await sidecar?.stop();
-    await moto?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      await stopAndRemove(sidecar, undefined, dir);
+    } finally {
+      await moto?.stop();
+    }
   });
 
   const cfg = (): { endpoint: string; region: string; credentials: typeof PLACEHOLDER; maxAttempts: number } => ({ endpoint: `http://127.0.0.1:${port}`, region: moto.region, credentials: PLACEHOLDER, maxAttempts: 1 });
@@ -75,8 +76,9 @@ describe('aws source in cluster mode: TokenReview identity, STS web identity wit
     expect((await new DynamoDBClient(cfg()).send(new ListTablesCommand({}))).TableNames).toContain('cluster-orders');
   });
 
-  it('audits the verified pod and the STS session', () => {
-    const line = audit.find((a) => a.aws?.action === 'dynamodb:ListTables');
+  it('audits the verified pod and the STS session', async () => {
+    // Audit lines arrive on the process's stdout, a moment after the answer.
+    const line = (await until(() => audit.find((a) => a.aws?.action === 'dynamodb:ListTables'), (a) => a !== undefined, 2000)).value;
     expect(line).toMatchObject({ workload: { namespace: ns, serviceAccount: 'reports', pod: 'reports-0' }, status: 200, aws: { roleArn: role.roleArn, sessionName: `${ns}.reports.reports-0` } });
   });
 });

@@ -1,25 +1,24 @@
-// The kill switch on the real API server: a sidecar in cluster mode watches its own Pod (RBAC limited to
+// The kill switch on the real API server: the shipped sidecar executable in cluster mode watches its own Pod (RBAC limited to
 // that one pod by resourceNames) and its namespace's EgressPolicies. Labelling or annotating the pod
 // portcullis.dev/suspend=true, or setting spec.suspend on a policy, denies every call within a second;
 // removing it resumes. 20 trials, p99 ≤ 1 s; the pod stays ready throughout.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api, CustomObjectsApi } from '@kubernetes/client-node';
-import { buildSidecar, createLogger, nodeFiles, parseOptions, sidecarKubeClient, systemClock, type AuditRecord, type Sidecar } from '@portcullis/sidecar';
-import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar/testing';
+import { nodeFiles, sidecarKubeClient, systemClock, type AuditRecord } from '@portcullis/sidecar';
+import { startUpstream, json, testPki, type Upstream } from '@portcullis/sidecar/testing';
 import { clusterEnv, createNamespace, kubeConfig } from '../support/cluster.js';
+import { createAgentPolicy, createApiSource, mountSidecarTokens, startClusterSidecar, stopAndRemove, type ClusterSidecar } from '../support/cluster-sidecar.js';
 import { grantOwnPodRead } from '../support/pod-self-rbac.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
-import { createPod, createServiceAccount, requestPodBoundToken } from '../support/workloads.js';
+import { createPod, createServiceAccount } from '../support/workloads.js';
 
 const KEY = 'e2e-kill-switch-key';
 const group = { group: 'portcullis.dev', version: 'v1alpha1' };
 const TRIALS = 20;
-const clock = systemClock();
-const files = nodeFiles(clock);
+const files = nodeFiles(systemClock());
 
 async function call(url: string): Promise<{ status: number; code: string | undefined }> {
   const res = await fetch(url).catch(() => undefined);
@@ -41,13 +40,13 @@ async function until(probe: () => Promise<{ status: number; code: string | undef
 
 const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.max(0, Math.ceil((p / 100) * xs.length) - 1)] ?? NaN;
 
-describe('kill switch on the real API server', () => {
+describe('kill switch on the real API server (the shipped executable in cluster mode)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-suspend-'));
   const audit: AuditRecord[] = [];
   const port = 20000 + Math.floor(Math.random() * 20000);
   let ns: string;
   let upstream: Upstream;
-  let sidecar: Sidecar;
+  let sidecar: ClusterSidecar;
   let url: string;
   const core = (): CoreV1Api => kubeConfig().makeApiClient(CoreV1Api);
   const custom = (): CustomObjectsApi => kubeConfig().makeApiClient(CustomObjectsApi);
@@ -60,48 +59,16 @@ describe('kill switch on the real API server', () => {
     const pod = await createPod(ns, 'agent-0', { serviceAccount: 'agent', labels: { app: 'agent' }, annotations: { team: 'ai' } });
     await createPod(ns, 'neighbour-0', { serviceAccount: 'agent' });
     await grantOwnPodRead(ns, 'agent', 'agent-0');
-    mkdirSync(join(dir, 'identity'));
-    mkdirSync(join(dir, 'api'));
-    writeFileSync(join(dir, 'identity/token'), await requestPodBoundToken(pod, ['portcullis'], 3600));
-    writeFileSync(join(dir, 'api/token'), await requestPodBoundToken(pod, [clusterEnv().serviceAccountIssuer], 3600));
-    writeFileSync(join(dir, 'api/ca.crt'), Buffer.from(kubeConfig().getCurrentCluster()?.caData ?? '', 'base64'));
-    mkdirSync(join(dir, 'sources/api'), { recursive: true });
-    writeFileSync(join(dir, 'sources/api/key'), KEY);
+    await mountSidecarTokens(dir, pod, 3600);
     upstream = await startUpstream(testPki(), (req) => req.headers.authorization === `Bearer ${KEY}`, (_req, res) => json(res, 200, { ok: true }));
-    await custom().createNamespacedCustomObject({
-      ...group, namespace: ns, plural: 'credentialsources',
-      body: { apiVersion: 'portcullis.dev/v1alpha1', kind: 'CredentialSource', metadata: { name: 'api' },
-        spec: { type: 'http', port, http: { upstream: upstream.url, caBundle: upstream.ca.certPem, injection: { type: 'Bearer' }, secretRef: { name: 'api-key', key: 'key' } } } },
-    });
-    await custom().createNamespacedCustomObject({
-      ...group, namespace: ns, plural: 'egresspolicies',
-      body: { apiVersion: 'portcullis.dev/v1alpha1', kind: 'EgressPolicy', metadata: { name: 'agent' },
-        spec: { workloads: { serviceAccounts: ['agent'] }, rules: [{ effect: 'Allow', source: 'api' }] } },
-    });
-    const options = parseOptions(
-      ['--namespace', ns, '--api-server', clusterEnv().server, '--api-token-file', join(dir, 'api/token'), '--api-ca-file', join(dir, 'api/ca.crt'),
-        '--identity-token-file', join(dir, 'identity/token'), '--secrets-dir', join(dir, 'sources'), '--admin-address', '127.0.0.1', '--admin-port', '0',
-        '--listen-addresses', '127.0.0.1'],
-      {},
-    );
-    sidecar = buildSidecar(options, {
-      log: createLogger('warn', new Writable({ write: (_c, _e, cb) => cb() })),
-      audit: { write: (line) => audit.push(JSON.parse(line) as AuditRecord) },
-      kube: await sidecarKubeClient(options.mode.kind === 'cluster' ? options.mode.api : { kind: 'kubeconfig', path: '' }, files),
-      clock,
-      files,
-      defaultMetrics: false,
-    });
-    await sidecar.start();
+    await createApiSource(ns, dir, port, upstream, KEY);
+    await createAgentPolicy(ns, [{ effect: 'Allow', source: 'api' }]);
+    sidecar = await startClusterSidecar({ ns, dir, port, readyTimeoutMs: 20_000, audit: { write: (line) => audit.push(JSON.parse(line) as AuditRecord) } });
     url = `http://127.0.0.1:${port}/v1/x`;
     await until(() => call(url), (v) => v.status === 200, performance.now(), 15_000);
   }, 60_000);
 
-  afterAll(async () => {
-    await sidecar?.stop();
-    await upstream?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopAndRemove(sidecar, upstream, dir));
 
   it(`denies every call within 1 s of portcullis.dev/suspend=true on the pod, and resumes when removed (p99 of ${TRIALS} trials)`, async () => {
     const path = (kind: 'labels' | 'annotations'): string => `/metadata/${kind}/portcullis.dev~1suspend`;
@@ -113,7 +80,7 @@ describe('kill switch on the real API server', () => {
       await core().patchNamespacedPod({ namespace: ns, name: 'agent-0', body: [{ op: 'add', path: path(kind), value: 'true' }] });
       suspendMs.push(await until(() => call(url), (v) => v.status === 403 && v.code === 'SUSPENDED', since));
       // Suspended, still ready: probes must not restart it.
-      expect(sidecar.readiness().ready).toBe(true);
+      expect((await sidecar.readiness()).status).toBe(200);
       since = performance.now();
       await core().patchNamespacedPod({ namespace: ns, name: 'agent-0', body: [{ op: 'remove', path: path(kind) }] });
       resumeMs.push(await until(() => call(url), (v) => v.status === 200, since));
@@ -125,7 +92,7 @@ describe('kill switch on the real API server', () => {
     const denied = audit.filter((a) => a.error === 'SUSPENDED');
     expect(denied.length).toBeGreaterThanOrEqual(TRIALS);
     expect(denied[0]).toMatchObject({ status: 403, workload: { pod: 'agent-0' } });
-    expect(await sidecar.metrics.registry.metrics()).toMatch(/portcullis_sidecar_limit_decisions_total\{source="all",result="suspended"\} [1-9]/);
+    expect(await sidecar.metrics()).toMatch(/portcullis_sidecar_limit_decisions_total\{source="all",result="suspended"\} [1-9]/);
   });
 
   it('a value other than "true" does not suspend', async () => {

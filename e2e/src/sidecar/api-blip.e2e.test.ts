@@ -4,12 +4,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createLogger, type Sidecar } from '@portcullis/sidecar';
 import type { Upstream } from '@portcullis/sidecar/testing';
 import { withApiServerStopped } from '../support/api-server-stop.js';
-import { createAgentWorld, startClusterSidecar, stopAndRemove } from '../support/cluster-sidecar.js';
+import { createAgentWorld, startClusterSidecar, stopAndRemove, type ClusterSidecar } from '../support/cluster-sidecar.js';
 
 const KEY = 'e2e-blip-key';
 const REVIEW_INTERVAL_S = 2;
@@ -22,7 +20,7 @@ describe('a cluster-mode sidecar while the API server is stopped', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-blip-'));
   const port = 20000 + Math.floor(Math.random() * 20000);
   let upstream: Upstream;
-  let sidecar: Sidecar;
+  let sidecar: ClusterSidecar;
 
   beforeAll(async () => {
     const world = await createAgentWorld({ prefix: 'blip', dir, port, key: KEY, tokenSeconds: 3600, rules: [{ name: 'read', effect: 'Allow', source: 'api', methods: ['GET'], paths: ['/v1/**'] }] });
@@ -31,8 +29,6 @@ describe('a cluster-mode sidecar while the API server is stopped', () => {
     sidecar = await startClusterSidecar({
       ns, dir, port,
       args: ['--identity-review-interval-seconds', String(REVIEW_INTERVAL_S)],
-      log: createLogger('warn', new Writable({ write: (_c, _e, cb) => cb() })),
-      audit: { write: () => undefined },
       readyTimeoutMs: 15_000,
     });
   }, 60_000);
@@ -40,19 +36,19 @@ describe('a cluster-mode sidecar while the API server is stopped', () => {
   afterAll(() => stopAndRemove(sidecar, upstream, dir));
 
   it('keeps serving and stays ready through failed reviews, then reviews successfully again', async () => {
-    const before = await sidecar.metrics.registry.metrics();
+    const before = await sidecar.metrics();
     const statuses: number[] = [];
     const unready: string[] = [];
     await withApiServerStopped(async () => {
       const end = Date.now() + STOP_MS;
       while (Date.now() < end) {
         statuses.push((await fetch(`http://127.0.0.1:${port}/v1/models`)).status);
-        const admin = await fetch(`http://127.0.0.1:${sidecar.adminAddress().port}/readyz`);
-        if (admin.status !== 200) unready.push(await admin.text());
+        const admin = await sidecar.readiness();
+        if (admin.status !== 200) unready.push(JSON.stringify(admin.body));
         await new Promise((r) => setTimeout(r, 200));
       }
     });
-    const during = await sidecar.metrics.registry.metrics();
+    const during = await sidecar.metrics();
     expect(statuses.length).toBeGreaterThan(10);
     expect(new Set(statuses)).toEqual(new Set([200]));
     expect(unready).toEqual([]);
@@ -64,7 +60,7 @@ describe('a cluster-mode sidecar while the API server is stopped', () => {
     let after = during;
     while (sample(after, 'verified') <= sample(during, 'verified') && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));
-      after = await sidecar.metrics.registry.metrics();
+      after = await sidecar.metrics();
     }
     expect(sample(after, 'verified')).toBeGreaterThan(sample(during, 'verified'));
     expect((await fetch(`http://127.0.0.1:${port}/v1/models`)).status).toBe(200);

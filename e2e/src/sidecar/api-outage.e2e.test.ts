@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { createLogger, type AuditRecord, type Sidecar } from '@portcullis/sidecar';
+import type { AuditRecord } from '@portcullis/sidecar';
 import type { Upstream } from '@portcullis/sidecar/testing';
 import { withApiServerStopped } from '../support/api-server-stop.js';
 import { kubeConfig } from '../support/cluster.js';
-import { createAgentWorld, getCode, startClusterSidecar, stopAndRemove, until } from '../support/cluster-sidecar.js';
+import { createAgentWorld, getCode, startClusterSidecar, stopAndRemove, until, type ClusterSidecar } from '../support/cluster-sidecar.js';
 
 const KEY = 'e2e-outage-key';
 const OUTAGE_MS = Number(process.env.PORTCULLIS_E2E_OUTAGE_SECONDS ?? 600) * 1000;
@@ -45,7 +45,7 @@ describe('a cluster-mode sidecar through a ten-minute API server outage', () => 
   const custom = (): CustomObjectsApi => kubeConfig().makeApiClient(CustomObjectsApi);
   let ns: string;
   let upstream: Upstream;
-  let sidecar: Sidecar;
+  let sidecar: ClusterSidecar;
   let base: string;
 
   beforeAll(async () => {
@@ -58,7 +58,7 @@ describe('a cluster-mode sidecar through a ten-minute API server outage', () => 
     sidecar = await startClusterSidecar({
       ns, dir, port,
       args: ['--identity-review-interval-seconds', '10'],
-      log: createLogger('info', { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) }),
+      log: { write: (line) => void logs.push(JSON.parse(line) as LogLine) },
       audit: { write: (line) => audit.push(JSON.parse(line) as AuditRecord) },
       readyTimeoutMs: 15_000,
     });
@@ -70,7 +70,7 @@ describe('a cluster-mode sidecar through a ten-minute API server outage', () => 
   it('enforces the last synced policies unchanged, stays ready, logs the outage once and recovers', async () => {
     expect(await call(`${base}/v1/models`)).toEqual({ status: 200, code: undefined });
     expect(await call(`${base}/v1/admin/users`)).toEqual({ status: 403, code: 'POLICY_DENIED' });
-    const before = await sidecar.metrics.registry.metrics();
+    const before = await sidecar.metrics();
     const auditBefore = audit.length;
     const logsBefore = logs.length;
 
@@ -84,8 +84,8 @@ describe('a cluster-mode sidecar through a ten-minute API server outage', () => 
         seen.calls += 2;
         tally(seen.allowed, `${allowed.status} ${allowed.code ?? ''}`);
         tally(seen.denied, `${denied.status} ${denied.code ?? ''}`);
-        const ready = await fetch(`http://127.0.0.1:${sidecar.adminAddress().port}/readyz`);
-        if (ready.status !== 200) seen.unready.push(`${Math.round((Date.now() - stoppedAt) / 1000)} s: ${await ready.text()}`);
+        const ready = await sidecar.readiness();
+        if (ready.status !== 200) seen.unready.push(`${Math.round((Date.now() - stoppedAt) / 1000)} s: ${JSON.stringify(ready.body)}`);
         await new Promise((r) => setTimeout(r, 1000));
       }
     });
@@ -111,7 +111,7 @@ describe('a cluster-mode sidecar through a ten-minute API server outage', () => 
     }
     expect(during.filter((l) => l.code === 'IDENTITY_REVIEW_FAILED')).toHaveLength(1);
     expect(during.filter((l) => l.level >= 40 && l.code !== 'POLICY_WATCH_FAILED' && l.code !== 'IDENTITY_REVIEW_FAILED')).toEqual([]);
-    const mid = await sidecar.metrics.registry.metrics();
+    const mid = await sidecar.metrics();
     for (const r of resources) expect(errorsOf(mid, r)).toBeGreaterThan(errorsOf(before, r) + 1);
 
     // Recovery: logged once per informer after SIGCONT (the retry backoff is at most 30 s) …
@@ -127,6 +127,6 @@ describe('a cluster-mode sidecar through a ten-minute API server outage', () => 
     expect(value).toEqual({ status: 403, code: 'POLICY_DENIED' });
     expect(elapsedMs).toBeLessThan(2000);
     expect((await call(`${base}/v2/models`)).status).toBe(200);
-    expect(sidecar.readiness().ready).toBe(true);
+    expect((await sidecar.readiness()).body.ready).toBe(true);
   }, OUTAGE_MS + 180_000);
 });

@@ -1,17 +1,14 @@
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { apiTokenReviewer, createLogger, identityFromReview, nodeFiles, sidecarKubeClient, systemClock, type AuditRecord, type Sidecar } from '@portcullis/sidecar';
+import type { AuditRecord } from '@portcullis/sidecar';
 import type { Upstream } from '@portcullis/sidecar/testing';
-import { clusterEnv, kubeConfig } from '../support/cluster.js';
-import { createAgentWorld, getCode, startClusterSidecar, stopAndRemove, until } from '../support/cluster-sidecar.js';
+import { kubeConfig } from '../support/cluster.js';
+import { clusterSidecarArgs, createAgentWorld, getCode, startClusterSidecar, stopAndRemove, until, type ClusterSidecar } from '../support/cluster-sidecar.js';
+import { startSidecarProcess } from '../support/sidecar-process.js';
 import { createPod, deletePod, requestPodBoundToken } from '../support/workloads.js';
-
-// What main.ts makes for the sidecar process (for the extra API client below).
-const files = nodeFiles(systemClock());
 
 const KEY = 'e2e-real-key';
 const group = { group: 'portcullis.dev', version: 'v1alpha1' };
@@ -24,7 +21,7 @@ describe('sidecar in cluster mode against the real API server', () => {
   const port = 20000 + Math.floor(Math.random() * 20000);
   let ns: string;
   let upstream: Upstream;
-  let sidecar: Sidecar;
+  let sidecar: ClusterSidecar;
   let base: string;
   const custom = (): CustomObjectsApi => kubeConfig().makeApiClient(CustomObjectsApi);
 
@@ -35,7 +32,6 @@ describe('sidecar in cluster mode against the real API server', () => {
     sidecar = await startClusterSidecar({
       ns, dir, port,
       args: ['--identity-review-interval-seconds', '2'],
-      log: createLogger('warn', new Writable({ write: (_c, _e, cb) => cb() })),
       audit: { write: (line) => audit.push(JSON.parse(line) as AuditRecord) },
       readyTimeoutMs: 10_000,
     });
@@ -52,13 +48,24 @@ describe('sidecar in cluster mode against the real API server', () => {
   });
 
   it('refuses, through the same TokenReview, a pod token minted for another audience', async () => {
-    const review = apiTokenReviewer(await sidecarKubeClient({ kind: 'token', server: clusterEnv().server, tokenFile: join(dir, 'api/token'), caFile: join(dir, 'api/ca.crt') }, files));
+    // A second sidecar process of another pod whose identity file holds its sts.amazonaws.com token: it
+    // serves no source (--sources none) and must stay unready with the review's reason.
+    const other = mkdtempSync(join(tmpdir(), 'portcullis-e2e-sidecar-aud-'));
     const pod = await createPod(ns, 'other-0', { serviceAccount: 'agent' });
-    const stsToken = await requestPodBoundToken(pod, ['sts.amazonaws.com'], 600);
-    expect(identityFromReview(await review(stsToken, 'portcullis'), 'portcullis')).toEqual({ problem: expect.stringContaining('did not authenticate') });
-    const good = await requestPodBoundToken(pod, ['portcullis'], 600);
-    expect(identityFromReview(await review(good, 'portcullis'), 'portcullis')).toMatchObject({ podName: 'other-0', serviceAccount: 'agent' });
-  });
+    cpSync(join(dir, 'api'), join(other, 'api'), { recursive: true });
+    cpSync(join(dir, 'identity'), join(other, 'identity'), { recursive: true });
+    writeFileSync(join(other, 'identity/token'), await requestPodBoundToken(pod, ['sts.amazonaws.com'], 600));
+    const wrong = await startSidecarProcess(clusterSidecarArgs(ns, other, ['--sources', 'none']));
+    try {
+      const { value } = await until(() => wrong.readiness(), (r) => r.body.reasons.some((x) => x.includes('did not authenticate')), 10_000);
+      expect(value.status).toBe(503);
+      expect(value.body.reasons).toContainEqual(expect.stringMatching(/^identity: .*did not authenticate/));
+      expect(value.body.ports).toEqual([]);
+    } finally {
+      expect(await wrong.stop()).toBe(0);
+      rmSync(other, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   it('takes a policy edit into account within a second', async () => {
     expect((await get(`${base}/v1/models`)).status).toBe(200);
@@ -77,7 +84,7 @@ describe('sidecar in cluster mode against the real API server', () => {
     const { value, elapsedMs } = await until(() => get(`${base}/v2/x`), (r) => r.status === 403, 5000);
     expect(value.code).toBe('POLICY_DENIED');
     expect(elapsedMs).toBeLessThan(1000);
-    const metrics = await sidecar.metrics.registry.metrics();
+    const metrics = await sidecar.metrics();
     expect(metrics).toMatch(/portcullis_sidecar_informer_reconnects_total\{resource="egresspolicies"\} [1-9]/);
     expect(metrics).toMatch(/portcullis_sidecar_policy_generation [1-9]/);
   });

@@ -61,6 +61,10 @@ describe('portcullis-sidecar --standalone as a process', () => {
     expect([...sidecar.stdout, ...sidecar.stderr].join('\n')).not.toContain(KEY);
   });
 
+  it('lists the source ports it listens on in /readyz', async () => {
+    expect(await sidecar.readiness()).toEqual({ status: 200, body: { ready: true, reasons: [], rejected: [], credentials: [], ports: [port] } });
+  });
+
   it('applies an edited policy file without a restart', async () => {
     writeFileSync(join(dir, 'config/resources.yaml'), resources(port, upstream, ['/v2/**']));
     let status = 0;

@@ -1,13 +1,16 @@
-// A cluster-mode sidecar run in-process the way the webhook configures it in a pod: its own files (the
-// identity and API tokens of a real pod, the API server's CA, Secret volumes) in a temp folder, the
-// webhook's flags, and the Clock and Files main.ts would make.
+// A cluster-mode sidecar run as the pod runs it: the executable the image ships (Bun, ADR 6), started
+// with the webhook's flags (sidecarArgs, the kubelet's $(POD_NAMESPACE) expanded), reading its own files
+// (the identity and API tokens of a real pod, the API server's CA, the downward-API labels, Secret
+// volumes) from a temp folder. Tests see it only as a process: /readyz and /metrics on the admin port,
+// audit lines on stdout, JSON logs on stderr, SIGTERM and the exit code (issue 12).
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { buildSidecar, nodeFiles, parseOptions, sidecarKubeClient, systemClock, type Sidecar, type SidecarDeps } from '@portcullis/sidecar';
+import { POD_NAMESPACE_ENV, SIDECAR_FLAGS, SIDECAR_IDENTITY_REVIEW_INTERVAL_SECONDS, sidecarArgs } from '@portcullis/shared';
 import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar/testing';
 import { clusterEnv, createNamespace, kubeConfig } from './cluster.js';
+import { startSidecarProcess, waitServing, type SidecarProcess } from './sidecar-process.js';
 import { grantSidecarAccess } from './sidecar-rbac.js';
 import { createPod, createServiceAccount, requestPodBoundToken } from './workloads.js';
 
@@ -15,10 +18,12 @@ const group = { group: 'portcullis.dev', version: 'v1alpha1' };
 
 /**
  * Writes what the webhook mounts into the sidecar under `dir`: identity/token (audience portcullis),
- * api/token (the API server's audience) and api/ca.crt, each token valid for `tokenSeconds`.
+ * api/token (the API server's audience) and api/ca.crt, each token valid for `tokenSeconds`, and
+ * podinfo/labels (the downward API's `key="value"` lines).
  */
 export async function mountSidecarTokens(dir: string, pod: V1Pod, tokenSeconds: number): Promise<void> {
-  for (const d of ['identity', 'api']) mkdirSync(join(dir, d), { recursive: true });
+  for (const d of ['identity', 'api', 'podinfo']) mkdirSync(join(dir, d), { recursive: true });
+  writeFileSync(join(dir, 'podinfo/labels'), Object.entries(pod.metadata?.labels ?? {}).map(([k, v]) => `${k}=${JSON.stringify(v)}\n`).join(''));
   writeFileSync(join(dir, 'identity/token'), await requestPodBoundToken(pod, ['portcullis'], tokenSeconds));
   writeFileSync(join(dir, 'api/token'), await requestPodBoundToken(pod, [clusterEnv().serviceAccountIssuer], tokenSeconds));
   writeFileSync(join(dir, 'api/ca.crt'), Buffer.from(kubeConfig().getCurrentCluster()?.caData ?? '', 'base64'));
@@ -72,46 +77,76 @@ export interface ClusterSidecarOptions {
   readonly ns: string;
   /** Where mountSidecarTokens wrote the tokens; Secret volumes are under <dir>/sources. */
   readonly dir: string;
-  /** The source port to wait for. */
+  /** The source port to wait for (until /readyz lists it). */
   readonly port: number;
   /** More flags (--identity-review-interval-seconds, --sts-token-file, …). */
   readonly args?: readonly string[];
-  readonly log: SidecarDeps['log'];
-  readonly audit: SidecarDeps['audit'];
+  /** Each JSON log line of the process's stderr, as it arrives (the process logs at info). */
+  readonly log?: LineSink;
+  /** Each audit line of the process's stdout, as it arrives. */
+  readonly audit?: LineSink;
   readonly readyTimeoutMs: number;
 }
 
-/** Builds and starts the sidecar with the webhook's flags, and waits until it is ready and listens on `port`. */
-export async function startClusterSidecar(o: ClusterSidecarOptions): Promise<Sidecar> {
-  const { dir } = o;
-  const options = parseOptions(
-    ['--namespace', o.ns, '--api-server', clusterEnv().server, '--api-token-file', join(dir, 'api/token'), '--api-ca-file', join(dir, 'api/ca.crt'),
-      '--identity-token-file', join(dir, 'identity/token'), '--secrets-dir', join(dir, 'sources'), '--admin-address', '127.0.0.1', '--admin-port', '0',
-      '--listen-addresses', '127.0.0.1', ...(o.args ?? [])],
-    {},
-  );
-  if (options.mode.kind !== 'cluster') throw new Error('startClusterSidecar: the flags did not select cluster mode');
-  // What main.ts makes for the sidecar process: the one clock and file access.
-  const clock = systemClock();
-  const files = nodeFiles(clock);
-  const sidecar = buildSidecar(options, { clock, files, log: o.log, audit: o.audit, kube: await sidecarKubeClient(options.mode.api, files), defaultMetrics: false });
-  await sidecar.start();
-  const deadline = Date.now() + o.readyTimeoutMs;
-  while (!(sidecar.readiness().ready && sidecar.ports().includes(o.port))) {
-    if (Date.now() > deadline) {
-      await sidecar.stop();
-      throw new Error(`sidecar not ready: ${sidecar.readiness().reasons.join('; ')}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
+export interface LineSink {
+  write(line: string): void;
+}
+
+/** The running sidecar process: `readiness()`, `metrics()`, `adminPort`, `stdout`/`stderr`, `stop()` (SIGTERM → exit code). */
+export type ClusterSidecar = SidecarProcess;
+
+/**
+ * The args of the injected proxy as the webhook builds them (sidecarArgs) with $(VAR) expanded as the
+ * kubelet does, the pod's mounted files under `dir` in place of the mount paths, the API server of the
+ * test control plane (no in-cluster env here), and loopback with any free admin port.
+ */
+export function clusterSidecarArgs(ns: string, dir: string, extra: readonly string[] = []): string[] {
+  const env: Record<string, string> = { [POD_NAMESPACE_ENV]: ns };
+  const webhook = sidecarArgs({ sources: undefined, logLevel: undefined, youngGenerationMiB: undefined, adminPort: 0, identityReviewIntervalSeconds: SIDECAR_IDENTITY_REVIEW_INTERVAL_SECONDS })
+    .map((a) => a.replace(/\$\(([A-Z_]+)\)/g, (_m, name: string) => env[name] ?? ''));
+  const labels = webhook.indexOf(`--${SIDECAR_FLAGS.labelsFile}`);
+  if (labels < 0) throw new Error('sidecarArgs no longer passes --labels-file: update clusterSidecarArgs');
+  webhook[labels + 1] = join(dir, 'podinfo/labels');
+  return [
+    ...webhook,
+    '--api-server', clusterEnv().server, '--api-token-file', join(dir, 'api/token'), '--api-ca-file', join(dir, 'api/ca.crt'),
+    '--identity-token-file', join(dir, 'identity/token'), '--secrets-dir', join(dir, 'sources'),
+    '--admin-address', '127.0.0.1', '--listen-addresses', '127.0.0.1', ...extra,
+  ];
+}
+
+/**
+ * Starts the shipped sidecar executable in cluster mode with the webhook's flags, and waits until its
+ * /readyz says ready and lists `port`.
+ */
+export async function startClusterSidecar(o: ClusterSidecarOptions): Promise<ClusterSidecar> {
+  const sidecar = await startSidecarProcess(clusterSidecarArgs(o.ns, o.dir, o.args), o.readyTimeoutMs, 'shipped', {
+    env: { [POD_NAMESPACE_ENV]: o.ns },
+    ...(o.log ? { onStderr: (line: string) => o.log?.write(line) } : {}),
+    ...(o.audit ? { onStdout: (line: string) => o.audit?.write(line) } : {}),
+  });
+  try {
+    await waitServing(sidecar, [o.port], o.readyTimeoutMs);
+  } catch (err) {
+    await sidecar.stop();
+    throw err;
   }
   return sidecar;
 }
 
-/** afterAll of a test with an in-process sidecar: stops it, then its upstream, then removes its files. */
-export async function stopAndRemove(sidecar: Sidecar | undefined, upstream: Upstream | undefined, dir: string): Promise<void> {
-  await sidecar?.stop();
-  await upstream?.close();
-  rmSync(dir, { recursive: true, force: true });
+/**
+ * afterAll of a test with a sidecar process: stops it (SIGTERM), then its upstream, then removes its
+ * files; fails when the sidecar did not exit 0 (a graceful drain).
+ */
+export async function stopAndRemove(sidecar: SidecarProcess | undefined, upstream: Upstream | undefined, dir: string): Promise<void> {
+  let code: number | null | undefined;
+  try {
+    code = await sidecar?.stop();
+  } finally {
+    await upstream?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (sidecar && code !== 0) throw new Error(`the sidecar exited with ${code} on SIGTERM:\n${sidecar.stderr.slice(-20).join('\n')}`);
 }
 
 /** GET `url`: the status and, for a Portcullis error answer, its code. */
