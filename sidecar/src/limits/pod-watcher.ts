@@ -1,11 +1,27 @@
 import type { Logger } from 'pino';
-import { SupervisedInformer, type KubeObject, type KubeRestClient } from '@portcullis/shared/kube';
+import { SupervisedInformer, type InformerHooks, type KubeObject, type KubeRestClient } from '@portcullis/shared/kube';
 import type { Clock } from '../io/clock.js';
 import type { SidecarMetrics } from '../metrics.js';
 import { informerReport } from '../store/informer-report.js';
 import type { LimitMetrics } from './metrics.js';
 import { ownPodListWatch } from './pod-list-watch.js';
 import { podSuspension } from './suspension.js';
+
+/**
+ * The informer report, plus one line that says what a failing pod watch means: the pod label/annotation
+ * kill switch is not seen (policy-level suspend still is) until the sidecar may read its own Pod.
+ */
+function podReport(report: InformerHooks<KubeObject>, log: Logger): InformerHooks<KubeObject> {
+  return {
+    ...report,
+    onError: (err, retryInMs, attempt) => {
+      report.onError(err, retryInMs, attempt);
+      if (attempt === 1) {
+        log.warn({ code: 'POLICY_WATCH_FAILED', resource: 'pods' }, "the pod's own object cannot be watched: a portcullis.dev/suspend label or annotation is not seen until it can (grant get/list/watch on this pod by resourceNames, ADR 16); EgressPolicy spec.suspend still works");
+      }
+    },
+  };
+}
 
 /**
  * Watches the sidecar's own Pod for the kill switch. While the watch is down the last seen state holds
@@ -18,7 +34,7 @@ export class PodSuspensionWatcher {
   constructor(kube: KubeRestClient, namespace: string, podName: string, metrics: SidecarMetrics, limitMetrics: LimitMetrics, log: Logger, clock: Clock) {
     this.informer = new SupervisedInformer<KubeObject>(
       ownPodListWatch(kube, namespace, podName),
-      informerReport<KubeObject>(
+      podReport(informerReport<KubeObject>(
         'pods',
         (items) => {
           const pod = items.find((p) => p.metadata?.name === podName);
@@ -32,7 +48,7 @@ export class PodSuspensionWatcher {
         },
         metrics,
         log,
-      ),
+      ), log),
       {
         initialBackoffMs: 200,
         maxBackoffMs: 30_000,
