@@ -105,7 +105,14 @@ function authorizeAndForward(
     return;
   }
   gateCall(limits, source.name, source.readsBody !== false, req, x.id, deps.limits).then((gated) => {
-    if (gated) x.meter = new CallMeter(gated.grant, limits, gated.metered, source.name, deps.limits.metrics);
+    const meter = gated ? new CallMeter(gated.grant, limits, gated.metered, source.name, deps.limits.metrics) : undefined;
+    if (res.destroyed) {
+      // The app went away while the limits were checked: nothing is sent, and what they granted (slots,
+      // reservations) is given back now rather than held until its lease lapses.
+      meter?.finish(x.id, false).catch((err: unknown) => deps.log.warn({ err, requestId: x.id }, 'giving back the limits of an abandoned call failed; they lapse after their lease'));
+      return;
+    }
+    x.meter = meter;
     send(x, req, res, call, deps, settle, fail, gated?.body);
   }, fail);
 }

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { PLACEHOLDER_CREDENTIAL, type EgressPolicy, type EgressPolicyLimit } from '@portcullis/shared';
+import { MemoryLimitStore, PLACEHOLDER_CREDENTIAL, type EgressPolicy, type EgressPolicyLimit, type LimitStore } from '@portcullis/shared';
 import { eventually, startHarness, type Harness } from '../test-support/harness.js';
 import { llmRoute, llmScript, type LlmScript } from '../test-support/llm-upstream.js';
 import { httpSource, policy } from '../test-support/resources.js';
@@ -197,6 +197,37 @@ describe('limits and budgets with the openai SDK', () => {
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string; message: string } }).error.message).toContain('at most 4194304 bytes');
     expect(upstream.received.length).toBe(before);
+  });
+
+  it('an app that goes away while a shared limit is checked sends nothing and leaves no slot held', async () => {
+    // A shared store that answers slowly (Redis across a busy network), counting in memory.
+    const memory = new MemoryLimitStore();
+    const slow = <T>(p: Promise<T>): Promise<T> => new Promise((r) => setTimeout(() => r(p), 300));
+    const sharedLimitStore: LimitStore = {
+      take: (...a) => slow(memory.take(...a)),
+      acquire: (...a) => slow(memory.acquire(...a)),
+      releaseSlot: (...a) => memory.releaseSlot(...a),
+      reserve: (...a) => slow(memory.reserve(...a)),
+      settle: (...a) => memory.settle(...a),
+    };
+    h = await startHarness({
+      port: 18080,
+      sources: [httpSource('openai', 18080, { preset: 'openai', upstream: upstream.url, caBundle: upstream.ca.certPem, secretRef: { name: 'openai', key: 'api-key' } })],
+      policies: [limited([{ name: 'one-at-a-time', scope: 'ServiceAccount', inFlight: 1 }])],
+      secrets: { openai: { 'api-key': OPENAI_KEY } },
+      sharedLimitStore,
+    });
+    const before = upstream.received.length;
+    const abort = new AbortController();
+    const gone = fetch(`${h.url}/v1/chat/completions`, { method: 'POST', body: '{}', signal: abort.signal }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 100));
+    abort.abort();
+    await gone;
+    await new Promise((r) => setTimeout(r, 400));
+    expect(upstream.received.length).toBe(before);
+    // Its slot was given back: the next call gets the one slot.
+    client = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: PLACEHOLDER_CREDENTIAL, maxRetries: 0 });
+    expect(await errorOf(chat(client))).toBeUndefined();
   });
 
   it('the real key reaches the provider and never the app, also on refusals', async () => {
