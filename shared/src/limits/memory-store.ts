@@ -60,7 +60,7 @@ export class MemoryLimitStore implements LimitStore {
     return b;
   }
 
-  reserve(key: string, slot: string, id: string, limits: BudgetLimits, ask: Amount, nowMs: number, leaseMs: number): Promise<ReserveResult> {
+  reserve(key: string, slot: string, id: string, limits: BudgetLimits, ask: Amount, nowMs: number, leaseMs: number, _expiresAtMs?: number): Promise<ReserveResult> {
     const b = this.budget(key, slot, nowMs);
     const result = reserveAmount(limits, b.state, ask);
     if (result.ok) {
