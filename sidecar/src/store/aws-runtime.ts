@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { PortcullisError } from '@portcullis/shared';
 import type { Logger } from 'pino';
 import type { AwsCredentialProvider } from '../credentials/aws-credentials.js';
 import { roleSessionName, type SessionWorkload } from '../credentials/aws-session-name.js';
@@ -97,6 +98,7 @@ function webIdentity(resolved: ResolvedAwsSource, spec: WebIdentitySpec, deps: A
 /** Builds the runtime of an aws source with its credential provider. */
 export async function createAwsRuntime(resolved: ResolvedAwsSource, key: string, deps: AwsRuntimeDeps): Promise<AwsSource> {
   const spec = resolved.credentials;
+  if (spec.kind === 'vault') throw new PortcullisError('SOURCE_NOT_CONFIGURED', `source ${resolved.name}: a vault origin is not served by this sidecar version yet`);
   const credentials = spec.kind === 'webIdentity' ? webIdentity(resolved, spec, deps) : await staticKeys(resolved, spec, deps);
   return new AwsSource(resolved, credentials, key, deps.now);
 }

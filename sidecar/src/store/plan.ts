@@ -1,4 +1,4 @@
-import { compileForWorkload, resolveSource, type CredentialSource, type ResolvedSource, type WorkloadRules } from '@portcullis/shared';
+import { compileForWorkload, resolveSource, vaultAudienceOf, type CredentialSource, type ResolvedSource, type WorkloadRules } from '@portcullis/shared';
 
 export interface PlanProblem {
   readonly source: string;
@@ -11,6 +11,15 @@ export type { ResolvedSource };
 export interface SourcePlan {
   readonly usable: readonly ResolvedSource[];
   readonly problems: readonly PlanProblem[];
+}
+
+/** The resolved source, or why this sidecar version does not serve it. */
+function servable(cs: CredentialSource): ResolvedSource | string[] {
+  if (cs.spec.type !== 'http' && cs.spec.type !== 'aws') return [`type ${String(cs.spec.type)} is not served by this sidecar version`];
+  const resolved = resolveSource(cs);
+  if (!resolved.ok) return resolved.problems.map((p) => p.message);
+  if (vaultAudienceOf(resolved.source) !== undefined) return ['a vault origin is not served by this sidecar version yet (issue 13)'];
+  return resolved.source;
 }
 
 /**
@@ -29,12 +38,10 @@ export function planSources(all: readonly CredentialSource[], filter: ReadonlySe
     const sharing = byPort.get(cs.spec.port) ?? [];
     if (sharing.length > 1) {
       problems.push({ source: name, port: cs.spec.port, message: `port ${cs.spec.port} is also used by ${sharing.filter((n) => n !== name).sort().join(', ')}; give each source its own port` });
-    } else if (cs.spec.type !== 'http' && cs.spec.type !== 'aws') {
-      problems.push({ source: name, port: cs.spec.port, message: `type ${String(cs.spec.type)} is not served by this sidecar version` });
     } else {
-      const resolved = resolveSource(cs);
-      if (resolved.ok) usable.push(resolved.source);
-      else for (const p of resolved.problems) problems.push({ source: name, port: cs.spec.port, message: p.message });
+      const resolved = servable(cs);
+      if (!Array.isArray(resolved)) usable.push(resolved);
+      else for (const message of resolved) problems.push({ source: name, port: cs.spec.port, message });
     }
   }
   if (filter) {

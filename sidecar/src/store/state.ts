@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import {
   compileForWorkload,
+  PortcullisError,
   type CredentialSource,
   type EgressPolicy,
   type Labels,
@@ -201,7 +202,8 @@ export class SidecarState {
   }
 
   private async httpRuntimeFor(resolved: ResolvedHttpSource): Promise<SourceRuntime> {
-    const secretPath = join(this.opts.secretsDir, resolved.name, resolved.secretRef.key);
+    if (resolved.origin.kind !== 'secretRef') throw new PortcullisError('SOURCE_NOT_CONFIGURED', `source ${resolved.name}: a vault origin is not served by this sidecar version yet`);
+    const secretPath = join(this.opts.secretsDir, resolved.name, resolved.origin.secretRef.key);
     const key = httpSourceKey(resolved, secretPath);
     const existing = this.runtimes.get(resolved.name);
     if (existing?.configKey === key) return existing;
