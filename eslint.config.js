@@ -38,10 +38,9 @@ export default tseslint.config(
       // they cannot import the error module by its .js name.
       'shared/src/crd/generate-types.ts',
       'shared/src/crd/generate-schemas.ts',
-      // TODO(issue 11): they wrap a thrown non-Error; pick the code the callers map it to (INTERNAL or
-      // CREDENTIAL_UNAVAILABLE / IDENTITY_UNAVAILABLE) so the answer the app gets does not change.
+      // TODO(issue 11): it wraps a thrown non-Error; pick the code the callers map it to (INTERNAL or
+      // IDENTITY_UNAVAILABLE) so the answer the app gets does not change.
       'sidecar/src/identity/timers.ts',
-      'sidecar/src/credentials/refreshing-value.ts',
     ],
     rules: {
       'no-restricted-syntax': [

@@ -59,6 +59,8 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
     sourceFilter: options.sources,
     secretsDir: options.secretsDir,
     stsTokenFile: options.stsTokenFile,
+    vaultJwtFile: options.vaultJwtFile,
+    vaultTokenFile: options.vaultTokenFile,
     credentialPollIntervalMs: options.credentialPollIntervalMs,
     labels: mode.kind === 'standalone' ? mode.labels : (deps.labels ?? {}),
     metrics,

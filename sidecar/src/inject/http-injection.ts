@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { HttpInjection } from '@portcullis/shared';
-import type { CredentialCharset } from '../credentials/credential-value.js';
+import type { CredentialCharset } from '../origins/credential-value.js';
 
 /** How one http source injects its secret, compiled once per source change. */
 export interface CompiledInjection {

@@ -1,13 +1,12 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream';
-import { nodeHttp, PortcullisError } from '@portcullis/shared';
+import { isPortcullisError, nodeHttp, PortcullisError } from '@portcullis/shared';
 import type { Outgoing, SourceRuntime } from '../sources/runtime.js';
 import { CHUNKED, declaredLength, setFraming, type Framing } from './framing.js';
-import { forwardResponseHeaders } from './headers.js';
-import { knownError } from './known-error.js';
+import { forwardResponseHeaders } from '../http/headers.js';
 import { LengthGuard } from './length-guard.js';
-import { taint } from './pool.js';
+import { taint } from '../http/pool.js';
 
 const TLS_ERRORS = new Set([
   'CERT_HAS_EXPIRED',
@@ -20,10 +19,16 @@ const TLS_ERRORS = new Set([
   'CERT_SIGNATURE_FAILURE',
 ]);
 
+/** How one forwarded exchange ended, handed to the handler once. */
 export interface ForwardOutcome {
   /** ms from sending upstream to its response headers; undefined when none came. */
   upstreamMs: number | undefined;
-  error: PortcullisError | undefined;
+  /**
+   * What ended the exchange early: a PortcullisError, or anything else (a failed body rewrite), which the
+   * handler logs and answers as INTERNAL. The handler answers it when nothing was sent to the app yet;
+   * otherwise the response was already cut. Undefined when the exchange completed or the app went away.
+   */
+  failure: unknown;
   /** Body bytes received from the app and sent back to it. */
   bytesIn: number;
   bytesOut: number;
@@ -84,7 +89,8 @@ export function outgoingFraming(appFraming: Framing, out: Outgoing): Framing {
 /**
  * Streams the app's request to the source's upstream and the answer back. Bodies are piped (with
  * backpressure) both ways; if the app goes away the upstream request is destroyed; redirects are returned
- * to the app as they are, never followed. `done` is called once, when the exchange is over.
+ * to the app as they are, never followed. `done` is called once, when the exchange is over, with its
+ * outcome; forward never throws and never answers an error itself.
  */
 export function forward(
   req: IncomingMessage,
@@ -93,46 +99,53 @@ export function forward(
   out: Outgoing,
   appFraming: Framing,
   responseTimeoutMs: number,
-  /** Ends the exchange with an error answer; an error that is not a PortcullisError becomes INTERNAL. */
-  onFailure: (err: unknown) => void,
   done: (outcome: ForwardOutcome) => void,
 ): void {
-  const outcome: ForwardOutcome = { upstreamMs: undefined, error: undefined, bytesIn: 0, bytesOut: 0 };
+  const outcome: ForwardOutcome = { upstreamMs: undefined, failure: undefined, bytesIn: 0, bytesOut: 0 };
   const url = out.target ?? source.upstream;
   const send = url.protocol === 'https:' ? httpsRequest : nodeHttp.request;
   const started = performance.now();
   let finished = false;
   let timedOut = false;
-  const finish = (): void => {
+  const finish = (failure?: unknown): void => {
     if (finished) return;
     finished = true;
     clearTimeout(timer);
+    if (failure !== undefined) outcome.failure = failure;
     done(outcome);
   };
 
   const framing = outgoingFraming(appFraming, out);
   setFraming(out.headers, framing);
-  const upstream: ClientRequest = send({
-    protocol: url.protocol,
-    hostname: url.hostname,
-    port: url.port,
-    method: req.method,
-    path: out.path,
-    headers: out.headers,
-    agent: source.agent,
-    servername: /^(\d+\.){3}\d+$|^\[/.test(url.hostname) ? '' : url.hostname, // SNI names DNS hosts only (an IP: DEP0123)
-  });
+  let upstream: ClientRequest;
+  try {
+    upstream = send({
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: url.port,
+      method: req.method,
+      path: out.path,
+      headers: out.headers,
+      agent: source.agent,
+      servername: /^(\d+\.){3}\d+$|^\[/.test(url.hostname) ? '' : url.hostname, // SNI names DNS hosts only (an IP: DEP0123)
+    });
+  } catch (err) {
+    // A header value Node refuses: nothing was sent.
+    outcome.failure = err;
+    done(outcome);
+    return;
+  }
   // A 101 the sidecar did not ask for (it never forwards Upgrade): the connection is no longer HTTP.
   upstream.on('upgrade', (_upRes, socket) => {
     socket.destroy();
     upstream.destroy();
-    outcome.error = new PortcullisError(
-      'UPSTREAM_PROTOCOL_ERROR',
-      `upstream ${url.host} of source "${source.name}" switched protocols (101) although the sidecar asked for no upgrade; the exchange was ended`,
+    if (res.headersSent) res.destroy();
+    finish(
+      new PortcullisError(
+        'UPSTREAM_PROTOCOL_ERROR',
+        `upstream ${url.host} of source "${source.name}" switched protocols (101) although the sidecar asked for no upgrade; the exchange was ended`,
+      ),
     );
-    if (!res.headersSent) onFailure(outcome.error);
-    else res.destroy();
-    finish();
   });
   const timer = setTimeout(() => {
     timedOut = true;
@@ -150,9 +163,7 @@ export function forward(
     } catch (err) {
       // A response head the sidecar cannot repeat to the app: end both sides rather than half-answer.
       upstream.destroy();
-      outcome.error = new PortcullisError('UPSTREAM_PROTOCOL_ERROR', `upstream ${url.host} of source "${source.name}" sent a response head the sidecar cannot forward; the exchange was ended`, { cause: err });
-      onFailure(outcome.error);
-      finish();
+      finish(new PortcullisError('UPSTREAM_PROTOCOL_ERROR', `upstream ${url.host} of source "${source.name}" sent a response head the sidecar cannot forward; the exchange was ended`, { cause: err }));
       return;
     }
     // A body of unknown length (SSE, chunked streams) may be slow to start: the app gets the headers at
@@ -164,7 +175,7 @@ export function forward(
     // cleanup pipeline() did is here: the upstream dying mid-body cuts the app's response, and the app
     // going away destroys the upstream request (res 'close' below), which also ends the exchange.
     upRes.on('error', (err: NodeJS.ErrnoException) => {
-      if (!outcome.error && !res.writableFinished) outcome.error = upstreamError(err, source, url.host, false);
+      if (outcome.failure === undefined && !res.writableFinished) outcome.failure = upstreamError(err, source, url.host, false);
       res.destroy();
     });
     upRes.pipe(res);
@@ -173,10 +184,8 @@ export function forward(
 
   upstream.on('error', (err: NodeJS.ErrnoException) => {
     if (finished || res.destroyed) return finish();
-    outcome.error = upstreamError(err, source, url.host, timedOut);
-    if (!res.headersSent) onFailure(outcome.error);
-    else res.destroy();
-    finish();
+    if (res.headersSent) res.destroy();
+    finish(upstreamError(err, source, url.host, timedOut));
   });
 
   // The app went away before the answer was complete: stop the upstream call too.
@@ -192,19 +201,13 @@ export function forward(
     taint(upstream.socket);
     upstream.destroy();
     if (res.headersSent || finished) return;
-    const known = knownError(err);
-    if (known) {
-      outcome.error = known;
-      onFailure(known);
-    } else if (err.code === 'ECONNRESET' && !req.complete) {
+    if (!isPortcullisError(err) && err.code === 'ECONNRESET' && !req.complete) {
       // The app went away mid-body.
-      outcome.error = new PortcullisError('REQUEST_REJECTED', 'the app closed its connection before the request body was complete; nothing was completed upstream', { cause: err });
-      onFailure(outcome.error);
+      finish(new PortcullisError('REQUEST_REJECTED', 'the app closed its connection before the request body was complete; nothing was completed upstream', { cause: err }));
     } else {
-      // A rewrite that failed: the handler logs it once and answers 500 INTERNAL with the request id.
-      onFailure(err);
+      // A refused body (its own code), or a rewrite that failed (the handler logs it once and answers 500 INTERNAL).
+      finish(err);
     }
-    finish();
   };
   if (out.body) {
     // Already read by the provider (small AWS bodies): the request has ended, so send the bytes.

@@ -1,26 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import { PortcullisError, decide, splitTarget } from '@portcullis/shared';
+import { PortcullisError, decide, isPortcullisError, splitTarget } from '@portcullis/shared';
 import type { AuditLog } from '../audit/audit-log.js';
-import type { Identity, WorkloadRules } from '../deps.js';
+import type { Identity } from '../deps.js';
 import { statusClass, type SidecarMetrics } from '../metrics.js';
+import type { ProxyState } from '../sources/proxy-state.js';
 import type { Classified, SourceRuntime } from '../sources/runtime.js';
 import { denialError } from './denial.js';
 import { auditRecordOf, decisionLabel, type Exchange } from './exchange.js';
-import { forward } from './forward.js';
+import { forward, type ForwardOutcome } from './forward.js';
 import { isRefusal, requestFraming, type Framing } from './framing.js';
 import { LINGER_LIMITS, afterBodyDrained } from './linger.js';
-import { REQUEST_ID_HEADER, writeJsonError } from './json-error.js';
-import { knownError } from './known-error.js';
-
-/** The live state a request is decided against; read once per request, swapped whole on changes. */
-export interface ProxyState {
-  readonly synced: boolean;
-  readonly rules: WorkloadRules;
-  source(port: number): SourceRuntime | undefined;
-  /** Why a port has no usable source (bad spec, port clash); undefined when unknown. */
-  problem(port: number): string | undefined;
-}
+import { REQUEST_ID_HEADER, writeJsonError } from '../http/json-error.js';
 
 export interface HandlerDeps {
   readonly identity: () => Identity | undefined;
@@ -61,9 +52,9 @@ function admit(x: Exchange, req: IncomingMessage, port: number, deps: HandlerDep
   return { source, state, framing };
 }
 
+/** The error the app is answered with: a PortcullisError as it is, anything else (logged once) as INTERNAL. */
 function toPortcullisError(err: unknown, log: Logger, requestId: string): PortcullisError {
-  const known = knownError(err);
-  if (known) return known;
+  if (isPortcullisError(err)) return err;
   log.error({ err, requestId }, 'unexpected error while handling a request');
   return new PortcullisError('INTERNAL', `the sidecar failed unexpectedly; its log has the details under request id ${requestId}`, { cause: err });
 }
@@ -73,37 +64,33 @@ function mayHaveBody(req: IncomingMessage): boolean {
   return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
 }
 
-/** Authorizes what classify found, then prepares and forwards it; a denial throws, later errors go to `fail`. */
+/**
+ * Authorizes what classify found, then prepares and forwards it. A denial throws; a failing prepare and
+ * the forwarded exchange's end both arrive at `settle`, once.
+ */
 function authorizeAndForward(
   x: Exchange,
   req: IncomingMessage,
   res: ServerResponse,
   call: { source: SourceRuntime; state: ProxyState; framing: Framing; query: string; classified: Classified },
   deps: HandlerDeps,
-  fail: (err: PortcullisError) => void,
+  settle: (outcome: ForwardOutcome) => void,
+  fail: (err: unknown) => void,
 ): void {
   const { source, classified } = call;
   x.classified = classified;
   const method = req.method ?? '';
   x.decision = decide(call.state.rules, { source: source.name, method, path: classified.path, items: classified.items });
   if (!x.decision.forward) throw denialError(method, classified.path, x.decision, source.name);
-  Promise.resolve(source.prepare(req, classified, call.query)).then(
-    (out) => {
-      // Whatever throws while sending (a header value Node refuses, a failing rewrite) ends this exchange
-      // with an error of its own; it never escapes into the process.
-      try {
-        forward(req, res, source, out, call.framing, deps.responseTimeoutMs, (err) => fail(toPortcullisError(err, deps.log, x.id)), (o) => {
-          x.upstreamMs = o.upstreamMs;
-          x.bytesIn = o.bytesIn;
-          x.bytesOut = o.bytesOut;
-          if (o.error && !x.error) x.error = o.error;
-        });
-      } catch (err) {
-        fail(toPortcullisError(err, deps.log, x.id));
-      }
-    },
-    (err: unknown) => fail(toPortcullisError(err, deps.log, x.id)),
-  );
+  Promise.resolve(source.prepare(req, classified, call.query)).then((out) => {
+    // Whatever throws while sending ends this exchange with an error of its own; it never escapes into
+    // the process (forward reports what it catches through settle).
+    try {
+      forward(req, res, source, out, call.framing, deps.responseTimeoutMs, settle);
+    } catch (err) {
+      fail(err);
+    }
+  }, fail);
 }
 
 /** Builds the request handler for one source port: identity → classify → authorize → inject → forward → audit. */
@@ -147,8 +134,11 @@ export function createHandler(port: number, deps: HandlerDeps): (req: IncomingMe
       else writeJsonError(res, err, x.id);
       req.resume();
     };
-    const fail = (err: PortcullisError): void => {
-      x.error = err;
+    // The one place an exchange gets its error and the app its error answer.
+    const fail = (cause: unknown): void => {
+      const err = toPortcullisError(cause, deps.log, x.id);
+      x.error ??= err;
+      // An answer that had begun is cut (reject destroys the response), not replaced.
       if (res.headersSent || !mayHaveBody(req) || req.complete) return respond(err);
       // An answer before the whole request body was read (a denial, a refused aws-chunked body) ends the
       // connection: what is left of the body must never be parsed as the next request. The rest of the
@@ -156,18 +146,23 @@ export function createHandler(port: number, deps: HandlerDeps): (req: IncomingMe
       res.setHeader('connection', 'close');
       afterBodyDrained(req, LINGER_LIMITS, () => respond(err));
     };
-    const failWith = (err: unknown): void => fail(toPortcullisError(err, deps.log, x.id));
+    const settle = (outcome: ForwardOutcome): void => {
+      x.upstreamMs = outcome.upstreamMs;
+      x.bytesIn = outcome.bytesIn;
+      x.bytesOut = outcome.bytesOut;
+      if (outcome.failure !== undefined) fail(outcome.failure);
+    };
     try {
       const { source, state, framing } = admit(x, req, port, deps);
       const { path, query } = splitTarget(req.url ?? '/');
       const classified = source.classify(req, path, query);
       if (classified instanceof Promise) {
-        classified.then((c) => authorizeAndForward(x, req, res, { source, state, framing, query, classified: c }, deps, fail)).catch(failWith);
+        classified.then((c) => authorizeAndForward(x, req, res, { source, state, framing, query, classified: c }, deps, settle, fail)).catch(fail);
       } else {
-        authorizeAndForward(x, req, res, { source, state, framing, query, classified }, deps, fail);
+        authorizeAndForward(x, req, res, { source, state, framing, query, classified }, deps, settle, fail);
       }
     } catch (err) {
-      failWith(err);
+      fail(err);
     }
   };
 }

@@ -11,20 +11,21 @@ import {
   resignRequest,
   SigningKeyCache,
   type AwsClassification,
+  type AwsCredentials,
   type AwsProtocol,
   type PortcullisError,
+  type ResolvedAwsSource,
 } from '@portcullis/shared';
 import { redactQuery } from '../audit/redact-query.js';
-import type { AwsCredentialProvider } from '../credentials/aws-credentials.js';
-import { CREDENTIAL_HEADERS } from '../proxy/headers.js';
-import { REQUEST_ID_HEADER } from '../proxy/json-error.js';
-import { POOL_OPTIONS, StrictHttpAgent, StrictHttpsAgent } from '../proxy/pool.js';
+import type { Origin } from '../origins/origin.js';
+import { CREDENTIAL_HEADERS } from '../http/headers.js';
+import { REQUEST_ID_HEADER } from '../http/json-error.js';
+import { POOL_OPTIONS, StrictHttpAgent, StrictHttpsAgent } from '../http/pool.js';
 import { bodyPlan, readBody } from './aws/body.js';
 import { auditOf, classifyCall, itemsOf } from './aws/classify-call.js';
 import { EndpointCache } from './aws/endpoint-cache.js';
 import { renderDenial, renderFailure } from './aws/error-response.js';
-import type { ResolvedAwsSource } from './aws/resolve.js';
-import { isS3SigningName, viewRequest, type AwsRequestView } from './aws/request-view.js';
+import { viewRequest, type AwsRequestView } from './aws/request-view.js';
 import { upstreamTarget, type UpstreamTarget } from './aws/upstream-target.js';
 import type { Classified, Outgoing, RejectContext, SourceRuntime } from './runtime.js';
 
@@ -83,7 +84,7 @@ export class AwsSource implements SourceRuntime {
 
   constructor(
     private readonly resolved: ResolvedAwsSource,
-    private readonly credentials: AwsCredentialProvider,
+    private readonly credentials: Origin<AwsCredentials>,
     configKey: string,
     private readonly now: () => Date,
   ) {
@@ -95,23 +96,21 @@ export class AwsSource implements SourceRuntime {
     this.agent = resolved.endpoint?.protocol === 'http:' ? new StrictHttpAgent(POOL_OPTIONS) : new StrictHttpsAgent({ ...POOL_OPTIONS, rejectUnauthorized: true });
   }
 
+  /** The scope names service and region (view), they pick the endpoint (upstream), the call is classified with its small body if it must be read. */
   classify(req: IncomingMessage, rawPath: string, rawQuery: string): Promise<Classified> | Classified {
     const view = viewRequest(rawPath, rawQuery, req.headers);
-    const s3 = isS3SigningName(view.service);
     const endpoint = this.endpoints.resolve(view.service, view.region, view.path, view.hostPrefixHint);
-    const upstream = upstreamTarget(view.path, endpoint, s3, this.resolved.endpoint !== undefined);
-    const method = req.method ?? '';
-    const plan = bodyPlan(s3, method, rawQuery, req.headers);
+    const upstream = upstreamTarget(view.path, endpoint, view.s3, this.resolved.endpoint !== undefined);
+    const plan = bodyPlan(view.s3, req.method ?? '', rawQuery, req.headers);
     if (!plan.read) return this.classified(req, view, upstream, rawQuery, undefined);
     return readBody(req, plan).then((body) => this.classified(req, view, upstream, rawQuery, body));
   }
 
   private classified(req: IncomingMessage, view: AwsRequestView, upstream: UpstreamTarget, rawQuery: string, body: Buffer | undefined): AwsClassified {
-    const s3 = isS3SigningName(view.service);
     const accountId = this.resolved.credentials.kind === 'webIdentity' ? this.resolved.credentials.accountId : undefined;
-    const { classification, payloadSha256 } = classifyCall({ method: req.method ?? '', view, rawQuery, headers: req.headers, accountId, body }, s3);
+    const { classification, payloadSha256 } = classifyCall({ method: req.method ?? '', view, rawQuery, headers: req.headers, accountId, body });
     return {
-      path: s3 ? canonicalS3Path(view.path) : view.path,
+      path: view.s3 ? canonicalS3Path(view.path) : view.path,
       items: itemsOf(classification),
       auditQuery: redactQuery(rawQuery, undefined),
       audit: auditOf(classification, view, this.credentials.principal),
@@ -191,6 +190,10 @@ export class AwsSource implements SourceRuntime {
       // unparsable: decide by headers alone
     }
     return detectProtocol(service, req.headers, hasAction);
+  }
+
+  credentialProblem(): string | undefined {
+    return this.credentials.problem();
   }
 
   close(): void {

@@ -3,11 +3,11 @@ import type { Agent as HttpsAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { normalizePath, type PortcullisError, type ResolvedHttpSource } from '@portcullis/shared';
 import { redactQuery } from '../audit/redact-query.js';
-import type { SecretFile } from '../credentials/secret-file.js';
 import { compileInjection, type CompiledInjection } from '../inject/http-injection.js';
-import { forwardRequestHeaders } from '../proxy/headers.js';
-import { POOL_OPTIONS, StrictHttpAgent, StrictHttpsAgent } from '../proxy/pool.js';
-import { writeJsonError } from '../proxy/json-error.js';
+import type { Origin } from '../origins/origin.js';
+import { forwardRequestHeaders } from '../http/headers.js';
+import { POOL_OPTIONS, StrictHttpAgent, StrictHttpsAgent } from '../http/pool.js';
+import { writeJsonError } from '../http/json-error.js';
 import type { Classified, Outgoing, RejectContext, SourceRuntime } from './runtime.js';
 
 const NO_ITEMS: readonly never[] = [];
@@ -31,7 +31,7 @@ export class HttpSource implements SourceRuntime {
 
   constructor(
     resolved: ResolvedHttpSource,
-    private readonly secret: SecretFile,
+    private readonly origin: Origin<string>,
     configKey: string,
   ) {
     this.name = resolved.name;
@@ -51,8 +51,13 @@ export class HttpSource implements SourceRuntime {
     };
   }
 
-  prepare(req: IncomingMessage, classified: Classified, rawQuery: string): Outgoing {
-    const secret = this.secret.get();
+  prepare(req: IncomingMessage, classified: Classified, rawQuery: string): Promise<Outgoing> | Outgoing {
+    const secret = this.origin.get();
+    if (typeof secret === 'string') return this.outgoing(req, classified, rawQuery, secret);
+    return secret.then((value) => this.outgoing(req, classified, rawQuery, value));
+  }
+
+  private outgoing(req: IncomingMessage, classified: Classified, rawQuery: string, secret: string): Outgoing {
     const headers = forwardRequestHeaders(req.headers, this.injection.stripHeaders);
     headers.host = this.upstream.host;
     this.injection.apply(headers, secret);
@@ -61,7 +66,7 @@ export class HttpSource implements SourceRuntime {
   }
 
   credentialProblem(): string | undefined {
-    return this.secret.currentProblem();
+    return this.origin.problem();
   }
 
   reject(res: ServerResponse, err: PortcullisError, ctx: RejectContext): void {
@@ -69,7 +74,7 @@ export class HttpSource implements SourceRuntime {
   }
 
   close(): void {
-    this.secret.close();
+    this.origin.close();
     this.agent.destroy();
   }
 }

@@ -1,4 +1,4 @@
-import { compileForWorkload, resolveSource, vaultAudienceOf, type CredentialSource, type ResolvedSource, type WorkloadRules } from '@portcullis/shared';
+import { compileForWorkload, resolveSource, type CredentialSource, type ResolvedSource, type WorkloadRules } from '@portcullis/shared';
 
 export interface PlanProblem {
   readonly source: string;
@@ -18,7 +18,6 @@ function servable(cs: CredentialSource): ResolvedSource | string[] {
   if (cs.spec.type !== 'http' && cs.spec.type !== 'aws') return [`type ${String(cs.spec.type)} is not served by this sidecar version`];
   const resolved = resolveSource(cs);
   if (!resolved.ok) return resolved.problems.map((p) => p.message);
-  if (vaultAudienceOf(resolved.source) !== undefined) return ['a vault origin is not served by this sidecar version yet (issue 13)'];
   return resolved.source;
 }
 

@@ -1,23 +1,22 @@
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import {
   compileForWorkload,
-  PortcullisError,
   type CredentialSource,
   type EgressPolicy,
   type Labels,
   type ResolvedHttpSource,
   type Valid,
 } from '@portcullis/shared';
-import type { AssumeRole } from '../credentials/aws-web-identity.js';
-import { SecretFile } from '../credentials/secret-file.js';
+import type { AssumeRole } from '../origins/aws-web-identity/web-identity-credentials.js';
+import type { OriginDeps } from '../origins/origin.js';
+import { openSecretFileOrigin, secretFilePath } from '../origins/secret-file/open.js';
+import { openVaultHttp, vaultKeyOf } from '../origins/vault/open.js';
 import type { Identity } from '../deps.js';
 import type { SidecarMetrics } from '../metrics.js';
-import type { ProxyState } from '../proxy/handler.js';
-import { injectionCharset } from '../inject/http-injection.js';
+import type { ProxyState } from '../sources/proxy-state.js';
 import { HttpSource, httpSourceKey } from '../sources/http-source.js';
 import type { SourceRuntime } from '../sources/runtime.js';
-import { awsSourceKey, createAwsRuntime, type AwsRuntimeDeps } from './aws-runtime.js';
+import { awsSourceKey, createAwsRuntime } from './aws-runtime.js';
 import type { FileLoad } from './file-store.js';
 import { inForce, type Batch } from './last-known-good.js';
 import { createStoreMetrics } from './metrics.js';
@@ -32,6 +31,9 @@ export interface StateOptions {
   readonly credentialPollIntervalMs: number;
   /** The projected STS web-identity token of aws sources. */
   readonly stsTokenFile: string;
+  /** The projected token of the Vault audience (Kubernetes auth), and standalone's Vault token file. */
+  readonly vaultJwtFile: string;
+  readonly vaultTokenFile: string | undefined;
   readonly labels: Labels;
   readonly metrics: SidecarMetrics;
   readonly log: Logger;
@@ -178,21 +180,23 @@ export class SidecarState {
   }
 
   private async runtimeFor(resolved: ResolvedSource): Promise<SourceRuntime> {
+    const deps = this.originDeps();
     if (resolved.type === 'aws') {
-      const deps = this.awsDeps();
       const key = awsSourceKey(resolved, deps);
       const existing = this.runtimes.get(resolved.name);
       return existing?.configKey === key ? existing : createAwsRuntime(resolved, key, deps);
     }
-    return this.httpRuntimeFor(resolved);
+    return this.httpRuntimeFor(resolved, deps);
   }
 
-  private awsDeps(): AwsRuntimeDeps {
-    const { secretsDir, credentialPollIntervalMs, stsTokenFile, metrics, log, assumeRole } = this.opts;
+  private originDeps(): OriginDeps {
+    const { secretsDir, credentialPollIntervalMs, stsTokenFile, vaultJwtFile, vaultTokenFile, metrics, log, assumeRole } = this.opts;
     return {
       secretsDir,
       credentialPollIntervalMs,
       stsTokenFile,
+      vaultJwtFile,
+      vaultTokenFile,
       workload: this.sessionIdentity,
       metrics,
       log,
@@ -201,26 +205,12 @@ export class SidecarState {
     };
   }
 
-  private async httpRuntimeFor(resolved: ResolvedHttpSource): Promise<SourceRuntime> {
-    if (resolved.origin.kind !== 'secretRef') throw new PortcullisError('SOURCE_NOT_CONFIGURED', `source ${resolved.name}: a vault origin is not served by this sidecar version yet`);
-    const secretPath = join(this.opts.secretsDir, resolved.name, resolved.origin.secretRef.key);
-    const key = httpSourceKey(resolved, secretPath);
+  private async httpRuntimeFor(resolved: ResolvedHttpSource, deps: OriginDeps): Promise<SourceRuntime> {
+    const origin = resolved.origin;
+    const key = httpSourceKey(resolved, origin.kind === 'vault' ? vaultKeyOf(origin, deps) : secretFilePath(deps.secretsDir, resolved.name, origin.secretRef.key));
     const existing = this.runtimes.get(resolved.name);
     if (existing?.configKey === key) return existing;
-    const { metrics, log } = this.opts;
-    const secret = await SecretFile.open({
-      source: resolved.name,
-      path: secretPath,
-      charset: injectionCharset(resolved.injection),
-      pollIntervalMs: this.opts.credentialPollIntervalMs,
-      onReload: (result, error) => {
-        if (result === 'unchanged') return;
-        metrics.credentialReloads.inc({ source: resolved.name, result });
-        if (error) log.warn({ source: resolved.name, path: secretPath, code: (error as NodeJS.ErrnoException).code, reason: error.message }, 'credential unavailable');
-        else log.info({ source: resolved.name }, 'credential loaded');
-      },
-    });
-    return new HttpSource(resolved, secret, key);
+    return new HttpSource(resolved, origin.kind === 'vault' ? openVaultHttp(resolved, origin, deps) : await openSecretFileOrigin(resolved, origin.secretRef, deps), key);
   }
 
   async close(): Promise<void> {

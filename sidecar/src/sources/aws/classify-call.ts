@@ -28,11 +28,11 @@ export interface ClassifiedCall {
   readonly payloadSha256: string | undefined;
 }
 
-function parsedBody(input: ClassifyCallInput, s3: boolean): Pick<AwsRequestInfo, 'bodyForm' | 'bodyJson' | 'deleteObjects'> {
+function parsedBody(input: ClassifyCallInput): Pick<AwsRequestInfo, 'bodyForm' | 'bodyJson' | 'deleteObjects'> {
   const { body, headers } = input;
   if (body === undefined) return {};
   const text = body.toString('utf8');
-  if (s3) return { deleteObjects: parseDeleteObjectsKeys(text) };
+  if (input.view.s3) return { deleteObjects: parseDeleteObjectsKeys(text) };
   const contentType = headerValue(headers, 'content-type');
   if (isFormContentType(contentType)) return { bodyForm: text };
   if (amzJsonVersion(contentType) === undefined && headerValue(headers, 'x-amz-target') === undefined) return {};
@@ -45,7 +45,7 @@ function parsedBody(input: ClassifyCallInput, s3: boolean): Pick<AwsRequestInfo,
 }
 
 /** Classifies the call for policy: action and resources (ARNs), from the scope, path, query, headers and small bodies. */
-export function classifyCall(input: ClassifyCallInput, s3: boolean): ClassifiedCall {
+export function classifyCall(input: ClassifyCallInput): ClassifiedCall {
   const { view } = input;
   const info: AwsRequestInfo = {
     method: input.method,
@@ -55,7 +55,7 @@ export function classifyCall(input: ClassifyCallInput, s3: boolean): ClassifiedC
     service: view.service,
     region: view.region,
     ...(input.accountId === undefined ? {} : { accountId: input.accountId }),
-    ...parsedBody(input, s3),
+    ...parsedBody(input),
   };
   const classification = classifyAwsRequest(info);
   const hashSent = headerValue(input.headers, 'x-amz-content-sha256') !== undefined;

@@ -10,6 +10,8 @@ export interface AwsRequestView {
   readonly scope: SigV4Scope;
   readonly service: string;
   readonly region: string;
+  /** S3 (s3, s3-outposts, s3express): path-style addressing, object bodies never buffered; decided once here. */
+  readonly s3: boolean;
   /** The path as sent; virtual-hosted S3 requests get `/<bucket>` in front, so it is always path-style. */
   readonly path: string;
   /** S3 virtual-hosted requests: the bucket from the Host label. */
@@ -51,8 +53,9 @@ export function viewRequest(rawPath: string, rawQuery: string, headers: HeaderMa
     );
   }
   const label = hostLabel(headerValue(headers, 'host'));
-  const base = { scope, service: scope.service, region: scope.region };
+  const s3 = isS3SigningName(scope.service);
+  const base = { scope, service: scope.service, region: scope.region, s3 };
   if (label === undefined) return { ...base, path: rawPath };
-  if (!isS3SigningName(scope.service)) return { ...base, path: rawPath, hostPrefixHint: label };
+  if (!s3) return { ...base, path: rawPath, hostPrefixHint: label };
   return { ...base, path: `/${uriEncode(label)}${rawPath === '/' ? '' : rawPath}`, hostBucket: label };
 }

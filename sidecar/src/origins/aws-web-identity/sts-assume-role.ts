@@ -1,6 +1,6 @@
 import type { STSClient } from '@aws-sdk/client-sts';
 import { PortcullisError } from '@portcullis/shared';
-import type { AssumeRole } from './aws-web-identity.js';
+import type { AssumeRole } from './web-identity-credentials.js';
 import type { StsTarget } from './sts-endpoint.js';
 
 export interface StsTimeouts {

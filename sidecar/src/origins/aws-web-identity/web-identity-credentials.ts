@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { PortcullisError, type AwsCredentials } from '@portcullis/shared';
-import type { AwsCredentialProvider } from './aws-credentials.js';
-import { RefreshingValue, type Expiring } from './refreshing-value.js';
+import type { Origin } from '../origin.js';
+import { RefreshingValue, type Expiring } from '../refreshing-value.js';
 
 export interface AssumeInput {
   readonly roleArn: string;
@@ -44,9 +44,11 @@ function stsProblem(err: unknown): string {
  * Temporary credentials for the source's role, obtained with the pod's projected web-identity token and a
  * session name derived from the workload; cached, refreshed ahead of expiry, one STS call in flight.
  */
-export class WebIdentityCredentials implements AwsCredentialProvider {
+export class WebIdentityCredentials implements Origin<AwsCredentials> {
   readonly principal: Readonly<Record<string, string>>;
   private readonly cache: RefreshingValue<AwsCredentials>;
+  /** Why the last STS refresh failed, until one succeeds. */
+  private failure: string | undefined;
 
   constructor(private readonly opts: WebIdentityOptions) {
     this.principal = opts.sessionName === undefined ? { roleArn: opts.roleArn } : { roleArn: opts.roleArn, sessionName: opts.sessionName };
@@ -68,6 +70,10 @@ export class WebIdentityCredentials implements AwsCredentialProvider {
     return this.cache.get();
   }
 
+  problem(): string | undefined {
+    return this.failure;
+  }
+
   private async fetch(): Promise<Expiring<AwsCredentials>> {
     const { opts } = this;
     if (opts.sessionName === undefined) throw unavailable(opts.source, 'the pod identity is not verified yet, so no role session name can be derived');
@@ -76,18 +82,24 @@ export class WebIdentityCredentials implements AwsCredentialProvider {
       token = (await readFile(opts.tokenFile, 'utf8')).trim();
     } catch (err) {
       const why = `the web-identity token ${opts.tokenFile} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); check that the pod has the portcullis-sts projected volume`;
-      opts.onRefresh('failed', { error: why });
+      this.failed(why);
       throw unavailable(opts.source, why, err);
     }
     try {
       const fresh = await opts.assume({ roleArn: opts.roleArn, sessionName: opts.sessionName, token, durationSeconds: opts.durationSeconds });
+      this.failure = undefined;
       opts.onRefresh('loaded', { expiresAt: new Date(fresh.expiresAtMs).toISOString() });
       return fresh;
     } catch (err) {
       const why = `STS AssumeRoleWithWebIdentity for ${opts.roleArn} failed (${stsProblem(err)}); check the role's trust policy for this cluster's OIDC issuer and the token audience`;
-      opts.onRefresh('failed', { error: why });
+      this.failed(why);
       throw unavailable(opts.source, why, err);
     }
+  }
+
+  private failed(why: string): void {
+    this.failure = why;
+    this.opts.onRefresh('failed', { error: why });
   }
 
   close(): void {

@@ -1,3 +1,5 @@
+import { PortcullisError } from '@portcullis/shared';
+
 /** A value that expires, such as temporary AWS credentials. */
 export interface Expiring<T> {
   readonly value: T;
@@ -59,7 +61,8 @@ export class RefreshingValue<T> {
       },
       (err: unknown) => {
         this.failures++;
-        this.lastError = err instanceof Error ? err : new Error(String(err));
+        // A thrown non-Error is kept as INTERNAL, the code the handler gives any error without one.
+        this.lastError = err instanceof Error ? err : new PortcullisError('INTERNAL', `the credential fetch failed with a non-Error value (${String(err).slice(0, 200)})`, { cause: err });
         this.retryAtMs = this.opts.now() + Math.min(this.opts.retryMaxMs, this.opts.retryInitialMs * 2 ** (this.failures - 1));
         this.inFlight = undefined;
         throw err;

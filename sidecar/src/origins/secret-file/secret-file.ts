@@ -2,7 +2,8 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { PortcullisError } from '@portcullis/shared';
-import { credentialFromFile, credentialValueProblem, type CredentialCharset } from './credential-value.js';
+import { credentialFromFile, credentialValueProblem, type CredentialCharset } from '../credential-value.js';
+import type { Origin } from '../origin.js';
 
 /** `failed`: unreadable or missing; `invalid`: read, but not a value that can be sent (CREDENTIAL_INVALID). */
 export type ReloadResult = 'loaded' | 'unchanged' | 'failed' | 'invalid';
@@ -26,9 +27,10 @@ export interface SecretFileOptions {
  * dropped (`kubectl create secret --from-file` keeps the one editors add); a value that still cannot be
  * sent (a control character, non-ASCII for a header) is refused when it is loaded, not when it is used.
  */
-export class SecretFile {
+export class SecretFile implements Origin<string> {
+  readonly principal: Readonly<Record<string, string>> = {};
   private value: string | undefined;
-  private problem = 'not read yet';
+  private why = 'not read yet';
   private invalid = false;
   private watcher: FSWatcher | undefined;
   private readonly timer: NodeJS.Timeout;
@@ -56,10 +58,10 @@ export class SecretFile {
   /** The current credential; CREDENTIAL_UNAVAILABLE when the file is missing, CREDENTIAL_INVALID when unusable. */
   get(): string {
     if (this.value !== undefined) return this.value;
-    if (this.invalid) throw new PortcullisError('CREDENTIAL_INVALID', this.problem);
+    if (this.invalid) throw new PortcullisError('CREDENTIAL_INVALID', this.why);
     throw new PortcullisError(
       'CREDENTIAL_UNAVAILABLE',
-      `the credential of source "${this.opts.source}" is unavailable (${this.problem}); check the Secret named in ${this.opts.secretRefField ?? 'spec.http.secretRef'} and that it is mounted at ${dirname(this.opts.path)}`,
+      `the credential of source "${this.opts.source}" is unavailable (${this.why}); check the Secret named in ${this.opts.secretRefField ?? 'spec.http.secretRef'} and that it is mounted at ${dirname(this.opts.path)}`,
     );
   }
 
@@ -80,8 +82,8 @@ export class SecretFile {
   }
 
   /** What is wrong with the current value, or undefined when it is usable (for /readyz). */
-  currentProblem(): string | undefined {
-    return this.value === undefined ? this.problem : undefined;
+  problem(): string | undefined {
+    return this.value === undefined ? this.why : undefined;
   }
 
   private async read(): Promise<void> {
@@ -91,7 +93,7 @@ export class SecretFile {
       if (text === '') throw new PortcullisError('CREDENTIAL_UNAVAILABLE', `${basename(this.opts.path)} is empty`);
     } catch (err) {
       const error = err as NodeJS.ErrnoException;
-      this.problem = error.code === 'ENOENT' ? `${this.opts.path} does not exist` : error.message;
+      this.why = error.code === 'ENOENT' ? `${this.opts.path} does not exist` : error.message;
       this.value = undefined;
       this.invalid = false;
       this.opts.onReload('failed', error);
@@ -100,10 +102,10 @@ export class SecretFile {
     const reason = credentialValueProblem(text, this.opts.charset ?? 'header');
     if (reason !== undefined) {
       const wasInvalid = this.invalid && this.value === undefined;
-      this.problem = `the credential of source "${this.opts.source}" in ${this.opts.path} (the Secret named in ${this.opts.secretRefField ?? 'spec.http.secretRef'}) cannot be used: ${reason}; fix the value in the Secret`;
+      this.why = `the credential of source "${this.opts.source}" in ${this.opts.path} (the Secret named in ${this.opts.secretRefField ?? 'spec.http.secretRef'}) cannot be used: ${reason}; fix the value in the Secret`;
       this.value = undefined;
       this.invalid = true;
-      this.opts.onReload(wasInvalid ? 'unchanged' : 'invalid', new PortcullisError('CREDENTIAL_INVALID', this.problem));
+      this.opts.onReload(wasInvalid ? 'unchanged' : 'invalid', new PortcullisError('CREDENTIAL_INVALID', this.why));
       return;
     }
     const changed = text !== this.value;

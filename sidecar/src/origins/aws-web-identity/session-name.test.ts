@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { roleSessionName } from './aws-session-name.js';
+import { roleSessionName } from './session-name.js';
 
 const VALID = /^[\w+=,.@-]{2,64}$/;
 

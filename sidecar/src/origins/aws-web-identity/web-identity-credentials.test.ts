@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { WebIdentityCredentials, type AssumeInput, type WebIdentityOptions } from './aws-web-identity.js';
+import { WebIdentityCredentials, type AssumeInput, type WebIdentityOptions } from './web-identity-credentials.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'portcullis-sts-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,6 +36,7 @@ describe('WebIdentityCredentials', () => {
     expect(b).toBe(a);
     expect(calls).toEqual([{ roleArn: 'arn:aws:iam::123456789012:role/app', sessionName: 'team-a.agent.agent-0', token: 'token-1', durationSeconds: 900 }]);
     expect(p.principal).toEqual({ roleArn: 'arn:aws:iam::123456789012:role/app', sessionName: 'team-a.agent.agent-0' });
+    expect(p.problem()).toBeUndefined();
   });
 
   it('reports CREDENTIAL_UNAVAILABLE naming the role, without the token, when STS refuses', async () => {
@@ -50,6 +51,7 @@ describe('WebIdentityCredentials', () => {
     expect(err.message).toContain('arn:aws:iam::123456789012:role/app');
     expect(err.message).not.toContain('token-1');
     expect(reports).toHaveLength(1);
+    expect(p.problem()).toContain('AccessDenied: Not authorized');
   });
 
   it('says which file is missing when the projected token is not mounted', async () => {

@@ -1,12 +1,12 @@
 import type { AwsCredentials } from '@portcullis/shared';
-import type { AwsCredentialProvider } from './aws-credentials.js';
-import type { SecretFile } from './secret-file.js';
+import type { Origin } from '../origin.js';
+import type { SecretFile } from '../secret-file/secret-file.js';
 
 /**
  * Long-lived keys from the source's Secret volume (one file per key, kept current by the kubelet and
  * re-read by SecretFile). `get()` never touches the disk.
  */
-export class StaticKeyCredentials implements AwsCredentialProvider {
+export class StaticKeyCredentials implements Origin<AwsCredentials> {
   readonly principal: Readonly<Record<string, string>> = { credentials: 'staticKeys' };
 
   constructor(
@@ -20,6 +20,10 @@ export class StaticKeyCredentials implements AwsCredentialProvider {
   async get(): Promise<AwsCredentials> {
     const keys = { accessKeyId: this.accessKeyId.get(), secretAccessKey: this.secretAccessKey.get() };
     return this.sessionToken ? { ...keys, sessionToken: this.sessionToken.get() } : keys;
+  }
+
+  problem(): string | undefined {
+    return this.accessKeyId.problem() ?? this.secretAccessKey.problem() ?? this.sessionToken?.problem();
   }
 
   close(): void {

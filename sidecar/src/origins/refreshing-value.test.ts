@@ -16,7 +16,7 @@ function setup(expiresInMs = 60_000) {
     { refreshBeforeExpiryMs: 10_000, retryInitialMs: 1000, retryMaxMs: 4000, now: () => now, onBackgroundError: (e) => background.push(e) },
   );
   const settle = (value: number): void => pending.shift()?.resolve({ value, expiresAtMs: now + expiresInMs });
-  const fail = (): void => pending.shift()?.reject(new Error('sts down'));
+  const fail = (reason: unknown = new Error('sts down')): void => pending.shift()?.reject(reason as Error);
   return { cache, fetches, settle, fail, background, tick: (ms: number) => (now += ms) };
 }
 
@@ -83,5 +83,14 @@ describe('RefreshingValue', () => {
     expect(t.background).toHaveLength(1);
     expect(await t.cache.get()).toBe(1);
     expect(t.fetches()).toBe(2);
+  });
+
+  it('answers a thrown non-Error with an INTERNAL error during the backoff, as the handler would', async () => {
+    const t = setup();
+    const first = t.cache.get();
+    t.fail('a string');
+    await expect(first).rejects.toBe('a string');
+    await expect(t.cache.get()).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('a string') });
+    expect(t.fetches()).toBe(1);
   });
 });

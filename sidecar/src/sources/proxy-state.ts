@@ -1,0 +1,14 @@
+import type { WorkloadRules } from '../deps.js';
+import type { SourceRuntime } from './runtime.js';
+
+/**
+ * The live state a request is decided against: the store builds it (store/state.ts), the handler reads
+ * it once per request (proxy/handler.ts); it is swapped whole on every change, never edited.
+ */
+export interface ProxyState {
+  readonly synced: boolean;
+  readonly rules: WorkloadRules;
+  source(port: number): SourceRuntime | undefined;
+  /** Why a port has no usable source (bad spec, port clash); undefined when unknown. */
+  problem(port: number): string | undefined;
+}
