@@ -57,7 +57,8 @@ interface VaultClient {
 
 /** The HTTP client (counted in metrics) and the token session of one source. */
 function vaultClient(source: string, conn: ResolvedVaultConnection, deps: OriginDeps): VaultClient {
-  const workload = deps.workload ? `${deps.workload.namespace}/${deps.workload.serviceAccount}/${deps.workload.podName}` : undefined;
+  const w = deps.workload;
+  const workload = w ? `${w.namespace}/${w.serviceAccount}/${w.podName}` : undefined;
   const http = vaultHttp({ connection: conn, workload: () => workload, timeoutMs: VAULT_TIMEOUT_MS });
   const transport: VaultTransport = async (call) => {
     const operation = operationOf(call.method, call.path);
@@ -153,8 +154,32 @@ function checked(value: string, charset: CredentialCharset, where: string): stri
   return value;
 }
 
+/**
+ * Until the pod identity is verified the sidecar does not call Vault: every call it makes names the pod
+ * (X-Portcullis-Workload) for Vault's audit log. The source is re-opened once the identity is known.
+ */
+class AwaitingIdentity implements Origin<never> {
+  readonly principal: Readonly<Record<string, string>> = {};
+  private readonly error: PortcullisError;
+
+  constructor(source: string) {
+    this.error = new PortcullisError('VAULT_UNAVAILABLE', `source "${source}" does not call Vault before the pod identity is verified, so that Vault's audit log can name the pod`);
+  }
+
+  get(): never {
+    throw this.error;
+  }
+
+  problem(): string {
+    return `${this.error.code}: ${this.error.message}`;
+  }
+
+  close(): void {}
+}
+
 /** The Vault origin of an http source: one field of a KV v2 secret. */
 export function openVaultHttp(resolved: ResolvedHttpSource, spec: ResolvedVaultHttpOrigin, deps: OriginDeps): Origin<string> {
+  if (deps.workload === undefined) return new AwaitingIdentity(resolved.name);
   const client = vaultClient(resolved.name, spec, deps);
   const charset = injectionCharset(resolved.injection);
   const kv = new VaultKvOrigin<string>({
@@ -199,6 +224,7 @@ class VaultEngine implements Origin<AwsCredentials> {
 
 /** The Vault origin of an aws source: access keys in a KV v2 secret, or Vault's AWS secrets engine. */
 export function openVaultAws(resolved: ResolvedAwsSource, spec: ResolvedVaultAwsOrigin, deps: OriginDeps): Origin<AwsCredentials> {
+  if (deps.workload === undefined) return new AwaitingIdentity(resolved.name);
   const client = vaultClient(resolved.name, spec, deps);
   const secret = spec.secret;
   if (secret.kind === 'secretsEngine') {
