@@ -2,39 +2,29 @@
 // (OpenBao reviews the pod's projected token against the e2e kube-apiserver), KV v2 read, rotation,
 // an OpenBao outage and restart, a role that does not bind the pod, OpenBao's audit log naming the pod,
 // and nothing OpenBao returns in the sidecar's logs, audit lines, metrics or answers.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { buildSidecar, createLogger, json, parseOptions, sidecarKubeClient, startUpstream, testPki, type Sidecar, type Upstream } from '@portcullis/sidecar';
+import { json, startUpstream, testPki, type Sidecar, type Upstream } from '@portcullis/sidecar';
 import { randomPort } from '../aws/sidecar.js';
-import { clusterEnv, createNamespace, kubeConfig } from '../support/cluster.js';
+import { createNamespace, kubeConfig } from '../support/cluster.js';
 import { configureKubernetesAuth, grantKvRead, startOpenBao, WORKLOAD_HEADER, type OpenBao } from '../support/openbao.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
-import { createPod, createServiceAccount, requestPodBoundToken } from '../support/workloads.js';
+import { createPod, createServiceAccount } from '../support/workloads.js';
+import { startClusterSidecar, until } from './cluster-sidecar.js';
 
 const group = { group: 'portcullis.dev', version: 'v1alpha1' };
 /** The Vault token TTL the role grants: short, so the outage test sees it run out. */
 const TOKEN_TTL_SECONDS = 10;
 const POLL_INTERVAL_SECONDS = 5;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await sleep(250);
-  }
-}
 
 describe('http sources with the API key in OpenBao (Kubernetes auth, KV v2)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-vault-'));
-  const logs: string[] = [];
-  const audit: string[] = [];
+  let logs: string[] = [];
+  let audit: string[] = [];
   const keys = { v1: `sk-vault-first-${Date.now()}`, v2: `sk-vault-second-${Date.now()}` };
   const port = randomPort();
   const deniedPort = randomPort();
@@ -64,12 +54,6 @@ describe('http sources with the API key in OpenBao (Kubernetes auth, KV v2)', ()
 
     const valid = new Set([keys.v1, keys.v2].map((k) => `Bearer ${k}`));
     upstream = await startUpstream(testPki(), (req) => valid.has(req.headers.authorization ?? ''), (_req, res) => json(res, 200, { ok: true }));
-    for (const d of ['identity', 'api', 'vault', 'sources']) mkdirSync(join(dir, d));
-    writeFileSync(join(dir, 'identity/token'), await requestPodBoundToken(pod, ['portcullis'], 3600));
-    writeFileSync(join(dir, 'api/token'), await requestPodBoundToken(pod, [clusterEnv().serviceAccountIssuer], 3600));
-    writeFileSync(join(dir, 'api/ca.crt'), Buffer.from(kubeConfig().getCurrentCluster()?.caData ?? '', 'base64'));
-    podJwt = await requestPodBoundToken(pod, ['vault'], 3600);
-    writeFileSync(join(dir, 'vault/token'), podJwt);
 
     const custom = kubeConfig().makeApiClient(CustomObjectsApi);
     const vault = (role: string): object => ({ address: bao.address, allowPlaintext: true, auth: { kubernetes: { role } }, kv: { path: 'teams/reports/api', field: 'key', pollIntervalSeconds: POLL_INTERVAL_SECONDS } });
@@ -86,19 +70,9 @@ describe('http sources with the API key in OpenBao (Kubernetes auth, KV v2)', ()
         spec: { workloads: { serviceAccounts: ['reports'] }, rules: [{ name: 'all', effect: 'Allow', source: '*', paths: ['/**'] }] } },
     });
 
-    const options = parseOptions(
-      ['--namespace', ns, '--api-server', clusterEnv().server, '--api-token-file', join(dir, 'api/token'), '--api-ca-file', join(dir, 'api/ca.crt'),
-        '--identity-token-file', join(dir, 'identity/token'), '--vault-jwt-file', join(dir, 'vault/token'), '--secrets-dir', join(dir, 'sources'),
-        '--admin-address', '127.0.0.1', '--admin-port', '0', '--listen-addresses', '127.0.0.1', '--log-level', 'debug'],
-      {},
-    );
-    sidecar = buildSidecar(options, {
-      log: createLogger('debug', { write: (line: string) => void logs.push(line) }),
-      audit: { write: (line) => void audit.push(line) },
-      kube: await sidecarKubeClient(options.mode.kind === 'cluster' ? options.mode.api : { kind: 'kubeconfig', path: '' }),
-      defaultMetrics: false,
-    });
-    await sidecar.start();
+    const started = await startClusterSidecar(pod, dir);
+    ({ sidecar, logs, audit } = started);
+    podJwt = started.vaultJwt;
     await until('the sidecar serves the Vault source', 20_000, async () => ((await call()).status === 200 ? true : undefined));
   }, 120_000);
 
