@@ -1,6 +1,25 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import pureCore from './shared/pure-core.json' with { type: 'json' };
+
+// The pure core of @portcullis/shared (ADR 8): only the modules shared/pure-core.json lists; I/O lives in
+// shared/src/adapters behind its own package export. shared/src/testing/import-graph.test.ts walks the
+// same rule through the import graph and shows this block refusing a violation.
+const PURE_CORE_MESSAGE =
+  'The pure core of @portcullis/shared does no I/O (ADR 8, shared/pure-core.json): put this in shared/src/adapters/ behind a package export.';
+const escapeRegex = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+const allowedModules = [...Object.keys(pureCore.nodeBuiltins), ...Object.keys(pureCore.packages)].map(escapeRegex).join('|');
+const typeOnlyModules = Object.keys(pureCore.typeOnlyPackages);
+export const pureCoreImportRule = {
+  paths: typeOnlyModules.map((name) => ({ name, message: PURE_CORE_MESSAGE, allowTypeImports: true })),
+  patterns: [
+    // Anything but a relative path, a listed module (or a file of a listed package) or a type-only package.
+    { regex: `^(?!\\.{1,2}/)(?!(${allowedModules})(/|$))(?!(${typeOnlyModules.map(escapeRegex).join('|')})$)`, message: PURE_CORE_MESSAGE },
+    // The core never reaches into its own adapters.
+    { regex: '(^|/)adapters(/|$)', message: PURE_CORE_MESSAGE },
+  ],
+};
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.cache/**', 'coverage/**'] },
@@ -38,9 +57,6 @@ export default tseslint.config(
       // they cannot import the error module by its .js name.
       'shared/src/crd/generate-types.ts',
       'shared/src/crd/generate-schemas.ts',
-      // TODO(issue 11): it wraps a thrown non-Error; pick the code the callers map it to (INTERNAL or
-      // IDENTITY_UNAVAILABLE) so the answer the app gets does not change.
-      'sidecar/src/identity/timers.ts',
     ],
     rules: {
       'no-restricted-syntax': [
@@ -49,6 +65,46 @@ export default tseslint.config(
           selector: "NewExpression[callee.name='Error'], CallExpression[callee.name='Error']",
           message: 'Throw a PortcullisError (or a subclass) with a code from shared/src/errors/codes.ts, documented in docs/errors.md.',
         },
+      ],
+    },
+  },
+  {
+    // In shared (core and adapters) the built-in subclasses too: a RangeError or TypeError thrown there
+    // reaches the sidecar or the webhook without a code.
+    files: ['shared/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/testdata/**', 'shared/src/testing/**', 'shared/src/crd/generate-types.ts', 'shared/src/crd/generate-schemas.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            'NewExpression[callee.name=/^(Aggregate|Eval|Range|Reference|Syntax|Type|URI)?Error$/], CallExpression[callee.name=/^(Aggregate|Eval|Range|Reference|Syntax|Type|URI)?Error$/]',
+          message: 'Throw a PortcullisError (or a subclass) with a code from shared/src/errors/codes.ts, documented in docs/errors.md.',
+        },
+      ],
+    },
+  },
+  {
+    files: ['shared/src/**/*.ts'],
+    ignores: [
+      'shared/src/adapters/**',
+      '**/*.test.ts',
+      '**/testdata/**',
+      'shared/src/testing/**',
+      // Build-time generators (npm run -w @portcullis/shared generate), never imported by the core.
+      'shared/src/crd/generate-types.ts',
+      'shared/src/crd/generate-schemas.ts',
+      'shared/src/crd/validate/generate-validators.ts',
+    ],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', pureCoreImportRule],
+      // No env, processes, timers or network from the core either: the runtimes inject clocks and I/O.
+      'no-restricted-globals': [
+        'error',
+        ...['process', 'require', 'fetch', 'setTimeout', 'setInterval', 'setImmediate', 'queueMicrotask', 'Bun', 'Deno'].map((name) => ({
+          name,
+          message: PURE_CORE_MESSAGE,
+        })),
       ],
     },
   },

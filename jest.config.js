@@ -6,9 +6,13 @@ const tsJest = {
 };
 const moduleNameMapper = {
   '^@portcullis/shared$': '<rootDir>/shared/src/index.ts',
-  '^@portcullis/shared/kube-rest$': '<rootDir>/shared/src/kube/rest/index.ts',
-  '^@portcullis/shared/client-node$': '<rootDir>/shared/src/kube/client-node-list-watch.ts',
-  '^@portcullis/shared/pki$': '<rootDir>/shared/src/pki/certificates.ts',
+  // The adapter entry points of shared/package.json "exports" (ADR 8), mapped to their sources.
+  '^@portcullis/shared/kube$': '<rootDir>/shared/src/adapters/kube/index.ts',
+  '^@portcullis/shared/kube/client-node$': '<rootDir>/shared/src/adapters/kube/client-node-list-watch.ts',
+  '^@portcullis/shared/pki$': '<rootDir>/shared/src/adapters/pki/certificates.ts',
+  '^@portcullis/shared/logging$': '<rootDir>/shared/src/adapters/logging/component-logger.ts',
+  '^@portcullis/shared/node-streams$': '<rootDir>/shared/src/adapters/node-streams/index.ts',
+  '^@portcullis/shared/http$': '<rootDir>/shared/src/adapters/http/node-http.ts',
   '^@portcullis/sidecar$': '<rootDir>/sidecar/src/index.ts',
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };

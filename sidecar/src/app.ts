@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createResourceValidator, IDENTITY_AUDIENCE, PortcullisError } from '@portcullis/shared';
-import type { KubeRestClient } from '@portcullis/shared/kube-rest';
+import type { KubeRestClient } from '@portcullis/shared/kube';
 import type { Logger } from 'pino';
 import { createAdminServer } from './admin/server.js';
 import { AuditLog, type AuditSink } from './audit/audit-log.js';
@@ -81,7 +81,7 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
       audience: IDENTITY_AUDIENCE,
       review: deps.review ?? apiTokenReviewer(kube),
       refreshBeforeExpiryMs: 60_000,
-      maxReviewIntervalMs: options.identityReviewIntervalMs,
+      reviewIntervalMs: options.identityReviewIntervalMs,
       // An API server blip keeps the identity until the reviewed token expires (docs/sidecar.md).
       expiryMarginMs: 30_000,
       // 5 s, or half the review interval when that is shorter: a review never outlives the next one.

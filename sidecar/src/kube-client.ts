@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { KubeRestClient, kubeAccessFromKubeconfig, type KubeAccess } from '@portcullis/shared/kube-rest';
+import { KubeRestClient, kubeAccessFromKubeconfig, type KubeAccess } from '@portcullis/shared/kube';
 import type { ApiAccess } from './config/options.js';
 
 /**

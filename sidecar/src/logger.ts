@@ -1,5 +1,5 @@
 import type { DestinationStream, Logger } from 'pino';
-import { createComponentLogger } from '@portcullis/shared';
+import { createComponentLogger } from '@portcullis/shared/logging';
 
 /** Operational logger: JSON on stderr (stdout carries only audit lines). */
 export function createLogger(level: string, destination: DestinationStream): Logger {

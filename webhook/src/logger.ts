@@ -1,5 +1,5 @@
 import type { DestinationStream, Logger } from 'pino';
-import { createComponentLogger } from '@portcullis/shared';
+import { createComponentLogger } from '@portcullis/shared/logging';
 
 /** The webhook's root logger; handlers log through children carrying the admission UID. */
 export function createLogger(level: string, destination: DestinationStream): Logger {

@@ -72,17 +72,33 @@ function soakSection(reportDir: string): string[] {
   return ['## Soak (`make soak`)', '', `From [${newest}](${relative(reportDir, join(dir, newest))}), run separately from the rest of this page.`, '', summary, ''];
 }
 
+/** A published scale run's heading: when, on which review interval, over which pod counts. */
+function scaleRunTitle(json: string): { date: string; title: string } {
+  const r = JSON.parse(readFileSync(json, 'utf8')) as { date: string; steps: { pods: number; reviewIntervalS: number; variant?: string }[] };
+  const curve = r.steps.filter((s) => s.variant === undefined);
+  const intervals = [...new Set(curve.map((s) => s.reviewIntervalS))].map((s) => `${s} s`).join(', ');
+  const pods = curve.map((s) => s.pods).join(', ');
+  return { date: r.date, title: `${r.date.slice(0, 10)}: sidecars reviewing every ${intervals}, ${pods} pods` };
+}
+
 /**
- * The newest `make scale` summary (bench/results/scale-<date>.md, written by bench/src/scale/main.ts for a
- * run of 100 pods or more): API-server load and revocation latency against the number of sidecars, with the
- * fitted lines extrapolated to 5,000 pods. Run on its own control plane, not by `make bench`.
+ * Every published `make scale` summary (bench/results/scale-*.md with its .json, written by
+ * bench/src/scale/main.ts), newest first: API-server load and revocation latency against the number of
+ * sidecars, with the fitted lines extrapolated to 5,000 pods. Runs on other review intervals stay side by
+ * side. Run on its own control plane, not by `make bench`.
  */
 function scaleSection(reportDir: string): string[] {
   const dir = join(repoRoot, 'bench/results');
-  const newest = existsSync(dir) ? readdirSync(dir).filter((f) => /^scale-.*\.md$/.test(f)).sort().at(-1) : undefined;
-  if (!newest) return [];
-  const summary = readFileSync(join(dir, newest), 'utf8').trim();
-  return ['## Scale: API-server load vs number of pods (`make scale`)', '', `From [${newest}](${relative(reportDir, join(dir, newest))}), run separately from the rest of this page.`, '', summary, ''];
+  const files = existsSync(dir) ? readdirSync(dir).filter((f) => /^scale-.*\.md$/.test(f) && existsSync(join(dir, f.replace(/\.md$/, '.json')))) : [];
+  if (files.length === 0) return [];
+  const runs = files.map((f) => ({ file: f, ...scaleRunTitle(join(dir, f.replace(/\.md$/, '.json'))) })).sort((a, b) => b.date.localeCompare(a.date));
+  return [
+    '## Scale: API-server load vs number of pods (`make scale`)',
+    '',
+    `Run separately from the rest of this page; ${runs.length === 1 ? 'one published run' : `${runs.length} published runs, newest first`}.`,
+    '',
+    ...runs.flatMap((run) => [`### ${run.title}`, '', `From [${run.file}](${relative(reportDir, join(dir, run.file))}).`, '', readFileSync(join(dir, run.file), 'utf8').trim(), '']),
+  ];
 }
 
 export function render(r: Results, file: string, plotsDir: string, reportDir: string): string {

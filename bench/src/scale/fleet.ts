@@ -26,7 +26,8 @@ export interface FleetOptions {
   /** Source port of pod j in namespace i: basePort + i·podsPerNamespace + j. */
   readonly basePort: number;
   readonly upstreamPort: number;
-  readonly reviewIntervalS: number;
+  /** `--identity-review-interval-seconds`; undefined: the flag is not passed (the sidecar's default, as injected). */
+  readonly reviewIntervalS: number | undefined;
   /** Per-pod files (tokens, CA, source keys) go under here. */
   readonly dir: string;
   readonly log: (line: string) => void;
@@ -137,7 +138,9 @@ export class Fleet {
         const pod = this.pods[next++] as ScalePod;
         await pod.proc?.stop();
         const args = [...pod.args];
-        args[args.indexOf('--identity-review-interval-seconds') + 1] = String(reviewIntervalS);
+        const at = args.indexOf('--identity-review-interval-seconds');
+        if (at >= 0) args[at + 1] = String(reviewIntervalS);
+        else args.push('--identity-review-interval-seconds', String(reviewIntervalS));
         pod.args = args;
         pod.proc = await this.startSidecar(pod);
       }
@@ -231,7 +234,7 @@ export class Fleet {
     const args = ['--namespace', ns.name, '--sources', source, '--api-server', this.cp.state.server, '--api-token-file', join(dir, 'api/token'),
       '--api-ca-file', join(dir, 'api/ca.crt'), '--identity-token-file', join(dir, 'identity/token'), '--secrets-dir', join(dir, 'sources'),
       '--labels-file', join(dir, 'labels'), '--admin-address', '127.0.0.1', '--admin-port', '0', '--listen-addresses', '127.0.0.1',
-      '--identity-review-interval-seconds', String(this.opts.reviewIntervalS), '--log-level', 'warn'];
+      ...(this.opts.reviewIntervalS === undefined ? [] : ['--identity-review-interval-seconds', String(this.opts.reviewIntervalS)]), '--log-level', 'warn'];
     const entry: ScalePod = { namespace: ns.name, name, nsIndex: ns.index, source, port: this.opts.basePort + i, dir, proc: undefined, args };
     this.pods.push(entry);
     entry.proc = await this.startSidecar(entry);

@@ -5,18 +5,20 @@
 // and the revocation latency of a policy edit. A linear fit over the steps is extrapolated to 5,000 pods.
 //
 //   node bench/src/scale/main.ts [--steps 10,25,50,100,200,250] [--window-seconds 120] [--settle-seconds 20]
-//     [--pods-per-namespace 10] [--review-interval-seconds 60] [--variant-review-interval-seconds 900]
+//     [--pods-per-namespace 10] [--review-interval-seconds S] [--variant-review-interval-seconds 60]
 //     [--revocation-namespaces 5] [--min-free-gib 4] [--parallel 6] [--publish] [--sidecar FILE] [--commit C]
 //
 // The control plane is the one PORTCULLIS_CACHE / PORTCULLIS_*_PORT select (bench/scale.sh gives the
 // bench one of its own). The run stops adding pods before the machine's available memory would fall
 // below --min-free-gib. --variant-review-interval-seconds adds one more window at the largest N with every
-// sidecar restarted on that interval (off the curve): the API server's cost without periodic reviews.
+// sidecar restarted on that interval (off the curve): the difference prices one TokenReview. Without
+// --review-interval-seconds the sidecars run on their default interval (900 s ± 10 %, ADR 7), as injected.
 import { readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { SIDECAR_IDENTITY_REVIEW_INTERVAL_SECONDS } from '@portcullis/shared';
 import { acquireControlPlane } from '../lib/control-plane.ts';
 import { destroyAgent } from '../lib/http.ts';
 import { cpuSecondsOf, memoryOf, sleep, spawnPinned, type Proc } from '../lib/procs.ts';
@@ -36,7 +38,8 @@ interface Options {
   readonly windowS: number;
   readonly settleS: number;
   readonly podsPerNamespace: number;
-  readonly reviewIntervalS: number;
+  /** undefined: the sidecar's default (the flag is not passed). */
+  readonly reviewIntervalS: number | undefined;
   readonly variantReviewIntervalS: number | undefined;
   readonly revocationNamespaces: number;
   readonly minFreeGiB: number;
@@ -53,7 +56,7 @@ function options(): Options {
       'window-seconds': { type: 'string', default: '120' },
       'settle-seconds': { type: 'string', default: '20' },
       'pods-per-namespace': { type: 'string', default: '10' },
-      'review-interval-seconds': { type: 'string', default: '60' },
+      'review-interval-seconds': { type: 'string' },
       'variant-review-interval-seconds': { type: 'string' },
       'revocation-namespaces': { type: 'string', default: '5' },
       'min-free-gib': { type: 'string', default: '4' },
@@ -75,7 +78,7 @@ function options(): Options {
     windowS: num('window-seconds', v['window-seconds'], 10),
     settleS: num('settle-seconds', v['settle-seconds'], 0),
     podsPerNamespace: num('pods-per-namespace', v['pods-per-namespace'], 1),
-    reviewIntervalS: num('review-interval-seconds', v['review-interval-seconds'], 1),
+    reviewIntervalS: v['review-interval-seconds'] === undefined ? undefined : num('review-interval-seconds', v['review-interval-seconds'], 1),
     variantReviewIntervalS: v['variant-review-interval-seconds'] === undefined ? undefined : num('variant-review-interval-seconds', v['variant-review-interval-seconds'], 1),
     revocationNamespaces: num('revocation-namespaces', v['revocation-namespaces'], 1),
     minFreeGiB: num('min-free-gib', v['min-free-gib'], 0),
@@ -211,7 +214,7 @@ async function run(o: Options, dir: string): Promise<ScaleResult> {
       await fleet.growTo(n, o.parallel);
       const startSeconds = (performance.now() - t0) / 1000;
       log(`  ${n} sidecars serving (${startSeconds.toFixed(0)} s to start the new ones)`);
-      steps.push(await measure(fleet, probe, o, { pods: n, reviewIntervalS: o.reviewIntervalS, startSeconds, revokeFrom: k * o.revocationNamespaces }));
+      steps.push(await measure(fleet, probe, o, { pods: n, reviewIntervalS: o.reviewIntervalS ?? SIDECAR_IDENTITY_REVIEW_INTERVAL_SECONDS, startSeconds, revokeFrom: k * o.revocationNamespaces }));
     }
     if (o.variantReviewIntervalS !== undefined && steps.length > 0) {
       const n = fleet.pods.length;
@@ -253,7 +256,9 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   const day = result.date.slice(0, 10);
-  const file = o.publish ? join(repoRoot, 'bench/results', `scale-${day}.json`) : join(repoRoot, '.cache/bench', `scale-${day}-${result.steps.at(-1)?.pods ?? 0}.json`);
+  // Named by the curve's review interval too, so a run on another cadence the same day keeps the earlier one.
+  const interval = result.steps.find((s) => s.variant === undefined)?.reviewIntervalS ?? 0;
+  const file = o.publish ? join(repoRoot, 'bench/results', `scale-${day}-review-${interval}s.json`) : join(repoRoot, '.cache/bench', `scale-${day}-${result.steps.at(-1)?.pods ?? 0}.json`);
   writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
   writeFileSync(file.replace(/\.json$/, '.md'), `${summary(result)}\n`);
   log(`wrote ${file} and ${file.replace(/\.json$/, '.md')}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { WindowRates } from './apiserver.ts';
-import { curves, reviewCost, type Step } from './report.ts';
+import { curves, reviewBudgetPerPodS, reviewCost, reviewSlopeCheck, type Step } from './report.ts';
 
 const none = { n: 0, p50: NaN, p90: NaN, p99: NaN, max: NaN, mean: NaN };
 
@@ -37,5 +37,16 @@ describe('scale report', () => {
 
   it('has no review cost without a variant', () => {
     expect(reviewCost(steps.slice(0, 3))).toBeUndefined();
+  });
+
+  it("checks the TokenReview slope against ADR 7's budget, 1/interval + 1/(0.8 × token lifetime)", () => {
+    expect(reviewBudgetPerPodS(900)).toBeCloseTo(1 / 900 + 1 / 2880, 12);
+    const on900 = [step(10, 900), step(25, 900), step(50, 900)];
+    expect(reviewSlopeCheck({ steps: on900, curves: curves(on900) })).toMatchObject({ intervalS: 900, within: true });
+    // A run on another interval is checked against that interval's budget.
+    const on60 = [step(10, 60), step(50, 60)];
+    expect(reviewSlopeCheck({ steps: on60, curves: curves(on60) })).toMatchObject({ intervalS: 60, within: true });
+    const over = on900.map((s) => ({ ...s, rates: { ...s.rates, tokenReviewsPerS: s.pods / 600 } }));
+    expect(reviewSlopeCheck({ steps: over, curves: curves(over) })).toMatchObject({ intervalS: 900, within: false });
   });
 });

@@ -7,6 +7,26 @@ import type { summarize } from '../lib/stats.ts';
 export const EXTRAPOLATE_TO = 5000;
 /** Issue 21: at 5,000 pods, at most 10 TokenReviews/s and a revocation p99 of at most 1 s. */
 export const TARGETS = { tokenReviewsPerS: 10, revokeP99Ms: 1000 } as const;
+/** The bench's pods get 3600 s identity tokens (fleet.ts), which a kubelet would rotate at 80 %. */
+export const BENCH_TOKEN_LIFETIME_S = 3600;
+
+/**
+ * ADR 7's TokenReview budget per pod and second: the periodic reviews plus one per token rotation,
+ * 1/interval + 1/(0.8 × token lifetime). `make scale` checks the fitted slope against it.
+ */
+export function reviewBudgetPerPodS(intervalS: number, tokenLifetimeS = BENCH_TOKEN_LIFETIME_S): number {
+  return 1 / intervalS + 1 / (0.8 * tokenLifetimeS);
+}
+
+/** The TokenReview slope against the budget for the curve's review interval; undefined without a curve or with mixed intervals. */
+export function reviewSlopeCheck(r: Pick<ScaleResult, 'steps' | 'curves'>): { intervalS: number; slope: number; budget: number; within: boolean } | undefined {
+  const intervals = new Set(r.steps.filter((s) => s.variant === undefined).map((s) => s.reviewIntervalS));
+  const curve = r.curves.find((c) => c.metric === 'TokenReviews');
+  const intervalS = [...intervals][0];
+  if (intervals.size !== 1 || !curve || intervalS === undefined) return undefined;
+  const budget = reviewBudgetPerPodS(intervalS);
+  return { intervalS, slope: curve.fit.slope, budget, within: curve.fit.slope <= budget };
+}
 
 export interface Step {
   /** A label for a step that is not on the N curve (e.g. another review interval); absent on the curve. */
@@ -165,6 +185,7 @@ export function reviewCost(steps: readonly Step[]): ReviewCost | undefined {
 
 export function summary(r: ScaleResult): string {
   const cost = reviewCost(r.steps);
+  const check = reviewSlopeCheck(r);
   return [
     `Scale of cluster-mode sidecars (\`${r.sidecar}\`, ${r.commit}) against one local kube-apiserver ${r.kubernetes} + etcd (no kubelet: pods stay Pending), ${r.machine.cores} cores (${r.machine.cpu}), ${r.machine.memoryGiB} GiB; ${r.date}. ${r.podsPerNamespace} pods per namespace, each namespace with ${r.podsPerNamespace} CredentialSources and ${r.podsPerNamespace + 1} EgressPolicies (8 rules each, plus the \`bench\` policy the revocation edit flips). Rates over a ${r.windowSeconds} s window at steady state after start-up; revocation = one EgressPolicy replace → first 403 from every pod of the edited namespace (probing every 2 ms).${r.stoppedEarly ? ` Stopped early: ${r.stoppedEarly}.` : ''}`,
     '',
@@ -173,6 +194,12 @@ export function summary(r: ScaleResult): string {
     `Linear fit over the steps (variants excluded), extrapolated to ${EXTRAPOLATE_TO.toLocaleString('en-US')} pods:`,
     '',
     curveTable(r.curves),
+    ...(check
+      ? [
+          '',
+          `TokenReview slope **${check.slope.toPrecision(3)}** per pod·s against ADR 7's budget for a ${check.intervalS} s interval with ${BENCH_TOKEN_LIFETIME_S} s tokens, 1/${check.intervalS} + 1/${0.8 * BENCH_TOKEN_LIFETIME_S} = ${check.budget.toPrecision(3)}: **${check.within ? 'within' : 'over'}**.`,
+        ]
+      : []),
     ...(cost
       ? [
           '',

@@ -17,6 +17,7 @@ interface ParsedWebhookOptions {
     readonly allowImageOverride: boolean;
     readonly logLevel: string | undefined;
     readonly youngGenerationMiB: number | undefined;
+    readonly identityReviewIntervalSeconds: number;
     readonly imagePullSecrets: readonly string[];
   };
   readonly tls: { readonly mode: string; readonly secretName?: string; readonly webhookConfigName?: string; readonly certFile?: string };
@@ -200,6 +201,7 @@ describe('the webhook accepts the flags the chart passes', () => {
       allowImageOverride: false,
       logLevel: undefined,
       youngGenerationMiB: undefined,
+      identityReviewIntervalSeconds: 900,
       imagePullSecrets: [],
     });
     expect([...options.injector.excludedNamespaces].sort()).toEqual(['kube-node-lease', 'kube-public', 'kube-system', 'portcullis']);
@@ -210,11 +212,12 @@ describe('the webhook accepts the flags the chart passes', () => {
   it.each([
     ['cert-manager TLS', { tls: { mode: 'cert-manager' } }, 'files'],
     ['an existing TLS Secret', { tls: { mode: 'secret', secret: { name: 'cert', caBundle: 'Q0E=' } } }, 'files'],
-    ['every sidecar value set', { sidecar: { logLevel: 'debug', youngGenerationMiB: 4, mode: 'native', allowImageOverride: true, imagePullSecrets: [{ name: 'regcred' }, { name: 'mirror' }], resources: { requests: { cpu: '', memory: '' }, limits: { cpu: '', memory: '1Gi' } } } }, 'secret'],
+    ['every sidecar value set', { sidecar: { logLevel: 'debug', youngGenerationMiB: 4, identityReviewIntervalSeconds: 60, mode: 'native', allowImageOverride: true, imagePullSecrets: [{ name: 'regcred' }, { name: 'mirror' }], resources: { requests: { cpu: '', memory: '' }, limits: { cpu: '', memory: '1Gi' } } } }, 'secret'],
   ])('with %s', async (_what, values, tlsMode) => {
     const options = await parseRendered(values);
     expect(options.tls.mode).toBe(tlsMode);
     expect(options.injector.youngGenerationMiB).toBe('sidecar' in values ? 4 : undefined);
+    expect(options.injector.identityReviewIntervalSeconds).toBe('sidecar' in values ? 60 : 900);
     expect(options.injector.imagePullSecrets).toEqual('sidecar' in values ? ['regcred', 'mirror'] : []);
     expect(options.injector.resources.limits).toEqual('sidecar' in values ? { memory: '1Gi' } : { cpu: '1', memory: '256Mi' });
     if (tlsMode === 'files') expect(options.tls.certFile).toBe('/etc/portcullis/tls/tls.crt');
@@ -283,6 +286,8 @@ describe('values', () => {
     ['a sidecar quantity that is not one', { sidecar: { resources: { limits: { memory: 'lots' } } } }, /memory/],
     ['a token lifetime under ten minutes', { sidecar: { tokenExpirationSeconds: 60 } }, /tokenExpirationSeconds/],
     ['a young generation over 64 MiB', { sidecar: { youngGenerationMiB: 128 } }, /youngGenerationMiB/],
+    ['a review interval under ten seconds', { sidecar: { identityReviewIntervalSeconds: 5 } }, /identityReviewIntervalSeconds/],
+    ['a review interval given as a string', { sidecar: { identityReviewIntervalSeconds: '900' } }, /identityReviewIntervalSeconds/],
     ['tls.mode=secret without a Secret', { tls: { mode: 'secret' } }, /secret/],
     ['a service account without a namespace', { sidecar: { rbac: { serviceAccounts: [{ name: 'agent' }] } } }, /namespace/],
     ['a sidecar pull secret given as a bare string', { sidecar: { imagePullSecrets: ['regcred'] } }, /imagePullSecrets/],

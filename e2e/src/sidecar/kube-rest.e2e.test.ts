@@ -1,4 +1,4 @@
-// The sidecar's small API client (shared/src/kube/rest) against the real kube-apiserver: list, watch
+// The sidecar's small API client (shared/src/adapters/kube/rest) against the real kube-apiserver: list, watch
 // events in order, a resource version the server no longer has, the abort, the API server's refusals
 // (bad token, missing RBAC) and a token file rewritten between calls.
 import { describe, expect, it, beforeAll, afterAll } from '@jest/globals';
@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { CREDENTIAL_SOURCE_PLURAL, GROUP, VERSION, type CredentialSource } from '@portcullis/shared';
-import { KubeApiError, KubeRestClient, restListWatch, type KubeAccess } from '@portcullis/shared/kube-rest';
+import { KubeApiError, KubeRestClient, restListWatch, type KubeAccess } from '@portcullis/shared/kube';
 import { sidecarKubeAccess, sidecarKubeClient, testPki } from '@portcullis/sidecar';
 import { clusterEnv, createNamespace, kubeConfig } from '../support/cluster.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';

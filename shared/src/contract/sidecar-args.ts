@@ -16,6 +16,12 @@ export const SIDECAR_DEFAULT_FILES = {
 export type SidecarLogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
 export const SIDECAR_LOG_LEVELS: readonly SidecarLogLevel[] = ['trace', 'debug', 'info', 'warn', 'error'];
 
+/**
+ * The sidecar's default `--identity-review-interval-seconds`: 900 s keeps 5,000 pods at ~8.7 TokenReviews/s
+ * (ADR 7). The webhook passes the flag only when its configured interval differs.
+ */
+export const SIDECAR_IDENTITY_REVIEW_INTERVAL_SECONDS = 900;
+
 /** The flags the webhook passes (the sidecar accepts more: docs/sidecar.md). */
 export const SIDECAR_FLAGS = {
   namespace: 'namespace',
@@ -24,6 +30,7 @@ export const SIDECAR_FLAGS = {
   logLevel: 'log-level',
   youngGenerationMiB: 'young-generation-mib',
   adminPort: 'admin-port',
+  identityReviewIntervalSeconds: 'identity-review-interval-seconds',
 } as const;
 
 /** Env vars the sidecar falls back to when the flag is absent. */
@@ -41,6 +48,8 @@ export interface SidecarArgsInput {
   readonly logLevel: SidecarLogLevel | undefined;
   readonly youngGenerationMiB: number | undefined;
   readonly adminPort: number;
+  /** Mean seconds between periodic TokenReviews (the sidecar jitters each by ±10 %). */
+  readonly identityReviewIntervalSeconds: number;
 }
 
 /**
@@ -53,5 +62,8 @@ export function sidecarArgs(input: SidecarArgsInput): string[] {
   if (input.logLevel !== undefined) args.push(`--${SIDECAR_FLAGS.logLevel}`, input.logLevel);
   if (input.youngGenerationMiB !== undefined) args.push(`--${SIDECAR_FLAGS.youngGenerationMiB}`, String(input.youngGenerationMiB));
   if (input.adminPort !== SIDECAR_ADMIN_PORT) args.push(`--${SIDECAR_FLAGS.adminPort}`, String(input.adminPort));
+  if (input.identityReviewIntervalSeconds !== SIDECAR_IDENTITY_REVIEW_INTERVAL_SECONDS) {
+    args.push(`--${SIDECAR_FLAGS.identityReviewIntervalSeconds}`, String(input.identityReviewIntervalSeconds));
+  }
   return args;
 }

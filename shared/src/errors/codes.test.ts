@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from '@jest/globals';
-import { AWS_ERROR_CODES, AwsProtocolError } from '../aws/errors.js';
+import { AWS_ERROR_CODES, AwsProtocolError } from '../aws/errors/protocol-error.js';
 import { ERROR_CODES, httpStatusOf } from './codes.js';
 import { errorCodeOf } from './portcullis-error.js';
 

@@ -1,4 +1,4 @@
-import { AWS_ERROR_CODES, type AwsErrorCode } from '../aws/errors.js';
+import { AWS_ERROR_CODES, type AwsErrorCode } from '../aws/errors/protocol-error.js';
 
 /** The sidecar's codes (and the shared core's), with the HTTP status the sidecar answers with. */
 const SIDECAR_CODES = {
@@ -21,7 +21,7 @@ const SIDECAR_CODES = {
   RESOURCE_INVALID: 0,
   CONFIG_FILE_INVALID: 0,
   CRD_SCHEMA_UNSUPPORTED: 0,
-  // The sidecar's calls to the Kubernetes API (shared/src/kube/rest) and the informers built on them.
+  // The sidecar's calls to the Kubernetes API (shared/src/adapters/kube/rest) and the informers built on them.
   POLICY_WATCH_FAILED: 0,
   KUBE_API_TIMEOUT: 0,
   KUBE_WATCH_SILENT: 0,

@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { nodeHttp } from '@portcullis/shared';
+import { nodeHttp } from '@portcullis/shared/http';
 import type { Registry } from 'prom-client';
 
 export interface AdminChecks {

@@ -2,7 +2,14 @@
 // injects (sidecarArgs, checked against the webhook's container in webhook/src/inject/contract.test.ts)
 // parse with the sidecar's own parser into reading exactly the files the webhook mounts.
 import { describe, expect, it } from '@jest/globals';
-import { POD_NAMESPACE_ENV, SIDECAR_ADMIN_PORT, SIDECAR_DEFAULT_FILES, sidecarArgs, type SidecarArgsInput } from '@portcullis/shared';
+import {
+  POD_NAMESPACE_ENV,
+  SIDECAR_ADMIN_PORT,
+  SIDECAR_DEFAULT_FILES,
+  SIDECAR_IDENTITY_REVIEW_INTERVAL_SECONDS,
+  sidecarArgs,
+  type SidecarArgsInput,
+} from '@portcullis/shared';
 import type { SidecarOptions } from './options.js';
 import { parseOptions } from './parse.js';
 
@@ -19,7 +26,7 @@ function injected(input: SidecarArgsInput): SidecarOptions {
 
 describe('the sidecar contract, sidecar side', () => {
   it('reads every file where the webhook mounts it', () => {
-    const o = injected({ sources: undefined, logLevel: undefined, youngGenerationMiB: undefined, adminPort: SIDECAR_ADMIN_PORT });
+    const o = injected({ sources: undefined, logLevel: undefined, youngGenerationMiB: undefined, adminPort: SIDECAR_ADMIN_PORT, identityReviewIntervalSeconds: SIDECAR_IDENTITY_REVIEW_INTERVAL_SECONDS });
     expect(o.mode).toEqual({
       kind: 'cluster',
       namespace: 'team-a',
@@ -32,16 +39,23 @@ describe('the sidecar contract, sidecar side', () => {
   });
 
   it('serves on the default admin port the webhook probes when no --admin-port is passed', () => {
-    const args = sidecarArgs({ sources: undefined, logLevel: undefined, youngGenerationMiB: undefined, adminPort: SIDECAR_ADMIN_PORT });
+    const args = sidecarArgs({ sources: undefined, logLevel: undefined, youngGenerationMiB: undefined, adminPort: SIDECAR_ADMIN_PORT, identityReviewIntervalSeconds: SIDECAR_IDENTITY_REVIEW_INTERVAL_SECONDS });
     expect(args.some((a) => a.includes('admin-port'))).toBe(false);
-    expect(injected({ sources: undefined, logLevel: undefined, youngGenerationMiB: undefined, adminPort: SIDECAR_ADMIN_PORT }).adminPort).toBe(SIDECAR_ADMIN_PORT);
+    expect(injected({ sources: undefined, logLevel: undefined, youngGenerationMiB: undefined, adminPort: SIDECAR_ADMIN_PORT, identityReviewIntervalSeconds: SIDECAR_IDENTITY_REVIEW_INTERVAL_SECONDS }).adminPort).toBe(SIDECAR_ADMIN_PORT);
   });
 
   it('takes every setting the webhook passes', () => {
-    const o = injected({ sources: ['openai', 's3'], logLevel: 'debug', youngGenerationMiB: 8, adminPort: SIDECAR_ADMIN_PORT + 1 });
+    const o = injected({ sources: ['openai', 's3'], logLevel: 'debug', youngGenerationMiB: 8, adminPort: SIDECAR_ADMIN_PORT + 1, identityReviewIntervalSeconds: 60 });
     expect(o.sources).toEqual(new Set(['openai', 's3']));
     expect(o.logLevel).toBe('debug');
     expect(o.youngGenerationMiB).toBe(8);
     expect(o.adminPort).toBe(SIDECAR_ADMIN_PORT + 1);
+    expect(o.identityReviewIntervalMs).toBe(60_000);
+  });
+
+  it("reviews on the sidecar's own default interval when the webhook passes none", () => {
+    const input = { sources: undefined, logLevel: undefined, youngGenerationMiB: undefined, adminPort: SIDECAR_ADMIN_PORT, identityReviewIntervalSeconds: SIDECAR_IDENTITY_REVIEW_INTERVAL_SECONDS };
+    expect(sidecarArgs(input).some((a) => a.includes('identity-review-interval'))).toBe(false);
+    expect(injected(input).identityReviewIntervalMs).toBe(SIDECAR_IDENTITY_REVIEW_INTERVAL_SECONDS * 1000);
   });
 });

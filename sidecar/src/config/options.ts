@@ -39,7 +39,10 @@ export interface SidecarOptions {
   readonly adminPort: number;
   readonly upstreamResponseTimeoutMs: number;
   readonly credentialPollIntervalMs: number;
-  /** Re-review the identity token at least this often, so a deleted pod's sidecar stops serving. */
+  /**
+   * Mean time between periodic reviews of the identity token (each jittered by ±10 %), so a deleted pod's
+   * sidecar stops serving; default 900 s (ADR 7).
+   */
   readonly identityReviewIntervalMs: number;
   readonly logLevel: SidecarLogLevel;
   /**

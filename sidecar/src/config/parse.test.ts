@@ -39,7 +39,14 @@ describe('parseOptions', () => {
     expect(parseOptions([...base, '--young-generation-mib', '4'], { PORTCULLIS_YOUNG_GENERATION_MIB: '8' }).youngGenerationMiB).toBe(4);
   });
 
+  it('reviews the identity every 900 s unless --identity-review-interval-seconds says otherwise (ADR 7)', () => {
+    const base = ['--namespace', 'a', '--api-server', 'https://x'];
+    expect(parseOptions(base, {}).identityReviewIntervalMs).toBe(900_000);
+    expect(parseOptions([...base, '--identity-review-interval-seconds', '60'], {}).identityReviewIntervalMs).toBe(60_000);
+  });
+
   it.each([
+    [['--namespace', 'a', '--api-server', 'https://x', '--identity-review-interval-seconds', '0'], /--identity-review-interval-seconds "0".*positive number/],
     [['--namespace', 'a', '--api-server', 'https://x', '--young-generation-mib', '0'], /--young-generation-mib "0".*1 to 64/],
     [['--namespace', 'a', '--api-server', 'https://x', '--young-generation-mib', '65'], /--young-generation-mib "65"/],
     [['--namespace', 'a', '--api-server', 'https://x', '--young-generation-mib', '2.5'], /--young-generation-mib "2.5"/],

@@ -1,5 +1,13 @@
 import { parseArgs } from 'node:util';
-import { PortcullisError, SIDECAR_ADMIN_PORT, SIDECAR_DEFAULT_FILES, SIDECAR_ENV, SIDECAR_LOG_LEVELS, type SIDECAR_FLAGS } from '@portcullis/shared';
+import {
+  PortcullisError,
+  SIDECAR_ADMIN_PORT,
+  SIDECAR_DEFAULT_FILES,
+  SIDECAR_ENV,
+  SIDECAR_IDENTITY_REVIEW_INTERVAL_SECONDS,
+  SIDECAR_LOG_LEVELS,
+  type SIDECAR_FLAGS,
+} from '@portcullis/shared';
 import type { ApiAccess, SidecarOptions } from './options.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -166,7 +174,7 @@ export function parseOptions(argv: readonly string[], env: Env): SidecarOptions 
     adminPort: parsePort(v['admin-port'] ?? env[SIDECAR_ENV.adminPort] ?? String(SIDECAR_ADMIN_PORT)),
     upstreamResponseTimeoutMs: positiveNumber('upstream-response-timeout-seconds', v['upstream-response-timeout-seconds'] ?? '120') * 1000,
     credentialPollIntervalMs: positiveNumber('credential-poll-interval-seconds', v['credential-poll-interval-seconds'] ?? '2') * 1000,
-    identityReviewIntervalMs: positiveNumber('identity-review-interval-seconds', v['identity-review-interval-seconds'] ?? '60') * 1000,
+    identityReviewIntervalMs: positiveNumber('identity-review-interval-seconds', v['identity-review-interval-seconds'] ?? String(SIDECAR_IDENTITY_REVIEW_INTERVAL_SECONDS)) * 1000,
     logLevel: parseLogLevel(v['log-level'] ?? env[SIDECAR_ENV.logLevel] ?? 'info'),
     youngGenerationMiB: parseYoungGeneration(v['young-generation-mib'] ?? env[SIDECAR_ENV.youngGenerationMiB]),
   });

@@ -1,7 +1,7 @@
 import type { Agent as HttpAgent, AgentOptions } from 'node:http';
 import { Agent as HttpsAgent, type AgentOptions as HttpsAgentOptions } from 'node:https';
 import type { Socket } from 'node:net';
-import { nodeHttp } from '@portcullis/shared';
+import { nodeHttp } from '@portcullis/shared/http';
 
 const TAINTED = Symbol('portcullis.tainted');
 const IDLE_GUARD = Symbol('portcullis.idleGuard');

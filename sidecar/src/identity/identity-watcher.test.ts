@@ -46,13 +46,14 @@ function jwt(expMs: number): string {
   return `${part({ alg: 'RS256' })}.${part({ exp: Math.floor(expMs / 1000) })}.sig`;
 }
 
-type Answer = TokenReviewStatus | 'hang' | Error;
+/** `{ thrown }`: the review rejects with that value as it is (not an Error). */
+type Answer = TokenReviewStatus | 'hang' | Error | { thrown: unknown };
 
-function setup(opts: { tokenLifetimeMs?: number } = {}) {
+function setup(opts: { tokenLifetimeMs?: number; intervalMs?: number; random?: () => number; token?: string } = {}) {
   const clock = new Clock();
   const lines: Record<string, unknown>[] = [];
   const log = pino({ level: 'debug' }, new Writable({ write: (c: Buffer, _e, cb) => { lines.push(JSON.parse(c.toString()) as Record<string, unknown>); cb(); } }));
-  let token = jwt(clock.nowMs + (opts.tokenLifetimeMs ?? 60 * MINUTE));
+  let token = opts.token ?? jwt(clock.nowMs + (opts.tokenLifetimeMs ?? 60 * MINUTE));
   let answer: Answer = OK;
   const reviews: ReviewResult[] = [];
   const changes: (Identity | undefined)[] = [];
@@ -63,10 +64,14 @@ function setup(opts: { tokenLifetimeMs?: number } = {}) {
     review: () => {
       calls++;
       if (answer === 'hang') return new Promise<TokenReviewStatus>(() => undefined);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a peer that rejects with a non-Error
+      if ('thrown' in answer) return Promise.reject(answer.thrown);
       return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
     },
     refreshBeforeExpiryMs: MINUTE,
-    maxReviewIntervalMs: MINUTE,
+    reviewIntervalMs: opts.intervalMs ?? MINUTE,
+    // The middle of the jitter range: exactly the interval, unless a test draws otherwise.
+    random: opts.random ?? (() => 0.5),
     expiryMarginMs: 30 * SECOND,
     reviewTimeoutMs: 5 * SECOND,
     retryInitialMs: 500,
@@ -208,6 +213,65 @@ describe('IdentityWatcher', () => {
     await t.clock.advance(10 * MINUTE);
     expect(t.calls()).toBe(11);
     expect(new Set(t.reviews)).toEqual(new Set(['verified']));
+    t.watcher.stop();
+  });
+
+  it('spreads periodic reviews over ±10 % of the interval with the injected random source', async () => {
+    const draws = [0, 0.999, 0.25];
+    const t = setup({ intervalMs: 15 * MINUTE, tokenLifetimeMs: 60 * MINUTE, random: () => draws.shift() ?? 0.5 });
+    await t.watcher.start();
+    const times: number[] = [];
+    let calls = t.calls();
+    for (let i = 0; i < 45 * 60; i++) {
+      await t.clock.advance(SECOND);
+      if (t.calls() > calls) times.push(i + 1);
+      calls = t.calls();
+    }
+    // 900 s × 0.9; then + 900 s × 1.0998 (989.82 s, seen at the next whole second); then + 900 s × 0.95.
+    expect(times).toEqual([810, 810 + 990, 810 + 990 + 855]);
+    t.watcher.stop();
+  });
+
+  it('reviews a minute before the token expires, without jitter, when that comes before the periodic review', async () => {
+    const t = setup({ intervalMs: 15 * MINUTE, tokenLifetimeMs: 10 * MINUTE, random: () => 0.999 });
+    await t.watcher.start();
+    await t.clock.advance(9 * MINUTE - 1);
+    expect(t.calls()).toBe(1);
+    await t.clock.advance(1);
+    expect(t.calls()).toBe(2);
+    t.watcher.stop();
+  });
+
+  it('never leaves a deleted pod unnoticed longer than the interval + 10 % at the largest draw', async () => {
+    const t = setup({ intervalMs: 15 * MINUTE, tokenLifetimeMs: 60 * MINUTE, random: () => 0.999_999 });
+    await t.watcher.start();
+    t.answer({ authenticated: false, error: 'pod "app-0" not found' });
+    await t.clock.advance(990 * SECOND - 1);
+    expect(t.watcher.current()).toBeDefined();
+    await t.clock.advance(1);
+    expect(t.watcher.current()).toBeUndefined();
+    t.watcher.stop();
+  });
+
+  it('tells the app the same problem when the review rejects with a non-Error, logged with its code', async () => {
+    const t = setup();
+    t.answer({ thrown: 'socket hang up' });
+    await t.watcher.start();
+    expect(t.watcher.current()).toBeUndefined();
+    expect(t.watcher.lastProblem()).toBe('/virtual/token: socket hang up');
+    expect(t.lines.filter((l) => l.code === REVIEW_FAILED_CODE)).toEqual([expect.objectContaining({ result: 'error', err: 'socket hang up' })]);
+    t.watcher.stop();
+  });
+
+  it('keeps a token without a readable exp valid until its next, jittered review has had time to answer', async () => {
+    const t = setup({ token: 'opaque-token', random: () => 0.999_999 });
+    await t.watcher.start();
+    t.answer('hang');
+    // The review falls at 66 s (60 s + 10 %) and times out 5 s later.
+    await t.clock.advance(71 * SECOND - 1);
+    expect(t.watcher.current()).toBeDefined();
+    await t.clock.advance(1);
+    expect(t.watcher.current()).toBeUndefined();
     t.watcher.stop();
   });
 });

@@ -2,9 +2,11 @@ import { watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { decodeJwt } from 'jose/jwt/decode'; // the subpath: the full entry costs ~10 MiB RSS per pod
+import type { ErrorCode } from '@portcullis/shared';
 import type { Logger } from 'pino';
 import { identityFromReview, isIdentity, type Identity, type TokenReviewStatus } from './identity.js';
 import type { ReviewResult } from './metrics.js';
+import { nextReviewDelayMs } from './schedule.js';
 import { TimeoutError, realTimer, withTimeout, type SetTimer } from './timers.js';
 
 export interface IdentityWatcherOptions {
@@ -14,8 +16,11 @@ export interface IdentityWatcherOptions {
   readonly review: (token: string, audience: string) => Promise<TokenReviewStatus>;
   /** Re-review this long before the token expires (the kubelet rotates it at 80 % of its life). */
   readonly refreshBeforeExpiryMs: number;
-  /** Re-review at least this often, so a deleted pod's token stops working promptly. */
-  readonly maxReviewIntervalMs: number;
+  /**
+   * Re-review this often on average (each delay jittered by ±10 %, schedule.ts), so a deleted pod's token
+   * stops working within the longest delay plus the API server's token cache.
+   */
+  readonly reviewIntervalMs: number;
   /** A verified identity stays valid until the reviewed token's `exp` minus this (clock skew). */
   readonly expiryMarginMs: number;
   /** A TokenReview without an answer after this long counts as failed. */
@@ -28,6 +33,8 @@ export interface IdentityWatcherOptions {
   /** Every review attempt's outcome, and the validity deadline (ms since the epoch; 0: none). */
   readonly onReview?: (result: ReviewResult, validUntilMs: number) => void;
   readonly setTimer?: SetTimer;
+  /** Uniform draws in [0, 1) for the jitter; default Math.random. */
+  readonly random?: () => number;
   /** Reads the token; default: the file. */
   readonly readToken?: () => Promise<string>;
   /** Calls back when the token may have changed; returns a stop function. Default: fs.watch of its folder. */
@@ -35,7 +42,7 @@ export interface IdentityWatcherOptions {
 }
 
 /** Log code of a failed re-review while the identity is kept (docs/errors.md). */
-export const REVIEW_FAILED_CODE = 'IDENTITY_REVIEW_FAILED';
+export const REVIEW_FAILED_CODE = 'IDENTITY_REVIEW_FAILED' satisfies ErrorCode;
 
 function watchFolder(file: string): (onChange: () => void) => () => void {
   return (onChange) => {
@@ -51,7 +58,7 @@ function watchFolder(file: string): (onChange: () => void) => () => void {
 
 /**
  * Keeps the pod's verified identity current: reviews the projected token at start, when the file
- * changes, before it expires and every maxReviewIntervalMs. A review that fails (timeout, network, API
+ * changes, before it expires and every reviewIntervalMs ± 10 %. A review that fails (timeout, network, API
  * server error) keeps the identity until the reviewed token's own expiry minus a margin and is retried
  * with capped backoff; only an answer that refuses the token (authenticated: false, wrong audience, not
  * pod-bound) or that expiry clears it (fail closed).
@@ -107,7 +114,7 @@ export class IdentityWatcher {
     let status: TokenReviewStatus;
     try {
       token = (await (this.opts.readToken ?? (() => readFile(this.opts.tokenFile, 'utf8')))()).trim();
-      status = await withTimeout(this.opts.review(token, this.opts.audience), this.opts.reviewTimeoutMs, 'TokenReview', this.setTimer);
+      status = await withTimeout(this.opts.review(token, this.opts.audience), this.opts.reviewTimeoutMs, 'TokenReview', REVIEW_FAILED_CODE, this.setTimer);
     } catch (err) {
       this.failed(err instanceof TimeoutError ? 'timeout' : 'error', (err as Error).message);
       return;
@@ -123,10 +130,21 @@ export class IdentityWatcher {
     }
     if (this.failures > 0) this.opts.log.info({ failures: this.failures }, 'TokenReview succeeded again');
     this.failures = 0;
-    this.validUntilMs = this.tokenValidUntil(token);
+    const expMs = tokenExpMs(token);
+    const nowMs = this.opts.now();
+    const delayMs = nextReviewDelayMs({
+      nowMs,
+      tokenExpMs: expMs,
+      refreshBeforeExpiryMs: this.opts.refreshBeforeExpiryMs,
+      intervalMs: this.opts.reviewIntervalMs,
+      random: this.opts.random ?? Math.random,
+    });
+    // The token's own expiry minus the margin; a token without a readable exp (TokenReview accepted it)
+    // lasts until the next review has had its time to answer.
+    this.validUntilMs = expMs !== undefined ? expMs - this.opts.expiryMarginMs : nowMs + delayMs + this.opts.reviewTimeoutMs;
     this.set(result, undefined);
     this.opts.onReview?.('verified', this.validUntilMs);
-    this.schedule(this.nextReviewIn(token));
+    this.schedule(delayMs);
     this.cancelExpiry();
     this.cancelExpiry = this.setTimer(() => this.current(), Math.max(0, this.validUntilMs - this.opts.now()));
   }
@@ -157,32 +175,20 @@ export class IdentityWatcher {
     this.set(undefined, `the verified identity expired at ${at} (token expiry minus ${this.opts.expiryMarginMs} ms) and no TokenReview has succeeded since`);
   }
 
-  /** The reviewed token's own expiry minus the margin; a token without a readable exp lasts one review interval. */
-  private tokenValidUntil(token: string): number {
-    try {
-      const exp = decodeJwt(token).exp;
-      if (exp !== undefined) return exp * 1000 - this.opts.expiryMarginMs;
-    } catch {
-      // Not a JWT we can read: TokenReview accepted it, so it lasts until the next periodic review.
-    }
-    return this.opts.now() + this.opts.maxReviewIntervalMs;
-  }
-
-  private nextReviewIn(token: string): number {
-    let untilExpiry = Number.POSITIVE_INFINITY;
-    try {
-      const exp = decodeJwt(token).exp;
-      if (exp !== undefined) untilExpiry = exp * 1000 - this.opts.now() - this.opts.refreshBeforeExpiryMs;
-    } catch {
-      // Not a JWT we can read: fall back to the periodic review.
-    }
-    return Math.max(1000, Math.min(untilExpiry, this.opts.maxReviewIntervalMs));
-  }
-
   private set(identity: Identity | undefined, problem: string | undefined): void {
     const changed = JSON.stringify(identity) !== JSON.stringify(this.identity) || problem !== this.problem;
     this.identity = identity;
     this.problem = problem;
     if (changed) this.opts.onChange(identity, problem);
+  }
+}
+
+/** The token's `exp` in ms since the epoch; undefined when it is not a JWT with one. */
+function tokenExpMs(token: string): number | undefined {
+  try {
+    const exp = decodeJwt(token).exp;
+    return exp === undefined ? undefined : exp * 1000;
+  } catch {
+    return undefined;
   }
 }

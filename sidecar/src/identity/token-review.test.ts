@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { KubeApiError, type KubeRestClient } from '@portcullis/shared/kube-rest';
+import { KubeApiError, type KubeRestClient } from '@portcullis/shared/kube';
 import { identityFromReview } from './identity.js';
 import { apiTokenReviewer } from './token-review.js';
 

@@ -1,4 +1,4 @@
-import { KubeApiError, type KubeRestClient } from '@portcullis/shared/kube-rest';
+import { KubeApiError, type KubeRestClient } from '@portcullis/shared/kube';
 import type { TokenReviewStatus } from './identity.js';
 
 interface TokenReview {

@@ -1,7 +1,8 @@
 import type { ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { pipeline } from 'node:stream';
-import { isPortcullisError, nodeHttp, PortcullisError } from '@portcullis/shared';
+import { nodeHttp } from '@portcullis/shared/http';
+import { isPortcullisError, PortcullisError } from '@portcullis/shared';
 import type { Outgoing, SourceRuntime } from '../sources/runtime.js';
 import { CHUNKED, declaredLength, setFraming, type Framing } from './framing.js';
 import { forwardResponseHeaders } from '../http/headers.js';
@@ -147,12 +148,17 @@ export function forward(
       ),
     );
   });
+  // The wait for the response head counts from the request's last byte: every chunk of the app's body
+  // re-arms the timer, so an upload that keeps moving is never cut, while one that stalls — or an
+  // upstream that never answers — ends after responseTimeoutMs without progress.
+  let responded = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    upstream.destroy(new PortcullisError('UPSTREAM_TIMEOUT', `no response within ${responseTimeoutMs} ms`));
+    upstream.destroy(new PortcullisError('UPSTREAM_TIMEOUT', `no response within ${responseTimeoutMs} ms of the request's last byte`));
   }, responseTimeoutMs);
 
   upstream.on('response', (upRes) => {
+    responded = true;
     clearTimeout(timer);
     outcome.upstreamMs = performance.now() - started;
     // An answer before the whole request went out: the rest of the body is never sent on this
@@ -226,6 +232,9 @@ export function forward(
       req.on('error', onBodyError);
       req.pipe(upstream);
     }
-    req.on('data', (chunk: Buffer) => (outcome.bytesIn += chunk.length));
+    req.on('data', (chunk: Buffer) => {
+      outcome.bytesIn += chunk.length;
+      if (!responded && !finished) timer.refresh();
+    });
   }
 }

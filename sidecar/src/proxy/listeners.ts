@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { nodeHttp } from '@portcullis/shared';
+import { nodeHttp } from '@portcullis/shared/http';
 import type { Logger } from 'pino';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;

@@ -3,7 +3,6 @@ import type { Agent as HttpsAgent } from 'node:https';
 import {
   amzJsonVersion,
   canonicalS3Path,
-  createChunkedResigner,
   detectProtocol,
   headerValue,
   parseQuery,
@@ -16,6 +15,7 @@ import {
   type PortcullisError,
   type ResolvedAwsSource,
 } from '@portcullis/shared';
+import { createChunkedResigner } from '@portcullis/shared/node-streams';
 import { redactQuery } from '../audit/redact-query.js';
 import type { Origin } from '../origins/origin.js';
 import { CREDENTIAL_HEADERS } from '../http/headers.js';

@@ -3,13 +3,11 @@ import {
   CREDENTIAL_SOURCE_PLURAL,
   EGRESS_POLICY_PLURAL,
   GROUP,
-  SupervisedInformer,
   VERSION,
-  type KubeObject,
   type ResourceKind,
   type ResourceValidator,
 } from '@portcullis/shared';
-import { restListWatch, type KubeRestClient } from '@portcullis/shared/kube-rest';
+import { restListWatch, SupervisedInformer, type KubeObject, type KubeRestClient } from '@portcullis/shared/kube';
 import type { SidecarMetrics } from '../metrics.js';
 import { batchOf, candidateOf, type Candidate } from './candidates.js';
 import { informerReport } from './informer-report.js';

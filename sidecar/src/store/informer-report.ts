@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
-import { isPortcullisError, type ErrorCode, type InformerHooks } from '@portcullis/shared';
+import { isPortcullisError, type ErrorCode } from '@portcullis/shared';
+import type { InformerHooks } from '@portcullis/shared/kube';
 import type { SidecarMetrics } from '../metrics.js';
 
 /** Log code of a list/watch outage (docs/errors.md); the line's `cause` is the failure's own KUBE_* code. */

@@ -58,6 +58,8 @@ export async function startHarness(opts: {
   /** Contents of the STS web-identity token file (aws sources with webIdentity). */
   stsToken?: string;
   now?: () => Date;
+  /** --upstream-response-timeout-seconds, in ms (5000 unless given). */
+  responseTimeoutMs?: number;
 }): Promise<Harness> {
   const secretsDir = mkdtempSync(join(tmpdir(), 'portcullis-secrets-'));
   const setSecret = (source: string, key: string, value: string): void => {
@@ -99,7 +101,7 @@ export async function startHarness(opts: {
     metrics,
     log,
     requestId: (() => { let n = 0; return () => `req-${++n}`; })(),
-    responseTimeoutMs: 5000,
+    responseTimeoutMs: opts.responseTimeoutMs ?? 5000,
     now: opts.now ?? (() => new Date()),
   });
   const server: Server = createServer(handler);

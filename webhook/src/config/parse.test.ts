@@ -36,6 +36,15 @@ describe('parseOptions', () => {
     expect(() => parseOptions([...minimal, ...args], {})).toThrow(message);
   });
 
+  it("gives the proxy the sidecar's 900 s review interval unless told otherwise, within 10 s to a day", () => {
+    expect(parseOptions(minimal, {}).injector.identityReviewIntervalSeconds).toBe(900);
+    expect(parseOptions([...minimal, '--sidecar-identity-review-interval-seconds', '60'], {}).injector.identityReviewIntervalSeconds).toBe(60);
+    expect(() => parseOptions([...minimal, '--sidecar-identity-review-interval-seconds', '5'], {})).toThrow(
+      /--sidecar-identity-review-interval-seconds "5" is invalid: expected a whole number from 10 to 86400/,
+    );
+    expect(() => parseOptions([...minimal, '--sidecar-identity-review-interval-seconds', '90.5'], {})).toThrow(/"90.5" is invalid/);
+  });
+
   it('passes a young-generation cap to the proxy only when it is set above 0', () => {
     expect(parseOptions([...minimal, '--sidecar-young-generation-mib', '0'], {}).injector.youngGenerationMiB).toBeUndefined();
     expect(parseOptions([...minimal, '--sidecar-young-generation-mib', '2'], {}).injector.youngGenerationMiB).toBe(2);

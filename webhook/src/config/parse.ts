@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { PortcullisError, SIDECAR_LOG_LEVELS } from '@portcullis/shared';
+import { PortcullisError, SIDECAR_IDENTITY_REVIEW_INTERVAL_SECONDS, SIDECAR_LOG_LEVELS } from '@portcullis/shared';
 import { defaultHoldCommand, type InjectorConfig, type PullPolicy } from '../inject/config.js';
 import { isQuantity } from '../inject/quantity.js';
 import { boolean, integer, invalid, list, oneOf, required, type Values } from './flags.js';
@@ -12,7 +12,7 @@ const STRING_FLAGS = [
   'namespace', 'identity', 'kubeconfig', 'address', 'port', 'admin-address', 'admin-port', 'max-request-bytes',
   'request-timeout-seconds', 'sidecar-image', 'sidecar-image-pull-policy', 'sidecar-cpu-request', 'sidecar-memory-request',
   'sidecar-cpu-limit', 'sidecar-memory-limit', 'sidecar-run-as-user', 'sidecar-mode', 'sidecar-log-level',
-  'sidecar-young-generation-mib', 'sidecar-image-pull-secrets',
+  'sidecar-young-generation-mib', 'sidecar-image-pull-secrets', 'sidecar-identity-review-interval-seconds',
   'allow-image-override', 'excluded-namespaces', 'watch-namespaces', 'unknown-source', 'token-expiration-seconds',
   'tls-mode', 'tls-secret-name', 'webhook-config-name', 'service-name', 'tls-dns-names', 'tls-ip-addresses',
   'tls-cert-file', 'tls-key-file', 'ca-validity-seconds', 'ca-renew-before-seconds', 'cert-validity-seconds',
@@ -70,6 +70,9 @@ function injector(v: Values, namespace: string): Omit<InjectorConfig, 'nativeSid
     unknownSource: oneOf(v, 'unknown-source', 'admit', ['admit', 'deny'] as const),
     logLevel: logLevel as InjectorConfig['logLevel'],
     youngGenerationMiB: integer(v, 'sidecar-young-generation-mib', 0, 0, 64) || undefined,
+    // ADR 7: the TokenReview budget is pods × (1/interval + 1/(0.8 × token lifetime)); the webhook cannot
+    // know the pod count, so it takes the operator's number within sane bounds.
+    identityReviewIntervalSeconds: integer(v, 'sidecar-identity-review-interval-seconds', SIDECAR_IDENTITY_REVIEW_INTERVAL_SECONDS, 10, 86400),
     tokenExpirationSeconds: integer(v, 'token-expiration-seconds', 3600, 600, 86400),
     holdCommand: (adminPort) => defaultHoldCommand(adminPort),
     imagePullSecrets: pullSecrets(v),

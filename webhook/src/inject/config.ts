@@ -31,6 +31,11 @@ export interface InjectorConfig {
   readonly logLevel: SidecarLogLevel | undefined;
   /** The sidecar's --young-generation-mib (V8 young-generation cap); undefined: V8's default. */
   readonly youngGenerationMiB: number | undefined;
+  /**
+   * The sidecar's --identity-review-interval-seconds (mean time between periodic TokenReviews); passed
+   * only when it differs from the sidecar's default (900 s, ADR 7).
+   */
+  readonly identityReviewIntervalSeconds: number;
   /** Lifetime requested for the projected tokens; the kubelet refreshes them at 80 %. */
   readonly tokenExpirationSeconds: number;
   /**

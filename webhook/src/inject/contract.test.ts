@@ -86,7 +86,9 @@ describe('the sidecar contract, webhook side', () => {
 
   it('passes the args sidecarArgs builds and the namespace in the env var they reference', () => {
     const { proxy } = injectedProxy(sources.filter((s) => s.metadata.name === 'openai'), { [ANNOTATIONS.sources]: 'openai', [ANNOTATIONS.logLevel]: 'debug' });
-    expect(proxy.args).toEqual(sidecarArgs({ sources: ['openai'], logLevel: 'debug', youngGenerationMiB: TEST_CONFIG.youngGenerationMiB, adminPort: 15190 }));
+    expect(proxy.args).toEqual(
+      sidecarArgs({ sources: ['openai'], logLevel: 'debug', youngGenerationMiB: TEST_CONFIG.youngGenerationMiB, adminPort: 15190, identityReviewIntervalSeconds: TEST_CONFIG.identityReviewIntervalSeconds }),
+    );
     expect(proxy.args).toContain(`$(${POD_NAMESPACE_ENV})`);
     expect(proxy.env).toContainEqual({ name: POD_NAMESPACE_ENV, valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } });
   });

@@ -28,7 +28,13 @@ const probe = (path: string, port: number, periodSeconds: number, failureThresho
 });
 
 const args = (spec: SidecarSpec, config: InjectorConfig): string[] =>
-  sidecarArgs({ sources: spec.sources, logLevel: spec.settings.logLevel, youngGenerationMiB: config.youngGenerationMiB, adminPort: spec.adminPort });
+  sidecarArgs({
+    sources: spec.sources,
+    logLevel: spec.settings.logLevel,
+    youngGenerationMiB: config.youngGenerationMiB,
+    adminPort: spec.adminPort,
+    identityReviewIntervalSeconds: config.identityReviewIntervalSeconds,
+  });
 
 function resources(spec: SidecarSpec): V1ResourceRequirements {
   const { requests, limits } = spec.settings.resources;

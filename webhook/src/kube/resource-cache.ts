@@ -1,17 +1,10 @@
-import { SupervisedInformer, type KubeObject, type ListWatch } from '@portcullis/shared';
+import { SupervisedInformer, type InformerHooks, type InformerOptions, type KubeObject, type ListWatch } from '@portcullis/shared/kube';
 
-export interface ResourceCacheHooks {
-  onChange(): void;
-  onError(err: unknown, retryInMs: number): void;
-  onConnect(): void;
-}
+/** The informers' hooks, without the objects: the cache reindexes itself and then calls onChange(). */
+export type ResourceCacheHooks = Pick<InformerHooks<unknown>, 'onError' | 'onConnect'> & { onChange(): void };
 
-export interface ResourceCacheOptions {
-  readonly initialBackoffMs: number;
-  readonly maxBackoffMs: number;
-  readonly random: () => number;
-  readonly setTimer: (fn: () => void, ms: number) => { cancel(): void };
-}
+/** Backoff, jitter and timers of the informers (the webhook does not measure outages: no clock). */
+export type ResourceCacheOptions = Pick<InformerOptions, 'initialBackoffMs' | 'maxBackoffMs' | 'random' | 'setTimer'>;
 
 /**
  * One kind of object from one or more supervised informers (all namespaces, or one per watched
@@ -26,7 +19,7 @@ export class ResourceCache<T extends KubeObject> {
       (lw) =>
         new SupervisedInformer<T>(
           lw,
-          { onChange: () => this.reindex(), onError: (err, ms) => hooks.onError(err, ms), onConnect: () => hooks.onConnect() },
+          { onChange: () => this.reindex(), onError: (err, ms, attempt) => hooks.onError(err, ms, attempt), onConnect: () => hooks.onConnect() },
           opts,
         ),
     );

@@ -6,10 +6,9 @@ import {
   VERSION,
   type CredentialSource,
   type EgressPolicy,
-  type KubeObject,
-  type ListWatch,
 } from '@portcullis/shared';
-import { customResourceListWatch } from '@portcullis/shared/client-node';
+import type { KubeObject, ListWatch } from '@portcullis/shared/kube';
+import { customResourceListWatch } from '@portcullis/shared/kube/client-node';
 import type { Logger } from 'pino';
 import { apiFailure } from '../kube/api-errors.js';
 import { ResourceCache } from '../kube/resource-cache.js';

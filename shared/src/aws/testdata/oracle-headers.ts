@@ -1,8 +1,8 @@
 /**
  * Test oracle: which of the app's headers go upstream and which are re-signed, written from the rules
- * (RFC 9110 §7.6.1, SigV4), independently of shared/src/aws/outgoing-headers.ts.
+ * (RFC 9110 §7.6.1, SigV4), independently of shared/src/aws/sigv4/outgoing-headers.ts.
  */
-import type { HeaderMap } from '../headers.js';
+import type { HeaderMap } from '../request/headers.js';
 
 /**
  * Never forwarded. The app's signing artefacts (Authorization, X-Amz-Date, X-Amz-Security-Token: the

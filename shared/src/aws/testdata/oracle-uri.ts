@@ -1,8 +1,8 @@
 /**
- * Test oracle: URI rules written from the AWS SigV4 documentation, independently of shared/src/aws/uri.ts.
+ * Test oracle: URI rules written from the AWS SigV4 documentation, independently of shared/src/aws/request/uri.ts.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html ("UriEncode")
  */
-import type { QueryParam } from '../uri.js';
+import type { QueryParam } from '../request/uri.js';
 import { oracleError } from './oracle-error.js';
 
 const UNRESERVED_CHAR = /^[A-Za-z0-9\-._~]$/;

@@ -7,8 +7,8 @@
  */
 import { HttpRequest } from '@smithy/protocol-http';
 import { createScope, getSigningKey, SignatureV4 } from '@smithy/signature-v4';
-import type { ResignInput } from '../resign-common.js';
-import type { QueryParam } from '../uri.js';
+import type { ResignInput } from '../sigv4/resign-common.js';
+import type { QueryParam } from '../request/uri.js';
 import { oracleError } from './oracle-error.js';
 import { reSignedNames, upstreamHeaders } from './oracle-headers.js';
 import { hasS3UriRules, isStreamingMode, PAYLOAD_HASH_HEADER, payloadHashToSign, presignedSecondsLeft } from './oracle-rules.js';

@@ -1,4 +1,4 @@
-import { isRegionName, partitionOf } from '../../aws/partitions.js';
+import { isRegionName, partitionOf } from '../../aws/endpoints/partitions.js';
 import { DEFAULT_STS_AUDIENCE } from '../../contract/pod.js';
 import type { CredentialSource } from '../../crd/index.js';
 import type { SourceProblem } from '../resolve.js';

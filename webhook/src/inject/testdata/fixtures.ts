@@ -1,7 +1,7 @@
 // Test fixtures of the injector: a fixed configuration and the golden cases in this folder.
 import { readFileSync, readdirSync } from 'node:fs';
 import type { V1Pod } from '@kubernetes/client-node';
-import type { CredentialSource } from '@portcullis/shared';
+import { SIDECAR_IDENTITY_REVIEW_INTERVAL_SECONDS, type CredentialSource } from '@portcullis/shared';
 import { parse } from 'yaml';
 import { defaultHoldCommand, type InjectorConfig } from '../config.js';
 
@@ -18,6 +18,7 @@ export const TEST_CONFIG: InjectorConfig = Object.freeze({
   unknownSource: 'admit',
   logLevel: undefined,
   youngGenerationMiB: undefined,
+  identityReviewIntervalSeconds: SIDECAR_IDENTITY_REVIEW_INTERVAL_SECONDS,
   tokenExpirationSeconds: 3600,
   holdCommand: (adminPort: number) => defaultHoldCommand(adminPort),
   imagePullSecrets: [],

@@ -1,2 +1,0 @@
-export * from './list-watch.js';
-export * from './supervised-informer.js';

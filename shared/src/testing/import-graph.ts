@@ -1,0 +1,102 @@
+/**
+ * The pure-core rule of ADR 8 as a walk over the import graph: from the core's entry (src/index.ts) through
+ * every relative import, each module a file imports must be listed in shared/pure-core.json, and no file
+ * reached may lie in src/adapters. eslint checks each core file alone; this walk also catches a core file
+ * that reaches I/O through a file eslint does not look at. Test-only (node:fs, typescript).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, relative, resolve, sep } from 'node:path';
+import ts from 'typescript';
+
+export interface PurityRule {
+  /** Node builtins and packages the core may import (a package's own files too: 'ajv/dist/…'). */
+  readonly allowedModules: readonly string[];
+  /** Packages the core may import with `import type` only (erased at compile time). */
+  readonly typeOnlyModules: readonly string[];
+  /** Absolute path of the adapters folder: no core file may be reached inside it. */
+  readonly adapterFolder: string;
+}
+
+export interface Violation {
+  /** The files from the entry to the offending one, relative to the entry's folder. */
+  readonly chain: readonly string[];
+  /** The refused module, or the adapter file that was reached. */
+  readonly refused: string;
+}
+
+export interface ImportGraphReport {
+  readonly visited: number;
+  readonly violations: readonly Violation[];
+}
+
+interface ImportRef {
+  readonly specifier: string;
+  readonly typeOnly: boolean;
+}
+
+/** The rule shared/pure-core.json states, for the package at `packageDir`. */
+export function purityRuleOf(packageDir: string): PurityRule & { readonly coreEntry: string } {
+  const json = JSON.parse(readFileSync(resolve(packageDir, 'pure-core.json'), 'utf8')) as {
+    coreEntry: string;
+    adapterFolder: string;
+    nodeBuiltins: Record<string, string>;
+    packages: Record<string, string>;
+    typeOnlyPackages: Record<string, string>;
+  };
+  return {
+    coreEntry: resolve(packageDir, json.coreEntry),
+    adapterFolder: resolve(packageDir, json.adapterFolder),
+    allowedModules: [...Object.keys(json.nodeBuiltins), ...Object.keys(json.packages)],
+    typeOnlyModules: Object.keys(json.typeOnlyPackages),
+  };
+}
+
+/** Static imports and re-exports of a TypeScript file, and dynamic import() with a literal. */
+export function importsOf(file: string): ImportRef[] {
+  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+  const refs: ImportRef[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      refs.push({ specifier: node.moduleSpecifier.text, typeOnly: node.importClause?.isTypeOnly === true });
+    } else if (ts.isExportDeclaration(node) && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier)) {
+      refs.push({ specifier: node.moduleSpecifier.text, typeOnly: node.isTypeOnly });
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const [arg] = node.arguments;
+      if (arg !== undefined && ts.isStringLiteralLike(arg)) refs.push({ specifier: arg.text, typeOnly: false });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return refs;
+}
+
+function isAllowed(ref: ImportRef, rule: PurityRule): boolean {
+  if (rule.allowedModules.some((m) => ref.specifier === m || ref.specifier.startsWith(`${m}/`))) return true;
+  return ref.typeOnly && rule.typeOnlyModules.includes(ref.specifier);
+}
+
+/** Walks the graph from `entry` and lists every import the rule refuses, with the chain that reaches it. */
+export function checkImportGraph(entry: string, rule: PurityRule): ImportGraphReport {
+  const root = dirname(entry);
+  const name = (file: string): string => relative(root, file).split(sep).join('/');
+  const seen = new Set<string>();
+  const violations: Violation[] = [];
+  const walk = (file: string, chain: readonly string[]): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const here = [...chain, name(file)];
+    if (file === rule.adapterFolder || file.startsWith(rule.adapterFolder + sep)) {
+      violations.push({ chain: here, refused: name(file) });
+      return;
+    }
+    for (const ref of importsOf(file)) {
+      if (ref.specifier.startsWith('./') || ref.specifier.startsWith('../')) {
+        walk(resolve(dirname(file), ref.specifier.replace(/\.js$/, '.ts')), here);
+      } else if (!isAllowed(ref, rule)) {
+        violations.push({ chain: here, refused: ref.specifier });
+      }
+    }
+  };
+  walk(entry, []);
+  return { visited: seen.size, violations };
+}
