@@ -3,6 +3,7 @@
 // audit device, and its Kubernetes auth method pointed at the e2e control plane, so OpenBao itself does
 // the TokenReview of the pod's projected token. stop() and start() keep the data: a restarted server is
 // sealed until unsealed, as a real one is, and the tokens it issued before stay valid.
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,7 +65,17 @@ async function call(address: string, method: string, path: string, token: string
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
 }
 
-function config(dir: string, apiPort: number, clusterPort: number): string {
+/** OpenBao configures audit devices only in its configuration file (its API refuses them). */
+function auditConfig(dir: string): string {
+  return `audit "file" "portcullis" {
+  options {
+    file_path = "${join(dir, 'audit.log')}"
+  }
+}
+`;
+}
+
+function serverConfig(dir: string, apiPort: number, clusterPort: number): string {
   return `storage "raft" {
   path = "${join(dir, 'data')}"
   node_id = "portcullis-e2e"
@@ -76,32 +87,35 @@ listener "tcp" {
 }
 api_addr = "http://127.0.0.1:${apiPort}"
 cluster_addr = "https://127.0.0.1:${clusterPort}"
-# OpenBao configures audit devices only here (its API refuses them).
-audit "file" "portcullis" {
-  options {
-    file_path = "${join(dir, 'audit.log')}"
-  }
+${auditConfig(dir)}`;
 }
-`;
+
+export interface OpenBaoOptions {
+  /**
+   * `bao server -dev`: in memory, unsealed, KV v2 at secret/, ready in about a second, but a restart loses
+   * everything (the demo uses it). Default: raft storage that survives stop()/start().
+   */
+  readonly dev?: boolean;
 }
 
 /** Starts a fresh OpenBao server, initializes and unseals it, and enables KV v2 at secret/. */
-export async function startOpenBao(): Promise<OpenBao> {
+export async function startOpenBao(opts: OpenBaoOptions = {}): Promise<OpenBao> {
   const bin = join(peerTools().venv, 'bin', 'bao');
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-openbao-data-'));
   const [apiPort, clusterPort] = [await freePort(), await freePort()];
   const address = `http://127.0.0.1:${apiPort}`;
   const configFile = join(dir, 'server.hcl');
-  writeFileSync(configFile, config(dir, apiPort, clusterPort));
+  const dev = opts.dev === true;
+  writeFileSync(configFile, dev ? auditConfig(dir) : serverConfig(dir, apiPort, clusterPort));
   let unsealKey: string | undefined;
-  let rootToken = '';
+  let rootToken = dev ? randomBytes(16).toString('hex') : '';
   let peer: PeerProcess | undefined;
 
   const launch = async (): Promise<void> => {
     peer = await startPeer({
       name: 'openbao',
       bin,
-      args: () => ['server', `-config=${configFile}`],
+      args: () => (dev ? ['server', '-dev', `-dev-root-token-id=${rootToken}`, `-dev-listen-address=127.0.0.1:${apiPort}`, `-config=${configFile}`] : ['server', `-config=${configFile}`]),
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir, BAO_LOG_LEVEL: 'info' },
       listening: /Api Address: (http:\/\/127\.0\.0\.1:\d+)/,
       // Initialized (first start) and unsealed here: health answers 200 once this node is active.
@@ -123,7 +137,7 @@ export async function startOpenBao(): Promise<OpenBao> {
   };
   await launch();
   const api = (method: string, path: string, body?: unknown, token?: string): Promise<BaoAnswer> => call(address, method, path, token ?? rootToken, body);
-  const mounted = await api('POST', 'sys/mounts/secret', { type: 'kv', options: { version: '2' } });
+  const mounted = dev ? { status: 204, body: undefined } : await api('POST', 'sys/mounts/secret', { type: 'kv', options: { version: '2' } });
   if (mounted.status >= 300) throw new Error(`enabling KV v2 at secret/ failed: ${mounted.status} ${JSON.stringify(mounted.body)}`);
   return {
     address,
