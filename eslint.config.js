@@ -10,12 +10,10 @@ const PURE_CORE_MESSAGE =
   'The pure core of @portcullis/shared does no I/O (ADR 8, shared/pure-core.json): put this in shared/src/adapters/ behind a package export.';
 const escapeRegex = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const allowedModules = [...Object.keys(pureCore.nodeBuiltins), ...Object.keys(pureCore.packages)].map(escapeRegex).join('|');
-const typeOnlyModules = Object.keys(pureCore.typeOnlyPackages);
 export const pureCoreImportRule = {
-  paths: typeOnlyModules.map((name) => ({ name, message: PURE_CORE_MESSAGE, allowTypeImports: true })),
   patterns: [
-    // Anything but a relative path, a listed module (or a file of a listed package) or a type-only package.
-    { regex: `^(?!\\.{1,2}/)(?!(${allowedModules})(/|$))(?!(${typeOnlyModules.map(escapeRegex).join('|')})$)`, message: PURE_CORE_MESSAGE },
+    // Anything but a relative path or a listed module (or a file of a listed package), types included.
+    { regex: `^(?!\\.{1,2}/)(?!(${allowedModules})(/|$))`, message: PURE_CORE_MESSAGE },
     // The core never reaches into its own adapters.
     { regex: '(^|/)adapters(/|$)', message: PURE_CORE_MESSAGE },
   ],

@@ -74,10 +74,10 @@ describe('generateCrdTypes', () => {
   it('declares the kind with a literal apiVersion and kind, ObjectMeta, required fields and JSDoc', async () => {
     const ts = await generateCrdTypes([crd('Widget', widgetSpec)], { Widget: widgetNames });
     expect(ts).toMatch(/^\/\/ Code generated .* DO NOT EDIT\./);
-    expect(ts).toContain("import type { V1ObjectMeta } from '@kubernetes/client-node';");
+    expect(ts).toContain("import type { ObjectMeta } from './object-meta.js';");
     expect(ts).toContain("apiVersion: 'example.dev/v1';");
     expect(ts).toContain("kind: 'Widget';");
-    expect(ts).toContain('metadata: V1ObjectMeta;');
+    expect(ts).toContain('metadata: ObjectMeta;');
     expect(ts).toContain('spec: WidgetSpec;');
     expect(ts).toContain('status?: WidgetStatus;');
     expect(ts).toMatch(/\* Size in millimetres\.\s+\*\/\s+size: number;/);

@@ -130,7 +130,7 @@ function enumValues(value: unknown): (string | number | boolean)[] | undefined {
 /** Copies the type-relevant keywords of one structural-schema node, naming it from `names`. */
 function convert(node: Record<string, unknown>, path: string, names: Map<string, string>): TypeSchema {
   // A CRD may only constrain metadata.name/generateName; the object's metadata is always ObjectMeta.
-  if (path === 'metadata') return { tsType: 'V1ObjectMeta' };
+  if (path === 'metadata') return { tsType: 'ObjectMeta' };
   const label = path === '' ? '<root>' : path;
   const out: TypeSchema = {};
   const type = schemaType(node.type, label);
@@ -202,7 +202,7 @@ export async function generateCrdTypes(
 ): Promise<string> {
   const crds = crdTexts.map(readCrd).sort((a, b) => (a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
   const declared = new Map<string, string>();
-  const parts = [BANNER, "import type { V1ObjectMeta } from '@kubernetes/client-node';\n"];
+  const parts = [BANNER, "import type { ObjectMeta } from './object-meta.js';\n"];
   for (const crd of crds) {
     const schema = shareDeclared(kindSchema(crd, typeNames), declared, crd.kind);
     parts.push(

@@ -11,8 +11,6 @@ import ts from 'typescript';
 export interface PurityRule {
   /** Node builtins and packages the core may import (a package's own files too: 'ajv/dist/…'). */
   readonly allowedModules: readonly string[];
-  /** Packages the core may import with `import type` only (erased at compile time). */
-  readonly typeOnlyModules: readonly string[];
   /** Absolute path of the adapters folder: no core file may be reached inside it. */
   readonly adapterFolder: string;
 }
@@ -29,11 +27,6 @@ export interface ImportGraphReport {
   readonly violations: readonly Violation[];
 }
 
-interface ImportRef {
-  readonly specifier: string;
-  readonly typeOnly: boolean;
-}
-
 /** The rule shared/pure-core.json states, for the package at `packageDir`. */
 export function purityRuleOf(packageDir: string): PurityRule & { readonly coreEntry: string } {
   const json = JSON.parse(readFileSync(resolve(packageDir, 'pure-core.json'), 'utf8')) as {
@@ -41,28 +34,26 @@ export function purityRuleOf(packageDir: string): PurityRule & { readonly coreEn
     adapterFolder: string;
     nodeBuiltins: Record<string, string>;
     packages: Record<string, string>;
-    typeOnlyPackages: Record<string, string>;
   };
   return {
     coreEntry: resolve(packageDir, json.coreEntry),
     adapterFolder: resolve(packageDir, json.adapterFolder),
     allowedModules: [...Object.keys(json.nodeBuiltins), ...Object.keys(json.packages)],
-    typeOnlyModules: Object.keys(json.typeOnlyPackages),
   };
 }
 
 /** Static imports and re-exports of a TypeScript file, and dynamic import() with a literal. */
-export function importsOf(file: string): ImportRef[] {
+export function importsOf(file: string): string[] {
   const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
-  const refs: ImportRef[] = [];
+  const refs: string[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
-      refs.push({ specifier: node.moduleSpecifier.text, typeOnly: node.importClause?.isTypeOnly === true });
+      refs.push(node.moduleSpecifier.text);
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier !== undefined && ts.isStringLiteral(node.moduleSpecifier)) {
-      refs.push({ specifier: node.moduleSpecifier.text, typeOnly: node.isTypeOnly });
+      refs.push(node.moduleSpecifier.text);
     } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
       const [arg] = node.arguments;
-      if (arg !== undefined && ts.isStringLiteralLike(arg)) refs.push({ specifier: arg.text, typeOnly: false });
+      if (arg !== undefined && ts.isStringLiteralLike(arg)) refs.push(arg.text);
     }
     ts.forEachChild(node, visit);
   };
@@ -70,9 +61,9 @@ export function importsOf(file: string): ImportRef[] {
   return refs;
 }
 
-function isAllowed(ref: ImportRef, rule: PurityRule): boolean {
-  if (rule.allowedModules.some((m) => ref.specifier === m || ref.specifier.startsWith(`${m}/`))) return true;
-  return ref.typeOnly && rule.typeOnlyModules.includes(ref.specifier);
+/** A listed module or a file of a listed package. Type-only imports count too: a core type must not need a package the core does not list. */
+function isAllowed(specifier: string, rule: PurityRule): boolean {
+  return rule.allowedModules.some((m) => specifier === m || specifier.startsWith(`${m}/`));
 }
 
 /** Walks the graph from `entry` and lists every import the rule refuses, with the chain that reaches it. */
@@ -89,11 +80,11 @@ export function checkImportGraph(entry: string, rule: PurityRule): ImportGraphRe
       violations.push({ chain: here, refused: name(file) });
       return;
     }
-    for (const ref of importsOf(file)) {
-      if (ref.specifier.startsWith('./') || ref.specifier.startsWith('../')) {
-        walk(resolve(dirname(file), ref.specifier.replace(/\.js$/, '.ts')), here);
-      } else if (!isAllowed(ref, rule)) {
-        violations.push({ chain: here, refused: ref.specifier });
+    for (const specifier of importsOf(file)) {
+      if (specifier.startsWith('./') || specifier.startsWith('../')) {
+        walk(resolve(dirname(file), specifier.replace(/\.js$/, '.ts')), here);
+      } else if (!isAllowed(specifier, rule)) {
+        violations.push({ chain: here, refused: specifier });
       }
     }
   };
