@@ -139,6 +139,11 @@ export async function startOpenBao(opts: OpenBaoOptions = {}): Promise<OpenBao> 
   const api = (method: string, path: string, body?: unknown, token?: string): Promise<BaoAnswer> => call(address, method, path, token ?? rootToken, body);
   const mounted = dev ? { status: 204, body: undefined } : await api('POST', 'sys/mounts/secret', { type: 'kv', options: { version: '2' } });
   if (mounted.status >= 300) throw new Error(`enabling KV v2 at secret/ failed: ${mounted.status} ${JSON.stringify(mounted.body)}`);
+  // A new KV v2 mount "upgrades" itself for a moment and answers 400 meanwhile.
+  for (let i = 0; (await api('GET', 'secret/config')).status !== 200; i++) {
+    if (i > 100) throw new Error('KV v2 at secret/ did not become ready within 10 s');
+    await new Promise((r) => setTimeout(r, 100));
+  }
   return {
     address,
     rootToken,

@@ -165,6 +165,39 @@ describe('VaultSession', () => {
     await expect(session.token()).resolves.toMatch(/^s\./);
   });
 
+  it('renews on its own schedule, so a token TTL shorter than the poll interval does not lapse between polls', async () => {
+    const vault = new FakeVault();
+    const timers: { delayMs: number; fn: () => void }[] = [];
+    const session = new VaultSession({
+      transport: vault.transport,
+      login: () => kubernetesLogin(vault.transport, { mount: 'kubernetes', role: 'r', jwt: 'j' }),
+      now: () => vault.now,
+      onEvent: () => undefined,
+      revokeOnClose: true,
+      schedule: (delayMs, fn) => {
+        timers.push({ delayMs, fn });
+        return () => undefined;
+      },
+    });
+    const token = await session.token();
+    await new Promise((r) => setImmediate(r));
+    expect(timers.map((t) => t.delayMs)).toEqual([40_000]); // two thirds of the 60 s TTL
+    vault.now += 40_000;
+    timers[0]?.fn();
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(vault.calls).toContain('POST auth/token/renew-self');
+    expect(session.validUntilMs()).toBe(vault.now + 60_000);
+    expect(timers.at(-1)?.delayMs).toBe(40_000);
+    vault.down = true;
+    vault.now += 40_000;
+    timers.at(-1)?.fn();
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(timers.at(-1)?.delayMs).toBe(1000); // Vault down: retried after the backoff
+    expect(await session.token()).toBe(token); // still valid meanwhile
+  });
+
   it('revokes its own token when closed', async () => {
     const { vault, session } = setup();
     const token = await session.token();

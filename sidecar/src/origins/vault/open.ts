@@ -81,6 +81,11 @@ function vaultClient(source: string, conn: ResolvedVaultConnection, deps: Origin
     login,
     now: () => deps.now().getTime(),
     revokeOnClose: tokenFile === undefined,
+    schedule: (delayMs, fn) => {
+      const timer = setTimeout(fn, delayMs);
+      timer.unref();
+      return () => clearTimeout(timer);
+    },
     onEvent: (e) => {
       if (e.kind === 'login' || e.kind === 'renewed') {
         if (e.kind === 'login') deps.log.info({ source, vault: conn.address.origin, role: conn.auth.role, ttlSeconds: e.ttlSeconds }, failing ? 'Vault login succeeded again' : 'Vault login succeeded');

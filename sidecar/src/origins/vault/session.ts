@@ -18,6 +18,12 @@ export interface VaultSessionOptions {
   readonly retryMaxMs?: number;
   /** Revoke the token at close(): yes for tokens the sidecar logged in for, never for a user's token file. */
   readonly revokeOnClose: boolean;
+  /**
+   * Runs `fn` after `delayMs` and returns a cancel function: the session renews its token on time even
+   * when nobody asks for it between two polls (a TTL shorter than the poll interval). Absent: renewal
+   * happens only when token() is called (unit tests drive it with their clock).
+   */
+  readonly schedule?: (delayMs: number, fn: () => void) => () => void;
 }
 
 interface Held {
@@ -60,6 +66,7 @@ export class VaultSession {
   private failures = 0;
   private retryAtMs = 0;
   private closed = false;
+  private cancelTimer: (() => void) | undefined;
 
   constructor(private readonly opts: VaultSessionOptions) {}
 
@@ -89,6 +96,7 @@ export class VaultSession {
   private refresh(): Promise<string> {
     this.inFlight ??= this.renewOrLogin().finally(() => {
       this.inFlight = undefined;
+      this.scheduleRefresh();
     });
     return this.inFlight;
   }
@@ -135,6 +143,25 @@ export class VaultSession {
     }
   }
 
+  /**
+   * Wakes up at the refresh point, or after the backoff of a failed attempt, to renew or log in again
+   * (every attempt ends by scheduling the next). Without a token and without a failure there is nothing
+   * to keep alive.
+   */
+  private scheduleRefresh(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    const c = this.current;
+    if (!this.opts.schedule || this.closed || (!c && this.lastError === undefined)) return;
+    const at = Math.max(c?.refreshAtMs ?? 0, this.retryAtMs);
+    if (!Number.isFinite(at)) return;
+    this.cancelTimer = this.opts.schedule(Math.max(0, at - this.opts.now()), () => {
+      this.cancelTimer = undefined;
+      this.token().catch(() => undefined);
+      if (!this.inFlight) this.scheduleRefresh();
+    });
+  }
+
   private backoff(_error: PortcullisError): void {
     const initial = this.opts.retryInitialMs ?? 1000;
     this.retryAtMs = this.opts.now() + Math.min(initial * 2 ** this.failures, this.opts.retryMaxMs ?? 30_000);
@@ -144,6 +171,7 @@ export class VaultSession {
   /** Revokes the token (best effort, at shutdown): it dies with the sidecar, not at its TTL. */
   async close(): Promise<void> {
     this.closed = true;
+    this.cancelTimer?.();
     const c = this.current;
     this.current = undefined;
     if (c && this.opts.revokeOnClose && c.expiresAtMs > this.opts.now()) await revokeSelf(this.opts.transport, c.token);
