@@ -34,9 +34,13 @@ describe('http sources with the API key in OpenBao (Kubernetes auth, KV v2)', ()
   let sidecar: Sidecar;
   let podJwt: string;
 
+  /** Every answer the app got, headers and body, to check that none carries what Vault returned. */
+  const answers: string[] = [];
   const call = async (p = port): Promise<{ status: number; body: string }> => {
     const res = await fetch(`http://127.0.0.1:${p}/v1/things`, { headers: { authorization: 'Bearer portcullis-placeholder' } });
-    return { status: res.status, body: await res.text() };
+    const body = await res.text();
+    answers.push(JSON.stringify([...res.headers]) + body);
+    return { status: res.status, body };
   };
   const lastKey = (): string | undefined => upstream.received.at(-1)?.headers.authorization;
 
@@ -134,9 +138,10 @@ describe('http sources with the API key in OpenBao (Kubernetes auth, KV v2)', ()
     expect(lastKey()).toBe(`Bearer ${keys.v2}`);
   }, 90_000);
 
-  it('never writes the key, a Vault token or the pod token into a log line, an audit line or a metric', async () => {
+  it('never writes the key, a Vault token or the pod token into a log line, an audit line, a metric or an answer to the app', async () => {
     const metrics = await sidecar.metrics.registry.metrics();
-    const text = [...logs, ...audit, metrics].join('\n');
+    const text = [...logs, ...audit, metrics, ...answers].join('\n');
+    expect(answers.some((a) => a.includes('VAULT_UNAVAILABLE'))).toBe(true);
     expect(logs.length).toBeGreaterThan(0);
     expect(text).toContain('credential loaded from Vault');
     for (const secret of [keys.v1, keys.v2, podJwt]) expect(text).not.toContain(secret);
