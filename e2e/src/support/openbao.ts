@@ -54,12 +54,12 @@ function freePort(): Promise<number> {
   });
 }
 
-async function call(address: string, method: string, path: string, token: string | undefined, body?: unknown): Promise<BaoAnswer> {
+async function call(address: string, method: string, path: string, token: string | undefined, body?: unknown, timeoutMs = 10_000): Promise<BaoAnswer> {
   const res = await fetch(`${address}/v1/${path}`, {
     method,
     headers: { ...(token ? { 'x-vault-token': token } : {}), ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    signal: AbortSignal.timeout(10_000),
+    signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await res.text();
   return { status: res.status, body: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
@@ -79,6 +79,8 @@ function serverConfig(dir: string, apiPort: number, clusterPort: number): string
   return `storage "raft" {
   path = "${join(dir, 'data')}"
   node_id = "portcullis-e2e"
+  # Raft's timeouts for one local node (default 5: a 10 s wait for the first election).
+  performance_multiplier = 1
 }
 listener "tcp" {
   address = "127.0.0.1:${apiPort}"
@@ -102,11 +104,9 @@ export interface OpenBaoOptions {
 export async function startOpenBao(opts: OpenBaoOptions = {}): Promise<OpenBao> {
   const bin = join(peerTools().venv, 'bin', 'bao');
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-openbao-data-'));
-  const [apiPort, clusterPort] = [await freePort(), await freePort()];
-  const address = `http://127.0.0.1:${apiPort}`;
   const configFile = join(dir, 'server.hcl');
   const dev = opts.dev === true;
-  writeFileSync(configFile, dev ? auditConfig(dir) : serverConfig(dir, apiPort, clusterPort));
+  let apiPort = 0;
   let unsealKey: string | undefined;
   let rootToken = dev ? randomBytes(16).toString('hex') : '';
   let peer: PeerProcess | undefined;
@@ -123,7 +123,8 @@ export async function startOpenBao(opts: OpenBaoOptions = {}): Promise<OpenBao> 
         const health = await fetch(`${url}/v1/sys/health`).then((r) => r.status, () => 0);
         if (health === 200) return true;
         if (health === 501) {
-          const init = await call(url, 'PUT', 'sys/init', undefined, { secret_shares: 1, secret_threshold: 1 });
+          // Answered once raft has a leader; an init whose answer is lost leaves a server nobody can unseal.
+          const init = await call(url, 'PUT', 'sys/init', undefined, { secret_shares: 1, secret_threshold: 1 }, 60_000);
           const body = init.body as { keys_base64?: string[]; root_token?: string } | undefined;
           unsealKey = body?.keys_base64?.[0];
           rootToken = body?.root_token ?? '';
@@ -131,11 +132,24 @@ export async function startOpenBao(opts: OpenBaoOptions = {}): Promise<OpenBao> 
         if (health === 503 && unsealKey !== undefined) await call(url, 'PUT', 'sys/unseal', undefined, { key: unsealKey });
         return false;
       },
-      retryWhen: /address already in use/i,
       timeoutMs: 60_000,
     });
   };
-  await launch();
+  // Ports are picked, then bound by OpenBao: one taken meanwhile makes it exit, and it gets new ones.
+  // A restart (start()) keeps them: the sidecar knows the address.
+  for (let attempt = 1; ; attempt++) {
+    const clusterPort = await freePort();
+    apiPort = await freePort();
+    writeFileSync(configFile, dev ? auditConfig(dir) : serverConfig(dir, apiPort, clusterPort));
+    try {
+      await launch();
+      break;
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use/i.test((err as Error).message)) throw err;
+      rmSync(join(dir, 'data'), { recursive: true, force: true });
+    }
+  }
+  const address = `http://127.0.0.1:${apiPort}`;
   const api = (method: string, path: string, body?: unknown, token?: string): Promise<BaoAnswer> => call(address, method, path, token ?? rootToken, body);
   const mounted = dev ? { status: 204, body: undefined } : await api('POST', 'sys/mounts/secret', { type: 'kv', options: { version: '2' } });
   if (mounted.status >= 300) throw new Error(`enabling KV v2 at secret/ failed: ${mounted.status} ${JSON.stringify(mounted.body)}`);
