@@ -3,7 +3,8 @@
 # pinned in e2e/tools/vault/go.mod, into $PORTCULLIS_CACHE/tools/vault-<version>/vault. NOT part of
 # `make test`: on two shared cores the first build takes far longer than CI's budget allows (timing in
 # docs/adr/0015-credential-origin-inside-the-type.md); the AWS-engine client is unit-tested against
-# Vault's documented answers instead. Run it by hand to try the engine against moto. Prints the binary.
+# Vault's documented answers instead. At v1.21.4 the build fails at the end (its in-tree sdk matches no
+# published sdk version: see e2e/tools/vault/go.mod); kept to time and retry other versions by hand.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
