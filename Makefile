@@ -81,7 +81,7 @@ clean: ## remove build output (keeps the cached binaries in .cache/tools)
 	rm -rf */dist coverage
 
 .PHONY: demo bench soak scale
-bench: build ## benchmarks, never part of test: sidecar vs direct vs nginx -> bench/results/<date>.json, plots, BENCHMARKS.md (BENCH_PROFILE=quick ~4 min)
+bench: build ## benchmarks, never part of test: sidecar vs direct, nginx, aws-sigv4-proxy and iron-proxy -> bench/results/<date>.json, plots, BENCHMARKS.md (BENCH_PROFILE=quick ~4 min)
 	bash bench/run.sh
 
 soak: build ## 30 min at 1000 requests/s through a standalone sidecar: errors and RSS growth after warm-up (DURATION=seconds, RATE=…, SIDECAR=…), never part of test

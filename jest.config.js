@@ -14,6 +14,7 @@ const moduleNameMapper = {
   '^@portcullis/shared/node-streams$': '<rootDir>/shared/src/adapters/node-streams/index.ts',
   '^@portcullis/shared/http$': '<rootDir>/shared/src/adapters/http/node-http.ts',
   '^@portcullis/sidecar$': '<rootDir>/sidecar/src/index.ts',
+  '^@portcullis/sidecar/testing$': '<rootDir>/sidecar/src/testing.ts',
   '^(\\.{1,2}/.*)\\.js$': '$1',
 };
 const common = {

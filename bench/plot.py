@@ -20,6 +20,9 @@ COLORS = {
     "sidecar-bearer": "#c92a2a",
     "direct-sigv4": "#868e96",
     "sidecar-sigv4": "#862e9c",
+    "sidecar-node-bearer": "#f08c8c",
+    "iron-proxy": "#5c940d",
+    "aws-sigv4-proxy": "#0b7285",
 }
 
 
@@ -65,7 +68,7 @@ def throughput(r, out):
         return
     ids = [vid for vid, v in tp["variants"].items() if v["available"]]
     sizes = ["1KiB", "16KiB"]
-    fig, ax = plt.subplots(figsize=(11, 4.5))
+    fig, ax = plt.subplots(figsize=(max(11, 1.3 * len(ids)), 4.5))
     width = 0.38
     for i, size in enumerate(sizes):
         meds, los, his = [], [], []
@@ -96,7 +99,7 @@ def streaming(r, out):
     if not s:
         return
     runs = {k: v for k, v in s["runs"].items() if v["available"]}
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(12, 4.2), gridspec_kw={"width_ratios": [3, 2]})
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(max(12, 1.2 * len(runs)), 4.2), gridspec_kw={"width_ratios": [3, 2]})
     names = list(runs)
     a1.bar(range(len(names)), [runs[n]["mibPerSecond"]["median"] for n in names], color="#1c7ed6")
     a1.set_xticks(range(len(names)))

@@ -6,6 +6,8 @@
 #   BENCH_PROFILE=full|quick   full (default): the published run, ~25 min; quick: harness check, ~5 min
 #   BENCH_ONLY=a,b             only these scenarios (decision latency throughput sse streaming footprint revocation webhook)
 #   BENCH_WAIT_FOR_LOAD=1.0    first wait (up to 30 min) until the 1-minute load average is below this
+#   BENCH_PEERS_DIR=dir        the peer binaries (aws-sigv4-proxy, iron-proxy; default ../shared/peers beside
+#                              the repo, never copied into it); without them the peer rows are skipped and say so
 #
 # A full run writes bench/results/<date>.json, bench/results/plots/*.png and BENCHMARKS.md; quick or
 # partial runs write bench/results/<date>-<profile>[...].json and leave BENCHMARKS.md alone (their

@@ -3,6 +3,8 @@
 // 127.0.0.1; every loop is bounded by the profile's counts.
 //
 //   node bench/src/main.ts [--profile quick|full] [--only decision,latency,throughput,sse,streaming,footprint,revocation,webhook]
+//
+// The peers (aws-sigv4-proxy, iron-proxy) come from ../shared/peers beside the repo, or BENCH_PEERS_DIR.
 import { spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +22,7 @@ import { sseScenario } from './scenarios/sse.ts';
 import { streamingScenario } from './scenarios/streaming.ts';
 import { throughputScenario, warmup } from './scenarios/throughput.ts';
 import { webhookScenario } from './scenarios/webhook.ts';
+import { locatePeers, type PeersInfo } from './targets/peers/locate.ts';
 import { LOAD_CORE, PROXY_CORE, startWorld, type World } from './targets/world.ts';
 
 const SCENARIOS = ['decision', 'latency', 'throughput', 'sse', 'streaming', 'footprint', 'revocation', 'webhook'] as const;
@@ -41,7 +44,7 @@ function cpuTimes(): { steal: number; total: number } {
   return { steal: f[7] ?? 0, total: f.reduce((a, b) => a + b, 0) };
 }
 
-function meta(profile: Profile): Results['meta'] {
+function meta(profile: Profile, peers: PeersInfo): Results['meta'] {
   const git = (args: string[]): string => tool('git', ['-C', repoRoot, ...args]);
   return {
     date: new Date().toISOString(),
@@ -56,7 +59,9 @@ function meta(profile: Profile): Results['meta'] {
       wrk: tool('wrk', ['--version']).split(' ').slice(0, 2).join(' '),
       vegeta: process.env.BENCH_VEGETA_VERSION ?? 'unknown',
       httpProxy3: (JSON.parse(readFileSync(join(repoRoot, 'node_modules/http-proxy-3/package.json'), 'utf8')) as { version: string }).version,
+      ...peers.versions,
     },
+    peers: { dir: peers.dir, available: peers.available, ...(peers.reason ? { reason: peers.reason } : {}) },
     commit: `${git(['rev-parse', '--short', 'HEAD'])}${git(['status', '--porcelain', '--', 'sidecar/src', 'shared/src']) ? ' + uncommitted changes in sidecar/src or shared/src' : ''}`,
     loadBefore: loadavg(),
     loadAfter: [],
@@ -85,8 +90,8 @@ async function clusterScenarios(results: Results, world: World, profile: Profile
   }
 }
 
-async function worldScenarios(results: Results, profile: Profile, want: (s: Scenario) => boolean, dir: string, phase: Phase): Promise<void> {
-  const world = await startWorld(join(dir, 'world'), log);
+async function worldScenarios(results: Results, profile: Profile, want: (s: Scenario) => boolean, dir: string, phase: Phase, peers: PeersInfo): Promise<void> {
+  const world = await startWorld(join(dir, 'world'), peers, log);
   try {
     results.variants = world.variants.map((v) => ({ id: v.id, label: v.label, available: v.available, ...(v.reason ? { reason: v.reason } : {}) }));
     await warmup(world, profile, log);
@@ -115,7 +120,9 @@ async function main(): Promise<void> {
   for (const s of only) if (!SCENARIOS.includes(s as Scenario)) throw new Error(`unknown scenario ${s}; known: ${SCENARIOS.join(', ')}`);
   const want = (s: Scenario): boolean => only.has(s);
 
-  const results: Results = { meta: meta(profile) };
+  const peers = locatePeers(resolve(process.env.BENCH_PEERS_DIR ?? join(repoRoot, '../shared/peers')));
+  if (!peers.available) log(`peers: ${peers.reason ?? ''}`);
+  const results: Results = { meta: meta(profile, peers) };
   const cpu0 = cpuTimes();
   log(`profile ${profile.name}; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}; proxy core ${PROXY_CORE}, load core ${LOAD_CORE}`);
   mkdirSync(join(repoRoot, '.cache/bench'), { recursive: true });
@@ -129,7 +136,7 @@ async function main(): Promise<void> {
   };
   try {
     if (want('decision')) results.decision = await phase('decision', () => decisionScenario(profile, log));
-    if (SCENARIOS.some((s) => s !== 'decision' && want(s))) await worldScenarios(results, profile, want, dir, phase);
+    if (SCENARIOS.some((s) => s !== 'decision' && want(s))) await worldScenarios(results, profile, want, dir, phase, peers);
   } finally {
     destroyAgent();
     rmSync(dir, { recursive: true, force: true });

@@ -1,21 +1,20 @@
-import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createResourceValidator, IDENTITY_AUDIENCE, PortcullisError } from '@portcullis/shared';
+import { PortcullisError } from '@portcullis/shared';
 import type { KubeRestClient } from '@portcullis/shared/kube';
 import type { Logger } from 'pino';
 import { createAdminServer } from './admin/server.js';
+import { createClusterMode } from './app/cluster.js';
+import type { Mode } from './app/mode.js';
+import { createProxyListeners } from './app/proxy-listeners.js';
+import { readinessOf, type Readiness } from './app/readiness.js';
+import { createStandaloneMode } from './app/standalone.js';
 import { AuditLog, type AuditSink } from './audit/audit-log.js';
 import type { SidecarOptions } from './config/options.js';
-import type { Identity, TokenReviewStatus } from './identity/identity.js';
-import { IdentityWatcher } from './identity/identity-watcher.js';
-import { createIdentityMetrics } from './identity/metrics.js';
-import { apiTokenReviewer } from './identity/token-review.js';
+import type { TokenReviewStatus } from './identity/identity.js';
+import type { Clock } from './io/clock.js';
+import type { Files } from './io/files.js';
 import { createMetrics, type SidecarMetrics } from './metrics.js';
-import { createHandler } from './proxy/handler.js';
-import { PortListeners } from './proxy/listeners.js';
-import { ClusterStore } from './store/cluster-store.js';
-import { FileStore } from './store/file-store.js';
 import { SidecarState } from './store/state.js';
 
 export interface SidecarDeps {
@@ -27,7 +26,10 @@ export interface SidecarDeps {
   readonly labels?: Readonly<Record<string, string>>;
   /** Overrides TokenReview (tests of the pipeline without an API server). */
   readonly review?: (token: string, audience: string) => Promise<TokenReviewStatus>;
-  readonly now?: () => Date;
+  /** Time and timers (main.ts: systemClock()). */
+  readonly clock: Clock;
+  /** File reads and folder watches (main.ts: nodeFiles(clock)). */
+  readonly files: Files;
   readonly defaultMetrics?: boolean;
 }
 
@@ -42,20 +44,13 @@ export interface Sidecar {
    * `rejected`: invalid objects and files; `credentials`: sources whose credential cannot be used. Neither
    * makes the sidecar unready: the other sources keep serving (docs/sidecar.md).
    */
-  readiness(): { ready: boolean; reasons: string[]; rejected: string[]; credentials: string[] };
+  readiness(): Readiness;
 }
 
-/** Builds the sidecar from parsed options; nothing listens or watches until start(). */
-export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sidecar {
-  const { log } = deps;
-  const now = deps.now ?? (() => new Date());
-  const metrics = createMetrics({ defaultMetrics: deps.defaultMetrics ?? true });
+/** The state the request path reads: sources (with their credential origins) and compiled policies. */
+function createState(options: SidecarOptions, deps: SidecarDeps, metrics: SidecarMetrics): SidecarState {
   const mode = options.mode;
-  let identityOf: () => Identity | undefined;
-  let identityProblem: () => string | undefined;
-  let identityWatcher: IdentityWatcher | undefined;
-
-  const state = new SidecarState({
+  return new SidecarState({
     sourceFilter: options.sources,
     secretsDir: options.secretsDir,
     stsTokenFile: options.stsTokenFile,
@@ -64,77 +59,31 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
     credentialPollIntervalMs: options.credentialPollIntervalMs,
     labels: mode.kind === 'standalone' ? mode.labels : (deps.labels ?? {}),
     metrics,
-    log,
-    onPorts: (ports) => void listeners.reconcile(ports),
-    now,
+    log: deps.log,
+    clock: deps.clock,
+    files: deps.files,
   });
+}
 
-  if (mode.kind === 'standalone') {
-    identityOf = () => mode.identity;
-    identityProblem = () => undefined;
-  } else {
-    const kube = deps.kube;
-    if (!kube) throw new PortcullisError('INTERNAL', 'cluster mode needs an API client');
-    const identityMetrics = createIdentityMetrics(metrics.registry);
-    identityWatcher = new IdentityWatcher({
-      tokenFile: mode.identityTokenFile,
-      audience: IDENTITY_AUDIENCE,
-      review: deps.review ?? apiTokenReviewer(kube),
-      refreshBeforeExpiryMs: 60_000,
-      reviewIntervalMs: options.identityReviewIntervalMs,
-      // An API server blip keeps the identity until the reviewed token expires (docs/sidecar.md).
-      expiryMarginMs: 30_000,
-      // 5 s, or half the review interval when that is shorter: a review never outlives the next one.
-      reviewTimeoutMs: Math.min(5_000, Math.max(500, options.identityReviewIntervalMs / 2)),
-      retryInitialMs: 500,
-      retryMaxMs: 30_000,
-      now: () => now().getTime(),
-      log,
-      onReview: (result, validUntilMs) => {
-        identityMetrics.reviews.inc({ result });
-        identityMetrics.validUntil.set(validUntilMs / 1000);
-      },
-      onChange: (identity, problem) => {
-        metrics.identityVerified.set(identity ? 1 : 0);
-        if (identity) log.info({ identity }, 'workload identity verified');
-        else log.error({ problem }, 'workload identity unavailable; refusing requests');
-        void state.setIdentity(identity);
-      },
-    });
-    const watcher = identityWatcher;
-    identityOf = () => watcher.current();
-    identityProblem = () => watcher.lastProblem();
-  }
+function createMode(options: SidecarOptions, deps: SidecarDeps, metrics: SidecarMetrics, state: SidecarState): Mode {
+  const mode = options.mode;
+  if (mode.kind === 'standalone') return createStandaloneMode(mode, state, deps);
+  if (!deps.kube) throw new PortcullisError('INTERNAL', 'cluster mode needs an API client');
+  return createClusterMode(mode, options, state, { kube: deps.kube, review: deps.review, metrics, log: deps.log, clock: deps.clock, files: deps.files });
+}
 
-  const audit = new AuditLog(deps.audit);
-  const listeners: PortListeners = new PortListeners(
-    (port) =>
-      createHandler(port, {
-        identity: identityOf,
-        identityProblem,
-        state: () => state.snapshot(),
-        audit,
-        metrics,
-        log,
-        requestId: randomUUID,
-        responseTimeoutMs: options.upstreamResponseTimeoutMs,
-        now,
-      }),
-    options.listenAddresses,
-    log,
-  );
-
-  const readiness = (): { ready: boolean; reasons: string[]; rejected: string[]; credentials: string[] } => {
-    const reasons: string[] = [];
-    if (!identityOf()) reasons.push(`identity: ${identityProblem() ?? 'not verified'}`);
-    const sync = state.syncProblem();
-    if (sync) reasons.push(`policies: ${sync}`);
-    return { ready: reasons.length === 0, reasons, rejected: state.rejected(), credentials: state.credentialProblems() };
-  };
+/**
+ * Builds the sidecar from parsed options; nothing listens or watches until start(). Each part is built
+ * after what it needs: state → mode (identity and the config store) → proxy listeners → admin server.
+ */
+export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sidecar {
+  const { log } = deps;
+  const metrics = createMetrics({ defaultMetrics: deps.defaultMetrics ?? true });
+  const state = createState(options, deps, metrics);
+  const mode = createMode(options, deps, metrics, state);
+  const listeners = createProxyListeners(options, state, mode, { audit: new AuditLog(deps.audit), metrics, log, clock: deps.clock });
+  const readiness = readinessOf(state, mode, () => listeners.ports());
   const admin: Server = createAdminServer(metrics.registry, { readiness });
-
-  let clusterStore: ClusterStore | undefined;
-  let fileStore: FileStore | undefined;
 
   return {
     metrics,
@@ -146,26 +95,10 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
         admin.once('error', reject);
         admin.listen(options.adminPort, options.adminAddress, () => resolve());
       });
-      if (mode.kind === 'standalone') {
-        await state.setIdentity(mode.identity);
-        fileStore = new FileStore(mode.configPath, mode.identity.namespace, createResourceValidator(), {
-          onLoad: (load) => void state.applyFiles(load),
-        }, log);
-        await fileStore.start();
-      } else {
-        const kube = deps.kube as KubeRestClient;
-        clusterStore = new ClusterStore(kube, mode.namespace, createResourceValidator(), {
-          onSources: (batch) => void state.applySources(batch),
-          onPolicies: (batch) => void state.applyPolicies(batch),
-        }, metrics, log, { initialBackoffMs: 200, maxBackoffMs: 30_000 });
-        clusterStore.start();
-        await identityWatcher?.start();
-      }
+      await mode.start();
     },
     async stop() {
-      identityWatcher?.stop();
-      clusterStore?.stop();
-      fileStore?.stop();
+      mode.stop();
       await listeners.close();
       await new Promise<void>((resolve) => admin.close(() => resolve()));
       await state.close();

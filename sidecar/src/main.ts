@@ -7,6 +7,8 @@ import { isPortcullisError } from '@portcullis/shared';
 import { buildSidecar } from './app.js';
 import { parseDownwardLabels } from './config/labels-file.js';
 import { parseOptions } from './config/parse.js';
+import { systemClock } from './io/clock.js';
+import { nodeFiles } from './io/files.js';
 import { sidecarKubeClient } from './kube-client.js';
 import { createLogger } from './logger.js';
 import { parseWaitReadyArgs, waitReady } from './wait-ready.js';
@@ -28,6 +30,23 @@ function readLabels(file: string): Record<string, string> {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {};
     throw err;
   }
+}
+
+/**
+ * Resolves once `dest` has written all it holds, including a line an asynchronous write is still carrying
+ * (flushSync() leaves that one to its write, which process.exit can cut off: the 'stopping' line went
+ * missing so under load), or after 2 s. stdout and stderr stay open.
+ */
+function drained(dest: ReturnType<typeof pino.destination>): Promise<void> {
+  return new Promise((resolve) => {
+    // A timer that keeps the process alive: the exit code is process.exit's, never a natural exit's.
+    const timer = setTimeout(resolve, 2_000);
+    dest.once('close', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    dest.end();
+  });
 }
 
 /** `portcullis-sidecar wait-ready --port N`: exit 0 once /readyz answers 200, 1 at the timeout, 2 on bad args. */
@@ -79,29 +98,31 @@ async function main(): Promise<void> {
   }
   const audit = pino.destination({ dest: 1, sync: false, minLength: 0 });
   const cluster = options.mode.kind === 'cluster' ? options.mode : undefined;
+  // The one clock and the one file access of the process; everything below gets them passed in.
+  const clock = systemClock();
+  const files = nodeFiles(clock);
   const sidecar = buildSidecar(options, {
     log,
     audit,
-    ...(cluster ? { kube: await sidecarKubeClient(cluster.api), labels: readLabels(cluster.labelsFile) } : {}),
+    clock,
+    files,
+    ...(cluster ? { kube: await sidecarKubeClient(cluster.api, files), labels: readLabels(cluster.labelsFile) } : {}),
   });
 
   let stopping = false;
+  const exit = async (code: number): Promise<void> => {
+    await Promise.all([drained(audit), drained(logDestination)]);
+    process.exit(code);
+  };
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'stopping');
     sidecar.stop().then(
-      () => {
-        audit.flushSync();
-        // Synchronously: log.flush() only starts an async write, which process.exit can cut off (seen on Bun).
-        logDestination.flushSync();
-        process.exit(0);
-      },
+      () => exit(0),
       (err: unknown) => {
         log.error({ err }, 'stop failed');
-        audit.flushSync();
-        logDestination.flushSync();
-        process.exit(1);
+        return exit(1);
       },
     );
   };

@@ -16,6 +16,15 @@ export interface Reply {
   readonly body: string;
 }
 
+/**
+ * The Host a request names when it is not the URL's authority (iron-proxy's plain listener routes by Host,
+ * so its app names the upstream there); undefined when the load tools' default Host is already right.
+ */
+export function hostOverride(spec: HttpSpec): string | undefined {
+  const host = spec.headers.host;
+  return host !== undefined && host !== new URL(spec.url).host ? host : undefined;
+}
+
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
 /** One request with a keep-alive agent; never throws for an HTTP status, only for a transport error. */

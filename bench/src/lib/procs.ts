@@ -1,7 +1,7 @@
 // Child processes of the bench: pinned to a core with taskset, their output kept (bounded) for error
 // messages, their memory read from /proc. Every process the bench starts is stopped by its own pid.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 
 const KEEP_LINES = 200;
 
@@ -45,15 +45,30 @@ export interface SpawnOptions {
   readonly cwd?: string;
   /** Drop stdout (e.g. the sidecar's audit lines at 20k rps): keeps the bench process off the hot core. */
   readonly ignoreStdout?: boolean;
+  /**
+   * Write stdout and stderr to this file instead (a peer that logs every request to stderr, like
+   * iron-proxy): the bench process on the load core then reads none of it; tail() reads the file's end.
+   */
+  readonly logFile?: string;
+}
+
+function fileTail(file: string): string {
+  try {
+    return readFileSync(file, 'utf8').slice(-4000).split('\n').slice(-20).join('\n');
+  } catch (err) {
+    return `(no output: ${String(err)})`;
+  }
 }
 
 export function spawnPinned(name: string, command: string, args: readonly string[], opts: SpawnOptions): Proc {
   const argv = opts.core === undefined ? [command, ...args] : ['taskset', '-c', String(opts.core), command, ...args];
+  const fd = opts.logFile === undefined ? undefined : openSync(opts.logFile, 'a');
   const child = spawn(argv[0] as string, argv.slice(1), {
-    stdio: ['ignore', opts.ignoreStdout ? 'ignore' : 'pipe', 'pipe'],
+    stdio: fd === undefined ? ['ignore', opts.ignoreStdout ? 'ignore' : 'pipe', 'pipe'] : ['ignore', fd, fd],
     env: opts.env ?? process.env,
     cwd: opts.cwd,
   });
+  if (fd !== undefined) closeSync(fd);
   if (child.pid === undefined) throw new Error(`${name}: could not start ${argv.join(' ')}`);
   const pid = child.pid;
   const lines: string[] = [];
@@ -82,7 +97,7 @@ export function spawnPinned(name: string, command: string, args: readonly string
     name,
     pid,
     child,
-    tail: () => lines.slice(-20).join('\n'),
+    tail: () => (opts.logFile === undefined ? lines.slice(-20).join('\n') : fileTail(opts.logFile)),
     waitForLine(match, timeoutMs) {
       const seen = lines.find(match);
       if (seen !== undefined) return Promise.resolve(seen);

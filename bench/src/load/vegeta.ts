@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HttpSpec } from '../lib/http.ts';
+import { hostOverride, type HttpSpec } from '../lib/http.ts';
 import { run } from '../lib/procs.ts';
 
 export interface FixedRateResult {
@@ -46,6 +46,8 @@ export async function fixedRate(spec: HttpSpec, rate: number, durationS: number,
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-bench-vegeta-'));
   try {
     const lines = [`${spec.method} ${spec.url}`, ...Object.entries(spec.headers).filter(([k]) => k !== 'host' && k !== 'content-length').map(([k, v]) => `${k}: ${v}`)];
+    const host = hostOverride(spec);
+    if (host !== undefined) lines.push(`Host: ${host}`);
     if (spec.body !== undefined) {
       writeFileSync(join(dir, 'body'), spec.body);
       lines.push(`@${join(dir, 'body')}`);

@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { HttpSpec } from '../lib/http.ts';
+import { hostOverride, type HttpSpec } from '../lib/http.ts';
 import { run } from '../lib/procs.ts';
 
 export interface ThroughputResult {
@@ -40,6 +40,8 @@ export async function maxThroughput(spec: HttpSpec, connections: number, duratio
     for (const [k, v] of Object.entries(spec.headers)) {
       if (k !== 'host' && k !== 'content-length') script.push(`wrk.headers[${luaString(k)}] = ${luaString(v)}`);
     }
+    const host = hostOverride(spec);
+    if (host !== undefined) script.push(`wrk.headers["Host"] = ${luaString(host)}`);
     if (spec.body !== undefined) script.push(`wrk.body = ${luaString(spec.body)}`);
     writeFileSync(join(dir, 'script.lua'), `${script.join('\n')}\n`);
     const out = await run('wrk', ['-t1', `-c${connections}`, `-d${durationS}s`, '--latency', '-s', join(dir, 'script.lua'), spec.url], { core, timeoutMs: (durationS + 30) * 1000 });

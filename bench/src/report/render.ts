@@ -29,8 +29,16 @@ function conditions(r: Results, file: string, reportDir: string): string {
     `| load average (1/5/15 min) | before ${load(m.loadBefore)}, after ${load(m.loadAfter)} |`,
     `| load per scenario (1 min avg, before→after) | ${perScenario} |`,
     `| CPU steal during the run | ${f(m.stealPercent, 1)} % |`,
-    `| versions | ${Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join('; ')} |`,
+    `| versions | ${Object.entries(m.versions).map(([k, v]) => `${k} ${cell(v)}`).join('; ')} |`,
+    ...(m.peers ? [`| peers | ${peersText(m.peers)} |`] : []),
   ].join('\n');
+}
+
+/** Where the peer binaries came from, or why their rows are skipped. */
+export function peersText(p: NonNullable<Results['meta']['peers']>): string {
+  return p.available
+    ? `aws-sigv4-proxy and iron-proxy from \`${p.dir}\` (outside the repo), side by side in the same run and pinning`
+    : `**skipped**: ${cell(p.reason ?? 'peers missing')} — the peer rows below are not available`;
 }
 
 function targetTable(r: Results): string {
@@ -112,7 +120,7 @@ export function render(r: Results, file: string, plotsDir: string, reportDir: st
     '',
     conditions(r, file, reportDir),
     '',
-    '## Targets (issue 7)',
+    '## Targets (issue 7; against the peers: issue 12)',
     '',
     targetTable(r),
     '',
@@ -120,6 +128,7 @@ export function render(r: Results, file: string, plotsDir: string, reportDir: st
     '',
     'Throughput ratios are paired: each round measures every variant back to back (alternating order) and the ratio is taken within the round; the table shows the median over rounds. SigV4 variants are compared with the direct SigV4 call.',
     '',
+    ...(r.meta.peers && !r.meta.peers.available ? [`Peers not measured in this run: ${cell(r.meta.peers.reason ?? '')}.`, ''] : []),
     ratioTable(r),
     '',
     ...(plots.length ? ['## Plots', '', ...plots, ''] : []),

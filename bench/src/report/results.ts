@@ -18,6 +18,8 @@ export interface Results {
     pinning: { proxyCore: number; loadCore: number };
     versions: Record<string, string>;
     commit: string;
+    /** Where the peer binaries were looked for; without them the peer rows are skipped (absent in older files). */
+    peers?: { dir: string; available: boolean; reason?: string };
     loadBefore: number[];
     loadAfter: number[];
     /** Share of CPU time the hypervisor stole during the run. */

@@ -1,24 +1,9 @@
-// The targets of issue 7, checked against one results file.
+// The targets of issue 7 (and issue 12's peer targets, peer-targets.ts), checked against one results file.
+import { check, ms, unavailable, x, type TargetCheck } from './check.ts';
+import { peerTargets } from './peer-targets.ts';
 import type { Results } from './results.ts';
 
-export interface TargetCheck {
-  readonly what: string;
-  readonly target: string;
-  /** Measured value as text; undefined when the measurement is not available. */
-  readonly measured: string | undefined;
-  readonly met: boolean | undefined;
-  readonly note?: string;
-}
-
-const ms = (v: number): string => `${v.toFixed(3)} ms`;
-const x = (v: number): string => `${v.toFixed(2)}×`;
-
-function check(what: string, target: string, value: number | undefined, ok: (v: number) => boolean, fmt: (v: number) => string, note?: string): TargetCheck {
-  const valid = value !== undefined && Number.isFinite(value);
-  return { what, target, measured: valid ? fmt(value) : undefined, met: valid ? ok(value) : undefined, ...(note ? { note } : {}) };
-}
-
-const unavailable = (v: { available: boolean; reason?: string } | undefined): string | undefined => (v && !v.available ? `not available: ${v.reason ?? ''}` : undefined);
+export type { TargetCheck } from './check.ts';
 
 function latencyTargets(r: Results): TargetCheck[] {
   const bearer1k = r.latency?.variants['sidecar-bearer']?.byRate['1000'];
@@ -96,5 +81,5 @@ function controlTargets(r: Results): TargetCheck[] {
 }
 
 export function checkTargets(r: Results): TargetCheck[] {
-  return [...latencyTargets(r), ...throughputTargets(r), ...streamingTargets(r), ...chunkedTargets(r), ...footprintTargets(r), ...controlTargets(r)];
+  return [...latencyTargets(r), ...throughputTargets(r), ...streamingTargets(r), ...chunkedTargets(r), ...peerTargets(r), ...footprintTargets(r), ...controlTargets(r)];
 }

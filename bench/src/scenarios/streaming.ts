@@ -1,70 +1,27 @@
 // Streaming: one large PUT (1 GiB in the full profile) through a fresh sidecar vs direct to the same
 // upstream (and through nginx for reference): throughput, and the sidecar's resident memory sampled every
 // 20 ms during the upload against its idle RSS just before. With AWS support, the same for an aws-chunked
-// S3 PutObject whose every chunk signature the sidecar re-chains.
-import { request } from 'node:http';
+// S3 PutObject whose every chunk signature the sidecar re-chains, with the upstream's verdict on those
+// signatures; and aws-sigv4-proxy on both kinds of PutObject when the peers are there.
 import { join } from 'node:path';
 import { freePort, send, waitForHttp } from '../lib/http.ts';
-import { memoryOf, sleep, spawnPinned } from '../lib/procs.ts';
+import { sleep, spawnPinned } from '../lib/procs.ts';
 import { spread, type Spread } from '../lib/stats.ts';
 import type { Profile } from '../profile.ts';
 import { chunkedPutObject } from '../sigv4/chunked.ts';
 import { SIDECAR_NODE_MAIN, startSidecar } from '../targets/sidecar.ts';
 import { AWS_PLACEHOLDER, AWS_REAL, BEARER_KEY, PLACEHOLDER, PROXY_CORE, type World } from '../targets/world.ts';
-
-const MiB = 1024 * 1024;
-
-interface Upload {
-  readonly url: string;
-  readonly headers: Record<string, string>;
-  readonly contentLength: number;
-  chunks(): Iterator<Buffer>;
-}
-
-/** Sends the body with backpressure; resolves with the status, upstream's answer and the seconds taken. */
-function upload(u: Upload): Promise<{ status: number; body: string; seconds: number }> {
-  const url = new URL(u.url);
-  const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(u.headers)) if (k !== 'host') headers[k] = v;
-  headers['content-length'] = String(u.contentLength);
-  const t0 = performance.now();
-  return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, method: 'PUT', path: url.pathname, headers }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (c: Buffer) => parts.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts).toString('utf8'), seconds: (performance.now() - t0) / 1000 }));
-    });
-    req.on('error', reject);
-    const it = u.chunks();
-    const pump = (): void => {
-      for (;;) {
-        const next = it.next();
-        if (next.done) return void req.end();
-        if (!req.write(next.value)) return void req.once('drain', pump);
-      }
-    };
-    pump();
-  });
-}
-
-function plainUpload(url: string, auth: string, totalBytes: number): Upload {
-  const chunk = Buffer.alloc(MiB, 0x62);
-  return {
-    url,
-    headers: { authorization: auth, 'content-type': 'application/octet-stream' },
-    contentLength: totalBytes,
-    *chunks() {
-      for (let sent = 0; sent < totalBytes; sent += MiB) yield sent + MiB <= totalBytes ? chunk : chunk.subarray(0, totalBytes - sent);
-    },
-  };
-}
+import { AWS_SIGV4_PROXY_LABELS, awsSigv4ProxyRound } from './streaming-aws-sigv4-proxy.ts';
+import { MiB, plainUpload, rssNote, sampled, upload, verdictNote, type Add, type Sampled } from './streaming-upload.ts';
 
 export interface StreamingRun {
   readonly mibPerSecond: Spread;
-  /** Sidecar only: RSS before the upload, highest sampled RSS during it, and the growth. */
+  /** Proxies only (sidecar, node:http pass-through, aws-sigv4-proxy): RSS before the upload, highest sampled RSS during it, and the growth. */
   readonly idleRssMiB?: Spread;
   readonly peakRssMiB?: Spread;
   readonly rssGrowthMiB?: Spread;
+  /** aws-chunked runs: the upstream's verdict on the chunk signatures it received (verify-chunks.ts). */
+  readonly chunkSignatures?: string;
 }
 
 export interface StreamingResult {
@@ -74,30 +31,12 @@ export interface StreamingResult {
   readonly vsDirect: Record<string, Spread>;
 }
 
-interface Sampled { seconds: number; idleKiB: number; peakKiB: number }
-
-async function sampled(pid: number | undefined, run: () => Promise<{ status: number; body: string; seconds: number }>, expect: (body: string) => boolean): Promise<Sampled> {
-  const idleKiB = pid === undefined ? 0 : memoryOf(pid).rssKiB;
-  let peakKiB = idleKiB;
-  const timer = pid === undefined ? undefined : setInterval(() => (peakKiB = Math.max(peakKiB, memoryOf(pid).rssKiB)), 20);
-  try {
-    const r = await run();
-    if (r.status !== 200 || !expect(r.body)) throw new Error(`upload failed: ${r.status} ${r.body.slice(0, 300)}`);
-    return { seconds: r.seconds, idleKiB, peakKiB };
-  } finally {
-    clearInterval(timer);
-  }
-}
-
-type Add = (id: string, s: Sampled) => void;
-
 const LABELS: Record<string, string> = {
   direct: 'direct PUT', nginx: 'nginx PUT', 'node-http': 'node:http pass-through PUT', 'sidecar-bearer': 'sidecar PUT (bearer)',
   'sidecar-bearer-young2': 'sidecar PUT (bearer), --young-generation-mib 2',
   'direct-sigv4-chunked': 'direct aws-chunked PutObject', 'sidecar-sigv4-chunked': 'sidecar aws-chunked PutObject (SigV4 re-chained)',
+  ...AWS_SIGV4_PROXY_LABELS,
 };
-
-const rssNote = (s: Sampled): string => `, RSS ${(s.idleKiB / 1024).toFixed(1)} → peak ${(s.peakKiB / 1024).toFixed(1)} MiB`;
 
 /**
  * Plain PUTs: direct, nginx, and fresh processes of the sidecar (bearer; with V8's defaults and with the
@@ -160,40 +99,63 @@ async function chunkedRound(world: World, profile: Profile, dir: string, round: 
       const body = await chunkedPutObject(viaSidecar ? AWS_PLACEHOLDER : AWS_REAL, p, `object-${round}`, total, 64 * 1024, new Date());
       const s = await sampled(viaSidecar ? sc.proc.pid : undefined, () => upload({ url: `http://127.0.0.1:${p}/bench/object-${round}`, headers: body.headers, contentLength: body.contentLength, chunks: () => body.chunks() }), ok);
       add(id, s);
-      log(`streaming round ${round + 1} ${id}: ${(profile.streamingMiB / s.seconds).toFixed(0)} MiB/s${viaSidecar ? rssNote(s) : ''}`);
+      log(`streaming round ${round + 1} ${id}: ${(profile.streamingMiB / s.seconds).toFixed(0)} MiB/s${viaSidecar ? rssNote(s) : ''}${verdictNote(s)}`);
     }
   } finally {
     await sc.proc.stop();
   }
 }
 
+/** The upstream's verdicts over the rounds, e.g. "valid (2 rounds; 272 of 16385 chunk signatures checked)". */
+export function verdictSummary(list: readonly Sampled[]): string | undefined {
+  const verdicts = list.map((s) => s.chunkSignatures).filter((v) => v !== undefined);
+  if (verdicts.length === 0) return undefined;
+  const kinds = [...new Set(verdicts.map((v) => v.verdict))];
+  const first = verdicts[0];
+  const detail = kinds.length === 1 && first ? first.detail : verdicts.map((v) => v.verdict).join(' / ');
+  return `${kinds.join(' / ')} (${verdicts.length} round${verdicts.length > 1 ? 's' : ''}; ${detail})`;
+}
+
 function runOf(id: string, list: readonly Sampled[], mib: number, reason: string | undefined): StreamingResult['runs'][string] {
   const available = list.length > 0;
-  const memory = (id.startsWith('sidecar') || id === 'node-http') && available
+  const verdict = verdictSummary(list);
+  const memory = (id.startsWith('sidecar') || id === 'node-http' || id.startsWith('aws-sigv4-proxy')) && available
     ? {
         idleRssMiB: spread(list.map((s) => s.idleKiB / 1024)),
         peakRssMiB: spread(list.map((s) => s.peakKiB / 1024)),
         rssGrowthMiB: spread(list.map((s) => (s.peakKiB - s.idleKiB) / 1024)),
       }
     : {};
-  return { label: LABELS[id] ?? id, available, ...(available || !reason ? {} : { reason }), mibPerSecond: spread(list.map((s) => mib / s.seconds)), ...memory };
+  return {
+    label: LABELS[id] ?? id, available, ...(available || !reason ? {} : { reason }), mibPerSecond: spread(list.map((s) => mib / s.seconds)), ...memory,
+    ...(verdict ? { chunkSignatures: verdict } : {}),
+  };
 }
 
 export async function streamingScenario(world: World, profile: Profile, dir: string, log: (line: string) => void): Promise<StreamingResult> {
   const sigv4 = world.variant('sidecar-sigv4');
   const raw: Record<string, Sampled[]> = {};
   const add: Add = (id, s) => void (raw[id] ??= []).push(s);
+  let peerReason = world.peers.reason;
   for (let round = 0; round < profile.streamingRounds; round++) {
     await plainRound(world, profile, dir, round, add, log);
     if (sigv4.available) await chunkedRound(world, profile, dir, round, add, log);
+    if (world.peers.available) {
+      await awsSigv4ProxyRound(world, profile, round, add, log).catch((err: unknown) => {
+        peerReason = `failed in round ${round + 1}: ${String(err).slice(0, 400)}`;
+        log(`streaming aws-sigv4-proxy ${peerReason}`);
+      });
+    }
   }
   const runs: StreamingResult['runs'] = {};
-  for (const id of Object.keys(LABELS)) runs[id] = runOf(id, raw[id] ?? [], profile.streamingMiB, sigv4.reason);
+  for (const id of Object.keys(LABELS)) runs[id] = runOf(id, raw[id] ?? [], profile.streamingMiB, id.startsWith('aws-sigv4-proxy') ? peerReason : sigv4.reason);
   const ratio = (a: string, b: string): Spread => spread((raw[a] ?? []).map((s, i) => (raw[b]?.[i]?.seconds ?? NaN) / s.seconds));
   return {
     mib: profile.streamingMiB,
     rounds: profile.streamingRounds,
     runs,
-    vsDirect: { 'sidecar-bearer': ratio('sidecar-bearer', 'direct'), 'sidecar-bearer-young2': ratio('sidecar-bearer-young2', 'direct'), nginx: ratio('nginx', 'direct'), 'node-http': ratio('node-http', 'direct'), 'sidecar-sigv4-chunked': ratio('sidecar-sigv4-chunked', 'direct-sigv4-chunked') },
+    vsDirect: { 'sidecar-bearer': ratio('sidecar-bearer', 'direct'), 'sidecar-bearer-young2': ratio('sidecar-bearer-young2', 'direct'), nginx: ratio('nginx', 'direct'), 'node-http': ratio('node-http', 'direct'), 'sidecar-sigv4-chunked': ratio('sidecar-sigv4-chunked', 'direct-sigv4-chunked'),
+      'aws-sigv4-proxy-put': ratio('aws-sigv4-proxy-put', 'direct'), 'aws-sigv4-proxy-chunked': ratio('aws-sigv4-proxy-chunked', 'direct-sigv4-chunked'),
+    },
   };
 }

@@ -1,6 +1,7 @@
 // Maximum throughput at 1 KiB and 16 KiB responses: the proxy alone on the proxy core, wrk and the
 // upstream on the load core; alternating rounds; ratios are taken per round (paired) and their median
 // reported, which cancels most of the machine's drift.
+import { memoryOf } from '../lib/procs.ts';
 import { spread, type Spread } from '../lib/stats.ts';
 import { maxThroughput, type ThroughputResult } from '../load/wrk.ts';
 import type { Profile } from '../profile.ts';
@@ -22,7 +23,30 @@ export interface ThroughputReport {
   readonly connections: number;
   readonly seconds: number;
   readonly rounds: number;
-  readonly variants: Record<string, { readonly label: string; readonly available: boolean; readonly reason?: string; readonly bySize: Record<string, ThroughputCell> }>;
+  readonly variants: Record<string, ThroughputVariant>;
+}
+
+export interface ThroughputVariant {
+  readonly label: string;
+  readonly available: boolean;
+  readonly reason?: string;
+  readonly bySize: Record<string, ThroughputCell>;
+  /**
+   * The proxy process after all the rounds: resident now, and its peak (VmHWM) since it started — the
+   * same process served the warm-up and the latency runs before, as every variant's did.
+   */
+  readonly rssAfterMiB?: number;
+  readonly peakRssMiB?: number;
+}
+
+function memoryMiB(pid: number | undefined): { rssAfterMiB: number; peakRssMiB: number } | Record<string, never> {
+  if (pid === undefined) return {};
+  try {
+    const m = memoryOf(pid);
+    return { rssAfterMiB: m.rssKiB / 1024, peakRssMiB: m.peakKiB / 1024 };
+  } catch {
+    return {}; // the process is gone: its memory is not known, and its throughput cells show the errors
+  }
 }
 
 export async function throughputScenario(world: World, profile: Profile, log: (line: string) => void): Promise<ThroughputReport> {
@@ -58,7 +82,7 @@ export async function throughputScenario(world: World, profile: Profile, log: (l
         };
       }
     }
-    result.variants[v.id] = { label: v.label, available: v.available, ...(v.reason ? { reason: v.reason } : {}), bySize };
+    result.variants[v.id] = { label: v.label, available: v.available, ...(v.reason ? { reason: v.reason } : {}), bySize, ...(v.available ? memoryMiB(v.pid) : {}) };
   }
   return result;
 }

@@ -7,10 +7,14 @@
 //   PUT  /sink/<name>      reads the body, answers {"bytes": n} (bearer)
 //   GET  /sse?events=&intervalMs=   server-sent events carrying their send time (bearer)
 //   POST /  X-Amz-Target DynamoDB_20120810.GetItem | BatchGetItem   1 KiB | 16 KiB JSON (SigV4)
-//   PUT  /bench/<key>      S3 PutObject, aws-chunked or not: seed signature checked, body counted (SigV4)
+//   PUT  /bench/<key>      S3 PutObject, aws-chunked or not: seed signature checked, body counted (SigV4);
+//                          an aws-chunked body also gets a verdict on its chunk signatures (verify-chunks.ts):
+//                          {"bytes": n, "chunkSignatures": {...}}. The answer is 200 either way (S3 would
+//                          refuse a bad chunk): the verdict is recorded beside the throughput, not instead of it.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sha256Hex, verifySigned, type AwsKeys } from '../sigv4/sign.ts';
+import { ChunkSignatureChecker, chainStartOf } from '../sigv4/verify-chunks.ts';
 
 interface UpstreamConfig {
   readonly bearerKey: string;
@@ -83,6 +87,22 @@ function countBody(req: IncomingMessage, res: ServerResponse): void {
   });
 }
 
+/** Counts an aws-chunked body and checks its chunk signatures against the real key. */
+function countChunked(req: IncomingMessage, res: ServerResponse): void {
+  const start = chainStartOf(config.aws, req.headers);
+  const checker = typeof start === 'string' ? undefined : new ChunkSignatureChecker(start);
+  let bytes = 0;
+  req.on('data', (c: Buffer) => {
+    bytes += c.length;
+    checker?.push(c);
+  });
+  req.on('end', () => {
+    const chunkSignatures = checker ? checker.finish() : { verdict: 'malformed', detail: start as string };
+    const text = JSON.stringify({ bytes, chunkSignatures });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+  });
+}
+
 function sse(req: IncomingMessage, res: ServerResponse): void {
   const q = new URL(req.url ?? '/', 'http://x').searchParams;
   const events = Math.min(1000, Number(q.get('events') ?? 10));
@@ -107,7 +127,7 @@ async function aws(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const declared = req.headers['x-amz-content-sha256'];
     const why = await sigv4Ok(req, typeof declared === 'string' ? declared : 'UNSIGNED-PAYLOAD');
     if (why) return void (req.resume(), deny(res, 403, why));
-    return countBody(req, res);
+    return /aws-chunked/.test(req.headers['content-encoding'] ?? '') ? countChunked(req, res) : countBody(req, res);
   }
   const body = await readAll(req);
   const why = await sigv4Ok(req, sha256Hex(body));

@@ -1,16 +1,17 @@
 // The sidecar in cluster mode with an aws CredentialSource from the API server (so the CRD's schema and
 // CEL rules accept it): identity from TokenReview of a real pod-bound token, and STS web identity with
 // a projected token of audience sts.amazonaws.com, against moto. The STS session names the real pod.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { buildSidecar, createLogger, parseOptions, sidecarKubeClient, type AuditRecord, type Sidecar } from '@portcullis/sidecar';
+import type { AuditRecord } from '@portcullis/sidecar';
 import { startMoto, type Moto, type MotoRole } from '../support/aws-peers.js';
-import { clusterEnv, createNamespace, kubeConfig } from '../support/cluster.js';
+import { createNamespace, kubeConfig } from '../support/cluster.js';
+import { mountSidecarTokens, startClusterSidecar, stopAndRemove, until, type ClusterSidecar } from '../support/cluster-sidecar.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
 import { createPod, createServiceAccount, requestPodBoundToken } from '../support/workloads.js';
 import { PLACEHOLDER } from './s3-setup.js';
@@ -25,7 +26,7 @@ describe('aws source in cluster mode: TokenReview identity, STS web identity wit
   let ns: string;
   let moto: Moto;
   let role: MotoRole;
-  let sidecar: Sidecar;
+  let sidecar: ClusterSidecar;
 
   beforeAll(async () => {
     moto = await startMoto();
@@ -35,10 +36,8 @@ describe('aws source in cluster mode: TokenReview identity, STS web identity wit
     await createServiceAccount(ns, 'reports');
     await grantSidecarAccess(ns, 'reports');
     const pod = await createPod(ns, 'reports-0', { serviceAccount: 'reports' });
-    for (const d of ['identity', 'api', 'sts', 'sources']) mkdirSync(join(dir, d));
-    writeFileSync(join(dir, 'identity/token'), await requestPodBoundToken(pod, ['portcullis'], 3600));
-    writeFileSync(join(dir, 'api/token'), await requestPodBoundToken(pod, [clusterEnv().serviceAccountIssuer], 3600));
-    writeFileSync(join(dir, 'api/ca.crt'), Buffer.from(kubeConfig().getCurrentCluster()?.caData ?? '', 'base64'));
+    await mountSidecarTokens(dir, pod, 3600);
+    mkdirSync(join(dir, 'sts'));
     writeFileSync(join(dir, 'sts/token'), await requestPodBoundToken(pod, ['sts.amazonaws.com'], 3600));
 
     const custom = kubeConfig().makeApiClient(CustomObjectsApi);
@@ -53,27 +52,20 @@ describe('aws source in cluster mode: TokenReview identity, STS web identity wit
         spec: { workloads: { serviceAccounts: ['reports'] }, rules: [{ name: 'read', effect: 'Allow', source: 'aws', actions: ['dynamodb:List*', 'dynamodb:Describe*', 'sts:GetCallerIdentity'] }] } },
     });
 
-    const options = parseOptions(
-      ['--namespace', ns, '--api-server', clusterEnv().server, '--api-token-file', join(dir, 'api/token'), '--api-ca-file', join(dir, 'api/ca.crt'),
-        '--identity-token-file', join(dir, 'identity/token'), '--sts-token-file', join(dir, 'sts/token'), '--secrets-dir', join(dir, 'sources'),
-        '--admin-address', '127.0.0.1', '--admin-port', '0', '--listen-addresses', '127.0.0.1'],
-      {},
-    );
-    sidecar = buildSidecar(options, {
-      log: createLogger('warn', { write: () => undefined }),
+    sidecar = await startClusterSidecar({
+      ns, dir, port,
+      args: ['--sts-token-file', join(dir, 'sts/token')],
       audit: { write: (line) => audit.push(JSON.parse(line) as AuditRecord) },
-      kube: await sidecarKubeClient(options.mode.kind === 'cluster' ? options.mode.api : { kind: 'kubeconfig', path: '' }),
-      defaultMetrics: false,
+      readyTimeoutMs: 10_000,
     });
-    await sidecar.start();
-    for (let i = 0; i < 400 && !(sidecar.readiness().ready && sidecar.ports().includes(port)); i++) await new Promise((r) => setTimeout(r, 25));
-    if (!sidecar.readiness().ready) throw new Error(`sidecar not ready: ${sidecar.readiness().reasons.join('; ')}`);
   }, 60_000);
 
   afterAll(async () => {
-    await sidecar?.stop();
-    await moto?.stop();
-    rmSync(dir, { recursive: true, force: true });
+    try {
+      await stopAndRemove(sidecar, undefined, dir);
+    } finally {
+      await moto?.stop();
+    }
   });
 
   const cfg = (): { endpoint: string; region: string; credentials: typeof PLACEHOLDER; maxAttempts: number } => ({ endpoint: `http://127.0.0.1:${port}`, region: moto.region, credentials: PLACEHOLDER, maxAttempts: 1 });
@@ -84,8 +76,9 @@ describe('aws source in cluster mode: TokenReview identity, STS web identity wit
     expect((await new DynamoDBClient(cfg()).send(new ListTablesCommand({}))).TableNames).toContain('cluster-orders');
   });
 
-  it('audits the verified pod and the STS session', () => {
-    const line = audit.find((a) => a.aws?.action === 'dynamodb:ListTables');
+  it('audits the verified pod and the STS session', async () => {
+    // Audit lines arrive on the process's stdout, a moment after the answer.
+    const line = (await until(() => audit.find((a) => a.aws?.action === 'dynamodb:ListTables'), (a) => a !== undefined, 2000)).value;
     expect(line).toMatchObject({ workload: { namespace: ns, serviceAccount: 'reports', pod: 'reports-0' }, status: 200, aws: { roleArn: role.roleArn, sessionName: `${ns}.reports.reports-0` } });
   });
 });

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
-import { appContext, chunkedBody, sendRaw, signAsApp } from '@portcullis/sidecar';
+import { appContext, chunkedBody, sendRaw, signAsApp } from '@portcullis/sidecar/testing';
 import { startS3World, type S3World } from './s3-setup.js';
 
 const CHUNKS = [randomBytes(64 * 1024), randomBytes(64 * 1024), randomBytes(4321)];

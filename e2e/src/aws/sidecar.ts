@@ -1,10 +1,12 @@
-// The sidecar in standalone mode, in-process, for the AWS e2e suites: CredentialSources and
-// EgressPolicies as YAML files, Secret files and the STS token file in a temp folder, audit lines and
-// operational logs captured for assertions (and searched for secrets).
+// The sidecar in standalone mode for the AWS e2e suites, as the executable the image ships (issue 12):
+// CredentialSources and EgressPolicies as YAML files, Secret files and the STS token file in a temp
+// folder, audit lines (stdout) and operational logs (stderr) captured for assertions (and searched for
+// secrets).
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildSidecar, createLogger, parseOptions, type AuditRecord, type Sidecar } from '@portcullis/sidecar';
+import type { AuditRecord } from '@portcullis/sidecar';
+import { startSidecarProcess } from '../support/sidecar-process.js';
 
 export const IDENTITY = { namespace: 'team-a', serviceAccount: 'agent', pod: 'agent-7f9c' } as const;
 export const SESSION_NAME = `${IDENTITY.namespace}.${IDENTITY.serviceAccount}.${IDENTITY.pod}`;
@@ -15,6 +17,7 @@ export interface AwsSidecar {
   readonly audit: AuditRecord[];
   /** Everything the sidecar logged and audited, for leak checks. */
   output(): string;
+  /** SIGTERM; throws unless the process exits 0. */
   stop(): Promise<void>;
 }
 
@@ -61,33 +64,36 @@ async function startOnce(opts: AwsSidecarOptions, resources: Resource[]): Promis
     for (const [key, value] of Object.entries(keys)) writeFileSync(join(dir, 'sources', source, key), value);
   }
   writeFileSync(join(dir, 'sts-token'), opts.stsToken ?? 'no-token');
-  const options = parseOptions(
+  const ports = new Map(resources.filter((r) => r.kind === 'CredentialSource').map((r) => [r.metadata.name, r.spec.port as number]));
+  const audit: AuditRecord[] = [];
+  const sidecar = await startSidecarProcess(
     ['--standalone', '--config', join(dir, 'config'), '--identity', `${IDENTITY.namespace}/${IDENTITY.serviceAccount}/${IDENTITY.pod}`,
       '--secrets-dir', join(dir, 'sources'), '--sts-token-file', join(dir, 'sts-token'),
       '--admin-address', '127.0.0.1', '--admin-port', '0', '--listen-addresses', '127.0.0.1'],
-    {},
+    15_000,
+    'shipped',
+    { onStdout: (line) => void audit.push(JSON.parse(line) as AuditRecord) },
   );
-  let text = '';
-  const audit: AuditRecord[] = [];
-  const sidecar: Sidecar = buildSidecar(options, {
-    log: createLogger('info', { write: (s: string) => void (text += s) }),
-    audit: { write: (line) => { text += line; audit.push(JSON.parse(line) as AuditRecord); } },
-    defaultMetrics: false,
-  });
-  await sidecar.start();
-  const ports = new Map(resources.filter((r) => r.kind === 'CredentialSource').map((r) => [r.metadata.name, r.spec.port as number]));
-  for (let i = 0; ; i++) {
-    if (sidecar.readiness().ready && [...ports.values()].every((p) => text.includes(`"port":${p}`))) break;
-    if (i === 400) throw new Error(`the sidecar did not get ready: ${sidecar.readiness().reasons.join('; ')}\n${text}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return {
+  const output = (): string => [...sidecar.stdout, ...sidecar.stderr].join('\n');
+  const handle: AwsSidecar = {
     url: (source) => `http://127.0.0.1:${ports.get(source) ?? 0}`,
     audit,
-    output: () => text,
+    output,
     async stop() {
-      await sidecar.stop();
+      const code = await sidecar.stop();
       rmSync(dir, { recursive: true, force: true });
+      if (code !== 0) throw new Error(`the sidecar exited with ${code} on SIGTERM:\n${sidecar.stderr.slice(-20).join('\n')}`);
     },
   };
+  // Ready and listening on every source port, as /readyz says; a port held by another process shows in the log.
+  for (let i = 0; ; i++) {
+    const { body } = await sidecar.readiness();
+    if (body.ready && [...ports.values()].every((p) => body.ports.includes(p))) return handle;
+    if (output().includes('cannot listen on ')) return handle;
+    if (i === 400) {
+      await handle.stop();
+      throw new Error(`the sidecar did not get ready: ${JSON.stringify(body)}\n${output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import type OpenAI from 'openai';
-import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar';
+import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar/testing';
 import { stopControlPlane } from '../cluster/control-plane.js';
 import { startLocalControlPlane } from '../cluster/start.js';
 import { startMinio, type Minio } from '../support/aws-peers.js';

@@ -2,7 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
-import type { Upstream } from '@portcullis/sidecar';
+import type { Upstream } from '@portcullis/sidecar/testing';
 import type { Minio } from '../support/aws-peers.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
 

@@ -3,16 +3,16 @@
 // audited), /readyz stays ready while the verified identity's token is valid, the outage is logged once
 // per informer with its code and its end once; after SIGCONT a policy edit takes effect within seconds.
 // It takes ~11 minutes; PORTCULLIS_E2E_OUTAGE_SECONDS shortens the outage for a local check.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { buildSidecar, createLogger, json, parseOptions, sidecarKubeClient, startUpstream, testPki, type AuditRecord, type Sidecar, type Upstream } from '@portcullis/sidecar';
+import type { AuditRecord } from '@portcullis/sidecar';
+import type { Upstream } from '@portcullis/sidecar/testing';
 import { withApiServerStopped } from '../support/api-server-stop.js';
-import { clusterEnv, createNamespace, kubeConfig } from '../support/cluster.js';
-import { grantSidecarAccess } from '../support/sidecar-rbac.js';
-import { createPod, createServiceAccount, requestPodBoundToken } from '../support/workloads.js';
+import { kubeConfig } from '../support/cluster.js';
+import { createAgentWorld, getCode, startClusterSidecar, stopAndRemove, until, type ClusterSidecar } from '../support/cluster-sidecar.js';
 
 const KEY = 'e2e-outage-key';
 const OUTAGE_MS = Number(process.env.PORTCULLIS_E2E_OUTAGE_SECONDS ?? 600) * 1000;
@@ -32,21 +32,7 @@ interface LogLine {
   resource?: string;
 }
 
-async function call(url: string): Promise<{ status: number; code: string | undefined }> {
-  const res = await fetch(url);
-  const body = (await res.json().catch(() => ({}))) as { error?: { code?: string } };
-  return { status: res.status, code: body.error?.code };
-}
-
-async function until<T>(probe: () => T | Promise<T>, done: (v: T) => boolean, timeoutMs: number): Promise<{ value: T; elapsedMs: number }> {
-  const start = performance.now();
-  for (;;) {
-    const value = await probe();
-    const elapsedMs = performance.now() - start;
-    if (done(value) || elapsedMs > timeoutMs) return { value, elapsedMs };
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const call = getCode;
 
 const errorsOf = (text: string, resource: string): number =>
   Number(new RegExp(`portcullis_sidecar_informer_errors_total\\{resource="${resource}"\\} (\\d+)`).exec(text)?.[1] ?? 0);
@@ -59,61 +45,32 @@ describe('a cluster-mode sidecar through a ten-minute API server outage', () => 
   const custom = (): CustomObjectsApi => kubeConfig().makeApiClient(CustomObjectsApi);
   let ns: string;
   let upstream: Upstream;
-  let sidecar: Sidecar;
+  let sidecar: ClusterSidecar;
   let base: string;
 
   beforeAll(async () => {
-    ns = await createNamespace('outage');
-    await createServiceAccount(ns, 'agent');
-    await grantSidecarAccess(ns, 'agent');
-    const pod = await createPod(ns, 'agent-0', { serviceAccount: 'agent' });
-    for (const d of ['identity', 'api', 'sources/api']) mkdirSync(join(dir, d), { recursive: true });
-    writeFileSync(join(dir, 'identity/token'), await requestPodBoundToken(pod, ['portcullis'], TOKEN_SECONDS));
-    writeFileSync(join(dir, 'api/token'), await requestPodBoundToken(pod, [clusterEnv().serviceAccountIssuer], TOKEN_SECONDS));
-    writeFileSync(join(dir, 'api/ca.crt'), Buffer.from(kubeConfig().getCurrentCluster()?.caData ?? '', 'base64'));
-    writeFileSync(join(dir, 'sources/api/key'), KEY);
-    upstream = await startUpstream(testPki(), (req) => req.headers.authorization === `Bearer ${KEY}`, (_req, res) => json(res, 200, { ok: true }));
-    await custom().createNamespacedCustomObject({
-      ...group, namespace: ns, plural: 'credentialsources',
-      body: { apiVersion: 'portcullis.dev/v1alpha1', kind: 'CredentialSource', metadata: { name: 'api' },
-        spec: { type: 'http', port, http: { upstream: upstream.url, caBundle: upstream.ca.certPem, injection: { type: 'Bearer' }, secretRef: { name: 'api-key', key: 'key' } } } },
-    });
-    await custom().createNamespacedCustomObject({
-      ...group, namespace: ns, plural: 'egresspolicies',
-      body: { apiVersion: 'portcullis.dev/v1alpha1', kind: 'EgressPolicy', metadata: { name: 'agent' },
-        spec: { workloads: { serviceAccounts: ['agent'] }, rules: [
-          { name: 'no-admin', effect: 'Deny', source: 'api', paths: ['/v1/admin/**'] },
-          { name: 'read', effect: 'Allow', source: 'api', methods: ['GET'], paths: ['/v1/**'] },
-        ] } },
-    });
-    const options = parseOptions(
-      ['--namespace', ns, '--api-server', clusterEnv().server, '--api-token-file', join(dir, 'api/token'), '--api-ca-file', join(dir, 'api/ca.crt'),
-        '--identity-token-file', join(dir, 'identity/token'), '--secrets-dir', join(dir, 'sources'), '--admin-address', '127.0.0.1', '--admin-port', '0',
-        '--listen-addresses', '127.0.0.1', '--identity-review-interval-seconds', '10'],
-      {},
-    );
-    sidecar = buildSidecar(options, {
-      log: createLogger('info', { write: (line: string) => void logs.push(JSON.parse(line) as LogLine) }),
+    const world = await createAgentWorld({ prefix: 'outage', dir, port, key: KEY, tokenSeconds: TOKEN_SECONDS, rules: [
+        { name: 'no-admin', effect: 'Deny', source: 'api', paths: ['/v1/admin/**'] },
+        { name: 'read', effect: 'Allow', source: 'api', methods: ['GET'], paths: ['/v1/**'] },
+      ] });
+    ns = world.ns;
+    upstream = world.upstream;
+    sidecar = await startClusterSidecar({
+      ns, dir, port,
+      args: ['--identity-review-interval-seconds', '10'],
+      log: { write: (line) => void logs.push(JSON.parse(line) as LogLine) },
       audit: { write: (line) => audit.push(JSON.parse(line) as AuditRecord) },
-      kube: await sidecarKubeClient(options.mode.kind === 'cluster' ? options.mode.api : { kind: 'kubeconfig', path: '' }),
-      defaultMetrics: false,
+      readyTimeoutMs: 15_000,
     });
-    await sidecar.start();
     base = `http://127.0.0.1:${port}`;
-    const ready = await until(() => sidecar.readiness().ready && sidecar.ports().includes(port), (v) => v, 15_000);
-    if (!ready.value) throw new Error(`sidecar not ready: ${sidecar.readiness().reasons.join('; ')}`);
   }, 60_000);
 
-  afterAll(async () => {
-    await sidecar?.stop();
-    await upstream?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopAndRemove(sidecar, upstream, dir));
 
   it('enforces the last synced policies unchanged, stays ready, logs the outage once and recovers', async () => {
     expect(await call(`${base}/v1/models`)).toEqual({ status: 200, code: undefined });
     expect(await call(`${base}/v1/admin/users`)).toEqual({ status: 403, code: 'POLICY_DENIED' });
-    const before = await sidecar.metrics.registry.metrics();
+    const before = await sidecar.metrics();
     const auditBefore = audit.length;
     const logsBefore = logs.length;
 
@@ -127,8 +84,8 @@ describe('a cluster-mode sidecar through a ten-minute API server outage', () => 
         seen.calls += 2;
         tally(seen.allowed, `${allowed.status} ${allowed.code ?? ''}`);
         tally(seen.denied, `${denied.status} ${denied.code ?? ''}`);
-        const ready = await fetch(`http://127.0.0.1:${sidecar.adminAddress().port}/readyz`);
-        if (ready.status !== 200) seen.unready.push(`${Math.round((Date.now() - stoppedAt) / 1000)} s: ${await ready.text()}`);
+        const ready = await sidecar.readiness();
+        if (ready.status !== 200) seen.unready.push(`${Math.round((Date.now() - stoppedAt) / 1000)} s: ${JSON.stringify(ready.body)}`);
         await new Promise((r) => setTimeout(r, 1000));
       }
     });
@@ -154,7 +111,7 @@ describe('a cluster-mode sidecar through a ten-minute API server outage', () => 
     }
     expect(during.filter((l) => l.code === 'IDENTITY_REVIEW_FAILED')).toHaveLength(1);
     expect(during.filter((l) => l.level >= 40 && l.code !== 'POLICY_WATCH_FAILED' && l.code !== 'IDENTITY_REVIEW_FAILED')).toEqual([]);
-    const mid = await sidecar.metrics.registry.metrics();
+    const mid = await sidecar.metrics();
     for (const r of resources) expect(errorsOf(mid, r)).toBeGreaterThan(errorsOf(before, r) + 1);
 
     // Recovery: logged once per informer after SIGCONT (the retry backoff is at most 30 s) …
@@ -170,6 +127,6 @@ describe('a cluster-mode sidecar through a ten-minute API server outage', () => 
     expect(value).toEqual({ status: 403, code: 'POLICY_DENIED' });
     expect(elapsedMs).toBeLessThan(2000);
     expect((await call(`${base}/v2/models`)).status).toBe(200);
-    expect(sidecar.readiness().ready).toBe(true);
+    expect((await sidecar.readiness()).body.ready).toBe(true);
   }, OUTAGE_MS + 180_000);
 });

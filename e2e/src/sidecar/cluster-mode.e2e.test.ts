@@ -1,45 +1,19 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import {
-  apiTokenReviewer,
-  buildSidecar,
-  createLogger,
-  identityFromReview,
-  json,
-  parseOptions,
-  sidecarKubeClient,
-  startUpstream,
-  testPki,
-  type AuditRecord,
-  type Sidecar,
-  type Upstream,
-} from '@portcullis/sidecar';
-import { clusterEnv, createNamespace, kubeConfig } from '../support/cluster.js';
-import { grantSidecarAccess } from '../support/sidecar-rbac.js';
-import { createPod, createServiceAccount, deletePod, requestPodBoundToken } from '../support/workloads.js';
+import type { AuditRecord } from '@portcullis/sidecar';
+import type { Upstream } from '@portcullis/sidecar/testing';
+import { kubeConfig } from '../support/cluster.js';
+import { clusterSidecarArgs, createAgentWorld, getCode, startClusterSidecar, stopAndRemove, until, type ClusterSidecar } from '../support/cluster-sidecar.js';
+import { startSidecarProcess } from '../support/sidecar-process.js';
+import { createPod, deletePod, requestPodBoundToken } from '../support/workloads.js';
 
 const KEY = 'e2e-real-key';
 const group = { group: 'portcullis.dev', version: 'v1alpha1' };
 
-async function get(url: string): Promise<{ status: number; code: string | undefined }> {
-  const res = await fetch(url);
-  const body = (await res.json().catch(() => ({}))) as { error?: { code?: string } };
-  return { status: res.status, code: body.error?.code };
-}
-
-async function until<T>(probe: () => T | Promise<T>, done: (v: T) => boolean, timeoutMs: number): Promise<{ value: T; elapsedMs: number }> {
-  const start = performance.now();
-  for (;;) {
-    const value = await probe();
-    const elapsedMs = performance.now() - start;
-    if (done(value) || elapsedMs > timeoutMs) return { value, elapsedMs };
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const get = getCode;
 
 describe('sidecar in cluster mode against the real API server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-sidecar-'));
@@ -47,60 +21,24 @@ describe('sidecar in cluster mode against the real API server', () => {
   const port = 20000 + Math.floor(Math.random() * 20000);
   let ns: string;
   let upstream: Upstream;
-  let sidecar: Sidecar;
+  let sidecar: ClusterSidecar;
   let base: string;
   const custom = (): CustomObjectsApi => kubeConfig().makeApiClient(CustomObjectsApi);
 
   beforeAll(async () => {
-    ns = await createNamespace('sidecar');
-    await createServiceAccount(ns, 'agent');
-    await grantSidecarAccess(ns, 'agent');
-    const pod = await createPod(ns, 'agent-0', { serviceAccount: 'agent' });
-    mkdirSync(join(dir, 'identity'));
-    mkdirSync(join(dir, 'api'));
-    writeFileSync(join(dir, 'identity/token'), await requestPodBoundToken(pod, ['portcullis'], 3600));
-    writeFileSync(join(dir, 'api/token'), await requestPodBoundToken(pod, [clusterEnv().serviceAccountIssuer], 3600));
-    writeFileSync(join(dir, 'api/ca.crt'), Buffer.from(kubeConfig().getCurrentCluster()?.caData ?? '', 'base64'));
-    mkdirSync(join(dir, 'sources/api'), { recursive: true });
-    writeFileSync(join(dir, 'sources/api/key'), KEY);
-
-    upstream = await startUpstream(testPki(), (req) => req.headers.authorization === `Bearer ${KEY}`, (_req, res) => json(res, 200, { ok: true }));
-    await custom().createNamespacedCustomObject({
-      ...group, namespace: ns, plural: 'credentialsources',
-      body: { apiVersion: 'portcullis.dev/v1alpha1', kind: 'CredentialSource', metadata: { name: 'api' },
-        spec: { type: 'http', port, http: { upstream: upstream.url, caBundle: upstream.ca.certPem, injection: { type: 'Bearer' }, secretRef: { name: 'api-key', key: 'key' } } } },
-    });
-    await custom().createNamespacedCustomObject({
-      ...group, namespace: ns, plural: 'egresspolicies',
-      body: { apiVersion: 'portcullis.dev/v1alpha1', kind: 'EgressPolicy', metadata: { name: 'agent' },
-        spec: { workloads: { serviceAccounts: ['agent'] }, rules: [{ name: 'read', effect: 'Allow', source: 'api', methods: ['GET'], paths: ['/v1/**'] }] } },
-    });
-
-    // The sidecar's own API access is the pod's API-audience token, exactly as the webhook mounts it.
-    const options = parseOptions(
-      ['--namespace', ns, '--api-server', clusterEnv().server, '--api-token-file', join(dir, 'api/token'), '--api-ca-file', join(dir, 'api/ca.crt'),
-        '--identity-token-file', join(dir, 'identity/token'), '--secrets-dir', join(dir, 'sources'), '--admin-address', '127.0.0.1', '--admin-port', '0',
-        '--listen-addresses', '127.0.0.1', '--identity-review-interval-seconds', '2'],
-      {},
-    );
-    const quiet = new Writable({ write: (_c, _e, cb) => cb() });
-    sidecar = buildSidecar(options, {
-      log: createLogger('warn', quiet),
+    const world = await createAgentWorld({ prefix: 'sidecar', dir, port, key: KEY, tokenSeconds: 3600, rules: [{ name: 'read', effect: 'Allow', source: 'api', methods: ['GET'], paths: ['/v1/**'] }] });
+    ns = world.ns;
+    upstream = world.upstream;
+    sidecar = await startClusterSidecar({
+      ns, dir, port,
+      args: ['--identity-review-interval-seconds', '2'],
       audit: { write: (line) => audit.push(JSON.parse(line) as AuditRecord) },
-      kube: await sidecarKubeClient(options.mode.kind === 'cluster' ? options.mode.api : { kind: 'kubeconfig', path: '' }),
-      defaultMetrics: false,
+      readyTimeoutMs: 10_000,
     });
-    await sidecar.start();
     base = `http://127.0.0.1:${port}`;
-    const ready = await until(() => sidecar.readiness().ready && sidecar.ports().includes(port), (v) => v, 10_000);
-    if (!ready.value) throw new Error(`sidecar not ready: ${sidecar.readiness().reasons.join('; ')}`);
   }, 60_000);
 
-  afterAll(async () => {
-    await sidecar?.stop();
-    await upstream?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(() => stopAndRemove(sidecar, upstream, dir));
 
   it('verifies its pod identity through TokenReview and names the pod in audit lines', async () => {
     expect(await get(`${base}/v1/models`)).toEqual({ status: 200, code: undefined });
@@ -110,13 +48,24 @@ describe('sidecar in cluster mode against the real API server', () => {
   });
 
   it('refuses, through the same TokenReview, a pod token minted for another audience', async () => {
-    const review = apiTokenReviewer(await sidecarKubeClient({ kind: 'token', server: clusterEnv().server, tokenFile: join(dir, 'api/token'), caFile: join(dir, 'api/ca.crt') }));
+    // A second sidecar process of another pod whose identity file holds its sts.amazonaws.com token: it
+    // serves no source (--sources none) and must stay unready with the review's reason.
+    const other = mkdtempSync(join(tmpdir(), 'portcullis-e2e-sidecar-aud-'));
     const pod = await createPod(ns, 'other-0', { serviceAccount: 'agent' });
-    const stsToken = await requestPodBoundToken(pod, ['sts.amazonaws.com'], 600);
-    expect(identityFromReview(await review(stsToken, 'portcullis'), 'portcullis')).toEqual({ problem: expect.stringContaining('did not authenticate') });
-    const good = await requestPodBoundToken(pod, ['portcullis'], 600);
-    expect(identityFromReview(await review(good, 'portcullis'), 'portcullis')).toMatchObject({ podName: 'other-0', serviceAccount: 'agent' });
-  });
+    cpSync(join(dir, 'api'), join(other, 'api'), { recursive: true });
+    cpSync(join(dir, 'identity'), join(other, 'identity'), { recursive: true });
+    writeFileSync(join(other, 'identity/token'), await requestPodBoundToken(pod, ['sts.amazonaws.com'], 600));
+    const wrong = await startSidecarProcess(clusterSidecarArgs(ns, other, ['--sources', 'none']));
+    try {
+      const { value } = await until(() => wrong.readiness(), (r) => r.body.reasons.some((x) => x.includes('did not authenticate')), 10_000);
+      expect(value.status).toBe(503);
+      expect(value.body.reasons).toContainEqual(expect.stringMatching(/^identity: .*did not authenticate/));
+      expect(value.body.ports).toEqual([]);
+    } finally {
+      expect(await wrong.stop()).toBe(0);
+      rmSync(other, { recursive: true, force: true });
+    }
+  }, 30_000);
 
   it('takes a policy edit into account within a second', async () => {
     expect((await get(`${base}/v1/models`)).status).toBe(200);
@@ -135,7 +84,7 @@ describe('sidecar in cluster mode against the real API server', () => {
     const { value, elapsedMs } = await until(() => get(`${base}/v2/x`), (r) => r.status === 403, 5000);
     expect(value.code).toBe('POLICY_DENIED');
     expect(elapsedMs).toBeLessThan(1000);
-    const metrics = await sidecar.metrics.registry.metrics();
+    const metrics = await sidecar.metrics();
     expect(metrics).toMatch(/portcullis_sidecar_informer_reconnects_total\{resource="egresspolicies"\} [1-9]/);
     expect(metrics).toMatch(/portcullis_sidecar_policy_generation [1-9]/);
   });

@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar';
+import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar/testing';
 import { startSidecarProcess, type SidecarProcess } from '../support/sidecar-process.js';
 import { bearerResources as resources, upload } from '../support/standalone-config.js';
 
@@ -59,6 +59,10 @@ describe('portcullis-sidecar --standalone as a process', () => {
     expect(audit.at(-1)).toMatchObject({ workload: { pod: 'agent-0' }, status: 200 });
     expect(sidecar.stderr.some((l) => l.includes('"kind":"audit"'))).toBe(false);
     expect([...sidecar.stdout, ...sidecar.stderr].join('\n')).not.toContain(KEY);
+  });
+
+  it('lists the source ports it listens on in /readyz', async () => {
+    expect(await sidecar.readiness()).toEqual({ status: 200, body: { ready: true, reasons: [], rejected: [], credentials: [], ports: [port] } });
   });
 
   it('applies an edited policy file without a restart', async () => {

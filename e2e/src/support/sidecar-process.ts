@@ -15,6 +15,16 @@ function command(runtime: SidecarRuntime, args: readonly string[]): [string, str
   return [SIDECAR_BINARY, [...args]];
 }
 
+/** The body of the admin server's /readyz (docs/sidecar.md, *Metrics and health*). */
+export interface Readyz {
+  readonly ready: boolean;
+  readonly reasons: string[];
+  readonly rejected: string[];
+  readonly credentials: string[];
+  /** Source ports listened on right now. */
+  readonly ports: number[];
+}
+
 export interface SidecarProcess {
   readonly child: ChildProcess;
   readonly adminPort: number;
@@ -23,16 +33,30 @@ export interface SidecarProcess {
   readonly stderr: string[];
   /** Peak resident memory (VmHWM) and current (VmRSS) in KiB, from /proc. */
   memoryKiB(): Promise<{ peak: number; current: number }>;
+  /** GET /readyz on the admin port: the status and the JSON body. */
+  readiness(): Promise<{ status: number; body: Readyz }>;
+  /** GET /metrics on the admin port (Prometheus text). */
+  metrics(): Promise<string>;
+  /** SIGTERM; resolves with the exit code once the output pipes are closed. */
   stop(): Promise<number | null>;
 }
 
-function lines(into: string[], stream: NodeJS.ReadableStream): void {
+export interface SidecarProcessOptions {
+  /** Called with each line as it arrives (audit lines on stdout, JSON logs on stderr), besides `stdout`/`stderr`. */
+  readonly onStdout?: (line: string) => void;
+  readonly onStderr?: (line: string) => void;
+  /** Added to this process's environment (a pod's downward-API variables, …). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+function lines(into: string[], stream: NodeJS.ReadableStream, each: ((line: string) => void) | undefined): void {
   let rest = '';
   stream.setEncoding('utf8');
   stream.on('data', (chunk: string) => {
     const parts = (rest + chunk).split('\n');
     rest = parts.pop() ?? '';
     into.push(...parts);
+    if (each) for (const part of parts) each(part);
   });
 }
 
@@ -40,14 +64,19 @@ function lines(into: string[], stream: NodeJS.ReadableStream): void {
  * Starts the sidecar executable the image ships (or, with runtime 'node', `node sidecar/dist/main.js`) and
  * waits for its start-up log line.
  */
-export async function startSidecarProcess(args: readonly string[], timeoutMs = 15_000, runtime: SidecarRuntime = 'shipped'): Promise<SidecarProcess> {
+export async function startSidecarProcess(
+  args: readonly string[],
+  timeoutMs = 15_000,
+  runtime: SidecarRuntime = 'shipped',
+  options: SidecarProcessOptions = {},
+): Promise<SidecarProcess> {
   const [file, argv] = command(runtime, args);
-  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
   const stdout: string[] = [];
   const stderr: string[] = [];
   if (!child.stdout || !child.stderr) throw new Error('sidecar process has no output pipes');
-  lines(stdout, child.stdout);
-  lines(stderr, child.stderr);
+  lines(stdout, child.stdout, options.onStdout);
+  lines(stderr, child.stderr, options.onStderr);
   const deadline = Date.now() + timeoutMs;
   let adminPort: number | undefined;
   while (adminPort === undefined) {
@@ -59,6 +88,7 @@ export async function startSidecarProcess(args: readonly string[], timeoutMs = 1
     await new Promise((r) => setTimeout(r, 25));
   }
   const port = adminPort;
+  const admin = `http://127.0.0.1:${port}`;
   return {
     child,
     adminPort: port,
@@ -70,8 +100,17 @@ export async function startSidecarProcess(args: readonly string[], timeoutMs = 1
       const kib = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
       return { peak: kib('VmHWM'), current: kib('VmRSS') };
     },
+    async readiness() {
+      const res = await fetch(`${admin}/readyz`);
+      return { status: res.status, body: (await res.json()) as Readyz };
+    },
+    async metrics() {
+      const res = await fetch(`${admin}/metrics`);
+      if (res.status !== 200) throw new Error(`/metrics answered ${res.status}: ${await res.text()}`);
+      return res.text();
+    },
     stop() {
-      if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
       return new Promise((resolve) => {
         // 'close', not 'exit': the last lines on stdout/stderr may still be in flight when the process exits.
         child.once('close', (code) => resolve(code));
@@ -79,4 +118,21 @@ export async function startSidecarProcess(args: readonly string[], timeoutMs = 1
       });
     },
   };
+}
+
+/**
+ * Waits until the sidecar's /readyz says ready and lists every one of `ports` (a source serves), as a
+ * process outside sees it; throws with the last /readyz body and the logs after `timeoutMs`.
+ */
+export async function waitServing(sidecar: SidecarProcess, ports: readonly number[], timeoutMs: number): Promise<Readyz> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { body } = await sidecar.readiness();
+    if (body.ready && ports.every((p) => body.ports.includes(p))) return body;
+    if (sidecar.child.exitCode !== null) throw new Error(`sidecar exited with ${sidecar.child.exitCode}:\n${sidecar.stderr.join('\n')}`);
+    if (Date.now() > deadline) {
+      throw new Error(`sidecar not serving ${ports.join(', ')} after ${timeoutMs} ms: /readyz ${JSON.stringify(body)}\n${sidecar.stderr.join('\n')}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }

@@ -1,7 +1,7 @@
 // Standalone-mode sidecar fixtures shared by the process-level tests.
 import { request } from 'node:http';
 import { join } from 'node:path';
-import type { Upstream } from '@portcullis/sidecar';
+import type { Upstream } from '@portcullis/sidecar/testing';
 
 const MiB = 1024 * 1024;
 

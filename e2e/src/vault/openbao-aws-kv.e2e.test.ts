@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CreateTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import type { Sidecar } from '@portcullis/sidecar';
+import type { ClusterSidecar } from '../support/cluster-sidecar.js';
 import { PLACEHOLDER } from '../aws/s3-setup.js';
 import { randomPort } from '../aws/sidecar.js';
 import { startMoto, type Moto, type MotoUser } from '../support/aws-peers.js';
@@ -17,7 +17,7 @@ import { createNamespace, kubeConfig } from '../support/cluster.js';
 import { configureKubernetesAuth, grantKvRead, startOpenBao, type OpenBao } from '../support/openbao.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
 import { createPod, createServiceAccount } from '../support/workloads.js';
-import { startClusterSidecar, until } from './cluster-sidecar.js';
+import { startVaultSidecar, until } from './cluster-sidecar.js';
 
 const group = { group: 'portcullis.dev', version: 'v1alpha1' };
 const POLL_INTERVAL_SECONDS = 5;
@@ -30,7 +30,7 @@ describe('aws source with access keys in an OpenBao KV v2 secret, re-signed agai
   let moto: Moto;
   let first: MotoUser;
   let second: MotoUser;
-  let sidecar: Sidecar;
+  let sidecar: ClusterSidecar;
   let logs: string[] = [];
 
   const keysOf = (u: MotoUser): Record<string, string> => ({ AWS_ACCESS_KEY_ID: u.accessKeyId, AWS_SECRET_ACCESS_KEY: u.secretAccessKey });
@@ -62,7 +62,7 @@ describe('aws source with access keys in an OpenBao KV v2 secret, re-signed agai
       body: { apiVersion: 'portcullis.dev/v1alpha1', kind: 'EgressPolicy', metadata: { name: 'reports' },
         spec: { workloads: { serviceAccounts: ['reports'] }, rules: [{ name: 'read', effect: 'Allow', source: 'aws', actions: ['dynamodb:List*', 'sts:GetCallerIdentity'] }] } },
     });
-    ({ sidecar, logs } = await startClusterSidecar(pod, dir));
+    ({ sidecar, logs } = await startVaultSidecar(pod, dir, [port]));
     await until('the sidecar serves the source', 20_000, async () => ((await whoAmI().catch(() => undefined)) === first.arn ? true : undefined));
   }, 120_000);
 

@@ -7,13 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomObjectsApi } from '@kubernetes/client-node';
-import { json, startUpstream, testPki, type Sidecar, type Upstream } from '@portcullis/sidecar';
+import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar/testing';
+import type { ClusterSidecar } from '../support/cluster-sidecar.js';
 import { randomPort } from '../aws/sidecar.js';
 import { createNamespace, kubeConfig } from '../support/cluster.js';
 import { configureKubernetesAuth, grantKvRead, startOpenBao, WORKLOAD_HEADER, type OpenBao } from '../support/openbao.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
 import { createPod, createServiceAccount } from '../support/workloads.js';
-import { startClusterSidecar, until } from './cluster-sidecar.js';
+import { startVaultSidecar, until } from './cluster-sidecar.js';
 
 const group = { group: 'portcullis.dev', version: 'v1alpha1' };
 /** The Vault token TTL the role grants: short, so the outage test sees it run out. */
@@ -31,7 +32,7 @@ describe('http sources with the API key in OpenBao (Kubernetes auth, KV v2)', ()
   let ns: string;
   let bao: OpenBao;
   let upstream: Upstream;
-  let sidecar: Sidecar;
+  let sidecar: ClusterSidecar;
   let podJwt: string;
 
   /** Every answer the app got, headers and body, to check that none carries what Vault returned. */
@@ -74,7 +75,7 @@ describe('http sources with the API key in OpenBao (Kubernetes auth, KV v2)', ()
         spec: { workloads: { serviceAccounts: ['reports'] }, rules: [{ name: 'all', effect: 'Allow', source: '*', paths: ['/**'] }] } },
     });
 
-    const started = await startClusterSidecar(pod, dir);
+    const started = await startVaultSidecar(pod, dir, [port, deniedPort]);
     ({ sidecar, logs, audit } = started);
     podJwt = started.vaultJwt;
     // Until the sidecar has listed the sources its port refuses connections: that is "not yet", not a failure.
@@ -119,7 +120,7 @@ describe('http sources with the API key in OpenBao (Kubernetes auth, KV v2)', ()
     const body = JSON.parse(res.body) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('VAULT_PERMISSION_DENIED');
     expect(body.error.message).toMatch(/role billing/);
-    expect(sidecar.readiness().credentials.join('\n')).toMatch(/source denied: VAULT_PERMISSION_DENIED/);
+    expect((await sidecar.readiness()).body.credentials.join('\n')).toMatch(/source denied: VAULT_PERMISSION_DENIED/);
   });
 
   it('keeps working on the valid token while OpenBao is down, then fails closed with VAULT_UNAVAILABLE, then recovers after a restart', async () => {
@@ -132,7 +133,7 @@ describe('http sources with the API key in OpenBao (Kubernetes auth, KV v2)', ()
     });
     expect(Date.now() - stoppedAt).toBeLessThanOrEqual((TOKEN_TTL_SECONDS + 5) * 1000);
     expect((JSON.parse(closed.body) as { error: { code: string } }).error.code).toBe('VAULT_UNAVAILABLE');
-    expect(sidecar.readiness().credentials.join('\n')).toMatch(/source api: VAULT_UNAVAILABLE/);
+    expect((await sidecar.readiness()).body.credentials.join('\n')).toMatch(/source api: VAULT_UNAVAILABLE/);
 
     await bao.start();
     await until('calls succeed again without a sidecar restart', 45_000, async () => ((await call()).status === 200 ? true : undefined));
@@ -140,7 +141,7 @@ describe('http sources with the API key in OpenBao (Kubernetes auth, KV v2)', ()
   }, 90_000);
 
   it('never writes the key, a Vault token or the pod token into a log line, an audit line, a metric or an answer to the app', async () => {
-    const metrics = await sidecar.metrics.registry.metrics();
+    const metrics = await sidecar.metrics();
     const text = [...logs, ...audit, metrics, ...answers].join('\n');
     expect(answers.some((a) => a.includes('VAULT_UNAVAILABLE'))).toBe(true);
     expect(logs.length).toBeGreaterThan(0);

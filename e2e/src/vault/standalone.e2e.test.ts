@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar';
+import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar/testing';
 import { startOpenBao, WORKLOAD_HEADER, type OpenBao } from '../support/openbao.js';
 import { startSidecarProcess, type SidecarProcess } from '../support/sidecar-process.js';
 import { standaloneArgs, untilReady } from '../support/standalone-config.js';

@@ -6,9 +6,9 @@ export interface AdminChecks {
   /**
    * Ready: identity verified and policies/sources synced; `reasons` says what is missing. `rejected`
    * lists invalid objects and files, `credentials` sources whose credential cannot be used: reported, but
-   * not a reason to be unready (the rest keeps serving).
+   * not a reason to be unready (the rest keeps serving). `ports`: source ports listened on right now.
    */
-  readiness(): { ready: boolean; reasons: string[]; rejected?: string[]; credentials?: string[] };
+  readiness(): { ready: boolean; reasons: string[]; rejected?: string[]; credentials?: string[]; ports?: number[] };
 }
 
 /** /healthz (the process serves), /readyz (it can decide requests) and /metrics, on their own port. */
@@ -22,9 +22,9 @@ export function createAdminServer(registry: Registry, checks: AdminChecks): Serv
     if (path === '/healthz') {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
     } else if (path === '/readyz') {
-      const { ready, reasons, rejected = [], credentials = [] } = checks.readiness();
+      const { ready, reasons, rejected = [], credentials = [], ports = [] } = checks.readiness();
       res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ready, reasons, rejected, credentials }));
+      res.end(JSON.stringify({ ready, reasons, rejected, credentials, ports }));
     } else if (path === '/metrics') {
       registry.metrics().then(
         (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),

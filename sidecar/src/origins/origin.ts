@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { Clock } from '../io/clock.js';
+import type { Files } from '../io/files.js';
 import type { SidecarMetrics } from '../metrics.js';
 import type { SessionWorkload } from './aws-web-identity/session-name.js';
 import type { AssumeRole } from './aws-web-identity/web-identity-credentials.js';
@@ -40,7 +42,10 @@ export interface OriginDeps {
   readonly workload: SessionWorkload | undefined;
   readonly metrics: SidecarMetrics;
   readonly log: Logger;
-  readonly now: () => Date;
+  /** Time and timers (main.ts makes the real one). */
+  readonly clock: Clock;
+  /** File reads and folder watches (main.ts makes the real one). */
+  readonly files: Files;
   /** Tests: replaces STS AssumeRoleWithWebIdentity. */
   readonly assumeRole?: AssumeRole;
 }

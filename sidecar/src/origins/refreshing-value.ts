@@ -1,4 +1,5 @@
 import { PortcullisError } from '@portcullis/shared';
+import { cappedBackoffMs } from '../io/backoff.js';
 
 /** A value that expires, such as temporary AWS credentials. */
 export interface Expiring<T> {
@@ -63,7 +64,7 @@ export class RefreshingValue<T> {
         this.failures++;
         // A thrown non-Error is kept as INTERNAL, the code the handler gives any error without one.
         this.lastError = err instanceof Error ? err : new PortcullisError('INTERNAL', `the credential fetch failed with a non-Error value (${String(err).slice(0, 200)})`, { cause: err });
-        this.retryAtMs = this.opts.now() + Math.min(this.opts.retryMaxMs, this.opts.retryInitialMs * 2 ** (this.failures - 1));
+        this.retryAtMs = this.opts.now() + cappedBackoffMs(this.failures, this.opts.retryInitialMs, this.opts.retryMaxMs);
         this.inFlight = undefined;
         throw err;
       },

@@ -60,6 +60,11 @@ function upstreamError(err: NodeJS.ErrnoException, source: SourceRuntime, host: 
   );
 }
 
+/** The error a stream was destroyed with (Node's and Bun's `stream.errored`), if any. */
+function erroredWith(stream: NodeJS.ReadWriteStream | undefined): Error | undefined {
+  return (stream as { errored?: Error | null } | undefined)?.errored ?? undefined;
+}
+
 /**
  * The upstream answered in full while the app's body was still going out: the exchange is over, so the
  * rest of the body is read from the app and dropped instead of sent, and the upstream connection — on
@@ -188,8 +193,15 @@ export function forward(
     if (!out.transform && !out.body) upRes.once('end', () => stopSendingAfterAnswer(req, upstream));
   });
 
+  // The length guard between a rewritten body and the upstream request, when the length is declared.
+  let guard: LengthGuard | undefined;
   upstream.on('error', (err: NodeJS.ErrnoException) => {
     if (finished || res.destroyed) return finish();
+    // A refused body (a malformed aws-chunked stream, a wrong length) tears the upstream request down
+    // through pipeline(). On Node pipeline's callback (onBodyError) comes first; on Bun the request's
+    // own error (ECONNRESET) comes first: the refusal, not an unreachable upstream, is the outcome.
+    const refused = erroredWith(out.transform) ?? erroredWith(guard);
+    if (refused && !res.headersSent) return onBodyError(refused);
     if (res.headersSent) res.destroy();
     finish(upstreamError(err, source, url.host, timedOut));
   });
@@ -224,7 +236,7 @@ export function forward(
     upstream.end();
   } else {
     if (out.transform) {
-      if (framing.kind === 'length') pipeline(req, out.transform, new LengthGuard(framing.length, source.name), upstream, onBodyError);
+      if (framing.kind === 'length') pipeline(req, out.transform, (guard = new LengthGuard(framing.length, source.name)), upstream, onBodyError);
       else pipeline(req, out.transform, upstream, onBodyError);
     } else {
       // pipe() for the common case (see the response side); an app that goes away mid-upload errors

@@ -65,8 +65,8 @@ function mayHaveBody(req: IncomingMessage): boolean {
 }
 
 /**
- * Authorizes what classify found, then prepares and forwards it. A denial throws; a failing prepare and
- * the forwarded exchange's end both arrive at `settle`, once.
+ * Authorizes what classify found, then prepares and forwards it. A denial throws; a failing prepare goes
+ * to `fail`; the forwarded exchange's one outcome goes to `settle`.
  */
 function authorizeAndForward(
   x: Exchange,

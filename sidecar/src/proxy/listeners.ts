@@ -24,8 +24,11 @@ export class PortListeners {
     }
   }
 
+  /** Source ports bound on at least one loopback address (not those still opening or refused). */
   ports(): number[] {
-    return [...this.servers.keys()].sort((a, b) => a - b);
+    const bound: number[] = [];
+    for (const [port, servers] of this.servers) if (servers.length > 0) bound.push(port);
+    return bound.sort((a, b) => a - b);
   }
 
   async reconcile(wanted: ReadonlySet<number>): Promise<void> {

@@ -21,5 +21,5 @@ function openAwsOrigin(resolved: ResolvedAwsSource, deps: OriginDeps): Origin<Aw
 
 /** Builds the runtime of an aws source with its credential origin. */
 export async function createAwsRuntime(resolved: ResolvedAwsSource, key: string, deps: OriginDeps): Promise<AwsSource> {
-  return new AwsSource(resolved, await openAwsOrigin(resolved, deps), key, deps.now);
+  return new AwsSource(resolved, await openAwsOrigin(resolved, deps), key, deps.clock.now);
 }

@@ -8,6 +8,7 @@ import {
   type ResourceValidator,
 } from '@portcullis/shared';
 import { restListWatch, SupervisedInformer, type KubeObject, type KubeRestClient } from '@portcullis/shared/kube';
+import type { Clock } from '../io/clock.js';
 import type { SidecarMetrics } from '../metrics.js';
 import { batchOf, candidateOf, type Candidate } from './candidates.js';
 import { informerReport } from './informer-report.js';
@@ -43,6 +44,8 @@ export interface ClusterStoreOptions {
   readonly maxBackoffMs: number;
   /** An open watch silent for this long is closed as dead (KUBE_WATCH_SILENT); default 90 s. */
   readonly watchIdleTimeoutMs?: number;
+  /** Arms the informers' backoff timers (main.ts makes the real one). */
+  readonly clock: Clock;
 }
 
 /** Watches the namespace's CredentialSources and EgressPolicies through supervised informers. */
@@ -54,11 +57,13 @@ export class ClusterStore {
       new SupervisedInformer<T>(
         restListWatch<T>(kube, { group: GROUP, version: VERSION, plural, namespace }, opts.watchIdleTimeoutMs === undefined ? {} : { watchIdleTimeoutMs: opts.watchIdleTimeoutMs }),
         informerReport(plural, onChange, metrics, log),
-        { ...opts, random: Math.random, setTimer: (fn, ms) => {
-          const t = setTimeout(fn, ms);
-          t.unref();
-          return { cancel: () => clearTimeout(t) };
-        } },
+        {
+          initialBackoffMs: opts.initialBackoffMs,
+          maxBackoffMs: opts.maxBackoffMs,
+          random: Math.random,
+          setTimer: (fn, ms) => opts.clock.after(ms, fn),
+          now: opts.clock.monotonicMs,
+        },
       );
     const sources = validating('CredentialSource', validator);
     const policies = validating('EgressPolicy', validator);

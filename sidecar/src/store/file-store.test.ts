@@ -7,6 +7,10 @@ import { createLogger } from '../logger.js';
 import { createMetrics, type SidecarMetrics } from '../metrics.js';
 import { FileStore } from './file-store.js';
 import { SidecarState } from './state.js';
+import { systemClock } from '../io/clock.js';
+import { nodeFiles } from '../io/files.js';
+
+const clock = systemClock();
 
 const identity = { namespace: 'team-a', serviceAccount: 'agent', podName: 'agent-0', podUID: 'uid' };
 
@@ -41,7 +45,15 @@ describe('standalone configuration: each object rejected alone, last valid versi
     (await metrics.registry.getSingleMetric('portcullis_sidecar_resources_rejected')?.get())?.values.find((v) => v.labels.kind === kind)?.value;
 
   async function start(): Promise<void> {
-    store = new FileStore(dir, 'team-a', createResourceValidator(), { onLoad: (load) => void state.applyFiles(load).then(() => loads++) }, createLogger('info', { write: () => undefined }), 5);
+    store = new FileStore({
+      path: dir,
+      namespace: 'team-a',
+      validator: createResourceValidator(),
+      hooks: { onLoad: (load) => void state.applyFiles(load).then(() => loads++) },
+      log: createLogger('info', { write: () => undefined }),
+      files: nodeFiles(clock),
+      debounceMs: 5,
+    });
     await store.start();
     await eventually(() => loads > 0, 'the first load');
   }
@@ -58,7 +70,7 @@ describe('standalone configuration: each object rejected alone, last valid versi
     loads = 0;
     metrics = createMetrics({ defaultMetrics: false });
     const log = createLogger('info', { write: (s: string) => void (logs += s) });
-    state = new SidecarState({ sourceFilter: undefined, secretsDir: dir, stsTokenFile: join(dir, 'sts'), vaultJwtFile: join(dir, 'vault'), vaultTokenFile: undefined, credentialPollIntervalMs: 1000, labels: {}, metrics, log, onPorts: () => undefined });
+    state = new SidecarState({ sourceFilter: undefined, secretsDir: dir, stsTokenFile: join(dir, 'sts'), vaultJwtFile: join(dir, 'vault'), vaultTokenFile: undefined, credentialPollIntervalMs: 1000, labels: {}, metrics, log, clock, files: nodeFiles(clock) });
     await state.setIdentity(identity);
   });
 

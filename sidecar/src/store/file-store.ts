@@ -1,8 +1,7 @@
-import { watch, type FSWatcher } from 'node:fs';
-import { readFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ResourceValidator } from '@portcullis/shared';
+import type { Files, WatchedFile } from '../io/files.js';
 import { batchOf, type Candidate } from './candidates.js';
 import type { Batch, Rejection } from './last-known-good.js';
 import { parseResources, type ParsedFile } from './parse-resources.js';
@@ -16,6 +15,20 @@ export interface FileLoad {
 
 export interface FileStoreHooks {
   onLoad(load: FileLoad): void;
+}
+
+export interface FileStoreOptions {
+  /** A folder of YAML files, or one file. */
+  readonly path: string;
+  /** The namespace objects without one belong to (the --identity namespace). */
+  readonly namespace: string;
+  readonly validator: ResourceValidator;
+  readonly hooks: FileStoreHooks;
+  readonly log: Logger;
+  /** File reads and the folder watch (main.ts makes the real one). */
+  readonly files: Files;
+  /** One re-read this long after the last of a burst of changes; default 50 ms. */
+  readonly debounceMs?: number;
 }
 
 const YAML_FILE = /\.ya?ml$/;
@@ -32,36 +45,33 @@ interface FileState {
  * stays (see docs/sidecar.md, "Invalid configuration").
  */
 export class FileStore {
-  private watcher: FSWatcher | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private watched: WatchedFile | undefined;
   /** The last readable text of each file and what it gave (unchanged files are not validated again). */
   private files = new Map<string, FileState>();
+  private readonly path: string;
 
-  constructor(
-    private readonly path: string,
-    private readonly namespace: string,
-    private readonly validator: ResourceValidator,
-    private readonly hooks: FileStoreHooks,
-    private readonly log: Logger,
-    private readonly debounceMs = 50,
-  ) {}
+  constructor(private readonly opts: FileStoreOptions) {
+    this.path = opts.path;
+  }
 
   async start(): Promise<void> {
     await this.load();
     // Editors replace files by renaming, which ends a watch on the file itself: watch its folder.
-    const isDir = (await stat(this.path)).isDirectory();
-    const only = isDir ? undefined : basename(this.path);
-    this.watcher = watch(isDir ? this.path : dirname(this.path), { persistent: false }, (_event, name) => {
-      if (only && name !== only) return;
-      clearTimeout(this.timer);
-      this.timer = setTimeout(() => void this.load(), this.debounceMs);
-    });
-    this.watcher.on('error', (err) => this.log.error({ err, path: this.path }, 'cannot watch the configuration'));
+    const isDir = await this.opts.files.isDirectory(this.path);
+    this.watched = this.opts.files.watch(
+      {
+        dir: isDir ? this.path : dirname(this.path),
+        ...(isDir ? {} : { name: basename(this.path) }),
+        debounceMs: this.opts.debounceMs ?? 50,
+        onWatchError: (err) => this.opts.log.error({ err, path: this.path }, 'cannot watch the configuration'),
+      },
+      () => void this.load(),
+    );
   }
 
   private async listFiles(): Promise<string[]> {
-    return (await stat(this.path)).isDirectory()
-      ? (await readdir(this.path)).filter((f) => YAML_FILE.test(f)).sort().map((f) => join(this.path, f))
+    return (await this.opts.files.isDirectory(this.path))
+      ? (await this.opts.files.list(this.path)).filter((f) => YAML_FILE.test(f)).sort().map((f) => join(this.path, f))
       : [this.path];
   }
 
@@ -75,8 +85,8 @@ export class FileStore {
     for (const file of files) {
       const before = this.files.get(file);
       try {
-        const text = await readFile(file, 'utf8');
-        next.set(file, { text, parsed: before?.text === text ? before.parsed : parseResources(text, file, this.namespace, this.validator) });
+        const text = await this.opts.files.readText(file);
+        next.set(file, { text, parsed: before?.text === text ? before.parsed : parseResources(text, file, this.opts.namespace, this.opts.validator) });
       } catch (err) {
         problems.push({ kind: 'file', key: undefined, origin: file, field: undefined, message: (err as Error).message });
         if (before) next.set(file, before);
@@ -100,12 +110,11 @@ export class FileStore {
     const read = await this.readAll(files);
     const { candidates } = read;
     problems.push(...read.problems);
-    this.log.debug({ path: this.path, files: files.length, objects: candidates.length, rejectedFiles: problems.length }, 'configuration read');
-    this.hooks.onLoad({ sources: batchOf('CredentialSource', candidates), policies: batchOf('EgressPolicy', candidates), files: problems });
+    this.opts.log.debug({ path: this.path, files: files.length, objects: candidates.length, rejectedFiles: problems.length }, 'configuration read');
+    this.opts.hooks.onLoad({ sources: batchOf('CredentialSource', candidates), policies: batchOf('EgressPolicy', candidates), files: problems });
   }
 
   stop(): void {
-    clearTimeout(this.timer);
-    this.watcher?.close();
+    this.watched?.close();
   }
 }

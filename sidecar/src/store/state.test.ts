@@ -4,6 +4,10 @@ import { createLogger } from '../logger.js';
 import { createMetrics } from '../metrics.js';
 import { batchOf, candidateOf } from './candidates.js';
 import { SidecarState } from './state.js';
+import { systemClock } from '../io/clock.js';
+import { nodeFiles } from '../io/files.js';
+
+const clock = systemClock();
 
 const validator = createResourceValidator();
 const fromApi = (...objects: unknown[]): ReturnType<typeof batchOf<'EgressPolicy'>> =>
@@ -16,7 +20,7 @@ describe('SidecarState with objects from the API', () => {
     let logs = '';
     const state = new SidecarState({
       sourceFilter: undefined, secretsDir: '/nonexistent', stsTokenFile: '/nonexistent', vaultJwtFile: '/nonexistent', vaultTokenFile: undefined, credentialPollIntervalMs: 1000, labels: {},
-      metrics: createMetrics({ defaultMetrics: false }), log: createLogger('info', { write: (s: string) => void (logs += s) }), onPorts: () => undefined,
+      metrics: createMetrics({ defaultMetrics: false }), log: createLogger('info', { write: (s: string) => void (logs += s) }), clock, files: nodeFiles(clock),
     });
     await state.setIdentity({ namespace: 'team-a', serviceAccount: 'agent', podName: 'p', podUID: 'u' });
     const allowed = (path: string): boolean => decide(state.snapshot().rules, { source: 'api', method: 'GET', path, items: [] }).forward;

@@ -12,6 +12,8 @@ import type { OriginDeps } from '../origins/origin.js';
 import { openSecretFileOrigin, secretFilePath } from '../origins/secret-file/open.js';
 import { openVaultHttp, vaultKeyOf } from '../origins/vault/open.js';
 import type { Identity } from '../deps.js';
+import type { Clock } from '../io/clock.js';
+import type { Files } from '../io/files.js';
 import type { SidecarMetrics } from '../metrics.js';
 import type { ProxyState } from '../sources/proxy-state.js';
 import { HttpSource, httpSourceKey } from '../sources/http-source.js';
@@ -37,9 +39,9 @@ export interface StateOptions {
   readonly labels: Labels;
   readonly metrics: SidecarMetrics;
   readonly log: Logger;
-  /** Called after every rebuild with the ports that must be listened on. */
-  readonly onPorts: (ports: ReadonlySet<number>) => void;
-  readonly now?: () => Date;
+  /** Time and timers, file reads and folder watches, for the credential origins (main.ts makes them). */
+  readonly clock: Clock;
+  readonly files: Files;
   /** Tests: replaces STS AssumeRoleWithWebIdentity for aws sources. */
   readonly assumeRole?: AssumeRole;
 }
@@ -64,9 +66,15 @@ export class SidecarState {
   private generation = 0;
   private current: ProxyState = { synced: false, rules: emptyRules(), source: () => undefined, problem: () => undefined };
   private building: Promise<void> = Promise.resolve();
+  private portsListener: ((ports: ReadonlySet<number>) => void) | undefined;
 
   constructor(private readonly opts: StateOptions) {
     this.report = new RejectionReport(opts.log, createStoreMetrics(opts.metrics.registry));
+  }
+
+  /** Called after every rebuild with the ports that must be listened on (the port listeners, built after the state). */
+  onPorts(listener: (ports: ReadonlySet<number>) => void): void {
+    this.portsListener = listener;
   }
 
   snapshot(): ProxyState {
@@ -176,7 +184,7 @@ export class SidecarState {
       problem: (port) => problems.get(port),
     };
     this.opts.metrics.policyGeneration.set(this.generation);
-    this.opts.onPorts(new Set([...byPort.keys(), ...problems.keys()]));
+    this.portsListener?.(new Set([...byPort.keys(), ...problems.keys()]));
   }
 
   private async runtimeFor(resolved: ResolvedSource): Promise<SourceRuntime> {
@@ -200,7 +208,8 @@ export class SidecarState {
       workload: this.sessionIdentity,
       metrics,
       log,
-      now: this.opts.now ?? (() => new Date()),
+      clock: this.opts.clock,
+      files: this.opts.files,
       ...(assumeRole ? { assumeRole } : {}),
     };
   }

@@ -20,6 +20,8 @@ import type { AuditRecord } from '../audit/record.js';
 import type { Identity } from '../identity/identity.js';
 import { createLogger } from '../logger.js';
 import { createMetrics, type SidecarMetrics } from '../metrics.js';
+import { systemClock, type Clock } from '../io/clock.js';
+import { nodeFiles } from '../io/files.js';
 import { createHandler } from '../proxy/handler.js';
 import { SidecarState } from '../store/state.js';
 
@@ -77,6 +79,7 @@ export async function startHarness(opts: {
   const log = createLogger('debug', { write: (s: string) => { text += s; } });
   const metrics = createMetrics({ defaultMetrics: false });
   let identity = 'identity' in opts ? opts.identity : TEST_IDENTITY;
+  const clock: Clock = opts.now ? { ...systemClock(), now: opts.now } : systemClock();
   const state = new SidecarState({
     sourceFilter: undefined,
     secretsDir,
@@ -87,8 +90,8 @@ export async function startHarness(opts: {
     labels: {},
     metrics,
     log,
-    onPorts: () => undefined,
-    ...(opts.now ? { now: opts.now } : {}),
+    clock,
+    files: nodeFiles(clock),
   });
   await state.setIdentity(identity);
   const validator = createResourceValidator();
@@ -102,7 +105,7 @@ export async function startHarness(opts: {
     log,
     requestId: (() => { let n = 0; return () => `req-${++n}`; })(),
     responseTimeoutMs: opts.responseTimeoutMs ?? 5000,
-    now: opts.now ?? (() => new Date()),
+    now: clock.now,
   });
   const server: Server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

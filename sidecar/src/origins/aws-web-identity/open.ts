@@ -34,7 +34,8 @@ export function openWebIdentity(resolved: ResolvedAwsSource, spec: ResolvedWebId
     assume: sts.assume,
     release: sts.destroy,
     refreshBeforeExpiryMs: REFRESH_BEFORE_EXPIRY_MS,
-    now: () => deps.now().getTime(),
+    now: () => deps.clock.now().getTime(),
+    readText: deps.files.readText,
     onRefresh: (result, detail) => {
       deps.metrics.credentialReloads.inc({ source: resolved.name, result });
       if (result === 'loaded') {

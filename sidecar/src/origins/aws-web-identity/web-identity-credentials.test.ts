@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
@@ -16,6 +17,7 @@ function provider(overrides: Partial<WebIdentityOptions>, calls: AssumeInput[] =
     sessionName: 'team-a.agent.agent-0',
     durationSeconds: 900,
     tokenFile,
+    readText: (path) => readFile(path, 'utf8'),
     assume: (input) => {
       calls.push(input);
       return Promise.resolve({ value: { accessKeyId: 'ASIA1', secretAccessKey: 's', sessionToken: 't' }, expiresAtMs: Date.now() + 900_000 });

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { PortcullisError, type AwsCredentials } from '@portcullis/shared';
 import type { Origin } from '../origin.js';
 import { RefreshingValue, type Expiring } from '../refreshing-value.js';
@@ -22,6 +21,8 @@ export interface WebIdentityOptions {
   readonly durationSeconds: number;
   /** The projected token (audience sts.amazonaws.com), re-read on every refresh: the kubelet rotates it. */
   readonly tokenFile: string;
+  /** Reads the token file (main.ts's Files). */
+  readonly readText: (path: string) => Promise<string>;
   readonly assume: AssumeRole;
   /** Releases what `assume` holds (the STS client); called by close(). */
   readonly release?: () => void;
@@ -79,7 +80,7 @@ export class WebIdentityCredentials implements Origin<AwsCredentials> {
     if (opts.sessionName === undefined) throw unavailable(opts.source, 'the pod identity is not verified yet, so no role session name can be derived');
     let token: string;
     try {
-      token = (await readFile(opts.tokenFile, 'utf8')).trim();
+      token = (await opts.readText(opts.tokenFile)).trim();
     } catch (err) {
       const why = `the web-identity token ${opts.tokenFile} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); check that the pod has the portcullis-sts projected volume`;
       this.failed(why);

@@ -30,6 +30,7 @@ export function openSecretKey(file: SecretKeyFile, deps: OriginDeps): Promise<Se
     secretRefField: file.secretRefField,
     charset: file.charset,
     pollIntervalMs: deps.credentialPollIntervalMs,
+    files: deps.files,
     onReload: (result, error) => {
       if (result === 'unchanged') return;
       deps.metrics.credentialReloads.inc({ source: file.source, result });

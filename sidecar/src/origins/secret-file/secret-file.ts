@@ -1,7 +1,6 @@
-import { watch, type FSWatcher } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { PortcullisError } from '@portcullis/shared';
+import type { Files, WatchedFile } from '../../io/files.js';
 import { credentialFromFile, credentialValueProblem, type CredentialCharset } from '../credential-value.js';
 import type { Origin } from '../origin.js';
 
@@ -18,6 +17,8 @@ export interface SecretFileOptions {
   readonly charset?: CredentialCharset;
   /** Safety net besides file-system events (which a kubelet symlink swap may not always raise). */
   readonly pollIntervalMs: number;
+  /** Reads the file and watches its folder (main.ts makes it). */
+  readonly files: Files;
   readonly onReload: (result: ReloadResult, error?: Error) => void;
 }
 
@@ -32,21 +33,13 @@ export class SecretFile implements Origin<string> {
   private value: string | undefined;
   private why = 'not read yet';
   private invalid = false;
-  private watcher: FSWatcher | undefined;
-  private readonly timer: NodeJS.Timeout;
+  private readonly watched: WatchedFile;
   private reading: Promise<void> | undefined;
   private again = false;
 
   private constructor(private readonly opts: SecretFileOptions) {
-    this.timer = setInterval(() => void this.reload(), opts.pollIntervalMs);
-    this.timer.unref();
-    try {
-      // The kubelet swaps a `..data` symlink in the folder, so watch the folder, not the file.
-      this.watcher = watch(dirname(opts.path), { persistent: false }, () => void this.reload());
-      this.watcher.on('error', () => this.watcher?.close());
-    } catch {
-      this.watcher = undefined; // folder missing: polling still picks the file up once it appears
-    }
+    // A missing folder is no error here: the fallback re-read picks the file up once it appears.
+    this.watched = opts.files.watch({ dir: dirname(opts.path), fallbackMs: opts.pollIntervalMs }, () => void this.reload());
   }
 
   static async open(opts: SecretFileOptions): Promise<SecretFile> {
@@ -89,7 +82,7 @@ export class SecretFile implements Origin<string> {
   private async read(): Promise<void> {
     let text: string;
     try {
-      text = credentialFromFile(await readFile(this.opts.path, 'utf8'));
+      text = credentialFromFile(await this.opts.files.readText(this.opts.path));
       if (text === '') throw new PortcullisError('CREDENTIAL_UNAVAILABLE', `${basename(this.opts.path)} is empty`);
     } catch (err) {
       const error = err as NodeJS.ErrnoException;
@@ -115,7 +108,6 @@ export class SecretFile implements Origin<string> {
   }
 
   close(): void {
-    clearInterval(this.timer);
-    this.watcher?.close();
+    this.watched.close();
   }
 }

@@ -24,6 +24,7 @@ function setup(vault = new FakeVault()) {
     pollIntervalMs: 10_000,
     extract: (fields, where) => stringField(fields, 'key', where),
     now: () => vault.now,
+    every: () => ({ cancel: () => undefined }),
     onEvent: (e) => events.push(e),
   });
   return { vault, session, origin, events };

@@ -19,6 +19,8 @@ export interface VaultKvOriginOptions<T> {
   /** The credential from the version's fields; throws VAULT_FIELD_MISSING or CREDENTIAL_INVALID. */
   readonly extract: (fields: Readonly<Record<string, unknown>>, where: string) => T;
   readonly now: () => number;
+  /** Runs `fn` every `intervalMs` until cancelled (the sidecar's clock; tests call poll() themselves). */
+  readonly every: (intervalMs: number, fn: () => void) => { cancel(): void };
   readonly onEvent: (event: KvEvent) => void;
 }
 
@@ -35,7 +37,7 @@ const FAIL_NOW = new Set(['VAULT_PERMISSION_DENIED', 'VAULT_SECRET_NOT_FOUND', '
 export class VaultKvOrigin<T> {
   private value: { readonly credential: T; readonly version: number } | undefined;
   private error: PortcullisError;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: { cancel(): void } | undefined;
   private polling: Promise<void> | undefined;
   private readonly where: string;
 
@@ -46,8 +48,7 @@ export class VaultKvOrigin<T> {
 
   /** Reads the secret once and polls from then on; resolves after the first read, failed or not. */
   start(): Promise<void> {
-    this.timer ??= setInterval(() => void this.poll(), this.opts.pollIntervalMs);
-    this.timer.unref();
+    this.timer ??= this.opts.every(this.opts.pollIntervalMs, () => void this.poll());
     return this.poll();
   }
 
@@ -118,7 +119,7 @@ export class VaultKvOrigin<T> {
   }
 
   close(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
   }
 }

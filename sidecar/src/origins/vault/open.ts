@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import {
   PortcullisError,
   type AwsCredentials,
@@ -41,9 +40,9 @@ function operationOf(method: string, path: string): string {
   return path.includes('/sts/') ? 'aws_sts' : method.toLowerCase();
 }
 
-async function readSecretFile(path: string, what: string): Promise<string> {
+async function readSecretFile(deps: OriginDeps, path: string, what: string): Promise<string> {
   try {
-    return credentialFromFile(await readFile(path, 'utf8')).trim();
+    return credentialFromFile(await deps.files.readText(path)).trim();
   } catch (err) {
     throw new PortcullisError('VAULT_UNAVAILABLE', `${what} ${path} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'error'}); check that the pod has the portcullis-vault projected volume`, { cause: err });
   }
@@ -73,18 +72,17 @@ function vaultClient(source: string, conn: ResolvedVaultConnection, deps: Origin
   };
   const tokenFile = deps.vaultTokenFile;
   const login = tokenFile !== undefined
-    ? async () => lookupSelf(transport, await readSecretFile(tokenFile, 'the Vault token file'))
-    : async () => kubernetesLogin(transport, { mount: conn.auth.mount, role: conn.auth.role, jwt: await readSecretFile(deps.vaultJwtFile, 'the Vault service account token') });
+    ? async () => lookupSelf(transport, await readSecretFile(deps, tokenFile, 'the Vault token file'))
+    : async () => kubernetesLogin(transport, { mount: conn.auth.mount, role: conn.auth.role, jwt: await readSecretFile(deps, deps.vaultJwtFile, 'the Vault service account token') });
   let failing = false;
   const session = new VaultSession({
     transport,
     login,
-    now: () => deps.now().getTime(),
+    now: () => deps.clock.now().getTime(),
     revokeOnClose: tokenFile === undefined,
     schedule: (delayMs, fn) => {
-      const timer = setTimeout(fn, delayMs);
-      timer.unref();
-      return () => clearTimeout(timer);
+      const timer = deps.clock.after(delayMs, fn);
+      return () => timer.cancel();
     },
     onEvent: (e) => {
       if (e.kind === 'login' || e.kind === 'renewed') {
@@ -104,7 +102,7 @@ function vaultClient(source: string, conn: ResolvedVaultConnection, deps: Origin
     close: () => {
       session.close().catch((err: unknown) => deps.log.warn({ source, code: 'VAULT_REVOKE_FAILED', problem: (err as Error).message }, 'revoking the Vault token failed'));
       // Let the revocation go out before the pool closes its sockets.
-      setTimeout(() => http.close(), 1_000).unref();
+      deps.clock.after(1_000, () => http.close());
     },
   };
 }
@@ -195,7 +193,8 @@ export function openVaultHttp(resolved: ResolvedHttpSource, spec: ResolvedVaultH
     path: spec.kv.path,
     pollIntervalMs: spec.kv.pollIntervalMs,
     extract: (fields, where) => checked(stringField(fields, spec.kv.field, where), charset, `field ${JSON.stringify(spec.kv.field)} of ${where}`),
-    now: () => deps.now().getTime(),
+    now: () => deps.clock.now().getTime(),
+    every: deps.clock.every,
     onEvent: kvEvents(resolved.name, `${spec.kv.mount}/${spec.kv.path}`, deps),
   });
   return new VaultKv(kv, client, { vault: spec.address.origin, vaultRole: spec.auth.role, secret: `${spec.kv.mount}/${spec.kv.path}` });
@@ -239,7 +238,7 @@ export function openVaultAws(resolved: ResolvedAwsSource, spec: ResolvedVaultAws
       session: client.session,
       transport: client.transport,
       sessionName: sessionNameOf(deps),
-      now: () => deps.now().getTime(),
+      now: () => deps.clock.now().getTime(),
       onEvent: (e) => {
         if ('error' in e) {
           const failed = e.kind === 'failed';
@@ -265,7 +264,8 @@ export function openVaultAws(resolved: ResolvedAwsSource, spec: ResolvedVaultAws
       const keys = { accessKeyId: field(secret.accessKeyIdField), secretAccessKey: field(secret.secretAccessKeyField) };
       return secret.sessionTokenField === undefined ? keys : { ...keys, sessionToken: field(secret.sessionTokenField) };
     },
-    now: () => deps.now().getTime(),
+    now: () => deps.clock.now().getTime(),
+    every: deps.clock.every,
     onEvent: kvEvents(resolved.name, `${secret.mount}/${secret.path}`, deps),
   });
   return new VaultKv(kv, client, { vault: spec.address.origin, vaultRole: spec.auth.role, secret: `${secret.mount}/${secret.path}` });

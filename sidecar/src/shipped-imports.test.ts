@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from '@jest/globals';
+
+const SRC = dirname(fileURLToPath(import.meta.url));
+// Static and dynamic imports of the sidecar's own modules (relative paths); packages are not followed.
+const RELATIVE_IMPORT = /(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)\.js'/g;
+
+/** Every sidecar module main.ts reaches through relative imports: what `bun build sidecar/dist/main.js` bundles of ours. */
+function reachableFrom(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const m of readFileSync(file, 'utf8').matchAll(RELATIVE_IMPORT)) visit(join(dirname(file), `${m[1] ?? ''}.ts`));
+  };
+  visit(join(SRC, entry));
+  return new Set([...seen].map((f) => relative(SRC, f)));
+}
+
+describe('what the shipped executable bundles', () => {
+  it('holds no test support: nothing main.ts imports reaches test-support/, testing.ts or a test', () => {
+    const shipped = [...reachableFrom('main.ts')];
+    expect(shipped).toContain('proxy/forward.ts'); // the walk follows imports at all
+    expect(shipped.filter((f) => f.startsWith('test-support/') || f === 'testing.ts' || f.endsWith('.test.ts'))).toEqual([]);
+  });
+
+  it('does not ship the library entry point, which e2e suites and the demo import', () => {
+    expect(reachableFrom('main.ts').has('index.ts')).toBe(false);
+  });
+});

@@ -1,0 +1,4 @@
+// Test support for e2e suites and the demo: `@portcullis/sidecar/testing`. Nothing in the sidecar imports
+// it; the shipped executable is bundled from main.ts and never contains it (a unit test checks).
+export { appContext, chunkedBody, sendRaw, signAsApp } from './test-support/aws-app.js';
+export { json, startUpstream, testPki, type Received, type Upstream } from './test-support/upstream.js';
