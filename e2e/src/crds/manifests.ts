@@ -107,6 +107,53 @@ export const validVariants: readonly (readonly [string, Manifest])[] = [
     }),
   ],
   [
+    'an API key from a Vault KV v2 secret, with every default',
+    credentialSource({
+      type: 'http',
+      port: 18092,
+      http: { preset: 'openai', vault: { address: 'https://vault.example.com:8200', auth: { kubernetes: { role: 'openai' } }, kv: { path: 'teams/a/openai', field: 'api-key' } } },
+    }),
+  ],
+  [
+    'an API key from OpenBao over plaintext in a namespace, with a mount, audience and poll interval',
+    credentialSource({
+      ...httpSpec,
+      http: {
+        upstream: httpSpec.http.upstream,
+        injection: httpSpec.http.injection,
+        vault: {
+          address: 'http://127.0.0.1:8200',
+          allowPlaintext: true,
+          namespace: 'team-a/prod',
+          auth: { kubernetes: { role: 'reports', mount: 'kubernetes-prod', tokenAudience: 'openbao' } },
+          kv: { mount: 'kv/team-a', path: 'apis/example', field: 'key', pollIntervalSeconds: 10 },
+        },
+      },
+    }),
+  ],
+  [
+    'AWS keys held in a Vault KV secret',
+    credentialSource({
+      type: 'aws',
+      port: 18093,
+      aws: { vault: { address: 'https://vault.example.com', auth: { kubernetes: { role: 'aws' } }, kv: { path: 'aws/reports', sessionTokenField: 'session_token' } } },
+    }),
+  ],
+  [
+    "Vault's AWS secrets engine assuming a role",
+    credentialSource({
+      type: 'aws',
+      port: 18094,
+      aws: {
+        vault: {
+          address: 'https://vault.example.com',
+          auth: { kubernetes: { role: 'aws' } },
+          secretsEngine: { role: 'reader', credentialType: 'assumed_role', roleArn: 'arn:aws:iam::123456789012:role/reader', ttlSeconds: 900 },
+        },
+      },
+    }),
+  ],
+  [
     'an AWS GovCloud role with a path',
     credentialSource({
       ...awsSpec,

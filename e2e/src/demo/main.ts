@@ -12,6 +12,7 @@ import { llmRoute, llmScript, startUpstream, testPki, type Upstream } from '@por
 import { stopControlPlane } from '../cluster/control-plane.js';
 import { startLocalControlPlane } from '../cluster/start.js';
 import { startMinio, type Minio } from '../support/aws-peers.js';
+import { configureKubernetesAuth, grantKvRead, startOpenBao, type OpenBao } from '../support/openbao.js';
 import { startSidecarProcess, type SidecarProcess } from '../support/sidecar-process.js';
 import { requestPodBoundToken } from '../support/workloads.js';
 import { startWorld } from '../webhook/world.js';
@@ -19,10 +20,11 @@ import { openaiCalls, openaiClient, s3Calls } from './apps.js';
 import { budgetStops, killSwitch } from './controls.js';
 import { describeInjection } from './injected.js';
 import { denied, detail, heading, note, ok } from './print.js';
-import { BUCKET, GROUP, agentPolicy, createResources, writeVolumeFile, type DemoPorts } from './world.js';
+import { BUCKET, GROUP, VAULT_KV_PATH, agentPolicy, createResources, writeVolumeFile, type DemoPorts } from './world.js';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const REAL_KEY = 'sk-demo-real-key-that-the-app-never-sees';
+const VAULT_KEY = 'sk-demo-key-kept-in-openbao';
 
 const cleanups: (() => Promise<unknown> | void)[] = [];
 async function cleanup(): Promise<void> {
@@ -62,11 +64,12 @@ async function controlPlane(): Promise<Cluster> {
 
 function fakeOpenAI(): Promise<Upstream> {
   // OpenAI's wire format, usage included (what budgets are counted from); 40 output tokens per answer.
-  return startUpstream(testPki(), (req) => req.headers.authorization === `Bearer ${REAL_KEY}`, llmRoute(llmScript({ reply: 'Hello from behind the portcullis.', outputTokens: 40 })));
+  const keys = new Set([`Bearer ${REAL_KEY}`, `Bearer ${VAULT_KEY}`]);
+  return startUpstream(testPki(), (req) => keys.has(req.headers.authorization ?? ''), llmRoute(llmScript({ reply: 'Hello from behind the portcullis.', outputTokens: 40 })));
 }
 
-async function peers(): Promise<{ upstream: Upstream; minio: Minio }> {
-  heading('The APIs behind the portcullis: an OpenAI stand-in and MinIO as S3');
+async function peers(): Promise<{ upstream: Upstream; minio: Minio; bao: OpenBao }> {
+  heading('The APIs behind the portcullis: an OpenAI stand-in, MinIO as S3, and OpenBao holding a key');
   const upstream = await fakeOpenAI();
   cleanups.push(() => upstream.close());
   note(`api.openai.com is played by a local HTTPS server (${upstream.url}) that accepts only the real key`);
@@ -77,7 +80,12 @@ async function peers(): Promise<{ upstream: Upstream; minio: Minio }> {
   await root.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'q3/summary.txt', Body: 'Revenue up 12 %.\n' }));
   root.destroy();
   note(`S3 is MinIO at ${minio.endpoint} (it checks every signature); bucket ${BUCKET} holds q3/summary.txt`);
-  return { upstream, minio };
+  const bao = await startOpenBao({ dev: true });
+  cleanups.push(() => bao.close());
+  await configureKubernetesAuth(bao);
+  await bao.putKv(VAULT_KV_PATH, { 'api-key': VAULT_KEY });
+  note(`OpenBao (Vault API) at ${bao.address} holds a second OpenAI key in secret/${VAULT_KV_PATH}; its Kubernetes auth reviews pod tokens with this API server`);
+  return { upstream, minio, bao };
 }
 
 async function injectPod(kc: KubeConfig, namespace: string): Promise<ReturnType<CoreV1Api['createNamespacedPod']>> {
@@ -100,13 +108,14 @@ async function runSidecar(cluster: Cluster, namespace: string, pod: Awaited<Retu
   writeVolumeFile(volumes, 'identity/token', await requestPodBoundToken(pod, ['portcullis'], 3600));
   writeVolumeFile(volumes, 'api/token', await requestPodBoundToken(pod, [cluster.issuer], 3600));
   writeVolumeFile(volumes, 'api/ca.crt', Buffer.from(cluster.kc.getCurrentCluster()?.caData ?? '', 'base64').toString());
+  writeVolumeFile(volumes, 'vault/token', await requestPodBoundToken(pod, ['vault'], 3600));
   writeVolumeFile(volumes, 'sources/openai/api-key', `${REAL_KEY}\n`);
   writeVolumeFile(volumes, 'sources/s3/AWS_ACCESS_KEY_ID', minio.accessKeyId);
   writeVolumeFile(volumes, 'sources/s3/AWS_SECRET_ACCESS_KEY', minio.secretAccessKey);
-  note('files laid out as the webhook mounts them: tokens (audiences portcullis and the API server), Secret volumes');
+  note('files laid out as the webhook mounts them: tokens (audiences portcullis, the API server and vault), Secret volumes');
   const sidecar = await startSidecarProcess([
     '--namespace', namespace, '--api-server', cluster.server, '--api-token-file', join(volumes, 'api/token'), '--api-ca-file', join(volumes, 'api/ca.crt'),
-    '--identity-token-file', join(volumes, 'identity/token'), '--secrets-dir', join(volumes, 'sources'),
+    '--identity-token-file', join(volumes, 'identity/token'), '--vault-jwt-file', join(volumes, 'vault/token'), '--secrets-dir', join(volumes, 'sources'),
     '--admin-address', '127.0.0.1', '--admin-port', '0', '--listen-addresses', '127.0.0.1',
   ]);
   cleanups.push(() => sidecar.stop());
@@ -116,6 +125,18 @@ async function runSidecar(cluster: Cluster, namespace: string, pod: Awaited<Retu
   }
   ok(`sidecar ready: identity ${namespace}/agent/agent-0 verified by TokenReview`);
   return sidecar;
+}
+
+async function vaultCall(port: number, bao: OpenBao, namespace: string): Promise<void> {
+  heading('The app, part 1b: the same SDK on a source whose key lives in OpenBao (Vault API)');
+  const completion = await openaiClient(port).chat.completions.create({ model: 'gpt-demo', messages: [{ role: 'user', content: 'hello' }] });
+  ok(`allowed: POST /v1/chat/completions via openai-vault → "${completion.choices[0]?.message.content ?? ''}" (key read from OpenBao by the sidecar, logged in as the pod)`);
+  type Entry = { type: string; auth?: { metadata?: Record<string, string> }; request?: { path?: string; operation?: string; headers?: Record<string, string[]> } };
+  const entries = (bao.auditEntries() as Entry[]).filter((e) => e.type === 'response' && e.auth?.metadata?.service_account_namespace === namespace);
+  const read: Entry = entries.find((e) => e.request?.path === `secret/data/${VAULT_KV_PATH}`) ?? { type: 'none' };
+  const meta = { service_account_namespace: '?', service_account_name: '?', ...read.auth?.metadata };
+  const pod = read.request?.headers?.['x-portcullis-workload']?.[0] ?? '?';
+  detail(`OpenBao audit log: read of secret/data/${VAULT_KV_PATH} by service account ${meta.service_account_namespace}/${meta.service_account_name} (verified at login), pod ${pod}`);
 }
 
 async function revoke(kc: KubeConfig, namespace: string, client: OpenAI): Promise<void> {
@@ -151,21 +172,23 @@ async function main(): Promise<void> {
   cleanups.push(() => world.cleanup());
   const namespace = world.namespaces[0] ?? '';
   ok(`webhook serving https://127.0.0.1:${world.webhook.port}/mutate with its own CA; pods of namespace ${namespace} go through it`);
-  const { upstream, minio } = await peers();
-  const ports: DemoPorts = { openai: 18080 + (process.pid % 1000), s3: 19080 + (process.pid % 1000) };
-  await createResources(cluster.kc, namespace, ports, upstream, minio);
-  detail(`CredentialSource openai (preset openai, port ${ports.openai}) and s3 (type aws, port ${ports.s3}, MinIO keys from a Secret)`);
-  detail('EgressPolicy agent: service account agent may POST /v1/chat/completions and s3:Get*/s3:ListBucket on bucket reports');
+  const { upstream, minio, bao } = await peers();
+  const ports: DemoPorts = { openai: 18080 + (process.pid % 1000), openaiVault: 17080 + (process.pid % 1000), s3: 19080 + (process.pid % 1000) };
+  await grantKvRead(bao, { role: 'agent', namespace, serviceAccount: 'agent', path: VAULT_KV_PATH, tokenTtlSeconds: 900 });
+  await createResources(cluster.kc, namespace, ports, upstream, minio, bao.address);
+  detail(`CredentialSource openai (preset openai, port ${ports.openai}), openai-vault (the key in OpenBao, port ${ports.openaiVault}) and s3 (type aws, port ${ports.s3}, MinIO keys from a Secret)`);
+  detail('EgressPolicy agent: service account agent may POST /v1/chat/completions (openai and openai-vault) and s3:Get*/s3:ListBucket on bucket reports');
   const pod = await injectPod(cluster.kc, namespace);
   const sidecar = await runSidecar(cluster, namespace, pod, minio);
   const client = openaiClient(ports.openai);
   await openaiCalls(client);
+  await vaultCall(ports.openaiVault, bao, namespace);
   await s3Calls(ports.s3, minio.region);
   await killSwitch(cluster.kc, namespace, client);
   await budgetStops(cluster.kc, namespace, client);
   await revoke(cluster.kc, namespace, client);
   await new Promise((r) => setTimeout(r, 200)); // let the last audit lines arrive on the pipe
-  printAudit(sidecar, [REAL_KEY, minio.secretAccessKey]);
+  printAudit(sidecar, [REAL_KEY, VAULT_KEY, minio.secretAccessKey]);
 }
 
 let interrupted = false;

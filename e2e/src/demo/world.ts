@@ -12,7 +12,28 @@ export const BUCKET = 'reports';
 
 export interface DemoPorts {
   readonly openai: number;
+  readonly openaiVault: number;
   readonly s3: number;
+}
+
+/** Where the second OpenAI source's key lives in OpenBao (KV v2 at secret/). */
+export const VAULT_KV_PATH = 'demo/openai';
+
+function openaiVaultSource(port: number, upstream: Upstream, vaultAddress: string): object {
+  return {
+    apiVersion: 'portcullis.dev/v1alpha1',
+    kind: 'CredentialSource',
+    metadata: { name: 'openai-vault' },
+    spec: {
+      type: 'http',
+      port,
+      // The same API, its key in OpenBao: the sidecar logs in as the pod (Kubernetes auth) and reads it.
+      http: {
+        preset: 'openai', upstream: upstream.url, caBundle: upstream.ca.certPem,
+        vault: { address: vaultAddress, allowPlaintext: true, auth: { kubernetes: { role: 'agent' } }, kv: { path: VAULT_KV_PATH, field: 'api-key' } },
+      },
+    },
+  };
 }
 
 function openaiSource(port: number, upstream: Upstream): object {
@@ -53,21 +74,22 @@ export function agentPolicy(chatPaths: string[]): object {
       workloads: { serviceAccounts: ['agent'] },
       rules: [
         { name: 'chat', effect: 'Allow', source: 'openai', methods: ['POST'], paths: chatPaths },
+        { name: 'chat-vault', effect: 'Allow', source: 'openai-vault', methods: ['POST'], paths: chatPaths },
         { name: 'read-reports', effect: 'Allow', source: 's3', actions: ['s3:Get*', 's3:ListBucket'], resources: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`] },
       ],
     },
   };
 }
 
-/** Service accounts, the sidecar's RBAC, both sources and the policy, in an existing namespace. */
-export async function createResources(kc: KubeConfig, namespace: string, ports: DemoPorts, upstream: Upstream, minio: Minio): Promise<void> {
+/** Service accounts, the sidecar's RBAC, the three sources and the policy, in an existing namespace. */
+export async function createResources(kc: KubeConfig, namespace: string, ports: DemoPorts, upstream: Upstream, minio: Minio, vaultAddress: string): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
   await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'agent' } } });
   await grantSidecarAccess(namespace, 'agent');
   // The kill switch: the sidecar may read its own Pod object and no other (ADR 16).
   await grantOwnPodRead(namespace, 'agent', 'agent-0');
-  for (const body of [openaiSource(ports.openai, upstream), s3Source(ports.s3, minio)]) {
+  for (const body of [openaiSource(ports.openai, upstream), openaiVaultSource(ports.openaiVault, upstream, vaultAddress), s3Source(ports.s3, minio)]) {
     await custom.createNamespacedCustomObject({ ...GROUP, namespace, plural: 'credentialsources', body });
   }
   await custom.createNamespacedCustomObject({ ...GROUP, namespace, plural: 'egresspolicies', body: agentPolicy(['/v1/chat/completions']) });

@@ -20,6 +20,8 @@ export const HEALTHZ_PATH = '/healthz';
 export const IDENTITY_AUDIENCE = 'portcullis';
 /** Default audience of the token presented to AWS STS (CredentialSource spec.aws.webIdentity.tokenAudience). */
 export const DEFAULT_STS_AUDIENCE = 'sts.amazonaws.com';
+/** Default audience of the token presented to Vault's Kubernetes auth (spec.*.vault.auth.kubernetes.tokenAudience). */
+export const DEFAULT_VAULT_AUDIENCE = 'vault';
 
 const ROOT = '/var/run/secrets/portcullis.dev';
 
@@ -28,6 +30,7 @@ export const MOUNT_PATHS = {
   identity: `${ROOT}/identity`,
   api: `${ROOT}/api`,
   sts: `${ROOT}/sts`,
+  vault: `${ROOT}/vault`,
   sources: `${ROOT}/sources`,
   podinfo: '/etc/portcullis/podinfo',
   /** The Redis password (and CA) of the shared limit store, from the Secret the chart names. */
@@ -52,6 +55,7 @@ export const VOLUME_NAMES = {
   identity: 'portcullis-identity',
   api: 'portcullis-api',
   sts: 'portcullis-sts',
+  vault: 'portcullis-vault',
   podinfo: 'portcullis-podinfo',
   redis: 'portcullis-redis',
 } as const;

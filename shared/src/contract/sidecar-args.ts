@@ -8,6 +8,7 @@ export const SIDECAR_DEFAULT_FILES = {
   apiToken: `${MOUNT_PATHS.api}/${FILE_NAMES.token}`,
   apiCa: `${MOUNT_PATHS.api}/${FILE_NAMES.ca}`,
   stsToken: `${MOUNT_PATHS.sts}/${FILE_NAMES.token}`,
+  vaultJwt: `${MOUNT_PATHS.vault}/${FILE_NAMES.token}`,
   secretsDir: MOUNT_PATHS.sources,
   labels: `${MOUNT_PATHS.podinfo}/${FILE_NAMES.labels}`,
 } as const;

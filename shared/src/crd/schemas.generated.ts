@@ -99,6 +99,208 @@ export const CRD_SCHEMAS: CrdSchemas = {
                   "default": false,
                   "type": "boolean"
                 },
+                "vault": {
+                  "properties": {
+                    "address": {
+                      "maxLength": 2048,
+                      "type": "string",
+                      "x-kubernetes-validations": [
+                        {
+                          "rule": "isURL(self) && self.matches('^https?://[^/?#@\\\\s]+/?$')",
+                          "messageExpression": "'vault.address \"' + self + '\" must be an http(s) URL with a host and optional port only, e.g. https://vault.example.com:8200'"
+                        }
+                      ]
+                    },
+                    "allowPlaintext": {
+                      "default": false,
+                      "type": "boolean"
+                    },
+                    "auth": {
+                      "properties": {
+                        "kubernetes": {
+                          "properties": {
+                            "mount": {
+                              "default": "kubernetes",
+                              "maxLength": 128,
+                              "minLength": 1,
+                              "pattern": "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",
+                              "type": "string"
+                            },
+                            "role": {
+                              "maxLength": 128,
+                              "minLength": 1,
+                              "pattern": "^[A-Za-z0-9_.@-]+$",
+                              "type": "string"
+                            },
+                            "tokenAudience": {
+                              "default": "vault",
+                              "maxLength": 256,
+                              "minLength": 1,
+                              "type": "string"
+                            }
+                          },
+                          "required": [
+                            "role"
+                          ],
+                          "type": "object"
+                        }
+                      },
+                      "required": [
+                        "kubernetes"
+                      ],
+                      "type": "object"
+                    },
+                    "caBundle": {
+                      "maxLength": 65536,
+                      "type": "string",
+                      "x-kubernetes-validations": [
+                        {
+                          "rule": "self.matches('^\\\\s*-----BEGIN CERTIFICATE-----')",
+                          "message": "vault.caBundle must be PEM-encoded certificates starting with -----BEGIN CERTIFICATE-----"
+                        },
+                        {
+                          "rule": "!self.contains('PRIVATE KEY')",
+                          "message": "vault.caBundle must not contain a private key (everyone who can read this CredentialSource could see it); keep only the CA certificates"
+                        }
+                      ]
+                    },
+                    "kv": {
+                      "properties": {
+                        "accessKeyIdField": {
+                          "default": "AWS_ACCESS_KEY_ID",
+                          "maxLength": 256,
+                          "minLength": 1,
+                          "type": "string"
+                        },
+                        "mount": {
+                          "default": "secret",
+                          "maxLength": 128,
+                          "minLength": 1,
+                          "pattern": "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",
+                          "type": "string"
+                        },
+                        "path": {
+                          "maxLength": 512,
+                          "minLength": 1,
+                          "pattern": "^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$",
+                          "type": "string",
+                          "x-kubernetes-validations": [
+                            {
+                              "rule": "!self.matches('(^|/)[.][.]?(/|$)')",
+                              "message": "vault.kv.path must not contain . or .. segments; write the secret's path as it is"
+                            }
+                          ]
+                        },
+                        "pollIntervalSeconds": {
+                          "default": 30,
+                          "format": "int32",
+                          "maximum": 3600,
+                          "minimum": 5,
+                          "type": "integer"
+                        },
+                        "secretAccessKeyField": {
+                          "default": "AWS_SECRET_ACCESS_KEY",
+                          "maxLength": 256,
+                          "minLength": 1,
+                          "type": "string"
+                        },
+                        "sessionTokenField": {
+                          "maxLength": 256,
+                          "minLength": 1,
+                          "type": "string"
+                        }
+                      },
+                      "required": [
+                        "path"
+                      ],
+                      "type": "object"
+                    },
+                    "namespace": {
+                      "maxLength": 256,
+                      "minLength": 1,
+                      "pattern": "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$",
+                      "type": "string"
+                    },
+                    "secretsEngine": {
+                      "properties": {
+                        "credentialType": {
+                          "default": "iam_user",
+                          "enum": [
+                            "iam_user",
+                            "assumed_role",
+                            "federation_token"
+                          ],
+                          "type": "string"
+                        },
+                        "mount": {
+                          "default": "aws",
+                          "maxLength": 128,
+                          "minLength": 1,
+                          "pattern": "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",
+                          "type": "string"
+                        },
+                        "role": {
+                          "maxLength": 128,
+                          "minLength": 1,
+                          "pattern": "^[A-Za-z0-9_.@-]+$",
+                          "type": "string"
+                        },
+                        "roleArn": {
+                          "maxLength": 2048,
+                          "type": "string",
+                          "x-kubernetes-validations": [
+                            {
+                              "rule": "self.matches('^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role/([!-~]+/)*[A-Za-z0-9+=,.@_-]{1,64}$')",
+                              "messageExpression": "'spec.aws.vault.secretsEngine.roleArn \"' + self + '\" is not an IAM role ARN; write arn:<aws|aws-cn|aws-us-gov>:iam::<12-digit account>:role/<optional path/>name'"
+                            }
+                          ]
+                        },
+                        "ttlSeconds": {
+                          "format": "int32",
+                          "maximum": 129600,
+                          "minimum": 900,
+                          "type": "integer"
+                        }
+                      },
+                      "required": [
+                        "role"
+                      ],
+                      "type": "object",
+                      "x-kubernetes-validations": [
+                        {
+                          "rule": "self.?credentialType.orValue('iam_user') == 'assumed_role' || !has(self.roleArn)",
+                          "message": "vault.secretsEngine.roleArn only applies to credentialType assumed_role; remove it or change the type",
+                          "fieldPath": ".roleArn",
+                          "reason": "FieldValueForbidden"
+                        }
+                      ]
+                    }
+                  },
+                  "required": [
+                    "address",
+                    "auth"
+                  ],
+                  "type": "object",
+                  "x-kubernetes-validations": [
+                    {
+                      "rule": "self.address.startsWith('https://') || self.?allowPlaintext.orValue(false)",
+                      "messageExpression": "'vault.address \"' + self.address + '\" must use https://; set allowPlaintext: true only for tests and a Vault agent on the same node'",
+                      "fieldPath": ".address",
+                      "reason": "FieldValueForbidden"
+                    },
+                    {
+                      "rule": "!has(self.caBundle) || self.address.startsWith('https://')",
+                      "message": "vault.caBundle only applies to an https:// address; remove it or use https",
+                      "fieldPath": ".caBundle",
+                      "reason": "FieldValueForbidden"
+                    },
+                    {
+                      "rule": "has(self.kv) != has(self.secretsEngine)",
+                      "messageExpression": "has(self.kv) ? 'spec.aws.vault sets both kv and secretsEngine; keep exactly one of them' : 'spec.aws.vault needs exactly one of kv (keys held in a KV secret) or secretsEngine (Vault\\'s AWS secrets engine)'",
+                      "reason": "FieldValueInvalid"
+                    }
+                  ]
+                },
                 "webIdentity": {
                   "properties": {
                     "roleArn": {
@@ -139,8 +341,8 @@ export const CRD_SCHEMAS: CrdSchemas = {
               "type": "object",
               "x-kubernetes-validations": [
                 {
-                  "rule": "has(self.webIdentity) != has(self.staticKeys)",
-                  "messageExpression": "has(self.webIdentity) ? 'spec.aws sets both webIdentity and staticKeys; keep exactly one of them' : 'spec.aws needs exactly one of webIdentity or staticKeys'",
+                  "rule": "(has(self.webIdentity) ? 1 : 0) + (has(self.staticKeys) ? 1 : 0) + (has(self.vault) ? 1 : 0) == 1",
+                  "messageExpression": "(has(self.webIdentity) ? 1 : 0) + (has(self.staticKeys) ? 1 : 0) + (has(self.vault) ? 1 : 0) == 0 ? 'spec.aws needs exactly one of webIdentity, staticKeys or vault (where the AWS credentials come from)' : 'spec.aws sets more than one of webIdentity, staticKeys and vault; keep exactly one of them'",
                   "reason": "FieldValueInvalid"
                 },
                 {
@@ -351,13 +553,148 @@ export const CRD_SCHEMAS: CrdSchemas = {
                       "messageExpression": "'spec.http.upstream \"' + self + '\" must be an absolute http(s) URL without user info, query or fragment, e.g. https://api.example.com or https://gitlab.example.com/api/v4'"
                     }
                   ]
+                },
+                "vault": {
+                  "properties": {
+                    "address": {
+                      "maxLength": 2048,
+                      "type": "string",
+                      "x-kubernetes-validations": [
+                        {
+                          "rule": "isURL(self) && self.matches('^https?://[^/?#@\\\\s]+/?$')",
+                          "messageExpression": "'vault.address \"' + self + '\" must be an http(s) URL with a host and optional port only, e.g. https://vault.example.com:8200'"
+                        }
+                      ]
+                    },
+                    "allowPlaintext": {
+                      "default": false,
+                      "type": "boolean"
+                    },
+                    "auth": {
+                      "properties": {
+                        "kubernetes": {
+                          "properties": {
+                            "mount": {
+                              "default": "kubernetes",
+                              "maxLength": 128,
+                              "minLength": 1,
+                              "pattern": "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",
+                              "type": "string"
+                            },
+                            "role": {
+                              "maxLength": 128,
+                              "minLength": 1,
+                              "pattern": "^[A-Za-z0-9_.@-]+$",
+                              "type": "string"
+                            },
+                            "tokenAudience": {
+                              "default": "vault",
+                              "maxLength": 256,
+                              "minLength": 1,
+                              "type": "string"
+                            }
+                          },
+                          "required": [
+                            "role"
+                          ],
+                          "type": "object"
+                        }
+                      },
+                      "required": [
+                        "kubernetes"
+                      ],
+                      "type": "object"
+                    },
+                    "caBundle": {
+                      "maxLength": 65536,
+                      "type": "string",
+                      "x-kubernetes-validations": [
+                        {
+                          "rule": "self.matches('^\\\\s*-----BEGIN CERTIFICATE-----')",
+                          "message": "vault.caBundle must be PEM-encoded certificates starting with -----BEGIN CERTIFICATE-----"
+                        },
+                        {
+                          "rule": "!self.contains('PRIVATE KEY')",
+                          "message": "vault.caBundle must not contain a private key (everyone who can read this CredentialSource could see it); keep only the CA certificates"
+                        }
+                      ]
+                    },
+                    "kv": {
+                      "properties": {
+                        "field": {
+                          "maxLength": 256,
+                          "minLength": 1,
+                          "type": "string"
+                        },
+                        "mount": {
+                          "default": "secret",
+                          "maxLength": 128,
+                          "minLength": 1,
+                          "pattern": "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",
+                          "type": "string"
+                        },
+                        "path": {
+                          "maxLength": 512,
+                          "minLength": 1,
+                          "pattern": "^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$",
+                          "type": "string",
+                          "x-kubernetes-validations": [
+                            {
+                              "rule": "!self.matches('(^|/)[.][.]?(/|$)')",
+                              "message": "vault.kv.path must not contain . or .. segments; write the secret's path as it is"
+                            }
+                          ]
+                        },
+                        "pollIntervalSeconds": {
+                          "default": 30,
+                          "format": "int32",
+                          "maximum": 3600,
+                          "minimum": 5,
+                          "type": "integer"
+                        }
+                      },
+                      "required": [
+                        "path",
+                        "field"
+                      ],
+                      "type": "object"
+                    },
+                    "namespace": {
+                      "maxLength": 256,
+                      "minLength": 1,
+                      "pattern": "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$",
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "address",
+                    "auth",
+                    "kv"
+                  ],
+                  "type": "object",
+                  "x-kubernetes-validations": [
+                    {
+                      "rule": "self.address.startsWith('https://') || self.?allowPlaintext.orValue(false)",
+                      "messageExpression": "'vault.address \"' + self.address + '\" must use https://; set allowPlaintext: true only for tests and a Vault agent on the same node'",
+                      "fieldPath": ".address",
+                      "reason": "FieldValueForbidden"
+                    },
+                    {
+                      "rule": "!has(self.caBundle) || self.address.startsWith('https://')",
+                      "message": "vault.caBundle only applies to an https:// address; remove it or use https",
+                      "fieldPath": ".caBundle",
+                      "reason": "FieldValueForbidden"
+                    }
+                  ]
                 }
               },
-              "required": [
-                "secretRef"
-              ],
               "type": "object",
               "x-kubernetes-validations": [
+                {
+                  "rule": "has(self.secretRef) != has(self.vault)",
+                  "messageExpression": "has(self.vault) ? 'spec.http sets both secretRef and vault; keep exactly one of them (where the API key comes from)' : 'spec.http needs exactly one of secretRef (a key in a Secret) or vault (a field of a Vault KV secret)'",
+                  "reason": "FieldValueInvalid"
+                },
                 {
                   "rule": "has(self.preset) || has(self.upstream)",
                   "message": "spec.http.upstream is required unless spec.http.preset is set; set upstream to the API's base URL (e.g. https://api.example.com) or choose a preset",
@@ -418,7 +755,7 @@ export const CRD_SCHEMAS: CrdSchemas = {
           "x-kubernetes-validations": [
             {
               "rule": "self.type != 'http' || has(self.http)",
-              "message": "spec.http is required when spec.type is http; add an http block with at least secretRef",
+              "message": "spec.http is required when spec.type is http; add an http block with secretRef or vault",
               "fieldPath": ".http",
               "reason": "FieldValueRequired"
             },
@@ -430,7 +767,7 @@ export const CRD_SCHEMAS: CrdSchemas = {
             },
             {
               "rule": "self.type != 'aws' || has(self.aws)",
-              "message": "spec.aws is required when spec.type is aws; add an aws block with webIdentity or staticKeys",
+              "message": "spec.aws is required when spec.type is aws; add an aws block with webIdentity, staticKeys or vault",
               "fieldPath": ".aws",
               "reason": "FieldValueRequired"
             },

@@ -16,12 +16,16 @@ export type HttpPreset = 'openai' | 'anthropic' | 'mistral' | 'github' | 'gitlab
  */
 export type HttpInjectionType = 'Bearer' | 'Header' | 'Basic' | 'QueryParameter';
 /**
+ * The role's credential type. iam_user: a new IAM user with access keys per lease (<mount>/creds/<role>); assumed_role: STS AssumeRole (<mount>/sts/<role>); federation_token: STS GetFederationToken (<mount>/sts/<role>). Default: iam_user. Example: assumed_role.
+ */
+export type AwsVaultCredentialType = 'iam_user' | 'assumed_role' | 'federation_token';
+/**
  * Status of the condition: True, False or Unknown. Example: "True".
  */
 export type ConditionStatus = 'True' | 'False' | 'Unknown';
 
 /**
- * CredentialSource tells the Portcullis sidecar where to obtain a credential (a key in a Secret, or AWS STS AssumeRoleWithWebIdentity) and how to inject it into calls that the app sends to the sidecar's loopback port. The app itself never sees the credential: it calls http://127.0.0.1:<spec.port>, and the sidecar authorizes each call against the EgressPolicies that select the pod, injects the credential and forwards the call to the upstream. Pods opt in with the annotation portcullis.dev/inject: "true". Example: a source of type http with preset openai and port 18080 lets the app use the OpenAI SDK without an API key.
+ * CredentialSource tells the Portcullis sidecar where to obtain a credential (a key in a Secret, AWS STS AssumeRoleWithWebIdentity, or Vault/OpenBao) and how to inject it into calls that the app sends to the sidecar's loopback port. The app itself never sees the credential: it calls http://127.0.0.1:<spec.port>, and the sidecar authorizes each call against the EgressPolicies that select the pod, injects the credential and forwards the call to the upstream. Pods opt in with the annotation portcullis.dev/inject: "true". Example: a source of type http with preset openai and port 18080 lets the app use the OpenAI SDK without an API key.
  */
 export interface CredentialSource {
   /**
@@ -53,7 +57,7 @@ export interface CredentialSourceSpec {
   env?: EnvVar[];
 }
 /**
- * Settings for spec.type http: the upstream API, how the API key is injected and the Secret that holds it. Required when spec.type is http, forbidden otherwise. A preset supplies upstream, injection and env defaults for a well-known API; fields set here override the preset. Example: {preset: anthropic, secretRef: {name: anthropic, key: api-key}}.
+ * Settings for spec.type http: the upstream API, how the API key is injected and where it comes from: exactly one origin, secretRef (a Secret) or vault (a Vault or OpenBao KV secret). Required when spec.type is http, forbidden otherwise. A preset supplies upstream, injection and env defaults for a well-known API; fields set here override the preset. Example: {preset: anthropic, secretRef: {name: anthropic, key: api-key}}.
  */
 export interface HttpSource {
   preset?: HttpPreset;
@@ -70,7 +74,8 @@ export interface HttpSource {
    */
   caBundle?: string;
   injection?: HttpInjection;
-  secretRef: SecretKeyRef;
+  secretRef?: SecretKeyRef;
+  vault?: HttpVaultOrigin;
 }
 /**
  * How the sidecar adds the API key to each forwarded call, after removing every credential header the app sent (Authorization, x-api-key, ...). Required unless preset is set, in which case it overrides the preset's injection. Bearer sets "Authorization: Bearer <key>" and takes no sub-object; Header needs header; Basic may have basic; QueryParameter needs queryParameter. Example: {type: Header, header: {name: X-Api-Key}}.
@@ -113,7 +118,7 @@ export interface QueryParameterInjection {
   name: string;
 }
 /**
- * The Secret, in this CredentialSource's namespace, and the key in it that holds the API key. The webhook mounts it as a volume into the sidecar container only; the app container and its service account get no access to it. Required. Example: {name: openai, key: api-key}.
+ * The Secret, in this CredentialSource's namespace, and the key in it that holds the API key. The webhook mounts it as a volume into the sidecar container only; the app container and its service account get no access to it. Exactly one of secretRef or vault. Example: {name: openai, key: api-key}.
  */
 export interface SecretKeyRef {
   /**
@@ -126,7 +131,74 @@ export interface SecretKeyRef {
   key: string;
 }
 /**
- * Settings for spec.type aws: where the sidecar gets AWS credentials and which endpoint it forwards to. Required when spec.type is aws, forbidden otherwise. Set exactly one of webIdentity (recommended: short-lived STS credentials, session name derived from the calling workload) or staticKeys (long-lived keys from a Secret). The service and region of each call come from the app's SigV4 credential scope. Example: {webIdentity: {roleArn: "arn:aws:iam::123456789012:role/reports-reader"}}.
+ * Take the API key from Vault or OpenBao instead of a Secret (set exactly one of secretRef or vault). The sidecar logs in with the pod's own service account (auth.kubernetes), reads one field of a KV version 2 secret, keeps it in memory only and reads it again when a new version is written. Vault's audit log names the namespace and service account of every read (and the pod, from the X-Portcullis-Workload request header, once that header is audited). While Vault cannot be reached the last value is used as long as the Vault token that read it is valid; then calls fail with VAULT_UNAVAILABLE. Example: {address: "https://vault.example.com:8200", auth: {kubernetes: {role: openai-reader}}, kv: {path: teams/a/openai, field: api-key}}.
+ */
+export interface HttpVaultOrigin {
+  /**
+   * Base URL of the Vault or OpenBao server: scheme, host and optional port, without a path, user info, query or fragment. Must be https:// unless allowPlaintext is true. Required. Example: https://vault.example.com:8200.
+   */
+  address: string;
+  /**
+   * Allow an http:// address, which sends the service account token, the Vault token and the secret in clear text. Only for tests and a Vault agent on the same node. Default: false. Example: true for an OpenBao dev server in an end-to-end test.
+   */
+  allowPlaintext?: boolean;
+  /**
+   * Extra PEM-encoded CA certificates to trust, in addition to the system roots, when verifying Vault's TLS certificate. Only certificates: a private key here is rejected. Optional; default: system roots only. Example: "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n".
+   */
+  caBundle?: string;
+  /**
+   * Vault Enterprise namespace, sent as the X-Vault-Namespace header on every call (login included). Optional; default: no header (the root namespace; OpenBao namespaces work the same way). Example: team-a/prod.
+   */
+  namespace?: string;
+  auth: VaultAuth;
+  kv: HttpVaultKv;
+}
+/**
+ * How the sidecar logs in to Vault. Only Kubernetes auth today: the sidecar presents a projected service account token of the pod (audience kubernetes.tokenAudience) that the webhook mounts into the sidecar container only, and Vault verifies it with TokenReview. The Vault token is kept in the sidecar's memory only, renewed while renewable and replaced by a new login before it expires or when Vault answers 403. Required. Example: {kubernetes: {role: reports}}.
+ */
+export interface VaultAuth {
+  kubernetes: VaultKubernetesAuth;
+}
+/**
+ * Vault's Kubernetes auth method: auth/<mount>/login with role and the pod's token. The role must bind this pod's service account and namespace and accept tokenAudience. Required. Example: {role: reports, mount: kubernetes}.
+ */
+export interface VaultKubernetesAuth {
+  /**
+   * Name of the Kubernetes auth role to log in with. Required. Example: reports.
+   */
+  role: string;
+  /**
+   * Path the Kubernetes auth method is mounted at, without auth/ and slashes at either end. Default: kubernetes. Example: kubernetes-prod.
+   */
+  mount?: string;
+  /**
+   * Audience of the projected service account token presented to Vault; the role's audience must be the same. Default: vault. Example: vault.
+   */
+  tokenAudience?: string;
+}
+/**
+ * The KV version 2 secret and the field in it that holds the API key. A deleted or destroyed current version, or a missing field, makes calls fail (VAULT_SECRET_DELETED, VAULT_FIELD_MISSING) instead of using an old value. Required. Example: {mount: secret, path: teams/a/openai, field: api-key}.
+ */
+export interface HttpVaultKv {
+  /**
+   * Path the KV version 2 secrets engine is mounted at, without slashes at either end. Default: secret. Example: kv-team-a.
+   */
+  mount?: string;
+  /**
+   * Path of the secret inside the mount, without the mount, data/ or metadata/ and without slashes at either end (the sidecar reads <mount>/metadata/<path> and <mount>/data/<path>). Required. Example: teams/a/openai.
+   */
+  path: string;
+  /**
+   * How often the sidecar reads the secret's metadata to notice a new version (a rotation); the data is read again only when the current version changed. Default: 30. Example: 10.
+   */
+  pollIntervalSeconds?: number;
+  /**
+   * Key in the secret's data whose value is the API key (a string). Required. Example: api-key.
+   */
+  field: string;
+}
+/**
+ * Settings for spec.type aws: where the sidecar gets AWS credentials and which endpoint it forwards to. Required when spec.type is aws, forbidden otherwise. Set exactly one of webIdentity (recommended: short-lived STS credentials, session name derived from the calling workload), staticKeys (long-lived keys from a Secret) or vault (keys held in Vault or OpenBao, or issued by Vault's AWS secrets engine). The service and region of each call come from the app's SigV4 credential scope. Example: {webIdentity: {roleArn: "arn:aws:iam::123456789012:role/reports-reader"}}.
  */
 export interface AwsSource {
   /**
@@ -147,6 +219,7 @@ export interface AwsSource {
   useDualstackEndpoint?: boolean;
   webIdentity?: AwsWebIdentity;
   staticKeys?: AwsStaticKeys;
+  vault?: AwsVaultOrigin;
 }
 /**
  * Obtain temporary credentials with STS AssumeRoleWithWebIdentity, using a projected service account token that the webhook mounts into the sidecar only. The role's trust policy must trust the cluster's OIDC issuer for tokenAudience. The role session name is derived from the calling workload (namespace and service account), so CloudTrail shows who called. Credentials are cached and refreshed before they expire. Example: {roleArn: "arn:aws:iam::123456789012:role/reports-reader", sessionDurationSeconds: 3600}.
@@ -195,6 +268,104 @@ export interface AwsStaticKeysSecretRef {
    * Key in the Secret whose value is a session token, for temporary keys. Optional; default: no session token. Example: AWS_SESSION_TOKEN.
    */
   sessionTokenKey?: string;
+}
+/**
+ * Take AWS credentials from Vault or OpenBao. The sidecar logs in with the pod's own service account (auth.kubernetes) and either reads access keys held in a KV version 2 secret (kv) or asks Vault's AWS secrets engine for credentials (secretsEngine: aws/creds/<role> or aws/sts/<role>, leases renewed, re-issued before they expire and revoked when the sidecar stops). Set exactly one of kv or secretsEngine. Example: {address: "https://vault.example.com:8200", auth: {kubernetes: {role: reports}}, secretsEngine: {role: reports-reader, credentialType: assumed_role}}.
+ */
+export interface AwsVaultOrigin {
+  /**
+   * Base URL of the Vault or OpenBao server: scheme, host and optional port, without a path, user info, query or fragment. Must be https:// unless allowPlaintext is true. Required. Example: https://vault.example.com:8200.
+   */
+  address: string;
+  /**
+   * Allow an http:// address, which sends the service account token, the Vault token and the secret in clear text. Only for tests and a Vault agent on the same node. Default: false. Example: true for an OpenBao dev server in an end-to-end test.
+   */
+  allowPlaintext?: boolean;
+  /**
+   * Extra PEM-encoded CA certificates to trust, in addition to the system roots, when verifying Vault's TLS certificate. Only certificates: a private key here is rejected. Optional; default: system roots only. Example: "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n".
+   */
+  caBundle?: string;
+  /**
+   * Vault Enterprise namespace, sent as the X-Vault-Namespace header on every call (login included). Optional; default: no header (the root namespace; OpenBao namespaces work the same way). Example: team-a/prod.
+   */
+  namespace?: string;
+  auth: AwsVaultAuth;
+  kv?: AwsVaultKv;
+  secretsEngine?: AwsVaultSecretsEngine;
+}
+/**
+ * How the sidecar logs in to Vault. Only Kubernetes auth today: the sidecar presents a projected service account token of the pod (audience kubernetes.tokenAudience) that the webhook mounts into the sidecar container only, and Vault verifies it with TokenReview. The Vault token is kept in the sidecar's memory only, renewed while renewable and replaced by a new login before it expires or when Vault answers 403. Required. Example: {kubernetes: {role: reports}}.
+ */
+export interface AwsVaultAuth {
+  kubernetes: AwsVaultKubernetesAuth;
+}
+/**
+ * Vault's Kubernetes auth method: auth/<mount>/login with role and the pod's token. The role must bind this pod's service account and namespace and accept tokenAudience. Required. Example: {role: reports, mount: kubernetes}.
+ */
+export interface AwsVaultKubernetesAuth {
+  /**
+   * Name of the Kubernetes auth role to log in with. Required. Example: reports.
+   */
+  role: string;
+  /**
+   * Path the Kubernetes auth method is mounted at, without auth/ and slashes at either end. Default: kubernetes. Example: kubernetes-prod.
+   */
+  mount?: string;
+  /**
+   * Audience of the projected service account token presented to Vault; the role's audience must be the same. Default: vault. Example: vault.
+   */
+  tokenAudience?: string;
+}
+/**
+ * Access keys held in a KV version 2 secret (the common pattern without Vault's AWS engine): the fields that hold the access key ID, the secret access key and optionally a session token. Example: {path: teams/a/aws, accessKeyIdField: access_key_id}.
+ */
+export interface AwsVaultKv {
+  /**
+   * Path the KV version 2 secrets engine is mounted at, without slashes at either end. Default: secret. Example: kv-team-a.
+   */
+  mount?: string;
+  /**
+   * Path of the secret inside the mount, without the mount, data/ or metadata/ and without slashes at either end (the sidecar reads <mount>/metadata/<path> and <mount>/data/<path>). Required. Example: teams/a/openai.
+   */
+  path: string;
+  /**
+   * How often the sidecar reads the secret's metadata to notice a new version (a rotation); the data is read again only when the current version changed. Default: 30. Example: 10.
+   */
+  pollIntervalSeconds?: number;
+  /**
+   * Key in the secret's data whose value is the access key ID. Default: AWS_ACCESS_KEY_ID. Example: access_key_id.
+   */
+  accessKeyIdField?: string;
+  /**
+   * Key in the secret's data whose value is the secret access key. Default: AWS_SECRET_ACCESS_KEY. Example: secret_access_key.
+   */
+  secretAccessKeyField?: string;
+  /**
+   * Key in the secret's data whose value is a session token, for temporary keys. Optional; default: no session token. Example: AWS_SESSION_TOKEN.
+   */
+  sessionTokenField?: string;
+}
+/**
+ * Vault's AWS secrets engine (HashiCorp Vault; OpenBao ships it as an external plugin). credentialType iam_user reads <mount>/creds/<role>; assumed_role and federation_token write <mount>/sts/<role> with ttl and, for assumed_role, roleArn and a role session name derived from the calling pod (namespace.serviceaccount.pod), so CloudTrail names the pod. Example: {role: reports-reader, credentialType: assumed_role}.
+ */
+export interface AwsVaultSecretsEngine {
+  /**
+   * Path the AWS secrets engine is mounted at, without slashes at either end. Default: aws. Example: aws-prod.
+   */
+  mount?: string;
+  /**
+   * Name of the engine's role. Required. Example: reports-reader.
+   */
+  role: string;
+  credentialType?: AwsVaultCredentialType;
+  /**
+   * For assumed_role when the Vault role lists several role ARNs: the one to assume. Optional. Example: arn:aws:iam::123456789012:role/reports-reader.
+   */
+  roleArn?: string;
+  /**
+   * Lifetime requested for STS credentials (assumed_role, federation_token), in seconds; the Vault role's max_sts_ttl caps it. Optional; default: the Vault role's default_sts_ttl. Example: 3600.
+   */
+  ttlSeconds?: number;
 }
 /**
  * One environment variable. Example: {name: AWS_REGION, value: eu-west-1}.

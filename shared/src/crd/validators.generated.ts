@@ -9,16 +9,20 @@ import { CRD_FORMATS } from './validate/ajv-options.js';
 import ucs2lengthModule from 'ajv/dist/runtime/ucs2length.js';
 const ucs2length = typeof ucs2lengthModule === 'function' ? ucs2lengthModule : ucs2lengthModule.default;
 
-const schema11 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string","maxLength":63},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["type","port"],"properties":{"aws":{"type":"object","properties":{"allowPlaintextEndpoint":{"type":"boolean","default":false},"endpoint":{"type":"string","maxLength":2048},"staticKeys":{"type":"object","required":["secretRef"],"properties":{"secretRef":{"type":"object","required":["name"],"properties":{"accessKeyIdKey":{"type":"string","default":"AWS_ACCESS_KEY_ID","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253},"secretAccessKeyKey":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"sessionTokenKey":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253}},"additionalProperties":false}},"additionalProperties":false},"useDualstackEndpoint":{"type":"boolean","default":false},"useFipsEndpoint":{"type":"boolean","default":false},"webIdentity":{"type":"object","required":["roleArn"],"properties":{"roleArn":{"type":"string","maxLength":2048},"sessionDurationSeconds":{"type":"integer","default":3600,"minimum":900,"maximum":43200},"stsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","maxLength":32},"tokenAudience":{"type":"string","default":"sts.amazonaws.com","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"env":{"type":"array","maxItems":32,"items":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"value":{"type":"string","maxLength":4096}},"additionalProperties":false}},"http":{"type":"object","required":["secretRef"],"properties":{"allowPlaintextUpstream":{"type":"boolean","default":false},"caBundle":{"type":"string","maxLength":65536},"injection":{"type":"object","required":["type"],"properties":{"basic":{"type":"object","properties":{"username":{"type":"string","pattern":"^[^:\\x00-\\x1f\\x7f]+$","minLength":1,"maxLength":256}},"additionalProperties":false},"header":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"prefix":{"type":"string","pattern":"^[ -~]*$","maxLength":256}},"additionalProperties":false},"queryParameter":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._~-]+$","minLength":1,"maxLength":128}},"additionalProperties":false},"type":{"type":"string","enum":["Bearer","Header","Basic","QueryParameter"]}},"additionalProperties":false},"preset":{"type":"string","enum":["openai","anthropic","mistral","github","gitlab","stripe"]},"secretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"upstream":{"type":"string","maxLength":2048}},"additionalProperties":false},"port":{"type":"integer","minimum":1024,"maximum":65535},"type":{"type":"string","enum":["aws","http"]}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
+const schema11 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string","maxLength":63},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["type","port"],"properties":{"aws":{"type":"object","properties":{"allowPlaintextEndpoint":{"type":"boolean","default":false},"endpoint":{"type":"string","maxLength":2048},"staticKeys":{"type":"object","required":["secretRef"],"properties":{"secretRef":{"type":"object","required":["name"],"properties":{"accessKeyIdKey":{"type":"string","default":"AWS_ACCESS_KEY_ID","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253},"secretAccessKeyKey":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"sessionTokenKey":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253}},"additionalProperties":false}},"additionalProperties":false},"useDualstackEndpoint":{"type":"boolean","default":false},"useFipsEndpoint":{"type":"boolean","default":false},"vault":{"type":"object","required":["address","auth"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path"],"properties":{"accessKeyIdField":{"type":"string","default":"AWS_ACCESS_KEY_ID","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600},"secretAccessKeyField":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","minLength":1,"maxLength":256},"sessionTokenField":{"type":"string","minLength":1,"maxLength":256}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256},"secretsEngine":{"type":"object","required":["role"],"properties":{"credentialType":{"type":"string","enum":["iam_user","assumed_role","federation_token"],"default":"iam_user"},"mount":{"type":"string","default":"aws","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"roleArn":{"type":"string","maxLength":2048},"ttlSeconds":{"type":"integer","minimum":900,"maximum":129600}},"additionalProperties":false}},"additionalProperties":false},"webIdentity":{"type":"object","required":["roleArn"],"properties":{"roleArn":{"type":"string","maxLength":2048},"sessionDurationSeconds":{"type":"integer","default":3600,"minimum":900,"maximum":43200},"stsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","maxLength":32},"tokenAudience":{"type":"string","default":"sts.amazonaws.com","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"env":{"type":"array","maxItems":32,"items":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"value":{"type":"string","maxLength":4096}},"additionalProperties":false}},"http":{"type":"object","properties":{"allowPlaintextUpstream":{"type":"boolean","default":false},"caBundle":{"type":"string","maxLength":65536},"injection":{"type":"object","required":["type"],"properties":{"basic":{"type":"object","properties":{"username":{"type":"string","pattern":"^[^:\\x00-\\x1f\\x7f]+$","minLength":1,"maxLength":256}},"additionalProperties":false},"header":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"prefix":{"type":"string","pattern":"^[ -~]*$","maxLength":256}},"additionalProperties":false},"queryParameter":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._~-]+$","minLength":1,"maxLength":128}},"additionalProperties":false},"type":{"type":"string","enum":["Bearer","Header","Basic","QueryParameter"]}},"additionalProperties":false},"preset":{"type":"string","enum":["openai","anthropic","mistral","github","gitlab","stripe"]},"secretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"upstream":{"type":"string","maxLength":2048},"vault":{"type":"object","required":["address","auth","kv"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path","field"],"properties":{"field":{"type":"string","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"port":{"type":"integer","minimum":1024,"maximum":65535},"type":{"type":"string","enum":["aws","http"]}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
 const func2 = ucs2length;
 const pattern0 = new RegExp("^[-._a-zA-Z0-9]+$", "u");
 const pattern1 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", "u");
-const pattern4 = new RegExp("^[a-z]{2}(-[a-z]+)+-[0-9]+$", "u");
-const pattern5 = new RegExp("^[^:\\x00-\\x1f\\x7f]+$", "u");
-const pattern6 = new RegExp("^[ -~]*$", "u");
-const pattern7 = new RegExp("^[A-Za-z0-9._~-]+$", "u");
-const pattern10 = new RegExp("^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$", "u");
-const pattern11 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$", "u");
+const pattern4 = new RegExp("^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$", "u");
+const pattern5 = new RegExp("^[A-Za-z0-9_.@-]+$", "u");
+const pattern7 = new RegExp("^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$", "u");
+const pattern8 = new RegExp("^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$", "u");
+const pattern11 = new RegExp("^[a-z]{2}(-[a-z]+)+-[0-9]+$", "u");
+const pattern12 = new RegExp("^[^:\\x00-\\x1f\\x7f]+$", "u");
+const pattern13 = new RegExp("^[ -~]*$", "u");
+const pattern14 = new RegExp("^[A-Za-z0-9._~-]+$", "u");
+const pattern22 = new RegExp("^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$", "u");
+const pattern23 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$", "u");
 const formats0 = CRD_FORMATS["date-time"];
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -194,7 +198,7 @@ if(data6.useFipsEndpoint === undefined){
 data6.useFipsEndpoint = false;
 }
 for(const key2 in data6){
-if(!((((((key2 === "allowPlaintextEndpoint") || (key2 === "endpoint")) || (key2 === "staticKeys")) || (key2 === "useDualstackEndpoint")) || (key2 === "useFipsEndpoint")) || (key2 === "webIdentity"))){
+if(!(((((((key2 === "allowPlaintextEndpoint") || (key2 === "endpoint")) || (key2 === "staticKeys")) || (key2 === "useDualstackEndpoint")) || (key2 === "useFipsEndpoint")) || (key2 === "vault")) || (key2 === "webIdentity"))){
 const err13 = {instancePath:instancePath+"/spec/aws",schemaPath:"#/properties/spec/properties/aws/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws,data:data6};
 if(vErrors === null){
 vErrors = [err13];
@@ -519,17 +523,14 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(data6.webIdentity !== undefined){
-let data17 = data6.webIdentity;
+if(data6.vault !== undefined){
+let data17 = data6.vault;
 if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-if(data17.sessionDurationSeconds === undefined){
-data17.sessionDurationSeconds = 3600;
+if(data17.allowPlaintext === undefined){
+data17.allowPlaintext = false;
 }
-if(data17.tokenAudience === undefined){
-data17.tokenAudience = "sts.amazonaws.com";
-}
-if(data17.roleArn === undefined){
-const err41 = {instancePath:instancePath+"/spec/aws/webIdentity",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema11.properties.spec.properties.aws.properties.webIdentity.required,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity,data:data17};
+if(data17.address === undefined){
+const err41 = {instancePath:instancePath+"/spec/aws/vault",schemaPath:"#/properties/spec/properties/aws/properties/vault/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema11.properties.spec.properties.aws.properties.vault.required,parentSchema:schema11.properties.spec.properties.aws.properties.vault,data:data17};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -538,9 +539,8 @@ vErrors.push(err41);
 }
 errors++;
 }
-for(const key5 in data17){
-if(!((((key5 === "roleArn") || (key5 === "sessionDurationSeconds")) || (key5 === "stsRegion")) || (key5 === "tokenAudience"))){
-const err42 = {instancePath:instancePath+"/spec/aws/webIdentity",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity,data:data17};
+if(data17.auth === undefined){
+const err42 = {instancePath:instancePath+"/spec/aws/vault",schemaPath:"#/properties/spec/properties/aws/properties/vault/required",keyword:"required",params:{missingProperty: "auth"},message:"must have required property '"+"auth"+"'",schema:schema11.properties.spec.properties.aws.properties.vault.required,parentSchema:schema11.properties.spec.properties.aws.properties.vault,data:data17};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -549,12 +549,9 @@ vErrors.push(err42);
 }
 errors++;
 }
-}
-if(data17.roleArn !== undefined){
-let data18 = data17.roleArn;
-if(typeof data18 === "string"){
-if(func2(data18) > 2048){
-const err43 = {instancePath:instancePath+"/spec/aws/webIdentity/roleArn",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.roleArn,data:data18};
+for(const key5 in data17){
+if(!(((((((key5 === "address") || (key5 === "allowPlaintext")) || (key5 === "auth")) || (key5 === "caBundle")) || (key5 === "kv")) || (key5 === "namespace")) || (key5 === "secretsEngine"))){
+const err43 = {instancePath:instancePath+"/spec/aws/vault",schemaPath:"#/properties/spec/properties/aws/properties/vault/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.vault,data:data17};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -564,8 +561,11 @@ vErrors.push(err43);
 errors++;
 }
 }
-else {
-const err44 = {instancePath:instancePath+"/spec/aws/webIdentity/roleArn",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.roleArn.type,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.roleArn,data:data18};
+if(data17.address !== undefined){
+let data18 = data17.address;
+if(typeof data18 === "string"){
+if(func2(data18) > 2048){
+const err44 = {instancePath:instancePath+"/spec/aws/vault/address",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/address/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.address,data:data18};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -575,9 +575,8 @@ vErrors.push(err44);
 errors++;
 }
 }
-let data19 = data17.sessionDurationSeconds;
-if(!((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19)))){
-const err45 = {instancePath:instancePath+"/spec/aws/webIdentity/sessionDurationSeconds",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/sessionDurationSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.sessionDurationSeconds.type,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.sessionDurationSeconds,data:data19};
+else {
+const err45 = {instancePath:instancePath+"/spec/aws/vault/address",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.address.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.address,data:data18};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -586,9 +585,10 @@ vErrors.push(err45);
 }
 errors++;
 }
-if(typeof data19 == "number"){
-if(data19 > 43200 || isNaN(data19)){
-const err46 = {instancePath:instancePath+"/spec/aws/webIdentity/sessionDurationSeconds",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/sessionDurationSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 43200},message:"must be <= 43200",schema:43200,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.sessionDurationSeconds,data:data19};
+}
+let data19 = data17.allowPlaintext;
+if(typeof data19 !== "boolean"){
+const err46 = {instancePath:instancePath+"/spec/aws/vault/allowPlaintext",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/allowPlaintext/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.aws.properties.vault.properties.allowPlaintext.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.allowPlaintext,data:data19};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -597,8 +597,11 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(data19 < 900 || isNaN(data19)){
-const err47 = {instancePath:instancePath+"/spec/aws/webIdentity/sessionDurationSeconds",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/sessionDurationSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 900},message:"must be >= 900",schema:900,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.sessionDurationSeconds,data:data19};
+if(data17.auth !== undefined){
+let data20 = data17.auth;
+if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
+if(data20.kubernetes === undefined){
+const err47 = {instancePath:instancePath+"/spec/aws/vault/auth",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/required",keyword:"required",params:{missingProperty: "kubernetes"},message:"must have required property '"+"kubernetes"+"'",schema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.required,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth,data:data20};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -607,12 +610,9 @@ vErrors.push(err47);
 }
 errors++;
 }
-}
-if(data17.stsRegion !== undefined){
-let data20 = data17.stsRegion;
-if(typeof data20 === "string"){
-if(func2(data20) > 32){
-const err48 = {instancePath:instancePath+"/spec/aws/webIdentity/stsRegion",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/stsRegion/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters",schema:32,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.stsRegion,data:data20};
+for(const key6 in data20){
+if(!(key6 === "kubernetes")){
+const err48 = {instancePath:instancePath+"/spec/aws/vault/auth",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth,data:data20};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -621,8 +621,18 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(!pattern4.test(data20)){
-const err49 = {instancePath:instancePath+"/spec/aws/webIdentity/stsRegion",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/stsRegion/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]+$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]+$",parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.stsRegion,data:data20};
+}
+if(data20.kubernetes !== undefined){
+let data21 = data20.kubernetes;
+if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
+if(data21.mount === undefined){
+data21.mount = "kubernetes";
+}
+if(data21.tokenAudience === undefined){
+data21.tokenAudience = "vault";
+}
+if(data21.role === undefined){
+const err49 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.required,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes,data:data21};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -631,9 +641,9 @@ vErrors.push(err49);
 }
 errors++;
 }
-}
-else {
-const err50 = {instancePath:instancePath+"/spec/aws/webIdentity/stsRegion",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/stsRegion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.stsRegion.type,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.stsRegion,data:data20};
+for(const key7 in data21){
+if(!(((key7 === "mount") || (key7 === "role")) || (key7 === "tokenAudience"))){
+const err50 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes,data:data21};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -643,10 +653,10 @@ vErrors.push(err50);
 errors++;
 }
 }
-let data21 = data17.tokenAudience;
-if(typeof data21 === "string"){
-if(func2(data21) > 256){
-const err51 = {instancePath:instancePath+"/spec/aws/webIdentity/tokenAudience",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.tokenAudience,data:data21};
+let data22 = data21.mount;
+if(typeof data22 === "string"){
+if(func2(data22) > 128){
+const err51 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data22};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -655,8 +665,8 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(func2(data21) < 1){
-const err52 = {instancePath:instancePath+"/spec/aws/webIdentity/tokenAudience",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.tokenAudience,data:data21};
+if(func2(data22) < 1){
+const err52 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data22};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -665,9 +675,8 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-else {
-const err53 = {instancePath:instancePath+"/spec/aws/webIdentity/tokenAudience",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.tokenAudience,data:data21};
+if(!pattern4.test(data22)){
+const err53 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data22};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -678,7 +687,7 @@ errors++;
 }
 }
 else {
-const err54 = {instancePath:instancePath+"/spec/aws/webIdentity",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.webIdentity.type,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity,data:data17};
+const err54 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.mount.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data22};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -687,10 +696,11 @@ vErrors.push(err54);
 }
 errors++;
 }
-}
-}
-else {
-const err55 = {instancePath:instancePath+"/spec/aws",schemaPath:"#/properties/spec/properties/aws/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.type,parentSchema:schema11.properties.spec.properties.aws,data:data6};
+if(data21.role !== undefined){
+let data23 = data21.role;
+if(typeof data23 === "string"){
+if(func2(data23) > 128){
+const err55 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/role/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data23};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -699,12 +709,8 @@ vErrors.push(err55);
 }
 errors++;
 }
-}
-if(data5.env !== undefined){
-let data22 = data5.env;
-if(Array.isArray(data22)){
-if(data22.length > 32){
-const err56 = {instancePath:instancePath+"/spec/env",schemaPath:"#/properties/spec/properties/env/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema11.properties.spec.properties.env,data:data22};
+if(func2(data23) < 1){
+const err56 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/role/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data23};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -713,12 +719,8 @@ vErrors.push(err56);
 }
 errors++;
 }
-const len0 = data22.length;
-for(let i0=0; i0<len0; i0++){
-let data23 = data22[i0];
-if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
-if(data23.name === undefined){
-const err57 = {instancePath:instancePath+"/spec/env/" + i0,schemaPath:"#/properties/spec/properties/env/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.env.items.required,parentSchema:schema11.properties.spec.properties.env.items,data:data23};
+if(!pattern5.test(data23)){
+const err57 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/role/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.@-]+$"+"\"",schema:"^[A-Za-z0-9_.@-]+$",parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data23};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -727,9 +729,9 @@ vErrors.push(err57);
 }
 errors++;
 }
-for(const key6 in data23){
-if(!((key6 === "name") || (key6 === "value"))){
-const err58 = {instancePath:instancePath+"/spec/env/" + i0,schemaPath:"#/properties/spec/properties/env/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.env.items,data:data23};
+}
+else {
+const err58 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.role.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data23};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -739,11 +741,10 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data23.name !== undefined){
-let data24 = data23.name;
+let data24 = data21.tokenAudience;
 if(typeof data24 === "string"){
 if(func2(data24) > 256){
-const err59 = {instancePath:instancePath+"/spec/env/" + i0+"/name",schemaPath:"#/properties/spec/properties/env/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.env.items.properties.name,data:data24};
+const err59 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data24};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -753,7 +754,7 @@ vErrors.push(err59);
 errors++;
 }
 if(func2(data24) < 1){
-const err60 = {instancePath:instancePath+"/spec/env/" + i0+"/name",schemaPath:"#/properties/spec/properties/env/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.env.items.properties.name,data:data24};
+const err60 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data24};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -764,7 +765,7 @@ errors++;
 }
 }
 else {
-const err61 = {instancePath:instancePath+"/spec/env/" + i0+"/name",schemaPath:"#/properties/spec/properties/env/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.env.items.properties.name.type,parentSchema:schema11.properties.spec.properties.env.items.properties.name,data:data24};
+const err61 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data24};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -774,11 +775,8 @@ vErrors.push(err61);
 errors++;
 }
 }
-if(data23.value !== undefined){
-let data25 = data23.value;
-if(typeof data25 === "string"){
-if(func2(data25) > 4096){
-const err62 = {instancePath:instancePath+"/spec/env/" + i0+"/value",schemaPath:"#/properties/spec/properties/env/items/properties/value/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters",schema:4096,parentSchema:schema11.properties.spec.properties.env.items.properties.value,data:data25};
+else {
+const err62 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes,data:data21};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -788,8 +786,9 @@ vErrors.push(err62);
 errors++;
 }
 }
+}
 else {
-const err63 = {instancePath:instancePath+"/spec/env/" + i0+"/value",schemaPath:"#/properties/spec/properties/env/items/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.env.items.properties.value.type,parentSchema:schema11.properties.spec.properties.env.items.properties.value,data:data25};
+const err63 = {instancePath:instancePath+"/spec/aws/vault/auth",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth,data:data20};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -799,9 +798,11 @@ vErrors.push(err63);
 errors++;
 }
 }
-}
-else {
-const err64 = {instancePath:instancePath+"/spec/env/" + i0,schemaPath:"#/properties/spec/properties/env/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.env.items.type,parentSchema:schema11.properties.spec.properties.env.items,data:data23};
+if(data17.caBundle !== undefined){
+let data25 = data17.caBundle;
+if(typeof data25 === "string"){
+if(func2(data25) > 65536){
+const err64 = {instancePath:instancePath+"/spec/aws/vault/caBundle",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.caBundle,data:data25};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -811,9 +812,8 @@ vErrors.push(err64);
 errors++;
 }
 }
-}
 else {
-const err65 = {instancePath:instancePath+"/spec/env",schemaPath:"#/properties/spec/properties/env/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.env.type,parentSchema:schema11.properties.spec.properties.env,data:data22};
+const err65 = {instancePath:instancePath+"/spec/aws/vault/caBundle",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.caBundle,data:data25};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -823,14 +823,23 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data5.http !== undefined){
-let data26 = data5.http;
+if(data17.kv !== undefined){
+let data26 = data17.kv;
 if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-if(data26.allowPlaintextUpstream === undefined){
-data26.allowPlaintextUpstream = false;
+if(data26.accessKeyIdField === undefined){
+data26.accessKeyIdField = "AWS_ACCESS_KEY_ID";
 }
-if(data26.secretRef === undefined){
-const err66 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema11.properties.spec.properties.http.required,parentSchema:schema11.properties.spec.properties.http,data:data26};
+if(data26.mount === undefined){
+data26.mount = "secret";
+}
+if(data26.pollIntervalSeconds === undefined){
+data26.pollIntervalSeconds = 30;
+}
+if(data26.secretAccessKeyField === undefined){
+data26.secretAccessKeyField = "AWS_SECRET_ACCESS_KEY";
+}
+if(data26.path === undefined){
+const err66 = {instancePath:instancePath+"/spec/aws/vault/kv",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv,data:data26};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -839,9 +848,9 @@ vErrors.push(err66);
 }
 errors++;
 }
-for(const key7 in data26){
-if(!((((((key7 === "allowPlaintextUpstream") || (key7 === "caBundle")) || (key7 === "injection")) || (key7 === "preset")) || (key7 === "secretRef")) || (key7 === "upstream"))){
-const err67 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http,data:data26};
+for(const key8 in data26){
+if(!((((((key8 === "accessKeyIdField") || (key8 === "mount")) || (key8 === "path")) || (key8 === "pollIntervalSeconds")) || (key8 === "secretAccessKeyField")) || (key8 === "sessionTokenField"))){
+const err67 = {instancePath:instancePath+"/spec/aws/vault/kv",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv,data:data26};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -851,9 +860,10 @@ vErrors.push(err67);
 errors++;
 }
 }
-let data27 = data26.allowPlaintextUpstream;
-if(typeof data27 !== "boolean"){
-const err68 = {instancePath:instancePath+"/spec/http/allowPlaintextUpstream",schemaPath:"#/properties/spec/properties/http/properties/allowPlaintextUpstream/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.properties.allowPlaintextUpstream.type,parentSchema:schema11.properties.spec.properties.http.properties.allowPlaintextUpstream,data:data27};
+let data27 = data26.accessKeyIdField;
+if(typeof data27 === "string"){
+if(func2(data27) > 256){
+const err68 = {instancePath:instancePath+"/spec/aws/vault/kv/accessKeyIdField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/accessKeyIdField/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.accessKeyIdField,data:data27};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -862,11 +872,8 @@ vErrors.push(err68);
 }
 errors++;
 }
-if(data26.caBundle !== undefined){
-let data28 = data26.caBundle;
-if(typeof data28 === "string"){
-if(func2(data28) > 65536){
-const err69 = {instancePath:instancePath+"/spec/http/caBundle",schemaPath:"#/properties/spec/properties/http/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.caBundle,data:data28};
+if(func2(data27) < 1){
+const err69 = {instancePath:instancePath+"/spec/aws/vault/kv/accessKeyIdField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/accessKeyIdField/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.accessKeyIdField,data:data27};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -877,7 +884,7 @@ errors++;
 }
 }
 else {
-const err70 = {instancePath:instancePath+"/spec/http/caBundle",schemaPath:"#/properties/spec/properties/http/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.caBundle,data:data28};
+const err70 = {instancePath:instancePath+"/spec/aws/vault/kv/accessKeyIdField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/accessKeyIdField/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.accessKeyIdField.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.accessKeyIdField,data:data27};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -886,12 +893,10 @@ vErrors.push(err70);
 }
 errors++;
 }
-}
-if(data26.injection !== undefined){
-let data29 = data26.injection;
-if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
-if(data29.type === undefined){
-const err71 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.spec.properties.http.properties.injection.required,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data29};
+let data28 = data26.mount;
+if(typeof data28 === "string"){
+if(func2(data28) > 128){
+const err71 = {instancePath:instancePath+"/spec/aws/vault/kv/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.mount,data:data28};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -900,9 +905,8 @@ vErrors.push(err71);
 }
 errors++;
 }
-for(const key8 in data29){
-if(!((((key8 === "basic") || (key8 === "header")) || (key8 === "queryParameter")) || (key8 === "type"))){
-const err72 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data29};
+if(func2(data28) < 1){
+const err72 = {instancePath:instancePath+"/spec/aws/vault/kv/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.mount,data:data28};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -911,13 +915,8 @@ vErrors.push(err72);
 }
 errors++;
 }
-}
-if(data29.basic !== undefined){
-let data30 = data29.basic;
-if(data30 && typeof data30 == "object" && !Array.isArray(data30)){
-for(const key9 in data30){
-if(!(key9 === "username")){
-const err73 = {instancePath:instancePath+"/spec/http/injection/basic",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic,data:data30};
+if(!pattern4.test(data28)){
+const err73 = {instancePath:instancePath+"/spec/aws/vault/kv/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.mount,data:data28};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -927,11 +926,8 @@ vErrors.push(err73);
 errors++;
 }
 }
-if(data30.username !== undefined){
-let data31 = data30.username;
-if(typeof data31 === "string"){
-if(func2(data31) > 256){
-const err74 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data31};
+else {
+const err74 = {instancePath:instancePath+"/spec/aws/vault/kv/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.mount.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.mount,data:data28};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -940,8 +936,11 @@ vErrors.push(err74);
 }
 errors++;
 }
-if(func2(data31) < 1){
-const err75 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data31};
+if(data26.path !== undefined){
+let data29 = data26.path;
+if(typeof data29 === "string"){
+if(func2(data29) > 512){
+const err75 = {instancePath:instancePath+"/spec/aws/vault/kv/path",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/path/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.path,data:data29};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -950,8 +949,8 @@ vErrors.push(err75);
 }
 errors++;
 }
-if(!pattern5.test(data31)){
-const err76 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/pattern",keyword:"pattern",params:{pattern: "^[^:\\x00-\\x1f\\x7f]+$"},message:"must match pattern \""+"^[^:\\x00-\\x1f\\x7f]+$"+"\"",schema:"^[^:\\x00-\\x1f\\x7f]+$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data31};
+if(func2(data29) < 1){
+const err76 = {instancePath:instancePath+"/spec/aws/vault/kv/path",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.path,data:data29};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -960,9 +959,8 @@ vErrors.push(err76);
 }
 errors++;
 }
-}
-else {
-const err77 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data31};
+if(!pattern7.test(data29)){
+const err77 = {instancePath:instancePath+"/spec/aws/vault/kv/path",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/path/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"+"\"",schema:"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$",parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.path,data:data29};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -972,9 +970,8 @@ vErrors.push(err77);
 errors++;
 }
 }
-}
 else {
-const err78 = {instancePath:instancePath+"/spec/http/injection/basic",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.basic.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic,data:data30};
+const err78 = {instancePath:instancePath+"/spec/aws/vault/kv/path",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.path.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.path,data:data29};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -984,11 +981,9 @@ vErrors.push(err78);
 errors++;
 }
 }
-if(data29.header !== undefined){
-let data32 = data29.header;
-if(data32 && typeof data32 == "object" && !Array.isArray(data32)){
-if(data32.name === undefined){
-const err79 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.required,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data32};
+let data30 = data26.pollIntervalSeconds;
+if(!((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30)))){
+const err79 = {instancePath:instancePath+"/spec/aws/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/pollIntervalSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.pollIntervalSeconds.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data30};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -997,9 +992,9 @@ vErrors.push(err79);
 }
 errors++;
 }
-for(const key10 in data32){
-if(!((key10 === "name") || (key10 === "prefix"))){
-const err80 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data32};
+if(typeof data30 == "number"){
+if(data30 > 3600 || isNaN(data30)){
+const err80 = {instancePath:instancePath+"/spec/aws/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/pollIntervalSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data30};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1008,12 +1003,8 @@ vErrors.push(err80);
 }
 errors++;
 }
-}
-if(data32.name !== undefined){
-let data33 = data32.name;
-if(typeof data33 === "string"){
-if(func2(data33) > 256){
-const err81 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data33};
+if(data30 < 5 || isNaN(data30)){
+const err81 = {instancePath:instancePath+"/spec/aws/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/pollIntervalSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data30};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1022,8 +1013,11 @@ vErrors.push(err81);
 }
 errors++;
 }
-if(func2(data33) < 1){
-const err82 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data33};
+}
+let data31 = data26.secretAccessKeyField;
+if(typeof data31 === "string"){
+if(func2(data31) > 256){
+const err82 = {instancePath:instancePath+"/spec/aws/vault/kv/secretAccessKeyField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/secretAccessKeyField/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.secretAccessKeyField,data:data31};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1032,9 +1026,8 @@ vErrors.push(err82);
 }
 errors++;
 }
-}
-else {
-const err83 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data33};
+if(func2(data31) < 1){
+const err83 = {instancePath:instancePath+"/spec/aws/vault/kv/secretAccessKeyField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/secretAccessKeyField/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.secretAccessKeyField,data:data31};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1044,11 +1037,8 @@ vErrors.push(err83);
 errors++;
 }
 }
-if(data32.prefix !== undefined){
-let data34 = data32.prefix;
-if(typeof data34 === "string"){
-if(func2(data34) > 256){
-const err84 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data34};
+else {
+const err84 = {instancePath:instancePath+"/spec/aws/vault/kv/secretAccessKeyField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/secretAccessKeyField/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.secretAccessKeyField.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.secretAccessKeyField,data:data31};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1057,8 +1047,11 @@ vErrors.push(err84);
 }
 errors++;
 }
-if(!pattern6.test(data34)){
-const err85 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^[ -~]*$"},message:"must match pattern \""+"^[ -~]*$"+"\"",schema:"^[ -~]*$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data34};
+if(data26.sessionTokenField !== undefined){
+let data32 = data26.sessionTokenField;
+if(typeof data32 === "string"){
+if(func2(data32) > 256){
+const err85 = {instancePath:instancePath+"/spec/aws/vault/kv/sessionTokenField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/sessionTokenField/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.sessionTokenField,data:data32};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1067,9 +1060,8 @@ vErrors.push(err85);
 }
 errors++;
 }
-}
-else {
-const err86 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data34};
+if(func2(data32) < 1){
+const err86 = {instancePath:instancePath+"/spec/aws/vault/kv/sessionTokenField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/sessionTokenField/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.sessionTokenField,data:data32};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1079,9 +1071,8 @@ vErrors.push(err86);
 errors++;
 }
 }
-}
 else {
-const err87 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data32};
+const err87 = {instancePath:instancePath+"/spec/aws/vault/kv/sessionTokenField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/sessionTokenField/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.sessionTokenField.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.sessionTokenField,data:data32};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1091,11 +1082,9 @@ vErrors.push(err87);
 errors++;
 }
 }
-if(data29.queryParameter !== undefined){
-let data35 = data29.queryParameter;
-if(data35 && typeof data35 == "object" && !Array.isArray(data35)){
-if(data35.name === undefined){
-const err88 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.required,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data35};
+}
+else {
+const err88 = {instancePath:instancePath+"/spec/aws/vault/kv",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv,data:data26};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1104,9 +1093,12 @@ vErrors.push(err88);
 }
 errors++;
 }
-for(const key11 in data35){
-if(!(key11 === "name")){
-const err89 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data35};
+}
+if(data17.namespace !== undefined){
+let data33 = data17.namespace;
+if(typeof data33 === "string"){
+if(func2(data33) > 256){
+const err89 = {instancePath:instancePath+"/spec/aws/vault/namespace",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.namespace,data:data33};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1115,12 +1107,8 @@ vErrors.push(err89);
 }
 errors++;
 }
-}
-if(data35.name !== undefined){
-let data36 = data35.name;
-if(typeof data36 === "string"){
-if(func2(data36) > 128){
-const err90 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data36};
+if(func2(data33) < 1){
+const err90 = {instancePath:instancePath+"/spec/aws/vault/namespace",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.namespace,data:data33};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1129,8 +1117,8 @@ vErrors.push(err90);
 }
 errors++;
 }
-if(func2(data36) < 1){
-const err91 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data36};
+if(!pattern8.test(data33)){
+const err91 = {instancePath:instancePath+"/spec/aws/vault/namespace",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$",parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.namespace,data:data33};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1139,8 +1127,9 @@ vErrors.push(err91);
 }
 errors++;
 }
-if(!pattern7.test(data36)){
-const err92 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._~-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._~-]+$"+"\"",schema:"^[A-Za-z0-9._~-]+$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data36};
+}
+else {
+const err92 = {instancePath:instancePath+"/spec/aws/vault/namespace",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.namespace.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.namespace,data:data33};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1150,8 +1139,17 @@ vErrors.push(err92);
 errors++;
 }
 }
-else {
-const err93 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data36};
+if(data17.secretsEngine !== undefined){
+let data34 = data17.secretsEngine;
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+if(data34.credentialType === undefined){
+data34.credentialType = "iam_user";
+}
+if(data34.mount === undefined){
+data34.mount = "aws";
+}
+if(data34.role === undefined){
+const err93 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.required,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine,data:data34};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1160,10 +1158,9 @@ vErrors.push(err93);
 }
 errors++;
 }
-}
-}
-else {
-const err94 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data35};
+for(const key9 in data34){
+if(!(((((key9 === "credentialType") || (key9 === "mount")) || (key9 === "role")) || (key9 === "roleArn")) || (key9 === "ttlSeconds"))){
+const err94 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine,data:data34};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1173,10 +1170,9 @@ vErrors.push(err94);
 errors++;
 }
 }
-if(data29.type !== undefined){
-let data37 = data29.type;
-if(typeof data37 !== "string"){
-const err95 = {instancePath:instancePath+"/spec/http/injection/type",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.type.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.type,data:data37};
+let data35 = data34.credentialType;
+if(typeof data35 !== "string"){
+const err95 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/credentialType",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/credentialType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.credentialType.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.credentialType,data:data35};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1185,8 +1181,8 @@ vErrors.push(err95);
 }
 errors++;
 }
-if(!((((data37 === "Bearer") || (data37 === "Header")) || (data37 === "Basic")) || (data37 === "QueryParameter"))){
-const err96 = {instancePath:instancePath+"/spec/http/injection/type",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.injection.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.injection.properties.type.enum,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.type,data:data37};
+if(!(((data35 === "iam_user") || (data35 === "assumed_role")) || (data35 === "federation_token"))){
+const err96 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/credentialType",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/credentialType/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.credentialType.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.credentialType.enum,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.credentialType,data:data35};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1195,10 +1191,10 @@ vErrors.push(err96);
 }
 errors++;
 }
-}
-}
-else {
-const err97 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.type,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data29};
+let data36 = data34.mount;
+if(typeof data36 === "string"){
+if(func2(data36) > 128){
+const err97 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.mount,data:data36};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1207,11 +1203,8 @@ vErrors.push(err97);
 }
 errors++;
 }
-}
-if(data26.preset !== undefined){
-let data38 = data26.preset;
-if(typeof data38 !== "string"){
-const err98 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.preset.type,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data38};
+if(func2(data36) < 1){
+const err98 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.mount,data:data36};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1220,8 +1213,8 @@ vErrors.push(err98);
 }
 errors++;
 }
-if(!((((((data38 === "openai") || (data38 === "anthropic")) || (data38 === "mistral")) || (data38 === "github")) || (data38 === "gitlab")) || (data38 === "stripe"))){
-const err99 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.preset.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.preset.enum,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data38};
+if(!pattern4.test(data36)){
+const err99 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.mount,data:data36};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1231,11 +1224,8 @@ vErrors.push(err99);
 errors++;
 }
 }
-if(data26.secretRef !== undefined){
-let data39 = data26.secretRef;
-if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
-if(data39.name === undefined){
-const err100 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data39};
+else {
+const err100 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.mount.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.mount,data:data36};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1244,8 +1234,11 @@ vErrors.push(err100);
 }
 errors++;
 }
-if(data39.key === undefined){
-const err101 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data39};
+if(data34.role !== undefined){
+let data37 = data34.role;
+if(typeof data37 === "string"){
+if(func2(data37) > 128){
+const err101 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/role/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.role,data:data37};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1254,9 +1247,8 @@ vErrors.push(err101);
 }
 errors++;
 }
-for(const key12 in data39){
-if(!((key12 === "key") || (key12 === "name"))){
-const err102 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data39};
+if(func2(data37) < 1){
+const err102 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/role/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.role,data:data37};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1265,12 +1257,8 @@ vErrors.push(err102);
 }
 errors++;
 }
-}
-if(data39.key !== undefined){
-let data40 = data39.key;
-if(typeof data40 === "string"){
-if(func2(data40) > 253){
-const err103 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data40};
+if(!pattern5.test(data37)){
+const err103 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/role/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.@-]+$"+"\"",schema:"^[A-Za-z0-9_.@-]+$",parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.role,data:data37};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1279,8 +1267,9 @@ vErrors.push(err103);
 }
 errors++;
 }
-if(func2(data40) < 1){
-const err104 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data40};
+}
+else {
+const err104 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.role.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.role,data:data37};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1289,8 +1278,12 @@ vErrors.push(err104);
 }
 errors++;
 }
-if(!pattern0.test(data40)){
-const err105 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data40};
+}
+if(data34.roleArn !== undefined){
+let data38 = data34.roleArn;
+if(typeof data38 === "string"){
+if(func2(data38) > 2048){
+const err105 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/roleArn",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.roleArn,data:data38};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1301,7 +1294,7 @@ errors++;
 }
 }
 else {
-const err106 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.key.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data40};
+const err106 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/roleArn",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.roleArn.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.roleArn,data:data38};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1311,11 +1304,10 @@ vErrors.push(err106);
 errors++;
 }
 }
-if(data39.name !== undefined){
-let data41 = data39.name;
-if(typeof data41 === "string"){
-if(func2(data41) > 253){
-const err107 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data41};
+if(data34.ttlSeconds !== undefined){
+let data39 = data34.ttlSeconds;
+if(!((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39)))){
+const err107 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/ttlSeconds",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/ttlSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.ttlSeconds.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.ttlSeconds,data:data39};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1324,8 +1316,9 @@ vErrors.push(err107);
 }
 errors++;
 }
-if(func2(data41) < 1){
-const err108 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data41};
+if(typeof data39 == "number"){
+if(data39 > 129600 || isNaN(data39)){
+const err108 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/ttlSeconds",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/ttlSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 129600},message:"must be <= 129600",schema:129600,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.ttlSeconds,data:data39};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1334,8 +1327,8 @@ vErrors.push(err108);
 }
 errors++;
 }
-if(!pattern1.test(data41)){
-const err109 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data41};
+if(data39 < 900 || isNaN(data39)){
+const err109 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/ttlSeconds",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/ttlSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 900},message:"must be >= 900",schema:900,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.ttlSeconds,data:data39};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1345,8 +1338,10 @@ vErrors.push(err109);
 errors++;
 }
 }
+}
+}
 else {
-const err110 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data41};
+const err110 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine,data:data34};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1358,7 +1353,7 @@ errors++;
 }
 }
 else {
-const err111 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.secretRef.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data39};
+const err111 = {instancePath:instancePath+"/spec/aws/vault",schemaPath:"#/properties/spec/properties/aws/properties/vault/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.vault.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault,data:data17};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1368,11 +1363,17 @@ vErrors.push(err111);
 errors++;
 }
 }
-if(data26.upstream !== undefined){
-let data42 = data26.upstream;
-if(typeof data42 === "string"){
-if(func2(data42) > 2048){
-const err112 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data42};
+if(data6.webIdentity !== undefined){
+let data40 = data6.webIdentity;
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+if(data40.sessionDurationSeconds === undefined){
+data40.sessionDurationSeconds = 3600;
+}
+if(data40.tokenAudience === undefined){
+data40.tokenAudience = "sts.amazonaws.com";
+}
+if(data40.roleArn === undefined){
+const err112 = {instancePath:instancePath+"/spec/aws/webIdentity",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema11.properties.spec.properties.aws.properties.webIdentity.required,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity,data:data40};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1381,9 +1382,9 @@ vErrors.push(err112);
 }
 errors++;
 }
-}
-else {
-const err113 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.upstream.type,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data42};
+for(const key10 in data40){
+if(!((((key10 === "roleArn") || (key10 === "sessionDurationSeconds")) || (key10 === "stsRegion")) || (key10 === "tokenAudience"))){
+const err113 = {instancePath:instancePath+"/spec/aws/webIdentity",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity,data:data40};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1393,9 +1394,11 @@ vErrors.push(err113);
 errors++;
 }
 }
-}
-else {
-const err114 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.type,parentSchema:schema11.properties.spec.properties.http,data:data26};
+if(data40.roleArn !== undefined){
+let data41 = data40.roleArn;
+if(typeof data41 === "string"){
+if(func2(data41) > 2048){
+const err114 = {instancePath:instancePath+"/spec/aws/webIdentity/roleArn",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.roleArn,data:data41};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1405,10 +1408,8 @@ vErrors.push(err114);
 errors++;
 }
 }
-if(data5.port !== undefined){
-let data43 = data5.port;
-if(!((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43)))){
-const err115 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.port.type,parentSchema:schema11.properties.spec.properties.port,data:data43};
+else {
+const err115 = {instancePath:instancePath+"/spec/aws/webIdentity/roleArn",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.roleArn.type,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.roleArn,data:data41};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1417,9 +1418,10 @@ vErrors.push(err115);
 }
 errors++;
 }
-if(typeof data43 == "number"){
-if(data43 > 65535 || isNaN(data43)){
-const err116 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema11.properties.spec.properties.port,data:data43};
+}
+let data42 = data40.sessionDurationSeconds;
+if(!((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42)))){
+const err116 = {instancePath:instancePath+"/spec/aws/webIdentity/sessionDurationSeconds",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/sessionDurationSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.sessionDurationSeconds.type,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.sessionDurationSeconds,data:data42};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1428,8 +1430,9 @@ vErrors.push(err116);
 }
 errors++;
 }
-if(data43 < 1024 || isNaN(data43)){
-const err117 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema11.properties.spec.properties.port,data:data43};
+if(typeof data42 == "number"){
+if(data42 > 43200 || isNaN(data42)){
+const err117 = {instancePath:instancePath+"/spec/aws/webIdentity/sessionDurationSeconds",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/sessionDurationSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 43200},message:"must be <= 43200",schema:43200,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.sessionDurationSeconds,data:data42};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1438,12 +1441,8 @@ vErrors.push(err117);
 }
 errors++;
 }
-}
-}
-if(data5.type !== undefined){
-let data44 = data5.type;
-if(typeof data44 !== "string"){
-const err118 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.type.type,parentSchema:schema11.properties.spec.properties.type,data:data44};
+if(data42 < 900 || isNaN(data42)){
+const err118 = {instancePath:instancePath+"/spec/aws/webIdentity/sessionDurationSeconds",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/sessionDurationSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 900},message:"must be >= 900",schema:900,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.sessionDurationSeconds,data:data42};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1452,8 +1451,12 @@ vErrors.push(err118);
 }
 errors++;
 }
-if(!((data44 === "aws") || (data44 === "http"))){
-const err119 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.type.enum,parentSchema:schema11.properties.spec.properties.type,data:data44};
+}
+if(data40.stsRegion !== undefined){
+let data43 = data40.stsRegion;
+if(typeof data43 === "string"){
+if(func2(data43) > 32){
+const err119 = {instancePath:instancePath+"/spec/aws/webIdentity/stsRegion",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/stsRegion/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters",schema:32,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.stsRegion,data:data43};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1462,10 +1465,8 @@ vErrors.push(err119);
 }
 errors++;
 }
-}
-}
-else {
-const err120 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data5};
+if(!pattern11.test(data43)){
+const err120 = {instancePath:instancePath+"/spec/aws/webIdentity/stsRegion",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/stsRegion/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]+$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]+$",parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.stsRegion,data:data43};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1475,12 +1476,8 @@ vErrors.push(err120);
 errors++;
 }
 }
-if(data.status !== undefined){
-let data45 = data.status;
-if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
-for(const key13 in data45){
-if(!((key13 === "conditions") || (key13 === "observedGeneration"))){
-const err121 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status,data:data45};
+else {
+const err121 = {instancePath:instancePath+"/spec/aws/webIdentity/stsRegion",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/stsRegion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.stsRegion.type,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.stsRegion,data:data43};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1490,11 +1487,10 @@ vErrors.push(err121);
 errors++;
 }
 }
-if(data45.conditions !== undefined){
-let data46 = data45.conditions;
-if(Array.isArray(data46)){
-if(data46.length > 16){
-const err122 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.status.properties.conditions,data:data46};
+let data44 = data40.tokenAudience;
+if(typeof data44 === "string"){
+if(func2(data44) > 256){
+const err122 = {instancePath:instancePath+"/spec/aws/webIdentity/tokenAudience",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.tokenAudience,data:data44};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1503,12 +1499,8 @@ vErrors.push(err122);
 }
 errors++;
 }
-const len1 = data46.length;
-for(let i1=0; i1<len1; i1++){
-let data47 = data46[i1];
-if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
-if(data47.type === undefined){
-const err123 = {instancePath:instancePath+"/status/conditions/" + i1,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data47};
+if(func2(data44) < 1){
+const err123 = {instancePath:instancePath+"/spec/aws/webIdentity/tokenAudience",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.tokenAudience,data:data44};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1517,8 +1509,9 @@ vErrors.push(err123);
 }
 errors++;
 }
-if(data47.status === undefined){
-const err124 = {instancePath:instancePath+"/status/conditions/" + i1,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data47};
+}
+else {
+const err124 = {instancePath:instancePath+"/spec/aws/webIdentity/tokenAudience",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.tokenAudience,data:data44};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1527,8 +1520,9 @@ vErrors.push(err124);
 }
 errors++;
 }
-if(data47.lastTransitionTime === undefined){
-const err125 = {instancePath:instancePath+"/status/conditions/" + i1,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data47};
+}
+else {
+const err125 = {instancePath:instancePath+"/spec/aws/webIdentity",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.webIdentity.type,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity,data:data40};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1537,8 +1531,10 @@ vErrors.push(err125);
 }
 errors++;
 }
-if(data47.reason === undefined){
-const err126 = {instancePath:instancePath+"/status/conditions/" + i1,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data47};
+}
+}
+else {
+const err126 = {instancePath:instancePath+"/spec/aws",schemaPath:"#/properties/spec/properties/aws/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.type,parentSchema:schema11.properties.spec.properties.aws,data:data6};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1547,8 +1543,12 @@ vErrors.push(err126);
 }
 errors++;
 }
-if(data47.message === undefined){
-const err127 = {instancePath:instancePath+"/status/conditions/" + i1,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data47};
+}
+if(data5.env !== undefined){
+let data45 = data5.env;
+if(Array.isArray(data45)){
+if(data45.length > 32){
+const err127 = {instancePath:instancePath+"/spec/env",schemaPath:"#/properties/spec/properties/env/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema11.properties.spec.properties.env,data:data45};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1557,9 +1557,12 @@ vErrors.push(err127);
 }
 errors++;
 }
-for(const key14 in data47){
-if(!((((((key14 === "lastTransitionTime") || (key14 === "message")) || (key14 === "observedGeneration")) || (key14 === "reason")) || (key14 === "status")) || (key14 === "type"))){
-const err128 = {instancePath:instancePath+"/status/conditions/" + i1,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data47};
+const len0 = data45.length;
+for(let i0=0; i0<len0; i0++){
+let data46 = data45[i0];
+if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
+if(data46.name === undefined){
+const err128 = {instancePath:instancePath+"/spec/env/" + i0,schemaPath:"#/properties/spec/properties/env/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.env.items.required,parentSchema:schema11.properties.spec.properties.env.items,data:data46};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -1568,12 +1571,9 @@ vErrors.push(err128);
 }
 errors++;
 }
-}
-if(data47.lastTransitionTime !== undefined){
-let data48 = data47.lastTransitionTime;
-if(typeof data48 === "string"){
-if(!(formats0.validate(data48))){
-const err129 = {instancePath:instancePath+"/status/conditions/" + i1+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data48};
+for(const key11 in data46){
+if(!((key11 === "name") || (key11 === "value"))){
+const err129 = {instancePath:instancePath+"/spec/env/" + i0,schemaPath:"#/properties/spec/properties/env/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.env.items,data:data46};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -1583,8 +1583,11 @@ vErrors.push(err129);
 errors++;
 }
 }
-else {
-const err130 = {instancePath:instancePath+"/status/conditions/" + i1+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data48};
+if(data46.name !== undefined){
+let data47 = data46.name;
+if(typeof data47 === "string"){
+if(func2(data47) > 256){
+const err130 = {instancePath:instancePath+"/spec/env/" + i0+"/name",schemaPath:"#/properties/spec/properties/env/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.env.items.properties.name,data:data47};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -1593,12 +1596,8 @@ vErrors.push(err130);
 }
 errors++;
 }
-}
-if(data47.message !== undefined){
-let data49 = data47.message;
-if(typeof data49 === "string"){
-if(func2(data49) > 32768){
-const err131 = {instancePath:instancePath+"/status/conditions/" + i1+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 32768},message:"must NOT have more than 32768 characters",schema:32768,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data49};
+if(func2(data47) < 1){
+const err131 = {instancePath:instancePath+"/spec/env/" + i0+"/name",schemaPath:"#/properties/spec/properties/env/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.env.items.properties.name,data:data47};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -1609,7 +1608,7 @@ errors++;
 }
 }
 else {
-const err132 = {instancePath:instancePath+"/status/conditions/" + i1+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data49};
+const err132 = {instancePath:instancePath+"/spec/env/" + i0+"/name",schemaPath:"#/properties/spec/properties/env/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.env.items.properties.name.type,parentSchema:schema11.properties.spec.properties.env.items.properties.name,data:data47};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -1619,10 +1618,11 @@ vErrors.push(err132);
 errors++;
 }
 }
-if(data47.observedGeneration !== undefined){
-let data50 = data47.observedGeneration;
-if(!((typeof data50 == "number") && (!(data50 % 1) && !isNaN(data50)))){
-const err133 = {instancePath:instancePath+"/status/conditions/" + i1+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data50};
+if(data46.value !== undefined){
+let data48 = data46.value;
+if(typeof data48 === "string"){
+if(func2(data48) > 4096){
+const err133 = {instancePath:instancePath+"/spec/env/" + i0+"/value",schemaPath:"#/properties/spec/properties/env/items/properties/value/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters",schema:4096,parentSchema:schema11.properties.spec.properties.env.items.properties.value,data:data48};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -1631,9 +1631,9 @@ vErrors.push(err133);
 }
 errors++;
 }
-if(typeof data50 == "number"){
-if(data50 < 0 || isNaN(data50)){
-const err134 = {instancePath:instancePath+"/status/conditions/" + i1+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data50};
+}
+else {
+const err134 = {instancePath:instancePath+"/spec/env/" + i0+"/value",schemaPath:"#/properties/spec/properties/env/items/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.env.items.properties.value.type,parentSchema:schema11.properties.spec.properties.env.items.properties.value,data:data48};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -1644,11 +1644,8 @@ errors++;
 }
 }
 }
-if(data47.reason !== undefined){
-let data51 = data47.reason;
-if(typeof data51 === "string"){
-if(func2(data51) > 1024){
-const err135 = {instancePath:instancePath+"/status/conditions/" + i1+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data51};
+else {
+const err135 = {instancePath:instancePath+"/spec/env/" + i0,schemaPath:"#/properties/spec/properties/env/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.env.items.type,parentSchema:schema11.properties.spec.properties.env.items,data:data46};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -1657,8 +1654,10 @@ vErrors.push(err135);
 }
 errors++;
 }
-if(func2(data51) < 1){
-const err136 = {instancePath:instancePath+"/status/conditions/" + i1+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data51};
+}
+}
+else {
+const err136 = {instancePath:instancePath+"/spec/env",schemaPath:"#/properties/spec/properties/env/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.env.type,parentSchema:schema11.properties.spec.properties.env,data:data45};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -1667,8 +1666,16 @@ vErrors.push(err136);
 }
 errors++;
 }
-if(!pattern10.test(data51)){
-const err137 = {instancePath:instancePath+"/status/conditions/" + i1+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data51};
+}
+if(data5.http !== undefined){
+let data49 = data5.http;
+if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
+if(data49.allowPlaintextUpstream === undefined){
+data49.allowPlaintextUpstream = false;
+}
+for(const key12 in data49){
+if(!(((((((key12 === "allowPlaintextUpstream") || (key12 === "caBundle")) || (key12 === "injection")) || (key12 === "preset")) || (key12 === "secretRef")) || (key12 === "upstream")) || (key12 === "vault"))){
+const err137 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http,data:data49};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -1678,8 +1685,9 @@ vErrors.push(err137);
 errors++;
 }
 }
-else {
-const err138 = {instancePath:instancePath+"/status/conditions/" + i1+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data51};
+let data50 = data49.allowPlaintextUpstream;
+if(typeof data50 !== "boolean"){
+const err138 = {instancePath:instancePath+"/spec/http/allowPlaintextUpstream",schemaPath:"#/properties/spec/properties/http/properties/allowPlaintextUpstream/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.properties.allowPlaintextUpstream.type,parentSchema:schema11.properties.spec.properties.http.properties.allowPlaintextUpstream,data:data50};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -1688,11 +1696,11 @@ vErrors.push(err138);
 }
 errors++;
 }
-}
-if(data47.status !== undefined){
-let data52 = data47.status;
-if(typeof data52 !== "string"){
-const err139 = {instancePath:instancePath+"/status/conditions/" + i1+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data52};
+if(data49.caBundle !== undefined){
+let data51 = data49.caBundle;
+if(typeof data51 === "string"){
+if(func2(data51) > 65536){
+const err139 = {instancePath:instancePath+"/spec/http/caBundle",schemaPath:"#/properties/spec/properties/http/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.caBundle,data:data51};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -1701,8 +1709,9 @@ vErrors.push(err139);
 }
 errors++;
 }
-if(!(((data52 === "True") || (data52 === "False")) || (data52 === "Unknown"))){
-const err140 = {instancePath:instancePath+"/status/conditions/" + i1+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.conditions.items.properties.status.enum,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data52};
+}
+else {
+const err140 = {instancePath:instancePath+"/spec/http/caBundle",schemaPath:"#/properties/spec/properties/http/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.caBundle,data:data51};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -1712,11 +1721,11 @@ vErrors.push(err140);
 errors++;
 }
 }
-if(data47.type !== undefined){
-let data53 = data47.type;
-if(typeof data53 === "string"){
-if(func2(data53) > 316){
-const err141 = {instancePath:instancePath+"/status/conditions/" + i1+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 316},message:"must NOT have more than 316 characters",schema:316,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data53};
+if(data49.injection !== undefined){
+let data52 = data49.injection;
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+if(data52.type === undefined){
+const err141 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.spec.properties.http.properties.injection.required,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data52};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -1725,8 +1734,9 @@ vErrors.push(err141);
 }
 errors++;
 }
-if(!pattern11.test(data53)){
-const err142 = {instancePath:instancePath+"/status/conditions/" + i1+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data53};
+for(const key13 in data52){
+if(!((((key13 === "basic") || (key13 === "header")) || (key13 === "queryParameter")) || (key13 === "type"))){
+const err142 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data52};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -1736,8 +1746,12 @@ vErrors.push(err142);
 errors++;
 }
 }
-else {
-const err143 = {instancePath:instancePath+"/status/conditions/" + i1+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data53};
+if(data52.basic !== undefined){
+let data53 = data52.basic;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+for(const key14 in data53){
+if(!(key14 === "username")){
+const err143 = {instancePath:instancePath+"/spec/http/injection/basic",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic,data:data53};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -1747,9 +1761,11 @@ vErrors.push(err143);
 errors++;
 }
 }
-}
-else {
-const err144 = {instancePath:instancePath+"/status/conditions/" + i1,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data47};
+if(data53.username !== undefined){
+let data54 = data53.username;
+if(typeof data54 === "string"){
+if(func2(data54) > 256){
+const err144 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data54};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -1758,10 +1774,8 @@ vErrors.push(err144);
 }
 errors++;
 }
-}
-}
-else {
-const err145 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data46};
+if(func2(data54) < 1){
+const err145 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data54};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -1770,11 +1784,8 @@ vErrors.push(err145);
 }
 errors++;
 }
-}
-if(data45.observedGeneration !== undefined){
-let data54 = data45.observedGeneration;
-if(!((typeof data54 == "number") && (!(data54 % 1) && !isNaN(data54)))){
-const err146 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data54};
+if(!pattern12.test(data54)){
+const err146 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/pattern",keyword:"pattern",params:{pattern: "^[^:\\x00-\\x1f\\x7f]+$"},message:"must match pattern \""+"^[^:\\x00-\\x1f\\x7f]+$"+"\"",schema:"^[^:\\x00-\\x1f\\x7f]+$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data54};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -1783,9 +1794,9 @@ vErrors.push(err146);
 }
 errors++;
 }
-if(typeof data54 == "number"){
-if(data54 < 0 || isNaN(data54)){
-const err147 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.observedGeneration,data:data54};
+}
+else {
+const err147 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data54};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -1796,9 +1807,8 @@ errors++;
 }
 }
 }
-}
 else {
-const err148 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data45};
+const err148 = {instancePath:instancePath+"/spec/http/injection/basic",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.basic.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic,data:data53};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -1808,9 +1818,11 @@ vErrors.push(err148);
 errors++;
 }
 }
-}
-else {
-const err149 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(data52.header !== undefined){
+let data55 = data52.header;
+if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
+if(data55.name === undefined){
+const err149 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.required,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data55};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -1819,15 +1831,1413 @@ vErrors.push(err149);
 }
 errors++;
 }
+for(const key15 in data55){
+if(!((key15 === "name") || (key15 === "prefix"))){
+const err150 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data55};
+if(vErrors === null){
+vErrors = [err150];
+}
+else {
+vErrors.push(err150);
+}
+errors++;
+}
+}
+if(data55.name !== undefined){
+let data56 = data55.name;
+if(typeof data56 === "string"){
+if(func2(data56) > 256){
+const err151 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data56};
+if(vErrors === null){
+vErrors = [err151];
+}
+else {
+vErrors.push(err151);
+}
+errors++;
+}
+if(func2(data56) < 1){
+const err152 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data56};
+if(vErrors === null){
+vErrors = [err152];
+}
+else {
+vErrors.push(err152);
+}
+errors++;
+}
+}
+else {
+const err153 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data56};
+if(vErrors === null){
+vErrors = [err153];
+}
+else {
+vErrors.push(err153);
+}
+errors++;
+}
+}
+if(data55.prefix !== undefined){
+let data57 = data55.prefix;
+if(typeof data57 === "string"){
+if(func2(data57) > 256){
+const err154 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data57};
+if(vErrors === null){
+vErrors = [err154];
+}
+else {
+vErrors.push(err154);
+}
+errors++;
+}
+if(!pattern13.test(data57)){
+const err155 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^[ -~]*$"},message:"must match pattern \""+"^[ -~]*$"+"\"",schema:"^[ -~]*$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data57};
+if(vErrors === null){
+vErrors = [err155];
+}
+else {
+vErrors.push(err155);
+}
+errors++;
+}
+}
+else {
+const err156 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data57};
+if(vErrors === null){
+vErrors = [err156];
+}
+else {
+vErrors.push(err156);
+}
+errors++;
+}
+}
+}
+else {
+const err157 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data55};
+if(vErrors === null){
+vErrors = [err157];
+}
+else {
+vErrors.push(err157);
+}
+errors++;
+}
+}
+if(data52.queryParameter !== undefined){
+let data58 = data52.queryParameter;
+if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
+if(data58.name === undefined){
+const err158 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.required,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data58};
+if(vErrors === null){
+vErrors = [err158];
+}
+else {
+vErrors.push(err158);
+}
+errors++;
+}
+for(const key16 in data58){
+if(!(key16 === "name")){
+const err159 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data58};
+if(vErrors === null){
+vErrors = [err159];
+}
+else {
+vErrors.push(err159);
+}
+errors++;
+}
+}
+if(data58.name !== undefined){
+let data59 = data58.name;
+if(typeof data59 === "string"){
+if(func2(data59) > 128){
+const err160 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data59};
+if(vErrors === null){
+vErrors = [err160];
+}
+else {
+vErrors.push(err160);
+}
+errors++;
+}
+if(func2(data59) < 1){
+const err161 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data59};
+if(vErrors === null){
+vErrors = [err161];
+}
+else {
+vErrors.push(err161);
+}
+errors++;
+}
+if(!pattern14.test(data59)){
+const err162 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._~-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._~-]+$"+"\"",schema:"^[A-Za-z0-9._~-]+$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data59};
+if(vErrors === null){
+vErrors = [err162];
+}
+else {
+vErrors.push(err162);
+}
+errors++;
+}
+}
+else {
+const err163 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data59};
+if(vErrors === null){
+vErrors = [err163];
+}
+else {
+vErrors.push(err163);
+}
+errors++;
+}
+}
+}
+else {
+const err164 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data58};
+if(vErrors === null){
+vErrors = [err164];
+}
+else {
+vErrors.push(err164);
+}
+errors++;
+}
+}
+if(data52.type !== undefined){
+let data60 = data52.type;
+if(typeof data60 !== "string"){
+const err165 = {instancePath:instancePath+"/spec/http/injection/type",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.type.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.type,data:data60};
+if(vErrors === null){
+vErrors = [err165];
+}
+else {
+vErrors.push(err165);
+}
+errors++;
+}
+if(!((((data60 === "Bearer") || (data60 === "Header")) || (data60 === "Basic")) || (data60 === "QueryParameter"))){
+const err166 = {instancePath:instancePath+"/spec/http/injection/type",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.injection.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.injection.properties.type.enum,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.type,data:data60};
+if(vErrors === null){
+vErrors = [err166];
+}
+else {
+vErrors.push(err166);
+}
+errors++;
+}
+}
+}
+else {
+const err167 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.type,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data52};
+if(vErrors === null){
+vErrors = [err167];
+}
+else {
+vErrors.push(err167);
+}
+errors++;
+}
+}
+if(data49.preset !== undefined){
+let data61 = data49.preset;
+if(typeof data61 !== "string"){
+const err168 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.preset.type,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data61};
+if(vErrors === null){
+vErrors = [err168];
+}
+else {
+vErrors.push(err168);
+}
+errors++;
+}
+if(!((((((data61 === "openai") || (data61 === "anthropic")) || (data61 === "mistral")) || (data61 === "github")) || (data61 === "gitlab")) || (data61 === "stripe"))){
+const err169 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.preset.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.preset.enum,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data61};
+if(vErrors === null){
+vErrors = [err169];
+}
+else {
+vErrors.push(err169);
+}
+errors++;
+}
+}
+if(data49.secretRef !== undefined){
+let data62 = data49.secretRef;
+if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
+if(data62.name === undefined){
+const err170 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data62};
+if(vErrors === null){
+vErrors = [err170];
+}
+else {
+vErrors.push(err170);
+}
+errors++;
+}
+if(data62.key === undefined){
+const err171 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data62};
+if(vErrors === null){
+vErrors = [err171];
+}
+else {
+vErrors.push(err171);
+}
+errors++;
+}
+for(const key17 in data62){
+if(!((key17 === "key") || (key17 === "name"))){
+const err172 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data62};
+if(vErrors === null){
+vErrors = [err172];
+}
+else {
+vErrors.push(err172);
+}
+errors++;
+}
+}
+if(data62.key !== undefined){
+let data63 = data62.key;
+if(typeof data63 === "string"){
+if(func2(data63) > 253){
+const err173 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data63};
+if(vErrors === null){
+vErrors = [err173];
+}
+else {
+vErrors.push(err173);
+}
+errors++;
+}
+if(func2(data63) < 1){
+const err174 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data63};
+if(vErrors === null){
+vErrors = [err174];
+}
+else {
+vErrors.push(err174);
+}
+errors++;
+}
+if(!pattern0.test(data63)){
+const err175 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data63};
+if(vErrors === null){
+vErrors = [err175];
+}
+else {
+vErrors.push(err175);
+}
+errors++;
+}
+}
+else {
+const err176 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.key.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data63};
+if(vErrors === null){
+vErrors = [err176];
+}
+else {
+vErrors.push(err176);
+}
+errors++;
+}
+}
+if(data62.name !== undefined){
+let data64 = data62.name;
+if(typeof data64 === "string"){
+if(func2(data64) > 253){
+const err177 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data64};
+if(vErrors === null){
+vErrors = [err177];
+}
+else {
+vErrors.push(err177);
+}
+errors++;
+}
+if(func2(data64) < 1){
+const err178 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data64};
+if(vErrors === null){
+vErrors = [err178];
+}
+else {
+vErrors.push(err178);
+}
+errors++;
+}
+if(!pattern1.test(data64)){
+const err179 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data64};
+if(vErrors === null){
+vErrors = [err179];
+}
+else {
+vErrors.push(err179);
+}
+errors++;
+}
+}
+else {
+const err180 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data64};
+if(vErrors === null){
+vErrors = [err180];
+}
+else {
+vErrors.push(err180);
+}
+errors++;
+}
+}
+}
+else {
+const err181 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.secretRef.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data62};
+if(vErrors === null){
+vErrors = [err181];
+}
+else {
+vErrors.push(err181);
+}
+errors++;
+}
+}
+if(data49.upstream !== undefined){
+let data65 = data49.upstream;
+if(typeof data65 === "string"){
+if(func2(data65) > 2048){
+const err182 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data65};
+if(vErrors === null){
+vErrors = [err182];
+}
+else {
+vErrors.push(err182);
+}
+errors++;
+}
+}
+else {
+const err183 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.upstream.type,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data65};
+if(vErrors === null){
+vErrors = [err183];
+}
+else {
+vErrors.push(err183);
+}
+errors++;
+}
+}
+if(data49.vault !== undefined){
+let data66 = data49.vault;
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+if(data66.allowPlaintext === undefined){
+data66.allowPlaintext = false;
+}
+if(data66.address === undefined){
+const err184 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data66};
+if(vErrors === null){
+vErrors = [err184];
+}
+else {
+vErrors.push(err184);
+}
+errors++;
+}
+if(data66.auth === undefined){
+const err185 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "auth"},message:"must have required property '"+"auth"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data66};
+if(vErrors === null){
+vErrors = [err185];
+}
+else {
+vErrors.push(err185);
+}
+errors++;
+}
+if(data66.kv === undefined){
+const err186 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "kv"},message:"must have required property '"+"kv"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data66};
+if(vErrors === null){
+vErrors = [err186];
+}
+else {
+vErrors.push(err186);
+}
+errors++;
+}
+for(const key18 in data66){
+if(!((((((key18 === "address") || (key18 === "allowPlaintext")) || (key18 === "auth")) || (key18 === "caBundle")) || (key18 === "kv")) || (key18 === "namespace"))){
+const err187 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data66};
+if(vErrors === null){
+vErrors = [err187];
+}
+else {
+vErrors.push(err187);
+}
+errors++;
+}
+}
+if(data66.address !== undefined){
+let data67 = data66.address;
+if(typeof data67 === "string"){
+if(func2(data67) > 2048){
+const err188 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data67};
+if(vErrors === null){
+vErrors = [err188];
+}
+else {
+vErrors.push(err188);
+}
+errors++;
+}
+}
+else {
+const err189 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.address.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data67};
+if(vErrors === null){
+vErrors = [err189];
+}
+else {
+vErrors.push(err189);
+}
+errors++;
+}
+}
+let data68 = data66.allowPlaintext;
+if(typeof data68 !== "boolean"){
+const err190 = {instancePath:instancePath+"/spec/http/vault/allowPlaintext",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/allowPlaintext/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext,data:data68};
+if(vErrors === null){
+vErrors = [err190];
+}
+else {
+vErrors.push(err190);
+}
+errors++;
+}
+if(data66.auth !== undefined){
+let data69 = data66.auth;
+if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
+if(data69.kubernetes === undefined){
+const err191 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/required",keyword:"required",params:{missingProperty: "kubernetes"},message:"must have required property '"+"kubernetes"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data69};
+if(vErrors === null){
+vErrors = [err191];
+}
+else {
+vErrors.push(err191);
+}
+errors++;
+}
+for(const key19 in data69){
+if(!(key19 === "kubernetes")){
+const err192 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data69};
+if(vErrors === null){
+vErrors = [err192];
+}
+else {
+vErrors.push(err192);
+}
+errors++;
+}
+}
+if(data69.kubernetes !== undefined){
+let data70 = data69.kubernetes;
+if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
+if(data70.mount === undefined){
+data70.mount = "kubernetes";
+}
+if(data70.tokenAudience === undefined){
+data70.tokenAudience = "vault";
+}
+if(data70.role === undefined){
+const err193 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data70};
+if(vErrors === null){
+vErrors = [err193];
+}
+else {
+vErrors.push(err193);
+}
+errors++;
+}
+for(const key20 in data70){
+if(!(((key20 === "mount") || (key20 === "role")) || (key20 === "tokenAudience"))){
+const err194 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data70};
+if(vErrors === null){
+vErrors = [err194];
+}
+else {
+vErrors.push(err194);
+}
+errors++;
+}
+}
+let data71 = data70.mount;
+if(typeof data71 === "string"){
+if(func2(data71) > 128){
+const err195 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data71};
+if(vErrors === null){
+vErrors = [err195];
+}
+else {
+vErrors.push(err195);
+}
+errors++;
+}
+if(func2(data71) < 1){
+const err196 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data71};
+if(vErrors === null){
+vErrors = [err196];
+}
+else {
+vErrors.push(err196);
+}
+errors++;
+}
+if(!pattern4.test(data71)){
+const err197 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data71};
+if(vErrors === null){
+vErrors = [err197];
+}
+else {
+vErrors.push(err197);
+}
+errors++;
+}
+}
+else {
+const err198 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data71};
+if(vErrors === null){
+vErrors = [err198];
+}
+else {
+vErrors.push(err198);
+}
+errors++;
+}
+if(data70.role !== undefined){
+let data72 = data70.role;
+if(typeof data72 === "string"){
+if(func2(data72) > 128){
+const err199 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data72};
+if(vErrors === null){
+vErrors = [err199];
+}
+else {
+vErrors.push(err199);
+}
+errors++;
+}
+if(func2(data72) < 1){
+const err200 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data72};
+if(vErrors === null){
+vErrors = [err200];
+}
+else {
+vErrors.push(err200);
+}
+errors++;
+}
+if(!pattern5.test(data72)){
+const err201 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.@-]+$"+"\"",schema:"^[A-Za-z0-9_.@-]+$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data72};
+if(vErrors === null){
+vErrors = [err201];
+}
+else {
+vErrors.push(err201);
+}
+errors++;
+}
+}
+else {
+const err202 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data72};
+if(vErrors === null){
+vErrors = [err202];
+}
+else {
+vErrors.push(err202);
+}
+errors++;
+}
+}
+let data73 = data70.tokenAudience;
+if(typeof data73 === "string"){
+if(func2(data73) > 256){
+const err203 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data73};
+if(vErrors === null){
+vErrors = [err203];
+}
+else {
+vErrors.push(err203);
+}
+errors++;
+}
+if(func2(data73) < 1){
+const err204 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data73};
+if(vErrors === null){
+vErrors = [err204];
+}
+else {
+vErrors.push(err204);
+}
+errors++;
+}
+}
+else {
+const err205 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data73};
+if(vErrors === null){
+vErrors = [err205];
+}
+else {
+vErrors.push(err205);
+}
+errors++;
+}
+}
+else {
+const err206 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data70};
+if(vErrors === null){
+vErrors = [err206];
+}
+else {
+vErrors.push(err206);
+}
+errors++;
+}
+}
+}
+else {
+const err207 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data69};
+if(vErrors === null){
+vErrors = [err207];
+}
+else {
+vErrors.push(err207);
+}
+errors++;
+}
+}
+if(data66.caBundle !== undefined){
+let data74 = data66.caBundle;
+if(typeof data74 === "string"){
+if(func2(data74) > 65536){
+const err208 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data74};
+if(vErrors === null){
+vErrors = [err208];
+}
+else {
+vErrors.push(err208);
+}
+errors++;
+}
+}
+else {
+const err209 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data74};
+if(vErrors === null){
+vErrors = [err209];
+}
+else {
+vErrors.push(err209);
+}
+errors++;
+}
+}
+if(data66.kv !== undefined){
+let data75 = data66.kv;
+if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
+if(data75.mount === undefined){
+data75.mount = "secret";
+}
+if(data75.pollIntervalSeconds === undefined){
+data75.pollIntervalSeconds = 30;
+}
+if(data75.path === undefined){
+const err210 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data75};
+if(vErrors === null){
+vErrors = [err210];
+}
+else {
+vErrors.push(err210);
+}
+errors++;
+}
+if(data75.field === undefined){
+const err211 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data75};
+if(vErrors === null){
+vErrors = [err211];
+}
+else {
+vErrors.push(err211);
+}
+errors++;
+}
+for(const key21 in data75){
+if(!((((key21 === "field") || (key21 === "mount")) || (key21 === "path")) || (key21 === "pollIntervalSeconds"))){
+const err212 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data75};
+if(vErrors === null){
+vErrors = [err212];
+}
+else {
+vErrors.push(err212);
+}
+errors++;
+}
+}
+if(data75.field !== undefined){
+let data76 = data75.field;
+if(typeof data76 === "string"){
+if(func2(data76) > 256){
+const err213 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data76};
+if(vErrors === null){
+vErrors = [err213];
+}
+else {
+vErrors.push(err213);
+}
+errors++;
+}
+if(func2(data76) < 1){
+const err214 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data76};
+if(vErrors === null){
+vErrors = [err214];
+}
+else {
+vErrors.push(err214);
+}
+errors++;
+}
+}
+else {
+const err215 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data76};
+if(vErrors === null){
+vErrors = [err215];
+}
+else {
+vErrors.push(err215);
+}
+errors++;
+}
+}
+let data77 = data75.mount;
+if(typeof data77 === "string"){
+if(func2(data77) > 128){
+const err216 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data77};
+if(vErrors === null){
+vErrors = [err216];
+}
+else {
+vErrors.push(err216);
+}
+errors++;
+}
+if(func2(data77) < 1){
+const err217 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data77};
+if(vErrors === null){
+vErrors = [err217];
+}
+else {
+vErrors.push(err217);
+}
+errors++;
+}
+if(!pattern4.test(data77)){
+const err218 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data77};
+if(vErrors === null){
+vErrors = [err218];
+}
+else {
+vErrors.push(err218);
+}
+errors++;
+}
+}
+else {
+const err219 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data77};
+if(vErrors === null){
+vErrors = [err219];
+}
+else {
+vErrors.push(err219);
+}
+errors++;
+}
+if(data75.path !== undefined){
+let data78 = data75.path;
+if(typeof data78 === "string"){
+if(func2(data78) > 512){
+const err220 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data78};
+if(vErrors === null){
+vErrors = [err220];
+}
+else {
+vErrors.push(err220);
+}
+errors++;
+}
+if(func2(data78) < 1){
+const err221 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data78};
+if(vErrors === null){
+vErrors = [err221];
+}
+else {
+vErrors.push(err221);
+}
+errors++;
+}
+if(!pattern7.test(data78)){
+const err222 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"+"\"",schema:"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data78};
+if(vErrors === null){
+vErrors = [err222];
+}
+else {
+vErrors.push(err222);
+}
+errors++;
+}
+}
+else {
+const err223 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data78};
+if(vErrors === null){
+vErrors = [err223];
+}
+else {
+vErrors.push(err223);
+}
+errors++;
+}
+}
+let data79 = data75.pollIntervalSeconds;
+if(!((typeof data79 == "number") && (!(data79 % 1) && !isNaN(data79)))){
+const err224 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data79};
+if(vErrors === null){
+vErrors = [err224];
+}
+else {
+vErrors.push(err224);
+}
+errors++;
+}
+if(typeof data79 == "number"){
+if(data79 > 3600 || isNaN(data79)){
+const err225 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data79};
+if(vErrors === null){
+vErrors = [err225];
+}
+else {
+vErrors.push(err225);
+}
+errors++;
+}
+if(data79 < 5 || isNaN(data79)){
+const err226 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data79};
+if(vErrors === null){
+vErrors = [err226];
+}
+else {
+vErrors.push(err226);
+}
+errors++;
+}
+}
+}
+else {
+const err227 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data75};
+if(vErrors === null){
+vErrors = [err227];
+}
+else {
+vErrors.push(err227);
+}
+errors++;
+}
+}
+if(data66.namespace !== undefined){
+let data80 = data66.namespace;
+if(typeof data80 === "string"){
+if(func2(data80) > 256){
+const err228 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data80};
+if(vErrors === null){
+vErrors = [err228];
+}
+else {
+vErrors.push(err228);
+}
+errors++;
+}
+if(func2(data80) < 1){
+const err229 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data80};
+if(vErrors === null){
+vErrors = [err229];
+}
+else {
+vErrors.push(err229);
+}
+errors++;
+}
+if(!pattern8.test(data80)){
+const err230 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data80};
+if(vErrors === null){
+vErrors = [err230];
+}
+else {
+vErrors.push(err230);
+}
+errors++;
+}
+}
+else {
+const err231 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.namespace.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data80};
+if(vErrors === null){
+vErrors = [err231];
+}
+else {
+vErrors.push(err231);
+}
+errors++;
+}
+}
+}
+else {
+const err232 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.type,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data66};
+if(vErrors === null){
+vErrors = [err232];
+}
+else {
+vErrors.push(err232);
+}
+errors++;
+}
+}
+}
+else {
+const err233 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.type,parentSchema:schema11.properties.spec.properties.http,data:data49};
+if(vErrors === null){
+vErrors = [err233];
+}
+else {
+vErrors.push(err233);
+}
+errors++;
+}
+}
+if(data5.port !== undefined){
+let data81 = data5.port;
+if(!((typeof data81 == "number") && (!(data81 % 1) && !isNaN(data81)))){
+const err234 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.port.type,parentSchema:schema11.properties.spec.properties.port,data:data81};
+if(vErrors === null){
+vErrors = [err234];
+}
+else {
+vErrors.push(err234);
+}
+errors++;
+}
+if(typeof data81 == "number"){
+if(data81 > 65535 || isNaN(data81)){
+const err235 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema11.properties.spec.properties.port,data:data81};
+if(vErrors === null){
+vErrors = [err235];
+}
+else {
+vErrors.push(err235);
+}
+errors++;
+}
+if(data81 < 1024 || isNaN(data81)){
+const err236 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema11.properties.spec.properties.port,data:data81};
+if(vErrors === null){
+vErrors = [err236];
+}
+else {
+vErrors.push(err236);
+}
+errors++;
+}
+}
+}
+if(data5.type !== undefined){
+let data82 = data5.type;
+if(typeof data82 !== "string"){
+const err237 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.type.type,parentSchema:schema11.properties.spec.properties.type,data:data82};
+if(vErrors === null){
+vErrors = [err237];
+}
+else {
+vErrors.push(err237);
+}
+errors++;
+}
+if(!((data82 === "aws") || (data82 === "http"))){
+const err238 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.type.enum,parentSchema:schema11.properties.spec.properties.type,data:data82};
+if(vErrors === null){
+vErrors = [err238];
+}
+else {
+vErrors.push(err238);
+}
+errors++;
+}
+}
+}
+else {
+const err239 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data5};
+if(vErrors === null){
+vErrors = [err239];
+}
+else {
+vErrors.push(err239);
+}
+errors++;
+}
+}
+if(data.status !== undefined){
+let data83 = data.status;
+if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
+for(const key22 in data83){
+if(!((key22 === "conditions") || (key22 === "observedGeneration"))){
+const err240 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status,data:data83};
+if(vErrors === null){
+vErrors = [err240];
+}
+else {
+vErrors.push(err240);
+}
+errors++;
+}
+}
+if(data83.conditions !== undefined){
+let data84 = data83.conditions;
+if(Array.isArray(data84)){
+if(data84.length > 16){
+const err241 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.status.properties.conditions,data:data84};
+if(vErrors === null){
+vErrors = [err241];
+}
+else {
+vErrors.push(err241);
+}
+errors++;
+}
+const len1 = data84.length;
+for(let i1=0; i1<len1; i1++){
+let data85 = data84[i1];
+if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
+if(data85.type === undefined){
+const err242 = {instancePath:instancePath+"/status/conditions/" + i1,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data85};
+if(vErrors === null){
+vErrors = [err242];
+}
+else {
+vErrors.push(err242);
+}
+errors++;
+}
+if(data85.status === undefined){
+const err243 = {instancePath:instancePath+"/status/conditions/" + i1,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data85};
+if(vErrors === null){
+vErrors = [err243];
+}
+else {
+vErrors.push(err243);
+}
+errors++;
+}
+if(data85.lastTransitionTime === undefined){
+const err244 = {instancePath:instancePath+"/status/conditions/" + i1,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data85};
+if(vErrors === null){
+vErrors = [err244];
+}
+else {
+vErrors.push(err244);
+}
+errors++;
+}
+if(data85.reason === undefined){
+const err245 = {instancePath:instancePath+"/status/conditions/" + i1,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data85};
+if(vErrors === null){
+vErrors = [err245];
+}
+else {
+vErrors.push(err245);
+}
+errors++;
+}
+if(data85.message === undefined){
+const err246 = {instancePath:instancePath+"/status/conditions/" + i1,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data85};
+if(vErrors === null){
+vErrors = [err246];
+}
+else {
+vErrors.push(err246);
+}
+errors++;
+}
+for(const key23 in data85){
+if(!((((((key23 === "lastTransitionTime") || (key23 === "message")) || (key23 === "observedGeneration")) || (key23 === "reason")) || (key23 === "status")) || (key23 === "type"))){
+const err247 = {instancePath:instancePath+"/status/conditions/" + i1,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data85};
+if(vErrors === null){
+vErrors = [err247];
+}
+else {
+vErrors.push(err247);
+}
+errors++;
+}
+}
+if(data85.lastTransitionTime !== undefined){
+let data86 = data85.lastTransitionTime;
+if(typeof data86 === "string"){
+if(!(formats0.validate(data86))){
+const err248 = {instancePath:instancePath+"/status/conditions/" + i1+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data86};
+if(vErrors === null){
+vErrors = [err248];
+}
+else {
+vErrors.push(err248);
+}
+errors++;
+}
+}
+else {
+const err249 = {instancePath:instancePath+"/status/conditions/" + i1+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data86};
+if(vErrors === null){
+vErrors = [err249];
+}
+else {
+vErrors.push(err249);
+}
+errors++;
+}
+}
+if(data85.message !== undefined){
+let data87 = data85.message;
+if(typeof data87 === "string"){
+if(func2(data87) > 32768){
+const err250 = {instancePath:instancePath+"/status/conditions/" + i1+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 32768},message:"must NOT have more than 32768 characters",schema:32768,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data87};
+if(vErrors === null){
+vErrors = [err250];
+}
+else {
+vErrors.push(err250);
+}
+errors++;
+}
+}
+else {
+const err251 = {instancePath:instancePath+"/status/conditions/" + i1+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data87};
+if(vErrors === null){
+vErrors = [err251];
+}
+else {
+vErrors.push(err251);
+}
+errors++;
+}
+}
+if(data85.observedGeneration !== undefined){
+let data88 = data85.observedGeneration;
+if(!((typeof data88 == "number") && (!(data88 % 1) && !isNaN(data88)))){
+const err252 = {instancePath:instancePath+"/status/conditions/" + i1+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data88};
+if(vErrors === null){
+vErrors = [err252];
+}
+else {
+vErrors.push(err252);
+}
+errors++;
+}
+if(typeof data88 == "number"){
+if(data88 < 0 || isNaN(data88)){
+const err253 = {instancePath:instancePath+"/status/conditions/" + i1+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data88};
+if(vErrors === null){
+vErrors = [err253];
+}
+else {
+vErrors.push(err253);
+}
+errors++;
+}
+}
+}
+if(data85.reason !== undefined){
+let data89 = data85.reason;
+if(typeof data89 === "string"){
+if(func2(data89) > 1024){
+const err254 = {instancePath:instancePath+"/status/conditions/" + i1+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data89};
+if(vErrors === null){
+vErrors = [err254];
+}
+else {
+vErrors.push(err254);
+}
+errors++;
+}
+if(func2(data89) < 1){
+const err255 = {instancePath:instancePath+"/status/conditions/" + i1+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data89};
+if(vErrors === null){
+vErrors = [err255];
+}
+else {
+vErrors.push(err255);
+}
+errors++;
+}
+if(!pattern22.test(data89)){
+const err256 = {instancePath:instancePath+"/status/conditions/" + i1+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data89};
+if(vErrors === null){
+vErrors = [err256];
+}
+else {
+vErrors.push(err256);
+}
+errors++;
+}
+}
+else {
+const err257 = {instancePath:instancePath+"/status/conditions/" + i1+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data89};
+if(vErrors === null){
+vErrors = [err257];
+}
+else {
+vErrors.push(err257);
+}
+errors++;
+}
+}
+if(data85.status !== undefined){
+let data90 = data85.status;
+if(typeof data90 !== "string"){
+const err258 = {instancePath:instancePath+"/status/conditions/" + i1+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data90};
+if(vErrors === null){
+vErrors = [err258];
+}
+else {
+vErrors.push(err258);
+}
+errors++;
+}
+if(!(((data90 === "True") || (data90 === "False")) || (data90 === "Unknown"))){
+const err259 = {instancePath:instancePath+"/status/conditions/" + i1+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.conditions.items.properties.status.enum,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data90};
+if(vErrors === null){
+vErrors = [err259];
+}
+else {
+vErrors.push(err259);
+}
+errors++;
+}
+}
+if(data85.type !== undefined){
+let data91 = data85.type;
+if(typeof data91 === "string"){
+if(func2(data91) > 316){
+const err260 = {instancePath:instancePath+"/status/conditions/" + i1+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 316},message:"must NOT have more than 316 characters",schema:316,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data91};
+if(vErrors === null){
+vErrors = [err260];
+}
+else {
+vErrors.push(err260);
+}
+errors++;
+}
+if(!pattern23.test(data91)){
+const err261 = {instancePath:instancePath+"/status/conditions/" + i1+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data91};
+if(vErrors === null){
+vErrors = [err261];
+}
+else {
+vErrors.push(err261);
+}
+errors++;
+}
+}
+else {
+const err262 = {instancePath:instancePath+"/status/conditions/" + i1+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data91};
+if(vErrors === null){
+vErrors = [err262];
+}
+else {
+vErrors.push(err262);
+}
+errors++;
+}
+}
+}
+else {
+const err263 = {instancePath:instancePath+"/status/conditions/" + i1,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data85};
+if(vErrors === null){
+vErrors = [err263];
+}
+else {
+vErrors.push(err263);
+}
+errors++;
+}
+}
+}
+else {
+const err264 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data84};
+if(vErrors === null){
+vErrors = [err264];
+}
+else {
+vErrors.push(err264);
+}
+errors++;
+}
+}
+if(data83.observedGeneration !== undefined){
+let data92 = data83.observedGeneration;
+if(!((typeof data92 == "number") && (!(data92 % 1) && !isNaN(data92)))){
+const err265 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data92};
+if(vErrors === null){
+vErrors = [err265];
+}
+else {
+vErrors.push(err265);
+}
+errors++;
+}
+if(typeof data92 == "number"){
+if(data92 < 0 || isNaN(data92)){
+const err266 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.observedGeneration,data:data92};
+if(vErrors === null){
+vErrors = [err266];
+}
+else {
+vErrors.push(err266);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err267 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data83};
+if(vErrors === null){
+vErrors = [err267];
+}
+else {
+vErrors.push(err267);
+}
+errors++;
+}
+}
+}
+else {
+const err268 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err268];
+}
+else {
+vErrors.push(err268);
+}
+errors++;
+}
 validate10.errors = vErrors;
 return errors === 0;
 }
 
 const schema12 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string"},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["workloads","rules"],"properties":{"limits":{"type":"array","maxItems":16,"items":{"type":"object","required":["name"],"properties":{"budget":{"type":"object","properties":{"costUSD":{"type":"string","pattern":"^[0-9]{1,9}(\\.[0-9]{1,6})?$","maxLength":16},"inputTokens":{"type":"integer","minimum":1,"maximum":1000000000000},"maxOutputTokensPerCall":{"type":"integer","default":4096,"minimum":1,"maximum":10000000},"outputTokens":{"type":"integer","minimum":1,"maximum":1000000000000},"tokens":{"type":"integer","minimum":1,"maximum":1000000000000},"window":{"type":"string","enum":["Run","Hour","Day"],"default":"Day"}},"additionalProperties":false},"inFlight":{"type":"integer","minimum":1,"maximum":100000},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"onStoreUnavailable":{"type":"string","enum":["Deny","Allow"],"default":"Deny"},"requests":{"type":"object","required":["count"],"properties":{"burst":{"type":"integer","minimum":1,"maximum":1000000},"count":{"type":"integer","minimum":1,"maximum":1000000},"periodSeconds":{"type":"integer","default":1,"minimum":1,"maximum":86400}},"additionalProperties":false},"scope":{"type":"string","enum":["Pod","ServiceAccount","Namespace"],"default":"Pod"},"source":{"type":"string","default":"*","maxLength":63}},"additionalProperties":false}},"mode":{"type":"string","enum":["Enforce","Audit"],"default":"Enforce"},"prices":{"type":"array","maxItems":64,"items":{"type":"object","required":["model","inputUSDPerMillionTokens","outputUSDPerMillionTokens"],"properties":{"inputUSDPerMillionTokens":{"type":"string","pattern":"^[0-9]{1,6}(\\.[0-9]{1,6})?$","maxLength":16},"model":{"type":"string","minLength":1,"maxLength":128},"outputUSDPerMillionTokens":{"type":"string","pattern":"^[0-9]{1,6}(\\.[0-9]{1,6})?$","maxLength":16}},"additionalProperties":false}},"rules":{"type":"array","maxItems":256,"items":{"type":"object","required":["effect","source"],"properties":{"actions":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":128}},"effect":{"type":"string","enum":["Allow","Deny"]},"methods":{"type":"array","maxItems":8,"items":{"type":"string","enum":["GET","HEAD","POST","PUT","PATCH","DELETE","OPTIONS","*"]}},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"paths":{"type":"array","maxItems":32,"items":{"type":"string","minLength":1,"maxLength":512}},"resources":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":256}},"source":{"type":"string","maxLength":63}},"additionalProperties":false}},"suspend":{"type":"boolean","default":false},"workloads":{"type":"object","properties":{"podSelector":{"type":"object","properties":{"matchExpressions":{"type":"array","maxItems":32,"items":{"type":"object","required":["key","operator"],"properties":{"key":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$","minLength":1,"maxLength":317},"operator":{"type":"string","enum":["In","NotIn","Exists","DoesNotExist"]},"values":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":63}}},"additionalProperties":false}},"matchLabels":{"type":"object","maxProperties":64,"additionalProperties":{"type":"string","maxLength":63}}},"additionalProperties":false},"serviceAccounts":{"type":"array","minItems":1,"maxItems":64,"items":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","maxLength":253}}},"additionalProperties":false}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
-const pattern12 = new RegExp("^[0-9]{1,9}(\\.[0-9]{1,6})?$", "u");
-const pattern13 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-const pattern14 = new RegExp("^[0-9]{1,6}(\\.[0-9]{1,6})?$", "u");
-const pattern17 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", "u");
+const pattern24 = new RegExp("^[0-9]{1,9}(\\.[0-9]{1,6})?$", "u");
+const pattern25 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
+const pattern26 = new RegExp("^[0-9]{1,6}(\\.[0-9]{1,6})?$", "u");
+const pattern29 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", "u");
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -2065,7 +3475,7 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(!pattern12.test(data9)){
+if(!pattern24.test(data9)){
 const err17 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/costUSD",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/costUSD/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,9}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,9}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,9}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD,data:data9};
 if(vErrors === null){
 vErrors = [err17];
@@ -2306,7 +3716,7 @@ vErrors.push(err37);
 }
 errors++;
 }
-if(!pattern13.test(data16)){
+if(!pattern25.test(data16)){
 const err38 = {instancePath:instancePath+"/spec/limits/" + i0+"/name",schemaPath:"#/properties/spec/properties/limits/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.limits.items.properties.name,data:data16};
 if(vErrors === null){
 vErrors = [err38];
@@ -2653,7 +4063,7 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(!pattern14.test(data27)){
+if(!pattern26.test(data27)){
 const err68 = {instancePath:instancePath+"/spec/prices/" + i1+"/inputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/inputUSDPerMillionTokens/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,6}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,6}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,6}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens,data:data27};
 if(vErrors === null){
 vErrors = [err68];
@@ -2723,7 +4133,7 @@ vErrors.push(err73);
 }
 errors++;
 }
-if(!pattern14.test(data29)){
+if(!pattern26.test(data29)){
 const err74 = {instancePath:instancePath+"/spec/prices/" + i1+"/outputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/outputUSDPerMillionTokens/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,6}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,6}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,6}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens,data:data29};
 if(vErrors === null){
 vErrors = [err74];
@@ -2954,7 +4364,7 @@ vErrors.push(err92);
 }
 errors++;
 }
-if(!pattern13.test(data37)){
+if(!pattern25.test(data37)){
 const err93 = {instancePath:instancePath+"/spec/rules/" + i2+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data37};
 if(vErrors === null){
 vErrors = [err93];
@@ -3250,7 +4660,7 @@ vErrors.push(err116);
 }
 errors++;
 }
-if(!pattern17.test(data48)){
+if(!pattern29.test(data48)){
 const err117 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data48};
 if(vErrors === null){
 vErrors = [err117];
@@ -3719,7 +5129,7 @@ vErrors.push(err155);
 }
 errors++;
 }
-if(!pattern10.test(data62)){
+if(!pattern22.test(data62)){
 const err156 = {instancePath:instancePath+"/status/conditions/" + i10+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data62};
 if(vErrors === null){
 vErrors = [err156];
@@ -3777,7 +5187,7 @@ vErrors.push(err160);
 }
 errors++;
 }
-if(!pattern11.test(data64)){
+if(!pattern23.test(data64)){
 const err161 = {instancePath:instancePath+"/status/conditions/" + i10+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data64};
 if(vErrors === null){
 vErrors = [err161];

@@ -37,6 +37,15 @@ const SIDECAR_CODES = {
   LIMIT_STORE_UNAVAILABLE: 503,
   // AWS sources: what the sidecar adds to the codes of the pure AWS core (AWS_ERROR_CODES).
   AWS_BODY_TOO_LARGE: 413,
+  // Vault/OpenBao origins (sidecar/src/origins/vault): what fails closed, and what is only logged.
+  VAULT_UNAVAILABLE: 503,
+  VAULT_PERMISSION_DENIED: 503,
+  VAULT_SECRET_NOT_FOUND: 503,
+  VAULT_SECRET_DELETED: 503,
+  VAULT_FIELD_MISSING: 503,
+  VAULT_ANSWER_INVALID: 503,
+  VAULT_RENEW_FAILED: 0,
+  VAULT_REVOKE_FAILED: 0,
 } as const satisfies Record<string, number>;
 
 /** The admission webhook's codes, with the HTTP status its admission server answers with. */

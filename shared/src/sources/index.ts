@@ -2,3 +2,4 @@ export * from './presets.js';
 export * from './resolve.js';
 export * from './aws/resolve.js';
 export * from './resolve-source.js';
+export * from './vault/resolve.js';

@@ -25,7 +25,9 @@ export function resolveSource(cs: CredentialSource): SourceResolution {
 
 /** The Secret and keys a resolved source reads its credential from; undefined when it uses none. */
 export function secretKeysOf(source: ResolvedSource): { readonly secretName: string; readonly keys: readonly string[] } | undefined {
-  if (source.type === 'http') return { secretName: source.secretRef.name, keys: [source.secretRef.key] };
+  if (source.type === 'http') {
+    return source.origin.kind === 'secretRef' ? { secretName: source.origin.secretRef.name, keys: [source.origin.secretRef.key] } : undefined;
+  }
   const c = source.credentials;
   if (c.kind !== 'staticKeys') return undefined;
   const keys = [c.accessKeyIdKey, c.secretAccessKeyKey, ...(c.sessionTokenKey !== undefined ? [c.sessionTokenKey] : [])];
@@ -35,4 +37,10 @@ export function secretKeysOf(source: ResolvedSource): { readonly secretName: str
 /** The audience of the projected token a resolved source presents to STS; undefined when it needs none. */
 export function stsAudienceOf(source: ResolvedSource): string | undefined {
   return source.type === 'aws' && source.credentials.kind === 'webIdentity' ? source.credentials.tokenAudience : undefined;
+}
+
+/** The audience of the projected token a resolved source presents to Vault's Kubernetes auth; undefined when it uses no Vault. */
+export function vaultAudienceOf(source: ResolvedSource): string | undefined {
+  const origin = source.type === 'http' ? source.origin : source.credentials;
+  return origin.kind === 'vault' ? origin.auth.tokenAudience : undefined;
 }

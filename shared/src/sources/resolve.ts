@@ -1,5 +1,9 @@
 import type { CredentialSource, HttpInjection, SecretKeyRef } from '../crd/index.js';
 import { AWS_ENV_DEFAULTS, HTTP_PRESETS, PORTCULLIS_URL_TOKEN, type EnvDefault } from './presets.js';
+import { resolveHttpVault, type ResolvedVaultHttpOrigin } from './vault/resolve.js';
+
+/** Where an http source's API key comes from: a key of a Secret (mounted as a file) or a Vault KV field. */
+export type ResolvedHttpOrigin = { readonly kind: 'secretRef'; readonly secretRef: SecretKeyRef } | ResolvedVaultHttpOrigin;
 
 /** An http CredentialSource with its preset applied: everything the sidecar needs to forward a call. */
 export interface ResolvedHttpSource {
@@ -8,7 +12,7 @@ export interface ResolvedHttpSource {
   readonly port: number;
   readonly upstream: URL;
   readonly injection: HttpInjection;
-  readonly secretRef: SecretKeyRef;
+  readonly origin: ResolvedHttpOrigin;
   readonly caBundle: string | undefined;
 }
 
@@ -47,13 +51,22 @@ export function resolveHttpSource(cs: CredentialSource): ResolvedHttpSource | So
   if (!injection) return { source: name, message: 'spec.http.injection is required without a preset' };
   const upstream = checkUpstream(upstreamText, http.allowPlaintextUpstream === true);
   if (typeof upstream === 'string') return { source: name, message: upstream };
+  if ((http.secretRef === undefined) === (http.vault === undefined)) return { source: name, message: 'spec.http needs exactly one of secretRef or vault' };
+  let origin: ResolvedHttpOrigin;
+  if (http.vault) {
+    const vault = resolveHttpVault(http.vault);
+    if (typeof vault === 'string') return { source: name, message: vault };
+    origin = vault;
+  } else {
+    origin = { kind: 'secretRef', secretRef: http.secretRef as SecretKeyRef };
+  }
   return {
     type: 'http',
     name,
     port: cs.spec.port,
     upstream,
     injection,
-    secretRef: http.secretRef,
+    origin,
     caBundle: http.caBundle,
   };
 }

@@ -30,6 +30,10 @@ export interface SidecarOptions {
   readonly secretsDir: string;
   /** Projected token (audience sts.amazonaws.com by default) for STS AssumeRoleWithWebIdentity. */
   readonly stsTokenFile: string;
+  /** Projected token (audience vault by default) for Vault's Kubernetes auth login. */
+  readonly vaultJwtFile: string;
+  /** A Vault token used as is instead of a login (standalone mode on a laptop: e.g. ~/.vault-token). */
+  readonly vaultTokenFile: string | undefined;
   readonly listenAddresses: readonly string[];
   readonly adminAddress: string;
   readonly adminPort: number;

@@ -34,6 +34,8 @@ const FLAGS = {
   'api-ca-file': { type: 'string' },
   'secrets-dir': { type: 'string' },
   'sts-token-file': { type: 'string' },
+  'vault-jwt-file': { type: 'string' },
+  'vault-token-file': { type: 'string' },
   'listen-addresses': { type: 'string' },
   'admin-address': { type: 'string' },
   'admin-port': { type: 'string' },
@@ -171,6 +173,16 @@ function parseRedis(v: Values): SidecarOptions['redis'] {
 }
 
 /** Parses flags (with PORTCULLIS_* and downward-API env fallbacks) into frozen options; throws CONFIG_INVALID. */
+/** Where credentials and the tokens that obtain them are read: the webhook's mount paths unless given. */
+function credentialFiles(v: Values): Pick<SidecarOptions, 'secretsDir' | 'stsTokenFile' | 'vaultJwtFile' | 'vaultTokenFile'> {
+  return {
+    secretsDir: v['secrets-dir'] ?? SIDECAR_DEFAULT_FILES.secretsDir,
+    stsTokenFile: v['sts-token-file'] ?? SIDECAR_DEFAULT_FILES.stsToken,
+    vaultJwtFile: v['vault-jwt-file'] ?? SIDECAR_DEFAULT_FILES.vaultJwt,
+    vaultTokenFile: v['vault-token-file'],
+  };
+}
+
 export function parseOptions(argv: readonly string[], env: Env): SidecarOptions {
   let v: Values;
   try {
@@ -182,8 +194,7 @@ export function parseOptions(argv: readonly string[], env: Env): SidecarOptions 
   return Object.freeze({
     mode: parseMode(v, env),
     sources: sources ? new Set(sources) : undefined,
-    secretsDir: v['secrets-dir'] ?? SIDECAR_DEFAULT_FILES.secretsDir,
-    stsTokenFile: v['sts-token-file'] ?? SIDECAR_DEFAULT_FILES.stsToken,
+    ...credentialFiles(v),
     listenAddresses: parseListen(v['listen-addresses']),
     adminAddress: v['admin-address'] ?? '0.0.0.0',
     adminPort: parsePort(v['admin-port'] ?? env[SIDECAR_ENV.adminPort] ?? String(SIDECAR_ADMIN_PORT)),

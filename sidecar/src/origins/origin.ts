@@ -34,6 +34,10 @@ export interface OriginDeps {
   readonly credentialPollIntervalMs: number;
   /** The projected token of audience sts.amazonaws.com (default /var/run/secrets/portcullis.dev/sts/token). */
   readonly stsTokenFile: string;
+  /** The projected token of the Vault audience for Kubernetes auth (default /var/run/secrets/portcullis.dev/vault/token). */
+  readonly vaultJwtFile: string;
+  /** Standalone: a Vault token to use as is instead of a Kubernetes auth login (e.g. ~/.vault-token); undefined in a pod. */
+  readonly vaultTokenFile: string | undefined;
   /** The pod the sidecar serves (names STS sessions); undefined until first verified. */
   readonly workload: SessionWorkload | undefined;
   readonly metrics: SidecarMetrics;

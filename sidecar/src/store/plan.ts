@@ -13,6 +13,14 @@ export interface SourcePlan {
   readonly problems: readonly PlanProblem[];
 }
 
+/** The resolved source, or why this sidecar version does not serve it. */
+function servable(cs: CredentialSource): ResolvedSource | string[] {
+  if (cs.spec.type !== 'http' && cs.spec.type !== 'aws') return [`type ${String(cs.spec.type)} is not served by this sidecar version`];
+  const resolved = resolveSource(cs);
+  if (!resolved.ok) return resolved.problems.map((p) => p.message);
+  return resolved.source;
+}
+
 /**
  * Picks the sources this sidecar serves: the configured subset (or all), minus those that share a port
  * (neither is served: a port must name exactly one source), those of a type this version cannot serve
@@ -29,12 +37,10 @@ export function planSources(all: readonly CredentialSource[], filter: ReadonlySe
     const sharing = byPort.get(cs.spec.port) ?? [];
     if (sharing.length > 1) {
       problems.push({ source: name, port: cs.spec.port, message: `port ${cs.spec.port} is also used by ${sharing.filter((n) => n !== name).sort().join(', ')}; give each source its own port` });
-    } else if (cs.spec.type !== 'http' && cs.spec.type !== 'aws') {
-      problems.push({ source: name, port: cs.spec.port, message: `type ${String(cs.spec.type)} is not served by this sidecar version` });
     } else {
-      const resolved = resolveSource(cs);
-      if (resolved.ok) usable.push(resolved.source);
-      else for (const p of resolved.problems) problems.push({ source: name, port: cs.spec.port, message: p.message });
+      const resolved = servable(cs);
+      if (!Array.isArray(resolved)) usable.push(resolved);
+      else for (const message of resolved) problems.push({ source: name, port: cs.spec.port, message });
     }
   }
   if (filter) {

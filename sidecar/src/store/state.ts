@@ -12,6 +12,7 @@ import {
 import type { AssumeRole } from '../origins/aws-web-identity/web-identity-credentials.js';
 import type { OriginDeps } from '../origins/origin.js';
 import { openSecretFileOrigin, secretFilePath } from '../origins/secret-file/open.js';
+import { openVaultHttp, vaultKeyOf } from '../origins/vault/open.js';
 import type { Identity } from '../deps.js';
 import type { Clock } from '../io/clock.js';
 import type { Files } from '../io/files.js';
@@ -34,6 +35,9 @@ export interface StateOptions {
   readonly credentialPollIntervalMs: number;
   /** The projected STS web-identity token of aws sources. */
   readonly stsTokenFile: string;
+  /** The projected token of the Vault audience (Kubernetes auth), and standalone's Vault token file. */
+  readonly vaultJwtFile: string;
+  readonly vaultTokenFile: string | undefined;
   readonly labels: Labels;
   readonly metrics: SidecarMetrics;
   readonly log: Logger;
@@ -197,11 +201,13 @@ export class SidecarState {
   }
 
   private originDeps(): OriginDeps {
-    const { secretsDir, credentialPollIntervalMs, stsTokenFile, metrics, log, assumeRole } = this.opts;
+    const { secretsDir, credentialPollIntervalMs, stsTokenFile, vaultJwtFile, vaultTokenFile, metrics, log, assumeRole } = this.opts;
     return {
       secretsDir,
       credentialPollIntervalMs,
       stsTokenFile,
+      vaultJwtFile,
+      vaultTokenFile,
       workload: this.sessionIdentity,
       metrics,
       log,
@@ -212,10 +218,11 @@ export class SidecarState {
   }
 
   private async httpRuntimeFor(resolved: ResolvedHttpSource, deps: OriginDeps): Promise<SourceRuntime> {
-    const key = httpSourceKey(resolved, secretFilePath(deps.secretsDir, resolved.name, resolved.secretRef.key));
+    const origin = resolved.origin;
+    const key = httpSourceKey(resolved, origin.kind === 'vault' ? vaultKeyOf(origin, deps) : secretFilePath(deps.secretsDir, resolved.name, origin.secretRef.key));
     const existing = this.runtimes.get(resolved.name);
     if (existing?.configKey === key) return existing;
-    return new HttpSource(resolved, await openSecretFileOrigin(resolved, deps), key);
+    return new HttpSource(resolved, origin.kind === 'vault' ? openVaultHttp(resolved, origin, deps) : await openSecretFileOrigin(resolved, origin.secretRef, deps), key);
   }
 
   async close(): Promise<void> {

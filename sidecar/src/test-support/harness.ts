@@ -94,6 +94,8 @@ export async function startHarness(opts: {
     sourceFilter: undefined,
     secretsDir,
     stsTokenFile,
+    vaultJwtFile: join(secretsDir, '..', 'vault-token'),
+    vaultTokenFile: undefined,
     credentialPollIntervalMs: 100,
     labels: {},
     metrics,

@@ -49,6 +49,17 @@ const planFor = (pod: V1Pod, config = TEST_CONFIG, available = sources.filter((s
 const inject = { [ANNOTATIONS.inject]: 'true' };
 
 describe('planInjection', () => {
+  it('adds the Vault-audience token only when an injected source uses Vault, and mounts it into the sidecar only', () => {
+    const vaultPod = base({ ...inject, [ANNOTATIONS.sources]: 'openai-vault' });
+    const withVault = apply(vaultPod, planFor(vaultPod, TEST_CONFIG, sources));
+    const vaultVolume = withVault.spec?.volumes?.find((v) => v.name === 'portcullis-vault');
+    expect(vaultVolume?.projected?.sources?.[0]?.serviceAccountToken?.audience).toBe('vault');
+    expect(withVault.spec?.containers.flatMap((c) => c.volumeMounts ?? []).map((m) => m.name)).not.toContain('portcullis-vault');
+    expect(withVault.spec?.initContainers?.[0]?.volumeMounts?.map((m) => m.mountPath)).toContain('/var/run/secrets/portcullis.dev/vault');
+    const withoutVault = apply(base(inject), planFor(base(inject)));
+    expect(withoutVault.spec?.volumes?.map((v) => v.name)).not.toContain('portcullis-vault');
+  });
+
   it('mounts tokens and Secrets into the sidecar container only, never into app containers', () => {
     const out = apply(base(inject), planFor(base(inject)));
     const app = out.spec?.containers.find((c) => c.name === 'app') as V1Container;

@@ -11,6 +11,7 @@ import {
   resolveSource,
   secretKeysOf,
   stsAudienceOf,
+  vaultAudienceOf,
   type CredentialSource,
   type ResolvedSource,
 } from '@portcullis/shared';
@@ -44,10 +45,10 @@ function tokenVolume(name: string, audience: string | undefined, expirationSecon
   };
 }
 
-function stsAudiences(selected: readonly ResolvedSource[]): string[] {
+function audiencesOf(selected: readonly ResolvedSource[], of: (source: ResolvedSource) => string | undefined): string[] {
   const audiences: string[] = [];
   for (const source of selected) {
-    const audience = stsAudienceOf(source);
+    const audience = of(source);
     if (audience !== undefined && !audiences.includes(audience)) audiences.push(audience);
   }
   return audiences;
@@ -98,7 +99,7 @@ export function sidecarVolumes(selected: readonly CredentialSource[], tokenExpir
     { name: VOLUME_NAMES.podinfo, mountPath: MOUNT_PATHS.podinfo, readOnly: true },
   ];
   const resolved = resolvable(selected, warnings);
-  const audiences = stsAudiences(resolved);
+  const audiences = audiencesOf(resolved, stsAudienceOf);
   const [audience, ...others] = audiences;
   if (audience !== undefined) {
     volumes.push(tokenVolume(VOLUME_NAMES.sts, audience, tokenExpirationSeconds));
@@ -106,6 +107,16 @@ export function sidecarVolumes(selected: readonly CredentialSource[], tokenExpir
   }
   if (others.length > 0) {
     warnings.push(`the selected aws sources use different STS token audiences (${audiences.join(', ')}); the pod gets a token for ${audience} only: inject them into separate pods or align spec.aws.webIdentity.tokenAudience`);
+  }
+  // Vault's Kubernetes auth: a token of its own audience, only when a source uses Vault, into the sidecar only.
+  const vaultAudiences = audiencesOf(resolved, vaultAudienceOf);
+  const [vaultAudience, ...otherVault] = vaultAudiences;
+  if (vaultAudience !== undefined) {
+    volumes.push(tokenVolume(VOLUME_NAMES.vault, vaultAudience, tokenExpirationSeconds));
+    mounts.push({ name: VOLUME_NAMES.vault, mountPath: MOUNT_PATHS.vault, readOnly: true });
+  }
+  if (otherVault.length > 0) {
+    warnings.push(`the selected Vault sources use different token audiences (${vaultAudiences.join(', ')}); the pod gets a token for ${vaultAudience} only: inject them into separate pods or align vault.auth.kubernetes.tokenAudience`);
   }
   for (const r of resolved) {
     const secret = secretKeysOf(r);

@@ -23,6 +23,25 @@ describe('sourceReadiness', () => {
     expect(sourceReadiness(b, [a, b], secrets, validator).reason).toBe('PortConflict');
   });
 
+  it('is Ready for a source whose key lives in Vault, without looking for a Secret', () => {
+    const vault: CredentialSource = {
+      ...source('v', 18090),
+      spec: { type: 'http', port: 18090, http: { preset: 'openai', vault: { address: 'https://vault.example.com', auth: { kubernetes: { role: 'r' } }, kv: { path: 'a/b', field: 'k' } } } },
+    };
+    const noSecrets: SecretLookup = () => {
+      throw new Error('a vault source must not look up Secrets');
+    };
+    expect(sourceReadiness(vault, [vault], noSecrets, validator)).toMatchObject({ status: 'True', reason: 'Valid' });
+  });
+
+  it('reports InvalidSpec for a source with both secretRef and vault', () => {
+    const both: CredentialSource = {
+      ...source('v', 18090),
+      spec: { type: 'http', port: 18090, http: { preset: 'openai', secretRef: { name: 'openai', key: 'api-key' }, vault: { address: 'https://vault.example.com', auth: { kubernetes: { role: 'r' } }, kv: { path: 'a/b', field: 'k' } } } },
+    };
+    expect(sourceReadiness(both, [both], secrets, validator)).toMatchObject({ status: 'False', reason: 'InvalidSpec', message: expect.stringMatching(/exactly one of/) as unknown });
+  });
+
   it('reports SecretNotFound and KeyNotFound with what to create', () => {
     expect(sourceReadiness(source('a', 18080, { name: 'gone', key: 'k' }), [], secrets, validator)).toMatchObject({ reason: 'SecretNotFound', message: expect.stringMatching(/create it with the key\(s\) k/) as unknown });
     expect(sourceReadiness(source('a', 18080, { name: 'openai', key: 'other' }), [], secrets, validator)).toMatchObject({ reason: 'KeyNotFound' });

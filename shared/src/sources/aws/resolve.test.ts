@@ -32,7 +32,7 @@ describe('resolveAwsSource', () => {
   });
 
   it.each<[string, AwsSource, string]>([
-    ['both credential kinds', { webIdentity: web, staticKeys: { secretRef: { name: 'k' } } }, 'exactly one of webIdentity or staticKeys'],
+    ['both credential kinds', { webIdentity: web, staticKeys: { secretRef: { name: 'k' } } }, 'exactly one of webIdentity, staticKeys or vault'],
     ['a plaintext endpoint without the opt-in', { endpoint: 'http://minio:9000', webIdentity: web }, 'must use https://'],
     ['an endpoint with a path', { endpoint: 'https://vpce.example/s3', webIdentity: web }, 'without a path'],
     ['an endpoint with FIPS', { endpoint: 'https://vpce.example', useFipsEndpoint: true, webIdentity: web }, 'cannot be combined'],

@@ -2,6 +2,7 @@ import { isRegionName, partitionOf } from '../../aws/endpoints/partitions.js';
 import { DEFAULT_STS_AUDIENCE } from '../../contract/pod.js';
 import type { CredentialSource } from '../../crd/index.js';
 import type { SourceProblem } from '../resolve.js';
+import { resolveAwsVault, type ResolvedVaultAwsOrigin } from '../vault/resolve.js';
 
 export interface ResolvedWebIdentity {
   readonly kind: 'webIdentity';
@@ -31,7 +32,7 @@ export interface ResolvedAwsSource {
   readonly endpoint: URL | undefined;
   readonly useFips: boolean;
   readonly useDualstack: boolean;
-  readonly credentials: ResolvedWebIdentity | ResolvedStaticKeys;
+  readonly credentials: ResolvedWebIdentity | ResolvedStaticKeys | ResolvedVaultAwsOrigin;
 }
 
 const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/(?:[!-~]+\/)*[A-Za-z0-9+=,.@_-]{1,64}$/;
@@ -101,13 +102,14 @@ export function resolveAwsSource(cs: CredentialSource): ResolvedAwsSource | Sour
   const aws = cs.spec.aws;
   const problem = (message: string): SourceProblem => ({ source, message });
   if (cs.spec.type !== 'aws' || !aws) return problem('spec.type is not aws or spec.aws is missing');
-  if ((aws.webIdentity === undefined) === (aws.staticKeys === undefined)) return problem('spec.aws needs exactly one of webIdentity or staticKeys');
+  const origins = [aws.webIdentity, aws.staticKeys, aws.vault].filter((o) => o !== undefined).length;
+  if (origins !== 1) return problem('spec.aws needs exactly one of webIdentity, staticKeys or vault');
   const endpoint = aws.endpoint === undefined ? undefined : checkEndpoint(aws.endpoint, aws.allowPlaintextEndpoint === true);
   if (typeof endpoint === 'string') return problem(endpoint);
   const useFips = aws.useFipsEndpoint === true;
   const useDualstack = aws.useDualstackEndpoint === true;
   if (endpoint && (useFips || useDualstack)) return problem('spec.aws.endpoint cannot be combined with useFipsEndpoint or useDualstackEndpoint');
-  const credentials = aws.webIdentity ? webIdentity(aws.webIdentity) : staticKeys(aws.staticKeys);
+  const credentials = aws.webIdentity ? webIdentity(aws.webIdentity) : aws.vault ? resolveAwsVault(aws.vault) : staticKeys(aws.staticKeys);
   if (typeof credentials === 'string') return problem(credentials);
   return { type: 'aws', name: source, port: cs.spec.port, endpoint, useFips, useDualstack, credentials };
 }

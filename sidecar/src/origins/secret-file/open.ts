@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { ResolvedHttpSource } from '@portcullis/shared';
+import type { ResolvedHttpSource, SecretKeyRef } from '@portcullis/shared';
 import { injectionCharset } from '../../inject/http-injection.js';
 import type { CredentialCharset } from '../credential-value.js';
 import type { OriginDeps } from '../origin.js';
@@ -41,11 +41,11 @@ export function openSecretKey(file: SecretKeyFile, deps: OriginDeps): Promise<Se
 }
 
 /** The secret-file origin of an http source: `spec.http.secretRef`'s key, kept current from its volume. */
-export function openSecretFileOrigin(resolved: ResolvedHttpSource, deps: OriginDeps): Promise<SecretFile> {
+export function openSecretFileOrigin(resolved: ResolvedHttpSource, secretRef: SecretKeyRef, deps: OriginDeps): Promise<SecretFile> {
   return openSecretKey(
     {
       source: resolved.name,
-      key: resolved.secretRef.key,
+      key: secretRef.key,
       secretRefField: 'spec.http.secretRef',
       charset: injectionCharset(resolved.injection),
       loaded: 'credential loaded',
