@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { helm } from '../support/cluster.js';
-import { TEST_TIMEOUT_MS, chartDir, render, webhookFlags, type K8sObject } from './chart.js';
+import { KUBE_VERSION, TEST_TIMEOUT_MS, chartDir, helmWithValues, render, webhookFlags, type K8sObject } from './chart.js';
 import { repoRoot } from './paths.js';
 
 interface ParsedWebhookOptions {
@@ -233,6 +233,28 @@ describe('values', () => {
       { ns: 'team-b', subjects: [{ kind: 'ServiceAccount', name: 'agent', namespace: 'team-b' }] },
     ]);
     expect(r.one('ClusterRoleBinding', 'pc-portcullis-sidecar-tokenreview').subjects).toHaveLength(2);
+  }, TEST_TIMEOUT_MS);
+
+  it('sidecar.redis passes the address, TLS and Secret to the webhook, which gives them to the proxy only', async () => {
+    const none = webhookFlags((await render()).one('Deployment'));
+    expect([...none.keys()].filter((k) => k.startsWith('sidecar-redis'))).toEqual([]);
+    const r = await render({ sidecar: { redis: { address: 'redis.portcullis.svc:6379', tls: true, existingSecret: 'portcullis-redis', passwordKey: 'pw', caKey: 'ca.crt' } } });
+    const flags = webhookFlags(r.one('Deployment'));
+    expect(Object.fromEntries([...flags].filter(([k]) => k.startsWith('sidecar-redis')))).toEqual({
+      'sidecar-redis-address': 'redis.portcullis.svc:6379',
+      'sidecar-redis-tls': 'true',
+      'sidecar-redis-secret': 'portcullis-redis',
+      'sidecar-redis-password-key': 'pw',
+      'sidecar-redis-ca-key': 'ca.crt',
+    });
+    // The password is never a value of the chart or a flag: only the Secret's name.
+    expect(JSON.stringify(r.all('Deployment'))).not.toMatch(/requirepass|redis-password=/);
+  }, TEST_TIMEOUT_MS);
+
+  it('refuses a sidecar.redis.address that is not host:port', async () => {
+    const out = await helmWithValues(['template', 'pc', chartDir, '--kube-version', KUBE_VERSION], { sidecar: { redis: { address: 'redis' } } });
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toContain('/sidecar/redis/address');
   }, TEST_TIMEOUT_MS);
 
   it('checkSecrets adds get on Secrets to the webhook, and only then', async () => {
