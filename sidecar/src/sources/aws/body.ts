@@ -9,6 +9,7 @@ import {
   PortcullisError,
   type HeaderMap,
 } from '@portcullis/shared';
+import { readCappedBody } from '../../http/read-capped-body.js';
 
 /** The largest non-S3 body the sidecar reads before forwarding (form bodies, bodies without a payload hash). */
 export const MAX_BUFFERED_BODY_BYTES = 8 * 1024 * 1024;
@@ -54,35 +55,5 @@ function tooLarge(code: 'AWS_BODY_TOO_LARGE' | 'AWS_MALFORMED_BODY', maxBytes: n
 
 /** Reads the whole body, refusing more than `maxBytes` (by Content-Length up front, else as it arrives). */
 export function readBody(req: IncomingMessage, plan: Extract<BodyPlan, { read: true }>): Promise<Buffer> {
-  const declared = contentLength(req.headers);
-  if (declared !== undefined && declared > plan.maxBytes) return Promise.reject(tooLarge(plan.tooLarge, plan.maxBytes));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let total = 0;
-    const onData = (chunk: Buffer): void => {
-      total += chunk.length;
-      if (total > plan.maxBytes) {
-        cleanup();
-        reject(tooLarge(plan.tooLarge, plan.maxBytes));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => {
-      cleanup();
-      resolve(Buffer.concat(chunks, total));
-    };
-    const onError = (err: Error): void => {
-      cleanup();
-      reject(new PortcullisError('REQUEST_REJECTED', 'the app closed the connection before it sent the whole request body', { cause: err }));
-    };
-    const cleanup = (): void => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('error', onError);
-    };
-    req.on('data', onData);
-    req.on('end', onEnd);
-    req.on('error', onError);
-  });
+  return readCappedBody(req, plan.maxBytes, () => tooLarge(plan.tooLarge, plan.maxBytes));
 }
