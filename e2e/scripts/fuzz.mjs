@@ -3,8 +3,8 @@
 // Hangs: each call is bounded in-process (FUZZ_CALL_LIMIT_MS, default 2000: a slower call fails the property
 // with a reproducible counterexample), and a process that reports no progress for FUZZ_STALL_SECONDS
 // (default 300) is killed and reported with its seed and the last case count. Reproduce a finding with
-//   FUZZ_SEED=<seed> FUZZ_RUNS=<n> node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects unit --testPathPatterns <file>
-// (fast-check's failure message also prints the `path` of the shrunk counterexample).
+//   FUZZ_SEED=<seed> FUZZ_PATH=<path> FUZZ_RUNS=1 node --experimental-vm-modules node_modules/jest/bin/jest.js --selectProjects unit --testPathPatterns <file> -t '<test name>'
+// with the `path` fast-check's failure message prints (it replays that one counterexample).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,7 +61,7 @@ for (const file of FILES) {
     if (status !== 'ok') findings++;
     rows.push({ name, file, status, cases: l.cases ?? 0, seconds: (l.ms ?? 0) / 1000, error: l.error });
     console.log(`fuzz: ${name.padEnd(26)} ${status.padEnd(10)} ${String(l.cases ?? 0).padStart(9)} cases ${((l.ms ?? 0) / 1000).toFixed(1).padStart(8)} s ${Math.round(((l.cases ?? 0) * 1000) / Math.max(1, l.ms ?? 1)).toString().padStart(8)} cases/s`);
-    if (status !== 'ok') console.log(`fuzz:   ${status} in ${file}, seed ${SEED}: reproduce with FUZZ_SEED=${SEED} FUZZ_RUNS=${RUNS} (see the path in the message)\n${(l.error ?? '').slice(0, 2000)}`);
+    if (status !== 'ok') console.log(`fuzz:   ${status} in ${file}, seed ${SEED}: reproduce with FUZZ_SEED=${SEED} FUZZ_PATH=<path below> FUZZ_RUNS=1 and --testPathPatterns ${file}\n${(l.error ?? '').slice(0, 2000)}`);
   }
   if (code !== 0 && byName.size === 0) {
     findings++;

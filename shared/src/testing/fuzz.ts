@@ -5,7 +5,7 @@
  * report file. Test-only: an entry point of its own (`@portcullis/shared/testing/fuzz`), never the core's.
  *
  * Environment (read here, by tests only): FUZZ_RUNS (cases; default: the test's own), FUZZ_SEED (default
- * 20261207), FUZZ_CALL_LIMIT_MS (one call slower than this fails the property: super-linear parsers and
+ * 20261207), FUZZ_PATH (replay one counterexample: the `path` a failure printed, with its seed), FUZZ_CALL_LIMIT_MS (one call slower than this fails the property: super-linear parsers and
  * hangs show up as a reproducible counterexample; default 2000), FUZZ_REPORT (a file that gets one JSON line
  * per property and a progress line every 50,000 cases, read by the runner to report cases/s and the last
  * seed it was on when a process hangs).
@@ -35,6 +35,7 @@ export function fuzz<T>(name: string, arbitrary: fc.Arbitrary<T>, check: (value:
   const runs = Number(env('FUZZ_RUNS') ?? options.runs);
   const seed = Number(env('FUZZ_SEED') ?? 20261207);
   const limitMs = Number(env('FUZZ_CALL_LIMIT_MS') ?? 2000);
+  const path = env('FUZZ_PATH');
   let cases = 0;
   const started = performance.now();
   report({ kind: 'start', name, seed, runs });
@@ -49,7 +50,7 @@ export function fuzz<T>(name: string, arbitrary: fc.Arbitrary<T>, check: (value:
         if (cases % 50_000 === 0) report({ kind: 'progress', name, seed, cases, ms: Math.round(performance.now() - started) });
         return result;
       }),
-      { numRuns: runs, seed, endOnFailure: true },
+      { numRuns: runs, seed, endOnFailure: true, ...(path === undefined ? {} : { path }) },
     );
     report({ kind: 'done', name, seed, cases, ms: Math.round(performance.now() - started) });
   } catch (err) {

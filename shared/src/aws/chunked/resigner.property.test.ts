@@ -86,8 +86,12 @@ function decode(body: Buffer, signed: boolean, key: StreamSigningContext): Buffe
     if (size === 0) break;
   }
   const tail = body.toString('latin1', at);
-  const trailerSig = /x-amz-trailer-signature:([0-9a-f]{64})/.exec(tail)?.[1];
-  if (trailerSig !== undefined) expect(trailerSig).toBe(trailerSignature(key, previous, sha256Hex(`${tail.split('\r\n')[0] ?? ''}\n`)));
+  const trailerSig = /x-amz-trailer-signature:([0-9a-f]{64})/i.exec(tail)?.[1];
+  if (trailerSig === undefined) return Buffer.concat(data);
+  // The trailer signature covers the canonical form: lowercase name, `:`, value (the name may arrive in any case).
+  const line = tail.split('\r\n')[0] ?? '';
+  const colon = line.indexOf(':');
+  expect(trailerSig).toBe(trailerSignature(key, previous, sha256Hex(`${line.slice(0, colon).toLowerCase()}:${line.slice(colon + 1).trim()}\n`)));
   return Buffer.concat(data);
 }
 
@@ -136,6 +140,16 @@ describe('the aws-chunked re-signer under fuzzing', () => {
       },
       { runs: 400 },
     );
+  });
+
+  // Found by `make fuzz` (seed 1320350745, path 36212): a trailer name whose case changed in transit is the
+  // same trailer; it is accepted, and the re-signed trailer signature covers its canonical lowercase form.
+  it('re-signs a trailer whose name arrives in another case over its canonical lowercase name', () => {
+    const data = Buffer.from('payload');
+    const body = Buffer.from(appBody(STREAMING_SIGNED_TRAILER, data, [7]).toString('latin1').replace('x-amz-checksum-crc32:', 'X-Amz-Checksum-CRC32:'), 'latin1');
+    const out = resign(STREAMING_SIGNED_TRAILER, body, [0.5], true);
+    expect(out?.toString('latin1')).toContain('X-Amz-Checksum-CRC32:');
+    expect(decode(out ?? Buffer.alloc(0), true, REAL).equals(data)).toBe(true);
   });
 
   it('refuses framing junk with a catalogued code, never a crash; what it accepts keeps its length', () => {
