@@ -80,7 +80,10 @@ cluster-status: build ## is the local control plane running?
 clean: ## remove build output (keeps the cached binaries in .cache/tools)
 	rm -rf */dist coverage
 
-.PHONY: demo bench soak scale bench-limits
+.PHONY: demo bench soak scale bench-limits fuzz
+fuzz: build ## property-based fuzzing of every parser between the app and a credential: FUZZ_RUNS (1000000) cases per property, FUZZ_SEED, hang/crash report; never part of test
+	nice node e2e/scripts/fuzz.mjs
+
 bench: build ## benchmarks, never part of test: sidecar vs direct, nginx, aws-sigv4-proxy and iron-proxy -> bench/results/<date>.json, plots, BENCHMARKS.md (BENCH_PROFILE=quick ~4 min)
 	bash bench/run.sh
 

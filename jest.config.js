@@ -13,6 +13,8 @@ const moduleNameMapper = {
   '^@portcullis/shared/logging$': '<rootDir>/shared/src/adapters/logging/component-logger.ts',
   '^@portcullis/shared/node-streams$': '<rootDir>/shared/src/adapters/node-streams/index.ts',
   '^@portcullis/shared/http$': '<rootDir>/shared/src/adapters/http/node-http.ts',
+  // Test helpers (property-based fuzzing), not an adapter: only tests import it.
+  '^@portcullis/shared/testing/fuzz$': '<rootDir>/shared/src/testing/fuzz.ts',
   '^@portcullis/sidecar$': '<rootDir>/sidecar/src/index.ts',
   '^@portcullis/sidecar/testing$': '<rootDir>/sidecar/src/testing.ts',
   '^(\\.{1,2}/.*)\\.js$': '$1',

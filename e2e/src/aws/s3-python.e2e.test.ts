@@ -39,13 +39,17 @@ for key in keys:
 data = os.urandom(9 * 1024 * 1024)
 s3.upload_fileobj(io.BytesIO(data), "data", "boto3/multipart.bin")
 out["multipart"] = s3.head_object(Bucket="data", Key="boto3/multipart.bin")["ContentLength"]
-# boto3 presigns S3 URLs with SigV2 by default in us-east-1, which the sidecar refuses (no region in it).
+# boto3 presigns S3 URLs with SigV2 by default: the sidecar re-issues them as SigV4 (MinIO checks that).
+def fetch(url):
+    try:
+        return {"status": 200, "body": urllib.request.urlopen(url).read().decode()}
+    except urllib.error.HTTPError as e:
+        return {"status": e.code, "body": e.read().decode()}
 sigv2 = s3.generate_presigned_url("get_object", Params={"Bucket": "data", "Key": keys[0]}, ExpiresIn=60)
-try:
-    urllib.request.urlopen(sigv2)
-    out["sigv2"] = None
-except urllib.error.HTTPError as e:
-    out["sigv2"] = {"status": e.code, "body": e.read().decode()}
+out["sigv2Query"] = sorted(k.split("=")[0] for k in sigv2.split("?", 1)[1].split("&"))
+out["sigv2"] = fetch(sigv2)
+out["sigv2Denied"] = fetch(s3.generate_presigned_url("get_object", Params={"Bucket": "private", "Key": "x"}, ExpiresIn=60))
+out["sigv2Expired"] = fetch(s3.generate_presigned_url("get_object", Params={"Bucket": "data", "Key": keys[0]}, ExpiresIn=-5))
 s3v4 = boto3.client("s3", config=Config(signature_version="s3v4"))
 url = s3v4.generate_presigned_url("get_object", Params={"Bucket": "data", "Key": keys[0]}, ExpiresIn=60)
 out["presigned"] = urllib.request.urlopen(url).read().decode()
@@ -75,7 +79,7 @@ describe('S3 through the sidecar: boto3 and the aws CLI against MinIO', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('boto3: odd keys, multipart, presigned URL, copy, virtual-hosted addressing; AccessDenied when denied', async () => {
+  it('boto3: odd keys, multipart, presigned URLs (SigV2 by default, SigV4), copy, virtual-hosted addressing; AccessDenied when denied', async () => {
     const run = await runVenv('python', ['-'], { env: { ...env, KEYS: JSON.stringify(KEYS) }, input: BOTO3, timeoutMs: 120_000 });
     expect(run.stderr).toBe('');
     const out = JSON.parse(run.stdout) as Record<string, unknown>;
@@ -83,7 +87,10 @@ describe('S3 through the sidecar: boto3 and the aws CLI against MinIO', () => {
       got: KEYS.map((k) => `boto3 ${k}`),
       multipart: 9 * 1024 * 1024,
       presigned: `boto3 ${KEYS[0] ?? ''}`,
-      sigv2: { status: 400, body: expect.stringContaining('signature_version') },
+      sigv2Query: ['AWSAccessKeyId', 'Expires', 'Signature'],
+      sigv2: { status: 200, body: `boto3 ${KEYS[0] ?? ''}` },
+      sigv2Denied: { status: 403, body: expect.stringContaining('Portcullis denied s3:GetObject on arn:aws:s3:::private/x') },
+      sigv2Expired: { status: 403, body: expect.stringMatching(/<Code>AccessDenied<\/Code><Message>Request has expired<\/Message><Expires>[^<]+<\/Expires><ServerTime>/) },
       copied: `boto3 ${KEYS[1] ?? ''}`,
       vhost: 'virtual',
       deniedGet: { code: 'AccessDenied', status: 403, message: 'Portcullis denied s3:GetObject on arn:aws:s3:::private/x (EgressPolicy team-a/s3-app: no rule allows it)' },

@@ -4,6 +4,8 @@
  * denials in the protocol's own error shape. No I/O: the sidecar feeds it requests and streams.
  */
 export * from './errors/protocol-error.js';
+export * from './errors/presigned-expired.js';
+export * from './sigv2/presigned.js';
 export type { HeaderMap } from './request/headers.js';
 export { headerValue } from './request/headers.js';
 export * from './sigv4/credential-scope.js';

@@ -18,10 +18,12 @@ describe('the pure core of @portcullis/shared (ADR 8)', () => {
     expect(report.visited).toBeGreaterThan(60);
   });
 
-  it('serves every adapter entry point of package.json exports from src/adapters, and the core from src/index', () => {
+  it('serves every adapter entry point of package.json exports from src/adapters, the core from src/index and the fuzz helper from src/testing', () => {
     const pkg = JSON.parse(readFileSync(join(sharedDir, 'package.json'), 'utf8')) as { exports: Record<string, { default: string }> };
-    const { '.': core, ...adapters } = pkg.exports;
+    const { '.': core, './testing/fuzz': fuzzHelper, ...adapters } = pkg.exports;
     expect(core?.default).toBe('./dist/index.js');
+    // Test-only (fast-check, a root devDependency): imported by *.property.test.ts files in every workspace.
+    expect(fuzzHelper?.default).toBe('./dist/testing/fuzz.js');
     expect(Object.keys(adapters).sort()).toEqual(['./http', './kube', './kube/client-node', './logging', './node-streams', './pki']);
     for (const entry of Object.values(adapters)) expect(entry.default).toMatch(/^\.\/dist\/adapters\//);
   });

@@ -69,11 +69,11 @@ describe('failures of an aws source reach the SDK in its own error shape', () =>
     expect(res.body).toContain('AWS_UNCLASSIFIED_REQUEST');
   });
 
-  it('refuses a SigV2 presigned URL (boto3 and the aws CLI v1 default for S3) and says how to get SigV4', async () => {
-    const res = await sendRaw(h.url, { method: 'GET', path: '/bucket/key?AWSAccessKeyId=portcullis-placeholder&Signature=abc%3D&Expires=1999999999', headers: {} });
+  it('refuses a SigV2 presigned URL with a malformed Expires as a malformed signature, in S3 shape', async () => {
+    const res = await sendRaw(h.url, { method: 'GET', path: '/bucket/key?AWSAccessKeyId=portcullis-placeholder&Signature=abc%3D&Expires=tomorrow', headers: {} });
     expect(res.status).toBe(400);
-    expect(res.body).toContain('AWS_UNSUPPORTED_SIGNING_ALGORITHM');
-    expect(res.body).toContain('signature_version');
+    expect(res.body).toContain('<Error><Code>InvalidRequest</Code>');
+    expect(res.body).toContain('AWS_MALFORMED_AUTHORIZATION');
   });
 
   it('refuses a SigV4a (multi-region) signature with a message that says what to change', async () => {

@@ -109,6 +109,44 @@ describe('S3 through an aws source', () => {
     expect(upstream.calls.length).toBe(before);
   });
 
+  /** A SigV2 presigned URL as boto3 makes it by default (the signature is never checked by the sidecar). */
+  const sigV2Url = (path: string, expires: number): string =>
+    `${h.url}${path}?AWSAccessKeyId=portcullis-placeholder&Signature=uCzBbbGQcK0IfK8K3ZUiT8lI3cE%3D&Expires=${expires}`;
+
+  it('re-issues a SigV2 presigned URL as SigV4 with the real key, valid only until the SigV2 deadline', async () => {
+    const expires = Math.floor(Date.now() / 1000) + 120;
+    const res = await fetch(sigV2Url('/data/v2%20report.pdf', expires));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('object at /data/v2%20report.pdf');
+    const call = upstream.calls.at(-1);
+    expect(call?.verdict).toMatchObject({ ok: true, request: { presigned: true, accessKeyId: REAL.id } });
+    const sent = new URL(`http://x${call?.url ?? ''}`).searchParams;
+    expect([...sent.keys()].filter((k) => !k.startsWith('X-Amz-'))).toEqual([]);
+    expect(Number(sent.get('X-Amz-Expires'))).toBeGreaterThan(110);
+    expect(Number(sent.get('X-Amz-Expires'))).toBeLessThanOrEqual(120);
+    expect(sent.get('X-Amz-Credential')).toMatch(/\/us-east-1\/s3\/aws4_request$/);
+  });
+
+  it('denies a SigV2 presigned URL the policy does not allow, naming the action', async () => {
+    const before = upstream.calls.length;
+    const res = await fetch(sigV2Url('/private/k', Math.floor(Date.now() / 1000) + 60));
+    expect(res.status).toBe(403);
+    expect(await res.text()).toContain('Portcullis denied s3:GetObject on arn:aws:s3:::private/k');
+    expect(upstream.calls.length).toBe(before);
+  });
+
+  it('refuses an expired SigV2 presigned URL the way S3 does and never forwards it', async () => {
+    const before = upstream.calls.length;
+    const expires = Math.floor(Date.now() / 1000) - 5;
+    const res = await fetch(sigV2Url('/data/old.pdf', expires));
+    expect(res.status).toBe(403);
+    const body = await res.text();
+    expect(body).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<Error><Code>AccessDenied<\/Code><Message>Request has expired<\/Message>/);
+    expect(body).toContain(`<Expires>${new Date(expires * 1000).toISOString().replace('.000Z', 'Z')}</Expires><ServerTime>`);
+    expect(body).toContain('<PortcullisCode>AWS_PRESIGNED_URL_EXPIRED</PortcullisCode>');
+    expect(upstream.calls.length).toBe(before);
+  });
+
   it('authorizes DeleteObjects key by key and denies the batch when one key is not allowed', async () => {
     await s3.send(new DeleteObjectsCommand({ Bucket: 'data', Delete: { Objects: [{ Key: 'tmp/a' }, { Key: 'tmp/b' }] } }));
     expect(upstream.calls.at(-1)?.verdict.ok).toBe(true);

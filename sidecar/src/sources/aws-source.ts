@@ -99,17 +99,17 @@ export class AwsSource implements SourceRuntime {
 
   /** The scope names service and region (view), they pick the endpoint (upstream), the call is classified with its small body if it must be read. */
   classify(req: IncomingMessage, rawPath: string, rawQuery: string): Promise<Classified> | Classified {
-    const view = viewRequest(rawPath, rawQuery, req.headers);
+    const view = viewRequest(rawPath, rawQuery, req.headers, { now: this.now(), sigV2Region: this.resolved.sigV2Region });
     const endpoint = this.endpoints.resolve(view.service, view.region, view.path, view.hostPrefixHint);
     const upstream = upstreamTarget(view.path, endpoint, view.s3, this.resolved.endpoint !== undefined);
-    const plan = bodyPlan(view.s3, req.method ?? '', rawQuery, req.headers);
+    const plan = bodyPlan(view.s3, req.method ?? '', view.query, req.headers);
     if (!plan.read) return this.classified(req, view, upstream, rawQuery, undefined);
     return readBody(req, plan).then((body) => this.classified(req, view, upstream, rawQuery, body));
   }
 
   private classified(req: IncomingMessage, view: AwsRequestView, upstream: UpstreamTarget, rawQuery: string, body: Buffer | undefined): AwsClassified {
     const accountId = this.resolved.credentials.kind === 'webIdentity' ? this.resolved.credentials.accountId : undefined;
-    const { classification, payloadSha256 } = classifyCall({ method: req.method ?? '', view, rawQuery, headers: req.headers, accountId, body });
+    const { classification, payloadSha256 } = classifyCall({ method: req.method ?? '', view, rawQuery: view.query, headers: req.headers, accountId, body });
     return {
       path: view.s3 ? canonicalS3Path(view.path) : view.path,
       items: itemsOf(classification),
@@ -120,14 +120,14 @@ export class AwsSource implements SourceRuntime {
     };
   }
 
-  async prepare(req: IncomingMessage, classified: Classified, rawQuery: string): Promise<Outgoing> {
+  async prepare(req: IncomingMessage, classified: Classified): Promise<Outgoing> {
     if (!isAwsClassified(classified)) throw new TypeError('AwsSource.prepare needs its own classification');
     const { call } = classified;
     const credentials = await this.credentials.get();
     const signed = resignRequest({
       method: req.method ?? '',
       path: call.upstream.path,
-      query: rawQuery,
+      query: call.view.query,
       headers: signableHeaders(req.headers),
       scope: call.view.scope,
       credentials,
@@ -185,6 +185,8 @@ export class AwsSource implements SourceRuntime {
     let service = '';
     let hasAction = false;
     try {
+      // A SigV2 presigned URL is S3's (its expiry is refused before classification).
+      if (headerValue(req.headers, 'authorization') === undefined && parseQuery(rawQuery).some((p) => p.name === 'AWSAccessKeyId')) return 's3';
       service = parseSigV4({ headers: req.headers, query: rawQuery })?.service ?? '';
       hasAction = parseQuery(rawQuery).some((p) => p.name === 'Action');
     } catch {

@@ -22,7 +22,7 @@ export const AWS_ERROR_CODES = Object.freeze({
   },
   AWS_UNSUPPORTED_SIGNING_ALGORITHM: {
     status: 400,
-    meaning: 'The request is signed with an algorithm other than AWS4-HMAC-SHA256 (SigV2, SigV4a, ...).',
+    meaning: 'The request is signed with an algorithm other than AWS4-HMAC-SHA256 (a SigV2 Authorization header, SigV4a, ...); SigV2 presigned S3 URLs are re-issued as SigV4.',
     remedy: 'Configure the SDK for SigV4 (e.g. disable multi-region access points / SigV4a) when going through Portcullis.',
   },
   AWS_MALFORMED_CHUNKED_BODY: {
@@ -87,7 +87,7 @@ export const AWS_ERROR_CODES = Object.freeze({
   },
   AWS_PRESIGNED_URL_EXPIRED: {
     status: 403,
-    meaning: 'The presigned URL the app used has already expired (X-Amz-Date + X-Amz-Expires is in the past).',
+    meaning: 'The presigned URL the app used has already expired (X-Amz-Date + X-Amz-Expires, or a SigV2 URL\'s Expires, is in the past).',
     remedy: 'Generate a fresh presigned URL.',
   },
 } as const satisfies Record<`AWS_${string}`, AwsErrorCodeInfo>);

@@ -7,6 +7,7 @@ import { amzDateOf, canonicalHeaders, canonicalRequest, signCanonicalRequest, si
 import { isStreamingPayload } from '../chunked/resigner.js';
 import { SIGV4_ALGORITHM } from './credential-scope.js';
 import { AwsProtocolError } from '../errors/protocol-error.js';
+import { PresignedUrlExpiredError } from '../errors/presigned-expired.js';
 import { forwardableHeaders } from './outgoing-headers.js';
 import { HASH_NOT_SIGNED, outgoingPath, SHA256_HEADER, type ResignedRequest, type ResignInput } from './resign-common.js';
 import { signingKeyOf } from './signing-key-cache.js';
@@ -34,7 +35,7 @@ export function remainingSeconds(amzDate: string, expiresSeconds: number, now: D
   const deadlineMs = amzDateToMs(amzDate) + expiresSeconds * 1000;
   const left = Math.floor((deadlineMs - now.getTime()) / 1000);
   if (!Number.isFinite(left) || left < 1) {
-    throw new AwsProtocolError('AWS_PRESIGNED_URL_EXPIRED', `Presigned URL expired at ${new Date(deadlineMs).toISOString()}`);
+    throw new PresignedUrlExpiredError(new Date(deadlineMs), now);
   }
   return Math.min(left, expiresSeconds);
 }

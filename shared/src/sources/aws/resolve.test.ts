@@ -21,8 +21,16 @@ describe('resolveAwsSource', () => {
       endpoint: undefined,
       useFips: false,
       useDualstack: false,
+      sigV2Region: 'us-east-1',
       credentials: { kind: 'webIdentity', roleArn: web.roleArn, accountId: '123456789012', partition: 'aws-us-gov', sessionDurationSeconds: 3600, stsRegion: undefined, tokenAudience: 'sts.amazonaws.com' },
     });
+  });
+
+  it('re-signs SigV2 presigned URLs for the AWS_REGION the app is given, else AWS_DEFAULT_REGION, else us-east-1', () => {
+    const withEnv = (env: { name: string; value: string }[]): unknown => resolveAwsSource({ ...awsSource('aws', 18100, { webIdentity: web }), spec: { type: 'aws', port: 18100, aws: { webIdentity: web }, env } });
+    expect(withEnv([{ name: 'AWS_DEFAULT_REGION', value: 'eu-west-3' }, { name: 'AWS_REGION', value: 'us-gov-west-1' }])).toMatchObject({ sigV2Region: 'us-gov-west-1' });
+    expect(withEnv([{ name: 'AWS_DEFAULT_REGION', value: 'eu-west-3' }])).toMatchObject({ sigV2Region: 'eu-west-3' });
+    expect(withEnv([{ name: 'AWS_REGION', value: '$(NOT_A_REGION)' }])).toMatchObject({ sigV2Region: 'us-east-1' });
   });
 
   it('fills in the Secret key names of static keys', () => {

@@ -33,6 +33,20 @@ export interface ResolvedAwsSource {
   readonly useFips: boolean;
   readonly useDualstack: boolean;
   readonly credentials: ResolvedWebIdentity | ResolvedStaticKeys | ResolvedVaultAwsOrigin;
+  /**
+   * The region a SigV2 presigned S3 URL (which names none) is re-signed for: the AWS_REGION (or
+   * AWS_DEFAULT_REGION) the source gives the app in spec.env, else us-east-1 (SigV2's home region).
+   */
+  readonly sigV2Region: string;
+}
+
+/** The region in spec.env the app also reads (AWS_REGION before AWS_DEFAULT_REGION), else us-east-1. */
+export function sigV2RegionOf(env: CredentialSource['spec']['env']): string {
+  for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION']) {
+    const value = env?.find((e) => e.name === name)?.value;
+    if (value !== undefined && isRegionName(value)) return value;
+  }
+  return 'us-east-1';
 }
 
 const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/(?:[!-~]+\/)*[A-Za-z0-9+=,.@_-]{1,64}$/;
@@ -111,5 +125,5 @@ export function resolveAwsSource(cs: CredentialSource): ResolvedAwsSource | Sour
   if (endpoint && (useFips || useDualstack)) return problem('spec.aws.endpoint cannot be combined with useFipsEndpoint or useDualstackEndpoint');
   const credentials = aws.webIdentity ? webIdentity(aws.webIdentity) : aws.vault ? resolveAwsVault(aws.vault) : staticKeys(aws.staticKeys);
   if (typeof credentials === 'string') return problem(credentials);
-  return { type: 'aws', name: source, port: cs.spec.port, endpoint, useFips, useDualstack, credentials };
+  return { type: 'aws', name: source, port: cs.spec.port, endpoint, useFips, useDualstack, credentials, sigV2Region: sigV2RegionOf(cs.spec.env) };
 }

@@ -83,6 +83,7 @@ export function auditOf(c: AwsClassification, view: AwsRequestView, principal: R
     resources: c.resources,
     ...(c.extraActions && c.extraActions.length > 0 ? { extraActions: c.extraActions } : {}),
     ...(view.scope.presigned ? { presigned: true } : {}),
+    ...(view.sigV2 ? { signatureVersion: 2 } : {}),
     ...principal,
   };
 }

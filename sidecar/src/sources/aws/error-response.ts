@@ -1,5 +1,7 @@
 import {
   httpStatusOf,
+  isoSeconds,
+  PresignedUrlExpiredError,
   renderAccessDenied,
   xmlEscape,
   type AwsErrorResponse,
@@ -58,6 +60,7 @@ function xmlBody(protocol: AwsProtocol, status: number, code: string, message: s
  * message that starts with `Portcullis <CODE>:`.
  */
 export function renderFailure(err: PortcullisError, input: FailureInput): AwsErrorResponse {
+  if (err instanceof PresignedUrlExpiredError && input.protocol === 's3') return renderExpired(err, input);
   const status = httpStatusOf(err.code);
   const code = awsCode(status, input.protocol);
   const message = err.message.startsWith('Portcullis') ? `${err.message} [${err.code}]` : `Portcullis ${err.code}: ${err.message}`;
@@ -75,6 +78,22 @@ export function renderFailure(err: PortcullisError, input: FailureInput): AwsErr
     status,
     headers: { 'content-type': input.protocol === 's3' ? 'application/xml' : 'text/xml', [idHeader]: input.requestId },
     body: head ? '' : xmlBody(input.protocol, status, code, message, input.requestId),
+  };
+}
+
+/**
+ * An expired presigned S3 URL refused as S3 refuses it: 403 AccessDenied, "Request has expired", with
+ * `<Expires>` and `<ServerTime>`; the Portcullis code rides along in an element of its own.
+ */
+function renderExpired(err: PresignedUrlExpiredError, input: FailureInput): AwsErrorResponse {
+  const body =
+    '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>AccessDenied</Code><Message>Request has expired</Message>' +
+    `<Expires>${isoSeconds(err.expiredAt)}</Expires><ServerTime>${isoSeconds(err.serverTime)}</ServerTime>` +
+    `<PortcullisCode>${err.code}</PortcullisCode><RequestId>${xmlEscape(input.requestId)}</RequestId></Error>`;
+  return {
+    status: httpStatusOf(err.code),
+    headers: { 'content-type': 'application/xml', 'x-amz-request-id': input.requestId },
+    body: input.method.toUpperCase() === 'HEAD' ? '' : body,
   };
 }
 

@@ -1,4 +1,15 @@
-import { AwsProtocolError, headerValue, parseQuery, parseSigV4, uriEncode, type HeaderMap, type SigV4Scope } from '@portcullis/shared';
+import {
+  AwsProtocolError,
+  headerValue,
+  parseSigV2Presigned,
+  parseSigV4,
+  serializeQuery,
+  sigV2AsSigV4Scope,
+  uriEncode,
+  withoutSigV2Params,
+  type HeaderMap,
+  type SigV4Scope,
+} from '@portcullis/shared';
 
 const S3_SIGNING_NAMES = new Set(['s3', 's3-outposts', 's3express']);
 /** Host names under which apps reach the sidecar with a label in front (`bucket.localhost`). */
@@ -12,6 +23,10 @@ export interface AwsRequestView {
   readonly region: string;
   /** S3 (s3, s3-outposts, s3express): path-style addressing, object bodies never buffered; decided once here. */
   readonly s3: boolean;
+  /** The raw query to classify and re-sign: as sent, without the SigV2 parameters of a SigV2 presigned URL. */
+  readonly query: string;
+  /** True for a SigV2 presigned URL, re-issued as SigV4 (`scope` is the SigV4 scope it is re-signed under). */
+  readonly sigV2: boolean;
   /** The path as sent; virtual-hosted S3 requests get `/<bucket>` in front, so it is always path-style. */
   readonly path: string;
   /** S3 virtual-hosted requests: the bucket from the Host label. */
@@ -33,19 +48,27 @@ export function hostLabel(host: string | undefined): string | undefined {
   return label === '' ? undefined : label;
 }
 
+export interface ViewOptions {
+  /** The time a SigV2 URL's expiry is checked against and its SigV4 re-issue is signed at. */
+  readonly now: Date;
+  /** The region a SigV2 presigned URL (which names none) is re-signed for. */
+  readonly sigV2Region: string;
+}
+
+/** The app's signature: SigV4 as sent, or a SigV2 presigned URL as the SigV4 scope it is re-issued under. */
+function signatureOf(rawQuery: string, headers: HeaderMap, options: ViewOptions): { scope: SigV4Scope | undefined; query: string; sigV2: boolean } {
+  const v2 = headerValue(headers, 'authorization') === undefined ? parseSigV2Presigned(rawQuery) : undefined;
+  if (v2 === undefined) return { scope: parseSigV4({ headers, query: rawQuery }), query: rawQuery, sigV2: false };
+  return { scope: sigV2AsSigV4Scope(v2, options.sigV2Region, options.now), query: serializeQuery(withoutSigV2Params(rawQuery)), sigV2: true };
+}
+
 /**
- * Parses the app's SigV4 signature and addressing. An unsigned request is refused: without the scope
- * there is no service or region to route and authorize by.
+ * Parses the app's signature (SigV4, or a SigV2 presigned S3 URL) and addressing. An unsigned request is
+ * refused: without the scope there is no service or region to route and authorize by. An expired SigV2
+ * URL is refused here (AWS_PRESIGNED_URL_EXPIRED), before anything else, as S3 does.
  */
-export function viewRequest(rawPath: string, rawQuery: string, headers: HeaderMap): AwsRequestView {
-  const scope = parseSigV4({ headers, query: rawQuery });
-  if (scope === undefined && parseQuery(rawQuery).some((p) => p.name === 'AWSAccessKeyId')) {
-    // The region is not in a SigV2 signature, so it cannot be re-signed with SigV4 for the right region.
-    throw new AwsProtocolError(
-      'AWS_UNSUPPORTED_SIGNING_ALGORITHM',
-      'This is a SigV2 presigned URL (AWSAccessKeyId/Signature/Expires); make presigned URLs with SigV4: boto3 Config(signature_version="s3v4"), aws CLI `aws configure set default.s3.signature_version s3v4`',
-    );
-  }
+export function viewRequest(rawPath: string, rawQuery: string, headers: HeaderMap, options: ViewOptions): AwsRequestView {
+  const { scope, query, sigV2 } = signatureOf(rawQuery, headers, options);
   if (scope === undefined) {
     throw new AwsProtocolError(
       'AWS_MALFORMED_AUTHORIZATION',
@@ -54,7 +77,7 @@ export function viewRequest(rawPath: string, rawQuery: string, headers: HeaderMa
   }
   const label = hostLabel(headerValue(headers, 'host'));
   const s3 = isS3SigningName(scope.service);
-  const base = { scope, service: scope.service, region: scope.region, s3 };
+  const base = { scope, service: scope.service, region: scope.region, s3, query, sigV2 };
   if (label === undefined) return { ...base, path: rawPath };
   if (!s3) return { ...base, path: rawPath, hostPrefixHint: label };
   return { ...base, path: `/${uriEncode(label)}${rawPath === '/' ? '' : rawPath}`, hostBucket: label };

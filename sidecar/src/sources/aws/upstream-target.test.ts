@@ -6,6 +6,7 @@ import { upstreamTarget } from './upstream-target.js';
 const AUTH = (service: string): string =>
   `AWS4-HMAC-SHA256 Credential=portcullis-placeholder/20260101/eu-west-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`;
 const headers = (service: string, host: string): Record<string, string> => ({ authorization: AUTH(service), host, 'x-amz-date': '20260101T000000Z' });
+const OPTS = { now: new Date('2026-01-01T00:00:00Z'), sigV2Region: 'us-east-1' };
 const s3 = resolveEndpoint({ service: 's3', region: 'eu-west-1' });
 
 describe('the AWS request view', () => {
@@ -20,12 +21,12 @@ describe('the AWS request view', () => {
   });
 
   it('turns a virtual-hosted S3 request into path-style', () => {
-    expect(viewRequest('/q1/a.txt', '', headers('s3', 'reports.localhost:1'))).toMatchObject({ service: 's3', region: 'eu-west-1', path: '/reports/q1/a.txt', hostBucket: 'reports' });
-    expect(viewRequest('/', 'list-type=2', headers('s3', 'reports.localhost:1')).path).toBe('/reports');
+    expect(viewRequest('/q1/a.txt', '', headers('s3', 'reports.localhost:1'), OPTS)).toMatchObject({ service: 's3', region: 'eu-west-1', path: '/reports/q1/a.txt', hostBucket: 'reports' });
+    expect(viewRequest('/', 'list-type=2', headers('s3', 'reports.localhost:1'), OPTS).path).toBe('/reports');
   });
 
   it('passes another service host label on as an endpoint hint', () => {
-    expect(viewRequest('/model/m/invoke', '', headers('bedrock', 'bedrock-runtime.localhost:1'))).toMatchObject({ path: '/model/m/invoke', hostPrefixHint: 'bedrock-runtime' });
+    expect(viewRequest('/model/m/invoke', '', headers('bedrock', 'bedrock-runtime.localhost:1'), OPTS)).toMatchObject({ path: '/model/m/invoke', hostPrefixHint: 'bedrock-runtime' });
   });
 });
 
