@@ -6,6 +6,7 @@ import { Admission } from './app/admission.js';
 import { createCertSource } from './app/certs.js';
 import { createElector } from './app/leader.js';
 import { Signal } from './app/signal.js';
+import { createPodRoles } from './app/pod-roles.js';
 import { createStatus } from './app/status.js';
 import type { Issuer } from './certs/plan.js';
 import type { WebhookOptions } from './config/options.js';
@@ -64,6 +65,7 @@ export function buildWebhook(options: WebhookOptions, deps: WebhookDeps): Webhoo
   const caches = createCaches(kc, options.watchNamespaces, { log, metrics, onChange: cachesChanged.emit });
   const status = createStatus(options, kc, caches, metrics, log, now);
   cachesChanged.on(() => status.changed());
+  const podRoles = options.podRoles.enabled ? createPodRoles(options, kc, metrics, log) : undefined;
   const elector = createElector(options, kc, metrics, log, now, leadership);
   const admission = new Admission(options, { core, caches, log, metrics, now });
   const certs = createCertSource(options, {
@@ -79,6 +81,7 @@ export function buildWebhook(options: WebhookOptions, deps: WebhookDeps): Webhoo
   });
   leadership.on((leading) => {
     if (options.status.enabled) status.setLeading(leading);
+    podRoles?.controller.setLeading(leading);
     certs.kick();
   });
 
@@ -103,6 +106,7 @@ export function buildWebhook(options: WebhookOptions, deps: WebhookDeps): Webhoo
       const adminAddress: AddressInfo = await listen(admin, options.admin.port, options.admin.address);
       const mode = await nativeSidecars(options, deps.serverVersion ?? (() => fetchServerVersion(kc)), log);
       caches.start();
+      podRoles?.start();
       elector.start();
       certs.start();
       // Waits for the first certificate (the leader creates it); stop() meanwhile ends the wait.
@@ -113,6 +117,7 @@ export function buildWebhook(options: WebhookOptions, deps: WebhookDeps): Webhoo
       abortStart(new PortcullisError('INTERNAL', 'the webhook was stopped before it finished starting'));
       certs.stop();
       status.stop();
+      podRoles?.stop();
       caches.stop();
       await admission.stopServing();
       await elector.stop();

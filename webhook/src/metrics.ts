@@ -15,6 +15,10 @@ export interface WebhookMetrics {
   readonly informerErrors: Counter<'resource'>;
   readonly statusUpdates: Counter<'kind' | 'result'>;
   readonly events: Counter<'result'>;
+  /** kind: role, rolebinding; action: create, update, recreate, delete, foreign (left alone); result: ok. */
+  readonly podRoleWrites: Counter<'kind' | 'action' | 'result'>;
+  /** Failed attempts of the pod-role controller, by operation (ensure, delete). */
+  readonly podRoleErrors: Counter<'operation'>;
 }
 
 const ADMISSION_BUCKETS_SECONDS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
@@ -81,6 +85,18 @@ export function createMetrics(opts: { defaultMetrics: boolean }): WebhookMetrics
       name: `${P}events_total`,
       help: 'Kubernetes Events about pods, by result (sent, failed, dropped)',
       labelNames: ['result'],
+      registers,
+    }),
+    podRoleWrites: new Counter({
+      name: `${P}pod_role_writes_total`,
+      help: 'Per-pod kill-switch Roles and RoleBindings written, by kind, action (create, update, recreate, delete, foreign) and result',
+      labelNames: ['kind', 'action', 'result'],
+      registers,
+    }),
+    podRoleErrors: new Counter({
+      name: `${P}pod_role_errors_total`,
+      help: 'Failed attempts of the pod-role controller, by operation (ensure, delete)',
+      labelNames: ['operation'],
       registers,
     }),
   };

@@ -263,6 +263,21 @@ describe('values', () => {
     expect(webhookFlags(r.one('Deployment')).get('check-secrets')).toBe('true');
   }, TEST_TIMEOUT_MS);
 
+  it('grants the pod-role controller pods and roles/rolebindings by default, and nothing of them when it is off', async () => {
+    const on = await render();
+    const rules = rulesOf(on.one('ClusterRole', 'pc-portcullis-webhook'));
+    // The same rules pod-roles.e2e.test.ts proves sufficient (no bind/escalate) on the API server.
+    expect(grants(rules, 'pods')).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }]);
+    expect(grants(rules, 'roles')).toEqual([{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['roles', 'rolebindings'], verbs: ['get', 'create', 'update', 'delete'] }]);
+    expect(rules.flatMap((r) => r.verbs)).not.toEqual(expect.arrayContaining(['bind']));
+    expect(rules.flatMap((r) => r.verbs)).not.toEqual(expect.arrayContaining(['escalate']));
+    expect(webhookFlags(on.one('Deployment')).get('pod-role-controller')).toBe('true');
+    const off = await render({ webhook: { podRoleController: { enabled: false } } });
+    const offRules = rulesOf(off.one('ClusterRole', 'pc-portcullis-webhook'));
+    expect([...grants(offRules, 'pods'), ...grants(offRules, 'roles'), ...grants(offRules, 'rolebindings')]).toEqual([]);
+    expect(webhookFlags(off.one('Deployment')).get('pod-role-controller')).toBe('false');
+  }, TEST_TIMEOUT_MS);
+
   it('tls.mode=cert-manager mounts the Certificate Secret and lets cainjector fill the caBundle', async () => {
     const r = await render({ tls: { mode: 'cert-manager' } }, { namespace: 'portcullis' });
     expect(r.all('Certificate').map((c) => c.metadata.name).sort()).toEqual(['pc-portcullis-webhook', 'pc-portcullis-webhook-ca']);

@@ -58,6 +58,8 @@ describe('kill switch on the real API server (the shipped executable in cluster 
     // A label and an annotation, so the JSON patches below have maps to add to.
     const pod = await createPod(ns, 'agent-0', { serviceAccount: 'agent', labels: { app: 'agent' }, annotations: { team: 'ai' } });
     await createPod(ns, 'neighbour-0', { serviceAccount: 'agent' });
+    // This pod is made without the webhook, so the Role is written here as an operator would with
+    // webhook.podRoleController off; pod-roles.e2e.test.ts runs the kill switch with the webhook's Role.
     await grantOwnPodRead(ns, 'agent', 'agent-0');
     await mountSidecarTokens(dir, pod, 3600);
     upstream = await startUpstream(testPki(), (req) => req.headers.authorization === `Bearer ${KEY}`, (_req, res) => json(res, 200, { ok: true }));

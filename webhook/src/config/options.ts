@@ -46,5 +46,13 @@ export interface WebhookOptions {
   readonly tls: SecretTlsOptions | FileTlsOptions;
   readonly lease: { readonly name: string; readonly durationSeconds: number; readonly retryIntervalMs: number };
   readonly status: { readonly enabled: boolean; readonly checkSecrets: boolean; readonly resyncMs: number; readonly debounceMs: number };
+  /** The kill switch's per-pod Role controller (ADR 16); off when operators manage the Roles themselves. */
+  readonly podRoles: {
+    readonly enabled: boolean;
+    readonly resyncMs: number;
+    readonly debounceMs: number;
+    readonly attempts: number;
+    readonly initialBackoffMs: number;
+  };
   readonly logLevel: LogLevel;
 }

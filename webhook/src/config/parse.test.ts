@@ -18,6 +18,12 @@ describe('parseOptions', () => {
     expect(Object.isFrozen(o)).toBe(true);
   });
 
+  it('runs the pod-role controller by default and turns it off or changes its resync when told', () => {
+    expect(parseOptions(minimal, {}).podRoles).toMatchObject({ enabled: true, resyncMs: 60_000 });
+    expect(parseOptions([...minimal, '--pod-role-controller', 'false', '--pod-role-resync-seconds', '5'], {}).podRoles).toMatchObject({ enabled: false, resyncMs: 5000 });
+    expect(() => parseOptions([...minimal, '--pod-role-controller', 'yes'], {})).toThrow(/--pod-role-controller "yes" is invalid/);
+  });
+
   it('takes the namespace and identity from the downward API env', () => {
     const o = parseOptions(['--sidecar-image', 'i'], { POD_NAMESPACE: 'ns', POD_NAME: 'webhook-0' });
     expect(o).toMatchObject({ namespace: 'ns', identity: 'webhook-0' });

@@ -18,7 +18,7 @@ const STRING_FLAGS = [
   'tls-cert-file', 'tls-key-file', 'ca-validity-seconds', 'ca-renew-before-seconds', 'cert-validity-seconds',
   'cert-renew-before-seconds', 'ca-propagation-seconds', 'cert-check-interval-seconds', 'lease-name',
   'lease-duration-seconds', 'lease-retry-interval-seconds', 'status-controller', 'check-secrets',
-  'status-resync-seconds', 'log-level', 'sidecar-redis-address', 'sidecar-redis-tls', 'sidecar-redis-secret',
+  'status-resync-seconds', 'pod-role-controller', 'pod-role-resync-seconds', 'log-level', 'sidecar-redis-address', 'sidecar-redis-tls', 'sidecar-redis-secret',
   'sidecar-redis-password-key', 'sidecar-redis-ca-key',
 ] as const;
 
@@ -145,6 +145,13 @@ export function parseOptions(argv: readonly string[], env: Env): WebhookOptions 
       checkSecrets: boolean(v, 'check-secrets', false),
       resyncMs: integer(v, 'status-resync-seconds', 60, 1) * 1000,
       debounceMs: 200,
+    },
+    podRoles: {
+      enabled: boolean(v, 'pod-role-controller', true),
+      resyncMs: integer(v, 'pod-role-resync-seconds', 60, 1) * 1000,
+      debounceMs: 100,
+      attempts: 3,
+      initialBackoffMs: 200,
     },
     logLevel: oneOf(v, 'log-level', 'info', LOG_LEVELS),
   });
