@@ -10,7 +10,8 @@
 #   REVIEW_INTERVAL=         the sidecars' --identity-review-interval-seconds ('' : not passed, the sidecar's default, 900 s ± 10 %)
 #   VARIANT_INTERVAL=60      one more window at the largest N with every sidecar on this review interval ('' : none);
 #                            the difference prices one TokenReview. With the 900 s default, use WINDOW=900 or more:
-#                            a shorter window sees no periodic review (ADR 7).
+#                            a shorter window sees no periodic review (ADR 7). The whole run must end before the
+#                            pods' 3600 s tokens do (nothing rotates them here): 3 steps of WINDOW=900 and no variant.
 #   MIN_FREE_GIB=4
 #   PUBLISH=auto             auto: a run whose last step has ≥ 100 pods writes to bench/results; 1: always; 0: never
 #

@@ -26,7 +26,7 @@ import { summarize } from '../lib/stats.ts';
 import { AWS_REAL, BEARER_KEY } from '../targets/world.ts';
 import { apiServerProbe, ratesBetween, type ApiServerProbe, type Reading } from './apiserver.ts';
 import { Fleet, type Namespace } from './fleet.ts';
-import { curves, summary, type ScaleResult, type Step } from './report.ts';
+import { LONGEST_RUN_S, curves, plannedRunSeconds, summary, type ScaleResult, type Step } from './report.ts';
 
 const repoRoot = resolve(import.meta.dirname, '../../..');
 const started = Date.now();
@@ -73,10 +73,16 @@ function options(): Options {
   };
   const steps = (v.steps ?? '').split(',').map((s) => num('steps', s, 1));
   if (steps.some((s, i) => i > 0 && s <= (steps[i - 1] as number))) throw new Error(`--steps must increase, got ${v.steps}`);
+  const windowS = num('window-seconds', v['window-seconds'], 10);
+  const settleS = num('settle-seconds', v['settle-seconds'], 0);
+  const planned = plannedRunSeconds({ steps: steps.length, variant: v['variant-review-interval-seconds'] !== undefined, settleS, windowS });
+  if (planned > LONGEST_RUN_S) {
+    throw new Error(`the run would take ${planned} s, longer than the pods' identity tokens last (${LONGEST_RUN_S} s usable; nothing rotates them here): use fewer steps, a shorter window or no variant`);
+  }
   return {
     steps,
-    windowS: num('window-seconds', v['window-seconds'], 10),
-    settleS: num('settle-seconds', v['settle-seconds'], 0),
+    windowS,
+    settleS,
     podsPerNamespace: num('pods-per-namespace', v['pods-per-namespace'], 1),
     reviewIntervalS: v['review-interval-seconds'] === undefined ? undefined : num('review-interval-seconds', v['review-interval-seconds'], 1),
     variantReviewIntervalS: v['variant-review-interval-seconds'] === undefined ? undefined : num('variant-review-interval-seconds', v['variant-review-interval-seconds'], 1),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { WindowRates } from './apiserver.ts';
-import { curves, reviewBudgetPerPodS, reviewCost, reviewSlopeCheck, type Step } from './report.ts';
+import { LONGEST_RUN_S, curves, plannedRunSeconds, reviewBudgetPerPodS, reviewCost, reviewSlopeCheck, type Step } from './report.ts';
 
 const none = { n: 0, p50: NaN, p90: NaN, p99: NaN, max: NaN, mean: NaN };
 
@@ -37,6 +37,13 @@ describe('scale report', () => {
 
   it('has no review cost without a variant', () => {
     expect(reviewCost(steps.slice(0, 3))).toBeUndefined();
+  });
+
+  it('refuses a plan that outlasts the 3600 s tokens nothing rotates: three 900 s steps and a variant did', () => {
+    expect(plannedRunSeconds({ steps: 3, variant: true, settleS: 20, windowS: 900 })).toBe(3680);
+    expect(plannedRunSeconds({ steps: 3, variant: true, settleS: 20, windowS: 900 })).toBeGreaterThan(LONGEST_RUN_S);
+    expect(plannedRunSeconds({ steps: 3, variant: false, settleS: 20, windowS: 900 })).toBeLessThanOrEqual(LONGEST_RUN_S);
+    expect(plannedRunSeconds({ steps: 6, variant: true, settleS: 20, windowS: 120 })).toBeLessThanOrEqual(LONGEST_RUN_S);
   });
 
   it("checks the TokenReview slope against ADR 7's budget, 1/interval + 1/(0.8 × token lifetime)", () => {

@@ -11,6 +11,18 @@ export const TARGETS = { tokenReviewsPerS: 10, revokeP99Ms: 1000 } as const;
 export const BENCH_TOKEN_LIFETIME_S = 3600;
 
 /**
+ * The longest run the bench can measure: nothing rotates its pods' token files (no kubelet), so a sidecar
+ * whose token is 30 s from expiry stops serving and the next revocation probe fails. The first pods start
+ * with the run; one minute is left for start-up and the revocation probes.
+ */
+export const LONGEST_RUN_S = BENCH_TOKEN_LIFETIME_S - 30 - 60;
+
+/** The run's planned length: one settle and window per step and per variant. */
+export function plannedRunSeconds(o: { steps: number; variant: boolean; settleS: number; windowS: number }): number {
+  return (o.steps + (o.variant ? 1 : 0)) * (o.settleS + o.windowS);
+}
+
+/**
  * ADR 7's TokenReview budget per pod and second: the periodic reviews plus one per token rotation,
  * 1/interval + 1/(0.8 × token lifetime). `make scale` checks the fitted slope against it.
  */
