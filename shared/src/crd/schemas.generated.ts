@@ -72,8 +72,7 @@ export const CRD_SCHEMAS: CrdSchemas = {
                   "x-kubernetes-validations": [
                     {
                       "rule": "self.all(s, self.exists_one(t, t == s))",
-                      "message": "spec.aws.services lists a service twice; name each service once",
-                      "reason": "FieldValueDuplicate"
+                      "message": "spec.aws.services lists a service twice; name each service once"
                     },
                     {
                       "rule": "size(self) > 0",

@@ -114,7 +114,7 @@ describe('createResourceValidator', () => {
       'spec.aws.services[1]: Unsupported value: "dynamo": supported values: "s3", "dynamodb", "sqs", "sns", "sts", "kms", "secretsmanager", "ssm", "lambda", "kinesis", "logs", "events"',
     ]);
     expect(refusal('CredentialSource', aws(['s3', 'sqs', 's3'])).errors).toEqual([
-      'spec.aws.services: Duplicate value: spec.aws.services lists a service twice; name each service once',
+      'spec.aws.services: Invalid value: "array": spec.aws.services lists a service twice; name each service once',
     ]);
     expect(refusal('CredentialSource', aws([])).errors[0]).toContain('spec.aws.services is empty');
   });
