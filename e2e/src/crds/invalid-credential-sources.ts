@@ -260,6 +260,18 @@ export const invalidCredentialSources: readonly InvalidCase[] = [
     message: 'have no effect with spec.aws.endpoint',
   },
   {
+    name: 'an unknown service in spec.aws.services',
+    manifest: cs({ ...awsSpec, aws: { ...aws, services: ['s3', 'dynamo'] } }),
+    field: 'spec.aws.services[1]',
+    message: 'Unsupported value: "dynamo"',
+  },
+  {
+    name: 'a service listed twice in spec.aws.services',
+    manifest: cs({ ...awsSpec, aws: { ...aws, services: ['s3', 'sqs', 's3'] } }),
+    field: 'spec.aws.services',
+    message: 'spec.aws.services lists a service twice; name each service once',
+  },
+  {
     name: 'an environment variable name with dashes',
     manifest: cs({ ...httpSpec, env: [{ name: 'EXAMPLE-API-URL', value: 'x' }] }),
     field: 'spec.env[0].name',

@@ -49,6 +49,37 @@ export const CRD_SCHEMAS: CrdSchemas = {
                     }
                   ]
                 },
+                "services": {
+                  "items": {
+                    "enum": [
+                      "s3",
+                      "dynamodb",
+                      "sqs",
+                      "sns",
+                      "sts",
+                      "kms",
+                      "secretsmanager",
+                      "ssm",
+                      "lambda",
+                      "kinesis",
+                      "logs",
+                      "events"
+                    ],
+                    "type": "string"
+                  },
+                  "maxItems": 12,
+                  "type": "array",
+                  "x-kubernetes-validations": [
+                    {
+                      "rule": "self.all(s, self.exists_one(t, t == s))",
+                      "message": "spec.aws.services lists a service twice; name each service once"
+                    },
+                    {
+                      "rule": "size(self) > 0",
+                      "message": "spec.aws.services is empty; list at least one service or remove the field to serve every service"
+                    }
+                  ]
+                },
                 "staticKeys": {
                   "properties": {
                     "secretRef": {

@@ -217,6 +217,23 @@ export interface AwsSource {
    * Use AWS's dual-stack (IPv4 and IPv6) endpoints (like AWS_USE_DUALSTACK_ENDPOINT). Not combinable with endpoint. Default: false. Example: true on an IPv6-only cluster.
    */
   useDualstackEndpoint?: boolean;
+  /**
+   * The AWS services this source serves, by IAM service prefix. When set, the webhook points each service's own endpoint variable at this source (AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_DYNAMODB, ...) instead of AWS_ENDPOINT_URL, so one pod can reach S3 with one source (role) and DynamoDB with another; the sidecar refuses calls signed for any other service (AwsServiceNotServed). The SDKs prefer the service-specific variable over AWS_ENDPOINT_URL, so one source without services can serve everything else. Known services: s3, dynamodb, sqs, sns, sts, kms, secretsmanager, ssm, lambda, kinesis, logs, events. Optional; default: every service, on AWS_ENDPOINT_URL. Example: [s3] on one source and [dynamodb, sqs] on another.
+   */
+  services?: (
+    | 's3'
+    | 'dynamodb'
+    | 'sqs'
+    | 'sns'
+    | 'sts'
+    | 'kms'
+    | 'secretsmanager'
+    | 'ssm'
+    | 'lambda'
+    | 'kinesis'
+    | 'logs'
+    | 'events'
+  )[];
   webIdentity?: AwsWebIdentity;
   staticKeys?: AwsStaticKeys;
   vault?: AwsVaultOrigin;

@@ -9,7 +9,7 @@ import { CRD_FORMATS } from './validate/ajv-options.js';
 import ucs2lengthModule from 'ajv/dist/runtime/ucs2length.js';
 const ucs2length = typeof ucs2lengthModule === 'function' ? ucs2lengthModule : ucs2lengthModule.default;
 
-const schema11 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string","maxLength":63},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["type","port"],"properties":{"aws":{"type":"object","properties":{"allowPlaintextEndpoint":{"type":"boolean","default":false},"endpoint":{"type":"string","maxLength":2048},"staticKeys":{"type":"object","required":["secretRef"],"properties":{"secretRef":{"type":"object","required":["name"],"properties":{"accessKeyIdKey":{"type":"string","default":"AWS_ACCESS_KEY_ID","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253},"secretAccessKeyKey":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"sessionTokenKey":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253}},"additionalProperties":false}},"additionalProperties":false},"useDualstackEndpoint":{"type":"boolean","default":false},"useFipsEndpoint":{"type":"boolean","default":false},"vault":{"type":"object","required":["address","auth"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path"],"properties":{"accessKeyIdField":{"type":"string","default":"AWS_ACCESS_KEY_ID","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600},"secretAccessKeyField":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","minLength":1,"maxLength":256},"sessionTokenField":{"type":"string","minLength":1,"maxLength":256}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256},"secretsEngine":{"type":"object","required":["role"],"properties":{"credentialType":{"type":"string","enum":["iam_user","assumed_role","federation_token"],"default":"iam_user"},"mount":{"type":"string","default":"aws","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"roleArn":{"type":"string","maxLength":2048},"ttlSeconds":{"type":"integer","minimum":900,"maximum":129600}},"additionalProperties":false}},"additionalProperties":false},"webIdentity":{"type":"object","required":["roleArn"],"properties":{"roleArn":{"type":"string","maxLength":2048},"sessionDurationSeconds":{"type":"integer","default":3600,"minimum":900,"maximum":43200},"stsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","maxLength":32},"tokenAudience":{"type":"string","default":"sts.amazonaws.com","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"env":{"type":"array","maxItems":32,"items":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"value":{"type":"string","maxLength":4096}},"additionalProperties":false}},"http":{"type":"object","properties":{"allowPlaintextUpstream":{"type":"boolean","default":false},"caBundle":{"type":"string","maxLength":65536},"injection":{"type":"object","required":["type"],"properties":{"basic":{"type":"object","properties":{"username":{"type":"string","pattern":"^[^:\\x00-\\x1f\\x7f]+$","minLength":1,"maxLength":256}},"additionalProperties":false},"header":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"prefix":{"type":"string","pattern":"^[ -~]*$","maxLength":256}},"additionalProperties":false},"queryParameter":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._~-]+$","minLength":1,"maxLength":128}},"additionalProperties":false},"type":{"type":"string","enum":["Bearer","Header","Basic","QueryParameter"]}},"additionalProperties":false},"preset":{"type":"string","enum":["openai","anthropic","mistral","github","gitlab","stripe"]},"secretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"upstream":{"type":"string","maxLength":2048},"vault":{"type":"object","required":["address","auth","kv"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path","field"],"properties":{"field":{"type":"string","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"port":{"type":"integer","minimum":1024,"maximum":65535},"type":{"type":"string","enum":["aws","http"]}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
+const schema11 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string","maxLength":63},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["type","port"],"properties":{"aws":{"type":"object","properties":{"allowPlaintextEndpoint":{"type":"boolean","default":false},"endpoint":{"type":"string","maxLength":2048},"services":{"type":"array","maxItems":12,"items":{"type":"string","enum":["s3","dynamodb","sqs","sns","sts","kms","secretsmanager","ssm","lambda","kinesis","logs","events"]}},"staticKeys":{"type":"object","required":["secretRef"],"properties":{"secretRef":{"type":"object","required":["name"],"properties":{"accessKeyIdKey":{"type":"string","default":"AWS_ACCESS_KEY_ID","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253},"secretAccessKeyKey":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"sessionTokenKey":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253}},"additionalProperties":false}},"additionalProperties":false},"useDualstackEndpoint":{"type":"boolean","default":false},"useFipsEndpoint":{"type":"boolean","default":false},"vault":{"type":"object","required":["address","auth"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path"],"properties":{"accessKeyIdField":{"type":"string","default":"AWS_ACCESS_KEY_ID","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600},"secretAccessKeyField":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","minLength":1,"maxLength":256},"sessionTokenField":{"type":"string","minLength":1,"maxLength":256}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256},"secretsEngine":{"type":"object","required":["role"],"properties":{"credentialType":{"type":"string","enum":["iam_user","assumed_role","federation_token"],"default":"iam_user"},"mount":{"type":"string","default":"aws","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"roleArn":{"type":"string","maxLength":2048},"ttlSeconds":{"type":"integer","minimum":900,"maximum":129600}},"additionalProperties":false}},"additionalProperties":false},"webIdentity":{"type":"object","required":["roleArn"],"properties":{"roleArn":{"type":"string","maxLength":2048},"sessionDurationSeconds":{"type":"integer","default":3600,"minimum":900,"maximum":43200},"stsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","maxLength":32},"tokenAudience":{"type":"string","default":"sts.amazonaws.com","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"env":{"type":"array","maxItems":32,"items":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"value":{"type":"string","maxLength":4096}},"additionalProperties":false}},"http":{"type":"object","properties":{"allowPlaintextUpstream":{"type":"boolean","default":false},"caBundle":{"type":"string","maxLength":65536},"injection":{"type":"object","required":["type"],"properties":{"basic":{"type":"object","properties":{"username":{"type":"string","pattern":"^[^:\\x00-\\x1f\\x7f]+$","minLength":1,"maxLength":256}},"additionalProperties":false},"header":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"prefix":{"type":"string","pattern":"^[ -~]*$","maxLength":256}},"additionalProperties":false},"queryParameter":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._~-]+$","minLength":1,"maxLength":128}},"additionalProperties":false},"type":{"type":"string","enum":["Bearer","Header","Basic","QueryParameter"]}},"additionalProperties":false},"preset":{"type":"string","enum":["openai","anthropic","mistral","github","gitlab","stripe"]},"secretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"upstream":{"type":"string","maxLength":2048},"vault":{"type":"object","required":["address","auth","kv"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path","field"],"properties":{"field":{"type":"string","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"port":{"type":"integer","minimum":1024,"maximum":65535},"type":{"type":"string","enum":["aws","http"]}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
 const func2 = ucs2length;
 const pattern0 = new RegExp("^[-._a-zA-Z0-9]+$", "u");
 const pattern1 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", "u");
@@ -198,7 +198,7 @@ if(data6.useFipsEndpoint === undefined){
 data6.useFipsEndpoint = false;
 }
 for(const key2 in data6){
-if(!(((((((key2 === "allowPlaintextEndpoint") || (key2 === "endpoint")) || (key2 === "staticKeys")) || (key2 === "useDualstackEndpoint")) || (key2 === "useFipsEndpoint")) || (key2 === "vault")) || (key2 === "webIdentity"))){
+if(!((((((((key2 === "allowPlaintextEndpoint") || (key2 === "endpoint")) || (key2 === "services")) || (key2 === "staticKeys")) || (key2 === "useDualstackEndpoint")) || (key2 === "useFipsEndpoint")) || (key2 === "vault")) || (key2 === "webIdentity"))){
 const err13 = {instancePath:instancePath+"/spec/aws",schemaPath:"#/properties/spec/properties/aws/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws,data:data6};
 if(vErrors === null){
 vErrors = [err13];
@@ -245,11 +245,11 @@ vErrors.push(err16);
 errors++;
 }
 }
-if(data6.staticKeys !== undefined){
-let data9 = data6.staticKeys;
-if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
-if(data9.secretRef === undefined){
-const err17 = {instancePath:instancePath+"/spec/aws/staticKeys",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema11.properties.spec.properties.aws.properties.staticKeys.required,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys,data:data9};
+if(data6.services !== undefined){
+let data9 = data6.services;
+if(Array.isArray(data9)){
+if(data9.length > 12){
+const err17 = {instancePath:instancePath+"/spec/aws/services",schemaPath:"#/properties/spec/properties/aws/properties/services/maxItems",keyword:"maxItems",params:{limit: 12},message:"must NOT have more than 12 items",schema:12,parentSchema:schema11.properties.spec.properties.aws.properties.services,data:data9};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -258,9 +258,11 @@ vErrors.push(err17);
 }
 errors++;
 }
-for(const key3 in data9){
-if(!(key3 === "secretRef")){
-const err18 = {instancePath:instancePath+"/spec/aws/staticKeys",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys,data:data9};
+const len0 = data9.length;
+for(let i0=0; i0<len0; i0++){
+let data10 = data9[i0];
+if(typeof data10 !== "string"){
+const err18 = {instancePath:instancePath+"/spec/aws/services/" + i0,schemaPath:"#/properties/spec/properties/aws/properties/services/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.services.items.type,parentSchema:schema11.properties.spec.properties.aws.properties.services.items,data:data10};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -269,18 +271,8 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-if(data9.secretRef !== undefined){
-let data10 = data9.secretRef;
-if(data10 && typeof data10 == "object" && !Array.isArray(data10)){
-if(data10.accessKeyIdKey === undefined){
-data10.accessKeyIdKey = "AWS_ACCESS_KEY_ID";
-}
-if(data10.secretAccessKeyKey === undefined){
-data10.secretAccessKeyKey = "AWS_SECRET_ACCESS_KEY";
-}
-if(data10.name === undefined){
-const err19 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef,data:data10};
+if(!((((((((((((data10 === "s3") || (data10 === "dynamodb")) || (data10 === "sqs")) || (data10 === "sns")) || (data10 === "sts")) || (data10 === "kms")) || (data10 === "secretsmanager")) || (data10 === "ssm")) || (data10 === "lambda")) || (data10 === "kinesis")) || (data10 === "logs")) || (data10 === "events"))){
+const err19 = {instancePath:instancePath+"/spec/aws/services/" + i0,schemaPath:"#/properties/spec/properties/aws/properties/services/items/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.aws.properties.services.items.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.aws.properties.services.items.enum,parentSchema:schema11.properties.spec.properties.aws.properties.services.items,data:data10};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -289,9 +281,10 @@ vErrors.push(err19);
 }
 errors++;
 }
-for(const key4 in data10){
-if(!((((key4 === "accessKeyIdKey") || (key4 === "name")) || (key4 === "secretAccessKeyKey")) || (key4 === "sessionTokenKey"))){
-const err20 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef,data:data10};
+}
+}
+else {
+const err20 = {instancePath:instancePath+"/spec/aws/services",schemaPath:"#/properties/spec/properties/aws/properties/services/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.aws.properties.services.type,parentSchema:schema11.properties.spec.properties.aws.properties.services,data:data9};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -301,10 +294,11 @@ vErrors.push(err20);
 errors++;
 }
 }
-let data11 = data10.accessKeyIdKey;
-if(typeof data11 === "string"){
-if(func2(data11) > 253){
-const err21 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/accessKeyIdKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/accessKeyIdKey/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.accessKeyIdKey,data:data11};
+if(data6.staticKeys !== undefined){
+let data11 = data6.staticKeys;
+if(data11 && typeof data11 == "object" && !Array.isArray(data11)){
+if(data11.secretRef === undefined){
+const err21 = {instancePath:instancePath+"/spec/aws/staticKeys",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/required",keyword:"required",params:{missingProperty: "secretRef"},message:"must have required property '"+"secretRef"+"'",schema:schema11.properties.spec.properties.aws.properties.staticKeys.required,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys,data:data11};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -313,8 +307,9 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(func2(data11) < 1){
-const err22 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/accessKeyIdKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/accessKeyIdKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.accessKeyIdKey,data:data11};
+for(const key3 in data11){
+if(!(key3 === "secretRef")){
+const err22 = {instancePath:instancePath+"/spec/aws/staticKeys",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys,data:data11};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -323,8 +318,18 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(!pattern0.test(data11)){
-const err23 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/accessKeyIdKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/accessKeyIdKey/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.accessKeyIdKey,data:data11};
+}
+if(data11.secretRef !== undefined){
+let data12 = data11.secretRef;
+if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
+if(data12.accessKeyIdKey === undefined){
+data12.accessKeyIdKey = "AWS_ACCESS_KEY_ID";
+}
+if(data12.secretAccessKeyKey === undefined){
+data12.secretAccessKeyKey = "AWS_SECRET_ACCESS_KEY";
+}
+if(data12.name === undefined){
+const err23 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef,data:data12};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -333,9 +338,9 @@ vErrors.push(err23);
 }
 errors++;
 }
-}
-else {
-const err24 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/accessKeyIdKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/accessKeyIdKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.accessKeyIdKey.type,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.accessKeyIdKey,data:data11};
+for(const key4 in data12){
+if(!((((key4 === "accessKeyIdKey") || (key4 === "name")) || (key4 === "secretAccessKeyKey")) || (key4 === "sessionTokenKey"))){
+const err24 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef,data:data12};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -344,11 +349,11 @@ vErrors.push(err24);
 }
 errors++;
 }
-if(data10.name !== undefined){
-let data12 = data10.name;
-if(typeof data12 === "string"){
-if(func2(data12) > 253){
-const err25 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/name",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.name,data:data12};
+}
+let data13 = data12.accessKeyIdKey;
+if(typeof data13 === "string"){
+if(func2(data13) > 253){
+const err25 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/accessKeyIdKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/accessKeyIdKey/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.accessKeyIdKey,data:data13};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -357,8 +362,8 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(func2(data12) < 1){
-const err26 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/name",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.name,data:data12};
+if(func2(data13) < 1){
+const err26 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/accessKeyIdKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/accessKeyIdKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.accessKeyIdKey,data:data13};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -367,8 +372,8 @@ vErrors.push(err26);
 }
 errors++;
 }
-if(!pattern1.test(data12)){
-const err27 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/name",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.name,data:data12};
+if(!pattern0.test(data13)){
+const err27 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/accessKeyIdKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/accessKeyIdKey/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.accessKeyIdKey,data:data13};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -379,7 +384,7 @@ errors++;
 }
 }
 else {
-const err28 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/name",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.name,data:data12};
+const err28 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/accessKeyIdKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/accessKeyIdKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.accessKeyIdKey.type,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.accessKeyIdKey,data:data13};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -388,11 +393,11 @@ vErrors.push(err28);
 }
 errors++;
 }
-}
-let data13 = data10.secretAccessKeyKey;
-if(typeof data13 === "string"){
-if(func2(data13) > 253){
-const err29 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/secretAccessKeyKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/secretAccessKeyKey/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.secretAccessKeyKey,data:data13};
+if(data12.name !== undefined){
+let data14 = data12.name;
+if(typeof data14 === "string"){
+if(func2(data14) > 253){
+const err29 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/name",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.name,data:data14};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -401,8 +406,8 @@ vErrors.push(err29);
 }
 errors++;
 }
-if(func2(data13) < 1){
-const err30 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/secretAccessKeyKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/secretAccessKeyKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.secretAccessKeyKey,data:data13};
+if(func2(data14) < 1){
+const err30 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/name",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.name,data:data14};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -411,8 +416,8 @@ vErrors.push(err30);
 }
 errors++;
 }
-if(!pattern0.test(data13)){
-const err31 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/secretAccessKeyKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/secretAccessKeyKey/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.secretAccessKeyKey,data:data13};
+if(!pattern1.test(data14)){
+const err31 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/name",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.name,data:data14};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -423,7 +428,7 @@ errors++;
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/secretAccessKeyKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/secretAccessKeyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.secretAccessKeyKey.type,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.secretAccessKeyKey,data:data13};
+const err32 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/name",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.name,data:data14};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -432,11 +437,11 @@ vErrors.push(err32);
 }
 errors++;
 }
-if(data10.sessionTokenKey !== undefined){
-let data14 = data10.sessionTokenKey;
-if(typeof data14 === "string"){
-if(func2(data14) > 253){
-const err33 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/sessionTokenKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/sessionTokenKey/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.sessionTokenKey,data:data14};
+}
+let data15 = data12.secretAccessKeyKey;
+if(typeof data15 === "string"){
+if(func2(data15) > 253){
+const err33 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/secretAccessKeyKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/secretAccessKeyKey/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.secretAccessKeyKey,data:data15};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -445,8 +450,8 @@ vErrors.push(err33);
 }
 errors++;
 }
-if(func2(data14) < 1){
-const err34 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/sessionTokenKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/sessionTokenKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.sessionTokenKey,data:data14};
+if(func2(data15) < 1){
+const err34 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/secretAccessKeyKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/secretAccessKeyKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.secretAccessKeyKey,data:data15};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -455,8 +460,8 @@ vErrors.push(err34);
 }
 errors++;
 }
-if(!pattern0.test(data14)){
-const err35 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/sessionTokenKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/sessionTokenKey/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.sessionTokenKey,data:data14};
+if(!pattern0.test(data15)){
+const err35 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/secretAccessKeyKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/secretAccessKeyKey/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.secretAccessKeyKey,data:data15};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -467,7 +472,7 @@ errors++;
 }
 }
 else {
-const err36 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/sessionTokenKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/sessionTokenKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.sessionTokenKey.type,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.sessionTokenKey,data:data14};
+const err36 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/secretAccessKeyKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/secretAccessKeyKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.secretAccessKeyKey.type,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.secretAccessKeyKey,data:data15};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -476,10 +481,11 @@ vErrors.push(err36);
 }
 errors++;
 }
-}
-}
-else {
-const err37 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.type,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef,data:data10};
+if(data12.sessionTokenKey !== undefined){
+let data16 = data12.sessionTokenKey;
+if(typeof data16 === "string"){
+if(func2(data16) > 253){
+const err37 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/sessionTokenKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/sessionTokenKey/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.sessionTokenKey,data:data16};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -488,10 +494,8 @@ vErrors.push(err37);
 }
 errors++;
 }
-}
-}
-else {
-const err38 = {instancePath:instancePath+"/spec/aws/staticKeys",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.staticKeys.type,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys,data:data9};
+if(func2(data16) < 1){
+const err38 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/sessionTokenKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/sessionTokenKey/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.sessionTokenKey,data:data16};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -500,10 +504,8 @@ vErrors.push(err38);
 }
 errors++;
 }
-}
-let data15 = data6.useDualstackEndpoint;
-if(typeof data15 !== "boolean"){
-const err39 = {instancePath:instancePath+"/spec/aws/useDualstackEndpoint",schemaPath:"#/properties/spec/properties/aws/properties/useDualstackEndpoint/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.aws.properties.useDualstackEndpoint.type,parentSchema:schema11.properties.spec.properties.aws.properties.useDualstackEndpoint,data:data15};
+if(!pattern0.test(data16)){
+const err39 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/sessionTokenKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/sessionTokenKey/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.sessionTokenKey,data:data16};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -512,9 +514,9 @@ vErrors.push(err39);
 }
 errors++;
 }
-let data16 = data6.useFipsEndpoint;
-if(typeof data16 !== "boolean"){
-const err40 = {instancePath:instancePath+"/spec/aws/useFipsEndpoint",schemaPath:"#/properties/spec/properties/aws/properties/useFipsEndpoint/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.aws.properties.useFipsEndpoint.type,parentSchema:schema11.properties.spec.properties.aws.properties.useFipsEndpoint,data:data16};
+}
+else {
+const err40 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef/sessionTokenKey",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/properties/sessionTokenKey/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.sessionTokenKey.type,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.properties.sessionTokenKey,data:data16};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -523,14 +525,10 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(data6.vault !== undefined){
-let data17 = data6.vault;
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-if(data17.allowPlaintext === undefined){
-data17.allowPlaintext = false;
 }
-if(data17.address === undefined){
-const err41 = {instancePath:instancePath+"/spec/aws/vault",schemaPath:"#/properties/spec/properties/aws/properties/vault/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema11.properties.spec.properties.aws.properties.vault.required,parentSchema:schema11.properties.spec.properties.aws.properties.vault,data:data17};
+}
+else {
+const err41 = {instancePath:instancePath+"/spec/aws/staticKeys/secretRef",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef.type,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys.properties.secretRef,data:data12};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -539,8 +537,10 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(data17.auth === undefined){
-const err42 = {instancePath:instancePath+"/spec/aws/vault",schemaPath:"#/properties/spec/properties/aws/properties/vault/required",keyword:"required",params:{missingProperty: "auth"},message:"must have required property '"+"auth"+"'",schema:schema11.properties.spec.properties.aws.properties.vault.required,parentSchema:schema11.properties.spec.properties.aws.properties.vault,data:data17};
+}
+}
+else {
+const err42 = {instancePath:instancePath+"/spec/aws/staticKeys",schemaPath:"#/properties/spec/properties/aws/properties/staticKeys/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.staticKeys.type,parentSchema:schema11.properties.spec.properties.aws.properties.staticKeys,data:data11};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -549,9 +549,10 @@ vErrors.push(err42);
 }
 errors++;
 }
-for(const key5 in data17){
-if(!(((((((key5 === "address") || (key5 === "allowPlaintext")) || (key5 === "auth")) || (key5 === "caBundle")) || (key5 === "kv")) || (key5 === "namespace")) || (key5 === "secretsEngine"))){
-const err43 = {instancePath:instancePath+"/spec/aws/vault",schemaPath:"#/properties/spec/properties/aws/properties/vault/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.vault,data:data17};
+}
+let data17 = data6.useDualstackEndpoint;
+if(typeof data17 !== "boolean"){
+const err43 = {instancePath:instancePath+"/spec/aws/useDualstackEndpoint",schemaPath:"#/properties/spec/properties/aws/properties/useDualstackEndpoint/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.aws.properties.useDualstackEndpoint.type,parentSchema:schema11.properties.spec.properties.aws.properties.useDualstackEndpoint,data:data17};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -560,12 +561,9 @@ vErrors.push(err43);
 }
 errors++;
 }
-}
-if(data17.address !== undefined){
-let data18 = data17.address;
-if(typeof data18 === "string"){
-if(func2(data18) > 2048){
-const err44 = {instancePath:instancePath+"/spec/aws/vault/address",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/address/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.address,data:data18};
+let data18 = data6.useFipsEndpoint;
+if(typeof data18 !== "boolean"){
+const err44 = {instancePath:instancePath+"/spec/aws/useFipsEndpoint",schemaPath:"#/properties/spec/properties/aws/properties/useFipsEndpoint/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.aws.properties.useFipsEndpoint.type,parentSchema:schema11.properties.spec.properties.aws.properties.useFipsEndpoint,data:data18};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -574,9 +572,14 @@ vErrors.push(err44);
 }
 errors++;
 }
+if(data6.vault !== undefined){
+let data19 = data6.vault;
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+if(data19.allowPlaintext === undefined){
+data19.allowPlaintext = false;
 }
-else {
-const err45 = {instancePath:instancePath+"/spec/aws/vault/address",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.address.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.address,data:data18};
+if(data19.address === undefined){
+const err45 = {instancePath:instancePath+"/spec/aws/vault",schemaPath:"#/properties/spec/properties/aws/properties/vault/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema11.properties.spec.properties.aws.properties.vault.required,parentSchema:schema11.properties.spec.properties.aws.properties.vault,data:data19};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -585,10 +588,8 @@ vErrors.push(err45);
 }
 errors++;
 }
-}
-let data19 = data17.allowPlaintext;
-if(typeof data19 !== "boolean"){
-const err46 = {instancePath:instancePath+"/spec/aws/vault/allowPlaintext",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/allowPlaintext/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.aws.properties.vault.properties.allowPlaintext.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.allowPlaintext,data:data19};
+if(data19.auth === undefined){
+const err46 = {instancePath:instancePath+"/spec/aws/vault",schemaPath:"#/properties/spec/properties/aws/properties/vault/required",keyword:"required",params:{missingProperty: "auth"},message:"must have required property '"+"auth"+"'",schema:schema11.properties.spec.properties.aws.properties.vault.required,parentSchema:schema11.properties.spec.properties.aws.properties.vault,data:data19};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -597,11 +598,9 @@ vErrors.push(err46);
 }
 errors++;
 }
-if(data17.auth !== undefined){
-let data20 = data17.auth;
-if(data20 && typeof data20 == "object" && !Array.isArray(data20)){
-if(data20.kubernetes === undefined){
-const err47 = {instancePath:instancePath+"/spec/aws/vault/auth",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/required",keyword:"required",params:{missingProperty: "kubernetes"},message:"must have required property '"+"kubernetes"+"'",schema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.required,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth,data:data20};
+for(const key5 in data19){
+if(!(((((((key5 === "address") || (key5 === "allowPlaintext")) || (key5 === "auth")) || (key5 === "caBundle")) || (key5 === "kv")) || (key5 === "namespace")) || (key5 === "secretsEngine"))){
+const err47 = {instancePath:instancePath+"/spec/aws/vault",schemaPath:"#/properties/spec/properties/aws/properties/vault/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.vault,data:data19};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -610,9 +609,12 @@ vErrors.push(err47);
 }
 errors++;
 }
-for(const key6 in data20){
-if(!(key6 === "kubernetes")){
-const err48 = {instancePath:instancePath+"/spec/aws/vault/auth",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth,data:data20};
+}
+if(data19.address !== undefined){
+let data20 = data19.address;
+if(typeof data20 === "string"){
+if(func2(data20) > 2048){
+const err48 = {instancePath:instancePath+"/spec/aws/vault/address",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/address/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.address,data:data20};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -622,17 +624,8 @@ vErrors.push(err48);
 errors++;
 }
 }
-if(data20.kubernetes !== undefined){
-let data21 = data20.kubernetes;
-if(data21 && typeof data21 == "object" && !Array.isArray(data21)){
-if(data21.mount === undefined){
-data21.mount = "kubernetes";
-}
-if(data21.tokenAudience === undefined){
-data21.tokenAudience = "vault";
-}
-if(data21.role === undefined){
-const err49 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.required,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes,data:data21};
+else {
+const err49 = {instancePath:instancePath+"/spec/aws/vault/address",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.address.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.address,data:data20};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -641,9 +634,10 @@ vErrors.push(err49);
 }
 errors++;
 }
-for(const key7 in data21){
-if(!(((key7 === "mount") || (key7 === "role")) || (key7 === "tokenAudience"))){
-const err50 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes,data:data21};
+}
+let data21 = data19.allowPlaintext;
+if(typeof data21 !== "boolean"){
+const err50 = {instancePath:instancePath+"/spec/aws/vault/allowPlaintext",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/allowPlaintext/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.aws.properties.vault.properties.allowPlaintext.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.allowPlaintext,data:data21};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -652,11 +646,11 @@ vErrors.push(err50);
 }
 errors++;
 }
-}
-let data22 = data21.mount;
-if(typeof data22 === "string"){
-if(func2(data22) > 128){
-const err51 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data22};
+if(data19.auth !== undefined){
+let data22 = data19.auth;
+if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
+if(data22.kubernetes === undefined){
+const err51 = {instancePath:instancePath+"/spec/aws/vault/auth",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/required",keyword:"required",params:{missingProperty: "kubernetes"},message:"must have required property '"+"kubernetes"+"'",schema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.required,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth,data:data22};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -665,8 +659,9 @@ vErrors.push(err51);
 }
 errors++;
 }
-if(func2(data22) < 1){
-const err52 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data22};
+for(const key6 in data22){
+if(!(key6 === "kubernetes")){
+const err52 = {instancePath:instancePath+"/spec/aws/vault/auth",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth,data:data22};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -675,8 +670,18 @@ vErrors.push(err52);
 }
 errors++;
 }
-if(!pattern4.test(data22)){
-const err53 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data22};
+}
+if(data22.kubernetes !== undefined){
+let data23 = data22.kubernetes;
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+if(data23.mount === undefined){
+data23.mount = "kubernetes";
+}
+if(data23.tokenAudience === undefined){
+data23.tokenAudience = "vault";
+}
+if(data23.role === undefined){
+const err53 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.required,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes,data:data23};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -685,9 +690,9 @@ vErrors.push(err53);
 }
 errors++;
 }
-}
-else {
-const err54 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.mount.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data22};
+for(const key7 in data23){
+if(!(((key7 === "mount") || (key7 === "role")) || (key7 === "tokenAudience"))){
+const err54 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes,data:data23};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -696,11 +701,11 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(data21.role !== undefined){
-let data23 = data21.role;
-if(typeof data23 === "string"){
-if(func2(data23) > 128){
-const err55 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/role/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data23};
+}
+let data24 = data23.mount;
+if(typeof data24 === "string"){
+if(func2(data24) > 128){
+const err55 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data24};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -709,8 +714,8 @@ vErrors.push(err55);
 }
 errors++;
 }
-if(func2(data23) < 1){
-const err56 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/role/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data23};
+if(func2(data24) < 1){
+const err56 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data24};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -719,8 +724,8 @@ vErrors.push(err56);
 }
 errors++;
 }
-if(!pattern5.test(data23)){
-const err57 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/role/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.@-]+$"+"\"",schema:"^[A-Za-z0-9_.@-]+$",parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data23};
+if(!pattern4.test(data24)){
+const err57 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data24};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -731,7 +736,7 @@ errors++;
 }
 }
 else {
-const err58 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.role.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data23};
+const err58 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.mount.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data24};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -740,11 +745,11 @@ vErrors.push(err58);
 }
 errors++;
 }
-}
-let data24 = data21.tokenAudience;
-if(typeof data24 === "string"){
-if(func2(data24) > 256){
-const err59 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data24};
+if(data23.role !== undefined){
+let data25 = data23.role;
+if(typeof data25 === "string"){
+if(func2(data25) > 128){
+const err59 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/role/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data25};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -753,8 +758,8 @@ vErrors.push(err59);
 }
 errors++;
 }
-if(func2(data24) < 1){
-const err60 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data24};
+if(func2(data25) < 1){
+const err60 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/role/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data25};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -763,9 +768,8 @@ vErrors.push(err60);
 }
 errors++;
 }
-}
-else {
-const err61 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data24};
+if(!pattern5.test(data25)){
+const err61 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/role/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.@-]+$"+"\"",schema:"^[A-Za-z0-9_.@-]+$",parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data25};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -776,7 +780,7 @@ errors++;
 }
 }
 else {
-const err62 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes,data:data21};
+const err62 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.role.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data25};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -786,9 +790,10 @@ vErrors.push(err62);
 errors++;
 }
 }
-}
-else {
-const err63 = {instancePath:instancePath+"/spec/aws/vault/auth",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth,data:data20};
+let data26 = data23.tokenAudience;
+if(typeof data26 === "string"){
+if(func2(data26) > 256){
+const err63 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data26};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -797,12 +802,8 @@ vErrors.push(err63);
 }
 errors++;
 }
-}
-if(data17.caBundle !== undefined){
-let data25 = data17.caBundle;
-if(typeof data25 === "string"){
-if(func2(data25) > 65536){
-const err64 = {instancePath:instancePath+"/spec/aws/vault/caBundle",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.caBundle,data:data25};
+if(func2(data26) < 1){
+const err64 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data26};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -813,7 +814,7 @@ errors++;
 }
 }
 else {
-const err65 = {instancePath:instancePath+"/spec/aws/vault/caBundle",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.caBundle,data:data25};
+const err65 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data26};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -823,23 +824,8 @@ vErrors.push(err65);
 errors++;
 }
 }
-if(data17.kv !== undefined){
-let data26 = data17.kv;
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-if(data26.accessKeyIdField === undefined){
-data26.accessKeyIdField = "AWS_ACCESS_KEY_ID";
-}
-if(data26.mount === undefined){
-data26.mount = "secret";
-}
-if(data26.pollIntervalSeconds === undefined){
-data26.pollIntervalSeconds = 30;
-}
-if(data26.secretAccessKeyField === undefined){
-data26.secretAccessKeyField = "AWS_SECRET_ACCESS_KEY";
-}
-if(data26.path === undefined){
-const err66 = {instancePath:instancePath+"/spec/aws/vault/kv",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv,data:data26};
+else {
+const err66 = {instancePath:instancePath+"/spec/aws/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/properties/kubernetes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.properties.kubernetes,data:data23};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -848,9 +834,10 @@ vErrors.push(err66);
 }
 errors++;
 }
-for(const key8 in data26){
-if(!((((((key8 === "accessKeyIdField") || (key8 === "mount")) || (key8 === "path")) || (key8 === "pollIntervalSeconds")) || (key8 === "secretAccessKeyField")) || (key8 === "sessionTokenField"))){
-const err67 = {instancePath:instancePath+"/spec/aws/vault/kv",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv,data:data26};
+}
+}
+else {
+const err67 = {instancePath:instancePath+"/spec/aws/vault/auth",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/auth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.vault.properties.auth.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.auth,data:data22};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -860,10 +847,11 @@ vErrors.push(err67);
 errors++;
 }
 }
-let data27 = data26.accessKeyIdField;
+if(data19.caBundle !== undefined){
+let data27 = data19.caBundle;
 if(typeof data27 === "string"){
-if(func2(data27) > 256){
-const err68 = {instancePath:instancePath+"/spec/aws/vault/kv/accessKeyIdField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/accessKeyIdField/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.accessKeyIdField,data:data27};
+if(func2(data27) > 65536){
+const err68 = {instancePath:instancePath+"/spec/aws/vault/caBundle",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.caBundle,data:data27};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -872,8 +860,9 @@ vErrors.push(err68);
 }
 errors++;
 }
-if(func2(data27) < 1){
-const err69 = {instancePath:instancePath+"/spec/aws/vault/kv/accessKeyIdField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/accessKeyIdField/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.accessKeyIdField,data:data27};
+}
+else {
+const err69 = {instancePath:instancePath+"/spec/aws/vault/caBundle",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.caBundle,data:data27};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -883,8 +872,23 @@ vErrors.push(err69);
 errors++;
 }
 }
-else {
-const err70 = {instancePath:instancePath+"/spec/aws/vault/kv/accessKeyIdField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/accessKeyIdField/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.accessKeyIdField.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.accessKeyIdField,data:data27};
+if(data19.kv !== undefined){
+let data28 = data19.kv;
+if(data28 && typeof data28 == "object" && !Array.isArray(data28)){
+if(data28.accessKeyIdField === undefined){
+data28.accessKeyIdField = "AWS_ACCESS_KEY_ID";
+}
+if(data28.mount === undefined){
+data28.mount = "secret";
+}
+if(data28.pollIntervalSeconds === undefined){
+data28.pollIntervalSeconds = 30;
+}
+if(data28.secretAccessKeyField === undefined){
+data28.secretAccessKeyField = "AWS_SECRET_ACCESS_KEY";
+}
+if(data28.path === undefined){
+const err70 = {instancePath:instancePath+"/spec/aws/vault/kv",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv,data:data28};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -893,10 +897,9 @@ vErrors.push(err70);
 }
 errors++;
 }
-let data28 = data26.mount;
-if(typeof data28 === "string"){
-if(func2(data28) > 128){
-const err71 = {instancePath:instancePath+"/spec/aws/vault/kv/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.mount,data:data28};
+for(const key8 in data28){
+if(!((((((key8 === "accessKeyIdField") || (key8 === "mount")) || (key8 === "path")) || (key8 === "pollIntervalSeconds")) || (key8 === "secretAccessKeyField")) || (key8 === "sessionTokenField"))){
+const err71 = {instancePath:instancePath+"/spec/aws/vault/kv",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv,data:data28};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -905,8 +908,11 @@ vErrors.push(err71);
 }
 errors++;
 }
-if(func2(data28) < 1){
-const err72 = {instancePath:instancePath+"/spec/aws/vault/kv/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.mount,data:data28};
+}
+let data29 = data28.accessKeyIdField;
+if(typeof data29 === "string"){
+if(func2(data29) > 256){
+const err72 = {instancePath:instancePath+"/spec/aws/vault/kv/accessKeyIdField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/accessKeyIdField/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.accessKeyIdField,data:data29};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -915,8 +921,8 @@ vErrors.push(err72);
 }
 errors++;
 }
-if(!pattern4.test(data28)){
-const err73 = {instancePath:instancePath+"/spec/aws/vault/kv/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.mount,data:data28};
+if(func2(data29) < 1){
+const err73 = {instancePath:instancePath+"/spec/aws/vault/kv/accessKeyIdField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/accessKeyIdField/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.accessKeyIdField,data:data29};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -927,7 +933,7 @@ errors++;
 }
 }
 else {
-const err74 = {instancePath:instancePath+"/spec/aws/vault/kv/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.mount.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.mount,data:data28};
+const err74 = {instancePath:instancePath+"/spec/aws/vault/kv/accessKeyIdField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/accessKeyIdField/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.accessKeyIdField.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.accessKeyIdField,data:data29};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -936,11 +942,10 @@ vErrors.push(err74);
 }
 errors++;
 }
-if(data26.path !== undefined){
-let data29 = data26.path;
-if(typeof data29 === "string"){
-if(func2(data29) > 512){
-const err75 = {instancePath:instancePath+"/spec/aws/vault/kv/path",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/path/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.path,data:data29};
+let data30 = data28.mount;
+if(typeof data30 === "string"){
+if(func2(data30) > 128){
+const err75 = {instancePath:instancePath+"/spec/aws/vault/kv/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.mount,data:data30};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -949,8 +954,8 @@ vErrors.push(err75);
 }
 errors++;
 }
-if(func2(data29) < 1){
-const err76 = {instancePath:instancePath+"/spec/aws/vault/kv/path",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.path,data:data29};
+if(func2(data30) < 1){
+const err76 = {instancePath:instancePath+"/spec/aws/vault/kv/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.mount,data:data30};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -959,8 +964,8 @@ vErrors.push(err76);
 }
 errors++;
 }
-if(!pattern7.test(data29)){
-const err77 = {instancePath:instancePath+"/spec/aws/vault/kv/path",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/path/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"+"\"",schema:"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$",parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.path,data:data29};
+if(!pattern4.test(data30)){
+const err77 = {instancePath:instancePath+"/spec/aws/vault/kv/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.mount,data:data30};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -971,7 +976,7 @@ errors++;
 }
 }
 else {
-const err78 = {instancePath:instancePath+"/spec/aws/vault/kv/path",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.path.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.path,data:data29};
+const err78 = {instancePath:instancePath+"/spec/aws/vault/kv/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.mount.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.mount,data:data30};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -980,10 +985,11 @@ vErrors.push(err78);
 }
 errors++;
 }
-}
-let data30 = data26.pollIntervalSeconds;
-if(!((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30)))){
-const err79 = {instancePath:instancePath+"/spec/aws/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/pollIntervalSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.pollIntervalSeconds.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data30};
+if(data28.path !== undefined){
+let data31 = data28.path;
+if(typeof data31 === "string"){
+if(func2(data31) > 512){
+const err79 = {instancePath:instancePath+"/spec/aws/vault/kv/path",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/path/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.path,data:data31};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -992,9 +998,8 @@ vErrors.push(err79);
 }
 errors++;
 }
-if(typeof data30 == "number"){
-if(data30 > 3600 || isNaN(data30)){
-const err80 = {instancePath:instancePath+"/spec/aws/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/pollIntervalSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data30};
+if(func2(data31) < 1){
+const err80 = {instancePath:instancePath+"/spec/aws/vault/kv/path",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.path,data:data31};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -1003,8 +1008,8 @@ vErrors.push(err80);
 }
 errors++;
 }
-if(data30 < 5 || isNaN(data30)){
-const err81 = {instancePath:instancePath+"/spec/aws/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/pollIntervalSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data30};
+if(!pattern7.test(data31)){
+const err81 = {instancePath:instancePath+"/spec/aws/vault/kv/path",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/path/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"+"\"",schema:"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$",parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.path,data:data31};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -1014,10 +1019,8 @@ vErrors.push(err81);
 errors++;
 }
 }
-let data31 = data26.secretAccessKeyField;
-if(typeof data31 === "string"){
-if(func2(data31) > 256){
-const err82 = {instancePath:instancePath+"/spec/aws/vault/kv/secretAccessKeyField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/secretAccessKeyField/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.secretAccessKeyField,data:data31};
+else {
+const err82 = {instancePath:instancePath+"/spec/aws/vault/kv/path",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.path.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.path,data:data31};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -1026,8 +1029,10 @@ vErrors.push(err82);
 }
 errors++;
 }
-if(func2(data31) < 1){
-const err83 = {instancePath:instancePath+"/spec/aws/vault/kv/secretAccessKeyField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/secretAccessKeyField/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.secretAccessKeyField,data:data31};
+}
+let data32 = data28.pollIntervalSeconds;
+if(!((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32)))){
+const err83 = {instancePath:instancePath+"/spec/aws/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/pollIntervalSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.pollIntervalSeconds.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data32};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -1036,9 +1041,9 @@ vErrors.push(err83);
 }
 errors++;
 }
-}
-else {
-const err84 = {instancePath:instancePath+"/spec/aws/vault/kv/secretAccessKeyField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/secretAccessKeyField/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.secretAccessKeyField.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.secretAccessKeyField,data:data31};
+if(typeof data32 == "number"){
+if(data32 > 3600 || isNaN(data32)){
+const err84 = {instancePath:instancePath+"/spec/aws/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/pollIntervalSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data32};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -1047,11 +1052,8 @@ vErrors.push(err84);
 }
 errors++;
 }
-if(data26.sessionTokenField !== undefined){
-let data32 = data26.sessionTokenField;
-if(typeof data32 === "string"){
-if(func2(data32) > 256){
-const err85 = {instancePath:instancePath+"/spec/aws/vault/kv/sessionTokenField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/sessionTokenField/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.sessionTokenField,data:data32};
+if(data32 < 5 || isNaN(data32)){
+const err85 = {instancePath:instancePath+"/spec/aws/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/pollIntervalSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data32};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -1060,8 +1062,11 @@ vErrors.push(err85);
 }
 errors++;
 }
-if(func2(data32) < 1){
-const err86 = {instancePath:instancePath+"/spec/aws/vault/kv/sessionTokenField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/sessionTokenField/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.sessionTokenField,data:data32};
+}
+let data33 = data28.secretAccessKeyField;
+if(typeof data33 === "string"){
+if(func2(data33) > 256){
+const err86 = {instancePath:instancePath+"/spec/aws/vault/kv/secretAccessKeyField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/secretAccessKeyField/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.secretAccessKeyField,data:data33};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -1070,9 +1075,8 @@ vErrors.push(err86);
 }
 errors++;
 }
-}
-else {
-const err87 = {instancePath:instancePath+"/spec/aws/vault/kv/sessionTokenField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/sessionTokenField/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.sessionTokenField.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.sessionTokenField,data:data32};
+if(func2(data33) < 1){
+const err87 = {instancePath:instancePath+"/spec/aws/vault/kv/secretAccessKeyField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/secretAccessKeyField/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.secretAccessKeyField,data:data33};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -1082,9 +1086,8 @@ vErrors.push(err87);
 errors++;
 }
 }
-}
 else {
-const err88 = {instancePath:instancePath+"/spec/aws/vault/kv",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv,data:data26};
+const err88 = {instancePath:instancePath+"/spec/aws/vault/kv/secretAccessKeyField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/secretAccessKeyField/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.secretAccessKeyField.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.secretAccessKeyField,data:data33};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -1093,12 +1096,11 @@ vErrors.push(err88);
 }
 errors++;
 }
-}
-if(data17.namespace !== undefined){
-let data33 = data17.namespace;
-if(typeof data33 === "string"){
-if(func2(data33) > 256){
-const err89 = {instancePath:instancePath+"/spec/aws/vault/namespace",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.namespace,data:data33};
+if(data28.sessionTokenField !== undefined){
+let data34 = data28.sessionTokenField;
+if(typeof data34 === "string"){
+if(func2(data34) > 256){
+const err89 = {instancePath:instancePath+"/spec/aws/vault/kv/sessionTokenField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/sessionTokenField/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.sessionTokenField,data:data34};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -1107,8 +1109,8 @@ vErrors.push(err89);
 }
 errors++;
 }
-if(func2(data33) < 1){
-const err90 = {instancePath:instancePath+"/spec/aws/vault/namespace",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.namespace,data:data33};
+if(func2(data34) < 1){
+const err90 = {instancePath:instancePath+"/spec/aws/vault/kv/sessionTokenField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/sessionTokenField/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.sessionTokenField,data:data34};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -1117,8 +1119,9 @@ vErrors.push(err90);
 }
 errors++;
 }
-if(!pattern8.test(data33)){
-const err91 = {instancePath:instancePath+"/spec/aws/vault/namespace",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$",parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.namespace,data:data33};
+}
+else {
+const err91 = {instancePath:instancePath+"/spec/aws/vault/kv/sessionTokenField",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/properties/sessionTokenField/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.sessionTokenField.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.properties.sessionTokenField,data:data34};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -1128,8 +1131,9 @@ vErrors.push(err91);
 errors++;
 }
 }
+}
 else {
-const err92 = {instancePath:instancePath+"/spec/aws/vault/namespace",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.namespace.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.namespace,data:data33};
+const err92 = {instancePath:instancePath+"/spec/aws/vault/kv",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/kv/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.vault.properties.kv.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.kv,data:data28};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -1139,17 +1143,11 @@ vErrors.push(err92);
 errors++;
 }
 }
-if(data17.secretsEngine !== undefined){
-let data34 = data17.secretsEngine;
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-if(data34.credentialType === undefined){
-data34.credentialType = "iam_user";
-}
-if(data34.mount === undefined){
-data34.mount = "aws";
-}
-if(data34.role === undefined){
-const err93 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.required,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine,data:data34};
+if(data19.namespace !== undefined){
+let data35 = data19.namespace;
+if(typeof data35 === "string"){
+if(func2(data35) > 256){
+const err93 = {instancePath:instancePath+"/spec/aws/vault/namespace",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.namespace,data:data35};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -1158,9 +1156,8 @@ vErrors.push(err93);
 }
 errors++;
 }
-for(const key9 in data34){
-if(!(((((key9 === "credentialType") || (key9 === "mount")) || (key9 === "role")) || (key9 === "roleArn")) || (key9 === "ttlSeconds"))){
-const err94 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine,data:data34};
+if(func2(data35) < 1){
+const err94 = {instancePath:instancePath+"/spec/aws/vault/namespace",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.namespace,data:data35};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -1169,10 +1166,8 @@ vErrors.push(err94);
 }
 errors++;
 }
-}
-let data35 = data34.credentialType;
-if(typeof data35 !== "string"){
-const err95 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/credentialType",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/credentialType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.credentialType.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.credentialType,data:data35};
+if(!pattern8.test(data35)){
+const err95 = {instancePath:instancePath+"/spec/aws/vault/namespace",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$",parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.namespace,data:data35};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -1181,8 +1176,9 @@ vErrors.push(err95);
 }
 errors++;
 }
-if(!(((data35 === "iam_user") || (data35 === "assumed_role")) || (data35 === "federation_token"))){
-const err96 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/credentialType",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/credentialType/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.credentialType.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.credentialType.enum,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.credentialType,data:data35};
+}
+else {
+const err96 = {instancePath:instancePath+"/spec/aws/vault/namespace",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.namespace.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.namespace,data:data35};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -1191,10 +1187,18 @@ vErrors.push(err96);
 }
 errors++;
 }
-let data36 = data34.mount;
-if(typeof data36 === "string"){
-if(func2(data36) > 128){
-const err97 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.mount,data:data36};
+}
+if(data19.secretsEngine !== undefined){
+let data36 = data19.secretsEngine;
+if(data36 && typeof data36 == "object" && !Array.isArray(data36)){
+if(data36.credentialType === undefined){
+data36.credentialType = "iam_user";
+}
+if(data36.mount === undefined){
+data36.mount = "aws";
+}
+if(data36.role === undefined){
+const err97 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.required,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine,data:data36};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -1203,8 +1207,9 @@ vErrors.push(err97);
 }
 errors++;
 }
-if(func2(data36) < 1){
-const err98 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.mount,data:data36};
+for(const key9 in data36){
+if(!(((((key9 === "credentialType") || (key9 === "mount")) || (key9 === "role")) || (key9 === "roleArn")) || (key9 === "ttlSeconds"))){
+const err98 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine,data:data36};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -1213,8 +1218,10 @@ vErrors.push(err98);
 }
 errors++;
 }
-if(!pattern4.test(data36)){
-const err99 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.mount,data:data36};
+}
+let data37 = data36.credentialType;
+if(typeof data37 !== "string"){
+const err99 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/credentialType",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/credentialType/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.credentialType.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.credentialType,data:data37};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -1223,9 +1230,8 @@ vErrors.push(err99);
 }
 errors++;
 }
-}
-else {
-const err100 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.mount.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.mount,data:data36};
+if(!(((data37 === "iam_user") || (data37 === "assumed_role")) || (data37 === "federation_token"))){
+const err100 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/credentialType",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/credentialType/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.credentialType.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.credentialType.enum,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.credentialType,data:data37};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -1234,11 +1240,10 @@ vErrors.push(err100);
 }
 errors++;
 }
-if(data34.role !== undefined){
-let data37 = data34.role;
-if(typeof data37 === "string"){
-if(func2(data37) > 128){
-const err101 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/role/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.role,data:data37};
+let data38 = data36.mount;
+if(typeof data38 === "string"){
+if(func2(data38) > 128){
+const err101 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.mount,data:data38};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -1247,8 +1252,8 @@ vErrors.push(err101);
 }
 errors++;
 }
-if(func2(data37) < 1){
-const err102 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/role/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.role,data:data37};
+if(func2(data38) < 1){
+const err102 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.mount,data:data38};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -1257,8 +1262,8 @@ vErrors.push(err102);
 }
 errors++;
 }
-if(!pattern5.test(data37)){
-const err103 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/role/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.@-]+$"+"\"",schema:"^[A-Za-z0-9_.@-]+$",parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.role,data:data37};
+if(!pattern4.test(data38)){
+const err103 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.mount,data:data38};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -1269,7 +1274,7 @@ errors++;
 }
 }
 else {
-const err104 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.role.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.role,data:data37};
+const err104 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/mount",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.mount.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.mount,data:data38};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -1278,12 +1283,11 @@ vErrors.push(err104);
 }
 errors++;
 }
-}
-if(data34.roleArn !== undefined){
-let data38 = data34.roleArn;
-if(typeof data38 === "string"){
-if(func2(data38) > 2048){
-const err105 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/roleArn",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.roleArn,data:data38};
+if(data36.role !== undefined){
+let data39 = data36.role;
+if(typeof data39 === "string"){
+if(func2(data39) > 128){
+const err105 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/role/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.role,data:data39};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -1292,9 +1296,8 @@ vErrors.push(err105);
 }
 errors++;
 }
-}
-else {
-const err106 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/roleArn",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.roleArn.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.roleArn,data:data38};
+if(func2(data39) < 1){
+const err106 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/role/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.role,data:data39};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -1303,11 +1306,8 @@ vErrors.push(err106);
 }
 errors++;
 }
-}
-if(data34.ttlSeconds !== undefined){
-let data39 = data34.ttlSeconds;
-if(!((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39)))){
-const err107 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/ttlSeconds",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/ttlSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.ttlSeconds.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.ttlSeconds,data:data39};
+if(!pattern5.test(data39)){
+const err107 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/role/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.@-]+$"+"\"",schema:"^[A-Za-z0-9_.@-]+$",parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.role,data:data39};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -1316,9 +1316,9 @@ vErrors.push(err107);
 }
 errors++;
 }
-if(typeof data39 == "number"){
-if(data39 > 129600 || isNaN(data39)){
-const err108 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/ttlSeconds",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/ttlSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 129600},message:"must be <= 129600",schema:129600,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.ttlSeconds,data:data39};
+}
+else {
+const err108 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/role",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.role.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.role,data:data39};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -1327,8 +1327,12 @@ vErrors.push(err108);
 }
 errors++;
 }
-if(data39 < 900 || isNaN(data39)){
-const err109 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/ttlSeconds",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/ttlSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 900},message:"must be >= 900",schema:900,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.ttlSeconds,data:data39};
+}
+if(data36.roleArn !== undefined){
+let data40 = data36.roleArn;
+if(typeof data40 === "string"){
+if(func2(data40) > 2048){
+const err109 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/roleArn",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.roleArn,data:data40};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -1338,10 +1342,8 @@ vErrors.push(err109);
 errors++;
 }
 }
-}
-}
 else {
-const err110 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine,data:data34};
+const err110 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/roleArn",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.roleArn.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.roleArn,data:data40};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -1351,9 +1353,10 @@ vErrors.push(err110);
 errors++;
 }
 }
-}
-else {
-const err111 = {instancePath:instancePath+"/spec/aws/vault",schemaPath:"#/properties/spec/properties/aws/properties/vault/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.vault.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault,data:data17};
+if(data36.ttlSeconds !== undefined){
+let data41 = data36.ttlSeconds;
+if(!((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41)))){
+const err111 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/ttlSeconds",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/ttlSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.ttlSeconds.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.ttlSeconds,data:data41};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -1362,18 +1365,9 @@ vErrors.push(err111);
 }
 errors++;
 }
-}
-if(data6.webIdentity !== undefined){
-let data40 = data6.webIdentity;
-if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
-if(data40.sessionDurationSeconds === undefined){
-data40.sessionDurationSeconds = 3600;
-}
-if(data40.tokenAudience === undefined){
-data40.tokenAudience = "sts.amazonaws.com";
-}
-if(data40.roleArn === undefined){
-const err112 = {instancePath:instancePath+"/spec/aws/webIdentity",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema11.properties.spec.properties.aws.properties.webIdentity.required,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity,data:data40};
+if(typeof data41 == "number"){
+if(data41 > 129600 || isNaN(data41)){
+const err112 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/ttlSeconds",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/ttlSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 129600},message:"must be <= 129600",schema:129600,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.ttlSeconds,data:data41};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -1382,9 +1376,8 @@ vErrors.push(err112);
 }
 errors++;
 }
-for(const key10 in data40){
-if(!((((key10 === "roleArn") || (key10 === "sessionDurationSeconds")) || (key10 === "stsRegion")) || (key10 === "tokenAudience"))){
-const err113 = {instancePath:instancePath+"/spec/aws/webIdentity",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity,data:data40};
+if(data41 < 900 || isNaN(data41)){
+const err113 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine/ttlSeconds",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/properties/ttlSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 900},message:"must be >= 900",schema:900,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.properties.ttlSeconds,data:data41};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -1394,11 +1387,10 @@ vErrors.push(err113);
 errors++;
 }
 }
-if(data40.roleArn !== undefined){
-let data41 = data40.roleArn;
-if(typeof data41 === "string"){
-if(func2(data41) > 2048){
-const err114 = {instancePath:instancePath+"/spec/aws/webIdentity/roleArn",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.roleArn,data:data41};
+}
+}
+else {
+const err114 = {instancePath:instancePath+"/spec/aws/vault/secretsEngine",schemaPath:"#/properties/spec/properties/aws/properties/vault/properties/secretsEngine/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault.properties.secretsEngine,data:data36};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -1408,8 +1400,9 @@ vErrors.push(err114);
 errors++;
 }
 }
+}
 else {
-const err115 = {instancePath:instancePath+"/spec/aws/webIdentity/roleArn",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.roleArn.type,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.roleArn,data:data41};
+const err115 = {instancePath:instancePath+"/spec/aws/vault",schemaPath:"#/properties/spec/properties/aws/properties/vault/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.vault.type,parentSchema:schema11.properties.spec.properties.aws.properties.vault,data:data19};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -1419,9 +1412,17 @@ vErrors.push(err115);
 errors++;
 }
 }
-let data42 = data40.sessionDurationSeconds;
-if(!((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42)))){
-const err116 = {instancePath:instancePath+"/spec/aws/webIdentity/sessionDurationSeconds",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/sessionDurationSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.sessionDurationSeconds.type,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.sessionDurationSeconds,data:data42};
+if(data6.webIdentity !== undefined){
+let data42 = data6.webIdentity;
+if(data42 && typeof data42 == "object" && !Array.isArray(data42)){
+if(data42.sessionDurationSeconds === undefined){
+data42.sessionDurationSeconds = 3600;
+}
+if(data42.tokenAudience === undefined){
+data42.tokenAudience = "sts.amazonaws.com";
+}
+if(data42.roleArn === undefined){
+const err116 = {instancePath:instancePath+"/spec/aws/webIdentity",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/required",keyword:"required",params:{missingProperty: "roleArn"},message:"must have required property '"+"roleArn"+"'",schema:schema11.properties.spec.properties.aws.properties.webIdentity.required,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity,data:data42};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -1430,9 +1431,9 @@ vErrors.push(err116);
 }
 errors++;
 }
-if(typeof data42 == "number"){
-if(data42 > 43200 || isNaN(data42)){
-const err117 = {instancePath:instancePath+"/spec/aws/webIdentity/sessionDurationSeconds",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/sessionDurationSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 43200},message:"must be <= 43200",schema:43200,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.sessionDurationSeconds,data:data42};
+for(const key10 in data42){
+if(!((((key10 === "roleArn") || (key10 === "sessionDurationSeconds")) || (key10 === "stsRegion")) || (key10 === "tokenAudience"))){
+const err117 = {instancePath:instancePath+"/spec/aws/webIdentity",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity,data:data42};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -1441,8 +1442,12 @@ vErrors.push(err117);
 }
 errors++;
 }
-if(data42 < 900 || isNaN(data42)){
-const err118 = {instancePath:instancePath+"/spec/aws/webIdentity/sessionDurationSeconds",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/sessionDurationSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 900},message:"must be >= 900",schema:900,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.sessionDurationSeconds,data:data42};
+}
+if(data42.roleArn !== undefined){
+let data43 = data42.roleArn;
+if(typeof data43 === "string"){
+if(func2(data43) > 2048){
+const err118 = {instancePath:instancePath+"/spec/aws/webIdentity/roleArn",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/roleArn/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.roleArn,data:data43};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -1452,11 +1457,8 @@ vErrors.push(err118);
 errors++;
 }
 }
-if(data40.stsRegion !== undefined){
-let data43 = data40.stsRegion;
-if(typeof data43 === "string"){
-if(func2(data43) > 32){
-const err119 = {instancePath:instancePath+"/spec/aws/webIdentity/stsRegion",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/stsRegion/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters",schema:32,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.stsRegion,data:data43};
+else {
+const err119 = {instancePath:instancePath+"/spec/aws/webIdentity/roleArn",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/roleArn/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.roleArn.type,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.roleArn,data:data43};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -1465,8 +1467,10 @@ vErrors.push(err119);
 }
 errors++;
 }
-if(!pattern11.test(data43)){
-const err120 = {instancePath:instancePath+"/spec/aws/webIdentity/stsRegion",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/stsRegion/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]+$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]+$",parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.stsRegion,data:data43};
+}
+let data44 = data42.sessionDurationSeconds;
+if(!((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44)))){
+const err120 = {instancePath:instancePath+"/spec/aws/webIdentity/sessionDurationSeconds",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/sessionDurationSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.sessionDurationSeconds.type,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.sessionDurationSeconds,data:data44};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -1475,9 +1479,9 @@ vErrors.push(err120);
 }
 errors++;
 }
-}
-else {
-const err121 = {instancePath:instancePath+"/spec/aws/webIdentity/stsRegion",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/stsRegion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.stsRegion.type,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.stsRegion,data:data43};
+if(typeof data44 == "number"){
+if(data44 > 43200 || isNaN(data44)){
+const err121 = {instancePath:instancePath+"/spec/aws/webIdentity/sessionDurationSeconds",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/sessionDurationSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 43200},message:"must be <= 43200",schema:43200,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.sessionDurationSeconds,data:data44};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -1486,11 +1490,8 @@ vErrors.push(err121);
 }
 errors++;
 }
-}
-let data44 = data40.tokenAudience;
-if(typeof data44 === "string"){
-if(func2(data44) > 256){
-const err122 = {instancePath:instancePath+"/spec/aws/webIdentity/tokenAudience",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.tokenAudience,data:data44};
+if(data44 < 900 || isNaN(data44)){
+const err122 = {instancePath:instancePath+"/spec/aws/webIdentity/sessionDurationSeconds",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/sessionDurationSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 900},message:"must be >= 900",schema:900,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.sessionDurationSeconds,data:data44};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -1499,8 +1500,12 @@ vErrors.push(err122);
 }
 errors++;
 }
-if(func2(data44) < 1){
-const err123 = {instancePath:instancePath+"/spec/aws/webIdentity/tokenAudience",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.tokenAudience,data:data44};
+}
+if(data42.stsRegion !== undefined){
+let data45 = data42.stsRegion;
+if(typeof data45 === "string"){
+if(func2(data45) > 32){
+const err123 = {instancePath:instancePath+"/spec/aws/webIdentity/stsRegion",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/stsRegion/maxLength",keyword:"maxLength",params:{limit: 32},message:"must NOT have more than 32 characters",schema:32,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.stsRegion,data:data45};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -1509,9 +1514,8 @@ vErrors.push(err123);
 }
 errors++;
 }
-}
-else {
-const err124 = {instancePath:instancePath+"/spec/aws/webIdentity/tokenAudience",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.tokenAudience,data:data44};
+if(!pattern11.test(data45)){
+const err124 = {instancePath:instancePath+"/spec/aws/webIdentity/stsRegion",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/stsRegion/pattern",keyword:"pattern",params:{pattern: "^[a-z]{2}(-[a-z]+)+-[0-9]+$"},message:"must match pattern \""+"^[a-z]{2}(-[a-z]+)+-[0-9]+$"+"\"",schema:"^[a-z]{2}(-[a-z]+)+-[0-9]+$",parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.stsRegion,data:data45};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -1522,7 +1526,7 @@ errors++;
 }
 }
 else {
-const err125 = {instancePath:instancePath+"/spec/aws/webIdentity",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.webIdentity.type,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity,data:data40};
+const err125 = {instancePath:instancePath+"/spec/aws/webIdentity/stsRegion",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/stsRegion/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.stsRegion.type,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.stsRegion,data:data45};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -1532,9 +1536,10 @@ vErrors.push(err125);
 errors++;
 }
 }
-}
-else {
-const err126 = {instancePath:instancePath+"/spec/aws",schemaPath:"#/properties/spec/properties/aws/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.type,parentSchema:schema11.properties.spec.properties.aws,data:data6};
+let data46 = data42.tokenAudience;
+if(typeof data46 === "string"){
+if(func2(data46) > 256){
+const err126 = {instancePath:instancePath+"/spec/aws/webIdentity/tokenAudience",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.tokenAudience,data:data46};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -1543,12 +1548,8 @@ vErrors.push(err126);
 }
 errors++;
 }
-}
-if(data5.env !== undefined){
-let data45 = data5.env;
-if(Array.isArray(data45)){
-if(data45.length > 32){
-const err127 = {instancePath:instancePath+"/spec/env",schemaPath:"#/properties/spec/properties/env/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema11.properties.spec.properties.env,data:data45};
+if(func2(data46) < 1){
+const err127 = {instancePath:instancePath+"/spec/aws/webIdentity/tokenAudience",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.tokenAudience,data:data46};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -1557,12 +1558,9 @@ vErrors.push(err127);
 }
 errors++;
 }
-const len0 = data45.length;
-for(let i0=0; i0<len0; i0++){
-let data46 = data45[i0];
-if(data46 && typeof data46 == "object" && !Array.isArray(data46)){
-if(data46.name === undefined){
-const err128 = {instancePath:instancePath+"/spec/env/" + i0,schemaPath:"#/properties/spec/properties/env/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.env.items.required,parentSchema:schema11.properties.spec.properties.env.items,data:data46};
+}
+else {
+const err128 = {instancePath:instancePath+"/spec/aws/webIdentity/tokenAudience",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity.properties.tokenAudience,data:data46};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -1571,9 +1569,9 @@ vErrors.push(err128);
 }
 errors++;
 }
-for(const key11 in data46){
-if(!((key11 === "name") || (key11 === "value"))){
-const err129 = {instancePath:instancePath+"/spec/env/" + i0,schemaPath:"#/properties/spec/properties/env/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.env.items,data:data46};
+}
+else {
+const err129 = {instancePath:instancePath+"/spec/aws/webIdentity",schemaPath:"#/properties/spec/properties/aws/properties/webIdentity/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.properties.webIdentity.type,parentSchema:schema11.properties.spec.properties.aws.properties.webIdentity,data:data42};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -1583,11 +1581,9 @@ vErrors.push(err129);
 errors++;
 }
 }
-if(data46.name !== undefined){
-let data47 = data46.name;
-if(typeof data47 === "string"){
-if(func2(data47) > 256){
-const err130 = {instancePath:instancePath+"/spec/env/" + i0+"/name",schemaPath:"#/properties/spec/properties/env/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.env.items.properties.name,data:data47};
+}
+else {
+const err130 = {instancePath:instancePath+"/spec/aws",schemaPath:"#/properties/spec/properties/aws/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.aws.type,parentSchema:schema11.properties.spec.properties.aws,data:data6};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -1596,8 +1592,12 @@ vErrors.push(err130);
 }
 errors++;
 }
-if(func2(data47) < 1){
-const err131 = {instancePath:instancePath+"/spec/env/" + i0+"/name",schemaPath:"#/properties/spec/properties/env/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.env.items.properties.name,data:data47};
+}
+if(data5.env !== undefined){
+let data47 = data5.env;
+if(Array.isArray(data47)){
+if(data47.length > 32){
+const err131 = {instancePath:instancePath+"/spec/env",schemaPath:"#/properties/spec/properties/env/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema11.properties.spec.properties.env,data:data47};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -1606,9 +1606,12 @@ vErrors.push(err131);
 }
 errors++;
 }
-}
-else {
-const err132 = {instancePath:instancePath+"/spec/env/" + i0+"/name",schemaPath:"#/properties/spec/properties/env/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.env.items.properties.name.type,parentSchema:schema11.properties.spec.properties.env.items.properties.name,data:data47};
+const len1 = data47.length;
+for(let i1=0; i1<len1; i1++){
+let data48 = data47[i1];
+if(data48 && typeof data48 == "object" && !Array.isArray(data48)){
+if(data48.name === undefined){
+const err132 = {instancePath:instancePath+"/spec/env/" + i1,schemaPath:"#/properties/spec/properties/env/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.env.items.required,parentSchema:schema11.properties.spec.properties.env.items,data:data48};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -1617,12 +1620,9 @@ vErrors.push(err132);
 }
 errors++;
 }
-}
-if(data46.value !== undefined){
-let data48 = data46.value;
-if(typeof data48 === "string"){
-if(func2(data48) > 4096){
-const err133 = {instancePath:instancePath+"/spec/env/" + i0+"/value",schemaPath:"#/properties/spec/properties/env/items/properties/value/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters",schema:4096,parentSchema:schema11.properties.spec.properties.env.items.properties.value,data:data48};
+for(const key11 in data48){
+if(!((key11 === "name") || (key11 === "value"))){
+const err133 = {instancePath:instancePath+"/spec/env/" + i1,schemaPath:"#/properties/spec/properties/env/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.env.items,data:data48};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -1632,8 +1632,11 @@ vErrors.push(err133);
 errors++;
 }
 }
-else {
-const err134 = {instancePath:instancePath+"/spec/env/" + i0+"/value",schemaPath:"#/properties/spec/properties/env/items/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.env.items.properties.value.type,parentSchema:schema11.properties.spec.properties.env.items.properties.value,data:data48};
+if(data48.name !== undefined){
+let data49 = data48.name;
+if(typeof data49 === "string"){
+if(func2(data49) > 256){
+const err134 = {instancePath:instancePath+"/spec/env/" + i1+"/name",schemaPath:"#/properties/spec/properties/env/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.env.items.properties.name,data:data49};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -1642,10 +1645,8 @@ vErrors.push(err134);
 }
 errors++;
 }
-}
-}
-else {
-const err135 = {instancePath:instancePath+"/spec/env/" + i0,schemaPath:"#/properties/spec/properties/env/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.env.items.type,parentSchema:schema11.properties.spec.properties.env.items,data:data46};
+if(func2(data49) < 1){
+const err135 = {instancePath:instancePath+"/spec/env/" + i1+"/name",schemaPath:"#/properties/spec/properties/env/items/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.env.items.properties.name,data:data49};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -1655,9 +1656,8 @@ vErrors.push(err135);
 errors++;
 }
 }
-}
 else {
-const err136 = {instancePath:instancePath+"/spec/env",schemaPath:"#/properties/spec/properties/env/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.env.type,parentSchema:schema11.properties.spec.properties.env,data:data45};
+const err136 = {instancePath:instancePath+"/spec/env/" + i1+"/name",schemaPath:"#/properties/spec/properties/env/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.env.items.properties.name.type,parentSchema:schema11.properties.spec.properties.env.items.properties.name,data:data49};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -1667,15 +1667,11 @@ vErrors.push(err136);
 errors++;
 }
 }
-if(data5.http !== undefined){
-let data49 = data5.http;
-if(data49 && typeof data49 == "object" && !Array.isArray(data49)){
-if(data49.allowPlaintextUpstream === undefined){
-data49.allowPlaintextUpstream = false;
-}
-for(const key12 in data49){
-if(!(((((((key12 === "allowPlaintextUpstream") || (key12 === "caBundle")) || (key12 === "injection")) || (key12 === "preset")) || (key12 === "secretRef")) || (key12 === "upstream")) || (key12 === "vault"))){
-const err137 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http,data:data49};
+if(data48.value !== undefined){
+let data50 = data48.value;
+if(typeof data50 === "string"){
+if(func2(data50) > 4096){
+const err137 = {instancePath:instancePath+"/spec/env/" + i1+"/value",schemaPath:"#/properties/spec/properties/env/items/properties/value/maxLength",keyword:"maxLength",params:{limit: 4096},message:"must NOT have more than 4096 characters",schema:4096,parentSchema:schema11.properties.spec.properties.env.items.properties.value,data:data50};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -1685,9 +1681,8 @@ vErrors.push(err137);
 errors++;
 }
 }
-let data50 = data49.allowPlaintextUpstream;
-if(typeof data50 !== "boolean"){
-const err138 = {instancePath:instancePath+"/spec/http/allowPlaintextUpstream",schemaPath:"#/properties/spec/properties/http/properties/allowPlaintextUpstream/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.properties.allowPlaintextUpstream.type,parentSchema:schema11.properties.spec.properties.http.properties.allowPlaintextUpstream,data:data50};
+else {
+const err138 = {instancePath:instancePath+"/spec/env/" + i1+"/value",schemaPath:"#/properties/spec/properties/env/items/properties/value/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.env.items.properties.value.type,parentSchema:schema11.properties.spec.properties.env.items.properties.value,data:data50};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -1696,11 +1691,10 @@ vErrors.push(err138);
 }
 errors++;
 }
-if(data49.caBundle !== undefined){
-let data51 = data49.caBundle;
-if(typeof data51 === "string"){
-if(func2(data51) > 65536){
-const err139 = {instancePath:instancePath+"/spec/http/caBundle",schemaPath:"#/properties/spec/properties/http/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.caBundle,data:data51};
+}
+}
+else {
+const err139 = {instancePath:instancePath+"/spec/env/" + i1,schemaPath:"#/properties/spec/properties/env/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.env.items.type,parentSchema:schema11.properties.spec.properties.env.items,data:data48};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -1710,8 +1704,9 @@ vErrors.push(err139);
 errors++;
 }
 }
+}
 else {
-const err140 = {instancePath:instancePath+"/spec/http/caBundle",schemaPath:"#/properties/spec/properties/http/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.caBundle,data:data51};
+const err140 = {instancePath:instancePath+"/spec/env",schemaPath:"#/properties/spec/properties/env/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.env.type,parentSchema:schema11.properties.spec.properties.env,data:data47};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -1721,11 +1716,15 @@ vErrors.push(err140);
 errors++;
 }
 }
-if(data49.injection !== undefined){
-let data52 = data49.injection;
-if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
-if(data52.type === undefined){
-const err141 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.spec.properties.http.properties.injection.required,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data52};
+if(data5.http !== undefined){
+let data51 = data5.http;
+if(data51 && typeof data51 == "object" && !Array.isArray(data51)){
+if(data51.allowPlaintextUpstream === undefined){
+data51.allowPlaintextUpstream = false;
+}
+for(const key12 in data51){
+if(!(((((((key12 === "allowPlaintextUpstream") || (key12 === "caBundle")) || (key12 === "injection")) || (key12 === "preset")) || (key12 === "secretRef")) || (key12 === "upstream")) || (key12 === "vault"))){
+const err141 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http,data:data51};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -1734,9 +1733,10 @@ vErrors.push(err141);
 }
 errors++;
 }
-for(const key13 in data52){
-if(!((((key13 === "basic") || (key13 === "header")) || (key13 === "queryParameter")) || (key13 === "type"))){
-const err142 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data52};
+}
+let data52 = data51.allowPlaintextUpstream;
+if(typeof data52 !== "boolean"){
+const err142 = {instancePath:instancePath+"/spec/http/allowPlaintextUpstream",schemaPath:"#/properties/spec/properties/http/properties/allowPlaintextUpstream/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.properties.allowPlaintextUpstream.type,parentSchema:schema11.properties.spec.properties.http.properties.allowPlaintextUpstream,data:data52};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -1745,13 +1745,11 @@ vErrors.push(err142);
 }
 errors++;
 }
-}
-if(data52.basic !== undefined){
-let data53 = data52.basic;
-if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
-for(const key14 in data53){
-if(!(key14 === "username")){
-const err143 = {instancePath:instancePath+"/spec/http/injection/basic",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic,data:data53};
+if(data51.caBundle !== undefined){
+let data53 = data51.caBundle;
+if(typeof data53 === "string"){
+if(func2(data53) > 65536){
+const err143 = {instancePath:instancePath+"/spec/http/caBundle",schemaPath:"#/properties/spec/properties/http/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.caBundle,data:data53};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -1761,11 +1759,8 @@ vErrors.push(err143);
 errors++;
 }
 }
-if(data53.username !== undefined){
-let data54 = data53.username;
-if(typeof data54 === "string"){
-if(func2(data54) > 256){
-const err144 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data54};
+else {
+const err144 = {instancePath:instancePath+"/spec/http/caBundle",schemaPath:"#/properties/spec/properties/http/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.caBundle,data:data53};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -1774,8 +1769,12 @@ vErrors.push(err144);
 }
 errors++;
 }
-if(func2(data54) < 1){
-const err145 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data54};
+}
+if(data51.injection !== undefined){
+let data54 = data51.injection;
+if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
+if(data54.type === undefined){
+const err145 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.spec.properties.http.properties.injection.required,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data54};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -1784,8 +1783,9 @@ vErrors.push(err145);
 }
 errors++;
 }
-if(!pattern12.test(data54)){
-const err146 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/pattern",keyword:"pattern",params:{pattern: "^[^:\\x00-\\x1f\\x7f]+$"},message:"must match pattern \""+"^[^:\\x00-\\x1f\\x7f]+$"+"\"",schema:"^[^:\\x00-\\x1f\\x7f]+$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data54};
+for(const key13 in data54){
+if(!((((key13 === "basic") || (key13 === "header")) || (key13 === "queryParameter")) || (key13 === "type"))){
+const err146 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data54};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -1795,8 +1795,12 @@ vErrors.push(err146);
 errors++;
 }
 }
-else {
-const err147 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data54};
+if(data54.basic !== undefined){
+let data55 = data54.basic;
+if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
+for(const key14 in data55){
+if(!(key14 === "username")){
+const err147 = {instancePath:instancePath+"/spec/http/injection/basic",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic,data:data55};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -1806,9 +1810,11 @@ vErrors.push(err147);
 errors++;
 }
 }
-}
-else {
-const err148 = {instancePath:instancePath+"/spec/http/injection/basic",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.basic.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic,data:data53};
+if(data55.username !== undefined){
+let data56 = data55.username;
+if(typeof data56 === "string"){
+if(func2(data56) > 256){
+const err148 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data56};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -1817,12 +1823,8 @@ vErrors.push(err148);
 }
 errors++;
 }
-}
-if(data52.header !== undefined){
-let data55 = data52.header;
-if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
-if(data55.name === undefined){
-const err149 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.required,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data55};
+if(func2(data56) < 1){
+const err149 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data56};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -1831,9 +1833,8 @@ vErrors.push(err149);
 }
 errors++;
 }
-for(const key15 in data55){
-if(!((key15 === "name") || (key15 === "prefix"))){
-const err150 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data55};
+if(!pattern12.test(data56)){
+const err150 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/pattern",keyword:"pattern",params:{pattern: "^[^:\\x00-\\x1f\\x7f]+$"},message:"must match pattern \""+"^[^:\\x00-\\x1f\\x7f]+$"+"\"",schema:"^[^:\\x00-\\x1f\\x7f]+$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data56};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -1843,11 +1844,8 @@ vErrors.push(err150);
 errors++;
 }
 }
-if(data55.name !== undefined){
-let data56 = data55.name;
-if(typeof data56 === "string"){
-if(func2(data56) > 256){
-const err151 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data56};
+else {
+const err151 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data56};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -1856,8 +1854,10 @@ vErrors.push(err151);
 }
 errors++;
 }
-if(func2(data56) < 1){
-const err152 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data56};
+}
+}
+else {
+const err152 = {instancePath:instancePath+"/spec/http/injection/basic",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.basic.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic,data:data55};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -1867,8 +1867,11 @@ vErrors.push(err152);
 errors++;
 }
 }
-else {
-const err153 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data56};
+if(data54.header !== undefined){
+let data57 = data54.header;
+if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
+if(data57.name === undefined){
+const err153 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.required,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data57};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -1877,12 +1880,9 @@ vErrors.push(err153);
 }
 errors++;
 }
-}
-if(data55.prefix !== undefined){
-let data57 = data55.prefix;
-if(typeof data57 === "string"){
-if(func2(data57) > 256){
-const err154 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data57};
+for(const key15 in data57){
+if(!((key15 === "name") || (key15 === "prefix"))){
+const err154 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data57};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -1891,8 +1891,12 @@ vErrors.push(err154);
 }
 errors++;
 }
-if(!pattern13.test(data57)){
-const err155 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^[ -~]*$"},message:"must match pattern \""+"^[ -~]*$"+"\"",schema:"^[ -~]*$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data57};
+}
+if(data57.name !== undefined){
+let data58 = data57.name;
+if(typeof data58 === "string"){
+if(func2(data58) > 256){
+const err155 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data58};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -1901,9 +1905,8 @@ vErrors.push(err155);
 }
 errors++;
 }
-}
-else {
-const err156 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data57};
+if(func2(data58) < 1){
+const err156 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data58};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -1913,9 +1916,8 @@ vErrors.push(err156);
 errors++;
 }
 }
-}
 else {
-const err157 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data55};
+const err157 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data58};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -1925,11 +1927,11 @@ vErrors.push(err157);
 errors++;
 }
 }
-if(data52.queryParameter !== undefined){
-let data58 = data52.queryParameter;
-if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
-if(data58.name === undefined){
-const err158 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.required,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data58};
+if(data57.prefix !== undefined){
+let data59 = data57.prefix;
+if(typeof data59 === "string"){
+if(func2(data59) > 256){
+const err158 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data59};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -1938,9 +1940,8 @@ vErrors.push(err158);
 }
 errors++;
 }
-for(const key16 in data58){
-if(!(key16 === "name")){
-const err159 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data58};
+if(!pattern13.test(data59)){
+const err159 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^[ -~]*$"},message:"must match pattern \""+"^[ -~]*$"+"\"",schema:"^[ -~]*$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data59};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -1950,11 +1951,8 @@ vErrors.push(err159);
 errors++;
 }
 }
-if(data58.name !== undefined){
-let data59 = data58.name;
-if(typeof data59 === "string"){
-if(func2(data59) > 128){
-const err160 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data59};
+else {
+const err160 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data59};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -1963,8 +1961,10 @@ vErrors.push(err160);
 }
 errors++;
 }
-if(func2(data59) < 1){
-const err161 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data59};
+}
+}
+else {
+const err161 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data57};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -1973,8 +1973,12 @@ vErrors.push(err161);
 }
 errors++;
 }
-if(!pattern14.test(data59)){
-const err162 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._~-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._~-]+$"+"\"",schema:"^[A-Za-z0-9._~-]+$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data59};
+}
+if(data54.queryParameter !== undefined){
+let data60 = data54.queryParameter;
+if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
+if(data60.name === undefined){
+const err162 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.required,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data60};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -1983,9 +1987,9 @@ vErrors.push(err162);
 }
 errors++;
 }
-}
-else {
-const err163 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data59};
+for(const key16 in data60){
+if(!(key16 === "name")){
+const err163 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data60};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -1995,9 +1999,11 @@ vErrors.push(err163);
 errors++;
 }
 }
-}
-else {
-const err164 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data58};
+if(data60.name !== undefined){
+let data61 = data60.name;
+if(typeof data61 === "string"){
+if(func2(data61) > 128){
+const err164 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data61};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -2006,11 +2012,8 @@ vErrors.push(err164);
 }
 errors++;
 }
-}
-if(data52.type !== undefined){
-let data60 = data52.type;
-if(typeof data60 !== "string"){
-const err165 = {instancePath:instancePath+"/spec/http/injection/type",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.type.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.type,data:data60};
+if(func2(data61) < 1){
+const err165 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data61};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -2019,8 +2022,8 @@ vErrors.push(err165);
 }
 errors++;
 }
-if(!((((data60 === "Bearer") || (data60 === "Header")) || (data60 === "Basic")) || (data60 === "QueryParameter"))){
-const err166 = {instancePath:instancePath+"/spec/http/injection/type",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.injection.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.injection.properties.type.enum,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.type,data:data60};
+if(!pattern14.test(data61)){
+const err166 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._~-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._~-]+$"+"\"",schema:"^[A-Za-z0-9._~-]+$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data61};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -2030,9 +2033,8 @@ vErrors.push(err166);
 errors++;
 }
 }
-}
 else {
-const err167 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.type,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data52};
+const err167 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data61};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -2042,10 +2044,9 @@ vErrors.push(err167);
 errors++;
 }
 }
-if(data49.preset !== undefined){
-let data61 = data49.preset;
-if(typeof data61 !== "string"){
-const err168 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.preset.type,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data61};
+}
+else {
+const err168 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data60};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2054,8 +2055,11 @@ vErrors.push(err168);
 }
 errors++;
 }
-if(!((((((data61 === "openai") || (data61 === "anthropic")) || (data61 === "mistral")) || (data61 === "github")) || (data61 === "gitlab")) || (data61 === "stripe"))){
-const err169 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.preset.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.preset.enum,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data61};
+}
+if(data54.type !== undefined){
+let data62 = data54.type;
+if(typeof data62 !== "string"){
+const err169 = {instancePath:instancePath+"/spec/http/injection/type",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.type.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.type,data:data62};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2064,12 +2068,8 @@ vErrors.push(err169);
 }
 errors++;
 }
-}
-if(data49.secretRef !== undefined){
-let data62 = data49.secretRef;
-if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
-if(data62.name === undefined){
-const err170 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data62};
+if(!((((data62 === "Bearer") || (data62 === "Header")) || (data62 === "Basic")) || (data62 === "QueryParameter"))){
+const err170 = {instancePath:instancePath+"/spec/http/injection/type",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.injection.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.injection.properties.type.enum,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.type,data:data62};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2078,8 +2078,10 @@ vErrors.push(err170);
 }
 errors++;
 }
-if(data62.key === undefined){
-const err171 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data62};
+}
+}
+else {
+const err171 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.type,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data54};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2088,9 +2090,11 @@ vErrors.push(err171);
 }
 errors++;
 }
-for(const key17 in data62){
-if(!((key17 === "key") || (key17 === "name"))){
-const err172 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data62};
+}
+if(data51.preset !== undefined){
+let data63 = data51.preset;
+if(typeof data63 !== "string"){
+const err172 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.preset.type,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data63};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2099,12 +2103,8 @@ vErrors.push(err172);
 }
 errors++;
 }
-}
-if(data62.key !== undefined){
-let data63 = data62.key;
-if(typeof data63 === "string"){
-if(func2(data63) > 253){
-const err173 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data63};
+if(!((((((data63 === "openai") || (data63 === "anthropic")) || (data63 === "mistral")) || (data63 === "github")) || (data63 === "gitlab")) || (data63 === "stripe"))){
+const err173 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.preset.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.preset.enum,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data63};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2113,8 +2113,12 @@ vErrors.push(err173);
 }
 errors++;
 }
-if(func2(data63) < 1){
-const err174 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data63};
+}
+if(data51.secretRef !== undefined){
+let data64 = data51.secretRef;
+if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
+if(data64.name === undefined){
+const err174 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data64};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2123,8 +2127,8 @@ vErrors.push(err174);
 }
 errors++;
 }
-if(!pattern0.test(data63)){
-const err175 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data63};
+if(data64.key === undefined){
+const err175 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data64};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2133,9 +2137,9 @@ vErrors.push(err175);
 }
 errors++;
 }
-}
-else {
-const err176 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.key.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data63};
+for(const key17 in data64){
+if(!((key17 === "key") || (key17 === "name"))){
+const err176 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data64};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2145,11 +2149,11 @@ vErrors.push(err176);
 errors++;
 }
 }
-if(data62.name !== undefined){
-let data64 = data62.name;
-if(typeof data64 === "string"){
-if(func2(data64) > 253){
-const err177 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data64};
+if(data64.key !== undefined){
+let data65 = data64.key;
+if(typeof data65 === "string"){
+if(func2(data65) > 253){
+const err177 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data65};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2158,8 +2162,8 @@ vErrors.push(err177);
 }
 errors++;
 }
-if(func2(data64) < 1){
-const err178 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data64};
+if(func2(data65) < 1){
+const err178 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data65};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2168,8 +2172,8 @@ vErrors.push(err178);
 }
 errors++;
 }
-if(!pattern1.test(data64)){
-const err179 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data64};
+if(!pattern0.test(data65)){
+const err179 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data65};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2180,7 +2184,7 @@ errors++;
 }
 }
 else {
-const err180 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data64};
+const err180 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.key.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data65};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2190,9 +2194,11 @@ vErrors.push(err180);
 errors++;
 }
 }
-}
-else {
-const err181 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.secretRef.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data62};
+if(data64.name !== undefined){
+let data66 = data64.name;
+if(typeof data66 === "string"){
+if(func2(data66) > 253){
+const err181 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data66};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2201,12 +2207,8 @@ vErrors.push(err181);
 }
 errors++;
 }
-}
-if(data49.upstream !== undefined){
-let data65 = data49.upstream;
-if(typeof data65 === "string"){
-if(func2(data65) > 2048){
-const err182 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data65};
+if(func2(data66) < 1){
+const err182 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data66};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2215,9 +2217,8 @@ vErrors.push(err182);
 }
 errors++;
 }
-}
-else {
-const err183 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.upstream.type,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data65};
+if(!pattern1.test(data66)){
+const err183 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data66};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -2227,14 +2228,8 @@ vErrors.push(err183);
 errors++;
 }
 }
-if(data49.vault !== undefined){
-let data66 = data49.vault;
-if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
-if(data66.allowPlaintext === undefined){
-data66.allowPlaintext = false;
-}
-if(data66.address === undefined){
-const err184 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data66};
+else {
+const err184 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data66};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -2243,8 +2238,10 @@ vErrors.push(err184);
 }
 errors++;
 }
-if(data66.auth === undefined){
-const err185 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "auth"},message:"must have required property '"+"auth"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data66};
+}
+}
+else {
+const err185 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.secretRef.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data64};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -2253,8 +2250,12 @@ vErrors.push(err185);
 }
 errors++;
 }
-if(data66.kv === undefined){
-const err186 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "kv"},message:"must have required property '"+"kv"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data66};
+}
+if(data51.upstream !== undefined){
+let data67 = data51.upstream;
+if(typeof data67 === "string"){
+if(func2(data67) > 2048){
+const err186 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data67};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -2263,9 +2264,9 @@ vErrors.push(err186);
 }
 errors++;
 }
-for(const key18 in data66){
-if(!((((((key18 === "address") || (key18 === "allowPlaintext")) || (key18 === "auth")) || (key18 === "caBundle")) || (key18 === "kv")) || (key18 === "namespace"))){
-const err187 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data66};
+}
+else {
+const err187 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.upstream.type,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data67};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -2275,11 +2276,14 @@ vErrors.push(err187);
 errors++;
 }
 }
-if(data66.address !== undefined){
-let data67 = data66.address;
-if(typeof data67 === "string"){
-if(func2(data67) > 2048){
-const err188 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data67};
+if(data51.vault !== undefined){
+let data68 = data51.vault;
+if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
+if(data68.allowPlaintext === undefined){
+data68.allowPlaintext = false;
+}
+if(data68.address === undefined){
+const err188 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data68};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2288,9 +2292,8 @@ vErrors.push(err188);
 }
 errors++;
 }
-}
-else {
-const err189 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.address.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data67};
+if(data68.auth === undefined){
+const err189 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "auth"},message:"must have required property '"+"auth"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data68};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -2299,10 +2302,8 @@ vErrors.push(err189);
 }
 errors++;
 }
-}
-let data68 = data66.allowPlaintext;
-if(typeof data68 !== "boolean"){
-const err190 = {instancePath:instancePath+"/spec/http/vault/allowPlaintext",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/allowPlaintext/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext,data:data68};
+if(data68.kv === undefined){
+const err190 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "kv"},message:"must have required property '"+"kv"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data68};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -2311,11 +2312,9 @@ vErrors.push(err190);
 }
 errors++;
 }
-if(data66.auth !== undefined){
-let data69 = data66.auth;
-if(data69 && typeof data69 == "object" && !Array.isArray(data69)){
-if(data69.kubernetes === undefined){
-const err191 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/required",keyword:"required",params:{missingProperty: "kubernetes"},message:"must have required property '"+"kubernetes"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data69};
+for(const key18 in data68){
+if(!((((((key18 === "address") || (key18 === "allowPlaintext")) || (key18 === "auth")) || (key18 === "caBundle")) || (key18 === "kv")) || (key18 === "namespace"))){
+const err191 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data68};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -2324,9 +2323,12 @@ vErrors.push(err191);
 }
 errors++;
 }
-for(const key19 in data69){
-if(!(key19 === "kubernetes")){
-const err192 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data69};
+}
+if(data68.address !== undefined){
+let data69 = data68.address;
+if(typeof data69 === "string"){
+if(func2(data69) > 2048){
+const err192 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data69};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -2336,17 +2338,8 @@ vErrors.push(err192);
 errors++;
 }
 }
-if(data69.kubernetes !== undefined){
-let data70 = data69.kubernetes;
-if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
-if(data70.mount === undefined){
-data70.mount = "kubernetes";
-}
-if(data70.tokenAudience === undefined){
-data70.tokenAudience = "vault";
-}
-if(data70.role === undefined){
-const err193 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data70};
+else {
+const err193 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.address.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data69};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -2355,9 +2348,10 @@ vErrors.push(err193);
 }
 errors++;
 }
-for(const key20 in data70){
-if(!(((key20 === "mount") || (key20 === "role")) || (key20 === "tokenAudience"))){
-const err194 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data70};
+}
+let data70 = data68.allowPlaintext;
+if(typeof data70 !== "boolean"){
+const err194 = {instancePath:instancePath+"/spec/http/vault/allowPlaintext",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/allowPlaintext/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext,data:data70};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -2366,11 +2360,11 @@ vErrors.push(err194);
 }
 errors++;
 }
-}
-let data71 = data70.mount;
-if(typeof data71 === "string"){
-if(func2(data71) > 128){
-const err195 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data71};
+if(data68.auth !== undefined){
+let data71 = data68.auth;
+if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
+if(data71.kubernetes === undefined){
+const err195 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/required",keyword:"required",params:{missingProperty: "kubernetes"},message:"must have required property '"+"kubernetes"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data71};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -2379,8 +2373,9 @@ vErrors.push(err195);
 }
 errors++;
 }
-if(func2(data71) < 1){
-const err196 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data71};
+for(const key19 in data71){
+if(!(key19 === "kubernetes")){
+const err196 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data71};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -2389,8 +2384,18 @@ vErrors.push(err196);
 }
 errors++;
 }
-if(!pattern4.test(data71)){
-const err197 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data71};
+}
+if(data71.kubernetes !== undefined){
+let data72 = data71.kubernetes;
+if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
+if(data72.mount === undefined){
+data72.mount = "kubernetes";
+}
+if(data72.tokenAudience === undefined){
+data72.tokenAudience = "vault";
+}
+if(data72.role === undefined){
+const err197 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data72};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -2399,9 +2404,9 @@ vErrors.push(err197);
 }
 errors++;
 }
-}
-else {
-const err198 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data71};
+for(const key20 in data72){
+if(!(((key20 === "mount") || (key20 === "role")) || (key20 === "tokenAudience"))){
+const err198 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data72};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -2410,11 +2415,11 @@ vErrors.push(err198);
 }
 errors++;
 }
-if(data70.role !== undefined){
-let data72 = data70.role;
-if(typeof data72 === "string"){
-if(func2(data72) > 128){
-const err199 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data72};
+}
+let data73 = data72.mount;
+if(typeof data73 === "string"){
+if(func2(data73) > 128){
+const err199 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data73};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -2423,8 +2428,8 @@ vErrors.push(err199);
 }
 errors++;
 }
-if(func2(data72) < 1){
-const err200 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data72};
+if(func2(data73) < 1){
+const err200 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data73};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -2433,8 +2438,8 @@ vErrors.push(err200);
 }
 errors++;
 }
-if(!pattern5.test(data72)){
-const err201 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.@-]+$"+"\"",schema:"^[A-Za-z0-9_.@-]+$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data72};
+if(!pattern4.test(data73)){
+const err201 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data73};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -2445,7 +2450,7 @@ errors++;
 }
 }
 else {
-const err202 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data72};
+const err202 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data73};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -2454,11 +2459,11 @@ vErrors.push(err202);
 }
 errors++;
 }
-}
-let data73 = data70.tokenAudience;
-if(typeof data73 === "string"){
-if(func2(data73) > 256){
-const err203 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data73};
+if(data72.role !== undefined){
+let data74 = data72.role;
+if(typeof data74 === "string"){
+if(func2(data74) > 128){
+const err203 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data74};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -2467,8 +2472,8 @@ vErrors.push(err203);
 }
 errors++;
 }
-if(func2(data73) < 1){
-const err204 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data73};
+if(func2(data74) < 1){
+const err204 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data74};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -2477,9 +2482,8 @@ vErrors.push(err204);
 }
 errors++;
 }
-}
-else {
-const err205 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data73};
+if(!pattern5.test(data74)){
+const err205 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.@-]+$"+"\"",schema:"^[A-Za-z0-9_.@-]+$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data74};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -2490,7 +2494,7 @@ errors++;
 }
 }
 else {
-const err206 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data70};
+const err206 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data74};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -2500,9 +2504,10 @@ vErrors.push(err206);
 errors++;
 }
 }
-}
-else {
-const err207 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data69};
+let data75 = data72.tokenAudience;
+if(typeof data75 === "string"){
+if(func2(data75) > 256){
+const err207 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data75};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -2511,12 +2516,8 @@ vErrors.push(err207);
 }
 errors++;
 }
-}
-if(data66.caBundle !== undefined){
-let data74 = data66.caBundle;
-if(typeof data74 === "string"){
-if(func2(data74) > 65536){
-const err208 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data74};
+if(func2(data75) < 1){
+const err208 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data75};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -2527,7 +2528,7 @@ errors++;
 }
 }
 else {
-const err209 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data74};
+const err209 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data75};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -2537,17 +2538,8 @@ vErrors.push(err209);
 errors++;
 }
 }
-if(data66.kv !== undefined){
-let data75 = data66.kv;
-if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
-if(data75.mount === undefined){
-data75.mount = "secret";
-}
-if(data75.pollIntervalSeconds === undefined){
-data75.pollIntervalSeconds = 30;
-}
-if(data75.path === undefined){
-const err210 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data75};
+else {
+const err210 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data72};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -2556,8 +2548,10 @@ vErrors.push(err210);
 }
 errors++;
 }
-if(data75.field === undefined){
-const err211 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data75};
+}
+}
+else {
+const err211 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data71};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -2566,9 +2560,12 @@ vErrors.push(err211);
 }
 errors++;
 }
-for(const key21 in data75){
-if(!((((key21 === "field") || (key21 === "mount")) || (key21 === "path")) || (key21 === "pollIntervalSeconds"))){
-const err212 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data75};
+}
+if(data68.caBundle !== undefined){
+let data76 = data68.caBundle;
+if(typeof data76 === "string"){
+if(func2(data76) > 65536){
+const err212 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data76};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -2578,11 +2575,8 @@ vErrors.push(err212);
 errors++;
 }
 }
-if(data75.field !== undefined){
-let data76 = data75.field;
-if(typeof data76 === "string"){
-if(func2(data76) > 256){
-const err213 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data76};
+else {
+const err213 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data76};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -2591,8 +2585,18 @@ vErrors.push(err213);
 }
 errors++;
 }
-if(func2(data76) < 1){
-const err214 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data76};
+}
+if(data68.kv !== undefined){
+let data77 = data68.kv;
+if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
+if(data77.mount === undefined){
+data77.mount = "secret";
+}
+if(data77.pollIntervalSeconds === undefined){
+data77.pollIntervalSeconds = 30;
+}
+if(data77.path === undefined){
+const err214 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data77};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -2601,9 +2605,8 @@ vErrors.push(err214);
 }
 errors++;
 }
-}
-else {
-const err215 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data76};
+if(data77.field === undefined){
+const err215 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data77};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -2612,11 +2615,9 @@ vErrors.push(err215);
 }
 errors++;
 }
-}
-let data77 = data75.mount;
-if(typeof data77 === "string"){
-if(func2(data77) > 128){
-const err216 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data77};
+for(const key21 in data77){
+if(!((((key21 === "field") || (key21 === "mount")) || (key21 === "path")) || (key21 === "pollIntervalSeconds"))){
+const err216 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data77};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -2625,8 +2626,12 @@ vErrors.push(err216);
 }
 errors++;
 }
-if(func2(data77) < 1){
-const err217 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data77};
+}
+if(data77.field !== undefined){
+let data78 = data77.field;
+if(typeof data78 === "string"){
+if(func2(data78) > 256){
+const err217 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data78};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -2635,8 +2640,8 @@ vErrors.push(err217);
 }
 errors++;
 }
-if(!pattern4.test(data77)){
-const err218 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data77};
+if(func2(data78) < 1){
+const err218 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data78};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -2647,7 +2652,7 @@ errors++;
 }
 }
 else {
-const err219 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data77};
+const err219 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data78};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -2656,11 +2661,11 @@ vErrors.push(err219);
 }
 errors++;
 }
-if(data75.path !== undefined){
-let data78 = data75.path;
-if(typeof data78 === "string"){
-if(func2(data78) > 512){
-const err220 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data78};
+}
+let data79 = data77.mount;
+if(typeof data79 === "string"){
+if(func2(data79) > 128){
+const err220 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data79};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -2669,8 +2674,8 @@ vErrors.push(err220);
 }
 errors++;
 }
-if(func2(data78) < 1){
-const err221 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data78};
+if(func2(data79) < 1){
+const err221 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data79};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -2679,8 +2684,8 @@ vErrors.push(err221);
 }
 errors++;
 }
-if(!pattern7.test(data78)){
-const err222 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"+"\"",schema:"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data78};
+if(!pattern4.test(data79)){
+const err222 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data79};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -2691,7 +2696,7 @@ errors++;
 }
 }
 else {
-const err223 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data78};
+const err223 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data79};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -2700,10 +2705,11 @@ vErrors.push(err223);
 }
 errors++;
 }
-}
-let data79 = data75.pollIntervalSeconds;
-if(!((typeof data79 == "number") && (!(data79 % 1) && !isNaN(data79)))){
-const err224 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data79};
+if(data77.path !== undefined){
+let data80 = data77.path;
+if(typeof data80 === "string"){
+if(func2(data80) > 512){
+const err224 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data80};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -2712,9 +2718,8 @@ vErrors.push(err224);
 }
 errors++;
 }
-if(typeof data79 == "number"){
-if(data79 > 3600 || isNaN(data79)){
-const err225 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data79};
+if(func2(data80) < 1){
+const err225 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data80};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -2723,8 +2728,8 @@ vErrors.push(err225);
 }
 errors++;
 }
-if(data79 < 5 || isNaN(data79)){
-const err226 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data79};
+if(!pattern7.test(data80)){
+const err226 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"+"\"",schema:"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data80};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -2734,9 +2739,8 @@ vErrors.push(err226);
 errors++;
 }
 }
-}
 else {
-const err227 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data75};
+const err227 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data80};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -2746,11 +2750,9 @@ vErrors.push(err227);
 errors++;
 }
 }
-if(data66.namespace !== undefined){
-let data80 = data66.namespace;
-if(typeof data80 === "string"){
-if(func2(data80) > 256){
-const err228 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data80};
+let data81 = data77.pollIntervalSeconds;
+if(!((typeof data81 == "number") && (!(data81 % 1) && !isNaN(data81)))){
+const err228 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data81};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -2759,8 +2761,9 @@ vErrors.push(err228);
 }
 errors++;
 }
-if(func2(data80) < 1){
-const err229 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data80};
+if(typeof data81 == "number"){
+if(data81 > 3600 || isNaN(data81)){
+const err229 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data81};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -2769,8 +2772,8 @@ vErrors.push(err229);
 }
 errors++;
 }
-if(!pattern8.test(data80)){
-const err230 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data80};
+if(data81 < 5 || isNaN(data81)){
+const err230 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data81};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -2780,8 +2783,9 @@ vErrors.push(err230);
 errors++;
 }
 }
+}
 else {
-const err231 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.namespace.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data80};
+const err231 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data77};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -2791,9 +2795,11 @@ vErrors.push(err231);
 errors++;
 }
 }
-}
-else {
-const err232 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.type,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data66};
+if(data68.namespace !== undefined){
+let data82 = data68.namespace;
+if(typeof data82 === "string"){
+if(func2(data82) > 256){
+const err232 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data82};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -2802,10 +2808,8 @@ vErrors.push(err232);
 }
 errors++;
 }
-}
-}
-else {
-const err233 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.type,parentSchema:schema11.properties.spec.properties.http,data:data49};
+if(func2(data82) < 1){
+const err233 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data82};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -2814,11 +2818,8 @@ vErrors.push(err233);
 }
 errors++;
 }
-}
-if(data5.port !== undefined){
-let data81 = data5.port;
-if(!((typeof data81 == "number") && (!(data81 % 1) && !isNaN(data81)))){
-const err234 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.port.type,parentSchema:schema11.properties.spec.properties.port,data:data81};
+if(!pattern8.test(data82)){
+const err234 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data82};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -2827,9 +2828,9 @@ vErrors.push(err234);
 }
 errors++;
 }
-if(typeof data81 == "number"){
-if(data81 > 65535 || isNaN(data81)){
-const err235 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema11.properties.spec.properties.port,data:data81};
+}
+else {
+const err235 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.namespace.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data82};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -2838,8 +2839,10 @@ vErrors.push(err235);
 }
 errors++;
 }
-if(data81 < 1024 || isNaN(data81)){
-const err236 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema11.properties.spec.properties.port,data:data81};
+}
+}
+else {
+const err236 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.type,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data68};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -2850,10 +2853,8 @@ errors++;
 }
 }
 }
-if(data5.type !== undefined){
-let data82 = data5.type;
-if(typeof data82 !== "string"){
-const err237 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.type.type,parentSchema:schema11.properties.spec.properties.type,data:data82};
+else {
+const err237 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.type,parentSchema:schema11.properties.spec.properties.http,data:data51};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -2862,8 +2863,11 @@ vErrors.push(err237);
 }
 errors++;
 }
-if(!((data82 === "aws") || (data82 === "http"))){
-const err238 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.type.enum,parentSchema:schema11.properties.spec.properties.type,data:data82};
+}
+if(data5.port !== undefined){
+let data83 = data5.port;
+if(!((typeof data83 == "number") && (!(data83 % 1) && !isNaN(data83)))){
+const err238 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.port.type,parentSchema:schema11.properties.spec.properties.port,data:data83};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -2872,10 +2876,9 @@ vErrors.push(err238);
 }
 errors++;
 }
-}
-}
-else {
-const err239 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data5};
+if(typeof data83 == "number"){
+if(data83 > 65535 || isNaN(data83)){
+const err239 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema11.properties.spec.properties.port,data:data83};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -2884,13 +2887,8 @@ vErrors.push(err239);
 }
 errors++;
 }
-}
-if(data.status !== undefined){
-let data83 = data.status;
-if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
-for(const key22 in data83){
-if(!((key22 === "conditions") || (key22 === "observedGeneration"))){
-const err240 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status,data:data83};
+if(data83 < 1024 || isNaN(data83)){
+const err240 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema11.properties.spec.properties.port,data:data83};
 if(vErrors === null){
 vErrors = [err240];
 }
@@ -2900,11 +2898,11 @@ vErrors.push(err240);
 errors++;
 }
 }
-if(data83.conditions !== undefined){
-let data84 = data83.conditions;
-if(Array.isArray(data84)){
-if(data84.length > 16){
-const err241 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.status.properties.conditions,data:data84};
+}
+if(data5.type !== undefined){
+let data84 = data5.type;
+if(typeof data84 !== "string"){
+const err241 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.type.type,parentSchema:schema11.properties.spec.properties.type,data:data84};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -2913,12 +2911,8 @@ vErrors.push(err241);
 }
 errors++;
 }
-const len1 = data84.length;
-for(let i1=0; i1<len1; i1++){
-let data85 = data84[i1];
-if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
-if(data85.type === undefined){
-const err242 = {instancePath:instancePath+"/status/conditions/" + i1,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data85};
+if(!((data84 === "aws") || (data84 === "http"))){
+const err242 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.type.enum,parentSchema:schema11.properties.spec.properties.type,data:data84};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -2927,8 +2921,10 @@ vErrors.push(err242);
 }
 errors++;
 }
-if(data85.status === undefined){
-const err243 = {instancePath:instancePath+"/status/conditions/" + i1,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data85};
+}
+}
+else {
+const err243 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data5};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -2937,8 +2933,13 @@ vErrors.push(err243);
 }
 errors++;
 }
-if(data85.lastTransitionTime === undefined){
-const err244 = {instancePath:instancePath+"/status/conditions/" + i1,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data85};
+}
+if(data.status !== undefined){
+let data85 = data.status;
+if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
+for(const key22 in data85){
+if(!((key22 === "conditions") || (key22 === "observedGeneration"))){
+const err244 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status,data:data85};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -2947,8 +2948,12 @@ vErrors.push(err244);
 }
 errors++;
 }
-if(data85.reason === undefined){
-const err245 = {instancePath:instancePath+"/status/conditions/" + i1,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data85};
+}
+if(data85.conditions !== undefined){
+let data86 = data85.conditions;
+if(Array.isArray(data86)){
+if(data86.length > 16){
+const err245 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.status.properties.conditions,data:data86};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -2957,8 +2962,12 @@ vErrors.push(err245);
 }
 errors++;
 }
-if(data85.message === undefined){
-const err246 = {instancePath:instancePath+"/status/conditions/" + i1,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data85};
+const len2 = data86.length;
+for(let i2=0; i2<len2; i2++){
+let data87 = data86[i2];
+if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
+if(data87.type === undefined){
+const err246 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data87};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -2967,9 +2976,8 @@ vErrors.push(err246);
 }
 errors++;
 }
-for(const key23 in data85){
-if(!((((((key23 === "lastTransitionTime") || (key23 === "message")) || (key23 === "observedGeneration")) || (key23 === "reason")) || (key23 === "status")) || (key23 === "type"))){
-const err247 = {instancePath:instancePath+"/status/conditions/" + i1,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data85};
+if(data87.status === undefined){
+const err247 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data87};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -2978,12 +2986,8 @@ vErrors.push(err247);
 }
 errors++;
 }
-}
-if(data85.lastTransitionTime !== undefined){
-let data86 = data85.lastTransitionTime;
-if(typeof data86 === "string"){
-if(!(formats0.validate(data86))){
-const err248 = {instancePath:instancePath+"/status/conditions/" + i1+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data86};
+if(data87.lastTransitionTime === undefined){
+const err248 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data87};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -2992,9 +2996,8 @@ vErrors.push(err248);
 }
 errors++;
 }
-}
-else {
-const err249 = {instancePath:instancePath+"/status/conditions/" + i1+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data86};
+if(data87.reason === undefined){
+const err249 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data87};
 if(vErrors === null){
 vErrors = [err249];
 }
@@ -3003,12 +3006,8 @@ vErrors.push(err249);
 }
 errors++;
 }
-}
-if(data85.message !== undefined){
-let data87 = data85.message;
-if(typeof data87 === "string"){
-if(func2(data87) > 32768){
-const err250 = {instancePath:instancePath+"/status/conditions/" + i1+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 32768},message:"must NOT have more than 32768 characters",schema:32768,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data87};
+if(data87.message === undefined){
+const err250 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data87};
 if(vErrors === null){
 vErrors = [err250];
 }
@@ -3017,9 +3016,9 @@ vErrors.push(err250);
 }
 errors++;
 }
-}
-else {
-const err251 = {instancePath:instancePath+"/status/conditions/" + i1+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data87};
+for(const key23 in data87){
+if(!((((((key23 === "lastTransitionTime") || (key23 === "message")) || (key23 === "observedGeneration")) || (key23 === "reason")) || (key23 === "status")) || (key23 === "type"))){
+const err251 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data87};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -3029,10 +3028,11 @@ vErrors.push(err251);
 errors++;
 }
 }
-if(data85.observedGeneration !== undefined){
-let data88 = data85.observedGeneration;
-if(!((typeof data88 == "number") && (!(data88 % 1) && !isNaN(data88)))){
-const err252 = {instancePath:instancePath+"/status/conditions/" + i1+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data88};
+if(data87.lastTransitionTime !== undefined){
+let data88 = data87.lastTransitionTime;
+if(typeof data88 === "string"){
+if(!(formats0.validate(data88))){
+const err252 = {instancePath:instancePath+"/status/conditions/" + i2+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data88};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -3041,9 +3041,9 @@ vErrors.push(err252);
 }
 errors++;
 }
-if(typeof data88 == "number"){
-if(data88 < 0 || isNaN(data88)){
-const err253 = {instancePath:instancePath+"/status/conditions/" + i1+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data88};
+}
+else {
+const err253 = {instancePath:instancePath+"/status/conditions/" + i2+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data88};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -3053,12 +3053,11 @@ vErrors.push(err253);
 errors++;
 }
 }
-}
-if(data85.reason !== undefined){
-let data89 = data85.reason;
+if(data87.message !== undefined){
+let data89 = data87.message;
 if(typeof data89 === "string"){
-if(func2(data89) > 1024){
-const err254 = {instancePath:instancePath+"/status/conditions/" + i1+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data89};
+if(func2(data89) > 32768){
+const err254 = {instancePath:instancePath+"/status/conditions/" + i2+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 32768},message:"must NOT have more than 32768 characters",schema:32768,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data89};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -3067,8 +3066,9 @@ vErrors.push(err254);
 }
 errors++;
 }
-if(func2(data89) < 1){
-const err255 = {instancePath:instancePath+"/status/conditions/" + i1+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data89};
+}
+else {
+const err255 = {instancePath:instancePath+"/status/conditions/" + i2+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data89};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -3077,8 +3077,11 @@ vErrors.push(err255);
 }
 errors++;
 }
-if(!pattern22.test(data89)){
-const err256 = {instancePath:instancePath+"/status/conditions/" + i1+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data89};
+}
+if(data87.observedGeneration !== undefined){
+let data90 = data87.observedGeneration;
+if(!((typeof data90 == "number") && (!(data90 % 1) && !isNaN(data90)))){
+const err256 = {instancePath:instancePath+"/status/conditions/" + i2+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data90};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -3087,9 +3090,9 @@ vErrors.push(err256);
 }
 errors++;
 }
-}
-else {
-const err257 = {instancePath:instancePath+"/status/conditions/" + i1+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data89};
+if(typeof data90 == "number"){
+if(data90 < 0 || isNaN(data90)){
+const err257 = {instancePath:instancePath+"/status/conditions/" + i2+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data90};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -3099,10 +3102,12 @@ vErrors.push(err257);
 errors++;
 }
 }
-if(data85.status !== undefined){
-let data90 = data85.status;
-if(typeof data90 !== "string"){
-const err258 = {instancePath:instancePath+"/status/conditions/" + i1+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data90};
+}
+if(data87.reason !== undefined){
+let data91 = data87.reason;
+if(typeof data91 === "string"){
+if(func2(data91) > 1024){
+const err258 = {instancePath:instancePath+"/status/conditions/" + i2+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data91};
 if(vErrors === null){
 vErrors = [err258];
 }
@@ -3111,8 +3116,8 @@ vErrors.push(err258);
 }
 errors++;
 }
-if(!(((data90 === "True") || (data90 === "False")) || (data90 === "Unknown"))){
-const err259 = {instancePath:instancePath+"/status/conditions/" + i1+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.conditions.items.properties.status.enum,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data90};
+if(func2(data91) < 1){
+const err259 = {instancePath:instancePath+"/status/conditions/" + i2+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data91};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -3121,12 +3126,8 @@ vErrors.push(err259);
 }
 errors++;
 }
-}
-if(data85.type !== undefined){
-let data91 = data85.type;
-if(typeof data91 === "string"){
-if(func2(data91) > 316){
-const err260 = {instancePath:instancePath+"/status/conditions/" + i1+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 316},message:"must NOT have more than 316 characters",schema:316,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data91};
+if(!pattern22.test(data91)){
+const err260 = {instancePath:instancePath+"/status/conditions/" + i2+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data91};
 if(vErrors === null){
 vErrors = [err260];
 }
@@ -3135,8 +3136,9 @@ vErrors.push(err260);
 }
 errors++;
 }
-if(!pattern23.test(data91)){
-const err261 = {instancePath:instancePath+"/status/conditions/" + i1+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data91};
+}
+else {
+const err261 = {instancePath:instancePath+"/status/conditions/" + i2+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data91};
 if(vErrors === null){
 vErrors = [err261];
 }
@@ -3146,8 +3148,10 @@ vErrors.push(err261);
 errors++;
 }
 }
-else {
-const err262 = {instancePath:instancePath+"/status/conditions/" + i1+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data91};
+if(data87.status !== undefined){
+let data92 = data87.status;
+if(typeof data92 !== "string"){
+const err262 = {instancePath:instancePath+"/status/conditions/" + i2+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data92};
 if(vErrors === null){
 vErrors = [err262];
 }
@@ -3156,10 +3160,8 @@ vErrors.push(err262);
 }
 errors++;
 }
-}
-}
-else {
-const err263 = {instancePath:instancePath+"/status/conditions/" + i1,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data85};
+if(!(((data92 === "True") || (data92 === "False")) || (data92 === "Unknown"))){
+const err263 = {instancePath:instancePath+"/status/conditions/" + i2+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.conditions.items.properties.status.enum,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data92};
 if(vErrors === null){
 vErrors = [err263];
 }
@@ -3169,9 +3171,11 @@ vErrors.push(err263);
 errors++;
 }
 }
-}
-else {
-const err264 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data84};
+if(data87.type !== undefined){
+let data93 = data87.type;
+if(typeof data93 === "string"){
+if(func2(data93) > 316){
+const err264 = {instancePath:instancePath+"/status/conditions/" + i2+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 316},message:"must NOT have more than 316 characters",schema:316,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data93};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -3180,11 +3184,8 @@ vErrors.push(err264);
 }
 errors++;
 }
-}
-if(data83.observedGeneration !== undefined){
-let data92 = data83.observedGeneration;
-if(!((typeof data92 == "number") && (!(data92 % 1) && !isNaN(data92)))){
-const err265 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data92};
+if(!pattern23.test(data93)){
+const err265 = {instancePath:instancePath+"/status/conditions/" + i2+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data93};
 if(vErrors === null){
 vErrors = [err265];
 }
@@ -3193,9 +3194,9 @@ vErrors.push(err265);
 }
 errors++;
 }
-if(typeof data92 == "number"){
-if(data92 < 0 || isNaN(data92)){
-const err266 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.observedGeneration,data:data92};
+}
+else {
+const err266 = {instancePath:instancePath+"/status/conditions/" + i2+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data93};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -3206,9 +3207,8 @@ errors++;
 }
 }
 }
-}
 else {
-const err267 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data83};
+const err267 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data87};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -3220,12 +3220,61 @@ errors++;
 }
 }
 else {
-const err268 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+const err268 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data86};
 if(vErrors === null){
 vErrors = [err268];
 }
 else {
 vErrors.push(err268);
+}
+errors++;
+}
+}
+if(data85.observedGeneration !== undefined){
+let data94 = data85.observedGeneration;
+if(!((typeof data94 == "number") && (!(data94 % 1) && !isNaN(data94)))){
+const err269 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data94};
+if(vErrors === null){
+vErrors = [err269];
+}
+else {
+vErrors.push(err269);
+}
+errors++;
+}
+if(typeof data94 == "number"){
+if(data94 < 0 || isNaN(data94)){
+const err270 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.observedGeneration,data:data94};
+if(vErrors === null){
+vErrors = [err270];
+}
+else {
+vErrors.push(err270);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err271 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data85};
+if(vErrors === null){
+vErrors = [err271];
+}
+else {
+vErrors.push(err271);
+}
+errors++;
+}
+}
+}
+else {
+const err272 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err272];
+}
+else {
+vErrors.push(err272);
 }
 errors++;
 }

@@ -1,4 +1,5 @@
 import type { CredentialSource, HttpInjection, SecretKeyRef } from '../crd/index.js';
+import { awsEndpointVars } from './aws/services.js';
 import { AWS_ENV_DEFAULTS, HTTP_PRESETS, PORTCULLIS_URL_TOKEN, type EnvDefault } from './presets.js';
 import { resolveHttpVault, type ResolvedVaultHttpOrigin } from './vault/resolve.js';
 
@@ -75,11 +76,18 @@ export function isSourceProblem<T extends object>(value: T | SourceProblem): val
   return 'message' in value && 'source' in value && !('type' in value);
 }
 
+/** AWS_ENV_DEFAULTS, with the endpoint on the per-service variables when spec.aws.services is set. */
+function awsEnvDefaults(cs: CredentialSource): readonly EnvDefault[] {
+  const services = cs.spec.aws?.services;
+  if (services === undefined || services.length === 0) return AWS_ENV_DEFAULTS;
+  const endpoints = awsEndpointVars(services).map((name) => ({ name, value: PORTCULLIS_URL_TOKEN }));
+  return [...endpoints, ...AWS_ENV_DEFAULTS.filter((e) => e.name !== 'AWS_ENDPOINT_URL')];
+}
+
 /** The env vars an app container gets for a source: defaults of type/preset overridden by spec.env. */
 export function sourceEnv(cs: CredentialSource): EnvDefault[] {
   const localUrl = `http://127.0.0.1:${cs.spec.port}`;
-  const defaults =
-    cs.spec.type === 'aws' ? AWS_ENV_DEFAULTS : cs.spec.http?.preset ? HTTP_PRESETS[cs.spec.http.preset].env : [];
+  const defaults = cs.spec.type === 'aws' ? awsEnvDefaults(cs) : cs.spec.http?.preset ? HTTP_PRESETS[cs.spec.http.preset].env : [];
   const byName = new Map<string, string>();
   for (const e of defaults) byName.set(e.name, e.value);
   for (const e of cs.spec.env ?? []) byName.set(e.name, e.value ?? '');

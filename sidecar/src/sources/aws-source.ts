@@ -2,6 +2,7 @@ import type { Agent as HttpAgent, IncomingHttpHeaders, IncomingMessage, ServerRe
 import type { Agent as HttpsAgent } from 'node:https';
 import {
   amzJsonVersion,
+  AwsProtocolError,
   canonicalS3Path,
   detectProtocol,
   headerValue,
@@ -100,11 +101,24 @@ export class AwsSource implements SourceRuntime {
   /** The scope names service and region (view), they pick the endpoint (upstream), the call is classified with its small body if it must be read. */
   classify(req: IncomingMessage, rawPath: string, rawQuery: string): Promise<Classified> | Classified {
     const view = viewRequest(rawPath, rawQuery, req.headers, { now: this.now(), sigV2Region: this.resolved.sigV2Region });
+    this.refuseUnservedService(view);
     const endpoint = this.endpoints.resolve(view.service, view.region, view.path, view.hostPrefixHint);
     const upstream = upstreamTarget(view.path, endpoint, view.s3, this.resolved.endpoint !== undefined);
     const plan = bodyPlan(view.s3, req.method ?? '', view.query, req.headers);
     if (!plan.read) return this.classified(req, view, upstream, rawQuery, undefined);
     return readBody(req, plan).then((body) => this.classified(req, view, upstream, rawQuery, body));
+  }
+
+  /** A source with spec.aws.services forwards only those services (an S3-only role never signs a DynamoDB call). */
+  private refuseUnservedService(view: AwsRequestView): void {
+    const services = this.resolved.services;
+    if (services === undefined) return;
+    const service = view.s3 ? 's3' : view.service;
+    if (services.has(service)) return;
+    throw new AwsProtocolError(
+      'AWS_SERVICE_NOT_SERVED',
+      `CredentialSource ${this.name} serves only ${[...services].join(', ')}; this call is signed for ${view.service.slice(0, 64)}: send it to the source the app's AWS_ENDPOINT_URL_<SERVICE> names`,
+    );
   }
 
   private classified(req: IncomingMessage, view: AwsRequestView, upstream: UpstreamTarget, rawQuery: string, body: Buffer | undefined): AwsClassified {

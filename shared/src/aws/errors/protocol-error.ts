@@ -45,6 +45,11 @@ export const AWS_ERROR_CODES = Object.freeze({
     meaning: 'The service in the credential scope has no endpoint Portcullis can derive on its own.',
     remedy: 'Set an explicit upstream endpoint on the CredentialSource for this service (e.g. execute-api, Lambda URLs).',
   },
+  AWS_SERVICE_NOT_SERVED: {
+    status: 403,
+    meaning: 'The call is signed for a service that is not in the spec.aws.services of the CredentialSource it reached.',
+    remedy: 'Point the app at the source that serves this service (its AWS_ENDPOINT_URL_<SERVICE>), or add the service to spec.aws.services.',
+  },
   AWS_UNSUPPORTED_REGION: {
     status: 400,
     meaning: 'The region in the credential scope is not one of the supported partitions (aws, aws-cn, aws-us-gov).',

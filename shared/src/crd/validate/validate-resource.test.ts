@@ -107,6 +107,18 @@ describe('createResourceValidator', () => {
     ]);
   });
 
+  it('accepts spec.aws.services with known services and refuses unknown or repeated ones', () => {
+    const aws = (services: unknown): object => source({ type: 'aws', port: 19000, aws: { staticKeys: { secretRef: { name: 'k' } }, services } });
+    expect(validator.validate('CredentialSource', aws(['s3', 'dynamodb'])).ok).toBe(true);
+    expect(refusal('CredentialSource', aws(['s3', 'dynamo'])).errors).toEqual([
+      'spec.aws.services[1]: Unsupported value: "dynamo": supported values: "s3", "dynamodb", "sqs", "sns", "sts", "kms", "secretsmanager", "ssm", "lambda", "kinesis", "logs", "events"',
+    ]);
+    expect(refusal('CredentialSource', aws(['s3', 'sqs', 's3'])).errors).toEqual([
+      'spec.aws.services: Invalid value: "array": spec.aws.services lists a service twice; name each service once',
+    ]);
+    expect(refusal('CredentialSource', aws([])).errors[0]).toContain('spec.aws.services is empty');
+  });
+
   it('refuses names the API server would refuse', () => {
     expect(refusal('EgressPolicy', policy({ workloads: { serviceAccounts: ['a'] }, rules: allowApi }, { name: 'Bad_Name' })).errors[0]).toMatch(
       /^metadata\.name: Invalid value: "Bad_Name": a lowercase RFC 1123 subdomain/,

@@ -23,6 +23,11 @@ export interface ResolvedStaticKeys {
   readonly sessionTokenKey: string | undefined;
 }
 
+/** spec.aws.services as a set of signing names; none or an empty list (refused by the schema) serves every service. */
+function servicesOf(services: readonly string[] | undefined): ReadonlySet<string> | undefined {
+  return services === undefined || services.length === 0 ? undefined : new Set(services);
+}
+
 /** An aws CredentialSource with defaults applied and everything the schema cannot check checked. */
 export interface ResolvedAwsSource {
   readonly type: 'aws';
@@ -38,6 +43,8 @@ export interface ResolvedAwsSource {
    * AWS_DEFAULT_REGION) the source gives the app in spec.env, else us-east-1 (SigV2's home region).
    */
   readonly sigV2Region: string;
+  /** spec.aws.services: the signing names this source serves; undefined serves every service. */
+  readonly services: ReadonlySet<string> | undefined;
 }
 
 /** The region in spec.env the app also reads (AWS_REGION before AWS_DEFAULT_REGION), else us-east-1. */
@@ -125,5 +132,5 @@ export function resolveAwsSource(cs: CredentialSource): ResolvedAwsSource | Sour
   if (endpoint && (useFips || useDualstack)) return problem('spec.aws.endpoint cannot be combined with useFipsEndpoint or useDualstackEndpoint');
   const credentials = aws.webIdentity ? webIdentity(aws.webIdentity) : aws.vault ? resolveAwsVault(aws.vault) : staticKeys(aws.staticKeys);
   if (typeof credentials === 'string') return problem(credentials);
-  return { type: 'aws', name: source, port: cs.spec.port, endpoint, useFips, useDualstack, credentials, sigV2Region: sigV2RegionOf(cs.spec.env) };
+  return { type: 'aws', name: source, port: cs.spec.port, endpoint, useFips, useDualstack, credentials, sigV2Region: sigV2RegionOf(cs.spec.env), services: servicesOf(aws.services) };
 }
