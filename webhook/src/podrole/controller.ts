@@ -1,6 +1,7 @@
 import type { V1Pod, V1Role, V1RoleBinding } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { apiFailure } from '../kube/api-errors.js';
+import { ReconcileLoop } from '../leader/reconcile-loop.js';
 import type { WebhookMetrics } from '../metrics.js';
 import type { PodRbac } from './kube.js';
 import { bindingAction, ownedBy, planPodRole, podRoleName, roleAction, type PodRolePlan } from './plan.js';
@@ -37,57 +38,44 @@ const keyOf = (namespace: string, pod: string): string => `${namespace}/${pod}`;
  * when it sees the pod gone (garbage collection does too, where kube-controller-manager runs).
  */
 export class PodRoleController {
-  private leading = false;
-  private timer: NodeJS.Timeout | undefined;
-  private resync: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
   private readonly ensured = new Map<string, Ensured>();
 
-  constructor(private readonly deps: PodRoleControllerDeps) {}
+  private readonly loop: ReconcileLoop;
 
-  setLeading(leading: boolean): void {
-    this.leading = leading;
-    clearInterval(this.resync);
-    clearTimeout(this.timer);
-    for (const e of this.ensured.values()) e.fingerprint = undefined;
-    if (!leading) return;
-    this.resync = setInterval(() => {
-      for (const e of this.ensured.values()) e.fingerprint = undefined;
-      this.changed();
-    }, this.deps.resyncMs);
-    this.resync.unref();
-    this.changed();
+  constructor(private readonly deps: PodRoleControllerDeps) {
+    this.loop = new ReconcileLoop({
+      name: 'pod role',
+      log: deps.log,
+      debounceMs: deps.debounceMs,
+      resyncMs: deps.resyncMs,
+      reconcile: () => this.reconcile(),
+      forget: () => {
+        for (const e of this.ensured.values()) e.fingerprint = undefined;
+      },
+    });
   }
 
-  /** The pod cache changed: reconcile soon. */
+
+  setLeading(leading: boolean): void {
+    this.loop.setLeading(leading);
+  }
+
+  /** What this controller watches changed: reconcile soon. */
   changed(): void {
-    if (!this.leading) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.run(), this.deps.debounceMs);
-    this.timer.unref();
+    this.loop.changed();
   }
 
   stop(): void {
-    this.setLeading(false);
+    this.loop.stop();
   }
 
   /** One full pass (tests call it directly). */
-  async run(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = this.reconcile()
-      .catch((err: unknown) => this.deps.log.warn(apiFailure(err), 'pod role reconcile failed'))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.changed();
-        }
-      });
-    return this.running;
+  run(): Promise<void> {
+    return this.loop.run();
+  }
+
+  private get leading(): boolean {
+    return this.loop.leading;
   }
 
   private async reconcile(): Promise<void> {

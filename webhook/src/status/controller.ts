@@ -1,6 +1,7 @@
 import { resolveSource, secretKeysOf, type CredentialSource, type EgressPolicy, type ResourceValidator } from '@portcullis/shared';
 import type { Logger } from 'pino';
 import { apiFailure } from '../kube/api-errors.js';
+import { ReconcileLoop } from '../leader/reconcile-loop.js';
 import type { WebhookMetrics } from '../metrics.js';
 import { nextStatus, policyReadiness, sourceReadiness, type SecretKeys, type SecretLookup } from './conditions.js';
 import type { SecretReader, StatusKind, StatusWriter } from './kube.js';
@@ -31,58 +32,43 @@ const keyOf = (kind: StatusKind, o: { metadata: { namespace?: string; name?: str
  * the Lease holder; reconciles after cache changes (debounced) and every `resyncMs`.
  */
 export class StatusController {
-  private leading = false;
-  private timer: NodeJS.Timeout | undefined;
-  private resync: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
   /** What this replica last wrote, so a lagging watch does not cause the same write twice. */
   private written = new Map<string, string>();
 
-  constructor(private readonly deps: StatusControllerDeps) {}
+  private readonly loop: ReconcileLoop;
 
-  setLeading(leading: boolean): void {
-    this.leading = leading;
-    clearInterval(this.resync);
-    clearTimeout(this.timer);
-    this.written.clear();
-    if (!leading) return;
-    this.resync = setInterval(() => {
-      this.written.clear();
-      this.changed();
-    }, this.deps.resyncMs);
-    this.resync.unref();
-    this.changed();
+  constructor(private readonly deps: StatusControllerDeps) {
+    this.loop = new ReconcileLoop({
+      name: 'status',
+      log: deps.log,
+      debounceMs: deps.debounceMs,
+      resyncMs: deps.resyncMs,
+      reconcile: () => this.reconcile(),
+      forget: () => this.written.clear(),
+    });
   }
 
-  /** The caches changed: reconcile soon. */
+
+  setLeading(leading: boolean): void {
+    this.loop.setLeading(leading);
+  }
+
+  /** What this controller watches changed: reconcile soon. */
   changed(): void {
-    if (!this.leading) return;
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.run(), this.deps.debounceMs);
-    this.timer.unref();
+    this.loop.changed();
   }
 
   stop(): void {
-    this.setLeading(false);
+    this.loop.stop();
   }
 
   /** One full pass (tests call it directly). */
-  async run(): Promise<void> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    this.running = this.reconcile()
-      .catch((err: unknown) => this.deps.log.warn(apiFailure(err), 'status reconcile failed'))
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.changed();
-        }
-      });
-    return this.running;
+  run(): Promise<void> {
+    return this.loop.run();
+  }
+
+  private get leading(): boolean {
+    return this.loop.leading;
   }
 
   private async reconcile(): Promise<void> {
