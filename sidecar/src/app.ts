@@ -62,6 +62,7 @@ function createState(options: SidecarOptions, deps: SidecarDeps, metrics: Sideca
     stsTokenFile: options.stsTokenFile,
     vaultJwtFile: options.vaultJwtFile,
     vaultTokenFile: options.vaultTokenFile,
+    originTokensDir: options.originTokensDir,
     credentialPollIntervalMs: options.credentialPollIntervalMs,
     labels: mode.kind === 'standalone' ? mode.labels : (deps.labels ?? {}),
     metrics,

@@ -31,6 +31,12 @@ export const MOUNT_PATHS = {
   api: `${ROOT}/api`,
   sts: `${ROOT}/sts`,
   vault: `${ROOT}/vault`,
+  /**
+   * Projected tokens a credential origin presents to a token endpoint of its own (Entra, Google STS, an
+   * OAuth2 server): one file per source that needs one, named after the source, with that source's
+   * audience. One projected volume, mounted into the sidecar only.
+   */
+  originTokens: `${ROOT}/origin-tokens`,
   sources: `${ROOT}/sources`,
   podinfo: '/etc/portcullis/podinfo',
   /** The Redis password (and CA) of the shared limit store, from the Secret the chart names. */
@@ -56,6 +62,7 @@ export const VOLUME_NAMES = {
   api: 'portcullis-api',
   sts: 'portcullis-sts',
   vault: 'portcullis-vault',
+  originTokens: 'portcullis-origin-tokens',
   podinfo: 'portcullis-podinfo',
   redis: 'portcullis-redis',
 } as const;

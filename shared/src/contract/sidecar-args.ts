@@ -9,6 +9,8 @@ export const SIDECAR_DEFAULT_FILES = {
   apiCa: `${MOUNT_PATHS.api}/${FILE_NAMES.ca}`,
   stsToken: `${MOUNT_PATHS.sts}/${FILE_NAMES.token}`,
   vaultJwt: `${MOUNT_PATHS.vault}/${FILE_NAMES.token}`,
+  /** One projected token per source that needs one: `<originTokensDir>/<source name>`. */
+  originTokensDir: MOUNT_PATHS.originTokens,
   secretsDir: MOUNT_PATHS.sources,
   labels: `${MOUNT_PATHS.podinfo}/${FILE_NAMES.labels}`,
 } as const;

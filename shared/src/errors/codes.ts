@@ -46,6 +46,8 @@ const SIDECAR_CODES = {
   VAULT_ANSWER_INVALID: 503,
   VAULT_RENEW_FAILED: 0,
   VAULT_REVOKE_FAILED: 0,
+  // Origins that exchange the pod's projected token (origins/origin-token.ts).
+  ORIGIN_TOKEN_UNAVAILABLE: 503,
 } as const satisfies Record<string, number>;
 
 /** The admission webhook's codes, with the HTTP status its admission server answers with. */

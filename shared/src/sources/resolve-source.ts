@@ -44,3 +44,20 @@ export function vaultAudienceOf(source: ResolvedSource): string | undefined {
   const origin = source.type === 'http' ? source.origin : source.credentials;
   return origin.kind === 'vault' ? origin.auth.tokenAudience : undefined;
 }
+
+/**
+ * The projected service-account token a resolved origin presents to a token endpoint of its own (Entra,
+ * Google STS, an OAuth2 server), as the resolved origin states it: an origin kind that needs one carries
+ * `originToken: {audience}`. The webhook mounts one such token per source at
+ * `MOUNT_PATHS.originTokens/<source>`, into the sidecar only; undefined when the source needs none.
+ */
+export interface OriginTokenRequest {
+  readonly audience: string;
+}
+
+export function originTokenOf(source: ResolvedSource): OriginTokenRequest | undefined {
+  const origin: object = source.type === 'http' ? source.origin : source.credentials;
+  if (!('originToken' in origin)) return undefined;
+  const token = origin.originToken as OriginTokenRequest | undefined;
+  return token?.audience ? token : undefined;
+}

@@ -37,6 +37,7 @@ describe('the sidecar contract, sidecar side', () => {
     });
     expect(o.secretsDir).toBe(SIDECAR_DEFAULT_FILES.secretsDir);
     expect(o.stsTokenFile).toBe(SIDECAR_DEFAULT_FILES.stsToken);
+    expect(o.originTokensDir).toBe(SIDECAR_DEFAULT_FILES.originTokensDir);
   });
 
   it('reads the Redis address, TLS, and the password and CA files where the webhook mounts them', () => {

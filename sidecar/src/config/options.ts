@@ -34,6 +34,8 @@ export interface SidecarOptions {
   readonly vaultJwtFile: string;
   /** A Vault token used as is instead of a login (standalone mode on a laptop: e.g. ~/.vault-token). */
   readonly vaultTokenFile: string | undefined;
+  /** Folder of the projected tokens credential origins present to their token endpoints: `<dir>/<source>`. */
+  readonly originTokensDir: string;
   readonly listenAddresses: readonly string[];
   readonly adminAddress: string;
   readonly adminPort: number;

@@ -36,6 +36,7 @@ const FLAGS = {
   'sts-token-file': { type: 'string' },
   'vault-jwt-file': { type: 'string' },
   'vault-token-file': { type: 'string' },
+  'origin-tokens-dir': { type: 'string' },
   'listen-addresses': { type: 'string' },
   'admin-address': { type: 'string' },
   'admin-port': { type: 'string' },
@@ -174,12 +175,13 @@ function parseRedis(v: Values): SidecarOptions['redis'] {
 
 /** Parses flags (with PORTCULLIS_* and downward-API env fallbacks) into frozen options; throws CONFIG_INVALID. */
 /** Where credentials and the tokens that obtain them are read: the webhook's mount paths unless given. */
-function credentialFiles(v: Values): Pick<SidecarOptions, 'secretsDir' | 'stsTokenFile' | 'vaultJwtFile' | 'vaultTokenFile'> {
+function credentialFiles(v: Values): Pick<SidecarOptions, 'secretsDir' | 'stsTokenFile' | 'vaultJwtFile' | 'vaultTokenFile' | 'originTokensDir'> {
   return {
     secretsDir: v['secrets-dir'] ?? SIDECAR_DEFAULT_FILES.secretsDir,
     stsTokenFile: v['sts-token-file'] ?? SIDECAR_DEFAULT_FILES.stsToken,
     vaultJwtFile: v['vault-jwt-file'] ?? SIDECAR_DEFAULT_FILES.vaultJwt,
     vaultTokenFile: v['vault-token-file'],
+    originTokensDir: v['origin-tokens-dir'] ?? SIDECAR_DEFAULT_FILES.originTokensDir,
   };
 }
 

@@ -38,6 +38,8 @@ export interface OriginDeps {
   readonly vaultJwtFile: string;
   /** Standalone: a Vault token to use as is instead of a Kubernetes auth login (e.g. ~/.vault-token); undefined in a pod. */
   readonly vaultTokenFile: string | undefined;
+  /** Folder of per-source projected tokens (`<dir>/<source>`, each of the audience its origin names); read through origin-token.ts. */
+  readonly originTokensDir: string;
   /** The pod the sidecar serves (names STS sessions); undefined until first verified. */
   readonly workload: SessionWorkload | undefined;
   readonly metrics: SidecarMetrics;

@@ -70,7 +70,7 @@ describe('standalone configuration: each object rejected alone, last valid versi
     loads = 0;
     metrics = createMetrics({ defaultMetrics: false });
     const log = createLogger('info', { write: (s: string) => void (logs += s) });
-    state = new SidecarState({ sourceFilter: undefined, secretsDir: dir, stsTokenFile: join(dir, 'sts'), vaultJwtFile: join(dir, 'vault'), vaultTokenFile: undefined, credentialPollIntervalMs: 1000, labels: {}, metrics, log, clock, files: nodeFiles(clock) });
+    state = new SidecarState({ sourceFilter: undefined, secretsDir: dir, stsTokenFile: join(dir, 'sts'), vaultJwtFile: join(dir, 'vault'), vaultTokenFile: undefined, originTokensDir: join(dir, 'origin-tokens'), credentialPollIntervalMs: 1000, labels: {}, metrics, log, clock, files: nodeFiles(clock) });
     await state.setIdentity(identity);
   });
 

@@ -19,7 +19,7 @@ describe('SidecarState with objects from the API', () => {
   it('keeps the last valid version of an object the API now serves invalid, and drops it once deleted', async () => {
     let logs = '';
     const state = new SidecarState({
-      sourceFilter: undefined, secretsDir: '/nonexistent', stsTokenFile: '/nonexistent', vaultJwtFile: '/nonexistent', vaultTokenFile: undefined, credentialPollIntervalMs: 1000, labels: {},
+      sourceFilter: undefined, secretsDir: '/nonexistent', stsTokenFile: '/nonexistent', vaultJwtFile: '/nonexistent', vaultTokenFile: undefined, originTokensDir: '/nonexistent', credentialPollIntervalMs: 1000, labels: {},
       metrics: createMetrics({ defaultMetrics: false }), log: createLogger('info', { write: (s: string) => void (logs += s) }), clock, files: nodeFiles(clock),
     });
     await state.setIdentity({ namespace: 'team-a', serviceAccount: 'agent', podName: 'p', podUID: 'u' });

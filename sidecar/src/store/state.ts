@@ -38,6 +38,7 @@ export interface StateOptions {
   /** The projected token of the Vault audience (Kubernetes auth), and standalone's Vault token file. */
   readonly vaultJwtFile: string;
   readonly vaultTokenFile: string | undefined;
+  readonly originTokensDir: string;
   readonly labels: Labels;
   readonly metrics: SidecarMetrics;
   readonly log: Logger;
@@ -201,13 +202,14 @@ export class SidecarState {
   }
 
   private originDeps(): OriginDeps {
-    const { secretsDir, credentialPollIntervalMs, stsTokenFile, vaultJwtFile, vaultTokenFile, metrics, log, assumeRole } = this.opts;
+    const { secretsDir, credentialPollIntervalMs, stsTokenFile, vaultJwtFile, vaultTokenFile, originTokensDir, metrics, log, assumeRole } = this.opts;
     return {
       secretsDir,
       credentialPollIntervalMs,
       stsTokenFile,
       vaultJwtFile,
       vaultTokenFile,
+      originTokensDir,
       workload: this.sessionIdentity,
       metrics,
       log,

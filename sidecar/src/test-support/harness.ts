@@ -66,6 +66,8 @@ export async function startHarness(opts: {
   identity?: Identity | undefined;
   /** Contents of the STS web-identity token file (aws sources with webIdentity). */
   stsToken?: string;
+  /** Folder of per-source projected tokens (origins that exchange the pod's token); a fresh empty one unless given. */
+  originTokensDir?: string;
   now?: () => Date;
   /** Counters for ServiceAccount/Namespace-scope limits (a Redis store in tests that need one). */
   sharedLimitStore?: LimitStore;
@@ -96,6 +98,7 @@ export async function startHarness(opts: {
     stsTokenFile,
     vaultJwtFile: join(secretsDir, '..', 'vault-token'),
     vaultTokenFile: undefined,
+    originTokensDir: opts.originTokensDir ?? join(secretsDir, '..', 'origin-tokens'),
     credentialPollIntervalMs: 100,
     labels: {},
     metrics,

@@ -16,6 +16,7 @@ import {
   type CredentialSource,
 } from '@portcullis/shared';
 import { ANNOTATIONS } from './annotations.js';
+import { originTokensVolume } from './origin-tokens.js';
 import { planInjection } from './patch.js';
 import { TEST_CONFIG, allSources } from './testdata/fixtures.js';
 
@@ -61,6 +62,13 @@ describe('the sidecar contract, webhook side', () => {
   ])('mounts the %s where the sidecar reads it by default', (_what, file) => {
     const { proxy, volumes } = injectedProxy(sources.filter((s) => s.metadata.name === 's3'));
     expect(volumeProviding(file, proxy, volumes)).toBeDefined();
+  });
+
+  it("mounts a source's origin token at <originTokensDir>/<source>, where the sidecar reads it", () => {
+    const out = originTokensVolume([{ source: 'blob', audience: 'api://AzureADTokenExchange' }], 3600);
+    if (!out) throw new Error('no origin-token volume');
+    const proxy: V1Container = { name: SIDECAR_CONTAINER_NAME, volumeMounts: [out.mount] };
+    expect(volumeProviding(`${SIDECAR_DEFAULT_FILES.originTokensDir}/blob`, proxy, [out.volume])).toBeDefined();
   });
 
   it('requests the identity token for the audience the sidecar reviews', () => {

@@ -16,6 +16,7 @@ import {
   type ResolvedSource,
 } from '@portcullis/shared';
 import type { InjectorRedis } from './config.js';
+import { originTokenNeeds, originTokensVolume } from './origin-tokens.js';
 
 export interface SidecarVolumes {
   readonly volumes: readonly V1Volume[];
@@ -117,6 +118,12 @@ export function sidecarVolumes(selected: readonly CredentialSource[], tokenExpir
   }
   if (otherVault.length > 0) {
     warnings.push(`the selected Vault sources use different token audiences (${vaultAudiences.join(', ')}); the pod gets a token for ${vaultAudience} only: inject them into separate pods or align vault.auth.kubernetes.tokenAudience`);
+  }
+  // Tokens of their own audience for origins that exchange the pod's identity (Entra, Google STS, …).
+  const originTokens = originTokensVolume(originTokenNeeds(resolved), tokenExpirationSeconds);
+  if (originTokens) {
+    volumes.push(originTokens.volume);
+    mounts.push(originTokens.mount);
   }
   for (const r of resolved) {
     const secret = secretKeysOf(r);
