@@ -32,7 +32,7 @@ async function policies(io: CliIo, files: readonly string[], namespace: string):
 }
 
 function ignoredSummary(ignored: ReadonlyMap<string, number>, what: string): string {
-  return [...ignored].map(([reason, n]) => `${what}: ${n} line${n === 1 ? '' : 's'} with ${reason}\n`).join('');
+  return [...ignored].map(([reason, n]) => `${what}: ${n} line${n === 1 ? '' : 's'}: ${reason}\n`).join('');
 }
 
 /**

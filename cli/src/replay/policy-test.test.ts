@@ -22,7 +22,7 @@ describe('portcullis policy test', () => {
   it('passes (exit 0) the policy suggest wrote from the same lines', async () => {
     const r = await run(['policy', 'test', '-p', 'recorded.suggested.yaml', 'recorded.audit.jsonl']);
     expect(r.stdout).toContain('ok: 36 calls replayed, none that succeeded would be denied');
-    expect(r.stdout).toContain('not replayed: 1 line with no verified workload (identity unavailable)');
+    expect(r.stdout).toContain('not replayed: 1 line: no verified workload (identity unavailable)');
     expect(r.status).toBe(EXIT.ok);
   });
 

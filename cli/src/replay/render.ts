@@ -46,7 +46,7 @@ export function renderReplay(report: ReplayReport, limit = 20): string {
       out.push(...summarize(w.newlyAllowed, limit, (r) => `${callOf(r.line)} — ${why(r)}`));
     }
   }
-  for (const [reason, n] of report.notReplayable) out.push(`not replayed: ${n} line${n === 1 ? '' : 's'} with ${reason}`);
+  for (const [reason, n] of report.notReplayable) out.push(`not replayed: ${n} line${n === 1 ? '' : 's'}: ${reason}`);
   out.push(report.failing ? `FAIL: calls that succeeded would be denied by the candidate policies` : `ok: ${report.replayed} calls replayed, none that succeeded would be denied`);
   return `${out.join('\n')}\n`;
 }

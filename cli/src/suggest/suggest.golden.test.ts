@@ -55,9 +55,9 @@ describe('portcullis policy suggest on recorded audit lines (AWS and HTTP, ids, 
   it('says on stderr what it did not use and why, and counts operational log lines', async () => {
     const { stderr } = await run(['policy', 'suggest', 'recorded.audit.jsonl']);
     expect(stderr).toContain('read 38 audit lines');
-    expect(stderr).toContain('not used: 1 line with denied by an Enforce policy (add --include-denied to allow these too)');
-    expect(stderr).toContain('not used: 1 line with no verified workload (identity unavailable)');
-    expect(stderr).toContain('not used: 1 line with no policy decision (PATH_REJECTED before the policy)');
+    expect(stderr).toContain('not used: 1 line: denied by an Enforce policy (add --include-denied to allow these too)');
+    expect(stderr).toContain('not used: 1 line: no verified workload (identity unavailable)');
+    expect(stderr).toContain('not used: 1 line: no policy decision (PATH_REJECTED before the policy)');
     const logs = await run(['policy', 'suggest', 'with-logs.audit.jsonl']);
     expect(logs.stderr).toContain('read 6 audit lines, 1 operational log line passed over (not audit lines)');
   });
