@@ -14,7 +14,7 @@ CI_FLAGS := $(if $(CI),--ci,)
 help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
 
-node_modules/.package-lock.json: package.json package-lock.json shared/package.json sidecar/package.json webhook/package.json e2e/package.json
+node_modules/.package-lock.json: package.json package-lock.json shared/package.json sidecar/package.json webhook/package.json cli/package.json e2e/package.json
 	@echo "deps: npm ci (Node 24 arrives as the npm package 'node')"
 	npm ci --no-fund --no-audit
 	@touch $@

@@ -44,7 +44,7 @@ export default tseslint.config(
   {
     // One error model (issue 11): what the product throws carries a stable code (PortcullisError or a
     // subclass, codes in shared/src/errors/codes.ts, each documented in docs/errors.md).
-    files: ['shared/src/**/*.ts', 'sidecar/src/**/*.ts', 'webhook/src/**/*.ts'],
+    files: ['shared/src/**/*.ts', 'sidecar/src/**/*.ts', 'webhook/src/**/*.ts', 'cli/src/**/*.ts'],
     ignores: [
       // Tests and test helpers fail tests with plain errors.
       '**/*.test.ts',

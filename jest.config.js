@@ -15,6 +15,7 @@ const moduleNameMapper = {
   '^@portcullis/shared/http$': '<rootDir>/shared/src/adapters/http/node-http.ts',
   // Test helpers (property-based fuzzing), not an adapter: only tests import it.
   '^@portcullis/shared/testing/fuzz$': '<rootDir>/shared/src/testing/fuzz.ts',
+  '^@portcullis/cli$': '<rootDir>/cli/src/index.ts',
   '^@portcullis/sidecar$': '<rootDir>/sidecar/src/index.ts',
   '^@portcullis/sidecar/testing$': '<rootDir>/sidecar/src/testing.ts',
   '^(\\.{1,2}/.*)\\.js$': '$1',

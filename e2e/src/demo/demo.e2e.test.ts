@@ -26,6 +26,9 @@ describe('make demo', () => {
     expect(stdout).toMatch(/call \d+ refused: 429 .*budget "run-budget"/);
     expect(stdout).toMatch(/\d+ ms after the edit: 403/);
     expect(stdout).toContain('no credential appears in any log line: confirmed');
+    expect(stdout).toContain('$ portcullis policy suggest audit.jsonl');
+    expect(stdout).toMatch(/name: agent-suggested\n/);
+    expect(stdout).toMatch(/policy test passes: the suggested policy would not deny any call that succeeded/);
     expect(stdout).toContain('Demo finished');
   }, 150_000);
 });

@@ -19,6 +19,7 @@ import { startWorld } from '../webhook/world.js';
 import { openaiCalls, openaiClient, s3Calls } from './apps.js';
 import { budgetStops, killSwitch } from './controls.js';
 import { describeInjection } from './injected.js';
+import { suggestPolicy } from './suggest.js';
 import { denied, detail, heading, note, ok } from './print.js';
 import { BUCKET, GROUP, VAULT_KV_PATH, agentPolicy, createResources, writeVolumeFile, type DemoPorts } from './world.js';
 
@@ -189,6 +190,7 @@ async function main(): Promise<void> {
   await revoke(cluster.kc, namespace, client);
   await new Promise((r) => setTimeout(r, 200)); // let the last audit lines arrive on the pipe
   printAudit(sidecar, [REAL_KEY, VAULT_KEY, minio.secretAccessKey]);
+  await suggestPolicy(sidecar);
 }
 
 let interrupted = false;

@@ -20,6 +20,7 @@ export * from './chunked/checksum.js';
 export * from './chunked/resigner.js';
 export * from './classify/types.js';
 export * from './classify/classify.js';
+export { policyItemsOf, type ActionWithExtras } from './classify/policy-items.js';
 export { parseDeleteObjectsKeys, MAX_DELETE_OBJECTS_BODY_BYTES, type DeleteObjectsKey } from './classify/delete-objects.js';
 export { S3_RULES, type S3Rule } from './classify/s3-table.js';
 export { JSON_TARGETS } from './classify/json.js';

@@ -62,18 +62,31 @@ const WEBHOOK_CODES = {
   KUBE_API_FAILED: 0,
 } as const satisfies Record<string, number>;
 
+/** The `portcullis` CLI's codes (cli/): never an HTTP answer; the CLI exits 2 with the code and message. */
+const CLI_CODES = {
+  AUDIT_LINE_INVALID: 0,
+  AUDIT_SCHEMA_UNSUPPORTED: 0,
+  POLICY_FILE_INVALID: 0,
+  POLICY_NEEDS_POD_LABELS: 0,
+  REQUEST_NOT_FOUND: 0,
+  SUGGESTION_TOO_LARGE: 0,
+  POD_LOGS_UNAVAILABLE: 0,
+  CLI_USAGE: 0,
+} as const satisfies Record<string, number>;
+
 const AWS_CODES = Object.fromEntries(Object.entries(AWS_ERROR_CODES).map(([code, info]) => [code, info.status])) as {
   readonly [C in AwsErrorCode]: number;
 };
 
 /**
- * The one catalogue of every error code Portcullis reports — the sidecar's, the webhook's and the AWS
+ * The one catalogue of every error code Portcullis reports — the sidecar's, the webhook's, the CLI's and the AWS
  * core's (AWS_ERROR_CODES) — with the HTTP status answered at the edge (0: not an HTTP answer, e.g. a
  * start-up error). Each code is documented in docs/errors.md; codes.test.ts fails otherwise.
  */
-export const ERROR_CODES: Readonly<Record<keyof typeof SIDECAR_CODES | keyof typeof WEBHOOK_CODES | AwsErrorCode, number>> = Object.freeze({
+export const ERROR_CODES: Readonly<Record<keyof typeof SIDECAR_CODES | keyof typeof WEBHOOK_CODES | keyof typeof CLI_CODES | AwsErrorCode, number>> = Object.freeze({
   ...SIDECAR_CODES,
   ...WEBHOOK_CODES,
+  ...CLI_CODES,
   ...AWS_CODES,
 });
 

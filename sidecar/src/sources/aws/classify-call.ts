@@ -4,6 +4,7 @@ import {
   headerValue,
   isFormContentType,
   parseDeleteObjectsKeys,
+  policyItemsOf,
   sha256Hex,
   type AwsClassification,
   type AwsRequestInfo,
@@ -63,15 +64,8 @@ export function classifyCall(input: ClassifyCallInput): ClassifiedCall {
   return { classification, payloadSha256 };
 }
 
-/** One policy item per (action, resource): the call's own action and every permission it implies. */
-export function itemsOf(c: AwsClassification): RequestItem[] {
-  const items: RequestItem[] = [];
-  for (const part of [c, ...(c.extraActions ?? [])]) {
-    if (part.resources.length === 0) items.push({ action: part.action });
-    for (const resource of part.resources) items.push({ action: part.action, resource });
-  }
-  return items;
-}
+/** One policy item per (action, resource): the pure part lives in shared, where the CLI replays audit lines with it. */
+export const itemsOf: (c: AwsClassification) => RequestItem[] = policyItemsOf;
 
 /** The `aws` object of the audit line (no secret: the principal is the role and session name). */
 export function auditOf(c: AwsClassification, view: AwsRequestView, principal: Readonly<Record<string, string>>): Record<string, unknown> {
