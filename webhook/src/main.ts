@@ -1,9 +1,9 @@
 // portcullis-webhook: the only place that reads flags, env, files and signals; everything else is
 // built by buildWebhook(). Logs are JSON on stdout.
 import { readFile } from 'node:fs/promises';
-import { KubeConfig } from '@kubernetes/client-node';
 import { isPortcullisError } from '@portcullis/shared';
 import { buildWebhook } from './app.js';
+import { ConnectionReusingKubeConfig } from './kube/connection-reusing-kube-config.js';
 import type { WebhookOptions } from './config/options.js';
 import { FLAG_NAMES, parseOptions } from './config/parse.js';
 import { createLogger } from './logger.js';
@@ -14,8 +14,8 @@ const USAGE = `usage: portcullis-webhook --namespace NS --sidecar-image IMAGE [o
 options (all take a value; see docs/webhook.md):
   ${FLAG_NAMES.map((f) => `--${f}`).join(' ')}`;
 
-function kubeConfig(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
+function kubeConfig(path: string | undefined): ConnectionReusingKubeConfig {
+  const kc = new ConnectionReusingKubeConfig();
   if (path) kc.loadFromFile(path);
   else kc.loadFromCluster();
   return kc;
