@@ -8,10 +8,12 @@
 // are summarized by package, by function (self time) and by our functions including callees.
 //
 //   taskset -c 1 node bench/src/webhook-profile.ts [--main "path/to/main.js [flags]"]... [--rounds 5]
-//     [--seconds 5] [--sequential 1000] [--wrk] [--cpu-prof]
+//     [--seconds 5] [--sequential 1000] [--wrk] [--cpu-prof] [--quiet-wait-seconds 600]
 //
 // --wrk drives the 50 concurrent connections with wrk rather than Node's https client, which runs out of
 // core (shared with the API server and anything else on core 1) at 4–9k admissions/s.
+// --quiet-wait-seconds: how long each round waits for quiet cores before it runs anyway (0: never wait;
+// the CPU time per admission, read from /proc, stays comparable on a busy machine, latency does not).
 import { spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:https';
@@ -19,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCertificateAuthority, issueCertificate } from '@portcullis/shared/pki';
 import { acquireControlPlane } from './lib/control-plane.ts';
-import { cpuSecondsOf } from './lib/procs.ts';
+import { cpuSecondsOf, memoryOf } from './lib/procs.ts';
 import { summarizeProfile, type CpuProfile } from './lib/profile-summary.ts';
 import { waitForQuiet } from './lib/quiet-cores.ts';
 import { post, review } from './scenarios/webhook.ts';
@@ -55,6 +57,8 @@ interface Rounds {
   readonly concurrent: Phase[];
   readonly sequential: Phase[];
   readonly windows: { from: number; to: number }[];
+  /** VmRSS right after each concurrent phase, MiB. */
+  readonly rssMiB: number[];
 }
 
 /** Starts one build pinned to the proxy core; its logs are drained as a container runtime reads them. */
@@ -148,9 +152,10 @@ async function wrkPhase(w: Webhook, namespace: string, seconds: number): Promise
 const perSecond = (p: Phase): number => p.requests / p.seconds;
 const cpuMs = (p: Phase): number => (1000 * p.cpuSeconds) / p.requests;
 
-function describeRound(r: number, w: Webhook, c: Phase, s: Phase): string {
+function describeRound(r: number, w: Webhook, c: Phase, s: Phase, rssMiB: number): string {
   return (
     `round ${r} ${w.label}: ${perSecond(c).toFixed(0)} adm/s at ${CONCURRENCY}, p50 ${c.latencyMs.p50.toFixed(2)} p99 ${c.latencyMs.p99.toFixed(2)} ms, ` +
+    `RSS ${rssMiB.toFixed(1)} MiB, ` +
     `CPU ${cpuMs(c).toFixed(3)} ms/adm (core ${((100 * c.cpuSeconds) / c.seconds).toFixed(0)} %); ` +
     `one at a time p50 ${s.latencyMs.p50.toFixed(2)} p99 ${s.latencyMs.p99.toFixed(2)} ms, CPU ${cpuMs(s).toFixed(3)} ms/adm`
   );
@@ -160,7 +165,8 @@ function describeMedians(w: Webhook, res: Rounds): string {
   const m = (list: Phase[], f: (p: Phase) => number): string => median(list.map(f)).toFixed(3);
   const { concurrent: c, sequential: s } = res;
   return (
-    `${w.label}: ${m(c, perSecond)} adm/s, p50 ${m(c, (p) => p.latencyMs.p50)} p99 ${m(c, (p) => p.latencyMs.p99)} ms, CPU ${m(c, cpuMs)} ms/adm | ` +
+    `${w.label}: ${m(c, perSecond)} adm/s, p50 ${m(c, (p) => p.latencyMs.p50)} p99 ${m(c, (p) => p.latencyMs.p99)} ms, CPU ${m(c, cpuMs)} ms/adm, ` +
+    `RSS ${median(res.rssMiB).toFixed(1)} MiB | ` +
     `one at a time p50 ${m(s, (p) => p.latencyMs.p50)} p99 ${m(s, (p) => p.latencyMs.p99)} ms, CPU ${m(s, cpuMs)} ms/adm`
   );
 }
@@ -188,6 +194,7 @@ async function main(): Promise<void> {
       sequential: { type: 'string', default: '1000' },
       'cpu-prof': { type: 'boolean', default: false },
       wrk: { type: 'boolean', default: false },
+      'quiet-wait-seconds': { type: 'string', default: '600' },
     },
   });
   // `--main "path/to/main.js --flag value"`: extra flags for that build only.
@@ -216,7 +223,13 @@ async function main(): Promise<void> {
       webhooks.push(w);
       log(`${label}: pid ${w.pid} on core ${PROXY_CORE}, port ${w.port}`);
     }
-    const rounds = { rounds: Number(values.rounds), seconds: Number(values.seconds), sequential: Number(values.sequential), wrk: values.wrk };
+    const rounds = {
+      rounds: Number(values.rounds),
+      seconds: Number(values.seconds),
+      sequential: Number(values.sequential),
+      wrk: values.wrk,
+      quietWaitMs: Number(values['quiet-wait-seconds']) * 1000,
+    };
     const results = await runRounds(webhooks, world.app, rounds, log);
     console.log('\nmedians over rounds:');
     for (const [i, w] of webhooks.entries()) console.log(describeMedians(w, results[i] as Rounds));
@@ -256,6 +269,8 @@ interface RoundOptions {
   readonly sequential: number;
   /** Drive the concurrent phase with wrk instead of Node's https client. */
   readonly wrk: boolean;
+  /** How long a round waits for quiet cores before it runs anyway. */
+  readonly quietWaitMs: number;
 }
 
 async function runRounds(webhooks: readonly Webhook[], namespace: string, o: RoundOptions, log: (line: string) => void): Promise<Rounds[]> {
@@ -267,7 +282,7 @@ async function runRounds(webhooks: readonly Webhook[], namespace: string, o: Rou
     // Warm-up: every connection of the pool open and the JIT warm.
     await phase(w, namespace, CONCURRENCY, (_n, ms) => ms > 3000);
   }
-  const results: Rounds[] = webhooks.map(() => ({ concurrent: [], sequential: [], windows: [] }));
+  const results: Rounds[] = webhooks.map(() => ({ concurrent: [], sequential: [], windows: [], rssMiB: [] }));
   const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
   const concurrent = (w: Webhook): Promise<Phase> =>
     o.wrk ? wrkPhase(w, namespace, o.seconds) : phase(w, namespace, CONCURRENCY, (_n, ms) => ms > o.seconds * 1000);
@@ -278,14 +293,16 @@ async function runRounds(webhooks: readonly Webhook[], namespace: string, o: Rou
       const w = webhooks[i] as Webhook;
       const res = results[i] as Rounds;
       // The proxy core nearly idle (our webhooks wait), the load core mostly free; after 10 minutes, go on.
-      if (!(await waitForQuiet([0.1, 0.35], 600_000, log))) log('cores still busy after 10 minutes: this round is noisy');
+      if (!(await waitForQuiet([0.1, 0.35], o.quietWaitMs, log))) log(`cores still busy after ${o.quietWaitMs / 1000} s: this round is noisy`);
       const from = nowUs();
       const c = await concurrent(w);
       res.windows.push({ from, to: nowUs() });
+      const rssMiB = memoryOf(w.pid).rssKiB / 1024;
+      res.rssMiB.push(rssMiB);
       const s = await phase(w, namespace, 1, (n) => n >= o.sequential);
       res.concurrent.push(c);
       res.sequential.push(s);
-      log(describeRound(r, w, c, s));
+      log(describeRound(r, w, c, s, rssMiB));
     }
   }
   return results;

@@ -1,20 +1,21 @@
 // portcullis-webhook: the only place that reads flags, env, files and signals; everything else is
 // built by buildWebhook(). Logs are JSON on stdout.
 import { readFile } from 'node:fs/promises';
-import { KubeConfig } from '@kubernetes/client-node';
 import { isPortcullisError } from '@portcullis/shared';
 import { buildWebhook } from './app.js';
+import { ConnectionReusingKubeConfig } from './kube/connection-reusing-kube-config.js';
 import type { WebhookOptions } from './config/options.js';
 import { FLAG_NAMES, parseOptions } from './config/parse.js';
 import { createLogger } from './logger.js';
+import { BatchedLines } from './logging/batched-lines.js';
 import type { TlsMaterial } from './server/admission-server.js';
 
 const USAGE = `usage: portcullis-webhook --namespace NS --sidecar-image IMAGE [options]
 options (all take a value; see docs/webhook.md):
   ${FLAG_NAMES.map((f) => `--${f}`).join(' ')}`;
 
-function kubeConfig(path: string | undefined): KubeConfig {
-  const kc = new KubeConfig();
+function kubeConfig(path: string | undefined): ConnectionReusingKubeConfig {
+  const kc = new ConnectionReusingKubeConfig();
   if (path) kc.loadFromFile(path);
   else kc.loadFromCluster();
   return kc;
@@ -27,13 +28,14 @@ function tlsFileReader(options: WebhookOptions): (() => Promise<TlsMaterial>) | 
 }
 
 /**
- * Where log lines go: process.stdout. On a pipe (a container's stdout) Node writes each line at once from
- * the event loop and queues it only while the pipe is full, so a slow log reader never blocks admissions.
- * pino.destination({ sync: false }) did the same through libuv's thread pool: a thread hand-off and one
- * more event-loop wake-up per line, 13 % of the CPU of an admission served one at a time (measured with
- * bench/src/webhook-profile.ts; bench/ANALYSIS.md finding 9).
+ * Where log lines go: process.stdout, the lines of one event-loop turn in one write (BatchedLines). On a
+ * pipe (a container's stdout) Node writes at once from the event loop and queues only while the pipe is
+ * full, so a slow log reader never blocks admissions. pino.destination({ sync: false }) did the same
+ * through libuv's thread pool: a thread hand-off and one more event-loop wake-up per line, 13 % of the
+ * CPU of an admission served one at a time (measured with bench/src/webhook-profile.ts; bench/ANALYSIS.md
+ * finding 9).
  */
-function logDestination(): NodeJS.WritableStream {
+function logDestination(): BatchedLines {
   let reported = false;
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     // EPIPE: nobody reads the logs any more; say so once on stderr instead of crashing the webhook.
@@ -41,13 +43,17 @@ function logDestination(): NodeJS.WritableStream {
     reported = true;
     process.stderr.write(`${JSON.stringify({ level: 'error', errno: err.code, msg: `stdout failed, log lines are lost: ${err.message}` })}\n`);
   });
-  return process.stdout;
+  const lines = new BatchedLines(process.stdout, { schedule: (flush) => void setImmediate(flush), maxPendingChars: 64 * 1024 });
+  // Lines of the last turn before an exit (a crash included) still go out: stdout is synchronous on a pipe or file.
+  process.once('exit', () => lines.flush());
+  return lines;
 }
 
 /** Exits once the log lines written so far have left stdout (a full pipe may still hold some), or after 2 s. */
-function exitAfterLogs(code: number): void {
+function exitAfterLogs(lines: BatchedLines, code: number): void {
   const exit = (): void => process.exit(code);
   setTimeout(exit, 2000).unref();
+  lines.flush();
   process.stdout.write('', exit);
 }
 
@@ -67,7 +73,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const log = createLogger(options.logLevel, logDestination());
+  const lines = logDestination();
+  const log = createLogger(options.logLevel, lines);
   const readTlsFiles = tlsFileReader(options);
   const webhook = buildWebhook(options, { kubeConfig: kubeConfig(options.kubeconfig), log, ...(readTlsFiles ? { readTlsFiles } : {}) });
 
@@ -77,10 +84,10 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'stopping');
     webhook.stop().then(
-      () => exitAfterLogs(0),
+      () => exitAfterLogs(lines, 0),
       (err: unknown) => {
         log.error({ err: String(err) }, 'stop failed');
-        exitAfterLogs(1);
+        exitAfterLogs(lines, 1);
       },
     );
   };

@@ -109,7 +109,9 @@ export async function webhookScenario(profile: Profile, cp: ControlPlane, repoRo
   }
   try {
     const pid = pidOnPort(world.webhook.port);
-    if (pid !== undefined) execFileSync('taskset', ['-pc', String(PROXY_CORE), String(pid)], { stdio: 'ignore' });
+    // -a: every thread of it. `taskset -p` alone moves the main thread only; V8's GC and compiler threads
+    // and libuv's pool then kept running on the load core beside wrk, and the webhook had more than one core.
+    if (pid !== undefined) execFileSync('taskset', ['-a', '-pc', String(PROXY_CORE), String(pid)], { stdio: 'ignore' });
     const { kubeConfig } = await cp.e2e<{ readonly kubeConfig: () => KubeConfig }>('support/cluster.js');
     const config = await kubeConfig().makeApiClient(AdmissionregistrationV1Api).readMutatingWebhookConfiguration({ name: world.configName });
     const ca = Buffer.from(config.webhooks?.[0]?.clientConfig.caBundle ?? '', 'base64').toString('utf8');

@@ -49,9 +49,13 @@ export function hasOwnShape(v: V1Volume): boolean {
   return sources.length > 0 && sources.every((s) => s.serviceAccountToken !== undefined || s.configMap?.name === ROOT_CA_CONFIG_MAP);
 }
 
+/** The volume names in the pod's status annotation; none without one (no JSON.parse('') throwing per admission). */
 function recordedVolumes(pod: V1Pod): ReadonlySet<string> {
+  const annotation = pod.metadata?.annotations?.[ANNOTATIONS.status];
+  if (annotation === undefined) return new Set();
   try {
-    const status = JSON.parse(pod.metadata?.annotations?.[ANNOTATIONS.status] ?? '') as { volumes?: unknown };
+    const status = JSON.parse(annotation) as { volumes?: unknown } | null;
+    if (status === null || typeof status !== 'object') return new Set();
     return new Set(Array.isArray(status.volumes) ? status.volumes.filter((n): n is string => typeof n === 'string') : []);
   } catch {
     return new Set();
