@@ -7,7 +7,7 @@
 //   taskset -c 1 node bench/src/webhook-profile.ts --main webhook/dist/main.js --main bench/src/servers/webhook-floor.ts --wrk
 //
 // If this floor misses a latency target at some concurrency, no change inside the webhook's code meets it
-// on one core (docs/adr/0031-webhook-admission-on-one-core.md).
+// on one core (docs/adr/0032-webhook-admission-on-one-core.md).
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:https';
