@@ -29,6 +29,7 @@ export const TYPE_NAMES: TypeNames = {
     'spec.http.vault.auth': 'VaultAuth',
     'spec.http.vault.auth.kubernetes': 'VaultKubernetesAuth',
     'spec.http.vault.kv': 'HttpVaultKv',
+    'spec.http.azureWorkloadIdentity': 'AzureWorkloadIdentityOrigin',
     'spec.aws': 'AwsSource',
     'spec.aws.webIdentity': 'AwsWebIdentity',
     'spec.aws.staticKeys': 'AwsStaticKeys',

@@ -48,6 +48,9 @@ const SIDECAR_CODES = {
   VAULT_REVOKE_FAILED: 0,
   // Origins that exchange the pod's projected token (origins/origin-token.ts).
   ORIGIN_TOKEN_UNAVAILABLE: 503,
+  // Azure workload identity (sidecar/src/origins/azure-workload-identity).
+  AZURE_TOKEN_REFUSED: 503,
+  AZURE_TOKEN_UNAVAILABLE: 503,
 } as const satisfies Record<string, number>;
 
 /** The admission webhook's codes, with the HTTP status its admission server answers with. */
