@@ -4,3 +4,4 @@ export { appContext, chunkedBody, sendRaw, signAsApp } from './test-support/aws-
 export { json, startUpstream, testPki, type Received, type Upstream } from './test-support/upstream.js';
 export { llmRoute, llmScript, type LlmScript } from './test-support/llm-upstream.js';
 export { startEntraStandIn, serviceAccountSubject, type EntraStandIn, type FederatedCredential } from './test-support/entra-stand-in.js';
+export { startGithubStandIn, type GithubInstallation, type GithubStandIn } from './test-support/github-stand-in.js';

@@ -1,10 +1,10 @@
 // CredentialSource specs the API server must refuse, each one field away from a valid spec.
+import { invalidFederatedSources } from './invalid-federated-sources.js';
 import { awsSpec, credentialSource as cs, httpSpec, type InvalidCase } from './manifests.js';
 
 const http = httpSpec.http;
 const aws = awsSpec.aws;
 const vault = { address: 'https://vault.example.com:8200', auth: { kubernetes: { role: 'reports' } }, kv: { path: 'teams/a/api', field: 'key' } };
-const azure = { tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', clientId: '0d4a1c34-3b1e-4f5f-9d7c-0a9c6e8e1a11' };
 const awsVault = { address: vault.address, auth: vault.auth, kv: { path: 'teams/a/aws' } };
 const PRIVATE_KEY_PEM =
   '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n';
@@ -150,37 +150,13 @@ export const invalidCredentialSources: readonly InvalidCase[] = [
     name: 'both secretRef and vault',
     manifest: cs({ ...httpSpec, http: { ...http, vault } }),
     field: 'spec.http',
-    message: 'spec.http sets more than one origin; keep exactly one of secretRef, vault or azureWorkloadIdentity',
+    message: 'spec.http sets more than one origin; keep exactly one of secretRef, vault, azureWorkloadIdentity or githubApp',
   },
   {
     name: 'neither secretRef nor vault',
     manifest: cs({ ...httpSpec, http: { upstream: http.upstream, injection: http.injection } }),
     field: 'spec.http',
     message: 'spec.http needs exactly one origin: secretRef (a key in a Secret), vault',
-  },
-  {
-    name: 'azure-storage without an upstream (every storage account has its own host)',
-    manifest: cs({ ...httpSpec, http: { preset: 'azure-storage', azureWorkloadIdentity: azure } }),
-    field: 'spec.http.upstream',
-    message: 'spec.http.upstream is required unless spec.http.preset gives one (azure-storage and azure-openai do not',
-  },
-  {
-    name: 'both secretRef and azureWorkloadIdentity',
-    manifest: cs({ ...httpSpec, http: { ...http, azureWorkloadIdentity: azure } }),
-    field: 'spec.http',
-    message: 'spec.http sets more than one origin',
-  },
-  {
-    name: 'an Azure client ID that is not a GUID',
-    manifest: cs({ ...httpSpec, http: { preset: 'azure-management', azureWorkloadIdentity: { ...azure, clientId: 'reports-app' } } }),
-    field: 'spec.http.azureWorkloadIdentity.clientId',
-    message: 'should match',
-  },
-  {
-    name: 'a plaintext Entra authority host',
-    manifest: cs({ ...httpSpec, http: { preset: 'azure-management', azureWorkloadIdentity: { ...azure, authorityHost: 'http://login.example.com' } } }),
-    field: 'spec.http.azureWorkloadIdentity.authorityHost',
-    message: 'must be an https URL with a host and optional port only',
   },
   {
     name: 'a plaintext Vault address without allowPlaintext',
@@ -314,4 +290,5 @@ export const invalidCredentialSources: readonly InvalidCase[] = [
     field: 'spec.env[1]',
     message: 'Duplicate value',
   },
+  ...invalidFederatedSources,
 ];

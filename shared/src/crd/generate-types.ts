@@ -30,6 +30,8 @@ export const TYPE_NAMES: TypeNames = {
     'spec.http.vault.auth.kubernetes': 'VaultKubernetesAuth',
     'spec.http.vault.kv': 'HttpVaultKv',
     'spec.http.azureWorkloadIdentity': 'AzureWorkloadIdentityOrigin',
+    'spec.http.githubApp': 'GithubAppOrigin',
+    'spec.http.githubApp.privateKeySecretRef': 'GithubAppPrivateKeyRef',
     'spec.aws': 'AwsSource',
     'spec.aws.webIdentity': 'AwsWebIdentity',
     'spec.aws.staticKeys': 'AwsStaticKeys',

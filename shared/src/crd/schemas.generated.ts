@@ -497,6 +497,77 @@ export const CRD_SCHEMAS: CrdSchemas = {
                     }
                   ]
                 },
+                "githubApp": {
+                  "properties": {
+                    "appId": {
+                      "maxLength": 64,
+                      "minLength": 1,
+                      "pattern": "^([0-9]+|Iv[0-9A-Za-z._-]+)$",
+                      "type": "string"
+                    },
+                    "installationId": {
+                      "format": "int64",
+                      "minimum": 1,
+                      "type": "integer"
+                    },
+                    "permissions": {
+                      "additionalProperties": {
+                        "enum": [
+                          "read",
+                          "write",
+                          "admin"
+                        ],
+                        "type": "string"
+                      },
+                      "maxProperties": 50,
+                      "type": "object",
+                      "x-kubernetes-validations": [
+                        {
+                          "rule": "self.all(k, k.matches('^[a-z][a-z_]*$'))",
+                          "message": "githubApp.permissions names must be GitHub permission names in lower case with underscores, e.g. contents, pull_requests"
+                        }
+                      ]
+                    },
+                    "privateKeySecretRef": {
+                      "properties": {
+                        "key": {
+                          "maxLength": 253,
+                          "minLength": 1,
+                          "pattern": "^[-._a-zA-Z0-9]+$",
+                          "type": "string"
+                        },
+                        "name": {
+                          "maxLength": 253,
+                          "minLength": 1,
+                          "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+                          "type": "string"
+                        }
+                      },
+                      "required": [
+                        "name",
+                        "key"
+                      ],
+                      "type": "object"
+                    },
+                    "repositories": {
+                      "items": {
+                        "maxLength": 100,
+                        "minLength": 1,
+                        "pattern": "^[A-Za-z0-9._-]+$",
+                        "type": "string"
+                      },
+                      "maxItems": 500,
+                      "type": "array",
+                      "x-kubernetes-list-type": "set"
+                    }
+                  },
+                  "required": [
+                    "appId",
+                    "installationId",
+                    "privateKeySecretRef"
+                  ],
+                  "type": "object"
+                },
                 "injection": {
                   "properties": {
                     "basic": {
@@ -781,8 +852,8 @@ export const CRD_SCHEMAS: CrdSchemas = {
               "type": "object",
               "x-kubernetes-validations": [
                 {
-                  "rule": "[has(self.secretRef), has(self.vault), has(self.azureWorkloadIdentity)].filter(b, b).size() == 1",
-                  "messageExpression": "[has(self.secretRef), has(self.vault), has(self.azureWorkloadIdentity)].filter(b, b).size() > 1 ? 'spec.http sets more than one origin; keep exactly one of secretRef, vault or azureWorkloadIdentity (where the credential comes from)' : 'spec.http needs exactly one origin: secretRef (a key in a Secret), vault (a field of a Vault KV secret) or azureWorkloadIdentity (an Entra token for the pod)'",
+                  "rule": "[has(self.secretRef), has(self.vault), has(self.azureWorkloadIdentity), has(self.githubApp)].filter(b, b).size() == 1",
+                  "messageExpression": "[has(self.secretRef), has(self.vault), has(self.azureWorkloadIdentity), has(self.githubApp)].filter(b, b).size() > 1 ? 'spec.http sets more than one origin; keep exactly one of secretRef, vault, azureWorkloadIdentity or githubApp (where the credential comes from)' : 'spec.http needs exactly one origin: secretRef (a key in a Secret), vault (a field of a Vault KV secret), azureWorkloadIdentity (an Entra token for the pod) or githubApp (a GitHub App installation token)'",
                   "reason": "FieldValueInvalid"
                 },
                 {
@@ -845,7 +916,7 @@ export const CRD_SCHEMAS: CrdSchemas = {
           "x-kubernetes-validations": [
             {
               "rule": "self.type != 'http' || has(self.http)",
-              "message": "spec.http is required when spec.type is http; add an http block with an origin (secretRef, vault, azureWorkloadIdentity)",
+              "message": "spec.http is required when spec.type is http; add an http block with an origin (secretRef, vault, azureWorkloadIdentity, githubApp)",
               "fieldPath": ".http",
               "reason": "FieldValueRequired"
             },

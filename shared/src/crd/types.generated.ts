@@ -66,7 +66,7 @@ export interface CredentialSourceSpec {
   env?: EnvVar[];
 }
 /**
- * Settings for spec.type http: the upstream API, how the API key is injected and where it comes from: exactly one origin, secretRef (a Secret), vault (a Vault or OpenBao KV secret) or azureWorkloadIdentity (an Entra token minted for the pod). Required when spec.type is http, forbidden otherwise. A preset supplies upstream, injection and env defaults for a well-known API; fields set here override the preset. Example: {preset: anthropic, secretRef: {name: anthropic, key: api-key}}.
+ * Settings for spec.type http: the upstream API, how the API key is injected and where it comes from: exactly one origin, secretRef (a Secret), vault (a Vault or OpenBao KV secret), azureWorkloadIdentity (an Entra token minted for the pod) or githubApp (a GitHub App installation token). Required when spec.type is http, forbidden otherwise. A preset supplies upstream, injection and env defaults for a well-known API; fields set here override the preset. Example: {preset: anthropic, secretRef: {name: anthropic, key: api-key}}.
  */
 export interface HttpSource {
   preset?: HttpPreset;
@@ -86,6 +86,7 @@ export interface HttpSource {
   secretRef?: SecretKeyRef;
   vault?: HttpVaultOrigin;
   azureWorkloadIdentity?: AzureWorkloadIdentityOrigin;
+  githubApp?: GithubAppOrigin;
 }
 /**
  * How the sidecar adds the API key to each forwarded call, after removing every credential header the app sent (Authorization, x-api-key, ...). Required unless preset is set, in which case it overrides the preset's injection. Bearer sets "Authorization: Bearer <key>" and takes no sub-object; Header needs header; Basic may have basic; QueryParameter needs queryParameter. Example: {type: Header, header: {name: X-Api-Key}}.
@@ -235,6 +236,43 @@ export interface AzureWorkloadIdentityOrigin {
    * Extra PEM-encoded CA certificates to trust, in addition to the system roots, when verifying the authority host's TLS certificate (an authority behind a private CA, such as Azure Stack Hub). Only certificates. Optional; default: system roots only. Example: "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n".
    */
   caBundle?: string;
+}
+/**
+ * Take the credential from a GitHub App instead of a stored personal token: the sidecar signs a short-lived app JWT (RS256, issued 60 s in the past for clock skew, valid 9 minutes) with the App's private key and exchanges it at <upstream>/app/installations/<installationId>/access_tokens for an installation access token narrowed to repositories and permissions. The private key comes from a Secret mounted into the sidecar container only; the installation token (1 hour) is kept in memory, refreshed 5 minutes before it expires with one exchange in flight, and never logged. Each exchange writes one log line naming the pod. Works with the github preset (Bearer on https://api.github.com) and with GitHub Enterprise Server (upstream https://<host>/api/v3). Set exactly one origin. Example: {appId: "123456", installationId: 7890123, privateKeySecretRef: {name: reports-app, key: private-key.pem}, repositories: [reports], permissions: {contents: read, issues: write}}.
+ */
+export interface GithubAppOrigin {
+  /**
+   * The App's ID (digits) or client ID (Iv…), used as the JWT's issuer. Required. Example: "123456".
+   */
+  appId: string;
+  /**
+   * ID of the App's installation on the organization or account whose repositories the calls use (Settings → GitHub Apps → Configure: the number in the URL). Required. Example: 7890123.
+   */
+  installationId: number;
+  privateKeySecretRef: GithubAppPrivateKeyRef;
+  /**
+   * Names (without owner) of the repositories the token may reach; GitHub refuses the exchange (GITHUB_APP_TOKEN_REFUSED) when one is not in the installation. Optional; default: every repository of the installation. Example: [reports, reports-data].
+   */
+  repositories?: string[];
+  /**
+   * Permissions the token gets, each read, write or admin, at most what the installation was granted (GitHub refuses more with GITHUB_APP_TOKEN_REFUSED). Optional; default: all the installation's permissions. Example: {contents: read, issues: write}.
+   */
+  permissions?: {
+    [k: string]: 'read' | 'write' | 'admin';
+  };
+}
+/**
+ * The Secret, in this CredentialSource's namespace, and the key in it that holds the App's private key (the PEM file GitHub generates, PKCS#1 or PKCS#8). Mounted into the sidecar container only; re-read at every exchange, so a rotated key is used from the next token on. Required. Example: {name: reports-app, key: private-key.pem}.
+ */
+export interface GithubAppPrivateKeyRef {
+  /**
+   * Name of the Secret in the same namespace. Required. Example: reports-app.
+   */
+  name: string;
+  /**
+   * Key in the Secret's data that holds the PEM private key. Required. Example: private-key.pem.
+   */
+  key: string;
 }
 /**
  * Settings for spec.type aws: where the sidecar gets AWS credentials and which endpoint it forwards to. Required when spec.type is aws, forbidden otherwise. Set exactly one of webIdentity (recommended: short-lived STS credentials, session name derived from the calling workload), staticKeys (long-lived keys from a Secret) or vault (keys held in Vault or OpenBao, or issued by Vault's AWS secrets engine). The service and region of each call come from the app's SigV4 credential scope. Example: {webIdentity: {roleArn: "arn:aws:iam::123456789012:role/reports-reader"}}.

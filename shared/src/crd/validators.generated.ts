@@ -9,8 +9,9 @@ import { CRD_FORMATS } from './validate/ajv-options.js';
 import ucs2lengthModule from 'ajv/dist/runtime/ucs2length.js';
 const ucs2length = typeof ucs2lengthModule === 'function' ? ucs2lengthModule : ucs2lengthModule.default;
 
-const schema11 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string","maxLength":63},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["type","port"],"properties":{"aws":{"type":"object","properties":{"allowPlaintextEndpoint":{"type":"boolean","default":false},"endpoint":{"type":"string","maxLength":2048},"services":{"type":"array","maxItems":12,"items":{"type":"string","enum":["s3","dynamodb","sqs","sns","sts","kms","secretsmanager","ssm","lambda","kinesis","logs","events"]}},"staticKeys":{"type":"object","required":["secretRef"],"properties":{"secretRef":{"type":"object","required":["name"],"properties":{"accessKeyIdKey":{"type":"string","default":"AWS_ACCESS_KEY_ID","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253},"secretAccessKeyKey":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"sessionTokenKey":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253}},"additionalProperties":false}},"additionalProperties":false},"useDualstackEndpoint":{"type":"boolean","default":false},"useFipsEndpoint":{"type":"boolean","default":false},"vault":{"type":"object","required":["address","auth"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path"],"properties":{"accessKeyIdField":{"type":"string","default":"AWS_ACCESS_KEY_ID","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600},"secretAccessKeyField":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","minLength":1,"maxLength":256},"sessionTokenField":{"type":"string","minLength":1,"maxLength":256}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256},"secretsEngine":{"type":"object","required":["role"],"properties":{"credentialType":{"type":"string","enum":["iam_user","assumed_role","federation_token"],"default":"iam_user"},"mount":{"type":"string","default":"aws","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"roleArn":{"type":"string","maxLength":2048},"ttlSeconds":{"type":"integer","minimum":900,"maximum":129600}},"additionalProperties":false}},"additionalProperties":false},"webIdentity":{"type":"object","required":["roleArn"],"properties":{"roleArn":{"type":"string","maxLength":2048},"sessionDurationSeconds":{"type":"integer","default":3600,"minimum":900,"maximum":43200},"stsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","maxLength":32},"tokenAudience":{"type":"string","default":"sts.amazonaws.com","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"env":{"type":"array","maxItems":32,"items":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"value":{"type":"string","maxLength":4096}},"additionalProperties":false}},"http":{"type":"object","properties":{"allowPlaintextUpstream":{"type":"boolean","default":false},"azureWorkloadIdentity":{"type":"object","required":["tenantId","clientId"],"properties":{"authorityHost":{"type":"string","default":"https://login.microsoftonline.com","maxLength":2048},"caBundle":{"type":"string","maxLength":65536},"clientId":{"type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},"scope":{"type":"string","pattern":"^[!-~]+$","minLength":1,"maxLength":512},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9.-]*$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"api://AzureADTokenExchange","minLength":1,"maxLength":256}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"injection":{"type":"object","required":["type"],"properties":{"basic":{"type":"object","properties":{"username":{"type":"string","pattern":"^[^:\\x00-\\x1f\\x7f]+$","minLength":1,"maxLength":256}},"additionalProperties":false},"header":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"prefix":{"type":"string","pattern":"^[ -~]*$","maxLength":256}},"additionalProperties":false},"queryParameter":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._~-]+$","minLength":1,"maxLength":128}},"additionalProperties":false},"type":{"type":"string","enum":["Bearer","Header","Basic","QueryParameter"]}},"additionalProperties":false},"preset":{"type":"string","enum":["openai","anthropic","mistral","github","gitlab","stripe","azure-storage","azure-management","azure-openai"]},"secretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"upstream":{"type":"string","maxLength":2048},"vault":{"type":"object","required":["address","auth","kv"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path","field"],"properties":{"field":{"type":"string","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"port":{"type":"integer","minimum":1024,"maximum":65535},"type":{"type":"string","enum":["aws","http"]}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
+const schema11 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string","maxLength":63},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["type","port"],"properties":{"aws":{"type":"object","properties":{"allowPlaintextEndpoint":{"type":"boolean","default":false},"endpoint":{"type":"string","maxLength":2048},"services":{"type":"array","maxItems":12,"items":{"type":"string","enum":["s3","dynamodb","sqs","sns","sts","kms","secretsmanager","ssm","lambda","kinesis","logs","events"]}},"staticKeys":{"type":"object","required":["secretRef"],"properties":{"secretRef":{"type":"object","required":["name"],"properties":{"accessKeyIdKey":{"type":"string","default":"AWS_ACCESS_KEY_ID","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253},"secretAccessKeyKey":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"sessionTokenKey":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253}},"additionalProperties":false}},"additionalProperties":false},"useDualstackEndpoint":{"type":"boolean","default":false},"useFipsEndpoint":{"type":"boolean","default":false},"vault":{"type":"object","required":["address","auth"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path"],"properties":{"accessKeyIdField":{"type":"string","default":"AWS_ACCESS_KEY_ID","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600},"secretAccessKeyField":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","minLength":1,"maxLength":256},"sessionTokenField":{"type":"string","minLength":1,"maxLength":256}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256},"secretsEngine":{"type":"object","required":["role"],"properties":{"credentialType":{"type":"string","enum":["iam_user","assumed_role","federation_token"],"default":"iam_user"},"mount":{"type":"string","default":"aws","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"roleArn":{"type":"string","maxLength":2048},"ttlSeconds":{"type":"integer","minimum":900,"maximum":129600}},"additionalProperties":false}},"additionalProperties":false},"webIdentity":{"type":"object","required":["roleArn"],"properties":{"roleArn":{"type":"string","maxLength":2048},"sessionDurationSeconds":{"type":"integer","default":3600,"minimum":900,"maximum":43200},"stsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","maxLength":32},"tokenAudience":{"type":"string","default":"sts.amazonaws.com","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"env":{"type":"array","maxItems":32,"items":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"value":{"type":"string","maxLength":4096}},"additionalProperties":false}},"http":{"type":"object","properties":{"allowPlaintextUpstream":{"type":"boolean","default":false},"azureWorkloadIdentity":{"type":"object","required":["tenantId","clientId"],"properties":{"authorityHost":{"type":"string","default":"https://login.microsoftonline.com","maxLength":2048},"caBundle":{"type":"string","maxLength":65536},"clientId":{"type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},"scope":{"type":"string","pattern":"^[!-~]+$","minLength":1,"maxLength":512},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9.-]*$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"api://AzureADTokenExchange","minLength":1,"maxLength":256}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"githubApp":{"type":"object","required":["appId","installationId","privateKeySecretRef"],"properties":{"appId":{"type":"string","pattern":"^([0-9]+|Iv[0-9A-Za-z._-]+)$","minLength":1,"maxLength":64},"installationId":{"type":"integer","minimum":1},"permissions":{"type":"object","maxProperties":50,"additionalProperties":{"type":"string","enum":["read","write","admin"]}},"privateKeySecretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"repositories":{"type":"array","maxItems":500,"items":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","minLength":1,"maxLength":100}}},"additionalProperties":false},"injection":{"type":"object","required":["type"],"properties":{"basic":{"type":"object","properties":{"username":{"type":"string","pattern":"^[^:\\x00-\\x1f\\x7f]+$","minLength":1,"maxLength":256}},"additionalProperties":false},"header":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"prefix":{"type":"string","pattern":"^[ -~]*$","maxLength":256}},"additionalProperties":false},"queryParameter":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._~-]+$","minLength":1,"maxLength":128}},"additionalProperties":false},"type":{"type":"string","enum":["Bearer","Header","Basic","QueryParameter"]}},"additionalProperties":false},"preset":{"type":"string","enum":["openai","anthropic","mistral","github","gitlab","stripe","azure-storage","azure-management","azure-openai"]},"secretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"upstream":{"type":"string","maxLength":2048},"vault":{"type":"object","required":["address","auth","kv"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path","field"],"properties":{"field":{"type":"string","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"port":{"type":"integer","minimum":1024,"maximum":65535},"type":{"type":"string","enum":["aws","http"]}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
 const func2 = ucs2length;
+const func44 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[-._a-zA-Z0-9]+$", "u");
 const pattern1 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", "u");
 const pattern4 = new RegExp("^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$", "u");
@@ -21,11 +22,13 @@ const pattern11 = new RegExp("^[a-z]{2}(-[a-z]+)+-[0-9]+$", "u");
 const pattern12 = new RegExp("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", "u");
 const pattern13 = new RegExp("^[!-~]+$", "u");
 const pattern14 = new RegExp("^[A-Za-z0-9][A-Za-z0-9.-]*$", "u");
-const pattern15 = new RegExp("^[^:\\x00-\\x1f\\x7f]+$", "u");
-const pattern16 = new RegExp("^[ -~]*$", "u");
-const pattern17 = new RegExp("^[A-Za-z0-9._~-]+$", "u");
-const pattern25 = new RegExp("^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$", "u");
-const pattern26 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$", "u");
+const pattern15 = new RegExp("^([0-9]+|Iv[0-9A-Za-z._-]+)$", "u");
+const pattern18 = new RegExp("^[A-Za-z0-9._-]+$", "u");
+const pattern19 = new RegExp("^[^:\\x00-\\x1f\\x7f]+$", "u");
+const pattern20 = new RegExp("^[ -~]*$", "u");
+const pattern21 = new RegExp("^[A-Za-z0-9._~-]+$", "u");
+const pattern29 = new RegExp("^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$", "u");
+const pattern30 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$", "u");
 const formats0 = CRD_FORMATS["date-time"];
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -1726,7 +1729,7 @@ if(data51.allowPlaintextUpstream === undefined){
 data51.allowPlaintextUpstream = false;
 }
 for(const key12 in data51){
-if(!((((((((key12 === "allowPlaintextUpstream") || (key12 === "azureWorkloadIdentity")) || (key12 === "caBundle")) || (key12 === "injection")) || (key12 === "preset")) || (key12 === "secretRef")) || (key12 === "upstream")) || (key12 === "vault"))){
+if(!(func44.call(schema11.properties.spec.properties.http.properties, key12))){
 const err141 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http,data:data51};
 if(vErrors === null){
 vErrors = [err141];
@@ -2022,11 +2025,11 @@ vErrors.push(err165);
 errors++;
 }
 }
-if(data51.injection !== undefined){
-let data61 = data51.injection;
+if(data51.githubApp !== undefined){
+let data61 = data51.githubApp;
 if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
-if(data61.type === undefined){
-const err166 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.spec.properties.http.properties.injection.required,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data61};
+if(data61.appId === undefined){
+const err166 = {instancePath:instancePath+"/spec/http/githubApp",schemaPath:"#/properties/spec/properties/http/properties/githubApp/required",keyword:"required",params:{missingProperty: "appId"},message:"must have required property '"+"appId"+"'",schema:schema11.properties.spec.properties.http.properties.githubApp.required,parentSchema:schema11.properties.spec.properties.http.properties.githubApp,data:data61};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -2035,9 +2038,8 @@ vErrors.push(err166);
 }
 errors++;
 }
-for(const key14 in data61){
-if(!((((key14 === "basic") || (key14 === "header")) || (key14 === "queryParameter")) || (key14 === "type"))){
-const err167 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data61};
+if(data61.installationId === undefined){
+const err167 = {instancePath:instancePath+"/spec/http/githubApp",schemaPath:"#/properties/spec/properties/http/properties/githubApp/required",keyword:"required",params:{missingProperty: "installationId"},message:"must have required property '"+"installationId"+"'",schema:schema11.properties.spec.properties.http.properties.githubApp.required,parentSchema:schema11.properties.spec.properties.http.properties.githubApp,data:data61};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -2046,13 +2048,8 @@ vErrors.push(err167);
 }
 errors++;
 }
-}
-if(data61.basic !== undefined){
-let data62 = data61.basic;
-if(data62 && typeof data62 == "object" && !Array.isArray(data62)){
-for(const key15 in data62){
-if(!(key15 === "username")){
-const err168 = {instancePath:instancePath+"/spec/http/injection/basic",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic,data:data62};
+if(data61.privateKeySecretRef === undefined){
+const err168 = {instancePath:instancePath+"/spec/http/githubApp",schemaPath:"#/properties/spec/properties/http/properties/githubApp/required",keyword:"required",params:{missingProperty: "privateKeySecretRef"},message:"must have required property '"+"privateKeySecretRef"+"'",schema:schema11.properties.spec.properties.http.properties.githubApp.required,parentSchema:schema11.properties.spec.properties.http.properties.githubApp,data:data61};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2061,12 +2058,9 @@ vErrors.push(err168);
 }
 errors++;
 }
-}
-if(data62.username !== undefined){
-let data63 = data62.username;
-if(typeof data63 === "string"){
-if(func2(data63) > 256){
-const err169 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data63};
+for(const key14 in data61){
+if(!(((((key14 === "appId") || (key14 === "installationId")) || (key14 === "permissions")) || (key14 === "privateKeySecretRef")) || (key14 === "repositories"))){
+const err169 = {instancePath:instancePath+"/spec/http/githubApp",schemaPath:"#/properties/spec/properties/http/properties/githubApp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.githubApp,data:data61};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2075,8 +2069,12 @@ vErrors.push(err169);
 }
 errors++;
 }
-if(func2(data63) < 1){
-const err170 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data63};
+}
+if(data61.appId !== undefined){
+let data62 = data61.appId;
+if(typeof data62 === "string"){
+if(func2(data62) > 64){
+const err170 = {instancePath:instancePath+"/spec/http/githubApp/appId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/appId/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters",schema:64,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.appId,data:data62};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2085,8 +2083,8 @@ vErrors.push(err170);
 }
 errors++;
 }
-if(!pattern15.test(data63)){
-const err171 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/pattern",keyword:"pattern",params:{pattern: "^[^:\\x00-\\x1f\\x7f]+$"},message:"must match pattern \""+"^[^:\\x00-\\x1f\\x7f]+$"+"\"",schema:"^[^:\\x00-\\x1f\\x7f]+$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data63};
+if(func2(data62) < 1){
+const err171 = {instancePath:instancePath+"/spec/http/githubApp/appId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/appId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.appId,data:data62};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2095,9 +2093,8 @@ vErrors.push(err171);
 }
 errors++;
 }
-}
-else {
-const err172 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data63};
+if(!pattern15.test(data62)){
+const err172 = {instancePath:instancePath+"/spec/http/githubApp/appId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/appId/pattern",keyword:"pattern",params:{pattern: "^([0-9]+|Iv[0-9A-Za-z._-]+)$"},message:"must match pattern \""+"^([0-9]+|Iv[0-9A-Za-z._-]+)$"+"\"",schema:"^([0-9]+|Iv[0-9A-Za-z._-]+)$",parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.appId,data:data62};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2107,9 +2104,8 @@ vErrors.push(err172);
 errors++;
 }
 }
-}
 else {
-const err173 = {instancePath:instancePath+"/spec/http/injection/basic",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.basic.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic,data:data62};
+const err173 = {instancePath:instancePath+"/spec/http/githubApp/appId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/appId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.appId.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.appId,data:data62};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2119,11 +2115,10 @@ vErrors.push(err173);
 errors++;
 }
 }
-if(data61.header !== undefined){
-let data64 = data61.header;
-if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
-if(data64.name === undefined){
-const err174 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.required,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data64};
+if(data61.installationId !== undefined){
+let data63 = data61.installationId;
+if(!((typeof data63 == "number") && (!(data63 % 1) && !isNaN(data63)))){
+const err174 = {instancePath:instancePath+"/spec/http/githubApp/installationId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/installationId/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.installationId.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.installationId,data:data63};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2132,9 +2127,9 @@ vErrors.push(err174);
 }
 errors++;
 }
-for(const key16 in data64){
-if(!((key16 === "name") || (key16 === "prefix"))){
-const err175 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data64};
+if(typeof data63 == "number"){
+if(data63 < 1 || isNaN(data63)){
+const err175 = {instancePath:instancePath+"/spec/http/githubApp/installationId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/installationId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.installationId,data:data63};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2144,11 +2139,12 @@ vErrors.push(err175);
 errors++;
 }
 }
-if(data64.name !== undefined){
-let data65 = data64.name;
-if(typeof data65 === "string"){
-if(func2(data65) > 256){
-const err176 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data65};
+}
+if(data61.permissions !== undefined){
+let data64 = data61.permissions;
+if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
+if(Object.keys(data64).length > 50){
+const err176 = {instancePath:instancePath+"/spec/http/githubApp/permissions",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/permissions/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions,data:data64};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2157,8 +2153,10 @@ vErrors.push(err176);
 }
 errors++;
 }
-if(func2(data65) < 1){
-const err177 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data65};
+for(const key15 in data64){
+let data65 = data64[key15];
+if(typeof data65 !== "string"){
+const err177 = {instancePath:instancePath+"/spec/http/githubApp/permissions/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/permissions/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.additionalProperties.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.additionalProperties,data:data65};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2167,9 +2165,8 @@ vErrors.push(err177);
 }
 errors++;
 }
-}
-else {
-const err178 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data65};
+if(!(((data65 === "read") || (data65 === "write")) || (data65 === "admin"))){
+const err178 = {instancePath:instancePath+"/spec/http/githubApp/permissions/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/permissions/additionalProperties/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.additionalProperties.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.additionalProperties.enum,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.additionalProperties,data:data65};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2179,11 +2176,9 @@ vErrors.push(err178);
 errors++;
 }
 }
-if(data64.prefix !== undefined){
-let data66 = data64.prefix;
-if(typeof data66 === "string"){
-if(func2(data66) > 256){
-const err179 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data66};
+}
+else {
+const err179 = {instancePath:instancePath+"/spec/http/githubApp/permissions",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/permissions/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions,data:data64};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2192,8 +2187,12 @@ vErrors.push(err179);
 }
 errors++;
 }
-if(!pattern16.test(data66)){
-const err180 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^[ -~]*$"},message:"must match pattern \""+"^[ -~]*$"+"\"",schema:"^[ -~]*$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data66};
+}
+if(data61.privateKeySecretRef !== undefined){
+let data66 = data61.privateKeySecretRef;
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+if(data66.name === undefined){
+const err180 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef,data:data66};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2202,9 +2201,8 @@ vErrors.push(err180);
 }
 errors++;
 }
-}
-else {
-const err181 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data66};
+if(data66.key === undefined){
+const err181 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef,data:data66};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2213,10 +2211,9 @@ vErrors.push(err181);
 }
 errors++;
 }
-}
-}
-else {
-const err182 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data64};
+for(const key16 in data66){
+if(!((key16 === "key") || (key16 === "name"))){
+const err182 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef,data:data66};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2226,11 +2223,11 @@ vErrors.push(err182);
 errors++;
 }
 }
-if(data61.queryParameter !== undefined){
-let data67 = data61.queryParameter;
-if(data67 && typeof data67 == "object" && !Array.isArray(data67)){
-if(data67.name === undefined){
-const err183 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.required,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data67};
+if(data66.key !== undefined){
+let data67 = data66.key;
+if(typeof data67 === "string"){
+if(func2(data67) > 253){
+const err183 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/key",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/key/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.key,data:data67};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -2239,9 +2236,8 @@ vErrors.push(err183);
 }
 errors++;
 }
-for(const key17 in data67){
-if(!(key17 === "name")){
-const err184 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data67};
+if(func2(data67) < 1){
+const err184 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/key",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.key,data:data67};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -2250,12 +2246,8 @@ vErrors.push(err184);
 }
 errors++;
 }
-}
-if(data67.name !== undefined){
-let data68 = data67.name;
-if(typeof data68 === "string"){
-if(func2(data68) > 128){
-const err185 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data68};
+if(!pattern0.test(data67)){
+const err185 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/key",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.key,data:data67};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -2264,8 +2256,9 @@ vErrors.push(err185);
 }
 errors++;
 }
-if(func2(data68) < 1){
-const err186 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data68};
+}
+else {
+const err186 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/key",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.key.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.key,data:data67};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -2274,8 +2267,12 @@ vErrors.push(err186);
 }
 errors++;
 }
-if(!pattern17.test(data68)){
-const err187 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._~-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._~-]+$"+"\"",schema:"^[A-Za-z0-9._~-]+$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data68};
+}
+if(data66.name !== undefined){
+let data68 = data66.name;
+if(typeof data68 === "string"){
+if(func2(data68) > 253){
+const err187 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/name",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.name,data:data68};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -2284,9 +2281,8 @@ vErrors.push(err187);
 }
 errors++;
 }
-}
-else {
-const err188 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data68};
+if(func2(data68) < 1){
+const err188 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/name",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.name,data:data68};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2295,10 +2291,8 @@ vErrors.push(err188);
 }
 errors++;
 }
-}
-}
-else {
-const err189 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data67};
+if(!pattern1.test(data68)){
+const err189 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/name",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.name,data:data68};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -2308,10 +2302,8 @@ vErrors.push(err189);
 errors++;
 }
 }
-if(data61.type !== undefined){
-let data69 = data61.type;
-if(typeof data69 !== "string"){
-const err190 = {instancePath:instancePath+"/spec/http/injection/type",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.type.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.type,data:data69};
+else {
+const err190 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/name",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.name,data:data68};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -2320,8 +2312,10 @@ vErrors.push(err190);
 }
 errors++;
 }
-if(!((((data69 === "Bearer") || (data69 === "Header")) || (data69 === "Basic")) || (data69 === "QueryParameter"))){
-const err191 = {instancePath:instancePath+"/spec/http/injection/type",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.injection.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.injection.properties.type.enum,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.type,data:data69};
+}
+}
+else {
+const err191 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef,data:data66};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -2331,9 +2325,11 @@ vErrors.push(err191);
 errors++;
 }
 }
-}
-else {
-const err192 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.type,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data61};
+if(data61.repositories !== undefined){
+let data69 = data61.repositories;
+if(Array.isArray(data69)){
+if(data69.length > 500){
+const err192 = {instancePath:instancePath+"/spec/http/githubApp/repositories",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/maxItems",keyword:"maxItems",params:{limit: 500},message:"must NOT have more than 500 items",schema:500,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories,data:data69};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -2342,11 +2338,12 @@ vErrors.push(err192);
 }
 errors++;
 }
-}
-if(data51.preset !== undefined){
-let data70 = data51.preset;
-if(typeof data70 !== "string"){
-const err193 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.preset.type,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data70};
+const len2 = data69.length;
+for(let i2=0; i2<len2; i2++){
+let data70 = data69[i2];
+if(typeof data70 === "string"){
+if(func2(data70) > 100){
+const err193 = {instancePath:instancePath+"/spec/http/githubApp/repositories/" + i2,schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/items/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.items,data:data70};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -2355,8 +2352,8 @@ vErrors.push(err193);
 }
 errors++;
 }
-if(!(((((((((data70 === "openai") || (data70 === "anthropic")) || (data70 === "mistral")) || (data70 === "github")) || (data70 === "gitlab")) || (data70 === "stripe")) || (data70 === "azure-storage")) || (data70 === "azure-management")) || (data70 === "azure-openai"))){
-const err194 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.preset.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.preset.enum,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data70};
+if(func2(data70) < 1){
+const err194 = {instancePath:instancePath+"/spec/http/githubApp/repositories/" + i2,schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.items,data:data70};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -2365,12 +2362,8 @@ vErrors.push(err194);
 }
 errors++;
 }
-}
-if(data51.secretRef !== undefined){
-let data71 = data51.secretRef;
-if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
-if(data71.name === undefined){
-const err195 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data71};
+if(!pattern18.test(data70)){
+const err195 = {instancePath:instancePath+"/spec/http/githubApp/repositories/" + i2,schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._-]+$"+"\"",schema:"^[A-Za-z0-9._-]+$",parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.items,data:data70};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -2379,8 +2372,9 @@ vErrors.push(err195);
 }
 errors++;
 }
-if(data71.key === undefined){
-const err196 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data71};
+}
+else {
+const err196 = {instancePath:instancePath+"/spec/http/githubApp/repositories/" + i2,schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.items.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.items,data:data70};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -2389,9 +2383,10 @@ vErrors.push(err196);
 }
 errors++;
 }
-for(const key18 in data71){
-if(!((key18 === "key") || (key18 === "name"))){
-const err197 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data71};
+}
+}
+else {
+const err197 = {instancePath:instancePath+"/spec/http/githubApp/repositories",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories,data:data69};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -2401,11 +2396,9 @@ vErrors.push(err197);
 errors++;
 }
 }
-if(data71.key !== undefined){
-let data72 = data71.key;
-if(typeof data72 === "string"){
-if(func2(data72) > 253){
-const err198 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data72};
+}
+else {
+const err198 = {instancePath:instancePath+"/spec/http/githubApp",schemaPath:"#/properties/spec/properties/http/properties/githubApp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.githubApp.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp,data:data61};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -2414,8 +2407,12 @@ vErrors.push(err198);
 }
 errors++;
 }
-if(func2(data72) < 1){
-const err199 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data72};
+}
+if(data51.injection !== undefined){
+let data71 = data51.injection;
+if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
+if(data71.type === undefined){
+const err199 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.spec.properties.http.properties.injection.required,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data71};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -2424,8 +2421,9 @@ vErrors.push(err199);
 }
 errors++;
 }
-if(!pattern0.test(data72)){
-const err200 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data72};
+for(const key17 in data71){
+if(!((((key17 === "basic") || (key17 === "header")) || (key17 === "queryParameter")) || (key17 === "type"))){
+const err200 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data71};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -2435,8 +2433,12 @@ vErrors.push(err200);
 errors++;
 }
 }
-else {
-const err201 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.key.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data72};
+if(data71.basic !== undefined){
+let data72 = data71.basic;
+if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
+for(const key18 in data72){
+if(!(key18 === "username")){
+const err201 = {instancePath:instancePath+"/spec/http/injection/basic",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic,data:data72};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -2446,11 +2448,11 @@ vErrors.push(err201);
 errors++;
 }
 }
-if(data71.name !== undefined){
-let data73 = data71.name;
+if(data72.username !== undefined){
+let data73 = data72.username;
 if(typeof data73 === "string"){
-if(func2(data73) > 253){
-const err202 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data73};
+if(func2(data73) > 256){
+const err202 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data73};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -2460,7 +2462,7 @@ vErrors.push(err202);
 errors++;
 }
 if(func2(data73) < 1){
-const err203 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data73};
+const err203 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data73};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -2469,8 +2471,8 @@ vErrors.push(err203);
 }
 errors++;
 }
-if(!pattern1.test(data73)){
-const err204 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data73};
+if(!pattern19.test(data73)){
+const err204 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/pattern",keyword:"pattern",params:{pattern: "^[^:\\x00-\\x1f\\x7f]+$"},message:"must match pattern \""+"^[^:\\x00-\\x1f\\x7f]+$"+"\"",schema:"^[^:\\x00-\\x1f\\x7f]+$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data73};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -2481,7 +2483,7 @@ errors++;
 }
 }
 else {
-const err205 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data73};
+const err205 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data73};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -2493,7 +2495,7 @@ errors++;
 }
 }
 else {
-const err206 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.secretRef.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data71};
+const err206 = {instancePath:instancePath+"/spec/http/injection/basic",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.basic.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic,data:data72};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -2503,11 +2505,11 @@ vErrors.push(err206);
 errors++;
 }
 }
-if(data51.upstream !== undefined){
-let data74 = data51.upstream;
-if(typeof data74 === "string"){
-if(func2(data74) > 2048){
-const err207 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data74};
+if(data71.header !== undefined){
+let data74 = data71.header;
+if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
+if(data74.name === undefined){
+const err207 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.required,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data74};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -2516,9 +2518,9 @@ vErrors.push(err207);
 }
 errors++;
 }
-}
-else {
-const err208 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.upstream.type,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data74};
+for(const key19 in data74){
+if(!((key19 === "name") || (key19 === "prefix"))){
+const err208 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data74};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -2528,14 +2530,11 @@ vErrors.push(err208);
 errors++;
 }
 }
-if(data51.vault !== undefined){
-let data75 = data51.vault;
-if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
-if(data75.allowPlaintext === undefined){
-data75.allowPlaintext = false;
-}
-if(data75.address === undefined){
-const err209 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data75};
+if(data74.name !== undefined){
+let data75 = data74.name;
+if(typeof data75 === "string"){
+if(func2(data75) > 256){
+const err209 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data75};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -2544,8 +2543,8 @@ vErrors.push(err209);
 }
 errors++;
 }
-if(data75.auth === undefined){
-const err210 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "auth"},message:"must have required property '"+"auth"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data75};
+if(func2(data75) < 1){
+const err210 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data75};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -2554,8 +2553,9 @@ vErrors.push(err210);
 }
 errors++;
 }
-if(data75.kv === undefined){
-const err211 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "kv"},message:"must have required property '"+"kv"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data75};
+}
+else {
+const err211 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data75};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -2564,9 +2564,12 @@ vErrors.push(err211);
 }
 errors++;
 }
-for(const key19 in data75){
-if(!((((((key19 === "address") || (key19 === "allowPlaintext")) || (key19 === "auth")) || (key19 === "caBundle")) || (key19 === "kv")) || (key19 === "namespace"))){
-const err212 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data75};
+}
+if(data74.prefix !== undefined){
+let data76 = data74.prefix;
+if(typeof data76 === "string"){
+if(func2(data76) > 256){
+const err212 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data76};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -2575,12 +2578,8 @@ vErrors.push(err212);
 }
 errors++;
 }
-}
-if(data75.address !== undefined){
-let data76 = data75.address;
-if(typeof data76 === "string"){
-if(func2(data76) > 2048){
-const err213 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data76};
+if(!pattern20.test(data76)){
+const err213 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^[ -~]*$"},message:"must match pattern \""+"^[ -~]*$"+"\"",schema:"^[ -~]*$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data76};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -2591,7 +2590,7 @@ errors++;
 }
 }
 else {
-const err214 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.address.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data76};
+const err214 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data76};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -2601,9 +2600,9 @@ vErrors.push(err214);
 errors++;
 }
 }
-let data77 = data75.allowPlaintext;
-if(typeof data77 !== "boolean"){
-const err215 = {instancePath:instancePath+"/spec/http/vault/allowPlaintext",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/allowPlaintext/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext,data:data77};
+}
+else {
+const err215 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data74};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -2612,11 +2611,12 @@ vErrors.push(err215);
 }
 errors++;
 }
-if(data75.auth !== undefined){
-let data78 = data75.auth;
-if(data78 && typeof data78 == "object" && !Array.isArray(data78)){
-if(data78.kubernetes === undefined){
-const err216 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/required",keyword:"required",params:{missingProperty: "kubernetes"},message:"must have required property '"+"kubernetes"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data78};
+}
+if(data71.queryParameter !== undefined){
+let data77 = data71.queryParameter;
+if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
+if(data77.name === undefined){
+const err216 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.required,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data77};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -2625,9 +2625,9 @@ vErrors.push(err216);
 }
 errors++;
 }
-for(const key20 in data78){
-if(!(key20 === "kubernetes")){
-const err217 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data78};
+for(const key20 in data77){
+if(!(key20 === "name")){
+const err217 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data77};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -2637,17 +2637,11 @@ vErrors.push(err217);
 errors++;
 }
 }
-if(data78.kubernetes !== undefined){
-let data79 = data78.kubernetes;
-if(data79 && typeof data79 == "object" && !Array.isArray(data79)){
-if(data79.mount === undefined){
-data79.mount = "kubernetes";
-}
-if(data79.tokenAudience === undefined){
-data79.tokenAudience = "vault";
-}
-if(data79.role === undefined){
-const err218 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data79};
+if(data77.name !== undefined){
+let data78 = data77.name;
+if(typeof data78 === "string"){
+if(func2(data78) > 128){
+const err218 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data78};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -2656,9 +2650,8 @@ vErrors.push(err218);
 }
 errors++;
 }
-for(const key21 in data79){
-if(!(((key21 === "mount") || (key21 === "role")) || (key21 === "tokenAudience"))){
-const err219 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data79};
+if(func2(data78) < 1){
+const err219 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data78};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -2667,11 +2660,8 @@ vErrors.push(err219);
 }
 errors++;
 }
-}
-let data80 = data79.mount;
-if(typeof data80 === "string"){
-if(func2(data80) > 128){
-const err220 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data80};
+if(!pattern21.test(data78)){
+const err220 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._~-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._~-]+$"+"\"",schema:"^[A-Za-z0-9._~-]+$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data78};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -2680,8 +2670,9 @@ vErrors.push(err220);
 }
 errors++;
 }
-if(func2(data80) < 1){
-const err221 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data80};
+}
+else {
+const err221 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data78};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -2690,8 +2681,10 @@ vErrors.push(err221);
 }
 errors++;
 }
-if(!pattern4.test(data80)){
-const err222 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data80};
+}
+}
+else {
+const err222 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data77};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -2701,8 +2694,10 @@ vErrors.push(err222);
 errors++;
 }
 }
-else {
-const err223 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data80};
+if(data71.type !== undefined){
+let data79 = data71.type;
+if(typeof data79 !== "string"){
+const err223 = {instancePath:instancePath+"/spec/http/injection/type",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.type.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.type,data:data79};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -2711,11 +2706,8 @@ vErrors.push(err223);
 }
 errors++;
 }
-if(data79.role !== undefined){
-let data81 = data79.role;
-if(typeof data81 === "string"){
-if(func2(data81) > 128){
-const err224 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data81};
+if(!((((data79 === "Bearer") || (data79 === "Header")) || (data79 === "Basic")) || (data79 === "QueryParameter"))){
+const err224 = {instancePath:instancePath+"/spec/http/injection/type",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.injection.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.injection.properties.type.enum,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.type,data:data79};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -2724,8 +2716,10 @@ vErrors.push(err224);
 }
 errors++;
 }
-if(func2(data81) < 1){
-const err225 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data81};
+}
+}
+else {
+const err225 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.type,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data71};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -2734,8 +2728,11 @@ vErrors.push(err225);
 }
 errors++;
 }
-if(!pattern5.test(data81)){
-const err226 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.@-]+$"+"\"",schema:"^[A-Za-z0-9_.@-]+$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data81};
+}
+if(data51.preset !== undefined){
+let data80 = data51.preset;
+if(typeof data80 !== "string"){
+const err226 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.preset.type,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data80};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -2744,9 +2741,8 @@ vErrors.push(err226);
 }
 errors++;
 }
-}
-else {
-const err227 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data81};
+if(!(((((((((data80 === "openai") || (data80 === "anthropic")) || (data80 === "mistral")) || (data80 === "github")) || (data80 === "gitlab")) || (data80 === "stripe")) || (data80 === "azure-storage")) || (data80 === "azure-management")) || (data80 === "azure-openai"))){
+const err227 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.preset.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.preset.enum,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data80};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -2756,10 +2752,11 @@ vErrors.push(err227);
 errors++;
 }
 }
-let data82 = data79.tokenAudience;
-if(typeof data82 === "string"){
-if(func2(data82) > 256){
-const err228 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data82};
+if(data51.secretRef !== undefined){
+let data81 = data51.secretRef;
+if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
+if(data81.name === undefined){
+const err228 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data81};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -2768,8 +2765,8 @@ vErrors.push(err228);
 }
 errors++;
 }
-if(func2(data82) < 1){
-const err229 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data82};
+if(data81.key === undefined){
+const err229 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data81};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -2778,9 +2775,9 @@ vErrors.push(err229);
 }
 errors++;
 }
-}
-else {
-const err230 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data82};
+for(const key21 in data81){
+if(!((key21 === "key") || (key21 === "name"))){
+const err230 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data81};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -2790,8 +2787,11 @@ vErrors.push(err230);
 errors++;
 }
 }
-else {
-const err231 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data79};
+if(data81.key !== undefined){
+let data82 = data81.key;
+if(typeof data82 === "string"){
+if(func2(data82) > 253){
+const err231 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data82};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -2800,10 +2800,8 @@ vErrors.push(err231);
 }
 errors++;
 }
-}
-}
-else {
-const err232 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data78};
+if(func2(data82) < 1){
+const err232 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data82};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -2812,12 +2810,8 @@ vErrors.push(err232);
 }
 errors++;
 }
-}
-if(data75.caBundle !== undefined){
-let data83 = data75.caBundle;
-if(typeof data83 === "string"){
-if(func2(data83) > 65536){
-const err233 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data83};
+if(!pattern0.test(data82)){
+const err233 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data82};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -2828,7 +2822,7 @@ errors++;
 }
 }
 else {
-const err234 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data83};
+const err234 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.key.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data82};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -2838,17 +2832,11 @@ vErrors.push(err234);
 errors++;
 }
 }
-if(data75.kv !== undefined){
-let data84 = data75.kv;
-if(data84 && typeof data84 == "object" && !Array.isArray(data84)){
-if(data84.mount === undefined){
-data84.mount = "secret";
-}
-if(data84.pollIntervalSeconds === undefined){
-data84.pollIntervalSeconds = 30;
-}
-if(data84.path === undefined){
-const err235 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data84};
+if(data81.name !== undefined){
+let data83 = data81.name;
+if(typeof data83 === "string"){
+if(func2(data83) > 253){
+const err235 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data83};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -2857,8 +2845,8 @@ vErrors.push(err235);
 }
 errors++;
 }
-if(data84.field === undefined){
-const err236 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data84};
+if(func2(data83) < 1){
+const err236 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data83};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -2867,9 +2855,8 @@ vErrors.push(err236);
 }
 errors++;
 }
-for(const key22 in data84){
-if(!((((key22 === "field") || (key22 === "mount")) || (key22 === "path")) || (key22 === "pollIntervalSeconds"))){
-const err237 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data84};
+if(!pattern1.test(data83)){
+const err237 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data83};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -2879,11 +2866,8 @@ vErrors.push(err237);
 errors++;
 }
 }
-if(data84.field !== undefined){
-let data85 = data84.field;
-if(typeof data85 === "string"){
-if(func2(data85) > 256){
-const err238 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data85};
+else {
+const err238 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data83};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -2892,8 +2876,10 @@ vErrors.push(err238);
 }
 errors++;
 }
-if(func2(data85) < 1){
-const err239 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data85};
+}
+}
+else {
+const err239 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.secretRef.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data81};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -2903,8 +2889,11 @@ vErrors.push(err239);
 errors++;
 }
 }
-else {
-const err240 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data85};
+if(data51.upstream !== undefined){
+let data84 = data51.upstream;
+if(typeof data84 === "string"){
+if(func2(data84) > 2048){
+const err240 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data84};
 if(vErrors === null){
 vErrors = [err240];
 }
@@ -2914,10 +2903,8 @@ vErrors.push(err240);
 errors++;
 }
 }
-let data86 = data84.mount;
-if(typeof data86 === "string"){
-if(func2(data86) > 128){
-const err241 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data86};
+else {
+const err241 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.upstream.type,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data84};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -2926,8 +2913,15 @@ vErrors.push(err241);
 }
 errors++;
 }
-if(func2(data86) < 1){
-const err242 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data86};
+}
+if(data51.vault !== undefined){
+let data85 = data51.vault;
+if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
+if(data85.allowPlaintext === undefined){
+data85.allowPlaintext = false;
+}
+if(data85.address === undefined){
+const err242 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data85};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -2936,8 +2930,8 @@ vErrors.push(err242);
 }
 errors++;
 }
-if(!pattern4.test(data86)){
-const err243 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data86};
+if(data85.auth === undefined){
+const err243 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "auth"},message:"must have required property '"+"auth"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data85};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -2946,9 +2940,8 @@ vErrors.push(err243);
 }
 errors++;
 }
-}
-else {
-const err244 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data86};
+if(data85.kv === undefined){
+const err244 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "kv"},message:"must have required property '"+"kv"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data85};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -2957,11 +2950,9 @@ vErrors.push(err244);
 }
 errors++;
 }
-if(data84.path !== undefined){
-let data87 = data84.path;
-if(typeof data87 === "string"){
-if(func2(data87) > 512){
-const err245 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data87};
+for(const key22 in data85){
+if(!((((((key22 === "address") || (key22 === "allowPlaintext")) || (key22 === "auth")) || (key22 === "caBundle")) || (key22 === "kv")) || (key22 === "namespace"))){
+const err245 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data85};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -2970,8 +2961,12 @@ vErrors.push(err245);
 }
 errors++;
 }
-if(func2(data87) < 1){
-const err246 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data87};
+}
+if(data85.address !== undefined){
+let data86 = data85.address;
+if(typeof data86 === "string"){
+if(func2(data86) > 2048){
+const err246 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data86};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -2980,8 +2975,9 @@ vErrors.push(err246);
 }
 errors++;
 }
-if(!pattern7.test(data87)){
-const err247 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"+"\"",schema:"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data87};
+}
+else {
+const err247 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.address.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data86};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -2991,8 +2987,9 @@ vErrors.push(err247);
 errors++;
 }
 }
-else {
-const err248 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data87};
+let data87 = data85.allowPlaintext;
+if(typeof data87 !== "boolean"){
+const err248 = {instancePath:instancePath+"/spec/http/vault/allowPlaintext",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/allowPlaintext/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext,data:data87};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -3001,10 +2998,11 @@ vErrors.push(err248);
 }
 errors++;
 }
-}
-let data88 = data84.pollIntervalSeconds;
-if(!((typeof data88 == "number") && (!(data88 % 1) && !isNaN(data88)))){
-const err249 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data88};
+if(data85.auth !== undefined){
+let data88 = data85.auth;
+if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
+if(data88.kubernetes === undefined){
+const err249 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/required",keyword:"required",params:{missingProperty: "kubernetes"},message:"must have required property '"+"kubernetes"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data88};
 if(vErrors === null){
 vErrors = [err249];
 }
@@ -3013,9 +3011,9 @@ vErrors.push(err249);
 }
 errors++;
 }
-if(typeof data88 == "number"){
-if(data88 > 3600 || isNaN(data88)){
-const err250 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data88};
+for(const key23 in data88){
+if(!(key23 === "kubernetes")){
+const err250 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data88};
 if(vErrors === null){
 vErrors = [err250];
 }
@@ -3024,8 +3022,18 @@ vErrors.push(err250);
 }
 errors++;
 }
-if(data88 < 5 || isNaN(data88)){
-const err251 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data88};
+}
+if(data88.kubernetes !== undefined){
+let data89 = data88.kubernetes;
+if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
+if(data89.mount === undefined){
+data89.mount = "kubernetes";
+}
+if(data89.tokenAudience === undefined){
+data89.tokenAudience = "vault";
+}
+if(data89.role === undefined){
+const err251 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data89};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -3034,10 +3042,9 @@ vErrors.push(err251);
 }
 errors++;
 }
-}
-}
-else {
-const err252 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data84};
+for(const key24 in data89){
+if(!(((key24 === "mount") || (key24 === "role")) || (key24 === "tokenAudience"))){
+const err252 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data89};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -3047,11 +3054,10 @@ vErrors.push(err252);
 errors++;
 }
 }
-if(data75.namespace !== undefined){
-let data89 = data75.namespace;
-if(typeof data89 === "string"){
-if(func2(data89) > 256){
-const err253 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data89};
+let data90 = data89.mount;
+if(typeof data90 === "string"){
+if(func2(data90) > 128){
+const err253 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data90};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -3060,8 +3066,8 @@ vErrors.push(err253);
 }
 errors++;
 }
-if(func2(data89) < 1){
-const err254 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data89};
+if(func2(data90) < 1){
+const err254 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data90};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -3070,8 +3076,8 @@ vErrors.push(err254);
 }
 errors++;
 }
-if(!pattern8.test(data89)){
-const err255 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data89};
+if(!pattern4.test(data90)){
+const err255 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data90};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -3082,7 +3088,7 @@ errors++;
 }
 }
 else {
-const err256 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.namespace.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data89};
+const err256 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data90};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -3091,10 +3097,11 @@ vErrors.push(err256);
 }
 errors++;
 }
-}
-}
-else {
-const err257 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.type,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data75};
+if(data89.role !== undefined){
+let data91 = data89.role;
+if(typeof data91 === "string"){
+if(func2(data91) > 128){
+const err257 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data91};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -3103,10 +3110,8 @@ vErrors.push(err257);
 }
 errors++;
 }
-}
-}
-else {
-const err258 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.type,parentSchema:schema11.properties.spec.properties.http,data:data51};
+if(func2(data91) < 1){
+const err258 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data91};
 if(vErrors === null){
 vErrors = [err258];
 }
@@ -3115,11 +3120,8 @@ vErrors.push(err258);
 }
 errors++;
 }
-}
-if(data5.port !== undefined){
-let data90 = data5.port;
-if(!((typeof data90 == "number") && (!(data90 % 1) && !isNaN(data90)))){
-const err259 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.port.type,parentSchema:schema11.properties.spec.properties.port,data:data90};
+if(!pattern5.test(data91)){
+const err259 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.@-]+$"+"\"",schema:"^[A-Za-z0-9_.@-]+$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data91};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -3128,9 +3130,9 @@ vErrors.push(err259);
 }
 errors++;
 }
-if(typeof data90 == "number"){
-if(data90 > 65535 || isNaN(data90)){
-const err260 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema11.properties.spec.properties.port,data:data90};
+}
+else {
+const err260 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data91};
 if(vErrors === null){
 vErrors = [err260];
 }
@@ -3139,8 +3141,11 @@ vErrors.push(err260);
 }
 errors++;
 }
-if(data90 < 1024 || isNaN(data90)){
-const err261 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema11.properties.spec.properties.port,data:data90};
+}
+let data92 = data89.tokenAudience;
+if(typeof data92 === "string"){
+if(func2(data92) > 256){
+const err261 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data92};
 if(vErrors === null){
 vErrors = [err261];
 }
@@ -3149,12 +3154,8 @@ vErrors.push(err261);
 }
 errors++;
 }
-}
-}
-if(data5.type !== undefined){
-let data91 = data5.type;
-if(typeof data91 !== "string"){
-const err262 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.type.type,parentSchema:schema11.properties.spec.properties.type,data:data91};
+if(func2(data92) < 1){
+const err262 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data92};
 if(vErrors === null){
 vErrors = [err262];
 }
@@ -3163,8 +3164,9 @@ vErrors.push(err262);
 }
 errors++;
 }
-if(!((data91 === "aws") || (data91 === "http"))){
-const err263 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.type.enum,parentSchema:schema11.properties.spec.properties.type,data:data91};
+}
+else {
+const err263 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data92};
 if(vErrors === null){
 vErrors = [err263];
 }
@@ -3174,9 +3176,8 @@ vErrors.push(err263);
 errors++;
 }
 }
-}
 else {
-const err264 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data5};
+const err264 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data89};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -3186,12 +3187,9 @@ vErrors.push(err264);
 errors++;
 }
 }
-if(data.status !== undefined){
-let data92 = data.status;
-if(data92 && typeof data92 == "object" && !Array.isArray(data92)){
-for(const key23 in data92){
-if(!((key23 === "conditions") || (key23 === "observedGeneration"))){
-const err265 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status,data:data92};
+}
+else {
+const err265 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data88};
 if(vErrors === null){
 vErrors = [err265];
 }
@@ -3201,11 +3199,11 @@ vErrors.push(err265);
 errors++;
 }
 }
-if(data92.conditions !== undefined){
-let data93 = data92.conditions;
-if(Array.isArray(data93)){
-if(data93.length > 16){
-const err266 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.status.properties.conditions,data:data93};
+if(data85.caBundle !== undefined){
+let data93 = data85.caBundle;
+if(typeof data93 === "string"){
+if(func2(data93) > 65536){
+const err266 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data93};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -3214,12 +3212,9 @@ vErrors.push(err266);
 }
 errors++;
 }
-const len2 = data93.length;
-for(let i2=0; i2<len2; i2++){
-let data94 = data93[i2];
-if(data94 && typeof data94 == "object" && !Array.isArray(data94)){
-if(data94.type === undefined){
-const err267 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data94};
+}
+else {
+const err267 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data93};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -3228,8 +3223,18 @@ vErrors.push(err267);
 }
 errors++;
 }
-if(data94.status === undefined){
-const err268 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data94};
+}
+if(data85.kv !== undefined){
+let data94 = data85.kv;
+if(data94 && typeof data94 == "object" && !Array.isArray(data94)){
+if(data94.mount === undefined){
+data94.mount = "secret";
+}
+if(data94.pollIntervalSeconds === undefined){
+data94.pollIntervalSeconds = 30;
+}
+if(data94.path === undefined){
+const err268 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data94};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -3238,8 +3243,8 @@ vErrors.push(err268);
 }
 errors++;
 }
-if(data94.lastTransitionTime === undefined){
-const err269 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data94};
+if(data94.field === undefined){
+const err269 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data94};
 if(vErrors === null){
 vErrors = [err269];
 }
@@ -3248,8 +3253,9 @@ vErrors.push(err269);
 }
 errors++;
 }
-if(data94.reason === undefined){
-const err270 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data94};
+for(const key25 in data94){
+if(!((((key25 === "field") || (key25 === "mount")) || (key25 === "path")) || (key25 === "pollIntervalSeconds"))){
+const err270 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data94};
 if(vErrors === null){
 vErrors = [err270];
 }
@@ -3258,8 +3264,12 @@ vErrors.push(err270);
 }
 errors++;
 }
-if(data94.message === undefined){
-const err271 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data94};
+}
+if(data94.field !== undefined){
+let data95 = data94.field;
+if(typeof data95 === "string"){
+if(func2(data95) > 256){
+const err271 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data95};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -3268,9 +3278,8 @@ vErrors.push(err271);
 }
 errors++;
 }
-for(const key24 in data94){
-if(!((((((key24 === "lastTransitionTime") || (key24 === "message")) || (key24 === "observedGeneration")) || (key24 === "reason")) || (key24 === "status")) || (key24 === "type"))){
-const err272 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data94};
+if(func2(data95) < 1){
+const err272 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data95};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -3280,11 +3289,8 @@ vErrors.push(err272);
 errors++;
 }
 }
-if(data94.lastTransitionTime !== undefined){
-let data95 = data94.lastTransitionTime;
-if(typeof data95 === "string"){
-if(!(formats0.validate(data95))){
-const err273 = {instancePath:instancePath+"/status/conditions/" + i2+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data95};
+else {
+const err273 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data95};
 if(vErrors === null){
 vErrors = [err273];
 }
@@ -3294,8 +3300,10 @@ vErrors.push(err273);
 errors++;
 }
 }
-else {
-const err274 = {instancePath:instancePath+"/status/conditions/" + i2+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data95};
+let data96 = data94.mount;
+if(typeof data96 === "string"){
+if(func2(data96) > 128){
+const err274 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data96};
 if(vErrors === null){
 vErrors = [err274];
 }
@@ -3304,12 +3312,8 @@ vErrors.push(err274);
 }
 errors++;
 }
-}
-if(data94.message !== undefined){
-let data96 = data94.message;
-if(typeof data96 === "string"){
-if(func2(data96) > 32768){
-const err275 = {instancePath:instancePath+"/status/conditions/" + i2+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 32768},message:"must NOT have more than 32768 characters",schema:32768,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data96};
+if(func2(data96) < 1){
+const err275 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data96};
 if(vErrors === null){
 vErrors = [err275];
 }
@@ -3318,9 +3322,8 @@ vErrors.push(err275);
 }
 errors++;
 }
-}
-else {
-const err276 = {instancePath:instancePath+"/status/conditions/" + i2+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data96};
+if(!pattern4.test(data96)){
+const err276 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data96};
 if(vErrors === null){
 vErrors = [err276];
 }
@@ -3330,10 +3333,8 @@ vErrors.push(err276);
 errors++;
 }
 }
-if(data94.observedGeneration !== undefined){
-let data97 = data94.observedGeneration;
-if(!((typeof data97 == "number") && (!(data97 % 1) && !isNaN(data97)))){
-const err277 = {instancePath:instancePath+"/status/conditions/" + i2+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data97};
+else {
+const err277 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data96};
 if(vErrors === null){
 vErrors = [err277];
 }
@@ -3342,9 +3343,11 @@ vErrors.push(err277);
 }
 errors++;
 }
-if(typeof data97 == "number"){
-if(data97 < 0 || isNaN(data97)){
-const err278 = {instancePath:instancePath+"/status/conditions/" + i2+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data97};
+if(data94.path !== undefined){
+let data97 = data94.path;
+if(typeof data97 === "string"){
+if(func2(data97) > 512){
+const err278 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data97};
 if(vErrors === null){
 vErrors = [err278];
 }
@@ -3353,13 +3356,8 @@ vErrors.push(err278);
 }
 errors++;
 }
-}
-}
-if(data94.reason !== undefined){
-let data98 = data94.reason;
-if(typeof data98 === "string"){
-if(func2(data98) > 1024){
-const err279 = {instancePath:instancePath+"/status/conditions/" + i2+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data98};
+if(func2(data97) < 1){
+const err279 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data97};
 if(vErrors === null){
 vErrors = [err279];
 }
@@ -3368,8 +3366,8 @@ vErrors.push(err279);
 }
 errors++;
 }
-if(func2(data98) < 1){
-const err280 = {instancePath:instancePath+"/status/conditions/" + i2+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data98};
+if(!pattern7.test(data97)){
+const err280 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"+"\"",schema:"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data97};
 if(vErrors === null){
 vErrors = [err280];
 }
@@ -3378,8 +3376,9 @@ vErrors.push(err280);
 }
 errors++;
 }
-if(!pattern25.test(data98)){
-const err281 = {instancePath:instancePath+"/status/conditions/" + i2+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data98};
+}
+else {
+const err281 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data97};
 if(vErrors === null){
 vErrors = [err281];
 }
@@ -3389,8 +3388,9 @@ vErrors.push(err281);
 errors++;
 }
 }
-else {
-const err282 = {instancePath:instancePath+"/status/conditions/" + i2+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data98};
+let data98 = data94.pollIntervalSeconds;
+if(!((typeof data98 == "number") && (!(data98 % 1) && !isNaN(data98)))){
+const err282 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data98};
 if(vErrors === null){
 vErrors = [err282];
 }
@@ -3399,11 +3399,9 @@ vErrors.push(err282);
 }
 errors++;
 }
-}
-if(data94.status !== undefined){
-let data99 = data94.status;
-if(typeof data99 !== "string"){
-const err283 = {instancePath:instancePath+"/status/conditions/" + i2+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data99};
+if(typeof data98 == "number"){
+if(data98 > 3600 || isNaN(data98)){
+const err283 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data98};
 if(vErrors === null){
 vErrors = [err283];
 }
@@ -3412,8 +3410,8 @@ vErrors.push(err283);
 }
 errors++;
 }
-if(!(((data99 === "True") || (data99 === "False")) || (data99 === "Unknown"))){
-const err284 = {instancePath:instancePath+"/status/conditions/" + i2+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.conditions.items.properties.status.enum,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data99};
+if(data98 < 5 || isNaN(data98)){
+const err284 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data98};
 if(vErrors === null){
 vErrors = [err284];
 }
@@ -3423,11 +3421,9 @@ vErrors.push(err284);
 errors++;
 }
 }
-if(data94.type !== undefined){
-let data100 = data94.type;
-if(typeof data100 === "string"){
-if(func2(data100) > 316){
-const err285 = {instancePath:instancePath+"/status/conditions/" + i2+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 316},message:"must NOT have more than 316 characters",schema:316,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data100};
+}
+else {
+const err285 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data94};
 if(vErrors === null){
 vErrors = [err285];
 }
@@ -3436,8 +3432,12 @@ vErrors.push(err285);
 }
 errors++;
 }
-if(!pattern26.test(data100)){
-const err286 = {instancePath:instancePath+"/status/conditions/" + i2+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data100};
+}
+if(data85.namespace !== undefined){
+let data99 = data85.namespace;
+if(typeof data99 === "string"){
+if(func2(data99) > 256){
+const err286 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data99};
 if(vErrors === null){
 vErrors = [err286];
 }
@@ -3446,9 +3446,8 @@ vErrors.push(err286);
 }
 errors++;
 }
-}
-else {
-const err287 = {instancePath:instancePath+"/status/conditions/" + i2+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data100};
+if(func2(data99) < 1){
+const err287 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data99};
 if(vErrors === null){
 vErrors = [err287];
 }
@@ -3457,10 +3456,8 @@ vErrors.push(err287);
 }
 errors++;
 }
-}
-}
-else {
-const err288 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data94};
+if(!pattern8.test(data99)){
+const err288 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data99};
 if(vErrors === null){
 vErrors = [err288];
 }
@@ -3470,9 +3467,8 @@ vErrors.push(err288);
 errors++;
 }
 }
-}
 else {
-const err289 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data93};
+const err289 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.namespace.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data99};
 if(vErrors === null){
 vErrors = [err289];
 }
@@ -3482,10 +3478,9 @@ vErrors.push(err289);
 errors++;
 }
 }
-if(data92.observedGeneration !== undefined){
-let data101 = data92.observedGeneration;
-if(!((typeof data101 == "number") && (!(data101 % 1) && !isNaN(data101)))){
-const err290 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data101};
+}
+else {
+const err290 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.type,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data85};
 if(vErrors === null){
 vErrors = [err290];
 }
@@ -3494,9 +3489,10 @@ vErrors.push(err290);
 }
 errors++;
 }
-if(typeof data101 == "number"){
-if(data101 < 0 || isNaN(data101)){
-const err291 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.observedGeneration,data:data101};
+}
+}
+else {
+const err291 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.type,parentSchema:schema11.properties.spec.properties.http,data:data51};
 if(vErrors === null){
 vErrors = [err291];
 }
@@ -3506,10 +3502,10 @@ vErrors.push(err291);
 errors++;
 }
 }
-}
-}
-else {
-const err292 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data92};
+if(data5.port !== undefined){
+let data100 = data5.port;
+if(!((typeof data100 == "number") && (!(data100 % 1) && !isNaN(data100)))){
+const err292 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.port.type,parentSchema:schema11.properties.spec.properties.port,data:data100};
 if(vErrors === null){
 vErrors = [err292];
 }
@@ -3518,10 +3514,9 @@ vErrors.push(err292);
 }
 errors++;
 }
-}
-}
-else {
-const err293 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(typeof data100 == "number"){
+if(data100 > 65535 || isNaN(data100)){
+const err293 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema11.properties.spec.properties.port,data:data100};
 if(vErrors === null){
 vErrors = [err293];
 }
@@ -3530,15 +3525,406 @@ vErrors.push(err293);
 }
 errors++;
 }
+if(data100 < 1024 || isNaN(data100)){
+const err294 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema11.properties.spec.properties.port,data:data100};
+if(vErrors === null){
+vErrors = [err294];
+}
+else {
+vErrors.push(err294);
+}
+errors++;
+}
+}
+}
+if(data5.type !== undefined){
+let data101 = data5.type;
+if(typeof data101 !== "string"){
+const err295 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.type.type,parentSchema:schema11.properties.spec.properties.type,data:data101};
+if(vErrors === null){
+vErrors = [err295];
+}
+else {
+vErrors.push(err295);
+}
+errors++;
+}
+if(!((data101 === "aws") || (data101 === "http"))){
+const err296 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.type.enum,parentSchema:schema11.properties.spec.properties.type,data:data101};
+if(vErrors === null){
+vErrors = [err296];
+}
+else {
+vErrors.push(err296);
+}
+errors++;
+}
+}
+}
+else {
+const err297 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data5};
+if(vErrors === null){
+vErrors = [err297];
+}
+else {
+vErrors.push(err297);
+}
+errors++;
+}
+}
+if(data.status !== undefined){
+let data102 = data.status;
+if(data102 && typeof data102 == "object" && !Array.isArray(data102)){
+for(const key26 in data102){
+if(!((key26 === "conditions") || (key26 === "observedGeneration"))){
+const err298 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status,data:data102};
+if(vErrors === null){
+vErrors = [err298];
+}
+else {
+vErrors.push(err298);
+}
+errors++;
+}
+}
+if(data102.conditions !== undefined){
+let data103 = data102.conditions;
+if(Array.isArray(data103)){
+if(data103.length > 16){
+const err299 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.status.properties.conditions,data:data103};
+if(vErrors === null){
+vErrors = [err299];
+}
+else {
+vErrors.push(err299);
+}
+errors++;
+}
+const len3 = data103.length;
+for(let i3=0; i3<len3; i3++){
+let data104 = data103[i3];
+if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
+if(data104.type === undefined){
+const err300 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data104};
+if(vErrors === null){
+vErrors = [err300];
+}
+else {
+vErrors.push(err300);
+}
+errors++;
+}
+if(data104.status === undefined){
+const err301 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data104};
+if(vErrors === null){
+vErrors = [err301];
+}
+else {
+vErrors.push(err301);
+}
+errors++;
+}
+if(data104.lastTransitionTime === undefined){
+const err302 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data104};
+if(vErrors === null){
+vErrors = [err302];
+}
+else {
+vErrors.push(err302);
+}
+errors++;
+}
+if(data104.reason === undefined){
+const err303 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data104};
+if(vErrors === null){
+vErrors = [err303];
+}
+else {
+vErrors.push(err303);
+}
+errors++;
+}
+if(data104.message === undefined){
+const err304 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data104};
+if(vErrors === null){
+vErrors = [err304];
+}
+else {
+vErrors.push(err304);
+}
+errors++;
+}
+for(const key27 in data104){
+if(!((((((key27 === "lastTransitionTime") || (key27 === "message")) || (key27 === "observedGeneration")) || (key27 === "reason")) || (key27 === "status")) || (key27 === "type"))){
+const err305 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data104};
+if(vErrors === null){
+vErrors = [err305];
+}
+else {
+vErrors.push(err305);
+}
+errors++;
+}
+}
+if(data104.lastTransitionTime !== undefined){
+let data105 = data104.lastTransitionTime;
+if(typeof data105 === "string"){
+if(!(formats0.validate(data105))){
+const err306 = {instancePath:instancePath+"/status/conditions/" + i3+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data105};
+if(vErrors === null){
+vErrors = [err306];
+}
+else {
+vErrors.push(err306);
+}
+errors++;
+}
+}
+else {
+const err307 = {instancePath:instancePath+"/status/conditions/" + i3+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data105};
+if(vErrors === null){
+vErrors = [err307];
+}
+else {
+vErrors.push(err307);
+}
+errors++;
+}
+}
+if(data104.message !== undefined){
+let data106 = data104.message;
+if(typeof data106 === "string"){
+if(func2(data106) > 32768){
+const err308 = {instancePath:instancePath+"/status/conditions/" + i3+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 32768},message:"must NOT have more than 32768 characters",schema:32768,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data106};
+if(vErrors === null){
+vErrors = [err308];
+}
+else {
+vErrors.push(err308);
+}
+errors++;
+}
+}
+else {
+const err309 = {instancePath:instancePath+"/status/conditions/" + i3+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data106};
+if(vErrors === null){
+vErrors = [err309];
+}
+else {
+vErrors.push(err309);
+}
+errors++;
+}
+}
+if(data104.observedGeneration !== undefined){
+let data107 = data104.observedGeneration;
+if(!((typeof data107 == "number") && (!(data107 % 1) && !isNaN(data107)))){
+const err310 = {instancePath:instancePath+"/status/conditions/" + i3+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data107};
+if(vErrors === null){
+vErrors = [err310];
+}
+else {
+vErrors.push(err310);
+}
+errors++;
+}
+if(typeof data107 == "number"){
+if(data107 < 0 || isNaN(data107)){
+const err311 = {instancePath:instancePath+"/status/conditions/" + i3+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data107};
+if(vErrors === null){
+vErrors = [err311];
+}
+else {
+vErrors.push(err311);
+}
+errors++;
+}
+}
+}
+if(data104.reason !== undefined){
+let data108 = data104.reason;
+if(typeof data108 === "string"){
+if(func2(data108) > 1024){
+const err312 = {instancePath:instancePath+"/status/conditions/" + i3+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data108};
+if(vErrors === null){
+vErrors = [err312];
+}
+else {
+vErrors.push(err312);
+}
+errors++;
+}
+if(func2(data108) < 1){
+const err313 = {instancePath:instancePath+"/status/conditions/" + i3+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data108};
+if(vErrors === null){
+vErrors = [err313];
+}
+else {
+vErrors.push(err313);
+}
+errors++;
+}
+if(!pattern29.test(data108)){
+const err314 = {instancePath:instancePath+"/status/conditions/" + i3+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data108};
+if(vErrors === null){
+vErrors = [err314];
+}
+else {
+vErrors.push(err314);
+}
+errors++;
+}
+}
+else {
+const err315 = {instancePath:instancePath+"/status/conditions/" + i3+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data108};
+if(vErrors === null){
+vErrors = [err315];
+}
+else {
+vErrors.push(err315);
+}
+errors++;
+}
+}
+if(data104.status !== undefined){
+let data109 = data104.status;
+if(typeof data109 !== "string"){
+const err316 = {instancePath:instancePath+"/status/conditions/" + i3+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data109};
+if(vErrors === null){
+vErrors = [err316];
+}
+else {
+vErrors.push(err316);
+}
+errors++;
+}
+if(!(((data109 === "True") || (data109 === "False")) || (data109 === "Unknown"))){
+const err317 = {instancePath:instancePath+"/status/conditions/" + i3+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.conditions.items.properties.status.enum,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data109};
+if(vErrors === null){
+vErrors = [err317];
+}
+else {
+vErrors.push(err317);
+}
+errors++;
+}
+}
+if(data104.type !== undefined){
+let data110 = data104.type;
+if(typeof data110 === "string"){
+if(func2(data110) > 316){
+const err318 = {instancePath:instancePath+"/status/conditions/" + i3+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 316},message:"must NOT have more than 316 characters",schema:316,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data110};
+if(vErrors === null){
+vErrors = [err318];
+}
+else {
+vErrors.push(err318);
+}
+errors++;
+}
+if(!pattern30.test(data110)){
+const err319 = {instancePath:instancePath+"/status/conditions/" + i3+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data110};
+if(vErrors === null){
+vErrors = [err319];
+}
+else {
+vErrors.push(err319);
+}
+errors++;
+}
+}
+else {
+const err320 = {instancePath:instancePath+"/status/conditions/" + i3+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data110};
+if(vErrors === null){
+vErrors = [err320];
+}
+else {
+vErrors.push(err320);
+}
+errors++;
+}
+}
+}
+else {
+const err321 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data104};
+if(vErrors === null){
+vErrors = [err321];
+}
+else {
+vErrors.push(err321);
+}
+errors++;
+}
+}
+}
+else {
+const err322 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data103};
+if(vErrors === null){
+vErrors = [err322];
+}
+else {
+vErrors.push(err322);
+}
+errors++;
+}
+}
+if(data102.observedGeneration !== undefined){
+let data111 = data102.observedGeneration;
+if(!((typeof data111 == "number") && (!(data111 % 1) && !isNaN(data111)))){
+const err323 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data111};
+if(vErrors === null){
+vErrors = [err323];
+}
+else {
+vErrors.push(err323);
+}
+errors++;
+}
+if(typeof data111 == "number"){
+if(data111 < 0 || isNaN(data111)){
+const err324 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.observedGeneration,data:data111};
+if(vErrors === null){
+vErrors = [err324];
+}
+else {
+vErrors.push(err324);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err325 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data102};
+if(vErrors === null){
+vErrors = [err325];
+}
+else {
+vErrors.push(err325);
+}
+errors++;
+}
+}
+}
+else {
+const err326 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err326];
+}
+else {
+vErrors.push(err326);
+}
+errors++;
+}
 validate10.errors = vErrors;
 return errors === 0;
 }
 
 const schema12 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string"},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["workloads","rules"],"properties":{"limits":{"type":"array","maxItems":16,"items":{"type":"object","required":["name"],"properties":{"budget":{"type":"object","properties":{"costUSD":{"type":"string","pattern":"^[0-9]{1,9}(\\.[0-9]{1,6})?$","maxLength":16},"inputTokens":{"type":"integer","minimum":1,"maximum":1000000000000},"maxOutputTokensPerCall":{"type":"integer","default":4096,"minimum":1,"maximum":10000000},"outputTokens":{"type":"integer","minimum":1,"maximum":1000000000000},"tokens":{"type":"integer","minimum":1,"maximum":1000000000000},"window":{"type":"string","enum":["Run","Hour","Day"],"default":"Day"}},"additionalProperties":false},"inFlight":{"type":"integer","minimum":1,"maximum":100000},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"onStoreUnavailable":{"type":"string","enum":["Deny","Allow"],"default":"Deny"},"requests":{"type":"object","required":["count"],"properties":{"burst":{"type":"integer","minimum":1,"maximum":1000000},"count":{"type":"integer","minimum":1,"maximum":1000000},"periodSeconds":{"type":"integer","default":1,"minimum":1,"maximum":86400}},"additionalProperties":false},"scope":{"type":"string","enum":["Pod","ServiceAccount","Namespace"],"default":"Pod"},"source":{"type":"string","default":"*","maxLength":63}},"additionalProperties":false}},"mode":{"type":"string","enum":["Enforce","Audit"],"default":"Enforce"},"prices":{"type":"array","maxItems":64,"items":{"type":"object","required":["model","inputUSDPerMillionTokens","outputUSDPerMillionTokens"],"properties":{"inputUSDPerMillionTokens":{"type":"string","pattern":"^[0-9]{1,6}(\\.[0-9]{1,6})?$","maxLength":16},"model":{"type":"string","minLength":1,"maxLength":128},"outputUSDPerMillionTokens":{"type":"string","pattern":"^[0-9]{1,6}(\\.[0-9]{1,6})?$","maxLength":16}},"additionalProperties":false}},"rules":{"type":"array","maxItems":256,"items":{"type":"object","required":["effect","source"],"properties":{"actions":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":128}},"effect":{"type":"string","enum":["Allow","Deny"]},"methods":{"type":"array","maxItems":8,"items":{"type":"string","enum":["GET","HEAD","POST","PUT","PATCH","DELETE","OPTIONS","*"]}},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"paths":{"type":"array","maxItems":32,"items":{"type":"string","minLength":1,"maxLength":512}},"resources":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":256}},"source":{"type":"string","maxLength":63}},"additionalProperties":false}},"suspend":{"type":"boolean","default":false},"workloads":{"type":"object","properties":{"podSelector":{"type":"object","properties":{"matchExpressions":{"type":"array","maxItems":32,"items":{"type":"object","required":["key","operator"],"properties":{"key":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$","minLength":1,"maxLength":317},"operator":{"type":"string","enum":["In","NotIn","Exists","DoesNotExist"]},"values":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":63}}},"additionalProperties":false}},"matchLabels":{"type":"object","maxProperties":64,"additionalProperties":{"type":"string","maxLength":63}}},"additionalProperties":false},"serviceAccounts":{"type":"array","minItems":1,"maxItems":64,"items":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","maxLength":253}}},"additionalProperties":false}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
-const pattern27 = new RegExp("^[0-9]{1,9}(\\.[0-9]{1,6})?$", "u");
-const pattern28 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-const pattern29 = new RegExp("^[0-9]{1,6}(\\.[0-9]{1,6})?$", "u");
-const pattern32 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", "u");
+const pattern31 = new RegExp("^[0-9]{1,9}(\\.[0-9]{1,6})?$", "u");
+const pattern32 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
+const pattern33 = new RegExp("^[0-9]{1,6}(\\.[0-9]{1,6})?$", "u");
+const pattern36 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", "u");
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -3776,7 +4162,7 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(!pattern27.test(data9)){
+if(!pattern31.test(data9)){
 const err17 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/costUSD",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/costUSD/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,9}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,9}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,9}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD,data:data9};
 if(vErrors === null){
 vErrors = [err17];
@@ -4017,7 +4403,7 @@ vErrors.push(err37);
 }
 errors++;
 }
-if(!pattern28.test(data16)){
+if(!pattern32.test(data16)){
 const err38 = {instancePath:instancePath+"/spec/limits/" + i0+"/name",schemaPath:"#/properties/spec/properties/limits/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.limits.items.properties.name,data:data16};
 if(vErrors === null){
 vErrors = [err38];
@@ -4364,7 +4750,7 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(!pattern29.test(data27)){
+if(!pattern33.test(data27)){
 const err68 = {instancePath:instancePath+"/spec/prices/" + i1+"/inputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/inputUSDPerMillionTokens/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,6}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,6}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,6}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens,data:data27};
 if(vErrors === null){
 vErrors = [err68];
@@ -4434,7 +4820,7 @@ vErrors.push(err73);
 }
 errors++;
 }
-if(!pattern29.test(data29)){
+if(!pattern33.test(data29)){
 const err74 = {instancePath:instancePath+"/spec/prices/" + i1+"/outputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/outputUSDPerMillionTokens/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,6}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,6}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,6}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens,data:data29};
 if(vErrors === null){
 vErrors = [err74];
@@ -4665,7 +5051,7 @@ vErrors.push(err92);
 }
 errors++;
 }
-if(!pattern28.test(data37)){
+if(!pattern32.test(data37)){
 const err93 = {instancePath:instancePath+"/spec/rules/" + i2+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data37};
 if(vErrors === null){
 vErrors = [err93];
@@ -4961,7 +5347,7 @@ vErrors.push(err116);
 }
 errors++;
 }
-if(!pattern32.test(data48)){
+if(!pattern36.test(data48)){
 const err117 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data48};
 if(vErrors === null){
 vErrors = [err117];
@@ -5430,7 +5816,7 @@ vErrors.push(err155);
 }
 errors++;
 }
-if(!pattern25.test(data62)){
+if(!pattern29.test(data62)){
 const err156 = {instancePath:instancePath+"/status/conditions/" + i10+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data62};
 if(vErrors === null){
 vErrors = [err156];
@@ -5488,7 +5874,7 @@ vErrors.push(err160);
 }
 errors++;
 }
-if(!pattern26.test(data64)){
+if(!pattern30.test(data64)){
 const err161 = {instancePath:instancePath+"/status/conditions/" + i10+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data64};
 if(vErrors === null){
 vErrors = [err161];

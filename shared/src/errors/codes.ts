@@ -51,6 +51,10 @@ const SIDECAR_CODES = {
   // Azure workload identity (sidecar/src/origins/azure-workload-identity).
   AZURE_TOKEN_REFUSED: 503,
   AZURE_TOKEN_UNAVAILABLE: 503,
+  // GitHub App installation tokens (sidecar/src/origins/github-app).
+  GITHUB_APP_TOKEN_REFUSED: 503,
+  GITHUB_APP_TOKEN_UNAVAILABLE: 503,
+  GITHUB_APP_KEY_INVALID: 503,
 } as const satisfies Record<string, number>;
 
 /** The admission webhook's codes, with the HTTP status its admission server answers with. */

@@ -5,3 +5,4 @@ export * from './aws/services.js';
 export * from './resolve-source.js';
 export * from './vault/resolve.js';
 export * from './azure/resolve.js';
+export * from './github/resolve.js';

@@ -2,13 +2,14 @@ import type { CredentialSource, HttpInjection, HttpSource, SecretKeyRef } from '
 import { awsEndpointVars } from './aws/services.js';
 import { AWS_ENV_DEFAULTS, HTTP_PRESETS, PORTCULLIS_URL_TOKEN, type EnvDefault, type HttpPresetDefaults } from './presets.js';
 import { resolveAzureWorkloadIdentity, type ResolvedAzureWorkloadIdentity } from './azure/resolve.js';
+import { resolveGithubApp, type ResolvedGithubApp } from './github/resolve.js';
 import { resolveHttpVault, type ResolvedVaultHttpOrigin } from './vault/resolve.js';
 
 /** Where an http source's credential comes from: a key of a Secret (mounted as a file), a Vault KV field, or a token minted for the pod. */
-export type ResolvedHttpOrigin = { readonly kind: 'secretRef'; readonly secretRef: SecretKeyRef } | ResolvedVaultHttpOrigin | ResolvedAzureWorkloadIdentity;
+export type ResolvedHttpOrigin = { readonly kind: 'secretRef'; readonly secretRef: SecretKeyRef } | ResolvedVaultHttpOrigin | ResolvedAzureWorkloadIdentity | ResolvedGithubApp;
 
 /** The origin fields of spec.http, of which exactly one is set. */
-const HTTP_ORIGINS = ['secretRef', 'vault', 'azureWorkloadIdentity'] as const;
+const HTTP_ORIGINS = ['secretRef', 'vault', 'azureWorkloadIdentity', 'githubApp'] as const;
 
 /** An http CredentialSource with its preset applied: everything the sidecar needs to forward a call. */
 export interface ResolvedHttpSource {
@@ -74,6 +75,7 @@ function resolveHttpOrigin(http: HttpSource, preset: HttpPresetDefaults | undefi
   const origins = HTTP_ORIGINS.filter((o) => http[o] !== undefined);
   if (origins.length !== 1) return `spec.http needs exactly one origin of ${HTTP_ORIGINS.join(', ')}${origins.length > 1 ? ` (it sets ${origins.join(' and ')})` : ''}`;
   if (http.azureWorkloadIdentity) return resolveAzureWorkloadIdentity(http.azureWorkloadIdentity, preset?.azureScope);
+  if (http.githubApp) return resolveGithubApp(http.githubApp);
   if (http.vault) return resolveHttpVault(http.vault);
   return { kind: 'secretRef', secretRef: http.secretRef as SecretKeyRef };
 }

@@ -1,5 +1,6 @@
 import type { ResolvedHttpSource } from '@portcullis/shared';
 import { azureKeyOf, openAzureWorkloadIdentity } from '../origins/azure-workload-identity/open.js';
+import { githubAppKeyOf, openGithubApp } from '../origins/github-app/open.js';
 import type { Origin, OriginDeps } from '../origins/origin.js';
 import { openSecretFileOrigin, secretFilePath } from '../origins/secret-file/open.js';
 import { openVaultHttp, vaultKeyOf } from '../origins/vault/open.js';
@@ -14,6 +15,8 @@ export function httpOriginKey(resolved: ResolvedHttpSource, deps: OriginDeps): s
       return vaultKeyOf(origin, deps);
     case 'azureWorkloadIdentity':
       return azureKeyOf(resolved.name, deps);
+    case 'githubApp':
+      return githubAppKeyOf(resolved, origin, deps);
   }
 }
 
@@ -27,5 +30,7 @@ export async function openHttpOrigin(resolved: ResolvedHttpSource, deps: OriginD
       return openVaultHttp(resolved, origin, deps);
     case 'azureWorkloadIdentity':
       return openAzureWorkloadIdentity(resolved, origin, deps);
+    case 'githubApp':
+      return openGithubApp(resolved, origin, deps);
   }
 }
