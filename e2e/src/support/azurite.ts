@@ -26,7 +26,7 @@ export async function startAzurite(pki: { leaf: KeyPair }, timeoutMs = 30_000): 
   const main = createRequire(import.meta.url).resolve('azurite/dist/src/blob/main.js');
   const child: ChildProcess = spawn(process.execPath, [
     main, '--blobHost', '127.0.0.1', '--blobPort', '0', '--inMemoryPersistence', '--disableTelemetry', '--silent',
-    '--oauth', 'basic', '--cert', join(dir, 'cert.pem'), '--key', join(dir, 'key.pem'),
+    '--skipApiVersionCheck', '--oauth', 'basic', '--cert', join(dir, 'cert.pem'), '--key', join(dir, 'key.pem'),
   ], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir });
   let log = '';
   const port = await new Promise<number>((resolve, reject) => {
