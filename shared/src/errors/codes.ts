@@ -52,7 +52,6 @@ const SIDECAR_CODES = {
   UPGRADE_NOT_SUPPORTED: 400,
   WEBSOCKET_HANDSHAKE_INVALID: 400,
   WEBSOCKET_NOT_SUPPORTED: 400,
-  WEBSOCKET_TUNNEL_CUT: 0,
 } as const satisfies Record<string, number>;
 
 /** The admission webhook's codes, with the HTTP status its admission server answers with. */

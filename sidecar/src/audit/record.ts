@@ -33,10 +33,12 @@ export interface AuditRecord {
   /** Calls limits applied to: usage reported, what each budget was charged and has left. */
   readonly limits?: LimitAudit;
   /**
-   * A WebSocket tunnel's line, written when it closes: who ended it and why. status is 101, the bytes are
-   * what crossed the tunnel each way and durationMs runs from the upgrade request to the close.
+   * A WebSocket tunnel's line, written when it closes: who ended it, the close frame's status code (the
+   * first either peer sent, or the one the sidecar sent when it cut the tunnel; null: the connection just
+   * dropped) and why. status is 101, the bytes are what crossed the tunnel each way and durationMs runs
+   * from the upgrade request to the close.
    */
-  readonly websocket?: { readonly closedBy: TunnelEnd; readonly reason: string };
+  readonly websocket?: { readonly closedBy: TunnelEnd; readonly closeCode: number | null; readonly reason: string };
   readonly status: number;
   readonly error: string | null;
   readonly bytesIn: number;

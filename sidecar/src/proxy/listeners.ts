@@ -9,7 +9,8 @@ export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffe
 /** WebSocket upgrades: the `upgrade` listener of each port, and what stops the open tunnels at close(). */
 export interface Upgrades {
   readonly makeListener: (port: number) => UpgradeListener;
-  readonly stop: (reason: string) => void;
+  /** Cuts the open tunnels; resolves when they have closed. */
+  readonly stop: (reason: string) => Promise<void>;
 }
 
 const SKIPPABLE = new Set(['EADDRNOTAVAIL', 'EAFNOSUPPORT']);
@@ -88,8 +89,7 @@ export class PortListeners {
     const all = [...this.servers.values()].flat();
     this.servers.clear();
     // Upgraded connections are no longer the servers': closing them does not end the tunnels.
-    this.upgrades?.stop('the sidecar is stopping');
-    await Promise.all(all.map((s) => closeServer(s)));
+    await Promise.all([...all.map((s) => closeServer(s)), this.upgrades?.stop('the sidecar is stopping')]);
   }
 }
 

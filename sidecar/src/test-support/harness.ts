@@ -155,7 +155,7 @@ export async function startHarness(opts: {
     },
     openTunnels: () => tunnels.size,
     async close() {
-      tunnels.stop('the test ended');
+      await tunnels.stop('the test ended');
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await state.close();

@@ -2,7 +2,8 @@
 // startUpstream, it fakes only the API's business logic: the handshake is refused with 401 unless the
 // credential is the real one, and it records every TCP connection, handshake and close, so tests assert
 // on what reached it. Messages: "echo:<text>" is sent back, "close:<code>" closes from the upstream side,
-// "bytes:<n>" answers with one binary message of n bytes.
+// "bytes:<n>" answers with one binary message of n bytes, a JSON event {"type": t} (an SDK's client event) is
+// answered with {"type": "portcullis.test.echo", "received": t}.
 import type { IncomingMessage } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -58,6 +59,7 @@ export async function startWsUpstream(pki: { ca: KeyPair; leaf: KeyPair }, autho
         if (text.startsWith('echo:')) ws.send(text);
         else if (text.startsWith('close:')) ws.close(Number(text.slice(6)), 'upstream says bye');
         else if (text.startsWith('bytes:')) ws.send(Buffer.alloc(Number(text.slice(6)), 7));
+        else if (text.startsWith('{')) ws.send(JSON.stringify({ type: 'portcullis.test.echo', received: (JSON.parse(text) as { type?: unknown }).type }));
       });
       ws.on('close', (code: number, reason: Buffer) => {
         record.closed = { code, reason: reason.toString() };

@@ -1,12 +1,12 @@
 import type { PortcullisError } from '@portcullis/shared';
-import type { TunnelEnd } from '../audit/record.js';
+import type { Cut } from './tunnel.js';
 
 /** An open tunnel as the registry sees it. */
 export interface OpenTunnel {
   /** Why it must be cut now (revocationOf against the current world), or undefined. */
   revoked(): PortcullisError | undefined;
   /** Ends both sides and records who ended it and why (`error`: the code the audit line carries). */
-  cut(by: TunnelEnd, reason: string, error?: PortcullisError): void;
+  cut(cut: Cut, error?: PortcullisError): void;
 }
 
 /**
@@ -18,6 +18,7 @@ export interface OpenTunnel {
 export class OpenTunnels {
   private readonly open = new Set<OpenTunnel>();
   private timer: NodeJS.Timeout | undefined;
+  private readonly emptied: (() => void)[] = [];
 
   constructor(private readonly checkIntervalMs: number) {}
 
@@ -34,7 +35,9 @@ export class OpenTunnels {
 
   delete(tunnel: OpenTunnel): void {
     this.open.delete(tunnel);
-    if (this.open.size > 0 || !this.timer) return;
+    if (this.open.size > 0) return;
+    for (const resolve of this.emptied.splice(0)) resolve();
+    if (!this.timer) return;
     clearInterval(this.timer);
     this.timer = undefined;
   }
@@ -43,11 +46,15 @@ export class OpenTunnels {
   sweep(): void {
     for (const tunnel of [...this.open]) {
       const err = tunnel.revoked();
-      if (err) tunnel.cut('revoked', err.message, err);
+      if (err) tunnel.cut({ by: 'revoked', reason: err.message, closeCode: 1008, closeReason: `portcullis: ${err.code}` }, err);
     }
   }
 
-  stop(reason: string): void {
-    for (const tunnel of [...this.open]) tunnel.cut('shutdown', reason);
+  /** Cuts every tunnel; resolves once all have closed and been recorded (each is destroyed after its drain time at most). */
+  stop(reason: string): Promise<void> {
+    if (this.open.size === 0) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.emptied.push(resolve));
+    for (const tunnel of [...this.open]) tunnel.cut({ by: 'shutdown', reason, closeCode: 1001, closeReason: 'portcullis: the sidecar is stopping' });
+    return done;
   }
 }

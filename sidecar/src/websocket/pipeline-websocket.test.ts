@@ -79,7 +79,7 @@ describe('WebSocket upgrades through the sidecar', () => {
     expect(seen?.url).toBe('/v1/realtime?model=gpt-realtime');
     await eventually(() => expect(tunnelLines(hh)).toHaveLength(1));
     const line = tunnelLines(hh)[0] as AuditRecord;
-    expect(line).toMatchObject({ status: 101, method: 'GET', path: '/v1/realtime', error: null, decision: { forwarded: true, rule: 'realtime' }, websocket: { closedBy: 'app' } });
+    expect(line).toMatchObject({ status: 101, method: 'GET', path: '/v1/realtime', error: null, decision: { forwarded: true, rule: 'realtime' }, websocket: { closedBy: 'app', closeCode: 1000 } });
     expect(line.bytesIn).toBeGreaterThan(20);
     expect(line.bytesOut).toBeGreaterThan(1_048_576);
     expect(line.upstreamMs).not.toBeNull();
@@ -131,7 +131,7 @@ describe('WebSocket upgrades through the sidecar', () => {
     const { ws } = await openedWs(wsUrl(hh));
     ws.send('close:4001');
     expect(await closed(ws)).toEqual({ code: 4001, reason: 'upstream says bye' });
-    await eventually(() => expect(tunnelLines(hh)[0]?.websocket?.closedBy).toBe('upstream'));
+    await eventually(() => expect(tunnelLines(hh)[0]?.websocket).toMatchObject({ closedBy: 'upstream', closeCode: 4001 }));
   });
 
   it('closes the upstream side when the app aborts without a close frame', async () => {
@@ -142,7 +142,7 @@ describe('WebSocket upgrades through the sidecar', () => {
     const seen = upstream.handshakes.at(-1);
     ws.terminate();
     await eventually(() => expect(seen?.closed?.code).toBe(1006));
-    await eventually(() => expect(tunnelLines(hh)[0]?.websocket?.closedBy).toBe('app'));
+    await eventually(() => expect(tunnelLines(hh)[0]?.websocket).toMatchObject({ closedBy: 'app', closeCode: null }));
     expect(hh.openTunnels()).toBe(0);
   });
 
@@ -151,10 +151,10 @@ describe('WebSocket upgrades through the sidecar', () => {
     const { ws } = await openedWs(wsUrl(hh));
     const seen = upstream.handshakes.at(-1);
     const started = Date.now();
-    expect((await closed(ws)).code).toBe(1006);
+    expect(await closed(ws)).toEqual({ code: 1001, reason: 'portcullis: idle timeout' });
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-    await eventually(() => expect(seen?.closed).toBeDefined());
-    await eventually(() => expect(tunnelLines(hh)[0]?.websocket).toMatchObject({ closedBy: 'idle', reason: expect.stringContaining('300 ms') as unknown }));
+    await eventually(() => expect(seen?.closed?.code).toBe(1001));
+    await eventually(() => expect(tunnelLines(hh)[0]?.websocket).toMatchObject({ closedBy: 'idle', closeCode: 1001, reason: expect.stringContaining('300 ms') as unknown }));
   });
 
   it('keeps a tunnel that is in use past the idle timeout', async () => {
@@ -176,9 +176,9 @@ describe('WebSocket upgrades through the sidecar', () => {
     const seen = upstream.handshakes.at(-1);
     const started = Date.now();
     hh.setPodSuspension('the pod has the label portcullis.dev/suspend=true');
-    await closed(ws);
+    expect(await closed(ws)).toEqual({ code: 1008, reason: 'portcullis: SUSPENDED' });
     expect(Date.now() - started).toBeLessThan(1000);
-    await eventually(() => expect(seen?.closed).toBeDefined());
+    await eventually(() => expect(seen?.closed?.code).toBe(1001));
     await eventually(() => expect(tunnelLines(hh)[0]).toMatchObject({ error: 'SUSPENDED', websocket: { closedBy: 'revoked', reason: expect.stringContaining('portcullis.dev/suspend=true') as unknown } }));
     const again = await openWs(wsUrl(hh));
     expect(again).toMatchObject({ kind: 'refused', status: 403 });
@@ -193,7 +193,7 @@ describe('WebSocket upgrades through the sidecar', () => {
     expect((await nextMessage(ws)).toString()).toBe('echo:still');
     const started = Date.now();
     await hh.setPolicies([allowRealtime({}, [CHAT])]);
-    await closed(ws);
+    expect(await closed(ws)).toEqual({ code: 1008, reason: 'portcullis: POLICY_DENIED' });
     expect(Date.now() - started).toBeLessThan(1000);
     await eventually(() => expect(tunnelLines(hh)[0]).toMatchObject({ error: 'POLICY_DENIED', websocket: { closedBy: 'revoked' } }));
   });

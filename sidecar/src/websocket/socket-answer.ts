@@ -1,5 +1,6 @@
 import { STATUS_CODES, type OutgoingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { PortcullisError } from '@portcullis/shared';
 import type { Answer } from '../sources/runtime.js';
 
 /** A header value that could end the head early or start a second one is never written. */
@@ -44,7 +45,7 @@ export class SocketAnswer implements Answer {
   }
 
   writeHead(status: number, headers: OutgoingHttpHeaders): void {
-    if (this.sent) throw new Error('the answer to this upgrade was already started');
+    if (this.sent) throw new PortcullisError('INTERNAL', 'the answer to this upgrade was already started');
     const all: OutgoingHttpHeaders = { ...this.pending };
     for (const name in headers) all[name.toLowerCase()] = headers[name];
     all.connection = 'close';

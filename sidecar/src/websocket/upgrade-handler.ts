@@ -11,12 +11,12 @@ import { denialError } from '../proxy/denial.js';
 import { auditRecordOf, decisionLabel, type Exchange } from '../proxy/exchange.js';
 import { setFraming, NO_BODY } from '../proxy/framing.js';
 import { admit, toPortcullisError, type HandlerDeps } from '../proxy/handler.js';
-import type { Classified, Outgoing, SourceRuntime } from '../sources/runtime.js';
-import type { TunnelEnd } from '../audit/record.js';
+import type { Classified, SourceRuntime } from '../sources/runtime.js';
+import type { AuditRecord } from '../audit/record.js';
 import type { OpenTunnels } from './open-tunnels.js';
 import { revocationOf, type TunnelGrant } from './revocation.js';
 import { responseHead, SocketAnswer } from './socket-answer.js';
-import { Tunnel, type TunnelClose } from './tunnel.js';
+import { Tunnel, type Cut, type TunnelClose } from './tunnel.js';
 import { checkUpgradeRequest, upstreamAgreed } from './upgrade-request.js';
 import { sendUpgrade, type UpstreamAnswer } from './upstream-upgrade.js';
 
@@ -47,7 +47,7 @@ class UpgradeExchange {
   /** Limits are being checked: their answer, not appLeft(), settles the exchange. */
   private gating = false;
   private recorded = false;
-  private websocket: { closedBy: TunnelEnd; reason: string } | undefined;
+  private websocket: NonNullable<AuditRecord['websocket']> | undefined;
 
   constructor(
     private readonly port: number,
@@ -139,7 +139,7 @@ class UpgradeExchange {
         out.headers.upgrade = 'websocket';
         this.x.sent = true;
         const started = performance.now();
-        this.upstreamRequest = sendUpgrade(source, out as Outgoing, this.deps.responseTimeoutMs, (answer) => {
+        this.upstreamRequest = sendUpgrade(source, out, this.deps.responseTimeoutMs, (answer) => {
           this.x.upstreamMs = performance.now() - started;
           this.answered(source, classified, answer);
         });
@@ -179,21 +179,21 @@ class UpgradeExchange {
     const grant: TunnelGrant = { port: this.port, source, podUID: x.identity?.podUID ?? '', method: 'GET', path: classified.path, items: classified.items };
     const entry = {
       revoked: () => revocationOf(grant, { identity: deps.identity(), state: deps.state(), podSuspension: deps.podSuspension() }),
-      cut: (by: TunnelEnd, reason: string, error?: PortcullisError) => {
+      cut: (cut: Cut, error?: PortcullisError) => {
         if (error) x.error ??= error;
-        tunnel.cut(by, reason);
+        tunnel.cut(cut);
       },
     };
     const tunnel = new Tunnel(this.socket, upstream, {
       idleTimeoutMs: deps.idleTimeoutMs,
       drainMs: DRAIN_MS,
       onClose: (close: TunnelClose) => {
-        deps.tunnels.delete(entry);
         x.bytesIn = close.bytesIn;
         x.bytesOut = close.bytesOut;
-        this.websocket = { closedBy: close.closedBy, reason: close.reason };
+        this.websocket = { closedBy: close.closedBy, closeCode: close.closeCode, reason: close.reason };
         this.phase = 'done';
-        this.settleAndRecord();
+        // Out of the registry once its line is written: stopping the sidecar waits for the lines.
+        this.settleAndRecord(() => deps.tunnels.delete(entry));
       },
     });
     setNoDelay(this.socket);
@@ -256,20 +256,26 @@ class UpgradeExchange {
   }
 
   /** Gives back what the limits granted (an in-flight slot is held while a tunnel is open), then records. */
-  private settleAndRecord(): void {
+  private settleAndRecord(after?: () => void): void {
     if (this.recorded) return;
     this.recorded = true;
     const meter = this.x.meter;
-    if (!meter) return this.record();
+    if (!meter) {
+      this.record();
+      after?.();
+      return;
+    }
     meter.finish(this.x.id, this.x.sent).then(
       (limits) => {
         this.x.limits = limits;
         this.record();
+        after?.();
       },
       (err: unknown) => {
         this.deps.limits.metrics.storeErrors.inc({ operation: 'settle' });
         this.deps.log.error({ err, requestId: this.x.id }, 'giving back the limits of a WebSocket tunnel failed; they lapse after their lease');
         this.record();
+        after?.();
       },
     );
   }
