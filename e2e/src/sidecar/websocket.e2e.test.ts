@@ -83,6 +83,29 @@ describe('WebSocket upgrades through the shipped sidecar (standalone)', () => {
     expect([...sidecar.stdout, ...sidecar.stderr].join('\n')).not.toContain(KEY);
   });
 
+  it('holds back a fast upstream while the app does not read: backpressure, not the sidecar\'s memory, absorbs it', async () => {
+    const MiB = 1024 * 1024;
+    const { ws } = await openedWs(`${base()}/v1/realtime`);
+    const seen = upstream.handshakes.at(-1);
+    const before = (await sidecar.memoryKiB()).current;
+    ws.pause();
+    ws.send('flood:128');
+    // Less than the suite's 2 s idle timeout: a tunnel whose reader stalls that long is idle.
+    await new Promise((r) => setTimeout(r, 1000));
+    const stalled = seen?.flooded ?? 0;
+    const during = (await sidecar.memoryKiB()).current;
+    // The upstream could write only what the socket buffers on the way hold: far less than 128 MiB.
+    expect(stalled).toBeLessThan(64 * MiB);
+    expect(during - before).toBeLessThan(48 * 1024);
+    let received = 0;
+    ws.on('message', (data: Buffer) => (received += data.length));
+    ws.resume();
+    await eventually(() => expect(received).toBe(128 * MiB), 30_000);
+    process.stdout.write(`websocket backpressure: upstream stalled at ${(stalled / MiB).toFixed(0)} MiB of 128 while the app paused; sidecar RSS +${((during - before) / 1024).toFixed(1)} MiB\n`);
+    ws.close();
+    await closed(ws);
+  }, 60_000);
+
   it('carries the openai SDK\'s Realtime client (its wss: URL dialled in plain text to the loopback port)', async () => {
     const client = new OpenAI({ apiKey: 'placeholder', baseURL: `http://127.0.0.1:${port}/v1` });
     // The SDK always builds a wss: URL; the sidecar's port is plain HTTP on loopback, so the socket is made here.

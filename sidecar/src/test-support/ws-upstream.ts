@@ -2,7 +2,8 @@
 // startUpstream, it fakes only the API's business logic: the handshake is refused with 401 unless the
 // credential is the real one, and it records every TCP connection, handshake and close, so tests assert
 // on what reached it. Messages: "echo:<text>" is sent back, "close:<code>" closes from the upstream side,
-// "bytes:<n>" answers with one binary message of n bytes, a JSON event {"type": t} (an SDK's client event) is
+// "bytes:<n>" answers with one binary message of n bytes, "flood:<m>" with m binary messages of 1 MiB,
+// each sent once the previous one was written (so a stalled reader stalls it), a JSON event {"type": t} (an SDK's client event) is
 // answered with {"type": "portcullis.test.echo", "received": t}.
 import type { IncomingMessage } from 'node:http';
 import { createServer, type Server } from 'node:https';
@@ -17,6 +18,8 @@ export interface WsHandshake {
   closed: { code: number; reason: string } | undefined;
   /** Bytes of message payload received. */
   received: number;
+  /** Bytes of flood payload written to the socket so far. */
+  flooded: number;
 }
 
 export interface WsUpstream {
@@ -29,6 +32,22 @@ export interface WsUpstream {
   /** Upgrade requests it refused (wrong credential), with their headers. */
   readonly refused: IncomingMessage['headers'][];
   close(): Promise<void>;
+}
+
+const MiB = 1024 * 1024;
+
+/** Sends `count` messages of 1 MiB, each after the previous one was written to the socket. */
+function flood(ws: WebSocket, record: WsHandshake, count: number): void {
+  const chunk = Buffer.alloc(MiB, 3);
+  const next = (left: number): void => {
+    if (left === 0 || ws.readyState !== ws.OPEN) return;
+    ws.send(chunk, { binary: true }, (err) => {
+      if (err) return;
+      record.flooded += MiB;
+      next(left - 1);
+    });
+  };
+  next(count);
 }
 
 export async function startWsUpstream(pki: { ca: KeyPair; leaf: KeyPair }, authorize: (headers: IncomingMessage['headers']) => boolean): Promise<WsUpstream> {
@@ -49,7 +68,7 @@ export async function startWsUpstream(pki: { ca: KeyPair; leaf: KeyPair }, autho
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      const record: WsHandshake = { url: req.url ?? '', headers: req.headers, closed: undefined, received: 0 };
+      const record: WsHandshake = { url: req.url ?? '', headers: req.headers, closed: undefined, received: 0, flooded: 0 };
       handshakes.push(record);
       sockets.add(ws);
       ws.on('message', (data: Buffer, isBinary: boolean) => {
@@ -59,6 +78,7 @@ export async function startWsUpstream(pki: { ca: KeyPair; leaf: KeyPair }, autho
         if (text.startsWith('echo:')) ws.send(text);
         else if (text.startsWith('close:')) ws.close(Number(text.slice(6)), 'upstream says bye');
         else if (text.startsWith('bytes:')) ws.send(Buffer.alloc(Number(text.slice(6)), 7));
+        else if (text.startsWith('flood:')) flood(ws, record, Number(text.slice(6)));
         else if (text.startsWith('{')) ws.send(JSON.stringify({ type: 'portcullis.test.echo', received: (JSON.parse(text) as { type?: unknown }).type }));
       });
       ws.on('close', (code: number, reason: Buffer) => {
