@@ -55,6 +55,10 @@ const SIDECAR_CODES = {
   GITHUB_APP_TOKEN_REFUSED: 503,
   GITHUB_APP_TOKEN_UNAVAILABLE: 503,
   GITHUB_APP_KEY_INVALID: 503,
+  // WebSocket upgrades (sidecar/src/websocket, issue 16).
+  UPGRADE_NOT_SUPPORTED: 400,
+  WEBSOCKET_HANDSHAKE_INVALID: 400,
+  WEBSOCKET_NOT_SUPPORTED: 400,
 } as const satisfies Record<string, number>;
 
 /** The admission webhook's codes, with the HTTP status its admission server answers with. */
