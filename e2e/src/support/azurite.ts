@@ -19,7 +19,7 @@ export interface Azurite {
 /** Azurite's fixed development account. */
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
 
-export async function startAzurite(pki: { leaf: KeyPair }, timeoutMs = 30_000): Promise<Azurite> {
+export async function startAzurite(pki: { leaf: KeyPair }, timeoutMs = 90_000): Promise<Azurite> {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-azurite-'));
   writeFileSync(join(dir, 'cert.pem'), pki.leaf.certPem);
   writeFileSync(join(dir, 'key.pem'), pki.leaf.keyPem);
