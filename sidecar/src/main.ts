@@ -1,6 +1,8 @@
 // portcullis-sidecar: the only place that reads flags, env, files and signals; everything else is built
 // by buildSidecar(). Audit lines go to stdout, operational logs to stderr.
+import { lookup } from 'node:dns/promises';
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { pino, type Logger } from 'pino';
 import { isPortcullisError } from '@portcullis/shared';
@@ -21,7 +23,7 @@ const USAGE = `usage:
   portcullis-sidecar --standalone --config <dir|file> --identity ns/serviceaccount/pod[/uid] [--labels k=v,...]
 options: --identity-token-file, --api-token-file, --api-ca-file, --labels-file, --secrets-dir, --sts-token-file,
   --vault-jwt-file, --vault-token-file,
-  --listen-addresses, --admin-address, --admin-port, --upstream-response-timeout-seconds,
+  --listen-addresses, --proxy-port, --admin-address, --admin-port, --upstream-response-timeout-seconds,
   --credential-poll-interval-seconds, --identity-review-interval-seconds, --log-level, --young-generation-mib,
   --redis-address host:port, --redis-tls, --redis-ca-file, --redis-username, --redis-password-file
   (see docs/sidecar.md)`;
@@ -120,6 +122,18 @@ function openRedis(o: NonNullable<SidecarOptions['redis']>, log: Logger): RedisL
   return store;
 }
 
+/** The API server's addresses the HTTPS_PROXY port guards: the in-cluster service IP and the URL's host if an IP. */
+function apiServerAddresses(options: SidecarOptions, env: NodeJS.ProcessEnv): string[] {
+  const out: string[] = [];
+  if (env.KUBERNETES_SERVICE_HOST) out.push(env.KUBERNETES_SERVICE_HOST);
+  const api = options.mode.kind === 'cluster' ? options.mode.api : undefined;
+  if (api?.kind === 'token') {
+    const host = new URL(api.server).hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host) !== 0) out.push(host);
+  }
+  return out;
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === 'wait-ready') return waitReadyCommand(argv.slice(1));
@@ -159,6 +173,8 @@ async function main(): Promise<void> {
     clock,
     files,
     ...(redis ? { sharedLimitStore: redis } : {}),
+    lookup: (host) => lookup(host, { all: true }),
+    apiServerAddresses: apiServerAddresses(options, process.env),
     ...(cluster ? { kube: await sidecarKubeClient(cluster.api, files), labels: readLabels(cluster.labelsFile) } : {}),
   });
 
@@ -184,7 +200,7 @@ async function main(): Promise<void> {
 
   await sidecar.start();
   const admin = sidecar.adminAddress();
-  log.info({ adminPort: admin.port, mode: options.mode.kind, runtime, youngGenerationMiB: options.youngGenerationMiB }, 'portcullis sidecar started');
+  log.info({ adminPort: admin.port, proxyPort: sidecar.proxyAddress()?.port, mode: options.mode.kind, runtime, youngGenerationMiB: options.youngGenerationMiB }, 'portcullis sidecar started');
 }
 
 main().catch((err: unknown) => {

@@ -48,6 +48,11 @@ const SIDECAR_CODES = {
   VAULT_REVOKE_FAILED: 0,
   // Origins that exchange the pod's projected token (origins/origin-token.ts).
   ORIGIN_TOKEN_UNAVAILABLE: 503,
+  // The HTTPS_PROXY port (sidecar/src/egress): tunnels and absolute-form requests to hosts without a source.
+  EGRESS_DENIED: 403,
+  EGRESS_ADDRESS_BLOCKED: 403,
+  EGRESS_HOST_UNRESOLVED: 502,
+  EGRESS_TARGET_INVALID: 400,
 } as const satisfies Record<string, number>;
 
 /** The admission webhook's codes, with the HTTP status its admission server answers with. */

@@ -37,6 +37,11 @@ export interface SidecarOptions {
   /** Folder of the projected tokens credential origins present to their token endpoints: `<dir>/<source>`. */
   readonly originTokensDir: string;
   readonly listenAddresses: readonly string[];
+  /**
+   * The HTTPS_PROXY port (CONNECT and absolute-form http://) on the listen addresses; undefined: none
+   * (docs/proxy-mode.md). 0 picks a free port (tests).
+   */
+  readonly proxyPort: number | undefined;
   readonly adminAddress: string;
   readonly adminPort: number;
   readonly upstreamResponseTimeoutMs: number;

@@ -38,6 +38,7 @@ const FLAGS = {
   'vault-token-file': { type: 'string' },
   'origin-tokens-dir': { type: 'string' },
   'listen-addresses': { type: 'string' },
+  'proxy-port': { type: 'string' },
   'admin-address': { type: 'string' },
   'admin-port': { type: 'string' },
   'upstream-response-timeout-seconds': { type: 'string' },
@@ -125,9 +126,9 @@ function parseMode(v: Values, env: Env): SidecarOptions['mode'] {
   });
 }
 
-function parsePort(raw: string): number {
+function parsePort(raw: string, option = 'admin-port'): number {
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalid('admin-port', raw, 'expected a port from 0 (any free port) to 65535');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalid(option, raw, 'expected a port from 0 (any free port) to 65535');
   return port;
 }
 
@@ -198,6 +199,7 @@ export function parseOptions(argv: readonly string[], env: Env): SidecarOptions 
     sources: sources ? new Set(sources) : undefined,
     ...credentialFiles(v),
     listenAddresses: parseListen(v['listen-addresses']),
+    proxyPort: v['proxy-port'] === undefined || v['proxy-port'] === '' ? undefined : parsePort(v['proxy-port'], 'proxy-port'),
     adminAddress: v['admin-address'] ?? '0.0.0.0',
     adminPort: parsePort(v['admin-port'] ?? env[SIDECAR_ENV.adminPort] ?? String(SIDECAR_ADMIN_PORT)),
     upstreamResponseTimeoutMs: positiveNumber('upstream-response-timeout-seconds', v['upstream-response-timeout-seconds'] ?? '120') * 1000,

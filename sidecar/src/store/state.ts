@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import {
   compileForWorkload,
+  compileHostRules,
   compileLimits,
+  NO_HOST_RULES,
   NO_LIMITS,
   type CredentialSource,
   type EgressPolicy,
@@ -67,7 +69,7 @@ export class SidecarState {
   private readonly report: RejectionReport;
   private runtimes = new Map<string, SourceRuntime>();
   private generation = 0;
-  private current: ProxyState = { synced: false, rules: emptyRules(), limits: NO_LIMITS, source: () => undefined, problem: () => undefined };
+  private current: ProxyState = { synced: false, rules: emptyRules(), limits: NO_LIMITS, hosts: NO_HOST_RULES, source: () => undefined, problem: () => undefined };
   private building: Promise<void> = Promise.resolve();
   private portsListener: ((ports: ReadonlySet<number>) => void) | undefined;
 
@@ -184,6 +186,7 @@ export class SidecarState {
       synced: this.sourcesSynced && this.policiesSynced,
       rules: workload ? compileForWorkload([...this.policies.values()], workload) : emptyRules(),
       limits: workload ? compileLimits([...this.policies.values()], workload) : NO_LIMITS,
+      hosts: workload ? compileHostRules([...this.policies.values()], workload) : NO_HOST_RULES,
       source: (port) => byPort.get(port),
       problem: (port) => problems.get(port),
     };
