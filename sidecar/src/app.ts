@@ -7,13 +7,16 @@ import type { Logger } from 'pino';
 import { createAdminServer } from './admin/server.js';
 import { createClusterMode } from './app/cluster.js';
 import type { Mode } from './app/mode.js';
-import { createProxyListeners } from './app/proxy-listeners.js';
+import { createProxyListeners, sourceHandlers } from './app/proxy-listeners.js';
 import { readinessOf, type Readiness } from './app/readiness.js';
 import { createStandaloneMode } from './app/standalone.js';
 import { AuditLog, type AuditSink } from './audit/audit-log.js';
 import { createAddressGuard } from './egress/address-guard.js';
 import { createEgressMetrics } from './egress/metrics.js';
+import { PodCa, type Pki } from './egress/mitm/pod-ca.js';
 import { EgressProxy } from './egress/proxy-server.js';
+import type { Handler } from './proxy/listeners.js';
+import { nodeHttp } from '@portcullis/shared/http';
 import type { Lookup } from './egress/resolve-target.js';
 import type { SidecarOptions } from './config/options.js';
 import type { TokenReviewStatus } from './identity/identity.js';
@@ -43,6 +46,11 @@ export interface SidecarDeps {
   readonly lookup?: Lookup;
   /** Addresses of the cluster's API server, which tunnels never reach unless a rule names the host. */
   readonly apiServerAddresses?: readonly string[];
+  /**
+   * Certificate minting (@portcullis/shared/pki, loaded by main only when the proxy port is on): with it
+   * the proxy port terminates TLS for hosts sources serve; without it those hosts are tunnel rules' too.
+   */
+  readonly pki?: Pki;
 }
 
 /** How long opening a tunnel's TCP connection may take. */
@@ -59,6 +67,8 @@ export interface Sidecar {
   ports(): number[];
   /** The HTTPS_PROXY port's address once started; undefined when --proxy-port is not set. */
   proxyAddress(): AddressInfo | undefined;
+  /** The pod CA's certificate (public) for the apps to trust; undefined without proxy mode's TLS. */
+  caCertPem(): string | undefined;
   adminAddress(): AddressInfo;
   /**
    * `rejected`: invalid objects and files; `credentials`: sources whose credential cannot be used. Neither
@@ -94,10 +104,25 @@ function createMode(options: SidecarOptions, deps: SidecarDeps, metrics: Sidecar
 }
 
 /** The HTTPS_PROXY port, when --proxy-port asks for one. */
-function createEgress(options: SidecarOptions, deps: SidecarDeps, state: SidecarState, mode: Mode, metrics: SidecarMetrics): EgressProxy | undefined {
+function createEgress(options: SidecarOptions, deps: SidecarDeps, state: SidecarState, mode: Mode, metrics: SidecarMetrics, handlers: (port: number) => Handler): { proxy: EgressProxy; caCertPem: string | undefined } | undefined {
   if (options.proxyPort === undefined) return undefined;
+  const servers = new Map<number, Server>();
+  const mitm = deps.pki
+    ? {
+        ca: new PodCa(deps.pki, deps.clock.now),
+        serverFor(port: number): Server {
+          let server = servers.get(port);
+          if (!server) {
+            // Never listens: the decrypted connections of proxy mode are handed to it one by one.
+            server = nodeHttp.createServer({ requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 }, handlers(port));
+            servers.set(port, server);
+          }
+          return server;
+        },
+      }
+    : undefined;
   const lookup: Lookup = deps.lookup ?? (() => Promise.reject(new PortcullisError('INTERNAL', 'no DNS lookup was given to the sidecar')));
-  return new EgressProxy(
+  const proxy = new EgressProxy(
     options.proxyPort,
     options.listenAddresses,
     {
@@ -112,9 +137,11 @@ function createEgress(options: SidecarOptions, deps: SidecarDeps, state: Sidecar
       requestId: randomUUID,
       now: deps.clock.now,
       connectTimeoutMs: EGRESS_CONNECT_TIMEOUT_MS,
+      ...(mitm ? { mitm } : {}),
     },
     deps.log,
   );
+  return { proxy, caCertPem: mitm?.ca.certPem };
 }
 
 /**
@@ -132,8 +159,9 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
     metrics: limitMetrics,
     nowMs: () => deps.clock.now().getTime(),
   };
-  const listeners = createProxyListeners(options, state, mode, { audit: new AuditLog(deps.audit), metrics, log, clock: deps.clock, limits });
-  const egress = createEgress(options, deps, state, mode, metrics);
+  const handlers = sourceHandlers(options, state, mode, { audit: new AuditLog(deps.audit), metrics, log, clock: deps.clock, limits });
+  const listeners = createProxyListeners(state, handlers, options, log);
+  const egress = createEgress(options, deps, state, mode, metrics, handlers);
   const readiness = readinessOf(state, mode, () => listeners.ports());
   const admin: Server = createAdminServer(metrics.registry, { readiness });
 
@@ -141,19 +169,20 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
     metrics,
     readiness,
     ports: () => listeners.ports(),
-    proxyAddress: () => egress?.address(),
+    proxyAddress: () => egress?.proxy.address(),
+    caCertPem: () => egress?.caCertPem,
     adminAddress: () => admin.address() as AddressInfo,
     async start() {
       await new Promise<void>((resolve, reject) => {
         admin.once('error', reject);
         admin.listen(options.adminPort, options.adminAddress, () => resolve());
       });
-      await egress?.start();
+      await egress?.proxy.start();
       await mode.start();
     },
     async stop() {
       mode.stop();
-      await egress?.close();
+      await egress?.proxy.close();
       await listeners.close();
       await new Promise<void>((resolve) => admin.close(() => resolve()));
       await state.close();

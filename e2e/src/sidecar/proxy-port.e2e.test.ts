@@ -1,7 +1,7 @@
 // The HTTPS_PROXY port of the shipped sidecar executable (Bun), driven by curl as an unchanged app would
 // use it: tunnels to an allowed host, a denied tunnel, SSRF attempts, and absolute-form http://.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +21,9 @@ let plain: Server;
 let tlsPort: number;
 let plainPort: number;
 let sidecar: SidecarProcess;
+let llm: Server;
+const llmSeen: string[] = [];
+const REAL_KEY = 'sk-e2e-real-9b2d';
 let proxyPort: number;
 const audit: AuditRecord[] = [];
 
@@ -53,6 +56,25 @@ beforeAll(async () => {
   await Promise.all([new Promise<void>((r) => tls.listen(0, '127.0.0.1', r)), new Promise<void>((r) => plain.listen(0, '127.0.0.1', r))]);
   tlsPort = (tls.address() as AddressInfo).port;
   plainPort = (plain.address() as AddressInfo).port;
+  // An LLM API stand-in that checks the injected key: the openai source's upstream override points at
+  // it, while the apps keep calling https://api.openai.com (the preset's host) through the proxy port.
+  llm = createHttpsServer({ cert: leaf.certPem, key: leaf.keyPem }, (req, res) => {
+    const ok = req.headers.authorization === `Bearer ${REAL_KEY}`;
+    llmSeen.push(`${req.method ?? ''} ${req.url ?? ''} ${ok ? 'real-key' : JSON.stringify(req.headers.authorization ?? null)}`);
+    res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(ok ? { id: 'c1', object: 'chat.completion', created: 1, model: 'gpt-test', choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'hi from the stand-in' } }] } : { error: { message: 'bad key' } }));
+  });
+  await new Promise<void>((r) => llm.listen(0, '127.0.0.1', r));
+  mkdirSync(join(dir, 'sources', 'openai'), { recursive: true });
+  writeFileSync(join(dir, 'sources', 'openai', 'api-key'), REAL_KEY);
+  const source = JSON.stringify({
+    apiVersion: 'portcullis.dev/v1alpha1', kind: 'CredentialSource', metadata: { name: 'openai' },
+    spec: { type: 'http', port: 20000 + Math.floor(Math.random() * 12000), http: { preset: 'openai', upstream: `https://localhost:${(llm.address() as AddressInfo).port}`, caBundle: ca.certPem, secretRef: { name: 'openai-key', key: 'api-key' } } },
+  });
+  const chatOnly = JSON.stringify({
+    apiVersion: 'portcullis.dev/v1alpha1', kind: 'EgressPolicy', metadata: { name: 'chat-only' },
+    spec: { workloads: { serviceAccounts: ['agent'] }, rules: [{ name: 'chat', effect: 'Allow', source: 'openai', methods: ['POST'], paths: ['/v1/chat/completions'] }] },
+  });
   const policy = (name: string, egress: unknown[]): string =>
     JSON.stringify({ apiVersion: 'portcullis.dev/v1alpha1', kind: 'EgressPolicy', metadata: { name }, spec: { workloads: { serviceAccounts: ['agent'] }, egress } });
   // localhost is loopback: only a rule that names it exactly opens it; the wildcard rule never does.
@@ -61,10 +83,12 @@ beforeAll(async () => {
     [
       policy('local-upstream', [{ name: 'named-localhost', effect: 'Allow', hosts: ['localhost'], ports: [tlsPort, plainPort] }]),
       policy('everything-else', [{ name: 'any-host', effect: 'Allow', hosts: ['*'], ports: [443, 80, tlsPort] }, { name: 'no-paste', effect: 'Deny', hosts: ['*.pastebin.com'] }]),
+      source,
+      chatOnly,
     ].join('\n---\n'),
   );
   sidecar = await startSidecarProcess(
-    ['--standalone', '--config', join(dir, 'policies.yaml'), '--identity', 'team-a/agent/agent-0', '--admin-address', '127.0.0.1', '--admin-port', '0', '--listen-addresses', '127.0.0.1', '--proxy-port', '0'],
+    ['--standalone', '--config', join(dir, 'policies.yaml'), '--identity', 'team-a/agent/agent-0', '--admin-address', '127.0.0.1', '--admin-port', '0', '--listen-addresses', '127.0.0.1', '--proxy-port', '0', '--proxy-ca-dir', join(dir, 'proxy-ca'), '--secrets-dir', join(dir, 'sources')],
     15_000,
     'shipped',
     { onStdout: (line) => void audit.push(JSON.parse(line) as AuditRecord) },
@@ -76,9 +100,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   expect(await sidecar.stop()).toBe(0);
-  tls.closeAllConnections();
-  plain.closeAllConnections();
-  await Promise.all([new Promise((r) => tls.close(r)), new Promise((r) => plain.close(r))]);
+  for (const s of [tls, plain, llm]) s.closeAllConnections();
+  await Promise.all([tls, plain, llm].map((s) => new Promise((r) => s.close(r))));
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -132,5 +155,50 @@ describe('HTTPS_PROXY port of the shipped sidecar, with curl', () => {
     const r = await curl(`http://localhost:${plainPort}/v1/things?q=1`, ['--proxy-user', 'app:secret']);
     expect(r.code).toBe(200);
     expect(JSON.parse(r.body)).toEqual({ url: '/v1/things?q=1', host: `localhost:${plainPort}`, proxyAuth: null });
+  });
+});
+
+describe('proxy mode of the shipped sidecar: hosts a source serves, behind the per-pod CA', () => {
+  it('writes the pod CA (public) and a bundle for the apps, and its key to no file', () => {
+    const files = readdirSync(join(dir, 'proxy-ca')).sort();
+    expect(files).toEqual(['ca-bundle.crt', 'ca.crt']);
+    const ca = readFileSync(join(dir, 'proxy-ca', 'ca.crt'), 'utf8');
+    expect(ca.match(/BEGIN CERTIFICATE/g)).toHaveLength(1);
+    const bundle = readFileSync(join(dir, 'proxy-ca', 'ca-bundle.crt'), 'utf8');
+    expect(bundle.endsWith(ca)).toBe(true);
+    expect((bundle.match(/BEGIN CERTIFICATE/g) ?? []).length).toBeGreaterThan(100); // the system roots are there too
+    for (const f of files) expect(readFileSync(join(dir, 'proxy-ca', f), 'utf8')).not.toMatch(/PRIVATE KEY/);
+    expect([...sidecar.stdout, ...sidecar.stderr].join('\n')).not.toMatch(/PRIVATE KEY/);
+  });
+
+  it('serves curl calling https://api.openai.com unchanged: the real key is injected, the policy applies', async () => {
+    const ok = await curl('https://api.openai.com/v1/chat/completions', ['--cacert', join(dir, 'proxy-ca', 'ca.crt'), '-H', 'authorization: Bearer whatever-the-app-has', '-H', 'content-type: application/json', '-d', '{"model":"gpt-test","messages":[]}']);
+    expect(ok.code).toBe(200);
+    expect(JSON.parse(ok.body)).toMatchObject({ choices: [{ message: { content: 'hi from the stand-in' } }] });
+    expect(llmSeen.at(-1)).toBe('POST /v1/chat/completions real-key');
+    const denied = await curl('https://api.openai.com/v1/models', ['--cacert', join(dir, 'proxy-ca', 'ca.crt')]);
+    expect(denied.code).toBe(403);
+    expect(JSON.parse(denied.body)).toMatchObject({ error: { code: 'POLICY_DENIED' } });
+    expect(llmSeen.at(-1)).toBe('POST /v1/chat/completions real-key');
+    // curl with only the system roots refuses the leaf: nothing but the pod CA vouches for it.
+    const untrusted = await run('curl', ['-sS', '--max-time', '10', '-x', `http://127.0.0.1:${proxyPort}`, 'https://api.openai.com/v1/chat/completions']).then(() => 0, (e: { code: number }) => e.code);
+    expect(untrusted).toBe(60);
+  });
+
+  it('serves the openai Node SDK with NODE_USE_ENV_PROXY=1 and NODE_EXTRA_CA_CERTS, endpoint unchanged', async () => {
+    const script = `
+      const { default: OpenAI } = await import('openai');
+      const client = new OpenAI({ apiKey: 'portcullis-placeholder', maxRetries: 0 });
+      const r = await client.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] });
+      console.log(r.choices[0].message.content);`;
+    const env: NodeJS.ProcessEnv = { ...process.env, HTTPS_PROXY: `http://127.0.0.1:${proxyPort}`, NODE_USE_ENV_PROXY: '1', NODE_EXTRA_CA_CERTS: join(dir, 'proxy-ca', 'ca.crt'), NO_PROXY: '' };
+    delete env.OPENAI_BASE_URL;
+    delete env.no_proxy;
+    // Node 24 from npm (the app's runtime here): NODE_USE_ENV_PROXY makes its fetch honour HTTPS_PROXY.
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd(), env });
+    expect(stdout.trim()).toBe('hi from the stand-in');
+    expect(llmSeen.at(-1)).toBe('POST /v1/chat/completions real-key');
+    const line = [...audit].reverse().find((a) => a.source === 'openai');
+    expect(line).toMatchObject({ method: 'POST', path: '/v1/chat/completions', status: 200 });
   });
 });

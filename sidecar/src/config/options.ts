@@ -42,6 +42,11 @@ export interface SidecarOptions {
    * (docs/proxy-mode.md). 0 picks a free port (tests).
    */
   readonly proxyPort: number | undefined;
+  /**
+   * Where proxy mode writes the pod CA's certificate (`ca.crt`) and a bundle of the system roots plus it
+   * (`ca-bundle.crt`) for the app containers, which mount the folder read-only. Never a key.
+   */
+  readonly proxyCaDir: string;
   readonly adminAddress: string;
   readonly adminPort: number;
   readonly upstreamResponseTimeoutMs: number;

@@ -39,6 +39,7 @@ const FLAGS = {
   'origin-tokens-dir': { type: 'string' },
   'listen-addresses': { type: 'string' },
   'proxy-port': { type: 'string' },
+  'proxy-ca-dir': { type: 'string' },
   'admin-address': { type: 'string' },
   'admin-port': { type: 'string' },
   'upstream-response-timeout-seconds': { type: 'string' },
@@ -186,6 +187,15 @@ function credentialFiles(v: Values): Pick<SidecarOptions, 'secretsDir' | 'stsTok
   };
 }
 
+/** The HTTPS_PROXY port (off unless --proxy-port) and where its pod CA certificate goes. */
+function proxyMode(v: Values): Pick<SidecarOptions, 'proxyPort' | 'proxyCaDir'> {
+  const raw = v['proxy-port'];
+  return {
+    proxyPort: raw === undefined || raw === '' ? undefined : parsePort(raw, 'proxy-port'),
+    proxyCaDir: v['proxy-ca-dir'] ?? '/var/run/portcullis/proxy-ca',
+  };
+}
+
 export function parseOptions(argv: readonly string[], env: Env): SidecarOptions {
   let v: Values;
   try {
@@ -199,7 +209,7 @@ export function parseOptions(argv: readonly string[], env: Env): SidecarOptions 
     sources: sources ? new Set(sources) : undefined,
     ...credentialFiles(v),
     listenAddresses: parseListen(v['listen-addresses']),
-    proxyPort: v['proxy-port'] === undefined || v['proxy-port'] === '' ? undefined : parsePort(v['proxy-port'], 'proxy-port'),
+    ...proxyMode(v),
     adminAddress: v['admin-address'] ?? '0.0.0.0',
     adminPort: parsePort(v['admin-port'] ?? env[SIDECAR_ENV.adminPort] ?? String(SIDECAR_ADMIN_PORT)),
     upstreamResponseTimeoutMs: positiveNumber('upstream-response-timeout-seconds', v['upstream-response-timeout-seconds'] ?? '120') * 1000,

@@ -1,10 +1,12 @@
 import { PortcullisError, type HostDecision, type HostRules } from '@portcullis/shared';
+import type { Server } from 'node:http';
 import type { AuditLog } from '../audit/audit-log.js';
 import { decisionOf, workloadOf, type AuditRecord } from '../audit/record.js';
 import type { Identity } from '../deps.js';
 import type { ProxyState } from '../sources/proxy-state.js';
 import type { AddressGuard } from './address-guard.js';
 import type { EgressMetrics } from './metrics.js';
+import type { PodCa } from './mitm/pod-ca.js';
 import type { Lookup } from './resolve-target.js';
 
 /** What the HTTPS_PROXY port needs; the proxy listeners' deps plus DNS and the address guard. */
@@ -22,6 +24,11 @@ export interface EgressDeps {
   readonly now: () => Date;
   /** How long opening the connection to the host may take. */
   readonly connectTimeoutMs: number;
+  /** Proxy mode for hosts sources serve: the pod CA and the request server of each source port. */
+  readonly mitm?: {
+    readonly ca: PodCa;
+    serverFor(port: number): Server;
+  };
 }
 
 /** One tunnel or absolute-form request to a host without a source, for its audit line. */

@@ -1,7 +1,7 @@
 import { Counter, type Registry } from '../prom-client-lean.js';
 
 export interface EgressMetrics {
-  /** Tunnels and absolute-form requests by kind (tunnel, http) and decision (allow, deny, audit_deny, blocked, error). */
+  /** Tunnels and absolute-form requests by kind (tunnel, http, mitm) and decision (allow, deny, audit_deny, blocked, error). */
   readonly tunnels: Counter<'kind' | 'decision'>;
   /** Bytes carried by tunnels: in (app → host), out (host → app). */
   readonly bytes: Counter<'direction'>;

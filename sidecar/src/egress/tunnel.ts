@@ -7,6 +7,7 @@ import { admitEgress, egressDenied, newEgressExchange, recordEgress, type Egress
 import { refuseTunnel } from './refusal.js';
 import { resolveTarget } from './resolve-target.js';
 import { connectTarget } from './target.js';
+import { terminate } from './mitm/terminate.js';
 
 const ESTABLISHED = 'HTTP/1.1 200 Connection Established\r\n\r\n';
 
@@ -92,6 +93,16 @@ export function createTunnelHandler(deps: EgressDeps, log: Logger): (req: Incomi
       const target = connectTarget(req.url ?? '');
       x.host = target.host;
       x.port = target.port;
+      const mitm = deps.mitm;
+      const served = mitm && target.port === 443 ? deps.state().sourceForHost(target.host) : undefined;
+      if (mitm && served) {
+        // A host a source serves: no tunnel rule applies; each request inside is decided and audited on
+        // its own by the source's pipeline (its audit lines name the source).
+        recorded = true;
+        deps.metrics.tunnels.inc({ kind: 'mitm', decision: 'allow' });
+        terminate(client, head, target.host, mitm.ca, mitm.serverFor(served.port), log);
+        return;
+      }
       x.decision = decideHost(rules, target);
       if (!x.decision.forward) throw egressDenied(x, x.decision);
       const address = await resolveTarget(target.host, x.decision.namesHost, deps.lookup, deps.guard);

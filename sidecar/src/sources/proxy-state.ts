@@ -14,6 +14,12 @@ export interface ProxyState {
   /** The spec.egress rules for this workload: tunnels to hosts no source serves (HTTPS_PROXY port). */
   readonly hosts: HostRules;
   source(port: number): SourceRuntime | undefined;
+  /**
+   * The source that serves `host` (normalized) in proxy mode: its TLS is terminated with the pod CA and
+   * its requests run through that source's pipeline. http sources serve their upstream's host, aws
+   * sources every *.amazonaws.com name.
+   */
+  sourceForHost(host: string): SourceRuntime | undefined;
   /** Why a port has no usable source (bad spec, port clash); undefined when unknown. */
   problem(port: number): string | undefined;
 }

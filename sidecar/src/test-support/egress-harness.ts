@@ -1,14 +1,19 @@
 // The HTTPS_PROXY port on 127.0.0.1:0 over the real state (policies compiled as the sidecar does), with
 // DNS given by the test so names can point anywhere without /etc/hosts; audit lines captured in memory.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createResourceValidator, type EgressPolicy, type Valid } from '@portcullis/shared';
+import { createResourceValidator, MemoryLimitStore, type CredentialSource, type EgressPolicy, type Valid } from '@portcullis/shared';
+import * as pki from '@portcullis/shared/pki';
 import { AuditLog } from '../audit/audit-log.js';
 import type { AuditRecord } from '../audit/record.js';
 import { createAddressGuard } from '../egress/address-guard.js';
 import { createEgressMetrics } from '../egress/metrics.js';
+import { PodCa } from '../egress/mitm/pod-ca.js';
 import { EgressProxy } from '../egress/proxy-server.js';
+import { createLimitMetrics } from '../limits/metrics.js';
+import { createHandler } from '../proxy/handler.js';
 import type { Lookup } from '../egress/resolve-target.js';
 import type { Identity } from '../identity/identity.js';
 import { systemClock } from '../io/clock.js';
@@ -25,6 +30,8 @@ export interface EgressHarness {
   readonly metrics: SidecarMetrics;
   /** Names looked up so far, in order (to prove one lookup per tunnel). */
   readonly lookups: string[];
+  /** The pod CA's certificate when sources are served (proxy mode's TLS). */
+  readonly caCertPem: string | undefined;
   setIdentity(identity: Identity | undefined): void;
   setPolicies(policies: EgressPolicy[]): Promise<void>;
   close(): Promise<void>;
@@ -34,8 +41,19 @@ export function egressPolicy(name: string, egress: NonNullable<EgressPolicy['spe
   return { apiVersion: 'portcullis.dev/v1alpha1', kind: 'EgressPolicy', metadata: { name, namespace: TEST_IDENTITY.namespace }, spec: { mode, workloads: { serviceAccounts: [TEST_IDENTITY.serviceAccount] }, egress } };
 }
 
-export async function startEgressHarness(opts: { policies: EgressPolicy[]; hosts: Record<string, string[]>; apiServer?: string[] }): Promise<EgressHarness> {
+export async function startEgressHarness(opts: {
+  policies: EgressPolicy[];
+  hosts: Record<string, string[]>;
+  apiServer?: string[];
+  /** Sources whose hosts the proxy port terminates with the pod CA (proxy mode's TLS is on when given). */
+  sources?: CredentialSource[];
+  secrets?: Record<string, Record<string, string>>;
+}): Promise<EgressHarness> {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-egress-'));
+  for (const [source, keys] of Object.entries(opts.secrets ?? {})) {
+    mkdirSync(join(dir, source), { recursive: true });
+    for (const [k, v] of Object.entries(keys)) writeFileSync(join(dir, source, k), v);
+  }
   const audit: AuditRecord[] = [];
   const log = createLogger('warn', { write: () => undefined });
   const metrics = createMetrics({ defaultMetrics: false });
@@ -63,7 +81,43 @@ export async function startEgressHarness(opts: { policies: EgressPolicy[]; hosts
       if (!r.ok) throw new Error(`test fixture: ${r.message}`);
       return r.object;
     });
-  await state.setAll([], validated(opts.policies));
+  const sources = (opts.sources ?? []).map((cs) => {
+    const r = validator.validate('CredentialSource', cs);
+    if (!r.ok) throw new Error(`test fixture: ${r.message}`);
+    return r.object;
+  });
+  await state.setAll(sources, validated(opts.policies));
+  const auditLog = new AuditLog({ write: (line) => void audit.push(JSON.parse(line) as AuditRecord) });
+  let requestNumber = 0;
+  const servers = new Map<number, Server>();
+  const ca = opts.sources ? new PodCa(pki, clock.now) : undefined;
+  const mitm = ca
+    ? {
+        ca,
+        serverFor(port: number): Server {
+          let server = servers.get(port);
+          if (!server) {
+            server = createServer(
+              createHandler(port, {
+                identity: () => identity,
+                identityProblem: () => (identity ? undefined : 'TokenReview refused the token'),
+                state: () => state.snapshot(),
+                audit: auditLog,
+                metrics,
+                log,
+                requestId: () => `req-${++requestNumber}`,
+                responseTimeoutMs: 5000,
+                now: clock.now,
+                limits: { stores: { memory: new MemoryLimitStore(), shared: undefined, leaseMs: 600_000 }, metrics: createLimitMetrics(metrics.registry), nowMs: () => clock.now().getTime() },
+                podSuspension: () => undefined,
+              }),
+            );
+            servers.set(port, server);
+          }
+          return server;
+        },
+      }
+    : undefined;
   const lookups: string[] = [];
   const lookup: Lookup = (host) => {
     lookups.push(host);
@@ -82,11 +136,12 @@ export async function startEgressHarness(opts: { policies: EgressPolicy[]; hosts
       podSuspension: () => undefined,
       lookup,
       guard: createAddressGuard(opts.apiServer ?? []),
-      audit: new AuditLog({ write: (line) => void audit.push(JSON.parse(line) as AuditRecord) }),
+      audit: auditLog,
       metrics: createEgressMetrics(metrics.registry),
       requestId: () => `egress-${++n}`,
       now: clock.now,
       connectTimeoutMs: 2000,
+      ...(mitm ? { mitm } : {}),
     },
     log,
   );
@@ -96,10 +151,11 @@ export async function startEgressHarness(opts: { policies: EgressPolicy[]; hosts
     audit,
     metrics,
     lookups,
+    caCertPem: ca?.certPem,
     setIdentity: (next) => {
       identity = next;
     },
-    setPolicies: (policies) => state.setAll([], validated(policies)),
+    setPolicies: (policies) => state.setAll(sources, validated(policies)),
     async close() {
       await proxy.close();
       await state.close();
