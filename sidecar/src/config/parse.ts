@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import {
   PortcullisError,
+  PROXY_CA_DIR,
   SIDECAR_ADMIN_PORT,
   SIDECAR_DEFAULT_FILES,
   SIDECAR_ENV,
@@ -192,7 +193,7 @@ function proxyMode(v: Values): Pick<SidecarOptions, 'proxyPort' | 'proxyCaDir'> 
   const raw = v['proxy-port'];
   return {
     proxyPort: raw === undefined || raw === '' ? undefined : parsePort(raw, 'proxy-port'),
-    proxyCaDir: v['proxy-ca-dir'] ?? '/var/run/portcullis/proxy-ca',
+    proxyCaDir: v['proxy-ca-dir'] ?? PROXY_CA_DIR,
   };
 }
 
