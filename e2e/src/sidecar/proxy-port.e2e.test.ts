@@ -27,12 +27,18 @@ const REAL_KEY = 'sk-e2e-real-9b2d';
 let proxyPort: number;
 const audit: AuditRecord[] = [];
 
+/** The environment of an app in proxy mode; curl reads only the lower-case http_proxy, so both spellings. */
+function proxyEnv(): NodeJS.ProcessEnv {
+  const proxy = `http://127.0.0.1:${proxyPort}`;
+  return { ...process.env, HTTPS_PROXY: proxy, https_proxy: proxy, HTTP_PROXY: proxy, http_proxy: proxy, NO_PROXY: '', no_proxy: '', ALL_PROXY: '', all_proxy: '' };
+}
+
 /** curl through the sidecar as HTTPS_PROXY; returns the status curl saw (the proxy's for a refused CONNECT) and the body. */
 async function curl(url: string, extra: string[] = []): Promise<{ code: number; body: string; proxyHeaders: string; exit: number }> {
   const headerFile = join(dir, `h-${Math.random().toString(36).slice(2)}`);
   try {
     const { stdout } = await run('curl', ['-sS', '--max-time', '10', '--cacert', join(dir, 'ca.pem'), '-D', headerFile, '-w', '\n%{http_code} %{http_connect}', ...extra, url], {
-      env: { ...process.env, HTTPS_PROXY: `http://127.0.0.1:${proxyPort}`, HTTP_PROXY: `http://127.0.0.1:${proxyPort}`, NO_PROXY: '' },
+      env: proxyEnv(),
     });
     const lines = stdout.split('\n');
     const [code, connect] = (lines.pop() ?? '').split(' ').map(Number);
@@ -50,7 +56,7 @@ beforeAll(async () => {
   const now = new Date();
   const ca = createCertificateAuthority({ commonName: 'e2e upstream CA', validitySeconds: 3600, now });
   writeFileSync(join(dir, 'ca.pem'), ca.certPem);
-  const leaf = issueCertificate(ca, { commonName: 'localhost', dnsNames: ['localhost'], usages: ['server'], validitySeconds: 3600, now });
+  const leaf = issueCertificate(ca, { commonName: 'localhost', dnsNames: ['localhost'], ipAddresses: ['127.0.0.1'], usages: ['server'], validitySeconds: 3600, now });
   tls = createHttpsServer({ cert: leaf.certPem, key: leaf.keyPem }, (req, res) => res.end(`hello over tls from ${req.headers.host ?? ''}`));
   plain = createHttpServer((req, res) => res.end(JSON.stringify({ url: req.url, host: req.headers.host, proxyAuth: req.headers['proxy-authorization'] ?? null })));
   await Promise.all([new Promise<void>((r) => tls.listen(0, '127.0.0.1', r)), new Promise<void>((r) => plain.listen(0, '127.0.0.1', r))]);
@@ -58,6 +64,8 @@ beforeAll(async () => {
   plainPort = (plain.address() as AddressInfo).port;
   // An LLM API stand-in that checks the injected key: the openai source's upstream override points at
   // it, while the apps keep calling https://api.openai.com (the preset's host) through the proxy port.
+  // (Its upstream is 127.0.0.1, not localhost: a source's upstream host is one proxy mode terminates, and
+  // the SSRF case below needs localhost:443 to be a plain tunnel.)
   llm = createHttpsServer({ cert: leaf.certPem, key: leaf.keyPem }, (req, res) => {
     const ok = req.headers.authorization === `Bearer ${REAL_KEY}`;
     llmSeen.push(`${req.method ?? ''} ${req.url ?? ''} ${ok ? 'real-key' : JSON.stringify(req.headers.authorization ?? null)}`);
@@ -69,7 +77,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'sources', 'openai', 'api-key'), REAL_KEY);
   const source = JSON.stringify({
     apiVersion: 'portcullis.dev/v1alpha1', kind: 'CredentialSource', metadata: { name: 'openai' },
-    spec: { type: 'http', port: 20000 + Math.floor(Math.random() * 12000), http: { preset: 'openai', upstream: `https://localhost:${(llm.address() as AddressInfo).port}`, caBundle: ca.certPem, secretRef: { name: 'openai-key', key: 'api-key' } } },
+    spec: { type: 'http', port: 20000 + Math.floor(Math.random() * 12000), http: { preset: 'openai', upstream: `https://127.0.0.1:${(llm.address() as AddressInfo).port}`, caBundle: ca.certPem, secretRef: { name: 'openai-key', key: 'api-key' } } },
   });
   const chatOnly = JSON.stringify({
     apiVersion: 'portcullis.dev/v1alpha1', kind: 'EgressPolicy', metadata: { name: 'chat-only' },
@@ -105,9 +113,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const lastAudit = async (host: string): Promise<AuditRecord> => {
+const lastAudit = async (host: string, error?: string): Promise<AuditRecord> => {
   for (let i = 0; i < 200; i++) {
-    const found = [...audit].reverse().find((a) => a.host === host);
+    const found = [...audit].reverse().find((a) => a.host === host && (error === undefined || a.error === error));
     if (found) return found;
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -131,7 +139,7 @@ describe('HTTPS_PROXY port of the shipped sidecar, with curl', () => {
     expect(r.code).toBe(403);
     expect(r.proxyHeaders).toMatch(/^HTTP\/1\.1 403 Forbidden/);
     expect(r.proxyHeaders).toMatch(/x-portcullis-policy: team-a\/everything-else/i);
-    expect((await lastAudit('dump.pastebin.com')).error).toBe('EGRESS_DENIED');
+    expect((await lastAudit('dump.pastebin.com', 'EGRESS_DENIED')).status).toBe(403);
   });
 
   it('refuses SSRF to 169.254.169.254 and to 127.0.0.1 through a name, although a wildcard rule allows every host', async () => {
@@ -144,8 +152,8 @@ describe('HTTPS_PROXY port of the shipped sidecar, with curl', () => {
     // resolves to 127.0.0.1, which only a rule naming the host opens.
     const viaName = await curl('https://localhost/');
     expect(viaName.code).toBe(403);
-    const line = await lastAudit('localhost');
-    expect(line).toMatchObject({ status: 403, error: 'EGRESS_ADDRESS_BLOCKED', decision: { rule: 'any-host' } });
+    const line = await lastAudit('localhost', 'EGRESS_ADDRESS_BLOCKED');
+    expect(line).toMatchObject({ status: 403, decision: { rule: 'any-host' }, egress: { kind: 'tunnel', port: 443, address: null } });
     // A trailing dot or upper case is the same host, not a way around the rules.
     const dotted = await curl('https://LOCALHOST./');
     expect(dotted.code).toBe(403);
@@ -181,7 +189,7 @@ describe('proxy mode of the shipped sidecar: hosts a source serves, behind the p
     expect(JSON.parse(denied.body)).toMatchObject({ error: { code: 'POLICY_DENIED' } });
     expect(llmSeen.at(-1)).toBe('POST /v1/chat/completions real-key');
     // curl with only the system roots refuses the leaf: nothing but the pod CA vouches for it.
-    const untrusted = await run('curl', ['-sS', '--max-time', '10', '-x', `http://127.0.0.1:${proxyPort}`, 'https://api.openai.com/v1/chat/completions']).then(() => 0, (e: { code: number }) => e.code);
+    const untrusted = await run('curl', ['-sS', '--max-time', '10', 'https://api.openai.com/v1/chat/completions'], { env: proxyEnv() }).then(() => 0, (e: { code: number }) => e.code);
     expect(untrusted).toBe(60);
   });
 
@@ -191,9 +199,8 @@ describe('proxy mode of the shipped sidecar: hosts a source serves, behind the p
       const client = new OpenAI({ apiKey: 'portcullis-placeholder', maxRetries: 0 });
       const r = await client.chat.completions.create({ model: 'gpt-test', messages: [{ role: 'user', content: 'hi' }] });
       console.log(r.choices[0].message.content);`;
-    const env: NodeJS.ProcessEnv = { ...process.env, HTTPS_PROXY: `http://127.0.0.1:${proxyPort}`, NODE_USE_ENV_PROXY: '1', NODE_EXTRA_CA_CERTS: join(dir, 'proxy-ca', 'ca.crt'), NO_PROXY: '' };
+    const env: NodeJS.ProcessEnv = { ...proxyEnv(), NODE_USE_ENV_PROXY: '1', NODE_EXTRA_CA_CERTS: join(dir, 'proxy-ca', 'ca.crt') };
     delete env.OPENAI_BASE_URL;
-    delete env.no_proxy;
     // Node 24 from npm (the app's runtime here): NODE_USE_ENV_PROXY makes its fetch honour HTTPS_PROXY.
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd(), env });
     expect(stdout.trim()).toBe('hi from the stand-in');
