@@ -159,8 +159,9 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
     metrics: limitMetrics,
     nowMs: () => deps.clock.now().getTime(),
   };
-  const handlers = sourceHandlers(options, state, mode, { audit: new AuditLog(deps.audit), metrics, log, clock: deps.clock, limits });
-  const listeners = createProxyListeners(state, handlers, options, log);
+  const listenerDeps = { audit: new AuditLog(deps.audit), metrics, log, clock: deps.clock, limits };
+  const handlers = sourceHandlers(options, state, mode, listenerDeps);
+  const listeners = createProxyListeners(options, state, mode, listenerDeps);
   const egress = createEgress(options, deps, state, mode, metrics, handlers);
   const readiness = readinessOf(state, mode, () => listeners.ports());
   const admin: Server = createAdminServer(metrics.registry, { readiness });

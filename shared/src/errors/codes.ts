@@ -53,6 +53,10 @@ const SIDECAR_CODES = {
   EGRESS_ADDRESS_BLOCKED: 403,
   EGRESS_HOST_UNRESOLVED: 502,
   EGRESS_TARGET_INVALID: 400,
+  // WebSocket upgrades (sidecar/src/websocket, issue 16).
+  UPGRADE_NOT_SUPPORTED: 400,
+  WEBSOCKET_HANDSHAKE_INVALID: 400,
+  WEBSOCKET_NOT_SUPPORTED: 400,
 } as const satisfies Record<string, number>;
 
 /** The admission webhook's codes, with the HTTP status its admission server answers with. */
