@@ -58,6 +58,7 @@ export const TYPE_NAMES: TypeNames = {
     'spec.rules[]': 'EgressPolicyRule',
     'spec.rules[].effect': 'RuleEffect',
     'spec.rules[].methods[]': 'RuleMethod',
+    'spec.egress[]': 'EgressHostRule',
     'spec.limits[]': 'EgressPolicyLimit',
     'spec.limits[].scope': 'LimitScope',
     'spec.limits[].requests': 'RequestRateLimit',

@@ -1024,6 +1024,60 @@ export const CRD_SCHEMAS: CrdSchemas = {
         },
         "spec": {
           "properties": {
+            "egress": {
+              "items": {
+                "properties": {
+                  "effect": {
+                    "enum": [
+                      "Allow",
+                      "Deny"
+                    ],
+                    "type": "string"
+                  },
+                  "hosts": {
+                    "items": {
+                      "maxLength": 253,
+                      "minLength": 1,
+                      "type": "string",
+                      "x-kubernetes-validations": [
+                        {
+                          "rule": "self == '*' || self.matches('^(\\\\*\\\\.)?[A-Za-z0-9]([-A-Za-z0-9_]*[A-Za-z0-9])?(\\\\.[A-Za-z0-9]([-A-Za-z0-9_]*[A-Za-z0-9])?)*$') || self.matches('^[0-9a-fA-F:.]+$')",
+                          "messageExpression": "'host \"' + self + '\" is not a host glob; write a host name (api.github.com), \"*.\" and a domain (*.github.com), an IP address, or \"*\" for every host'"
+                        }
+                      ]
+                    },
+                    "maxItems": 64,
+                    "minItems": 1,
+                    "type": "array",
+                    "x-kubernetes-list-type": "set"
+                  },
+                  "name": {
+                    "maxLength": 63,
+                    "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+                    "type": "string"
+                  },
+                  "ports": {
+                    "items": {
+                      "maximum": 65535,
+                      "minimum": 1,
+                      "type": "integer"
+                    },
+                    "maxItems": 16,
+                    "minItems": 1,
+                    "type": "array",
+                    "x-kubernetes-list-type": "set"
+                  }
+                },
+                "required": [
+                  "effect",
+                  "hosts"
+                ],
+                "type": "object"
+              },
+              "maxItems": 256,
+              "type": "array",
+              "x-kubernetes-list-type": "atomic"
+            },
             "limits": {
               "items": {
                 "properties": {
@@ -1464,10 +1518,17 @@ export const CRD_SCHEMAS: CrdSchemas = {
             }
           },
           "required": [
-            "workloads",
-            "rules"
+            "workloads"
           ],
-          "type": "object"
+          "type": "object",
+          "x-kubernetes-validations": [
+            {
+              "rule": "has(self.rules) || has(self.egress)",
+              "message": "spec must set rules (calls through CredentialSources), egress (tunnels to hosts without a source, in HTTPS_PROXY mode) or both",
+              "fieldPath": ".rules",
+              "reason": "FieldValueRequired"
+            }
+          ]
         },
         "status": {
           "properties": {

@@ -580,7 +580,11 @@ export interface EgressPolicySpec {
   /**
    * The rules, 1 to 256, in no particular order: a matching Deny rule wins over any matching Allow rule, and a call that no Allow rule matches is denied. A rule matches a call when the call arrived on its source and matches every condition the rule sets (methods, paths, actions, resources); conditions it omits match everything. Required. Example: [{name: read-reports, effect: Allow, source: s3, actions: ["s3:Get*", "s3:List*"], resources: ["arn:aws:s3:::reports", "arn:aws:s3:::reports/*"]}].
    */
-  rules: EgressPolicyRule[];
+  rules?: EgressPolicyRule[];
+  /**
+   * Rules for the sidecar's HTTPS_PROXY port: which hosts that no CredentialSource serves the selected workloads may reach through a CONNECT tunnel (or an http:// request in absolute form). The sidecar sees only the host and port of a tunnel, never what is sent inside it, and injects no credential. A matching Deny rule wins over any Allow; a host no Allow rule matches is refused with 403 (code EGRESS_DENIED) when any Enforce policy selecting the workload has egress rules, and with no such policy at all. Audit-mode policies log their would-be denials and let the tunnel open. Loopback, link-local, the cloud metadata address (169.254.169.254) and the cluster's API server are refused even when a host glob matches, unless an Allow rule names the host without a wildcard. At most 256. Example: [{name: github, effect: Allow, hosts: [github.com, "*.github.com"]}].
+   */
+  egress?: EgressHostRule[];
 }
 /**
  * One limit: which calls it counts (source), whose calls share one counter (scope), and any of requests, inFlight and budget. Example: {name: per-pod, source: openai, requests: {count: 10, periodSeconds: 1, burst: 20}, inFlight: 4}.
@@ -744,6 +748,31 @@ export interface EgressPolicyRule {
    * Items: An ARN glob, arn:<partition>:<service>:<region>:<account>:<resource>, with region and account empty where the service has none (S3). Example: arn:aws:s3:::reports/*.
    */
   resources?: string[];
+}
+/**
+ * One egress rule: an effect for tunnels to any of hosts on any of ports. Example: {name: pypi, effect: Allow, hosts: [pypi.org, files.pythonhosted.org], ports: [443]}.
+ */
+export interface EgressHostRule {
+  /**
+   * Optional name shown in audit lines and in the refusal; lowercase letters, digits and "-". Default: the rule's index, e.g. "egress[0]". Example: github.
+   */
+  name?: string;
+  /**
+   * Allow opens matching tunnels; Deny refuses them, and wins over every Allow in all policies that select the workload. Required. Example: Allow.
+   */
+  effect: 'Allow' | 'Deny';
+  /**
+   * Host globs, compared case-insensitively with the host the app asked for (before any DNS lookup). "*.example.com" matches every name below example.com (a.example.com, a.b.example.com) but not example.com itself; "*" alone matches every host; anything else matches exactly, IP addresses included. Required. Example: [api.github.com, "*.githubusercontent.com"].
+   *
+   * Items: A host name, an IP address, "*.<domain>" or "*". Example: "*.s3.eu-west-1.amazonaws.com".
+   */
+  hosts: string[];
+  /**
+   * Ports the rule matches. Default: [443] (an http:// request in absolute form goes to port 80 unless its URL names another, so list 80 to allow one). Example: [443, 8443].
+   *
+   * Items: A TCP port. Example: 443.
+   */
+  ports?: number[];
 }
 /**
  * Observed state, written by the Portcullis controller; do not set it yourself. Example: {observedGeneration: 3, conditions: [{type: Ready, status: "False", reason: SourceNotFound, ...}]}.

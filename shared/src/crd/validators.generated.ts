@@ -3920,11 +3920,11 @@ validate10.errors = vErrors;
 return errors === 0;
 }
 
-const schema12 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string"},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["workloads","rules"],"properties":{"limits":{"type":"array","maxItems":16,"items":{"type":"object","required":["name"],"properties":{"budget":{"type":"object","properties":{"costUSD":{"type":"string","pattern":"^[0-9]{1,9}(\\.[0-9]{1,6})?$","maxLength":16},"inputTokens":{"type":"integer","minimum":1,"maximum":1000000000000},"maxOutputTokensPerCall":{"type":"integer","default":4096,"minimum":1,"maximum":10000000},"outputTokens":{"type":"integer","minimum":1,"maximum":1000000000000},"tokens":{"type":"integer","minimum":1,"maximum":1000000000000},"window":{"type":"string","enum":["Run","Hour","Day"],"default":"Day"}},"additionalProperties":false},"inFlight":{"type":"integer","minimum":1,"maximum":100000},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"onStoreUnavailable":{"type":"string","enum":["Deny","Allow"],"default":"Deny"},"requests":{"type":"object","required":["count"],"properties":{"burst":{"type":"integer","minimum":1,"maximum":1000000},"count":{"type":"integer","minimum":1,"maximum":1000000},"periodSeconds":{"type":"integer","default":1,"minimum":1,"maximum":86400}},"additionalProperties":false},"scope":{"type":"string","enum":["Pod","ServiceAccount","Namespace"],"default":"Pod"},"source":{"type":"string","default":"*","maxLength":63}},"additionalProperties":false}},"mode":{"type":"string","enum":["Enforce","Audit"],"default":"Enforce"},"prices":{"type":"array","maxItems":64,"items":{"type":"object","required":["model","inputUSDPerMillionTokens","outputUSDPerMillionTokens"],"properties":{"inputUSDPerMillionTokens":{"type":"string","pattern":"^[0-9]{1,6}(\\.[0-9]{1,6})?$","maxLength":16},"model":{"type":"string","minLength":1,"maxLength":128},"outputUSDPerMillionTokens":{"type":"string","pattern":"^[0-9]{1,6}(\\.[0-9]{1,6})?$","maxLength":16}},"additionalProperties":false}},"rules":{"type":"array","maxItems":256,"items":{"type":"object","required":["effect","source"],"properties":{"actions":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":128}},"effect":{"type":"string","enum":["Allow","Deny"]},"methods":{"type":"array","maxItems":8,"items":{"type":"string","enum":["GET","HEAD","POST","PUT","PATCH","DELETE","OPTIONS","*"]}},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"paths":{"type":"array","maxItems":32,"items":{"type":"string","minLength":1,"maxLength":512}},"resources":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":256}},"source":{"type":"string","maxLength":63}},"additionalProperties":false}},"suspend":{"type":"boolean","default":false},"workloads":{"type":"object","properties":{"podSelector":{"type":"object","properties":{"matchExpressions":{"type":"array","maxItems":32,"items":{"type":"object","required":["key","operator"],"properties":{"key":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$","minLength":1,"maxLength":317},"operator":{"type":"string","enum":["In","NotIn","Exists","DoesNotExist"]},"values":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":63}}},"additionalProperties":false}},"matchLabels":{"type":"object","maxProperties":64,"additionalProperties":{"type":"string","maxLength":63}}},"additionalProperties":false},"serviceAccounts":{"type":"array","minItems":1,"maxItems":64,"items":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","maxLength":253}}},"additionalProperties":false}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
-const pattern31 = new RegExp("^[0-9]{1,9}(\\.[0-9]{1,6})?$", "u");
-const pattern32 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-const pattern33 = new RegExp("^[0-9]{1,6}(\\.[0-9]{1,6})?$", "u");
-const pattern36 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", "u");
+const schema12 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string"},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["workloads"],"properties":{"egress":{"type":"array","maxItems":256,"items":{"type":"object","required":["effect","hosts"],"properties":{"effect":{"type":"string","enum":["Allow","Deny"]},"hosts":{"type":"array","minItems":1,"maxItems":64,"items":{"type":"string","minLength":1,"maxLength":253}},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"ports":{"type":"array","minItems":1,"maxItems":16,"items":{"type":"integer","minimum":1,"maximum":65535}}},"additionalProperties":false}},"limits":{"type":"array","maxItems":16,"items":{"type":"object","required":["name"],"properties":{"budget":{"type":"object","properties":{"costUSD":{"type":"string","pattern":"^[0-9]{1,9}(\\.[0-9]{1,6})?$","maxLength":16},"inputTokens":{"type":"integer","minimum":1,"maximum":1000000000000},"maxOutputTokensPerCall":{"type":"integer","default":4096,"minimum":1,"maximum":10000000},"outputTokens":{"type":"integer","minimum":1,"maximum":1000000000000},"tokens":{"type":"integer","minimum":1,"maximum":1000000000000},"window":{"type":"string","enum":["Run","Hour","Day"],"default":"Day"}},"additionalProperties":false},"inFlight":{"type":"integer","minimum":1,"maximum":100000},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"onStoreUnavailable":{"type":"string","enum":["Deny","Allow"],"default":"Deny"},"requests":{"type":"object","required":["count"],"properties":{"burst":{"type":"integer","minimum":1,"maximum":1000000},"count":{"type":"integer","minimum":1,"maximum":1000000},"periodSeconds":{"type":"integer","default":1,"minimum":1,"maximum":86400}},"additionalProperties":false},"scope":{"type":"string","enum":["Pod","ServiceAccount","Namespace"],"default":"Pod"},"source":{"type":"string","default":"*","maxLength":63}},"additionalProperties":false}},"mode":{"type":"string","enum":["Enforce","Audit"],"default":"Enforce"},"prices":{"type":"array","maxItems":64,"items":{"type":"object","required":["model","inputUSDPerMillionTokens","outputUSDPerMillionTokens"],"properties":{"inputUSDPerMillionTokens":{"type":"string","pattern":"^[0-9]{1,6}(\\.[0-9]{1,6})?$","maxLength":16},"model":{"type":"string","minLength":1,"maxLength":128},"outputUSDPerMillionTokens":{"type":"string","pattern":"^[0-9]{1,6}(\\.[0-9]{1,6})?$","maxLength":16}},"additionalProperties":false}},"rules":{"type":"array","maxItems":256,"items":{"type":"object","required":["effect","source"],"properties":{"actions":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":128}},"effect":{"type":"string","enum":["Allow","Deny"]},"methods":{"type":"array","maxItems":8,"items":{"type":"string","enum":["GET","HEAD","POST","PUT","PATCH","DELETE","OPTIONS","*"]}},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"paths":{"type":"array","maxItems":32,"items":{"type":"string","minLength":1,"maxLength":512}},"resources":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":256}},"source":{"type":"string","maxLength":63}},"additionalProperties":false}},"suspend":{"type":"boolean","default":false},"workloads":{"type":"object","properties":{"podSelector":{"type":"object","properties":{"matchExpressions":{"type":"array","maxItems":32,"items":{"type":"object","required":["key","operator"],"properties":{"key":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$","minLength":1,"maxLength":317},"operator":{"type":"string","enum":["In","NotIn","Exists","DoesNotExist"]},"values":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":63}}},"additionalProperties":false}},"matchLabels":{"type":"object","maxProperties":64,"additionalProperties":{"type":"string","maxLength":63}}},"additionalProperties":false},"serviceAccounts":{"type":"array","minItems":1,"maxItems":64,"items":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","maxLength":253}}},"additionalProperties":false}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
+const pattern31 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
+const pattern32 = new RegExp("^[0-9]{1,9}(\\.[0-9]{1,6})?$", "u");
+const pattern34 = new RegExp("^[0-9]{1,6}(\\.[0-9]{1,6})?$", "u");
+const pattern37 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", "u");
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -4058,8 +4058,9 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(data5.rules === undefined){
-const err10 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "rules"},message:"must have required property '"+"rules"+"'",schema:schema12.properties.spec.required,parentSchema:schema12.properties.spec,data:data5};
+for(const key1 in data5){
+if(!(((((((key1 === "egress") || (key1 === "limits")) || (key1 === "mode")) || (key1 === "prices")) || (key1 === "rules")) || (key1 === "suspend")) || (key1 === "workloads"))){
+const err10 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -4068,9 +4069,12 @@ vErrors.push(err10);
 }
 errors++;
 }
-for(const key1 in data5){
-if(!((((((key1 === "limits") || (key1 === "mode")) || (key1 === "prices")) || (key1 === "rules")) || (key1 === "suspend")) || (key1 === "workloads"))){
-const err11 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec,data:data5};
+}
+if(data5.egress !== undefined){
+let data6 = data5.egress;
+if(Array.isArray(data6)){
+if(data6.length > 256){
+const err11 = {instancePath:instancePath+"/spec/egress",schemaPath:"#/properties/spec/properties/egress/maxItems",keyword:"maxItems",params:{limit: 256},message:"must NOT have more than 256 items",schema:256,parentSchema:schema12.properties.spec.properties.egress,data:data6};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -4079,12 +4083,12 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-if(data5.limits !== undefined){
-let data6 = data5.limits;
-if(Array.isArray(data6)){
-if(data6.length > 16){
-const err12 = {instancePath:instancePath+"/spec/limits",schemaPath:"#/properties/spec/properties/limits/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema12.properties.spec.properties.limits,data:data6};
+const len0 = data6.length;
+for(let i0=0; i0<len0; i0++){
+let data7 = data6[i0];
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.effect === undefined){
+const err12 = {instancePath:instancePath+"/spec/egress/" + i0,schemaPath:"#/properties/spec/properties/egress/items/required",keyword:"required",params:{missingProperty: "effect"},message:"must have required property '"+"effect"+"'",schema:schema12.properties.spec.properties.egress.items.required,parentSchema:schema12.properties.spec.properties.egress.items,data:data7};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -4093,21 +4097,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-const len0 = data6.length;
-for(let i0=0; i0<len0; i0++){
-let data7 = data6[i0];
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-if(data7.onStoreUnavailable === undefined){
-data7.onStoreUnavailable = "Deny";
-}
-if(data7.scope === undefined){
-data7.scope = "Pod";
-}
-if(data7.source === undefined){
-data7.source = "*";
-}
-if(data7.name === undefined){
-const err13 = {instancePath:instancePath+"/spec/limits/" + i0,schemaPath:"#/properties/spec/properties/limits/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema12.properties.spec.properties.limits.items.required,parentSchema:schema12.properties.spec.properties.limits.items,data:data7};
+if(data7.hosts === undefined){
+const err13 = {instancePath:instancePath+"/spec/egress/" + i0,schemaPath:"#/properties/spec/properties/egress/items/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'",schema:schema12.properties.spec.properties.egress.items.required,parentSchema:schema12.properties.spec.properties.egress.items,data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -4117,8 +4108,8 @@ vErrors.push(err13);
 errors++;
 }
 for(const key2 in data7){
-if(!(((((((key2 === "budget") || (key2 === "inFlight")) || (key2 === "name")) || (key2 === "onStoreUnavailable")) || (key2 === "requests")) || (key2 === "scope")) || (key2 === "source"))){
-const err14 = {instancePath:instancePath+"/spec/limits/" + i0,schemaPath:"#/properties/spec/properties/limits/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.limits.items,data:data7};
+if(!((((key2 === "effect") || (key2 === "hosts")) || (key2 === "name")) || (key2 === "ports"))){
+const err14 = {instancePath:instancePath+"/spec/egress/" + i0,schemaPath:"#/properties/spec/properties/egress/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.egress.items,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -4128,18 +4119,10 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data7.budget !== undefined){
-let data8 = data7.budget;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.maxOutputTokensPerCall === undefined){
-data8.maxOutputTokensPerCall = 4096;
-}
-if(data8.window === undefined){
-data8.window = "Day";
-}
-for(const key3 in data8){
-if(!((((((key3 === "costUSD") || (key3 === "inputTokens")) || (key3 === "maxOutputTokensPerCall")) || (key3 === "outputTokens")) || (key3 === "tokens")) || (key3 === "window"))){
-const err15 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget,data:data8};
+if(data7.effect !== undefined){
+let data8 = data7.effect;
+if(typeof data8 !== "string"){
+const err15 = {instancePath:instancePath+"/spec/egress/" + i0+"/effect",schemaPath:"#/properties/spec/properties/egress/items/properties/effect/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.egress.items.properties.effect.type,parentSchema:schema12.properties.spec.properties.egress.items.properties.effect,data:data8};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -4148,12 +4131,8 @@ vErrors.push(err15);
 }
 errors++;
 }
-}
-if(data8.costUSD !== undefined){
-let data9 = data8.costUSD;
-if(typeof data9 === "string"){
-if(func2(data9) > 16){
-const err16 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/costUSD",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/costUSD/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters",schema:16,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD,data:data9};
+if(!((data8 === "Allow") || (data8 === "Deny"))){
+const err16 = {instancePath:instancePath+"/spec/egress/" + i0+"/effect",schemaPath:"#/properties/spec/properties/egress/items/properties/effect/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.egress.items.properties.effect.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.egress.items.properties.effect.enum,parentSchema:schema12.properties.spec.properties.egress.items.properties.effect,data:data8};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -4162,8 +4141,12 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(!pattern31.test(data9)){
-const err17 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/costUSD",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/costUSD/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,9}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,9}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,9}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD,data:data9};
+}
+if(data7.hosts !== undefined){
+let data9 = data7.hosts;
+if(Array.isArray(data9)){
+if(data9.length > 64){
+const err17 = {instancePath:instancePath+"/spec/egress/" + i0+"/hosts",schemaPath:"#/properties/spec/properties/egress/items/properties/hosts/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.egress.items.properties.hosts,data:data9};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -4172,9 +4155,8 @@ vErrors.push(err17);
 }
 errors++;
 }
-}
-else {
-const err18 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/costUSD",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/costUSD/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD,data:data9};
+if(data9.length < 1){
+const err18 = {instancePath:instancePath+"/spec/egress/" + i0+"/hosts",schemaPath:"#/properties/spec/properties/egress/items/properties/hosts/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema12.properties.spec.properties.egress.items.properties.hosts,data:data9};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -4183,11 +4165,12 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-if(data8.inputTokens !== undefined){
-let data10 = data8.inputTokens;
-if(!((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10)))){
-const err19 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/inputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/inputTokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.inputTokens.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.inputTokens,data:data10};
+const len1 = data9.length;
+for(let i1=0; i1<len1; i1++){
+let data10 = data9[i1];
+if(typeof data10 === "string"){
+if(func2(data10) > 253){
+const err19 = {instancePath:instancePath+"/spec/egress/" + i0+"/hosts/" + i1,schemaPath:"#/properties/spec/properties/egress/items/properties/hosts/items/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema12.properties.spec.properties.egress.items.properties.hosts.items,data:data10};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -4196,9 +4179,8 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(typeof data10 == "number"){
-if(data10 > 1000000000000 || isNaN(data10)){
-const err20 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/inputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/inputTokens/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000000000},message:"must be <= 1000000000000",schema:1000000000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.inputTokens,data:data10};
+if(func2(data10) < 1){
+const err20 = {instancePath:instancePath+"/spec/egress/" + i0+"/hosts/" + i1,schemaPath:"#/properties/spec/properties/egress/items/properties/hosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.spec.properties.egress.items.properties.hosts.items,data:data10};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -4207,8 +4189,9 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(data10 < 1 || isNaN(data10)){
-const err21 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/inputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/inputTokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.inputTokens,data:data10};
+}
+else {
+const err21 = {instancePath:instancePath+"/spec/egress/" + i0+"/hosts/" + i1,schemaPath:"#/properties/spec/properties/egress/items/properties/hosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.egress.items.properties.hosts.items.type,parentSchema:schema12.properties.spec.properties.egress.items.properties.hosts.items,data:data10};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -4219,9 +4202,8 @@ errors++;
 }
 }
 }
-let data11 = data8.maxOutputTokensPerCall;
-if(!((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11)))){
-const err22 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/maxOutputTokensPerCall",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/maxOutputTokensPerCall/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.maxOutputTokensPerCall.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.maxOutputTokensPerCall,data:data11};
+else {
+const err22 = {instancePath:instancePath+"/spec/egress/" + i0+"/hosts",schemaPath:"#/properties/spec/properties/egress/items/properties/hosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.egress.items.properties.hosts.type,parentSchema:schema12.properties.spec.properties.egress.items.properties.hosts,data:data9};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -4230,9 +4212,12 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(typeof data11 == "number"){
-if(data11 > 10000000 || isNaN(data11)){
-const err23 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/maxOutputTokensPerCall",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/maxOutputTokensPerCall/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000",schema:10000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.maxOutputTokensPerCall,data:data11};
+}
+if(data7.name !== undefined){
+let data11 = data7.name;
+if(typeof data11 === "string"){
+if(func2(data11) > 63){
+const err23 = {instancePath:instancePath+"/spec/egress/" + i0+"/name",schemaPath:"#/properties/spec/properties/egress/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.egress.items.properties.name,data:data11};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -4241,8 +4226,8 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(data11 < 1 || isNaN(data11)){
-const err24 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/maxOutputTokensPerCall",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/maxOutputTokensPerCall/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.maxOutputTokensPerCall,data:data11};
+if(!pattern31.test(data11)){
+const err24 = {instancePath:instancePath+"/spec/egress/" + i0+"/name",schemaPath:"#/properties/spec/properties/egress/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.egress.items.properties.name,data:data11};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -4252,10 +4237,8 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data8.outputTokens !== undefined){
-let data12 = data8.outputTokens;
-if(!((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12)))){
-const err25 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/outputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/outputTokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.outputTokens.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.outputTokens,data:data12};
+else {
+const err25 = {instancePath:instancePath+"/spec/egress/" + i0+"/name",schemaPath:"#/properties/spec/properties/egress/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.egress.items.properties.name.type,parentSchema:schema12.properties.spec.properties.egress.items.properties.name,data:data11};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -4264,9 +4247,12 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(typeof data12 == "number"){
-if(data12 > 1000000000000 || isNaN(data12)){
-const err26 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/outputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/outputTokens/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000000000},message:"must be <= 1000000000000",schema:1000000000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.outputTokens,data:data12};
+}
+if(data7.ports !== undefined){
+let data12 = data7.ports;
+if(Array.isArray(data12)){
+if(data12.length > 16){
+const err26 = {instancePath:instancePath+"/spec/egress/" + i0+"/ports",schemaPath:"#/properties/spec/properties/egress/items/properties/ports/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema12.properties.spec.properties.egress.items.properties.ports,data:data12};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -4275,8 +4261,8 @@ vErrors.push(err26);
 }
 errors++;
 }
-if(data12 < 1 || isNaN(data12)){
-const err27 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/outputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/outputTokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.outputTokens,data:data12};
+if(data12.length < 1){
+const err27 = {instancePath:instancePath+"/spec/egress/" + i0+"/ports",schemaPath:"#/properties/spec/properties/egress/items/properties/ports/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema12.properties.spec.properties.egress.items.properties.ports,data:data12};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -4285,12 +4271,11 @@ vErrors.push(err27);
 }
 errors++;
 }
-}
-}
-if(data8.tokens !== undefined){
-let data13 = data8.tokens;
+const len2 = data12.length;
+for(let i2=0; i2<len2; i2++){
+let data13 = data12[i2];
 if(!((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13)))){
-const err28 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/tokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.tokens.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.tokens,data:data13};
+const err28 = {instancePath:instancePath+"/spec/egress/" + i0+"/ports/" + i2,schemaPath:"#/properties/spec/properties/egress/items/properties/ports/items/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.egress.items.properties.ports.items.type,parentSchema:schema12.properties.spec.properties.egress.items.properties.ports.items,data:data13};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -4300,8 +4285,8 @@ vErrors.push(err28);
 errors++;
 }
 if(typeof data13 == "number"){
-if(data13 > 1000000000000 || isNaN(data13)){
-const err29 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/tokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/tokens/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000000000},message:"must be <= 1000000000000",schema:1000000000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.tokens,data:data13};
+if(data13 > 65535 || isNaN(data13)){
+const err29 = {instancePath:instancePath+"/spec/egress/" + i0+"/ports/" + i2,schemaPath:"#/properties/spec/properties/egress/items/properties/ports/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema12.properties.spec.properties.egress.items.properties.ports.items,data:data13};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -4311,7 +4296,7 @@ vErrors.push(err29);
 errors++;
 }
 if(data13 < 1 || isNaN(data13)){
-const err30 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/tokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.tokens,data:data13};
+const err30 = {instancePath:instancePath+"/spec/egress/" + i0+"/ports/" + i2,schemaPath:"#/properties/spec/properties/egress/items/properties/ports/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.egress.items.properties.ports.items,data:data13};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -4322,9 +4307,9 @@ errors++;
 }
 }
 }
-let data14 = data8.window;
-if(typeof data14 !== "string"){
-const err31 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/window",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/window/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.window.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.window,data:data14};
+}
+else {
+const err31 = {instancePath:instancePath+"/spec/egress/" + i0+"/ports",schemaPath:"#/properties/spec/properties/egress/items/properties/ports/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.egress.items.properties.ports.type,parentSchema:schema12.properties.spec.properties.egress.items.properties.ports,data:data12};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -4333,8 +4318,10 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(!(((data14 === "Run") || (data14 === "Hour")) || (data14 === "Day"))){
-const err32 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/window",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/window/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.limits.items.properties.budget.properties.window.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.window.enum,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.window,data:data14};
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/spec/egress/" + i0,schemaPath:"#/properties/spec/properties/egress/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.egress.items.type,parentSchema:schema12.properties.spec.properties.egress.items,data:data7};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -4344,8 +4331,9 @@ vErrors.push(err32);
 errors++;
 }
 }
+}
 else {
-const err33 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.limits.items.properties.budget.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget,data:data8};
+const err33 = {instancePath:instancePath+"/spec/egress",schemaPath:"#/properties/spec/properties/egress/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.egress.type,parentSchema:schema12.properties.spec.properties.egress,data:data6};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -4355,10 +4343,11 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data7.inFlight !== undefined){
-let data15 = data7.inFlight;
-if(!((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15)))){
-const err34 = {instancePath:instancePath+"/spec/limits/" + i0+"/inFlight",schemaPath:"#/properties/spec/properties/limits/items/properties/inFlight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.inFlight.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.inFlight,data:data15};
+if(data5.limits !== undefined){
+let data14 = data5.limits;
+if(Array.isArray(data14)){
+if(data14.length > 16){
+const err34 = {instancePath:instancePath+"/spec/limits",schemaPath:"#/properties/spec/properties/limits/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema12.properties.spec.properties.limits,data:data14};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -4367,9 +4356,21 @@ vErrors.push(err34);
 }
 errors++;
 }
-if(typeof data15 == "number"){
-if(data15 > 100000 || isNaN(data15)){
-const err35 = {instancePath:instancePath+"/spec/limits/" + i0+"/inFlight",schemaPath:"#/properties/spec/properties/limits/items/properties/inFlight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema12.properties.spec.properties.limits.items.properties.inFlight,data:data15};
+const len3 = data14.length;
+for(let i3=0; i3<len3; i3++){
+let data15 = data14[i3];
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+if(data15.onStoreUnavailable === undefined){
+data15.onStoreUnavailable = "Deny";
+}
+if(data15.scope === undefined){
+data15.scope = "Pod";
+}
+if(data15.source === undefined){
+data15.source = "*";
+}
+if(data15.name === undefined){
+const err35 = {instancePath:instancePath+"/spec/limits/" + i3,schemaPath:"#/properties/spec/properties/limits/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema12.properties.spec.properties.limits.items.required,parentSchema:schema12.properties.spec.properties.limits.items,data:data15};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -4378,8 +4379,9 @@ vErrors.push(err35);
 }
 errors++;
 }
-if(data15 < 1 || isNaN(data15)){
-const err36 = {instancePath:instancePath+"/spec/limits/" + i0+"/inFlight",schemaPath:"#/properties/spec/properties/limits/items/properties/inFlight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.inFlight,data:data15};
+for(const key3 in data15){
+if(!(((((((key3 === "budget") || (key3 === "inFlight")) || (key3 === "name")) || (key3 === "onStoreUnavailable")) || (key3 === "requests")) || (key3 === "scope")) || (key3 === "source"))){
+const err36 = {instancePath:instancePath+"/spec/limits/" + i3,schemaPath:"#/properties/spec/properties/limits/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.limits.items,data:data15};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -4389,12 +4391,18 @@ vErrors.push(err36);
 errors++;
 }
 }
+if(data15.budget !== undefined){
+let data16 = data15.budget;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+if(data16.maxOutputTokensPerCall === undefined){
+data16.maxOutputTokensPerCall = 4096;
 }
-if(data7.name !== undefined){
-let data16 = data7.name;
-if(typeof data16 === "string"){
-if(func2(data16) > 63){
-const err37 = {instancePath:instancePath+"/spec/limits/" + i0+"/name",schemaPath:"#/properties/spec/properties/limits/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.limits.items.properties.name,data:data16};
+if(data16.window === undefined){
+data16.window = "Day";
+}
+for(const key4 in data16){
+if(!((((((key4 === "costUSD") || (key4 === "inputTokens")) || (key4 === "maxOutputTokensPerCall")) || (key4 === "outputTokens")) || (key4 === "tokens")) || (key4 === "window"))){
+const err37 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget,data:data16};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -4403,8 +4411,12 @@ vErrors.push(err37);
 }
 errors++;
 }
-if(!pattern32.test(data16)){
-const err38 = {instancePath:instancePath+"/spec/limits/" + i0+"/name",schemaPath:"#/properties/spec/properties/limits/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.limits.items.properties.name,data:data16};
+}
+if(data16.costUSD !== undefined){
+let data17 = data16.costUSD;
+if(typeof data17 === "string"){
+if(func2(data17) > 16){
+const err38 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/costUSD",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/costUSD/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters",schema:16,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD,data:data17};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -4413,9 +4425,8 @@ vErrors.push(err38);
 }
 errors++;
 }
-}
-else {
-const err39 = {instancePath:instancePath+"/spec/limits/" + i0+"/name",schemaPath:"#/properties/spec/properties/limits/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.name.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.name,data:data16};
+if(!pattern32.test(data17)){
+const err39 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/costUSD",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/costUSD/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,9}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,9}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,9}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD,data:data17};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -4425,9 +4436,8 @@ vErrors.push(err39);
 errors++;
 }
 }
-let data17 = data7.onStoreUnavailable;
-if(typeof data17 !== "string"){
-const err40 = {instancePath:instancePath+"/spec/limits/" + i0+"/onStoreUnavailable",schemaPath:"#/properties/spec/properties/limits/items/properties/onStoreUnavailable/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable,data:data17};
+else {
+const err40 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/costUSD",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/costUSD/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD,data:data17};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -4436,8 +4446,11 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(!((data17 === "Deny") || (data17 === "Allow"))){
-const err41 = {instancePath:instancePath+"/spec/limits/" + i0+"/onStoreUnavailable",schemaPath:"#/properties/spec/properties/limits/items/properties/onStoreUnavailable/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable.enum,parentSchema:schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable,data:data17};
+}
+if(data16.inputTokens !== undefined){
+let data18 = data16.inputTokens;
+if(!((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18)))){
+const err41 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/inputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/inputTokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.inputTokens.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.inputTokens,data:data18};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -4446,14 +4459,9 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(data7.requests !== undefined){
-let data18 = data7.requests;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-if(data18.periodSeconds === undefined){
-data18.periodSeconds = 1;
-}
-if(data18.count === undefined){
-const err42 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'",schema:schema12.properties.spec.properties.limits.items.properties.requests.required,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests,data:data18};
+if(typeof data18 == "number"){
+if(data18 > 1000000000000 || isNaN(data18)){
+const err42 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/inputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/inputTokens/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000000000},message:"must be <= 1000000000000",schema:1000000000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.inputTokens,data:data18};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -4462,9 +4470,8 @@ vErrors.push(err42);
 }
 errors++;
 }
-for(const key4 in data18){
-if(!(((key4 === "burst") || (key4 === "count")) || (key4 === "periodSeconds"))){
-const err43 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests,data:data18};
+if(data18 < 1 || isNaN(data18)){
+const err43 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/inputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/inputTokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.inputTokens,data:data18};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -4474,10 +4481,10 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data18.burst !== undefined){
-let data19 = data18.burst;
+}
+let data19 = data16.maxOutputTokensPerCall;
 if(!((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19)))){
-const err44 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/burst",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/burst/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.requests.properties.burst.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.burst,data:data19};
+const err44 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/maxOutputTokensPerCall",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/maxOutputTokensPerCall/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.maxOutputTokensPerCall.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.maxOutputTokensPerCall,data:data19};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -4487,8 +4494,8 @@ vErrors.push(err44);
 errors++;
 }
 if(typeof data19 == "number"){
-if(data19 > 1000000 || isNaN(data19)){
-const err45 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/burst",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/burst/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.burst,data:data19};
+if(data19 > 10000000 || isNaN(data19)){
+const err45 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/maxOutputTokensPerCall",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/maxOutputTokensPerCall/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000",schema:10000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.maxOutputTokensPerCall,data:data19};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -4498,7 +4505,7 @@ vErrors.push(err45);
 errors++;
 }
 if(data19 < 1 || isNaN(data19)){
-const err46 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/burst",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/burst/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.burst,data:data19};
+const err46 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/maxOutputTokensPerCall",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/maxOutputTokensPerCall/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.maxOutputTokensPerCall,data:data19};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -4508,11 +4515,10 @@ vErrors.push(err46);
 errors++;
 }
 }
-}
-if(data18.count !== undefined){
-let data20 = data18.count;
+if(data16.outputTokens !== undefined){
+let data20 = data16.outputTokens;
 if(!((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20)))){
-const err47 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/count",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.requests.properties.count.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.count,data:data20};
+const err47 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/outputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/outputTokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.outputTokens.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.outputTokens,data:data20};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -4522,8 +4528,8 @@ vErrors.push(err47);
 errors++;
 }
 if(typeof data20 == "number"){
-if(data20 > 1000000 || isNaN(data20)){
-const err48 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/count",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.count,data:data20};
+if(data20 > 1000000000000 || isNaN(data20)){
+const err48 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/outputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/outputTokens/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000000000},message:"must be <= 1000000000000",schema:1000000000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.outputTokens,data:data20};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -4533,7 +4539,7 @@ vErrors.push(err48);
 errors++;
 }
 if(data20 < 1 || isNaN(data20)){
-const err49 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/count",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.count,data:data20};
+const err49 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/outputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/outputTokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.outputTokens,data:data20};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -4544,9 +4550,10 @@ errors++;
 }
 }
 }
-let data21 = data18.periodSeconds;
+if(data16.tokens !== undefined){
+let data21 = data16.tokens;
 if(!((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21)))){
-const err50 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/periodSeconds",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.requests.properties.periodSeconds.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.periodSeconds,data:data21};
+const err50 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/tokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.tokens.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.tokens,data:data21};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -4556,8 +4563,8 @@ vErrors.push(err50);
 errors++;
 }
 if(typeof data21 == "number"){
-if(data21 > 86400 || isNaN(data21)){
-const err51 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/periodSeconds",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.periodSeconds,data:data21};
+if(data21 > 1000000000000 || isNaN(data21)){
+const err51 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/tokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/tokens/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000000000},message:"must be <= 1000000000000",schema:1000000000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.tokens,data:data21};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -4567,7 +4574,7 @@ vErrors.push(err51);
 errors++;
 }
 if(data21 < 1 || isNaN(data21)){
-const err52 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/periodSeconds",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.periodSeconds,data:data21};
+const err52 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/tokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.tokens,data:data21};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -4578,8 +4585,9 @@ errors++;
 }
 }
 }
-else {
-const err53 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.limits.items.properties.requests.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests,data:data18};
+let data22 = data16.window;
+if(typeof data22 !== "string"){
+const err53 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/window",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/window/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.window.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.window,data:data22};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -4588,10 +4596,8 @@ vErrors.push(err53);
 }
 errors++;
 }
-}
-let data22 = data7.scope;
-if(typeof data22 !== "string"){
-const err54 = {instancePath:instancePath+"/spec/limits/" + i0+"/scope",schemaPath:"#/properties/spec/properties/limits/items/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.scope.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.scope,data:data22};
+if(!(((data22 === "Run") || (data22 === "Hour")) || (data22 === "Day"))){
+const err54 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/window",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/window/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.limits.items.properties.budget.properties.window.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.window.enum,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.window,data:data22};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -4600,8 +4606,9 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(!(((data22 === "Pod") || (data22 === "ServiceAccount")) || (data22 === "Namespace"))){
-const err55 = {instancePath:instancePath+"/spec/limits/" + i0+"/scope",schemaPath:"#/properties/spec/properties/limits/items/properties/scope/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.limits.items.properties.scope.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.limits.items.properties.scope.enum,parentSchema:schema12.properties.spec.properties.limits.items.properties.scope,data:data22};
+}
+else {
+const err55 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.limits.items.properties.budget.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget,data:data16};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -4610,10 +4617,11 @@ vErrors.push(err55);
 }
 errors++;
 }
-let data23 = data7.source;
-if(typeof data23 === "string"){
-if(func2(data23) > 63){
-const err56 = {instancePath:instancePath+"/spec/limits/" + i0+"/source",schemaPath:"#/properties/spec/properties/limits/items/properties/source/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.limits.items.properties.source,data:data23};
+}
+if(data15.inFlight !== undefined){
+let data23 = data15.inFlight;
+if(!((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23)))){
+const err56 = {instancePath:instancePath+"/spec/limits/" + i3+"/inFlight",schemaPath:"#/properties/spec/properties/limits/items/properties/inFlight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.inFlight.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.inFlight,data:data23};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -4622,9 +4630,9 @@ vErrors.push(err56);
 }
 errors++;
 }
-}
-else {
-const err57 = {instancePath:instancePath+"/spec/limits/" + i0+"/source",schemaPath:"#/properties/spec/properties/limits/items/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.source.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.source,data:data23};
+if(typeof data23 == "number"){
+if(data23 > 100000 || isNaN(data23)){
+const err57 = {instancePath:instancePath+"/spec/limits/" + i3+"/inFlight",schemaPath:"#/properties/spec/properties/limits/items/properties/inFlight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema12.properties.spec.properties.limits.items.properties.inFlight,data:data23};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -4633,9 +4641,8 @@ vErrors.push(err57);
 }
 errors++;
 }
-}
-else {
-const err58 = {instancePath:instancePath+"/spec/limits/" + i0,schemaPath:"#/properties/spec/properties/limits/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.limits.items.type,parentSchema:schema12.properties.spec.properties.limits.items,data:data7};
+if(data23 < 1 || isNaN(data23)){
+const err58 = {instancePath:instancePath+"/spec/limits/" + i3+"/inFlight",schemaPath:"#/properties/spec/properties/limits/items/properties/inFlight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.inFlight,data:data23};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -4646,8 +4653,11 @@ errors++;
 }
 }
 }
-else {
-const err59 = {instancePath:instancePath+"/spec/limits",schemaPath:"#/properties/spec/properties/limits/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.limits.type,parentSchema:schema12.properties.spec.properties.limits,data:data6};
+if(data15.name !== undefined){
+let data24 = data15.name;
+if(typeof data24 === "string"){
+if(func2(data24) > 63){
+const err59 = {instancePath:instancePath+"/spec/limits/" + i3+"/name",schemaPath:"#/properties/spec/properties/limits/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.limits.items.properties.name,data:data24};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -4656,10 +4666,8 @@ vErrors.push(err59);
 }
 errors++;
 }
-}
-let data24 = data5.mode;
-if(typeof data24 !== "string"){
-const err60 = {instancePath:instancePath+"/spec/mode",schemaPath:"#/properties/spec/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.mode.type,parentSchema:schema12.properties.spec.properties.mode,data:data24};
+if(!pattern31.test(data24)){
+const err60 = {instancePath:instancePath+"/spec/limits/" + i3+"/name",schemaPath:"#/properties/spec/properties/limits/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.limits.items.properties.name,data:data24};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -4668,8 +4676,9 @@ vErrors.push(err60);
 }
 errors++;
 }
-if(!((data24 === "Enforce") || (data24 === "Audit"))){
-const err61 = {instancePath:instancePath+"/spec/mode",schemaPath:"#/properties/spec/properties/mode/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.mode.enum,parentSchema:schema12.properties.spec.properties.mode,data:data24};
+}
+else {
+const err61 = {instancePath:instancePath+"/spec/limits/" + i3+"/name",schemaPath:"#/properties/spec/properties/limits/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.name.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.name,data:data24};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -4678,11 +4687,10 @@ vErrors.push(err61);
 }
 errors++;
 }
-if(data5.prices !== undefined){
-let data25 = data5.prices;
-if(Array.isArray(data25)){
-if(data25.length > 64){
-const err62 = {instancePath:instancePath+"/spec/prices",schemaPath:"#/properties/spec/properties/prices/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.prices,data:data25};
+}
+let data25 = data15.onStoreUnavailable;
+if(typeof data25 !== "string"){
+const err62 = {instancePath:instancePath+"/spec/limits/" + i3+"/onStoreUnavailable",schemaPath:"#/properties/spec/properties/limits/items/properties/onStoreUnavailable/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable,data:data25};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -4691,12 +4699,8 @@ vErrors.push(err62);
 }
 errors++;
 }
-const len1 = data25.length;
-for(let i1=0; i1<len1; i1++){
-let data26 = data25[i1];
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-if(data26.model === undefined){
-const err63 = {instancePath:instancePath+"/spec/prices/" + i1,schemaPath:"#/properties/spec/properties/prices/items/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema12.properties.spec.properties.prices.items.required,parentSchema:schema12.properties.spec.properties.prices.items,data:data26};
+if(!((data25 === "Deny") || (data25 === "Allow"))){
+const err63 = {instancePath:instancePath+"/spec/limits/" + i3+"/onStoreUnavailable",schemaPath:"#/properties/spec/properties/limits/items/properties/onStoreUnavailable/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable.enum,parentSchema:schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable,data:data25};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -4705,8 +4709,14 @@ vErrors.push(err63);
 }
 errors++;
 }
-if(data26.inputUSDPerMillionTokens === undefined){
-const err64 = {instancePath:instancePath+"/spec/prices/" + i1,schemaPath:"#/properties/spec/properties/prices/items/required",keyword:"required",params:{missingProperty: "inputUSDPerMillionTokens"},message:"must have required property '"+"inputUSDPerMillionTokens"+"'",schema:schema12.properties.spec.properties.prices.items.required,parentSchema:schema12.properties.spec.properties.prices.items,data:data26};
+if(data15.requests !== undefined){
+let data26 = data15.requests;
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+if(data26.periodSeconds === undefined){
+data26.periodSeconds = 1;
+}
+if(data26.count === undefined){
+const err64 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'",schema:schema12.properties.spec.properties.limits.items.properties.requests.required,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests,data:data26};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -4715,8 +4725,9 @@ vErrors.push(err64);
 }
 errors++;
 }
-if(data26.outputUSDPerMillionTokens === undefined){
-const err65 = {instancePath:instancePath+"/spec/prices/" + i1,schemaPath:"#/properties/spec/properties/prices/items/required",keyword:"required",params:{missingProperty: "outputUSDPerMillionTokens"},message:"must have required property '"+"outputUSDPerMillionTokens"+"'",schema:schema12.properties.spec.properties.prices.items.required,parentSchema:schema12.properties.spec.properties.prices.items,data:data26};
+for(const key5 in data26){
+if(!(((key5 === "burst") || (key5 === "count")) || (key5 === "periodSeconds"))){
+const err65 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests,data:data26};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -4725,9 +4736,11 @@ vErrors.push(err65);
 }
 errors++;
 }
-for(const key5 in data26){
-if(!(((key5 === "inputUSDPerMillionTokens") || (key5 === "model")) || (key5 === "outputUSDPerMillionTokens"))){
-const err66 = {instancePath:instancePath+"/spec/prices/" + i1,schemaPath:"#/properties/spec/properties/prices/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.prices.items,data:data26};
+}
+if(data26.burst !== undefined){
+let data27 = data26.burst;
+if(!((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27)))){
+const err66 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests/burst",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/burst/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.requests.properties.burst.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.burst,data:data27};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -4736,12 +4749,9 @@ vErrors.push(err66);
 }
 errors++;
 }
-}
-if(data26.inputUSDPerMillionTokens !== undefined){
-let data27 = data26.inputUSDPerMillionTokens;
-if(typeof data27 === "string"){
-if(func2(data27) > 16){
-const err67 = {instancePath:instancePath+"/spec/prices/" + i1+"/inputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/inputUSDPerMillionTokens/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters",schema:16,parentSchema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens,data:data27};
+if(typeof data27 == "number"){
+if(data27 > 1000000 || isNaN(data27)){
+const err67 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests/burst",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/burst/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.burst,data:data27};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -4750,8 +4760,8 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(!pattern33.test(data27)){
-const err68 = {instancePath:instancePath+"/spec/prices/" + i1+"/inputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/inputUSDPerMillionTokens/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,6}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,6}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,6}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens,data:data27};
+if(data27 < 1 || isNaN(data27)){
+const err68 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests/burst",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/burst/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.burst,data:data27};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -4761,8 +4771,11 @@ vErrors.push(err68);
 errors++;
 }
 }
-else {
-const err69 = {instancePath:instancePath+"/spec/prices/" + i1+"/inputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/inputUSDPerMillionTokens/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens.type,parentSchema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens,data:data27};
+}
+if(data26.count !== undefined){
+let data28 = data26.count;
+if(!((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28)))){
+const err69 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests/count",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.requests.properties.count.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.count,data:data28};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -4771,12 +4784,9 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
-if(data26.model !== undefined){
-let data28 = data26.model;
-if(typeof data28 === "string"){
-if(func2(data28) > 128){
-const err70 = {instancePath:instancePath+"/spec/prices/" + i1+"/model",schemaPath:"#/properties/spec/properties/prices/items/properties/model/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema12.properties.spec.properties.prices.items.properties.model,data:data28};
+if(typeof data28 == "number"){
+if(data28 > 1000000 || isNaN(data28)){
+const err70 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests/count",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.count,data:data28};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -4785,8 +4795,8 @@ vErrors.push(err70);
 }
 errors++;
 }
-if(func2(data28) < 1){
-const err71 = {instancePath:instancePath+"/spec/prices/" + i1+"/model",schemaPath:"#/properties/spec/properties/prices/items/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.spec.properties.prices.items.properties.model,data:data28};
+if(data28 < 1 || isNaN(data28)){
+const err71 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests/count",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.count,data:data28};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -4796,8 +4806,10 @@ vErrors.push(err71);
 errors++;
 }
 }
-else {
-const err72 = {instancePath:instancePath+"/spec/prices/" + i1+"/model",schemaPath:"#/properties/spec/properties/prices/items/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.prices.items.properties.model.type,parentSchema:schema12.properties.spec.properties.prices.items.properties.model,data:data28};
+}
+let data29 = data26.periodSeconds;
+if(!((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29)))){
+const err72 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests/periodSeconds",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.requests.properties.periodSeconds.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.periodSeconds,data:data29};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -4806,12 +4818,9 @@ vErrors.push(err72);
 }
 errors++;
 }
-}
-if(data26.outputUSDPerMillionTokens !== undefined){
-let data29 = data26.outputUSDPerMillionTokens;
-if(typeof data29 === "string"){
-if(func2(data29) > 16){
-const err73 = {instancePath:instancePath+"/spec/prices/" + i1+"/outputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/outputUSDPerMillionTokens/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters",schema:16,parentSchema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens,data:data29};
+if(typeof data29 == "number"){
+if(data29 > 86400 || isNaN(data29)){
+const err73 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests/periodSeconds",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.periodSeconds,data:data29};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -4820,8 +4829,8 @@ vErrors.push(err73);
 }
 errors++;
 }
-if(!pattern33.test(data29)){
-const err74 = {instancePath:instancePath+"/spec/prices/" + i1+"/outputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/outputUSDPerMillionTokens/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,6}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,6}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,6}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens,data:data29};
+if(data29 < 1 || isNaN(data29)){
+const err74 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests/periodSeconds",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.periodSeconds,data:data29};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -4831,8 +4840,9 @@ vErrors.push(err74);
 errors++;
 }
 }
+}
 else {
-const err75 = {instancePath:instancePath+"/spec/prices/" + i1+"/outputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/outputUSDPerMillionTokens/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens.type,parentSchema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens,data:data29};
+const err75 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.limits.items.properties.requests.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests,data:data26};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -4842,9 +4852,9 @@ vErrors.push(err75);
 errors++;
 }
 }
-}
-else {
-const err76 = {instancePath:instancePath+"/spec/prices/" + i1,schemaPath:"#/properties/spec/properties/prices/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.prices.items.type,parentSchema:schema12.properties.spec.properties.prices.items,data:data26};
+let data30 = data15.scope;
+if(typeof data30 !== "string"){
+const err76 = {instancePath:instancePath+"/spec/limits/" + i3+"/scope",schemaPath:"#/properties/spec/properties/limits/items/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.scope.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.scope,data:data30};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -4853,10 +4863,8 @@ vErrors.push(err76);
 }
 errors++;
 }
-}
-}
-else {
-const err77 = {instancePath:instancePath+"/spec/prices",schemaPath:"#/properties/spec/properties/prices/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.prices.type,parentSchema:schema12.properties.spec.properties.prices,data:data25};
+if(!(((data30 === "Pod") || (data30 === "ServiceAccount")) || (data30 === "Namespace"))){
+const err77 = {instancePath:instancePath+"/spec/limits/" + i3+"/scope",schemaPath:"#/properties/spec/properties/limits/items/properties/scope/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.limits.items.properties.scope.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.limits.items.properties.scope.enum,parentSchema:schema12.properties.spec.properties.limits.items.properties.scope,data:data30};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -4865,12 +4873,10 @@ vErrors.push(err77);
 }
 errors++;
 }
-}
-if(data5.rules !== undefined){
-let data30 = data5.rules;
-if(Array.isArray(data30)){
-if(data30.length > 256){
-const err78 = {instancePath:instancePath+"/spec/rules",schemaPath:"#/properties/spec/properties/rules/maxItems",keyword:"maxItems",params:{limit: 256},message:"must NOT have more than 256 items",schema:256,parentSchema:schema12.properties.spec.properties.rules,data:data30};
+let data31 = data15.source;
+if(typeof data31 === "string"){
+if(func2(data31) > 63){
+const err78 = {instancePath:instancePath+"/spec/limits/" + i3+"/source",schemaPath:"#/properties/spec/properties/limits/items/properties/source/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.limits.items.properties.source,data:data31};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -4879,12 +4885,9 @@ vErrors.push(err78);
 }
 errors++;
 }
-const len2 = data30.length;
-for(let i2=0; i2<len2; i2++){
-let data31 = data30[i2];
-if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
-if(data31.effect === undefined){
-const err79 = {instancePath:instancePath+"/spec/rules/" + i2,schemaPath:"#/properties/spec/properties/rules/items/required",keyword:"required",params:{missingProperty: "effect"},message:"must have required property '"+"effect"+"'",schema:schema12.properties.spec.properties.rules.items.required,parentSchema:schema12.properties.spec.properties.rules.items,data:data31};
+}
+else {
+const err79 = {instancePath:instancePath+"/spec/limits/" + i3+"/source",schemaPath:"#/properties/spec/properties/limits/items/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.source.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.source,data:data31};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -4893,8 +4896,9 @@ vErrors.push(err79);
 }
 errors++;
 }
-if(data31.source === undefined){
-const err80 = {instancePath:instancePath+"/spec/rules/" + i2,schemaPath:"#/properties/spec/properties/rules/items/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema12.properties.spec.properties.rules.items.required,parentSchema:schema12.properties.spec.properties.rules.items,data:data31};
+}
+else {
+const err80 = {instancePath:instancePath+"/spec/limits/" + i3,schemaPath:"#/properties/spec/properties/limits/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.limits.items.type,parentSchema:schema12.properties.spec.properties.limits.items,data:data15};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -4903,9 +4907,10 @@ vErrors.push(err80);
 }
 errors++;
 }
-for(const key6 in data31){
-if(!(((((((key6 === "actions") || (key6 === "effect")) || (key6 === "methods")) || (key6 === "name")) || (key6 === "paths")) || (key6 === "resources")) || (key6 === "source"))){
-const err81 = {instancePath:instancePath+"/spec/rules/" + i2,schemaPath:"#/properties/spec/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.rules.items,data:data31};
+}
+}
+else {
+const err81 = {instancePath:instancePath+"/spec/limits",schemaPath:"#/properties/spec/properties/limits/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.limits.type,parentSchema:schema12.properties.spec.properties.limits,data:data14};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -4915,11 +4920,9 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data31.actions !== undefined){
-let data32 = data31.actions;
-if(Array.isArray(data32)){
-if(data32.length > 64){
-const err82 = {instancePath:instancePath+"/spec/rules/" + i2+"/actions",schemaPath:"#/properties/spec/properties/rules/items/properties/actions/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions,data:data32};
+let data32 = data5.mode;
+if(typeof data32 !== "string"){
+const err82 = {instancePath:instancePath+"/spec/mode",schemaPath:"#/properties/spec/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.mode.type,parentSchema:schema12.properties.spec.properties.mode,data:data32};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -4928,12 +4931,8 @@ vErrors.push(err82);
 }
 errors++;
 }
-const len3 = data32.length;
-for(let i3=0; i3<len3; i3++){
-let data33 = data32[i3];
-if(typeof data33 === "string"){
-if(func2(data33) > 128){
-const err83 = {instancePath:instancePath+"/spec/rules/" + i2+"/actions/" + i3,schemaPath:"#/properties/spec/properties/rules/items/properties/actions/items/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions.items,data:data33};
+if(!((data32 === "Enforce") || (data32 === "Audit"))){
+const err83 = {instancePath:instancePath+"/spec/mode",schemaPath:"#/properties/spec/properties/mode/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.mode.enum,parentSchema:schema12.properties.spec.properties.mode,data:data32};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -4942,9 +4941,11 @@ vErrors.push(err83);
 }
 errors++;
 }
-}
-else {
-const err84 = {instancePath:instancePath+"/spec/rules/" + i2+"/actions/" + i3,schemaPath:"#/properties/spec/properties/rules/items/properties/actions/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.actions.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions.items,data:data33};
+if(data5.prices !== undefined){
+let data33 = data5.prices;
+if(Array.isArray(data33)){
+if(data33.length > 64){
+const err84 = {instancePath:instancePath+"/spec/prices",schemaPath:"#/properties/spec/properties/prices/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.prices,data:data33};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -4953,10 +4954,12 @@ vErrors.push(err84);
 }
 errors++;
 }
-}
-}
-else {
-const err85 = {instancePath:instancePath+"/spec/rules/" + i2+"/actions",schemaPath:"#/properties/spec/properties/rules/items/properties/actions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.actions.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions,data:data32};
+const len4 = data33.length;
+for(let i4=0; i4<len4; i4++){
+let data34 = data33[i4];
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+if(data34.model === undefined){
+const err85 = {instancePath:instancePath+"/spec/prices/" + i4,schemaPath:"#/properties/spec/properties/prices/items/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema12.properties.spec.properties.prices.items.required,parentSchema:schema12.properties.spec.properties.prices.items,data:data34};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -4965,11 +4968,8 @@ vErrors.push(err85);
 }
 errors++;
 }
-}
-if(data31.effect !== undefined){
-let data34 = data31.effect;
-if(typeof data34 !== "string"){
-const err86 = {instancePath:instancePath+"/spec/rules/" + i2+"/effect",schemaPath:"#/properties/spec/properties/rules/items/properties/effect/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.effect.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.effect,data:data34};
+if(data34.inputUSDPerMillionTokens === undefined){
+const err86 = {instancePath:instancePath+"/spec/prices/" + i4,schemaPath:"#/properties/spec/properties/prices/items/required",keyword:"required",params:{missingProperty: "inputUSDPerMillionTokens"},message:"must have required property '"+"inputUSDPerMillionTokens"+"'",schema:schema12.properties.spec.properties.prices.items.required,parentSchema:schema12.properties.spec.properties.prices.items,data:data34};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -4978,8 +4978,8 @@ vErrors.push(err86);
 }
 errors++;
 }
-if(!((data34 === "Allow") || (data34 === "Deny"))){
-const err87 = {instancePath:instancePath+"/spec/rules/" + i2+"/effect",schemaPath:"#/properties/spec/properties/rules/items/properties/effect/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.rules.items.properties.effect.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.rules.items.properties.effect.enum,parentSchema:schema12.properties.spec.properties.rules.items.properties.effect,data:data34};
+if(data34.outputUSDPerMillionTokens === undefined){
+const err87 = {instancePath:instancePath+"/spec/prices/" + i4,schemaPath:"#/properties/spec/properties/prices/items/required",keyword:"required",params:{missingProperty: "outputUSDPerMillionTokens"},message:"must have required property '"+"outputUSDPerMillionTokens"+"'",schema:schema12.properties.spec.properties.prices.items.required,parentSchema:schema12.properties.spec.properties.prices.items,data:data34};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -4988,12 +4988,9 @@ vErrors.push(err87);
 }
 errors++;
 }
-}
-if(data31.methods !== undefined){
-let data35 = data31.methods;
-if(Array.isArray(data35)){
-if(data35.length > 8){
-const err88 = {instancePath:instancePath+"/spec/rules/" + i2+"/methods",schemaPath:"#/properties/spec/properties/rules/items/properties/methods/maxItems",keyword:"maxItems",params:{limit: 8},message:"must NOT have more than 8 items",schema:8,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods,data:data35};
+for(const key6 in data34){
+if(!(((key6 === "inputUSDPerMillionTokens") || (key6 === "model")) || (key6 === "outputUSDPerMillionTokens"))){
+const err88 = {instancePath:instancePath+"/spec/prices/" + i4,schemaPath:"#/properties/spec/properties/prices/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.prices.items,data:data34};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -5002,11 +4999,12 @@ vErrors.push(err88);
 }
 errors++;
 }
-const len4 = data35.length;
-for(let i4=0; i4<len4; i4++){
-let data36 = data35[i4];
-if(typeof data36 !== "string"){
-const err89 = {instancePath:instancePath+"/spec/rules/" + i2+"/methods/" + i4,schemaPath:"#/properties/spec/properties/rules/items/properties/methods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.methods.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods.items,data:data36};
+}
+if(data34.inputUSDPerMillionTokens !== undefined){
+let data35 = data34.inputUSDPerMillionTokens;
+if(typeof data35 === "string"){
+if(func2(data35) > 16){
+const err89 = {instancePath:instancePath+"/spec/prices/" + i4+"/inputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/inputUSDPerMillionTokens/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters",schema:16,parentSchema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens,data:data35};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -5015,8 +5013,8 @@ vErrors.push(err89);
 }
 errors++;
 }
-if(!((((((((data36 === "GET") || (data36 === "HEAD")) || (data36 === "POST")) || (data36 === "PUT")) || (data36 === "PATCH")) || (data36 === "DELETE")) || (data36 === "OPTIONS")) || (data36 === "*"))){
-const err90 = {instancePath:instancePath+"/spec/rules/" + i2+"/methods/" + i4,schemaPath:"#/properties/spec/properties/rules/items/properties/methods/items/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.rules.items.properties.methods.items.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.rules.items.properties.methods.items.enum,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods.items,data:data36};
+if(!pattern34.test(data35)){
+const err90 = {instancePath:instancePath+"/spec/prices/" + i4+"/inputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/inputUSDPerMillionTokens/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,6}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,6}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,6}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens,data:data35};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -5026,9 +5024,8 @@ vErrors.push(err90);
 errors++;
 }
 }
-}
 else {
-const err91 = {instancePath:instancePath+"/spec/rules/" + i2+"/methods",schemaPath:"#/properties/spec/properties/rules/items/properties/methods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.methods.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods,data:data35};
+const err91 = {instancePath:instancePath+"/spec/prices/" + i4+"/inputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/inputUSDPerMillionTokens/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens.type,parentSchema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens,data:data35};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -5038,11 +5035,11 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data31.name !== undefined){
-let data37 = data31.name;
-if(typeof data37 === "string"){
-if(func2(data37) > 63){
-const err92 = {instancePath:instancePath+"/spec/rules/" + i2+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data37};
+if(data34.model !== undefined){
+let data36 = data34.model;
+if(typeof data36 === "string"){
+if(func2(data36) > 128){
+const err92 = {instancePath:instancePath+"/spec/prices/" + i4+"/model",schemaPath:"#/properties/spec/properties/prices/items/properties/model/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema12.properties.spec.properties.prices.items.properties.model,data:data36};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -5051,8 +5048,8 @@ vErrors.push(err92);
 }
 errors++;
 }
-if(!pattern32.test(data37)){
-const err93 = {instancePath:instancePath+"/spec/rules/" + i2+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data37};
+if(func2(data36) < 1){
+const err93 = {instancePath:instancePath+"/spec/prices/" + i4+"/model",schemaPath:"#/properties/spec/properties/prices/items/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.spec.properties.prices.items.properties.model,data:data36};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -5063,7 +5060,7 @@ errors++;
 }
 }
 else {
-const err94 = {instancePath:instancePath+"/spec/rules/" + i2+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.name.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data37};
+const err94 = {instancePath:instancePath+"/spec/prices/" + i4+"/model",schemaPath:"#/properties/spec/properties/prices/items/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.prices.items.properties.model.type,parentSchema:schema12.properties.spec.properties.prices.items.properties.model,data:data36};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -5073,11 +5070,11 @@ vErrors.push(err94);
 errors++;
 }
 }
-if(data31.paths !== undefined){
-let data38 = data31.paths;
-if(Array.isArray(data38)){
-if(data38.length > 32){
-const err95 = {instancePath:instancePath+"/spec/rules/" + i2+"/paths",schemaPath:"#/properties/spec/properties/rules/items/properties/paths/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths,data:data38};
+if(data34.outputUSDPerMillionTokens !== undefined){
+let data37 = data34.outputUSDPerMillionTokens;
+if(typeof data37 === "string"){
+if(func2(data37) > 16){
+const err95 = {instancePath:instancePath+"/spec/prices/" + i4+"/outputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/outputUSDPerMillionTokens/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters",schema:16,parentSchema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens,data:data37};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -5086,12 +5083,8 @@ vErrors.push(err95);
 }
 errors++;
 }
-const len5 = data38.length;
-for(let i5=0; i5<len5; i5++){
-let data39 = data38[i5];
-if(typeof data39 === "string"){
-if(func2(data39) > 512){
-const err96 = {instancePath:instancePath+"/spec/rules/" + i2+"/paths/" + i5,schemaPath:"#/properties/spec/properties/rules/items/properties/paths/items/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths.items,data:data39};
+if(!pattern34.test(data37)){
+const err96 = {instancePath:instancePath+"/spec/prices/" + i4+"/outputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/outputUSDPerMillionTokens/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,6}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,6}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,6}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens,data:data37};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -5100,8 +5093,9 @@ vErrors.push(err96);
 }
 errors++;
 }
-if(func2(data39) < 1){
-const err97 = {instancePath:instancePath+"/spec/rules/" + i2+"/paths/" + i5,schemaPath:"#/properties/spec/properties/rules/items/properties/paths/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths.items,data:data39};
+}
+else {
+const err97 = {instancePath:instancePath+"/spec/prices/" + i4+"/outputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/outputUSDPerMillionTokens/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens.type,parentSchema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens,data:data37};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -5111,8 +5105,9 @@ vErrors.push(err97);
 errors++;
 }
 }
+}
 else {
-const err98 = {instancePath:instancePath+"/spec/rules/" + i2+"/paths/" + i5,schemaPath:"#/properties/spec/properties/rules/items/properties/paths/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.paths.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths.items,data:data39};
+const err98 = {instancePath:instancePath+"/spec/prices/" + i4,schemaPath:"#/properties/spec/properties/prices/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.prices.items.type,parentSchema:schema12.properties.spec.properties.prices.items,data:data34};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -5124,7 +5119,7 @@ errors++;
 }
 }
 else {
-const err99 = {instancePath:instancePath+"/spec/rules/" + i2+"/paths",schemaPath:"#/properties/spec/properties/rules/items/properties/paths/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.paths.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths,data:data38};
+const err99 = {instancePath:instancePath+"/spec/prices",schemaPath:"#/properties/spec/properties/prices/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.prices.type,parentSchema:schema12.properties.spec.properties.prices,data:data33};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -5134,11 +5129,11 @@ vErrors.push(err99);
 errors++;
 }
 }
-if(data31.resources !== undefined){
-let data40 = data31.resources;
-if(Array.isArray(data40)){
-if(data40.length > 32){
-const err100 = {instancePath:instancePath+"/spec/rules/" + i2+"/resources",schemaPath:"#/properties/spec/properties/rules/items/properties/resources/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources,data:data40};
+if(data5.rules !== undefined){
+let data38 = data5.rules;
+if(Array.isArray(data38)){
+if(data38.length > 256){
+const err100 = {instancePath:instancePath+"/spec/rules",schemaPath:"#/properties/spec/properties/rules/maxItems",keyword:"maxItems",params:{limit: 256},message:"must NOT have more than 256 items",schema:256,parentSchema:schema12.properties.spec.properties.rules,data:data38};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -5147,12 +5142,12 @@ vErrors.push(err100);
 }
 errors++;
 }
-const len6 = data40.length;
-for(let i6=0; i6<len6; i6++){
-let data41 = data40[i6];
-if(typeof data41 === "string"){
-if(func2(data41) > 256){
-const err101 = {instancePath:instancePath+"/spec/rules/" + i2+"/resources/" + i6,schemaPath:"#/properties/spec/properties/rules/items/properties/resources/items/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources.items,data:data41};
+const len5 = data38.length;
+for(let i5=0; i5<len5; i5++){
+let data39 = data38[i5];
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+if(data39.effect === undefined){
+const err101 = {instancePath:instancePath+"/spec/rules/" + i5,schemaPath:"#/properties/spec/properties/rules/items/required",keyword:"required",params:{missingProperty: "effect"},message:"must have required property '"+"effect"+"'",schema:schema12.properties.spec.properties.rules.items.required,parentSchema:schema12.properties.spec.properties.rules.items,data:data39};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -5161,9 +5156,8 @@ vErrors.push(err101);
 }
 errors++;
 }
-}
-else {
-const err102 = {instancePath:instancePath+"/spec/rules/" + i2+"/resources/" + i6,schemaPath:"#/properties/spec/properties/rules/items/properties/resources/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.resources.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources.items,data:data41};
+if(data39.source === undefined){
+const err102 = {instancePath:instancePath+"/spec/rules/" + i5,schemaPath:"#/properties/spec/properties/rules/items/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema12.properties.spec.properties.rules.items.required,parentSchema:schema12.properties.spec.properties.rules.items,data:data39};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -5172,10 +5166,9 @@ vErrors.push(err102);
 }
 errors++;
 }
-}
-}
-else {
-const err103 = {instancePath:instancePath+"/spec/rules/" + i2+"/resources",schemaPath:"#/properties/spec/properties/rules/items/properties/resources/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.resources.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources,data:data40};
+for(const key7 in data39){
+if(!(((((((key7 === "actions") || (key7 === "effect")) || (key7 === "methods")) || (key7 === "name")) || (key7 === "paths")) || (key7 === "resources")) || (key7 === "source"))){
+const err103 = {instancePath:instancePath+"/spec/rules/" + i5,schemaPath:"#/properties/spec/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.rules.items,data:data39};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -5185,11 +5178,11 @@ vErrors.push(err103);
 errors++;
 }
 }
-if(data31.source !== undefined){
-let data42 = data31.source;
-if(typeof data42 === "string"){
-if(func2(data42) > 63){
-const err104 = {instancePath:instancePath+"/spec/rules/" + i2+"/source",schemaPath:"#/properties/spec/properties/rules/items/properties/source/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.rules.items.properties.source,data:data42};
+if(data39.actions !== undefined){
+let data40 = data39.actions;
+if(Array.isArray(data40)){
+if(data40.length > 64){
+const err104 = {instancePath:instancePath+"/spec/rules/" + i5+"/actions",schemaPath:"#/properties/spec/properties/rules/items/properties/actions/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions,data:data40};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -5198,9 +5191,12 @@ vErrors.push(err104);
 }
 errors++;
 }
-}
-else {
-const err105 = {instancePath:instancePath+"/spec/rules/" + i2+"/source",schemaPath:"#/properties/spec/properties/rules/items/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.source.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.source,data:data42};
+const len6 = data40.length;
+for(let i6=0; i6<len6; i6++){
+let data41 = data40[i6];
+if(typeof data41 === "string"){
+if(func2(data41) > 128){
+const err105 = {instancePath:instancePath+"/spec/rules/" + i5+"/actions/" + i6,schemaPath:"#/properties/spec/properties/rules/items/properties/actions/items/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions.items,data:data41};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -5210,9 +5206,8 @@ vErrors.push(err105);
 errors++;
 }
 }
-}
 else {
-const err106 = {instancePath:instancePath+"/spec/rules/" + i2,schemaPath:"#/properties/spec/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.rules.items.type,parentSchema:schema12.properties.spec.properties.rules.items,data:data31};
+const err106 = {instancePath:instancePath+"/spec/rules/" + i5+"/actions/" + i6,schemaPath:"#/properties/spec/properties/rules/items/properties/actions/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.actions.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions.items,data:data41};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -5224,7 +5219,7 @@ errors++;
 }
 }
 else {
-const err107 = {instancePath:instancePath+"/spec/rules",schemaPath:"#/properties/spec/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.type,parentSchema:schema12.properties.spec.properties.rules,data:data30};
+const err107 = {instancePath:instancePath+"/spec/rules/" + i5+"/actions",schemaPath:"#/properties/spec/properties/rules/items/properties/actions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.actions.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions,data:data40};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -5234,9 +5229,10 @@ vErrors.push(err107);
 errors++;
 }
 }
-let data43 = data5.suspend;
-if(typeof data43 !== "boolean"){
-const err108 = {instancePath:instancePath+"/spec/suspend",schemaPath:"#/properties/spec/properties/suspend/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.spec.properties.suspend.type,parentSchema:schema12.properties.spec.properties.suspend,data:data43};
+if(data39.effect !== undefined){
+let data42 = data39.effect;
+if(typeof data42 !== "string"){
+const err108 = {instancePath:instancePath+"/spec/rules/" + i5+"/effect",schemaPath:"#/properties/spec/properties/rules/items/properties/effect/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.effect.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.effect,data:data42};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -5245,12 +5241,8 @@ vErrors.push(err108);
 }
 errors++;
 }
-if(data5.workloads !== undefined){
-let data44 = data5.workloads;
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-for(const key7 in data44){
-if(!((key7 === "podSelector") || (key7 === "serviceAccounts"))){
-const err109 = {instancePath:instancePath+"/spec/workloads",schemaPath:"#/properties/spec/properties/workloads/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.workloads,data:data44};
+if(!((data42 === "Allow") || (data42 === "Deny"))){
+const err109 = {instancePath:instancePath+"/spec/rules/" + i5+"/effect",schemaPath:"#/properties/spec/properties/rules/items/properties/effect/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.rules.items.properties.effect.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.rules.items.properties.effect.enum,parentSchema:schema12.properties.spec.properties.rules.items.properties.effect,data:data42};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -5260,12 +5252,11 @@ vErrors.push(err109);
 errors++;
 }
 }
-if(data44.podSelector !== undefined){
-let data45 = data44.podSelector;
-if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
-for(const key8 in data45){
-if(!((key8 === "matchExpressions") || (key8 === "matchLabels"))){
-const err110 = {instancePath:instancePath+"/spec/workloads/podSelector",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector,data:data45};
+if(data39.methods !== undefined){
+let data43 = data39.methods;
+if(Array.isArray(data43)){
+if(data43.length > 8){
+const err110 = {instancePath:instancePath+"/spec/rules/" + i5+"/methods",schemaPath:"#/properties/spec/properties/rules/items/properties/methods/maxItems",keyword:"maxItems",params:{limit: 8},message:"must NOT have more than 8 items",schema:8,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods,data:data43};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -5274,12 +5265,11 @@ vErrors.push(err110);
 }
 errors++;
 }
-}
-if(data45.matchExpressions !== undefined){
-let data46 = data45.matchExpressions;
-if(Array.isArray(data46)){
-if(data46.length > 32){
-const err111 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions,data:data46};
+const len7 = data43.length;
+for(let i7=0; i7<len7; i7++){
+let data44 = data43[i7];
+if(typeof data44 !== "string"){
+const err111 = {instancePath:instancePath+"/spec/rules/" + i5+"/methods/" + i7,schemaPath:"#/properties/spec/properties/rules/items/properties/methods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.methods.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods.items,data:data44};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -5288,12 +5278,8 @@ vErrors.push(err111);
 }
 errors++;
 }
-const len7 = data46.length;
-for(let i7=0; i7<len7; i7++){
-let data47 = data46[i7];
-if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
-if(data47.key === undefined){
-const err112 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.required,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data47};
+if(!((((((((data44 === "GET") || (data44 === "HEAD")) || (data44 === "POST")) || (data44 === "PUT")) || (data44 === "PATCH")) || (data44 === "DELETE")) || (data44 === "OPTIONS")) || (data44 === "*"))){
+const err112 = {instancePath:instancePath+"/spec/rules/" + i5+"/methods/" + i7,schemaPath:"#/properties/spec/properties/rules/items/properties/methods/items/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.rules.items.properties.methods.items.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.rules.items.properties.methods.items.enum,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods.items,data:data44};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -5302,8 +5288,10 @@ vErrors.push(err112);
 }
 errors++;
 }
-if(data47.operator === undefined){
-const err113 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/required",keyword:"required",params:{missingProperty: "operator"},message:"must have required property '"+"operator"+"'",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.required,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data47};
+}
+}
+else {
+const err113 = {instancePath:instancePath+"/spec/rules/" + i5+"/methods",schemaPath:"#/properties/spec/properties/rules/items/properties/methods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.methods.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods,data:data43};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -5312,9 +5300,12 @@ vErrors.push(err113);
 }
 errors++;
 }
-for(const key9 in data47){
-if(!(((key9 === "key") || (key9 === "operator")) || (key9 === "values"))){
-const err114 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data47};
+}
+if(data39.name !== undefined){
+let data45 = data39.name;
+if(typeof data45 === "string"){
+if(func2(data45) > 63){
+const err114 = {instancePath:instancePath+"/spec/rules/" + i5+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data45};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -5323,12 +5314,8 @@ vErrors.push(err114);
 }
 errors++;
 }
-}
-if(data47.key !== undefined){
-let data48 = data47.key;
-if(typeof data48 === "string"){
-if(func2(data48) > 317){
-const err115 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/maxLength",keyword:"maxLength",params:{limit: 317},message:"must NOT have more than 317 characters",schema:317,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data48};
+if(!pattern31.test(data45)){
+const err115 = {instancePath:instancePath+"/spec/rules/" + i5+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data45};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -5337,8 +5324,9 @@ vErrors.push(err115);
 }
 errors++;
 }
-if(func2(data48) < 1){
-const err116 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data48};
+}
+else {
+const err116 = {instancePath:instancePath+"/spec/rules/" + i5+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.name.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data45};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -5347,8 +5335,12 @@ vErrors.push(err116);
 }
 errors++;
 }
-if(!pattern36.test(data48)){
-const err117 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data48};
+}
+if(data39.paths !== undefined){
+let data46 = data39.paths;
+if(Array.isArray(data46)){
+if(data46.length > 32){
+const err117 = {instancePath:instancePath+"/spec/rules/" + i5+"/paths",schemaPath:"#/properties/spec/properties/rules/items/properties/paths/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths,data:data46};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -5357,9 +5349,12 @@ vErrors.push(err117);
 }
 errors++;
 }
-}
-else {
-const err118 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data48};
+const len8 = data46.length;
+for(let i8=0; i8<len8; i8++){
+let data47 = data46[i8];
+if(typeof data47 === "string"){
+if(func2(data47) > 512){
+const err118 = {instancePath:instancePath+"/spec/rules/" + i5+"/paths/" + i8,schemaPath:"#/properties/spec/properties/rules/items/properties/paths/items/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths.items,data:data47};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -5368,11 +5363,8 @@ vErrors.push(err118);
 }
 errors++;
 }
-}
-if(data47.operator !== undefined){
-let data49 = data47.operator;
-if(typeof data49 !== "string"){
-const err119 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/operator",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/operator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator,data:data49};
+if(func2(data47) < 1){
+const err119 = {instancePath:instancePath+"/spec/rules/" + i5+"/paths/" + i8,schemaPath:"#/properties/spec/properties/rules/items/properties/paths/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths.items,data:data47};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -5381,8 +5373,9 @@ vErrors.push(err119);
 }
 errors++;
 }
-if(!((((data49 === "In") || (data49 === "NotIn")) || (data49 === "Exists")) || (data49 === "DoesNotExist"))){
-const err120 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/operator",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/operator/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator.enum,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator,data:data49};
+}
+else {
+const err120 = {instancePath:instancePath+"/spec/rules/" + i5+"/paths/" + i8,schemaPath:"#/properties/spec/properties/rules/items/properties/paths/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.paths.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths.items,data:data47};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -5392,11 +5385,9 @@ vErrors.push(err120);
 errors++;
 }
 }
-if(data47.values !== undefined){
-let data50 = data47.values;
-if(Array.isArray(data50)){
-if(data50.length > 64){
-const err121 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/values",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values,data:data50};
+}
+else {
+const err121 = {instancePath:instancePath+"/spec/rules/" + i5+"/paths",schemaPath:"#/properties/spec/properties/rules/items/properties/paths/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.paths.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths,data:data46};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -5405,12 +5396,12 @@ vErrors.push(err121);
 }
 errors++;
 }
-const len8 = data50.length;
-for(let i8=0; i8<len8; i8++){
-let data51 = data50[i8];
-if(typeof data51 === "string"){
-if(func2(data51) > 63){
-const err122 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/values/" + i8,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/items/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.items,data:data51};
+}
+if(data39.resources !== undefined){
+let data48 = data39.resources;
+if(Array.isArray(data48)){
+if(data48.length > 32){
+const err122 = {instancePath:instancePath+"/spec/rules/" + i5+"/resources",schemaPath:"#/properties/spec/properties/rules/items/properties/resources/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources,data:data48};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -5419,9 +5410,12 @@ vErrors.push(err122);
 }
 errors++;
 }
-}
-else {
-const err123 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/values/" + i8,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.items.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.items,data:data51};
+const len9 = data48.length;
+for(let i9=0; i9<len9; i9++){
+let data49 = data48[i9];
+if(typeof data49 === "string"){
+if(func2(data49) > 256){
+const err123 = {instancePath:instancePath+"/spec/rules/" + i5+"/resources/" + i9,schemaPath:"#/properties/spec/properties/rules/items/properties/resources/items/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources.items,data:data49};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -5431,9 +5425,8 @@ vErrors.push(err123);
 errors++;
 }
 }
-}
 else {
-const err124 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/values",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values,data:data50};
+const err124 = {instancePath:instancePath+"/spec/rules/" + i5+"/resources/" + i9,schemaPath:"#/properties/spec/properties/rules/items/properties/resources/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.resources.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources.items,data:data49};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -5445,7 +5438,7 @@ errors++;
 }
 }
 else {
-const err125 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data47};
+const err125 = {instancePath:instancePath+"/spec/rules/" + i5+"/resources",schemaPath:"#/properties/spec/properties/rules/items/properties/resources/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.resources.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources,data:data48};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -5455,9 +5448,11 @@ vErrors.push(err125);
 errors++;
 }
 }
-}
-else {
-const err126 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions,data:data46};
+if(data39.source !== undefined){
+let data50 = data39.source;
+if(typeof data50 === "string"){
+if(func2(data50) > 63){
+const err126 = {instancePath:instancePath+"/spec/rules/" + i5+"/source",schemaPath:"#/properties/spec/properties/rules/items/properties/source/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.rules.items.properties.source,data:data50};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -5467,11 +5462,8 @@ vErrors.push(err126);
 errors++;
 }
 }
-if(data45.matchLabels !== undefined){
-let data52 = data45.matchLabels;
-if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
-if(Object.keys(data52).length > 64){
-const err127 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/maxProperties",keyword:"maxProperties",params:{limit: 64},message:"must NOT have more than 64 properties",schema:64,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels,data:data52};
+else {
+const err127 = {instancePath:instancePath+"/spec/rules/" + i5+"/source",schemaPath:"#/properties/spec/properties/rules/items/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.source.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.source,data:data50};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -5480,11 +5472,10 @@ vErrors.push(err127);
 }
 errors++;
 }
-for(const key10 in data52){
-let data53 = data52[key10];
-if(typeof data53 === "string"){
-if(func2(data53) > 63){
-const err128 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.additionalProperties,data:data53};
+}
+}
+else {
+const err128 = {instancePath:instancePath+"/spec/rules/" + i5,schemaPath:"#/properties/spec/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.rules.items.type,parentSchema:schema12.properties.spec.properties.rules.items,data:data39};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -5494,8 +5485,9 @@ vErrors.push(err128);
 errors++;
 }
 }
+}
 else {
-const err129 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.additionalProperties.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.additionalProperties,data:data53};
+const err129 = {instancePath:instancePath+"/spec/rules",schemaPath:"#/properties/spec/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.type,parentSchema:schema12.properties.spec.properties.rules,data:data38};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -5505,9 +5497,9 @@ vErrors.push(err129);
 errors++;
 }
 }
-}
-else {
-const err130 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels,data:data52};
+let data51 = data5.suspend;
+if(typeof data51 !== "boolean"){
+const err130 = {instancePath:instancePath+"/spec/suspend",schemaPath:"#/properties/spec/properties/suspend/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.spec.properties.suspend.type,parentSchema:schema12.properties.spec.properties.suspend,data:data51};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -5516,10 +5508,12 @@ vErrors.push(err130);
 }
 errors++;
 }
-}
-}
-else {
-const err131 = {instancePath:instancePath+"/spec/workloads/podSelector",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.properties.podSelector.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector,data:data45};
+if(data5.workloads !== undefined){
+let data52 = data5.workloads;
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+for(const key8 in data52){
+if(!((key8 === "podSelector") || (key8 === "serviceAccounts"))){
+const err131 = {instancePath:instancePath+"/spec/workloads",schemaPath:"#/properties/spec/properties/workloads/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.workloads,data:data52};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -5529,11 +5523,12 @@ vErrors.push(err131);
 errors++;
 }
 }
-if(data44.serviceAccounts !== undefined){
-let data54 = data44.serviceAccounts;
-if(Array.isArray(data54)){
-if(data54.length > 64){
-const err132 = {instancePath:instancePath+"/spec/workloads/serviceAccounts",schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts,data:data54};
+if(data52.podSelector !== undefined){
+let data53 = data52.podSelector;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+for(const key9 in data53){
+if(!((key9 === "matchExpressions") || (key9 === "matchLabels"))){
+const err132 = {instancePath:instancePath+"/spec/workloads/podSelector",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector,data:data53};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -5542,8 +5537,12 @@ vErrors.push(err132);
 }
 errors++;
 }
-if(data54.length < 1){
-const err133 = {instancePath:instancePath+"/spec/workloads/serviceAccounts",schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts,data:data54};
+}
+if(data53.matchExpressions !== undefined){
+let data54 = data53.matchExpressions;
+if(Array.isArray(data54)){
+if(data54.length > 32){
+const err133 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions,data:data54};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -5552,12 +5551,12 @@ vErrors.push(err133);
 }
 errors++;
 }
-const len9 = data54.length;
-for(let i9=0; i9<len9; i9++){
-let data55 = data54[i9];
-if(typeof data55 === "string"){
-if(func2(data55) > 253){
-const err134 = {instancePath:instancePath+"/spec/workloads/serviceAccounts/" + i9,schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/items/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items,data:data55};
+const len10 = data54.length;
+for(let i10=0; i10<len10; i10++){
+let data55 = data54[i10];
+if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
+if(data55.key === undefined){
+const err134 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.required,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data55};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -5566,8 +5565,8 @@ vErrors.push(err134);
 }
 errors++;
 }
-if(!pattern1.test(data55)){
-const err135 = {instancePath:instancePath+"/spec/workloads/serviceAccounts/" + i9,schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items,data:data55};
+if(data55.operator === undefined){
+const err135 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/required",keyword:"required",params:{missingProperty: "operator"},message:"must have required property '"+"operator"+"'",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.required,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data55};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -5576,9 +5575,9 @@ vErrors.push(err135);
 }
 errors++;
 }
-}
-else {
-const err136 = {instancePath:instancePath+"/spec/workloads/serviceAccounts/" + i9,schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items.type,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items,data:data55};
+for(const key10 in data55){
+if(!(((key10 === "key") || (key10 === "operator")) || (key10 === "values"))){
+const err136 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data55};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -5588,9 +5587,11 @@ vErrors.push(err136);
 errors++;
 }
 }
-}
-else {
-const err137 = {instancePath:instancePath+"/spec/workloads/serviceAccounts",schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.type,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts,data:data54};
+if(data55.key !== undefined){
+let data56 = data55.key;
+if(typeof data56 === "string"){
+if(func2(data56) > 317){
+const err137 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/maxLength",keyword:"maxLength",params:{limit: 317},message:"must NOT have more than 317 characters",schema:317,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data56};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -5599,10 +5600,8 @@ vErrors.push(err137);
 }
 errors++;
 }
-}
-}
-else {
-const err138 = {instancePath:instancePath+"/spec/workloads",schemaPath:"#/properties/spec/properties/workloads/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.type,parentSchema:schema12.properties.spec.properties.workloads,data:data44};
+if(func2(data56) < 1){
+const err138 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data56};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -5611,10 +5610,8 @@ vErrors.push(err138);
 }
 errors++;
 }
-}
-}
-else {
-const err139 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.type,parentSchema:schema12.properties.spec,data:data5};
+if(!pattern37.test(data56)){
+const err139 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data56};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -5624,12 +5621,8 @@ vErrors.push(err139);
 errors++;
 }
 }
-if(data.status !== undefined){
-let data56 = data.status;
-if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
-for(const key11 in data56){
-if(!((key11 === "conditions") || (key11 === "observedGeneration"))){
-const err140 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.status,data:data56};
+else {
+const err140 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data56};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -5639,11 +5632,10 @@ vErrors.push(err140);
 errors++;
 }
 }
-if(data56.conditions !== undefined){
-let data57 = data56.conditions;
-if(Array.isArray(data57)){
-if(data57.length > 16){
-const err141 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema12.properties.status.properties.conditions,data:data57};
+if(data55.operator !== undefined){
+let data57 = data55.operator;
+if(typeof data57 !== "string"){
+const err141 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10+"/operator",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/operator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator,data:data57};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -5652,12 +5644,8 @@ vErrors.push(err141);
 }
 errors++;
 }
-const len10 = data57.length;
-for(let i10=0; i10<len10; i10++){
-let data58 = data57[i10];
-if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
-if(data58.type === undefined){
-const err142 = {instancePath:instancePath+"/status/conditions/" + i10,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data58};
+if(!((((data57 === "In") || (data57 === "NotIn")) || (data57 === "Exists")) || (data57 === "DoesNotExist"))){
+const err142 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10+"/operator",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/operator/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator.enum,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator,data:data57};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -5666,8 +5654,12 @@ vErrors.push(err142);
 }
 errors++;
 }
-if(data58.status === undefined){
-const err143 = {instancePath:instancePath+"/status/conditions/" + i10,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data58};
+}
+if(data55.values !== undefined){
+let data58 = data55.values;
+if(Array.isArray(data58)){
+if(data58.length > 64){
+const err143 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10+"/values",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values,data:data58};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -5676,8 +5668,12 @@ vErrors.push(err143);
 }
 errors++;
 }
-if(data58.lastTransitionTime === undefined){
-const err144 = {instancePath:instancePath+"/status/conditions/" + i10,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data58};
+const len11 = data58.length;
+for(let i11=0; i11<len11; i11++){
+let data59 = data58[i11];
+if(typeof data59 === "string"){
+if(func2(data59) > 63){
+const err144 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10+"/values/" + i11,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/items/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.items,data:data59};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -5686,8 +5682,9 @@ vErrors.push(err144);
 }
 errors++;
 }
-if(data58.reason === undefined){
-const err145 = {instancePath:instancePath+"/status/conditions/" + i10,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data58};
+}
+else {
+const err145 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10+"/values/" + i11,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.items.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.items,data:data59};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -5696,8 +5693,10 @@ vErrors.push(err145);
 }
 errors++;
 }
-if(data58.message === undefined){
-const err146 = {instancePath:instancePath+"/status/conditions/" + i10,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data58};
+}
+}
+else {
+const err146 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10+"/values",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values,data:data58};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -5706,9 +5705,10 @@ vErrors.push(err146);
 }
 errors++;
 }
-for(const key12 in data58){
-if(!((((((key12 === "lastTransitionTime") || (key12 === "message")) || (key12 === "observedGeneration")) || (key12 === "reason")) || (key12 === "status")) || (key12 === "type"))){
-const err147 = {instancePath:instancePath+"/status/conditions/" + i10,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.status.properties.conditions.items,data:data58};
+}
+}
+else {
+const err147 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data55};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -5718,11 +5718,9 @@ vErrors.push(err147);
 errors++;
 }
 }
-if(data58.lastTransitionTime !== undefined){
-let data59 = data58.lastTransitionTime;
-if(typeof data59 === "string"){
-if(!(formats0.validate(data59))){
-const err148 = {instancePath:instancePath+"/status/conditions/" + i10+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema12.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data59};
+}
+else {
+const err148 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions,data:data54};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -5732,8 +5730,11 @@ vErrors.push(err148);
 errors++;
 }
 }
-else {
-const err149 = {instancePath:instancePath+"/status/conditions/" + i10+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data59};
+if(data53.matchLabels !== undefined){
+let data60 = data53.matchLabels;
+if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
+if(Object.keys(data60).length > 64){
+const err149 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/maxProperties",keyword:"maxProperties",params:{limit: 64},message:"must NOT have more than 64 properties",schema:64,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels,data:data60};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -5742,12 +5743,11 @@ vErrors.push(err149);
 }
 errors++;
 }
-}
-if(data58.message !== undefined){
-let data60 = data58.message;
-if(typeof data60 === "string"){
-if(func2(data60) > 32768){
-const err150 = {instancePath:instancePath+"/status/conditions/" + i10+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 32768},message:"must NOT have more than 32768 characters",schema:32768,parentSchema:schema12.properties.status.properties.conditions.items.properties.message,data:data60};
+for(const key11 in data60){
+let data61 = data60[key11];
+if(typeof data61 === "string"){
+if(func2(data61) > 63){
+const err150 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.additionalProperties,data:data61};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -5758,7 +5758,7 @@ errors++;
 }
 }
 else {
-const err151 = {instancePath:instancePath+"/status/conditions/" + i10+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.message,data:data60};
+const err151 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.additionalProperties.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.additionalProperties,data:data61};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -5768,10 +5768,9 @@ vErrors.push(err151);
 errors++;
 }
 }
-if(data58.observedGeneration !== undefined){
-let data61 = data58.observedGeneration;
-if(!((typeof data61 == "number") && (!(data61 % 1) && !isNaN(data61)))){
-const err152 = {instancePath:instancePath+"/status/conditions/" + i10+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.observedGeneration,data:data61};
+}
+else {
+const err152 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels,data:data60};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -5780,9 +5779,10 @@ vErrors.push(err152);
 }
 errors++;
 }
-if(typeof data61 == "number"){
-if(data61 < 0 || isNaN(data61)){
-const err153 = {instancePath:instancePath+"/status/conditions/" + i10+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.status.properties.conditions.items.properties.observedGeneration,data:data61};
+}
+}
+else {
+const err153 = {instancePath:instancePath+"/spec/workloads/podSelector",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.properties.podSelector.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector,data:data53};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -5792,12 +5792,11 @@ vErrors.push(err153);
 errors++;
 }
 }
-}
-if(data58.reason !== undefined){
-let data62 = data58.reason;
-if(typeof data62 === "string"){
-if(func2(data62) > 1024){
-const err154 = {instancePath:instancePath+"/status/conditions/" + i10+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data62};
+if(data52.serviceAccounts !== undefined){
+let data62 = data52.serviceAccounts;
+if(Array.isArray(data62)){
+if(data62.length > 64){
+const err154 = {instancePath:instancePath+"/spec/workloads/serviceAccounts",schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts,data:data62};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -5806,8 +5805,8 @@ vErrors.push(err154);
 }
 errors++;
 }
-if(func2(data62) < 1){
-const err155 = {instancePath:instancePath+"/status/conditions/" + i10+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data62};
+if(data62.length < 1){
+const err155 = {instancePath:instancePath+"/spec/workloads/serviceAccounts",schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts,data:data62};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -5816,8 +5815,12 @@ vErrors.push(err155);
 }
 errors++;
 }
-if(!pattern29.test(data62)){
-const err156 = {instancePath:instancePath+"/status/conditions/" + i10+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data62};
+const len12 = data62.length;
+for(let i12=0; i12<len12; i12++){
+let data63 = data62[i12];
+if(typeof data63 === "string"){
+if(func2(data63) > 253){
+const err156 = {instancePath:instancePath+"/spec/workloads/serviceAccounts/" + i12,schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/items/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items,data:data63};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -5826,9 +5829,8 @@ vErrors.push(err156);
 }
 errors++;
 }
-}
-else {
-const err157 = {instancePath:instancePath+"/status/conditions/" + i10+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data62};
+if(!pattern1.test(data63)){
+const err157 = {instancePath:instancePath+"/spec/workloads/serviceAccounts/" + i12,schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items,data:data63};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -5838,10 +5840,8 @@ vErrors.push(err157);
 errors++;
 }
 }
-if(data58.status !== undefined){
-let data63 = data58.status;
-if(typeof data63 !== "string"){
-const err158 = {instancePath:instancePath+"/status/conditions/" + i10+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.status,data:data63};
+else {
+const err158 = {instancePath:instancePath+"/spec/workloads/serviceAccounts/" + i12,schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items.type,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items,data:data63};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -5850,8 +5850,10 @@ vErrors.push(err158);
 }
 errors++;
 }
-if(!(((data63 === "True") || (data63 === "False")) || (data63 === "Unknown"))){
-const err159 = {instancePath:instancePath+"/status/conditions/" + i10+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema12.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.status.properties.conditions.items.properties.status.enum,parentSchema:schema12.properties.status.properties.conditions.items.properties.status,data:data63};
+}
+}
+else {
+const err159 = {instancePath:instancePath+"/spec/workloads/serviceAccounts",schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.type,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts,data:data62};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -5861,11 +5863,9 @@ vErrors.push(err159);
 errors++;
 }
 }
-if(data58.type !== undefined){
-let data64 = data58.type;
-if(typeof data64 === "string"){
-if(func2(data64) > 316){
-const err160 = {instancePath:instancePath+"/status/conditions/" + i10+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 316},message:"must NOT have more than 316 characters",schema:316,parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data64};
+}
+else {
+const err160 = {instancePath:instancePath+"/spec/workloads",schemaPath:"#/properties/spec/properties/workloads/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.type,parentSchema:schema12.properties.spec.properties.workloads,data:data52};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -5874,8 +5874,10 @@ vErrors.push(err160);
 }
 errors++;
 }
-if(!pattern30.test(data64)){
-const err161 = {instancePath:instancePath+"/status/conditions/" + i10+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data64};
+}
+}
+else {
+const err161 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.type,parentSchema:schema12.properties.spec,data:data5};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -5885,8 +5887,12 @@ vErrors.push(err161);
 errors++;
 }
 }
-else {
-const err162 = {instancePath:instancePath+"/status/conditions/" + i10+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data64};
+if(data.status !== undefined){
+let data64 = data.status;
+if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
+for(const key12 in data64){
+if(!((key12 === "conditions") || (key12 === "observedGeneration"))){
+const err162 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.status,data:data64};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -5896,9 +5902,11 @@ vErrors.push(err162);
 errors++;
 }
 }
-}
-else {
-const err163 = {instancePath:instancePath+"/status/conditions/" + i10,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.status.properties.conditions.items.type,parentSchema:schema12.properties.status.properties.conditions.items,data:data58};
+if(data64.conditions !== undefined){
+let data65 = data64.conditions;
+if(Array.isArray(data65)){
+if(data65.length > 16){
+const err163 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema12.properties.status.properties.conditions,data:data65};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -5907,10 +5915,12 @@ vErrors.push(err163);
 }
 errors++;
 }
-}
-}
-else {
-const err164 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.status.properties.conditions.type,parentSchema:schema12.properties.status.properties.conditions,data:data57};
+const len13 = data65.length;
+for(let i13=0; i13<len13; i13++){
+let data66 = data65[i13];
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+if(data66.type === undefined){
+const err164 = {instancePath:instancePath+"/status/conditions/" + i13,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data66};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -5919,11 +5929,8 @@ vErrors.push(err164);
 }
 errors++;
 }
-}
-if(data56.observedGeneration !== undefined){
-let data65 = data56.observedGeneration;
-if(!((typeof data65 == "number") && (!(data65 % 1) && !isNaN(data65)))){
-const err165 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.status.properties.observedGeneration.type,parentSchema:schema12.properties.status.properties.observedGeneration,data:data65};
+if(data66.status === undefined){
+const err165 = {instancePath:instancePath+"/status/conditions/" + i13,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data66};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -5932,9 +5939,8 @@ vErrors.push(err165);
 }
 errors++;
 }
-if(typeof data65 == "number"){
-if(data65 < 0 || isNaN(data65)){
-const err166 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.status.properties.observedGeneration,data:data65};
+if(data66.lastTransitionTime === undefined){
+const err166 = {instancePath:instancePath+"/status/conditions/" + i13,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data66};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -5943,11 +5949,8 @@ vErrors.push(err166);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err167 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.status.type,parentSchema:schema12.properties.status,data:data56};
+if(data66.reason === undefined){
+const err167 = {instancePath:instancePath+"/status/conditions/" + i13,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data66};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -5956,15 +5959,275 @@ vErrors.push(err167);
 }
 errors++;
 }
-}
-}
-else {
-const err168 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+if(data66.message === undefined){
+const err168 = {instancePath:instancePath+"/status/conditions/" + i13,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data66};
 if(vErrors === null){
 vErrors = [err168];
 }
 else {
 vErrors.push(err168);
+}
+errors++;
+}
+for(const key13 in data66){
+if(!((((((key13 === "lastTransitionTime") || (key13 === "message")) || (key13 === "observedGeneration")) || (key13 === "reason")) || (key13 === "status")) || (key13 === "type"))){
+const err169 = {instancePath:instancePath+"/status/conditions/" + i13,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.status.properties.conditions.items,data:data66};
+if(vErrors === null){
+vErrors = [err169];
+}
+else {
+vErrors.push(err169);
+}
+errors++;
+}
+}
+if(data66.lastTransitionTime !== undefined){
+let data67 = data66.lastTransitionTime;
+if(typeof data67 === "string"){
+if(!(formats0.validate(data67))){
+const err170 = {instancePath:instancePath+"/status/conditions/" + i13+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema12.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data67};
+if(vErrors === null){
+vErrors = [err170];
+}
+else {
+vErrors.push(err170);
+}
+errors++;
+}
+}
+else {
+const err171 = {instancePath:instancePath+"/status/conditions/" + i13+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data67};
+if(vErrors === null){
+vErrors = [err171];
+}
+else {
+vErrors.push(err171);
+}
+errors++;
+}
+}
+if(data66.message !== undefined){
+let data68 = data66.message;
+if(typeof data68 === "string"){
+if(func2(data68) > 32768){
+const err172 = {instancePath:instancePath+"/status/conditions/" + i13+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 32768},message:"must NOT have more than 32768 characters",schema:32768,parentSchema:schema12.properties.status.properties.conditions.items.properties.message,data:data68};
+if(vErrors === null){
+vErrors = [err172];
+}
+else {
+vErrors.push(err172);
+}
+errors++;
+}
+}
+else {
+const err173 = {instancePath:instancePath+"/status/conditions/" + i13+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.message,data:data68};
+if(vErrors === null){
+vErrors = [err173];
+}
+else {
+vErrors.push(err173);
+}
+errors++;
+}
+}
+if(data66.observedGeneration !== undefined){
+let data69 = data66.observedGeneration;
+if(!((typeof data69 == "number") && (!(data69 % 1) && !isNaN(data69)))){
+const err174 = {instancePath:instancePath+"/status/conditions/" + i13+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.observedGeneration,data:data69};
+if(vErrors === null){
+vErrors = [err174];
+}
+else {
+vErrors.push(err174);
+}
+errors++;
+}
+if(typeof data69 == "number"){
+if(data69 < 0 || isNaN(data69)){
+const err175 = {instancePath:instancePath+"/status/conditions/" + i13+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.status.properties.conditions.items.properties.observedGeneration,data:data69};
+if(vErrors === null){
+vErrors = [err175];
+}
+else {
+vErrors.push(err175);
+}
+errors++;
+}
+}
+}
+if(data66.reason !== undefined){
+let data70 = data66.reason;
+if(typeof data70 === "string"){
+if(func2(data70) > 1024){
+const err176 = {instancePath:instancePath+"/status/conditions/" + i13+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data70};
+if(vErrors === null){
+vErrors = [err176];
+}
+else {
+vErrors.push(err176);
+}
+errors++;
+}
+if(func2(data70) < 1){
+const err177 = {instancePath:instancePath+"/status/conditions/" + i13+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data70};
+if(vErrors === null){
+vErrors = [err177];
+}
+else {
+vErrors.push(err177);
+}
+errors++;
+}
+if(!pattern29.test(data70)){
+const err178 = {instancePath:instancePath+"/status/conditions/" + i13+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data70};
+if(vErrors === null){
+vErrors = [err178];
+}
+else {
+vErrors.push(err178);
+}
+errors++;
+}
+}
+else {
+const err179 = {instancePath:instancePath+"/status/conditions/" + i13+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data70};
+if(vErrors === null){
+vErrors = [err179];
+}
+else {
+vErrors.push(err179);
+}
+errors++;
+}
+}
+if(data66.status !== undefined){
+let data71 = data66.status;
+if(typeof data71 !== "string"){
+const err180 = {instancePath:instancePath+"/status/conditions/" + i13+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.status,data:data71};
+if(vErrors === null){
+vErrors = [err180];
+}
+else {
+vErrors.push(err180);
+}
+errors++;
+}
+if(!(((data71 === "True") || (data71 === "False")) || (data71 === "Unknown"))){
+const err181 = {instancePath:instancePath+"/status/conditions/" + i13+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema12.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.status.properties.conditions.items.properties.status.enum,parentSchema:schema12.properties.status.properties.conditions.items.properties.status,data:data71};
+if(vErrors === null){
+vErrors = [err181];
+}
+else {
+vErrors.push(err181);
+}
+errors++;
+}
+}
+if(data66.type !== undefined){
+let data72 = data66.type;
+if(typeof data72 === "string"){
+if(func2(data72) > 316){
+const err182 = {instancePath:instancePath+"/status/conditions/" + i13+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 316},message:"must NOT have more than 316 characters",schema:316,parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data72};
+if(vErrors === null){
+vErrors = [err182];
+}
+else {
+vErrors.push(err182);
+}
+errors++;
+}
+if(!pattern30.test(data72)){
+const err183 = {instancePath:instancePath+"/status/conditions/" + i13+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data72};
+if(vErrors === null){
+vErrors = [err183];
+}
+else {
+vErrors.push(err183);
+}
+errors++;
+}
+}
+else {
+const err184 = {instancePath:instancePath+"/status/conditions/" + i13+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data72};
+if(vErrors === null){
+vErrors = [err184];
+}
+else {
+vErrors.push(err184);
+}
+errors++;
+}
+}
+}
+else {
+const err185 = {instancePath:instancePath+"/status/conditions/" + i13,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.status.properties.conditions.items.type,parentSchema:schema12.properties.status.properties.conditions.items,data:data66};
+if(vErrors === null){
+vErrors = [err185];
+}
+else {
+vErrors.push(err185);
+}
+errors++;
+}
+}
+}
+else {
+const err186 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.status.properties.conditions.type,parentSchema:schema12.properties.status.properties.conditions,data:data65};
+if(vErrors === null){
+vErrors = [err186];
+}
+else {
+vErrors.push(err186);
+}
+errors++;
+}
+}
+if(data64.observedGeneration !== undefined){
+let data73 = data64.observedGeneration;
+if(!((typeof data73 == "number") && (!(data73 % 1) && !isNaN(data73)))){
+const err187 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.status.properties.observedGeneration.type,parentSchema:schema12.properties.status.properties.observedGeneration,data:data73};
+if(vErrors === null){
+vErrors = [err187];
+}
+else {
+vErrors.push(err187);
+}
+errors++;
+}
+if(typeof data73 == "number"){
+if(data73 < 0 || isNaN(data73)){
+const err188 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.status.properties.observedGeneration,data:data73};
+if(vErrors === null){
+vErrors = [err188];
+}
+else {
+vErrors.push(err188);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err189 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.status.type,parentSchema:schema12.properties.status,data:data64};
+if(vErrors === null){
+vErrors = [err189];
+}
+else {
+vErrors.push(err189);
+}
+errors++;
+}
+}
+}
+else {
+const err190 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+if(vErrors === null){
+vErrors = [err190];
+}
+else {
+vErrors.push(err190);
 }
 errors++;
 }

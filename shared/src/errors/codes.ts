@@ -55,6 +55,11 @@ const SIDECAR_CODES = {
   GITHUB_APP_TOKEN_REFUSED: 503,
   GITHUB_APP_TOKEN_UNAVAILABLE: 503,
   GITHUB_APP_KEY_INVALID: 503,
+  // The HTTPS_PROXY port (sidecar/src/egress): tunnels and absolute-form requests to hosts without a source.
+  EGRESS_DENIED: 403,
+  EGRESS_ADDRESS_BLOCKED: 403,
+  EGRESS_HOST_UNRESOLVED: 502,
+  EGRESS_TARGET_INVALID: 400,
   // WebSocket upgrades (sidecar/src/websocket, issue 16).
   UPGRADE_NOT_SUPPORTED: 400,
   WEBSOCKET_HANDSHAKE_INVALID: 400,

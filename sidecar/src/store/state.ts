@@ -1,7 +1,12 @@
 import type { Logger } from 'pino';
 import {
   compileForWorkload,
+  compileHostRules,
+  HTTP_PRESETS,
+  hostGlob,
+  type HostGlob,
   compileLimits,
+  NO_HOST_RULES,
   NO_LIMITS,
   type CredentialSource,
   type EgressPolicy,
@@ -66,7 +71,7 @@ export class SidecarState {
   private readonly report: RejectionReport;
   private runtimes = new Map<string, SourceRuntime>();
   private generation = 0;
-  private current: ProxyState = { synced: false, rules: emptyRules(), limits: NO_LIMITS, source: () => undefined, problem: () => undefined };
+  private current: ProxyState = { synced: false, rules: emptyRules(), limits: NO_LIMITS, hosts: NO_HOST_RULES, source: () => undefined, sourceForHost: () => undefined, problem: () => undefined };
   private building: Promise<void> = Promise.resolve();
   private portsListener: ((ports: ReadonlySet<number>) => void) | undefined;
 
@@ -183,7 +188,9 @@ export class SidecarState {
       synced: this.sourcesSynced && this.policiesSynced,
       rules: workload ? compileForWorkload([...this.policies.values()], workload) : emptyRules(),
       limits: workload ? compileLimits([...this.policies.values()], workload) : NO_LIMITS,
+      hosts: workload ? compileHostRules([...this.policies.values()], workload) : NO_HOST_RULES,
       source: (port) => byPort.get(port),
+      sourceForHost: servedHosts(plan.usable, next, presetHosts([...this.sources.values()])),
       problem: (port) => problems.get(port),
     };
     this.opts.metrics.policyGeneration.set(this.generation);
@@ -230,4 +237,33 @@ export class SidecarState {
     for (const r of this.runtimes.values()) r.close();
     this.runtimes.clear();
   }
+}
+
+/**
+ * The public host of each http source's preset (api.openai.com for openai): an app in proxy mode calls it
+ * even when spec.http.upstream points elsewhere (a regional endpoint, a gateway, a test server).
+ */
+function presetHosts(sources: readonly Valid<CredentialSource>[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const cs of sources) {
+    const preset = cs.spec.http?.preset;
+    if (preset !== undefined) out.set(cs.metadata.name ?? '', new URL(HTTP_PRESETS[preset].upstream).hostname);
+  }
+  return out;
+}
+
+/**
+ * Which source serves a host in proxy mode, by name order when two could: an http source its upstream's
+ * host and its preset's public host, an aws source every *.amazonaws.com name (service, region and bucket come from the request).
+ */
+function servedHosts(usable: readonly ResolvedSource[], runtimes: ReadonlyMap<string, SourceRuntime>, presets: ReadonlyMap<string, string>): (host: string) => SourceRuntime | undefined {
+  const entries: { glob: HostGlob; runtime: SourceRuntime }[] = [];
+  for (const resolved of [...usable].sort((a, b) => a.name.localeCompare(b.name))) {
+    const runtime = runtimes.get(resolved.name);
+    if (!runtime) continue;
+    const preset = presets.get(resolved.name);
+    const patterns = resolved.type === 'aws' ? ['*.amazonaws.com'] : [runtime.upstream.hostname, ...(preset === undefined ? [] : [preset])];
+    for (const p of patterns) entries.push({ glob: hostGlob(p), runtime });
+  }
+  return (host) => entries.find((e) => e.glob.test(host))?.runtime;
 }
