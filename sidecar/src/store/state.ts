@@ -247,7 +247,9 @@ function presetHosts(sources: readonly Valid<CredentialSource>[]): Map<string, s
   const out = new Map<string, string>();
   for (const cs of sources) {
     const preset = cs.spec.http?.preset;
-    if (preset !== undefined) out.set(cs.metadata.name ?? '', new URL(HTTP_PRESETS[preset].upstream).hostname);
+    // Presets with no fixed host (azure-storage, azure-openai: the account's own host) add none.
+    const upstream = preset === undefined ? undefined : HTTP_PRESETS[preset].upstream;
+    if (upstream !== undefined) out.set(cs.metadata.name ?? '', new URL(upstream).hostname);
   }
   return out;
 }
