@@ -8,6 +8,7 @@ import type { SidecarMetrics } from '../metrics.js';
 import { createHandler, type HandlerDeps } from '../proxy/handler.js';
 import { PortListeners } from '../proxy/listeners.js';
 import type { SidecarState } from '../store/state.js';
+import { createTunnelMetrics } from '../websocket/metrics.js';
 import { OpenTunnels } from '../websocket/open-tunnels.js';
 import { createUpgradeHandler } from '../websocket/upgrade-handler.js';
 import type { Mode } from './mode.js';
@@ -39,7 +40,7 @@ export function createProxyListeners(
     podSuspension: () => mode.podSuspension(),
   };
   const tunnels = new OpenTunnels(TUNNEL_CHECK_INTERVAL_MS);
-  const upgradeDeps = { ...handlerDeps, tunnels, idleTimeoutMs: options.websocketIdleTimeoutMs };
+  const upgradeDeps = { ...handlerDeps, tunnels, idleTimeoutMs: options.websocketIdleTimeoutMs, tunnelMetrics: createTunnelMetrics(deps.metrics.registry) };
   const listeners = new PortListeners((port) => createHandler(port, handlerDeps), options.listenAddresses, deps.log, {
     makeListener: (port) => createUpgradeHandler(port, upgradeDeps),
     stop: (reason) => tunnels.stop(reason),

@@ -26,6 +26,7 @@ import { createMetrics, type SidecarMetrics } from '../metrics.js';
 import { systemClock, type Clock } from '../io/clock.js';
 import { nodeFiles } from '../io/files.js';
 import { createHandler, type HandlerDeps } from '../proxy/handler.js';
+import { createTunnelMetrics } from '../websocket/metrics.js';
 import { OpenTunnels } from '../websocket/open-tunnels.js';
 import { createUpgradeHandler } from '../websocket/upgrade-handler.js';
 import { SidecarState } from '../store/state.js';
@@ -132,7 +133,7 @@ export async function startHarness(opts: {
   };
   const tunnels = new OpenTunnels(opts.tunnelCheckIntervalMs ?? 50);
   const server: Server = createServer(createHandler(opts.port, handlerDeps));
-  server.on('upgrade', createUpgradeHandler(opts.port, { ...handlerDeps, tunnels, idleTimeoutMs: opts.websocketIdleTimeoutMs ?? 30_000 }));
+  server.on('upgrade', createUpgradeHandler(opts.port, { ...handlerDeps, tunnels, idleTimeoutMs: opts.websocketIdleTimeoutMs ?? 30_000, tunnelMetrics: createTunnelMetrics(metrics.registry) }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -180,6 +180,9 @@ describe('WebSocket upgrades through the sidecar', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     await eventually(() => expect(seen?.closed?.code).toBe(1001));
     await eventually(() => expect(tunnelLines(hh)[0]).toMatchObject({ error: 'SUSPENDED', websocket: { closedBy: 'revoked', reason: expect.stringContaining('portcullis.dev/suspend=true') as unknown } }));
+    const metrics = await hh.metrics.registry.metrics();
+    expect(metrics).toContain('portcullis_sidecar_websocket_tunnels_closed_total{source="rt",closed_by="revoked"} 1');
+    expect(metrics).toContain('portcullis_sidecar_websocket_tunnels{source="rt"} 0');
     const again = await openWs(wsUrl(hh));
     expect(again).toMatchObject({ kind: 'refused', status: 403 });
   });
