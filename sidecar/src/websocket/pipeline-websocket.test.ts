@@ -226,6 +226,19 @@ describe('WebSocket upgrades through the sidecar', () => {
     });
   });
 
+  it('counts each upgrade as one call of a requests limit: the second within the period is refused with 429 RATE_LIMITED', async () => {
+    const limits: EgressPolicyLimit[] = [{ name: 'one-per-minute', requests: { count: 1, periodSeconds: 60 } }];
+    const hh = await serve({ policies: [allowRealtime({ limits })] });
+    const first = await openedWs(wsUrl(hh));
+    first.ws.close();
+    await closed(first.ws);
+    const before = upstream.connections();
+    const second = await openWs(wsUrl(hh));
+    expect(second).toMatchObject({ kind: 'refused', status: 429, headers: { 'retry-after': expect.any(String) as unknown } });
+    if (second.kind === 'refused') expect(JSON.parse(second.body)).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+    expect(upstream.connections()).toBe(before);
+  });
+
   it('refuses an upgrade on a source a budget applies to, since a tunnel cannot be metered', async () => {
     const limits: EgressPolicyLimit[] = [{ name: 'daily', budget: { window: 'Day', costUSD: '1.00' } }];
     const hh = await serve({ policies: [allowRealtime({ limits })] });
