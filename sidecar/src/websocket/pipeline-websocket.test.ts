@@ -86,6 +86,26 @@ describe('WebSocket upgrades through the sidecar', () => {
     expect(JSON.stringify(hh.audit) + hh.output()).not.toContain(REAL_KEY);
   });
 
+  it('injects a header credential too (Azure OpenAI Realtime\'s api-key), replacing the app\'s', async () => {
+    const azure = await startWsUpstream(pki, (headers) => headers['api-key'] === REAL_KEY && headers.authorization === undefined);
+    try {
+      h = await startHarness({
+        port: PORT,
+        sources: [httpSource('rt', PORT, { upstream: azure.url, caBundle: azure.ca.certPem, injection: { type: 'Header', header: { name: 'api-key' } }, secretRef: { name: 'rt', key: 'api-key' } })],
+        policies: [allowRealtime({}, [{ effect: 'Allow', source: 'rt', paths: ['/openai/realtime'] }])],
+        secrets: { rt: { 'api-key': REAL_KEY } },
+      });
+      const { ws } = await openedWs(wsUrl(h, '/openai/realtime?api-version=2025-04-01-preview&deployment=gpt-realtime'), { headers: { 'api-key': 'placeholder', authorization: 'Bearer placeholder' } });
+      ws.send('echo:azure');
+      expect((await nextMessage(ws)).toString()).toBe('echo:azure');
+      expect(azure.handshakes.at(-1)?.headers['api-key']).toBe(REAL_KEY);
+      ws.close();
+      await closed(ws);
+    } finally {
+      await azure.close();
+    }
+  });
+
   it('refuses an upgrade the policy denies with the JSON error and opens no upstream connection', async () => {
     const hh = await serve();
     const before = upstream.connections();
