@@ -11,6 +11,7 @@ import type { SidecarState } from '../store/state.js';
 import { createTunnelMetrics } from '../websocket/metrics.js';
 import { OpenTunnels } from '../websocket/open-tunnels.js';
 import { createUpgradeHandler } from '../websocket/upgrade-handler.js';
+import { takesUpgrade } from '../websocket/upgrade-request.js';
 import type { Mode } from './mode.js';
 
 /**
@@ -43,6 +44,7 @@ export function createProxyListeners(
   const upgradeDeps = { ...handlerDeps, tunnels, idleTimeoutMs: options.websocketIdleTimeoutMs, tunnelMetrics: createTunnelMetrics(deps.metrics.registry) };
   const listeners = new PortListeners((port) => createHandler(port, handlerDeps), options.listenAddresses, deps.log, {
     makeListener: (port) => createUpgradeHandler(port, upgradeDeps),
+    accepts: (req) => takesUpgrade(req.headers),
     stop: (reason) => tunnels.stop(reason),
   });
   state.onPorts((ports) => void listeners.reconcile(ports));

@@ -119,7 +119,7 @@ describe('WebSocket upgrades through the sidecar', () => {
   });
 
   it.each([
-    ['h2c', 'Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n', 'UPGRADE_NOT_SUPPORTED'],
+    ['h2c offered with another protocol', 'Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c, websocket\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n', 'UPGRADE_NOT_SUPPORTED'],
     ['another protocol', 'Connection: Upgrade\r\nUpgrade: tls/1.2\r\n', 'UPGRADE_NOT_SUPPORTED'],
     ['websocket without a key', 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n', 'WEBSOCKET_HANDSHAKE_INVALID'],
     ['websocket with a body', 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nContent-Length: 5\r\n\r\nhello', 'WEBSOCKET_HANDSHAKE_INVALID'],
@@ -131,6 +131,18 @@ describe('WebSocket upgrades through the sidecar', () => {
     expect(text.toLowerCase()).toContain('connection: close');
     expect(text).toContain(`"code":"${code}"`);
     expect(upstream.connections()).toBe(before);
+  });
+
+  it('serves a request that only offers h2c (Java\'s HttpClient, curl --http2) as HTTP/1.1, the offer stripped, never tunnelled', async () => {
+    const hh = await serve();
+    const text = await rawUpgrade(hh.url, 'GET /v1/realtime HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings, close\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nAuthorization: Bearer placeholder\r\n\r\n');
+    expect(text).toMatch(/^HTTP\/1.1 426 /);
+    const seen = upstream.plain.at(-1);
+    expect(seen).toMatchObject({ authorization: `Bearer ${REAL_KEY}` });
+    expect(seen?.upgrade).toBeUndefined();
+    expect(seen?.['http2-settings']).toBeUndefined();
+    await eventually(() => expect(hh.audit.at(-1)).toMatchObject({ status: 426, method: 'GET', path: '/v1/realtime' }));
+    expect(hh.audit.at(-1)?.websocket).toBeUndefined();
   });
 
   it('relays the upstream\'s own refusal of the upgrade (a 401) to the app', async () => {
