@@ -11,8 +11,6 @@ import {
 } from '@portcullis/shared';
 import type { AssumeRole } from '../origins/aws-web-identity/web-identity-credentials.js';
 import type { OriginDeps } from '../origins/origin.js';
-import { openSecretFileOrigin, secretFilePath } from '../origins/secret-file/open.js';
-import { openVaultHttp, vaultKeyOf } from '../origins/vault/open.js';
 import type { Identity } from '../deps.js';
 import type { Clock } from '../io/clock.js';
 import type { Files } from '../io/files.js';
@@ -21,6 +19,7 @@ import type { ProxyState } from '../sources/proxy-state.js';
 import { HttpSource, httpSourceKey } from '../sources/http-source.js';
 import type { SourceRuntime } from '../sources/runtime.js';
 import { awsSourceKey, createAwsRuntime } from './aws-runtime.js';
+import { httpOriginKey, openHttpOrigin } from './http-origins.js';
 import type { FileLoad } from './file-store.js';
 import { inForce, type Batch } from './last-known-good.js';
 import { createStoreMetrics } from './metrics.js';
@@ -220,11 +219,10 @@ export class SidecarState {
   }
 
   private async httpRuntimeFor(resolved: ResolvedHttpSource, deps: OriginDeps): Promise<SourceRuntime> {
-    const origin = resolved.origin;
-    const key = httpSourceKey(resolved, origin.kind === 'vault' ? vaultKeyOf(origin, deps) : secretFilePath(deps.secretsDir, resolved.name, origin.secretRef.key));
+    const key = httpSourceKey(resolved, httpOriginKey(resolved, deps));
     const existing = this.runtimes.get(resolved.name);
     if (existing?.configKey === key) return existing;
-    return new HttpSource(resolved, origin.kind === 'vault' ? openVaultHttp(resolved, origin, deps) : await openSecretFileOrigin(resolved, origin.secretRef, deps), key);
+    return new HttpSource(resolved, await openHttpOrigin(resolved, deps), key);
   }
 
   async close(): Promise<void> {
