@@ -8,8 +8,10 @@ import type { SidecarMetrics } from '../metrics.js';
 import { createHandler, type HandlerDeps } from '../proxy/handler.js';
 import { PortListeners, type Handler } from '../proxy/listeners.js';
 import type { SidecarState } from '../store/state.js';
+import { createTunnelMetrics } from '../websocket/metrics.js';
 import { OpenTunnels } from '../websocket/open-tunnels.js';
 import { createUpgradeHandler } from '../websocket/upgrade-handler.js';
+import { takesUpgrade } from '../websocket/upgrade-request.js';
 import type { Mode } from './mode.js';
 
 /**
@@ -46,9 +48,10 @@ export function sourceHandlers(options: SidecarOptions, state: SidecarState, mod
 export function createProxyListeners(options: SidecarOptions, state: SidecarState, mode: Mode, deps: ListenerDeps): PortListeners {
   const handlerDeps = handlerDepsOf(options, state, mode, deps);
   const tunnels = new OpenTunnels(TUNNEL_CHECK_INTERVAL_MS);
-  const upgradeDeps = { ...handlerDeps, tunnels, idleTimeoutMs: options.websocketIdleTimeoutMs };
+  const upgradeDeps = { ...handlerDeps, tunnels, idleTimeoutMs: options.websocketIdleTimeoutMs, tunnelMetrics: createTunnelMetrics(deps.metrics.registry) };
   const listeners = new PortListeners((port) => createHandler(port, handlerDeps), options.listenAddresses, deps.log, {
     makeListener: (port) => createUpgradeHandler(port, upgradeDeps),
+    accepts: (req) => takesUpgrade(req.headers),
     stop: (reason) => tunnels.stop(reason),
   });
   state.onPorts((ports) => void listeners.reconcile(ports));

@@ -9,6 +9,8 @@ export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffe
 /** WebSocket upgrades: the `upgrade` listener of each port, and what stops the open tunnels at close(). */
 export interface Upgrades {
   readonly makeListener: (port: number) => UpgradeListener;
+  /** Which requests with `Connection: Upgrade` go to the listener; the others are served as ordinary requests. */
+  readonly accepts: (req: IncomingMessage) => boolean;
   /** Cuts the open tunnels; resolves when they have closed. */
   readonly stop: (reason: string) => Promise<void>;
 }
@@ -63,7 +65,10 @@ export class PortListeners {
     this.servers.set(port, servers);
     for (const address of this.addresses) {
       // No request timeout: uploads and SSE streams may last long; slow headers are still cut off.
-      const server = nodeHttp.createServer({ requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 }, handler);
+      const server = nodeHttp.createServer(
+        { requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000, ...(this.upgrades ? { shouldUpgradeCallback: this.upgrades.accepts } : {}) },
+        handler,
+      );
       refuseUnparsed(server, port, this.log);
       if (upgrade) server.on('upgrade', upgrade);
       try {

@@ -26,8 +26,10 @@ import { createMetrics, type SidecarMetrics } from '../metrics.js';
 import { systemClock, type Clock } from '../io/clock.js';
 import { nodeFiles } from '../io/files.js';
 import { createHandler, type HandlerDeps } from '../proxy/handler.js';
+import { createTunnelMetrics } from '../websocket/metrics.js';
 import { OpenTunnels } from '../websocket/open-tunnels.js';
 import { createUpgradeHandler } from '../websocket/upgrade-handler.js';
+import { takesUpgrade } from '../websocket/upgrade-request.js';
 import { SidecarState } from '../store/state.js';
 
 /** The fixtures go through the real validator, as every object the sidecar loads does; an invalid one fails the test. */
@@ -131,8 +133,8 @@ export async function startHarness(opts: {
     podSuspension: () => suspended,
   };
   const tunnels = new OpenTunnels(opts.tunnelCheckIntervalMs ?? 50);
-  const server: Server = createServer(createHandler(opts.port, handlerDeps));
-  server.on('upgrade', createUpgradeHandler(opts.port, { ...handlerDeps, tunnels, idleTimeoutMs: opts.websocketIdleTimeoutMs ?? 30_000 }));
+  const server: Server = createServer({ shouldUpgradeCallback: (req) => takesUpgrade(req.headers) }, createHandler(opts.port, handlerDeps));
+  server.on('upgrade', createUpgradeHandler(opts.port, { ...handlerDeps, tunnels, idleTimeoutMs: opts.websocketIdleTimeoutMs ?? 30_000, tunnelMetrics: createTunnelMetrics(metrics.registry) }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

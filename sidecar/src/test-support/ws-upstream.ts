@@ -29,6 +29,8 @@ export interface WsUpstream {
   connections(): number;
   /** Upgrades the upstream accepted, in order. */
   readonly handshakes: WsHandshake[];
+  /** Headers of plain (not upgraded) HTTP requests, which it answers 426. */
+  readonly plain: IncomingMessage['headers'][];
   /** Upgrade requests it refused (wrong credential), with their headers. */
   readonly refused: IncomingMessage['headers'][];
   close(): Promise<void>;
@@ -53,8 +55,10 @@ function flood(ws: WebSocket, record: WsHandshake, count: number): void {
 export async function startWsUpstream(pki: { ca: KeyPair; leaf: KeyPair }, authorize: (headers: IncomingMessage['headers']) => boolean): Promise<WsUpstream> {
   const handshakes: WsHandshake[] = [];
   const refused: IncomingMessage['headers'][] = [];
+  const plain: IncomingMessage['headers'][] = [];
   let connections = 0;
-  const server: Server = createServer({ cert: pki.leaf.certPem, key: pki.leaf.keyPem }, (_req, res) => {
+  const server: Server = createServer({ cert: pki.leaf.certPem, key: pki.leaf.keyPem }, (req, res) => {
+    plain.push(req.headers);
     res.writeHead(426, { 'content-type': 'application/json' }).end('{"error":{"message":"upgrade required"}}');
   });
   server.on('connection', () => (connections += 1));
@@ -95,6 +99,7 @@ export async function startWsUpstream(pki: { ca: KeyPair; leaf: KeyPair }, autho
     ca: pki.ca,
     connections: () => connections,
     handshakes,
+    plain,
     refused,
     close: () =>
       new Promise((resolve) => {

@@ -86,6 +86,26 @@ describe('WebSocket upgrades through the sidecar', () => {
     expect(JSON.stringify(hh.audit) + hh.output()).not.toContain(REAL_KEY);
   });
 
+  it('injects a header credential too (Azure OpenAI Realtime\'s api-key), replacing the app\'s', async () => {
+    const azure = await startWsUpstream(pki, (headers) => headers['api-key'] === REAL_KEY && headers.authorization === undefined);
+    try {
+      h = await startHarness({
+        port: PORT,
+        sources: [httpSource('rt', PORT, { upstream: azure.url, caBundle: azure.ca.certPem, injection: { type: 'Header', header: { name: 'api-key' } }, secretRef: { name: 'rt', key: 'api-key' } })],
+        policies: [allowRealtime({}, [{ effect: 'Allow', source: 'rt', paths: ['/openai/realtime'] }])],
+        secrets: { rt: { 'api-key': REAL_KEY } },
+      });
+      const { ws } = await openedWs(wsUrl(h, '/openai/realtime?api-version=2025-04-01-preview&deployment=gpt-realtime'), { headers: { 'api-key': 'placeholder', authorization: 'Bearer placeholder' } });
+      ws.send('echo:azure');
+      expect((await nextMessage(ws)).toString()).toBe('echo:azure');
+      expect(azure.handshakes.at(-1)?.headers['api-key']).toBe(REAL_KEY);
+      ws.close();
+      await closed(ws);
+    } finally {
+      await azure.close();
+    }
+  });
+
   it('refuses an upgrade the policy denies with the JSON error and opens no upstream connection', async () => {
     const hh = await serve();
     const before = upstream.connections();
@@ -99,7 +119,7 @@ describe('WebSocket upgrades through the sidecar', () => {
   });
 
   it.each([
-    ['h2c', 'Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n', 'UPGRADE_NOT_SUPPORTED'],
+    ['h2c offered with another protocol', 'Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c, websocket\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n', 'UPGRADE_NOT_SUPPORTED'],
     ['another protocol', 'Connection: Upgrade\r\nUpgrade: tls/1.2\r\n', 'UPGRADE_NOT_SUPPORTED'],
     ['websocket without a key', 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n', 'WEBSOCKET_HANDSHAKE_INVALID'],
     ['websocket with a body', 'Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nContent-Length: 5\r\n\r\nhello', 'WEBSOCKET_HANDSHAKE_INVALID'],
@@ -111,6 +131,18 @@ describe('WebSocket upgrades through the sidecar', () => {
     expect(text.toLowerCase()).toContain('connection: close');
     expect(text).toContain(`"code":"${code}"`);
     expect(upstream.connections()).toBe(before);
+  });
+
+  it('serves a request that only offers h2c (Java\'s HttpClient, curl --http2) as HTTP/1.1, the offer stripped, never tunnelled', async () => {
+    const hh = await serve();
+    const text = await rawUpgrade(hh.url, 'GET /v1/realtime HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade, HTTP2-Settings, close\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\nAuthorization: Bearer placeholder\r\n\r\n');
+    expect(text).toMatch(/^HTTP\/1.1 426 /);
+    const seen = upstream.plain.at(-1);
+    expect(seen).toMatchObject({ authorization: `Bearer ${REAL_KEY}` });
+    expect(seen?.upgrade).toBeUndefined();
+    expect(seen?.['http2-settings']).toBeUndefined();
+    await eventually(() => expect(hh.audit.at(-1)).toMatchObject({ status: 426, method: 'GET', path: '/v1/realtime' }));
+    expect(hh.audit.at(-1)?.websocket).toBeUndefined();
   });
 
   it('relays the upstream\'s own refusal of the upgrade (a 401) to the app', async () => {
@@ -180,6 +212,9 @@ describe('WebSocket upgrades through the sidecar', () => {
     expect(Date.now() - started).toBeLessThan(1000);
     await eventually(() => expect(seen?.closed?.code).toBe(1001));
     await eventually(() => expect(tunnelLines(hh)[0]).toMatchObject({ error: 'SUSPENDED', websocket: { closedBy: 'revoked', reason: expect.stringContaining('portcullis.dev/suspend=true') as unknown } }));
+    const metrics = await hh.metrics.registry.metrics();
+    expect(metrics).toContain('portcullis_sidecar_websocket_tunnels_closed_total{source="rt",closed_by="revoked"} 1');
+    expect(metrics).toContain('portcullis_sidecar_websocket_tunnels{source="rt"} 0');
     const again = await openWs(wsUrl(hh));
     expect(again).toMatchObject({ kind: 'refused', status: 403 });
   });
@@ -221,6 +256,19 @@ describe('WebSocket upgrades through the sidecar', () => {
       third.ws.close();
       await closed(third.ws);
     });
+  });
+
+  it('counts each upgrade as one call of a requests limit: the second within the period is refused with 429 RATE_LIMITED', async () => {
+    const limits: EgressPolicyLimit[] = [{ name: 'one-per-minute', requests: { count: 1, periodSeconds: 60 } }];
+    const hh = await serve({ policies: [allowRealtime({ limits })] });
+    const first = await openedWs(wsUrl(hh));
+    first.ws.close();
+    await closed(first.ws);
+    const before = upstream.connections();
+    const second = await openWs(wsUrl(hh));
+    expect(second).toMatchObject({ kind: 'refused', status: 429, headers: { 'retry-after': expect.any(String) as unknown } });
+    if (second.kind === 'refused') expect(JSON.parse(second.body)).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+    expect(upstream.connections()).toBe(before);
   });
 
   it('refuses an upgrade on a source a budget applies to, since a tunnel cannot be metered', async () => {

@@ -131,6 +131,8 @@ export class Tunnel {
       this.seen(side, chunk);
       this.idle?.refresh();
     });
+    // A reader that is slow but reading is not idle: each drain of what the sidecar wrote to it counts.
+    to.on('drain', () => this.idle?.refresh());
     from.on('end', () => this.note(side, side === 'app' ? 'the app closed the connection' : 'the upstream closed the connection'));
     from.on('error', (err: NodeJS.ErrnoException) => {
       this.note(side, `the ${side} connection failed (${err.code ?? err.message})`);

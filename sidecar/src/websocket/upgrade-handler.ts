@@ -13,6 +13,7 @@ import { setFraming, NO_BODY } from '../proxy/framing.js';
 import { admit, toPortcullisError, type HandlerDeps } from '../proxy/handler.js';
 import type { Classified, SourceRuntime } from '../sources/runtime.js';
 import type { AuditRecord } from '../audit/record.js';
+import type { TunnelMetrics } from './metrics.js';
 import type { OpenTunnels } from './open-tunnels.js';
 import { revocationOf, type TunnelGrant } from './revocation.js';
 import { responseHead, SocketAnswer } from './socket-answer.js';
@@ -24,6 +25,7 @@ export interface UpgradeDeps extends HandlerDeps {
   readonly tunnels: OpenTunnels;
   /** --websocket-idle-timeout-seconds, in ms. */
   readonly idleTimeoutMs: number;
+  readonly tunnelMetrics: TunnelMetrics;
 }
 
 /** After one side of a tunnel closed, how long the other may flush before it is destroyed. */
@@ -188,6 +190,8 @@ class UpgradeExchange {
       idleTimeoutMs: deps.idleTimeoutMs,
       drainMs: DRAIN_MS,
       onClose: (close: TunnelClose) => {
+        deps.tunnelMetrics.open.dec({ source: source.name });
+        deps.tunnelMetrics.closed.inc({ source: source.name, closed_by: close.closedBy });
         x.bytesIn = close.bytesIn;
         x.bytesOut = close.bytesOut;
         this.websocket = { closedBy: close.closedBy, closeCode: close.closeCode, reason: close.reason };
@@ -199,6 +203,7 @@ class UpgradeExchange {
     setNoDelay(this.socket);
     setNoDelay(upstream);
     deps.tunnels.add(entry);
+    deps.tunnelMetrics.open.inc({ source: source.name });
     tunnel.start(this.head, upstreamHead);
   }
 

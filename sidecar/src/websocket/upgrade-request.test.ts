@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { IncomingHttpHeaders } from 'node:http';
-import { checkUpgradeRequest, headerTokens, upstreamAgreed } from './upgrade-request.js';
+import { checkUpgradeRequest, headerTokens, takesUpgrade, upstreamAgreed } from './upgrade-request.js';
 
 const HANDSHAKE: IncomingHttpHeaders = {
   connection: 'Upgrade',
@@ -39,6 +39,16 @@ describe('checkUpgradeRequest', () => {
     ['a chunked body', 'GET', { 'transfer-encoding': 'chunked' }],
   ] as const)('refuses %s with WEBSOCKET_HANDSHAKE_INVALID', (_name, method, change) => {
     expect(codeOf(method, { ...HANDSHAKE, ...change })).toBe('WEBSOCKET_HANDSHAKE_INVALID');
+  });
+});
+
+describe('takesUpgrade', () => {
+  it('leaves a request that only offers h2c to the ordinary handler, and takes every other upgrade', () => {
+    expect(takesUpgrade({ upgrade: 'h2c' })).toBe(false);
+    expect(takesUpgrade({ upgrade: 'H2C ' })).toBe(false);
+    expect(takesUpgrade({ upgrade: 'websocket' })).toBe(true);
+    expect(takesUpgrade({ upgrade: 'h2c, websocket' })).toBe(true);
+    expect(takesUpgrade({ upgrade: 'tls/1.2' })).toBe(true);
   });
 });
 

@@ -13,6 +13,18 @@ export function headerTokens(value: string | string[] | undefined): string[] {
   return tokens;
 }
 
+/**
+ * Whether node:http should hand a request with `Connection: Upgrade` to the upgrade listener. Not when the
+ * only protocol offered is `h2c`: that is the opportunistic HTTP/2 offer clients such as Java's default
+ * HttpClient and `curl --http2` add to plain-http requests, and the RFC-defined answer is to ignore it
+ * (RFC 9110 §7.8, RFC 9113 §3.1) — the request is then served as HTTP/1.1 like any other, the offer
+ * stripped with the hop-by-hop headers. Refusing it would break those clients on every request.
+ */
+export function takesUpgrade(headers: IncomingHttpHeaders): boolean {
+  const upgrade = headerTokens(headers.upgrade);
+  return !(upgrade.length === 1 && upgrade[0] === 'h2c');
+}
+
 /** A Sec-WebSocket-Key is 16 random bytes in base64 (RFC 6455 §4.1): 22 characters and `==`. */
 const KEY = /^[A-Za-z0-9+/]{22}==$/;
 
