@@ -148,7 +148,8 @@ export function idlePod(name: string): object {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name, annotations: injected },
+    // The finalizer holds the deleted pod's object until the test has read its containers' final states.
+    metadata: { name, annotations: injected, finalizers: ['portcullis.dev/e2e-hold'] },
     spec: {
       ...podSpec({ command: ['node', '-e', "process.on('SIGTERM', () => process.exit(0)); setInterval(() => {}, 1 << 30);"] }),
       restartPolicy: 'Never',

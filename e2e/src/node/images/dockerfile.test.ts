@@ -37,3 +37,15 @@ describe('finalStage', () => {
     expect(() => finalStage('COPY a /a\n')).toThrow(/before any FROM/);
   });
 });
+
+describe("the image recipes run the webhook's deps stage as the Dockerfile does", () => {
+  it('with the same npm ci and the same folders (e2e/src/node/images/recipes.ts mirrors these lines)', () => {
+    const dockerfile = read('webhook/Dockerfile');
+    const recipes = read('e2e/src/node/images/recipes.ts');
+    expect(dockerfile).toContain('RUN npm ci --omit=dev --ignore-scripts --workspace @portcullis/webhook');
+    expect(recipes).toContain("['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--workspace', '@portcullis/webhook']");
+    expect(dockerfile).toContain('mkdir -p shared/node_modules');
+    expect(dockerfile).toMatch(/find node_modules shared\/node_modules -type f \\\( -name '\*\.map' -o -name '\*\.ts' -o -name '\*\.mts' -o -name '\*\.cts' -o -name '\*\.md' \\\) -delete/);
+    expect(recipes).toContain("['node_modules', 'shared/node_modules', '-type', 'f', '(', '-name', '*.map', '-o', '-name', '*.ts', '-o', '-name', '*.mts', '-o', '-name', '*.cts', '-o', '-name', '*.md', ')', '-delete']");
+  });
+});
