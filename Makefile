@@ -70,7 +70,8 @@ test: build lint tools ## everything: types, lint, unit and e2e tests
 	$(JEST) --selectProjects e2e --runInBand $(CI_FLAGS) --testPathIgnorePatterns /node_modules/ /dist/ api-outage $(if $(JEST_ARGS),,e2e/src/node/) $(call json,e2e) $(JEST_ARGS) || status=1; \
 	if [[ -z "$(JEST_ARGS)" ]]; then \
 	  if [[ -n "$$nodetools" ]]; then \
-	    echo "test: waiting for the e2e node's binaries"; \
+	    echo "test: waiting for the e2e node's binaries (their progress so far, then as it comes)"; \
+	    tail -n +1 -f --pid=$$nodetools .cache/node-tools.log; \
 	    wait $$nodetools || { status=1; echo "test: install-node-tools.sh failed:"; tail -40 .cache/node-tools.log; }; \
 	  fi; \
 	  echo "test: the e2e node suite (real pods on a kubelet, docs/e2e-node.md)"; \
