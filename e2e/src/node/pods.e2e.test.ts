@@ -16,7 +16,9 @@ import { helmWithValues } from '../chart/chart.js';
 import { createNamespace, kubectl } from '../support/cluster.js';
 import { startMinio, type Minio } from '../support/minio.js';
 import { nodeUnsupported } from './support-check.js';
-import { startLocalNode, type LocalNode } from './start.js';
+import { clusterConfig } from '../cluster/config.js';
+import { readState } from '../cluster/control-plane.js';
+import { startNodeOn, type LocalNode } from './start.js';
 import { stopNode } from './node.js';
 import { BREAK_IN_SCRIPT, BUCKET, CHAT_ANSWER, OPENAI_KEY, RESTRICTED, appJob, appResources, chartValues, idlePod, startOpenAiStandIn } from './world.js';
 
@@ -95,7 +97,10 @@ suite('real pods on the e2e node', () => {
   beforeAll(async () => {
     log('building the images from their Dockerfiles (make images)');
     execFileSync(process.execPath, [join(repoRoot, 'e2e/dist/node/images/main.js')], { stdio: ['ignore', 'inherit', 'inherit'] });
-    node = await startLocalNode(process.env, repoRoot, log);
+    const config = clusterConfig(process.env, repoRoot);
+    const plane = readState(config.clusterDir);
+    if (!plane) throw new Error(`no control plane in ${config.clusterDir}: run through make e2e (its global setup starts one)`);
+    node = await startNodeOn({ config, state: plane }, process.env, repoRoot, log);
     const gateway = node.config.network.gatewayIp;
     minio = await startMinio({ host: gateway });
     upstream = await startOpenAiStandIn(gateway);

@@ -3,6 +3,7 @@ import { startLocalControlPlane } from '../cluster/start.js';
 import { installNodeTools, nodeConfig, type NodeConfig } from './config.js';
 import { startNode, type NodeState } from './node.js';
 import type { ClusterState } from '../cluster/layout.js';
+import type { ClusterConfig } from '../cluster/config.js';
 
 export interface LocalNode {
   readonly config: NodeConfig;
@@ -13,7 +14,19 @@ export interface LocalNode {
 
 /** Starts (or reuses) the control plane, builds (or reuses) the node's binaries, then starts (or reuses) the node. */
 export async function startLocalNode(env: Readonly<Record<string, string | undefined>>, repoRoot: string, log: (line: string) => void): Promise<LocalNode> {
-  const plane = await startLocalControlPlane(env, repoRoot, log);
+  return startNodeOn(await startLocalControlPlane(env, repoRoot, log), env, repoRoot, log);
+}
+
+/**
+ * Builds (or reuses) the node's binaries and starts (or reuses) the node on a control plane that runs
+ * already (the e2e global setup's: restarting it would lose the CRDs the setup installed).
+ */
+export async function startNodeOn(
+  plane: { readonly config: ClusterConfig; readonly state: ClusterState },
+  env: Readonly<Record<string, string | undefined>>,
+  repoRoot: string,
+  log: (line: string) => void,
+): Promise<LocalNode> {
   const config = nodeConfig(env, plane.config.cacheDir);
   const binDir = installNodeTools(repoRoot, plane.config.cacheDir);
   const { state, reused } = await startNode({
