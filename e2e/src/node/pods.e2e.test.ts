@@ -13,7 +13,7 @@ import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client
 import type { Upstream } from '@portcullis/sidecar/testing';
 import { stringify } from 'yaml';
 import { helmWithValues } from '../chart/chart.js';
-import { createNamespace, kubectl } from '../support/cluster.js';
+import { createNamespace, helm, kubectl } from '../support/cluster.js';
 import { startMinio, type Minio } from '../support/minio.js';
 import { nodeUnsupported } from './support-check.js';
 import { clusterConfig } from '../cluster/config.js';
@@ -92,6 +92,7 @@ suite('real pods on the e2e node', () => {
   let upstream: Upstream;
   let system: string;
   let app: string;
+  let release: string | undefined;
   const keep = process.env.PORTCULLIS_KEEP_NODE === '1';
 
   beforeAll(async () => {
@@ -111,7 +112,10 @@ suite('real pods on the e2e node', () => {
     app = await createNamespace('pods-app', RESTRICTED);
     system = await createNamespace('portcullis-system');
     log(`helm install into ${system} (webhook as a pod, self-signed TLS through its Service)`);
-    const installed = await helmWithValues(['install', 'portcullis', join(repoRoot, 'charts/portcullis'), '--namespace', system, '--wait', '--timeout', '8m'], chartValues(app));
+    // A release name of its own: the chart's cluster-scoped objects (ClusterRoles, the webhook
+    // configuration) carry it, and a reused control plane may still hold an earlier run's.
+    release = `pods-${system.slice(-8)}`;
+    const installed = await helmWithValues(['install', release, join(repoRoot, 'charts/portcullis'), '--namespace', system, '--wait', '--timeout', '8m'], chartValues(app));
     if (installed.code !== 0) {
       const pods = await kubectl(['get', 'pods,events', '-o', 'wide'], { namespace: system });
       throw new Error(`helm install failed: ${installed.stderr}\n${pods.stdout}`);
@@ -122,6 +126,7 @@ suite('real pods on the e2e node', () => {
   afterAll(async () => {
     // A failed deletion test may leave the idle pod's finalizer, which would hold its namespace forever.
     if (app) await kubectl(['patch', 'pod', 'e2e-idle', '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]'], { namespace: app });
+    if (release) await helm(['uninstall', release, '--namespace', system, '--wait', '--timeout', '2m', '--ignore-not-found']);
     if (system) await kubectl(['delete', 'namespace', system, app, '--wait=false']);
     await upstream?.close();
     await minio?.stop();
