@@ -10,6 +10,7 @@ JEST := node --experimental-vm-modules node_modules/jest/bin/jest.js
 CI_FLAGS := $(if $(CI),--ci,)
 
 .PHONY: help deps tools build typecheck lint unit e2e test cluster-up cluster-down cluster-status clean
+.PHONY: node-tools images node-up node-down node-status
 
 help: ## list the targets
 	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -53,14 +54,29 @@ test: build lint tools ## everything: types, lint, unit and e2e tests
 	@# Separate jest runs: unit suites in parallel workers, e2e in band (they share one control plane). One
 	@# long in-band process for both failed a 9 MiB SDK request with a RangeError late in the run. The
 	@# outage test runs alone on its own control plane meanwhile (skipped when JEST_ARGS narrows the run).
-	@status=0; outage=; \
+	@# The e2e node's binaries (kubelet, controller manager, scheduler: one long go build; Debian's containerd)
+	@# build in the background from the start; its suite runs as the last stage, alone (ADR 33).
+	@status=0; outage=; nodetools=; \
+	if [[ -z "$(JEST_ARGS)" && $$(id -u) -eq 0 ]]; then \
+	  mkdir -p .cache; echo "test: building the e2e node's binaries in the background (log: .cache/node-tools.log)"; \
+	  bash e2e/scripts/install-node-tools.sh > .cache/node-tools.log 2>&1 & nodetools=$$!; \
+	fi; \
 	$(JEST) --selectProjects unit $(CI_FLAGS) $(call json,unit) $(JEST_ARGS) || status=1; \
 	if [[ -z "$(JEST_ARGS)" ]]; then \
 	  bash e2e/scripts/own-cache.sh $(OUTAGE_CACHE); \
 	  echo "test: the API-server outage test (~11 min) runs in the background; its output follows the other e2e suites"; \
 	  $(OUTAGE_ENV) $(JEST) --selectProjects e2e --runInBand $(CI_FLAGS) --testPathPatterns api-outage $(call json,outage) > $(OUTAGE_CACHE)/jest.log 2>&1 & outage=$$!; \
 	fi; \
-	$(JEST) --selectProjects e2e --runInBand $(CI_FLAGS) --testPathIgnorePatterns /node_modules/ /dist/ api-outage $(call json,e2e) $(JEST_ARGS) || status=1; \
+	$(JEST) --selectProjects e2e --runInBand $(CI_FLAGS) --testPathIgnorePatterns /node_modules/ /dist/ api-outage $(if $(JEST_ARGS),,e2e/src/node/) $(call json,e2e) $(JEST_ARGS) || status=1; \
+	if [[ -z "$(JEST_ARGS)" ]]; then \
+	  if [[ -n "$$nodetools" ]]; then \
+	    echo "test: waiting for the e2e node's binaries (their progress so far, then as it comes)"; \
+	    tail -n +1 -f --pid=$$nodetools .cache/node-tools.log; \
+	    wait $$nodetools || { status=1; echo "test: install-node-tools.sh failed:"; tail -40 .cache/node-tools.log; }; \
+	  fi; \
+	  echo "test: the e2e node suite (real pods on a kubelet, docs/e2e-node.md)"; \
+	  $(JEST) --selectProjects e2e --runInBand $(CI_FLAGS) --testPathPatterns e2e/src/node/ $(call json,node) || status=1; \
+	fi; \
 	if [[ -n "$$outage" ]]; then \
 	  echo "test: waiting for the API-server outage test"; \
 	  wait $$outage || status=1; \
@@ -76,6 +92,23 @@ cluster-down: build ## stop the local control plane
 
 cluster-status: build ## is the local control plane running?
 	node e2e/dist/cluster/main.js status
+
+# The e2e node (docs/e2e-node.md): containerd + kubelet + controller-manager + scheduler joined to the local
+# control plane, running the images built here from the Dockerfiles. Same PORTCULLIS_* variables as cluster-*.
+node-tools: ## containerd, runc, CNI plugins (Debian, apt-get) and kubelet, kube-controller-manager, kube-scheduler (Go module proxy, cached in .cache/)
+	bash e2e/scripts/install-node-tools.sh >/dev/null
+
+images: build ## pause, sidecar, webhook and e2e-app images from their Dockerfiles, without an engine or registry: OCI tars in .cache/node/images
+	node e2e/dist/node/images/main.js
+
+node-up: build tools node-tools images ## start (or reuse) the control plane and one node on it (needs root)
+	node e2e/dist/node/main.js up
+
+node-down: build ## stop the node: kubelet, its containers, controllers, containerd, network
+	node e2e/dist/node/main.js down
+
+node-status: build ## is the node running and Ready?
+	node e2e/dist/node/main.js status
 
 clean: ## remove build output (keeps the cached binaries in .cache/tools)
 	rm -rf */dist coverage

@@ -15,35 +15,15 @@ module_version() { # <tool module dir> <module path>
   (cd "$1" && go list -m -f '{{.Version}}' "$2")
 }
 
-# build <module dir> <package> <binary name> <version> [ldflags]
-build() {
-  local dir=$1 pkg=$2 name=$3 version=$4 ldflags=${5:-}
-  local out="$cache/tools/$name-$version"
-  if [[ -x "$out/$name" ]]; then
-    echo "install-tools: $name $version cached in $out" >&2
-    return
-  fi
-  echo "install-tools: building $name $version from the Go module proxy (first time: several minutes on 2 cores)" >&2
-  local start=$SECONDS tmp="$out.tmp.$$"
-  rm -rf "$tmp" && mkdir -p "$tmp"
-  # go build -v names each package as it compiles it; print a progress line every 100 packages.
-  (cd "$dir" && go build -v -o "$tmp/$name" -ldflags "-s -w $ldflags" "$pkg") 2>&1 |
-    awk -v n="$name" -v s="$start" '
-      /^(#|go: |[^ ]+\.go:)/ { print; next }
-      { c++; if (c % 100 == 0) { printf "install-tools: %s: %d packages compiled\n", n, c; fflush() } }
-      END { printf "install-tools: %s: %d packages compiled\n", n, c }' >&2
-  [[ ${PIPESTATUS[0]} -eq 0 && -x "$tmp/$name" ]] || { echo "install-tools: building $name failed" >&2; rm -rf "$tmp"; exit 1; }
-  rm -rf "$out" && mv "$tmp" "$out"
-  echo "install-tools: $name $version built in $((SECONDS - start))s" >&2
-}
+# shellcheck source=lib/go-build.sh
+source "$root/e2e/scripts/lib/go-build.sh"
+build() { go_build "$@"; }
 
 kube=$(module_version "$tools/kube" k8s.io/kubernetes)
 etcd=$(module_version "$tools/etcd" go.etcd.io/etcd/server/v3)
 helm=$(module_version "$tools/helm" helm.sh/helm/v3)
 
-IFS=. read -r major minor _ <<<"${kube#v}"
-stamp="-X k8s.io/component-base/version.gitVersion=$kube -X k8s.io/component-base/version.gitMajor=$major"
-stamp+=" -X k8s.io/component-base/version.gitMinor=$minor -X k8s.io/component-base/version.gitTreeState=clean"
+stamp=$(kube_version_ldflags "$kube")
 build "$tools/kube" k8s.io/kubernetes/cmd/kube-apiserver kube-apiserver "$kube" "$stamp"
 build "$tools/kube" k8s.io/kubernetes/cmd/kubectl kubectl "$kube" "$stamp"
 build "$tools/etcd" go.etcd.io/etcd/server/v3 etcd "$etcd" "-X go.etcd.io/etcd/api/v3/version.GitSHA=$etcd"

@@ -20,12 +20,20 @@ describe('control-plane arguments', () => {
     const args = apiserverArgs(layout, ports);
     expect(flag(args, 'bind-address')).toBe('127.0.0.1');
     expect(flag(args, 'secure-port')).toBe('16443');
-    expect(flag(args, 'authorization-mode')).toBe('RBAC');
+    expect(flag(args, 'authorization-mode')).toBe('Node,RBAC');
     expect(flag(args, 'etcd-servers')).toBe('http://127.0.0.1:12379');
     expect(flag(args, 'client-ca-file')).toBe('/state/pki/ca.crt');
     expect(flag(args, 'service-account-issuer')).toBe('https://kubernetes.default.svc.cluster.local');
     expect(flag(args, 'service-account-signing-key-file')).toBe('/state/pki/sa.key');
     expect(flag(args, 'service-account-key-file')).toBe('/state/pki/sa.pub');
     expect(args.some((a) => a.startsWith('--insecure'))).toBe(false);
+  });
+
+  it('checks kubelets against the cluster CA and calls webhooks at their pod IPs (no kube-proxy)', () => {
+    const args = apiserverArgs(layout, ports);
+    expect(flag(args, 'kubelet-certificate-authority')).toBe('/state/pki/ca.crt');
+    expect(flag(args, 'kubelet-client-certificate')).toBe('/state/pki/apiserver-kubelet-client.crt');
+    expect(flag(args, 'enable-admission-plugins')).toBe('NodeRestriction');
+    expect(flag(args, 'enable-aggregator-routing')).toBe('true');
   });
 });

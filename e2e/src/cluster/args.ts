@@ -28,8 +28,11 @@ export function etcdArgs(layout: ClusterLayout, ports: Ports): string[] {
 
 /**
  * kube-apiserver flags in the manner of controller-runtime's envtest: secure serving on 127.0.0.1 with
- * our certificate, client-certificate admin, a service-account issuer and signing key, RBAC. There is no
- * kubelet and no controller-manager, so pods stay Pending (enough for admission and TokenRequest).
+ * our certificate, client-certificate admin, a service-account issuer and signing key, RBAC. Without the
+ * e2e node (`make node-up`, e2e/src/node) pods stay Pending (enough for admission and TokenRequest); for
+ * the node it authorizes kubelets (Node authorizer, NodeRestriction), calls them with its own client
+ * certificate for logs and exec, checks their serving certificates against the cluster CA, and calls
+ * webhooks at their endpoints' pod IPs (there is no kube-proxy to route a Service's ClusterIP).
  */
 export function apiserverArgs(layout: ClusterLayout, ports: Ports): string[] {
   const pki = (file: string): string => join(layout.pkiDir, file);
@@ -45,7 +48,13 @@ export function apiserverArgs(layout: ClusterLayout, ports: Ports): string[] {
     `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
     `--service-account-key-file=${pki('sa.pub')}`,
     `--service-account-signing-key-file=${pki('sa.key')}`,
-    '--authorization-mode=RBAC',
+    '--authorization-mode=Node,RBAC',
+    '--enable-admission-plugins=NodeRestriction',
+    `--kubelet-client-certificate=${pki('apiserver-kubelet-client.crt')}`,
+    `--kubelet-client-key=${pki('apiserver-kubelet-client.key')}`,
+    `--kubelet-certificate-authority=${pki('ca.crt')}`,
+    '--kubelet-preferred-address-types=InternalIP',
+    '--enable-aggregator-routing=true',
     '--service-cluster-ip-range=10.96.0.0/16',
     '--allow-privileged=true',
     '--endpoint-reconciler-type=none',

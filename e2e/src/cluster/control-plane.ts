@@ -45,6 +45,11 @@ function writePki(layout: ClusterLayout, now: Date): void {
   mkdirSync(layout.pkiDir, { recursive: true, mode: 0o700 });
   const files: Record<string, string> = {
     'ca.crt': pki.ca.certPem,
+    // The CA key stays with the cluster's state (mode 0600, thrown away with it): the e2e node issues its
+    // kubelet, controller-manager and scheduler certificates from it (e2e/src/node/pki.ts).
+    'ca.key': pki.ca.keyPem,
+    'apiserver-kubelet-client.crt': pki.kubeletClient.certPem,
+    'apiserver-kubelet-client.key': pki.kubeletClient.keyPem,
     'apiserver.crt': pki.apiserver.certPem,
     'apiserver.key': pki.apiserver.keyPem,
     'admin.crt': pki.admin.certPem,

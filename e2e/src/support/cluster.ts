@@ -73,11 +73,18 @@ export function helm(args: readonly string[]): Promise<CommandResult> {
   return run(join(s.binDir, 'helm'), ['--kubeconfig', s.kubeconfig, ...args]);
 }
 
-/** Creates a uniquely named namespace with its `default` ServiceAccount (there is no controller-manager). */
-export async function createNamespace(prefix: string): Promise<string> {
+/**
+ * Creates a uniquely named namespace with its `default` ServiceAccount (without the e2e node there is no
+ * controller-manager to create it; with it, the controller may have created it first).
+ */
+export async function createNamespace(prefix: string, labels: Readonly<Record<string, string>> = {}): Promise<string> {
   const core = kubeConfig().makeApiClient(CoreV1Api);
   const name = `${prefix}-${randomBytes(4).toString('hex')}`.slice(0, 63);
-  await core.createNamespace({ body: { metadata: { name, labels: { 'portcullis.dev/e2e': 'true' } } } });
-  await core.createNamespacedServiceAccount({ namespace: name, body: { metadata: { name: 'default' } } });
+  await core.createNamespace({ body: { metadata: { name, labels: { 'portcullis.dev/e2e': 'true', ...labels } } } });
+  try {
+    await core.createNamespacedServiceAccount({ namespace: name, body: { metadata: { name: 'default' } } });
+  } catch (err) {
+    if ((err as { code?: number }).code !== 409) throw err;
+  }
   return name;
 }

@@ -15,10 +15,12 @@ export interface MinioOptions {
    */
   readonly region?: string;
   readonly startTimeoutMs?: number;
+  /** The address to listen on (default 127.0.0.1); the e2e node's pods reach the host at their bridge's. */
+  readonly host?: string;
 }
 
 export interface Minio {
-  /** http://127.0.0.1:<port>; use path-style addressing (`forcePathStyle: true`). */
+  /** http://<host>:<port>; use path-style addressing (`forcePathStyle: true`). */
   readonly endpoint: string;
   /** The root user: may do anything. */
   readonly accessKeyId: string;
@@ -44,12 +46,13 @@ export interface Minio {
 export async function startMinio(opts: MinioOptions = {}): Promise<Minio> {
   const { minio } = peerTools();
   const region = opts.region ?? 'us-east-1';
+  const host = opts.host ?? '127.0.0.1';
   const accessKeyId = 'portcullis-e2e-root';
   const secretAccessKey = randomBytes(20).toString('base64url');
   const peer = await startPeer({
     name: 'minio',
     bin: minio,
-    args: (dir) => ['server', '--address', '127.0.0.1:0', '--certs-dir', join(dir, 'certs'), join(dir, 'data')],
+    args: (dir) => ['server', '--address', `${host}:0`, '--certs-dir', join(dir, 'certs'), join(dir, 'data')],
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/tmp',
@@ -60,7 +63,7 @@ export async function startMinio(opts: MinioOptions = {}): Promise<Minio> {
       MINIO_UPDATE: 'off',
       MINIO_CALLHOME_ENABLE: 'off',
     },
-    listening: /^API: (http:\/\/127\.0\.0\.1:\d+)/m,
+    listening: new RegExp(`^API: (http://${host.replaceAll('.', '\\.')}:\\d+)`, 'm'),
     ready: async (url) => (await get(`${url}/minio/health/ready`)).status === 200,
     // What MinIO prints when the port it picked was taken before it bound it.
     retryWhen: /Specified port is already in use|address already in use/i,

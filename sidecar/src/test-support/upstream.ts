@@ -31,13 +31,15 @@ export function testPki(): { ca: KeyPair; leaf: KeyPair } {
 }
 
 /**
- * Starts an HTTPS server on 127.0.0.1:0. `authorize` decides whether the credential headers are the real
+ * Starts an HTTPS server on `host` (127.0.0.1 unless given; the e2e node's pods reach the host at their
+ * bridge's address), port 0. `authorize` decides whether the credential headers are the real
  * ones; requests that fail it get 401 and are still recorded (tests assert none arrive that way).
  */
 export async function startUpstream(
   pki: { ca: KeyPair; leaf: KeyPair },
   authorize: (req: IncomingMessage) => boolean,
   route: Route,
+  host = '127.0.0.1',
 ): Promise<Upstream> {
   const received: Received[] = [];
   const server: Server = createServer({ cert: pki.leaf.certPem, key: pki.leaf.keyPem }, (req, res) => {
@@ -54,10 +56,10 @@ export async function startUpstream(
     }
     route(req, res, rec);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `https://127.0.0.1:${port}`,
+    url: `https://${host}:${port}`,
     ca: pki.ca,
     received,
     close: () =>

@@ -1,0 +1,3 @@
+module portcullis.dev/e2e/tools/pause
+
+go 1.24.0
