@@ -1,4 +1,5 @@
 // CredentialSource specs the API server must refuse, each one field away from a valid spec.
+import { invalidOAuth2Sources, oauth2 } from './invalid-oauth2-sources.js';
 import { awsSpec, credentialSource as cs, httpSpec, type InvalidCase } from './manifests.js';
 
 const http = httpSpec.http;
@@ -149,13 +150,19 @@ export const invalidCredentialSources: readonly InvalidCase[] = [
     name: 'both secretRef and vault',
     manifest: cs({ ...httpSpec, http: { ...http, vault } }),
     field: 'spec.http',
-    message: 'spec.http sets both secretRef and vault; keep exactly one of them',
+    message: 'spec.http sets more than one of secretRef, vault and oauth2; keep exactly one of them',
   },
   {
-    name: 'neither secretRef nor vault',
+    name: 'no origin (secretRef, vault or oauth2)',
     manifest: cs({ ...httpSpec, http: { upstream: http.upstream, injection: http.injection } }),
     field: 'spec.http',
-    message: 'spec.http needs exactly one of secretRef (a key in a Secret) or vault',
+    message: 'spec.http needs exactly one of secretRef (a key in a Secret), vault (a field of a Vault KV secret) or oauth2',
+  },
+  {
+    name: 'both secretRef and oauth2',
+    manifest: cs({ ...httpSpec, http: { ...http, oauth2 } }),
+    field: 'spec.http',
+    message: 'spec.http sets more than one of secretRef, vault and oauth2; keep exactly one of them',
   },
   {
     name: 'a plaintext Vault address without allowPlaintext',
@@ -289,4 +296,5 @@ export const invalidCredentialSources: readonly InvalidCase[] = [
     field: 'spec.env[1]',
     message: 'Duplicate value',
   },
+  ...invalidOAuth2Sources,
 ];

@@ -9,8 +9,9 @@ import { CRD_FORMATS } from './validate/ajv-options.js';
 import ucs2lengthModule from 'ajv/dist/runtime/ucs2length.js';
 const ucs2length = typeof ucs2lengthModule === 'function' ? ucs2lengthModule : ucs2lengthModule.default;
 
-const schema11 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string","maxLength":63},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["type","port"],"properties":{"aws":{"type":"object","properties":{"allowPlaintextEndpoint":{"type":"boolean","default":false},"endpoint":{"type":"string","maxLength":2048},"services":{"type":"array","maxItems":12,"items":{"type":"string","enum":["s3","dynamodb","sqs","sns","sts","kms","secretsmanager","ssm","lambda","kinesis","logs","events"]}},"staticKeys":{"type":"object","required":["secretRef"],"properties":{"secretRef":{"type":"object","required":["name"],"properties":{"accessKeyIdKey":{"type":"string","default":"AWS_ACCESS_KEY_ID","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253},"secretAccessKeyKey":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"sessionTokenKey":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253}},"additionalProperties":false}},"additionalProperties":false},"useDualstackEndpoint":{"type":"boolean","default":false},"useFipsEndpoint":{"type":"boolean","default":false},"vault":{"type":"object","required":["address","auth"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path"],"properties":{"accessKeyIdField":{"type":"string","default":"AWS_ACCESS_KEY_ID","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600},"secretAccessKeyField":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","minLength":1,"maxLength":256},"sessionTokenField":{"type":"string","minLength":1,"maxLength":256}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256},"secretsEngine":{"type":"object","required":["role"],"properties":{"credentialType":{"type":"string","enum":["iam_user","assumed_role","federation_token"],"default":"iam_user"},"mount":{"type":"string","default":"aws","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"roleArn":{"type":"string","maxLength":2048},"ttlSeconds":{"type":"integer","minimum":900,"maximum":129600}},"additionalProperties":false}},"additionalProperties":false},"webIdentity":{"type":"object","required":["roleArn"],"properties":{"roleArn":{"type":"string","maxLength":2048},"sessionDurationSeconds":{"type":"integer","default":3600,"minimum":900,"maximum":43200},"stsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","maxLength":32},"tokenAudience":{"type":"string","default":"sts.amazonaws.com","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"env":{"type":"array","maxItems":32,"items":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"value":{"type":"string","maxLength":4096}},"additionalProperties":false}},"http":{"type":"object","properties":{"allowPlaintextUpstream":{"type":"boolean","default":false},"caBundle":{"type":"string","maxLength":65536},"injection":{"type":"object","required":["type"],"properties":{"basic":{"type":"object","properties":{"username":{"type":"string","pattern":"^[^:\\x00-\\x1f\\x7f]+$","minLength":1,"maxLength":256}},"additionalProperties":false},"header":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"prefix":{"type":"string","pattern":"^[ -~]*$","maxLength":256}},"additionalProperties":false},"queryParameter":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._~-]+$","minLength":1,"maxLength":128}},"additionalProperties":false},"type":{"type":"string","enum":["Bearer","Header","Basic","QueryParameter"]}},"additionalProperties":false},"preset":{"type":"string","enum":["openai","anthropic","mistral","github","gitlab","stripe"]},"secretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"upstream":{"type":"string","maxLength":2048},"vault":{"type":"object","required":["address","auth","kv"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path","field"],"properties":{"field":{"type":"string","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"port":{"type":"integer","minimum":1024,"maximum":65535},"type":{"type":"string","enum":["aws","http"]}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
+const schema11 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string","maxLength":63},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["type","port"],"properties":{"aws":{"type":"object","properties":{"allowPlaintextEndpoint":{"type":"boolean","default":false},"endpoint":{"type":"string","maxLength":2048},"services":{"type":"array","maxItems":12,"items":{"type":"string","enum":["s3","dynamodb","sqs","sns","sts","kms","secretsmanager","ssm","lambda","kinesis","logs","events"]}},"staticKeys":{"type":"object","required":["secretRef"],"properties":{"secretRef":{"type":"object","required":["name"],"properties":{"accessKeyIdKey":{"type":"string","default":"AWS_ACCESS_KEY_ID","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253},"secretAccessKeyKey":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"sessionTokenKey":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253}},"additionalProperties":false}},"additionalProperties":false},"useDualstackEndpoint":{"type":"boolean","default":false},"useFipsEndpoint":{"type":"boolean","default":false},"vault":{"type":"object","required":["address","auth"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path"],"properties":{"accessKeyIdField":{"type":"string","default":"AWS_ACCESS_KEY_ID","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600},"secretAccessKeyField":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","minLength":1,"maxLength":256},"sessionTokenField":{"type":"string","minLength":1,"maxLength":256}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256},"secretsEngine":{"type":"object","required":["role"],"properties":{"credentialType":{"type":"string","enum":["iam_user","assumed_role","federation_token"],"default":"iam_user"},"mount":{"type":"string","default":"aws","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"roleArn":{"type":"string","maxLength":2048},"ttlSeconds":{"type":"integer","minimum":900,"maximum":129600}},"additionalProperties":false}},"additionalProperties":false},"webIdentity":{"type":"object","required":["roleArn"],"properties":{"roleArn":{"type":"string","maxLength":2048},"sessionDurationSeconds":{"type":"integer","default":3600,"minimum":900,"maximum":43200},"stsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","maxLength":32},"tokenAudience":{"type":"string","default":"sts.amazonaws.com","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"env":{"type":"array","maxItems":32,"items":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"value":{"type":"string","maxLength":4096}},"additionalProperties":false}},"http":{"type":"object","properties":{"allowPlaintextUpstream":{"type":"boolean","default":false},"caBundle":{"type":"string","maxLength":65536},"injection":{"type":"object","required":["type"],"properties":{"basic":{"type":"object","properties":{"username":{"type":"string","pattern":"^[^:\\x00-\\x1f\\x7f]+$","minLength":1,"maxLength":256}},"additionalProperties":false},"header":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"prefix":{"type":"string","pattern":"^[ -~]*$","maxLength":256}},"additionalProperties":false},"queryParameter":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._~-]+$","minLength":1,"maxLength":128}},"additionalProperties":false},"type":{"type":"string","enum":["Bearer","Header","Basic","QueryParameter"]}},"additionalProperties":false},"oauth2":{"type":"object","required":["grant"],"properties":{"allowPlaintext":{"type":"boolean","default":false},"assertion":{"type":"object","properties":{"tokenAudience":{"type":"string","minLength":1,"maxLength":2048}},"additionalProperties":false},"audiences":{"type":"array","maxItems":16,"items":{"type":"string","pattern":"^[\\x21-\\x7e]+$","minLength":1,"maxLength":2048}},"caBundle":{"type":"string","maxLength":65536},"clientAuthentication":{"type":"object","required":["method"],"properties":{"keyId":{"type":"string","minLength":1,"maxLength":256},"method":{"type":"string","enum":["ClientSecretBasic","ClientSecretPost","PrivateKeyJwt","None"]},"secretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"signingAlgorithm":{"type":"string","enum":["RS256","PS256","ES256","ES384","EdDSA"]}},"additionalProperties":false},"clientId":{"type":"string","pattern":"^[\\x21-\\x7e]+$","minLength":1,"maxLength":256},"grant":{"type":"string","enum":["ClientCredentials","JwtBearer"]},"issuer":{"type":"string","maxLength":2048},"resources":{"type":"array","maxItems":16,"items":{"type":"string","maxLength":2048}},"scopes":{"type":"array","maxItems":32,"items":{"type":"string","pattern":"^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$","minLength":1,"maxLength":256}},"tokenEndpoint":{"type":"string","maxLength":2048}},"additionalProperties":false},"preset":{"type":"string","enum":["openai","anthropic","mistral","github","gitlab","stripe"]},"secretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"upstream":{"type":"string","maxLength":2048},"vault":{"type":"object","required":["address","auth","kv"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path","field"],"properties":{"field":{"type":"string","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"port":{"type":"integer","minimum":1024,"maximum":65535},"type":{"type":"string","enum":["aws","http"]}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
 const func2 = ucs2length;
+const func52 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[-._a-zA-Z0-9]+$", "u");
 const pattern1 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", "u");
 const pattern4 = new RegExp("^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$", "u");
@@ -21,8 +22,10 @@ const pattern11 = new RegExp("^[a-z]{2}(-[a-z]+)+-[0-9]+$", "u");
 const pattern12 = new RegExp("^[^:\\x00-\\x1f\\x7f]+$", "u");
 const pattern13 = new RegExp("^[ -~]*$", "u");
 const pattern14 = new RegExp("^[A-Za-z0-9._~-]+$", "u");
-const pattern22 = new RegExp("^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$", "u");
-const pattern23 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$", "u");
+const pattern15 = new RegExp("^[\\x21-\\x7e]+$", "u");
+const pattern19 = new RegExp("^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$", "u");
+const pattern27 = new RegExp("^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$", "u");
+const pattern28 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$", "u");
 const formats0 = CRD_FORMATS["date-time"];
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -1723,7 +1726,7 @@ if(data51.allowPlaintextUpstream === undefined){
 data51.allowPlaintextUpstream = false;
 }
 for(const key12 in data51){
-if(!(((((((key12 === "allowPlaintextUpstream") || (key12 === "caBundle")) || (key12 === "injection")) || (key12 === "preset")) || (key12 === "secretRef")) || (key12 === "upstream")) || (key12 === "vault"))){
+if(!((((((((key12 === "allowPlaintextUpstream") || (key12 === "caBundle")) || (key12 === "injection")) || (key12 === "oauth2")) || (key12 === "preset")) || (key12 === "secretRef")) || (key12 === "upstream")) || (key12 === "vault"))){
 const err141 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http,data:data51};
 if(vErrors === null){
 vErrors = [err141];
@@ -2091,10 +2094,14 @@ vErrors.push(err171);
 errors++;
 }
 }
-if(data51.preset !== undefined){
-let data63 = data51.preset;
-if(typeof data63 !== "string"){
-const err172 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.preset.type,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data63};
+if(data51.oauth2 !== undefined){
+let data63 = data51.oauth2;
+if(data63 && typeof data63 == "object" && !Array.isArray(data63)){
+if(data63.allowPlaintext === undefined){
+data63.allowPlaintext = false;
+}
+if(data63.grant === undefined){
+const err172 = {instancePath:instancePath+"/spec/http/oauth2",schemaPath:"#/properties/spec/properties/http/properties/oauth2/required",keyword:"required",params:{missingProperty: "grant"},message:"must have required property '"+"grant"+"'",schema:schema11.properties.spec.properties.http.properties.oauth2.required,parentSchema:schema11.properties.spec.properties.http.properties.oauth2,data:data63};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2103,8 +2110,9 @@ vErrors.push(err172);
 }
 errors++;
 }
-if(!((((((data63 === "openai") || (data63 === "anthropic")) || (data63 === "mistral")) || (data63 === "github")) || (data63 === "gitlab")) || (data63 === "stripe"))){
-const err173 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.preset.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.preset.enum,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data63};
+for(const key17 in data63){
+if(!(func52.call(schema11.properties.spec.properties.http.properties.oauth2.properties, key17))){
+const err173 = {instancePath:instancePath+"/spec/http/oauth2",schemaPath:"#/properties/spec/properties/http/properties/oauth2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.oauth2,data:data63};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2114,11 +2122,9 @@ vErrors.push(err173);
 errors++;
 }
 }
-if(data51.secretRef !== undefined){
-let data64 = data51.secretRef;
-if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
-if(data64.name === undefined){
-const err174 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data64};
+let data64 = data63.allowPlaintext;
+if(typeof data64 !== "boolean"){
+const err174 = {instancePath:instancePath+"/spec/http/oauth2/allowPlaintext",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/allowPlaintext/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.allowPlaintext.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.allowPlaintext,data:data64};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2127,8 +2133,12 @@ vErrors.push(err174);
 }
 errors++;
 }
-if(data64.key === undefined){
-const err175 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data64};
+if(data63.assertion !== undefined){
+let data65 = data63.assertion;
+if(data65 && typeof data65 == "object" && !Array.isArray(data65)){
+for(const key18 in data65){
+if(!(key18 === "tokenAudience")){
+const err175 = {instancePath:instancePath+"/spec/http/oauth2/assertion",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/assertion/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion,data:data65};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2137,9 +2147,12 @@ vErrors.push(err175);
 }
 errors++;
 }
-for(const key17 in data64){
-if(!((key17 === "key") || (key17 === "name"))){
-const err176 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data64};
+}
+if(data65.tokenAudience !== undefined){
+let data66 = data65.tokenAudience;
+if(typeof data66 === "string"){
+if(func2(data66) > 2048){
+const err176 = {instancePath:instancePath+"/spec/http/oauth2/assertion/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/assertion/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion.properties.tokenAudience,data:data66};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2148,12 +2161,8 @@ vErrors.push(err176);
 }
 errors++;
 }
-}
-if(data64.key !== undefined){
-let data65 = data64.key;
-if(typeof data65 === "string"){
-if(func2(data65) > 253){
-const err177 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data65};
+if(func2(data66) < 1){
+const err177 = {instancePath:instancePath+"/spec/http/oauth2/assertion/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/assertion/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion.properties.tokenAudience,data:data66};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2162,8 +2171,9 @@ vErrors.push(err177);
 }
 errors++;
 }
-if(func2(data65) < 1){
-const err178 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data65};
+}
+else {
+const err178 = {instancePath:instancePath+"/spec/http/oauth2/assertion/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/assertion/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion.properties.tokenAudience,data:data66};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2172,8 +2182,10 @@ vErrors.push(err178);
 }
 errors++;
 }
-if(!pattern0.test(data65)){
-const err179 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data65};
+}
+}
+else {
+const err179 = {instancePath:instancePath+"/spec/http/oauth2/assertion",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/assertion/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion,data:data65};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2183,8 +2195,11 @@ vErrors.push(err179);
 errors++;
 }
 }
-else {
-const err180 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.key.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data65};
+if(data63.audiences !== undefined){
+let data67 = data63.audiences;
+if(Array.isArray(data67)){
+if(data67.length > 16){
+const err180 = {instancePath:instancePath+"/spec/http/oauth2/audiences",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences,data:data67};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2193,12 +2208,12 @@ vErrors.push(err180);
 }
 errors++;
 }
-}
-if(data64.name !== undefined){
-let data66 = data64.name;
-if(typeof data66 === "string"){
-if(func2(data66) > 253){
-const err181 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data66};
+const len2 = data67.length;
+for(let i2=0; i2<len2; i2++){
+let data68 = data67[i2];
+if(typeof data68 === "string"){
+if(func2(data68) > 2048){
+const err181 = {instancePath:instancePath+"/spec/http/oauth2/audiences/" + i2,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/items/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.items,data:data68};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2207,8 +2222,8 @@ vErrors.push(err181);
 }
 errors++;
 }
-if(func2(data66) < 1){
-const err182 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data66};
+if(func2(data68) < 1){
+const err182 = {instancePath:instancePath+"/spec/http/oauth2/audiences/" + i2,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.items,data:data68};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2217,8 +2232,8 @@ vErrors.push(err182);
 }
 errors++;
 }
-if(!pattern1.test(data66)){
-const err183 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data66};
+if(!pattern15.test(data68)){
+const err183 = {instancePath:instancePath+"/spec/http/oauth2/audiences/" + i2,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/items/pattern",keyword:"pattern",params:{pattern: "^[\\x21-\\x7e]+$"},message:"must match pattern \""+"^[\\x21-\\x7e]+$"+"\"",schema:"^[\\x21-\\x7e]+$",parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.items,data:data68};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -2229,7 +2244,7 @@ errors++;
 }
 }
 else {
-const err184 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data66};
+const err184 = {instancePath:instancePath+"/spec/http/oauth2/audiences/" + i2,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.items.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.items,data:data68};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -2241,7 +2256,7 @@ errors++;
 }
 }
 else {
-const err185 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.secretRef.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data64};
+const err185 = {instancePath:instancePath+"/spec/http/oauth2/audiences",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences,data:data67};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -2251,11 +2266,11 @@ vErrors.push(err185);
 errors++;
 }
 }
-if(data51.upstream !== undefined){
-let data67 = data51.upstream;
-if(typeof data67 === "string"){
-if(func2(data67) > 2048){
-const err186 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data67};
+if(data63.caBundle !== undefined){
+let data69 = data63.caBundle;
+if(typeof data69 === "string"){
+if(func2(data69) > 65536){
+const err186 = {instancePath:instancePath+"/spec/http/oauth2/caBundle",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.caBundle,data:data69};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -2266,7 +2281,7 @@ errors++;
 }
 }
 else {
-const err187 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.upstream.type,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data67};
+const err187 = {instancePath:instancePath+"/spec/http/oauth2/caBundle",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.caBundle,data:data69};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -2276,14 +2291,11 @@ vErrors.push(err187);
 errors++;
 }
 }
-if(data51.vault !== undefined){
-let data68 = data51.vault;
-if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
-if(data68.allowPlaintext === undefined){
-data68.allowPlaintext = false;
-}
-if(data68.address === undefined){
-const err188 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data68};
+if(data63.clientAuthentication !== undefined){
+let data70 = data63.clientAuthentication;
+if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
+if(data70.method === undefined){
+const err188 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/required",keyword:"required",params:{missingProperty: "method"},message:"must have required property '"+"method"+"'",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.required,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication,data:data70};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2292,8 +2304,9 @@ vErrors.push(err188);
 }
 errors++;
 }
-if(data68.auth === undefined){
-const err189 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "auth"},message:"must have required property '"+"auth"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data68};
+for(const key19 in data70){
+if(!((((key19 === "keyId") || (key19 === "method")) || (key19 === "secretRef")) || (key19 === "signingAlgorithm"))){
+const err189 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication,data:data70};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -2302,8 +2315,12 @@ vErrors.push(err189);
 }
 errors++;
 }
-if(data68.kv === undefined){
-const err190 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "kv"},message:"must have required property '"+"kv"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data68};
+}
+if(data70.keyId !== undefined){
+let data71 = data70.keyId;
+if(typeof data71 === "string"){
+if(func2(data71) > 256){
+const err190 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/keyId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/keyId/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.keyId,data:data71};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -2312,9 +2329,8 @@ vErrors.push(err190);
 }
 errors++;
 }
-for(const key18 in data68){
-if(!((((((key18 === "address") || (key18 === "allowPlaintext")) || (key18 === "auth")) || (key18 === "caBundle")) || (key18 === "kv")) || (key18 === "namespace"))){
-const err191 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data68};
+if(func2(data71) < 1){
+const err191 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/keyId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/keyId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.keyId,data:data71};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -2324,11 +2340,8 @@ vErrors.push(err191);
 errors++;
 }
 }
-if(data68.address !== undefined){
-let data69 = data68.address;
-if(typeof data69 === "string"){
-if(func2(data69) > 2048){
-const err192 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data69};
+else {
+const err192 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/keyId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/keyId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.keyId.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.keyId,data:data71};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -2338,8 +2351,10 @@ vErrors.push(err192);
 errors++;
 }
 }
-else {
-const err193 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.address.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data69};
+if(data70.method !== undefined){
+let data72 = data70.method;
+if(typeof data72 !== "string"){
+const err193 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/method",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/method/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.method.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.method,data:data72};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -2348,10 +2363,8 @@ vErrors.push(err193);
 }
 errors++;
 }
-}
-let data70 = data68.allowPlaintext;
-if(typeof data70 !== "boolean"){
-const err194 = {instancePath:instancePath+"/spec/http/vault/allowPlaintext",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/allowPlaintext/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext,data:data70};
+if(!((((data72 === "ClientSecretBasic") || (data72 === "ClientSecretPost")) || (data72 === "PrivateKeyJwt")) || (data72 === "None"))){
+const err194 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/method",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/method/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.method.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.method.enum,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.method,data:data72};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -2360,11 +2373,12 @@ vErrors.push(err194);
 }
 errors++;
 }
-if(data68.auth !== undefined){
-let data71 = data68.auth;
-if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
-if(data71.kubernetes === undefined){
-const err195 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/required",keyword:"required",params:{missingProperty: "kubernetes"},message:"must have required property '"+"kubernetes"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data71};
+}
+if(data70.secretRef !== undefined){
+let data73 = data70.secretRef;
+if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
+if(data73.name === undefined){
+const err195 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef,data:data73};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -2373,9 +2387,8 @@ vErrors.push(err195);
 }
 errors++;
 }
-for(const key19 in data71){
-if(!(key19 === "kubernetes")){
-const err196 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data71};
+if(data73.key === undefined){
+const err196 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef,data:data73};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -2384,18 +2397,9 @@ vErrors.push(err196);
 }
 errors++;
 }
-}
-if(data71.kubernetes !== undefined){
-let data72 = data71.kubernetes;
-if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
-if(data72.mount === undefined){
-data72.mount = "kubernetes";
-}
-if(data72.tokenAudience === undefined){
-data72.tokenAudience = "vault";
-}
-if(data72.role === undefined){
-const err197 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data72};
+for(const key20 in data73){
+if(!((key20 === "key") || (key20 === "name"))){
+const err197 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef,data:data73};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -2404,9 +2408,12 @@ vErrors.push(err197);
 }
 errors++;
 }
-for(const key20 in data72){
-if(!(((key20 === "mount") || (key20 === "role")) || (key20 === "tokenAudience"))){
-const err198 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data72};
+}
+if(data73.key !== undefined){
+let data74 = data73.key;
+if(typeof data74 === "string"){
+if(func2(data74) > 253){
+const err198 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/key/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.key,data:data74};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -2415,11 +2422,8 @@ vErrors.push(err198);
 }
 errors++;
 }
-}
-let data73 = data72.mount;
-if(typeof data73 === "string"){
-if(func2(data73) > 128){
-const err199 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data73};
+if(func2(data74) < 1){
+const err199 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.key,data:data74};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -2428,8 +2432,8 @@ vErrors.push(err199);
 }
 errors++;
 }
-if(func2(data73) < 1){
-const err200 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data73};
+if(!pattern0.test(data74)){
+const err200 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.key,data:data74};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -2438,8 +2442,9 @@ vErrors.push(err200);
 }
 errors++;
 }
-if(!pattern4.test(data73)){
-const err201 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data73};
+}
+else {
+const err201 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.key.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.key,data:data74};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -2449,8 +2454,11 @@ vErrors.push(err201);
 errors++;
 }
 }
-else {
-const err202 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data73};
+if(data73.name !== undefined){
+let data75 = data73.name;
+if(typeof data75 === "string"){
+if(func2(data75) > 253){
+const err202 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.name,data:data75};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -2459,11 +2467,8 @@ vErrors.push(err202);
 }
 errors++;
 }
-if(data72.role !== undefined){
-let data74 = data72.role;
-if(typeof data74 === "string"){
-if(func2(data74) > 128){
-const err203 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data74};
+if(func2(data75) < 1){
+const err203 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.name,data:data75};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -2472,8 +2477,8 @@ vErrors.push(err203);
 }
 errors++;
 }
-if(func2(data74) < 1){
-const err204 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data74};
+if(!pattern1.test(data75)){
+const err204 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.name,data:data75};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -2482,8 +2487,9 @@ vErrors.push(err204);
 }
 errors++;
 }
-if(!pattern5.test(data74)){
-const err205 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.@-]+$"+"\"",schema:"^[A-Za-z0-9_.@-]+$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data74};
+}
+else {
+const err205 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.name,data:data75};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -2493,8 +2499,9 @@ vErrors.push(err205);
 errors++;
 }
 }
+}
 else {
-const err206 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data74};
+const err206 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef,data:data73};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -2504,10 +2511,10 @@ vErrors.push(err206);
 errors++;
 }
 }
-let data75 = data72.tokenAudience;
-if(typeof data75 === "string"){
-if(func2(data75) > 256){
-const err207 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data75};
+if(data70.signingAlgorithm !== undefined){
+let data76 = data70.signingAlgorithm;
+if(typeof data76 !== "string"){
+const err207 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/signingAlgorithm",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/signingAlgorithm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.signingAlgorithm.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.signingAlgorithm,data:data76};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -2516,8 +2523,8 @@ vErrors.push(err207);
 }
 errors++;
 }
-if(func2(data75) < 1){
-const err208 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data75};
+if(!(((((data76 === "RS256") || (data76 === "PS256")) || (data76 === "ES256")) || (data76 === "ES384")) || (data76 === "EdDSA"))){
+const err208 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/signingAlgorithm",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/signingAlgorithm/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.signingAlgorithm.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.signingAlgorithm.enum,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.signingAlgorithm,data:data76};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -2527,8 +2534,9 @@ vErrors.push(err208);
 errors++;
 }
 }
+}
 else {
-const err209 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data75};
+const err209 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication,data:data70};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -2538,8 +2546,11 @@ vErrors.push(err209);
 errors++;
 }
 }
-else {
-const err210 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data72};
+if(data63.clientId !== undefined){
+let data77 = data63.clientId;
+if(typeof data77 === "string"){
+if(func2(data77) > 256){
+const err210 = {instancePath:instancePath+"/spec/http/oauth2/clientId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientId/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientId,data:data77};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -2548,10 +2559,8 @@ vErrors.push(err210);
 }
 errors++;
 }
-}
-}
-else {
-const err211 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data71};
+if(func2(data77) < 1){
+const err211 = {instancePath:instancePath+"/spec/http/oauth2/clientId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientId,data:data77};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -2560,12 +2569,8 @@ vErrors.push(err211);
 }
 errors++;
 }
-}
-if(data68.caBundle !== undefined){
-let data76 = data68.caBundle;
-if(typeof data76 === "string"){
-if(func2(data76) > 65536){
-const err212 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data76};
+if(!pattern15.test(data77)){
+const err212 = {instancePath:instancePath+"/spec/http/oauth2/clientId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientId/pattern",keyword:"pattern",params:{pattern: "^[\\x21-\\x7e]+$"},message:"must match pattern \""+"^[\\x21-\\x7e]+$"+"\"",schema:"^[\\x21-\\x7e]+$",parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientId,data:data77};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -2576,7 +2581,7 @@ errors++;
 }
 }
 else {
-const err213 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data76};
+const err213 = {instancePath:instancePath+"/spec/http/oauth2/clientId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientId.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientId,data:data77};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -2586,17 +2591,10 @@ vErrors.push(err213);
 errors++;
 }
 }
-if(data68.kv !== undefined){
-let data77 = data68.kv;
-if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
-if(data77.mount === undefined){
-data77.mount = "secret";
-}
-if(data77.pollIntervalSeconds === undefined){
-data77.pollIntervalSeconds = 30;
-}
-if(data77.path === undefined){
-const err214 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data77};
+if(data63.grant !== undefined){
+let data78 = data63.grant;
+if(typeof data78 !== "string"){
+const err214 = {instancePath:instancePath+"/spec/http/oauth2/grant",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/grant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.grant.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.grant,data:data78};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -2605,8 +2603,8 @@ vErrors.push(err214);
 }
 errors++;
 }
-if(data77.field === undefined){
-const err215 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data77};
+if(!((data78 === "ClientCredentials") || (data78 === "JwtBearer"))){
+const err215 = {instancePath:instancePath+"/spec/http/oauth2/grant",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/grant/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.oauth2.properties.grant.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.grant.enum,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.grant,data:data78};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -2615,9 +2613,12 @@ vErrors.push(err215);
 }
 errors++;
 }
-for(const key21 in data77){
-if(!((((key21 === "field") || (key21 === "mount")) || (key21 === "path")) || (key21 === "pollIntervalSeconds"))){
-const err216 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data77};
+}
+if(data63.issuer !== undefined){
+let data79 = data63.issuer;
+if(typeof data79 === "string"){
+if(func2(data79) > 2048){
+const err216 = {instancePath:instancePath+"/spec/http/oauth2/issuer",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.issuer,data:data79};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -2627,11 +2628,8 @@ vErrors.push(err216);
 errors++;
 }
 }
-if(data77.field !== undefined){
-let data78 = data77.field;
-if(typeof data78 === "string"){
-if(func2(data78) > 256){
-const err217 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data78};
+else {
+const err217 = {instancePath:instancePath+"/spec/http/oauth2/issuer",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/issuer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.issuer.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.issuer,data:data79};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -2640,8 +2638,12 @@ vErrors.push(err217);
 }
 errors++;
 }
-if(func2(data78) < 1){
-const err218 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data78};
+}
+if(data63.resources !== undefined){
+let data80 = data63.resources;
+if(Array.isArray(data80)){
+if(data80.length > 16){
+const err218 = {instancePath:instancePath+"/spec/http/oauth2/resources",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/resources/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources,data:data80};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -2650,9 +2652,12 @@ vErrors.push(err218);
 }
 errors++;
 }
-}
-else {
-const err219 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data78};
+const len3 = data80.length;
+for(let i3=0; i3<len3; i3++){
+let data81 = data80[i3];
+if(typeof data81 === "string"){
+if(func2(data81) > 2048){
+const err219 = {instancePath:instancePath+"/spec/http/oauth2/resources/" + i3,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/resources/items/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources.items,data:data81};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -2662,10 +2667,8 @@ vErrors.push(err219);
 errors++;
 }
 }
-let data79 = data77.mount;
-if(typeof data79 === "string"){
-if(func2(data79) > 128){
-const err220 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data79};
+else {
+const err220 = {instancePath:instancePath+"/spec/http/oauth2/resources/" + i3,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/resources/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources.items.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources.items,data:data81};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -2674,8 +2677,10 @@ vErrors.push(err220);
 }
 errors++;
 }
-if(func2(data79) < 1){
-const err221 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data79};
+}
+}
+else {
+const err221 = {instancePath:instancePath+"/spec/http/oauth2/resources",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/resources/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources,data:data80};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -2684,8 +2689,12 @@ vErrors.push(err221);
 }
 errors++;
 }
-if(!pattern4.test(data79)){
-const err222 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data79};
+}
+if(data63.scopes !== undefined){
+let data82 = data63.scopes;
+if(Array.isArray(data82)){
+if(data82.length > 32){
+const err222 = {instancePath:instancePath+"/spec/http/oauth2/scopes",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes,data:data82};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -2694,9 +2703,12 @@ vErrors.push(err222);
 }
 errors++;
 }
-}
-else {
-const err223 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data79};
+const len4 = data82.length;
+for(let i4=0; i4<len4; i4++){
+let data83 = data82[i4];
+if(typeof data83 === "string"){
+if(func2(data83) > 256){
+const err223 = {instancePath:instancePath+"/spec/http/oauth2/scopes/" + i4,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/items/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.items,data:data83};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -2705,11 +2717,8 @@ vErrors.push(err223);
 }
 errors++;
 }
-if(data77.path !== undefined){
-let data80 = data77.path;
-if(typeof data80 === "string"){
-if(func2(data80) > 512){
-const err224 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data80};
+if(func2(data83) < 1){
+const err224 = {instancePath:instancePath+"/spec/http/oauth2/scopes/" + i4,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.items,data:data83};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -2718,8 +2727,8 @@ vErrors.push(err224);
 }
 errors++;
 }
-if(func2(data80) < 1){
-const err225 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data80};
+if(!pattern19.test(data83)){
+const err225 = {instancePath:instancePath+"/spec/http/oauth2/scopes/" + i4,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/items/pattern",keyword:"pattern",params:{pattern: "^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$"},message:"must match pattern \""+"^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$"+"\"",schema:"^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$",parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.items,data:data83};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -2728,8 +2737,9 @@ vErrors.push(err225);
 }
 errors++;
 }
-if(!pattern7.test(data80)){
-const err226 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"+"\"",schema:"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data80};
+}
+else {
+const err226 = {instancePath:instancePath+"/spec/http/oauth2/scopes/" + i4,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.items.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.items,data:data83};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -2739,8 +2749,9 @@ vErrors.push(err226);
 errors++;
 }
 }
+}
 else {
-const err227 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data80};
+const err227 = {instancePath:instancePath+"/spec/http/oauth2/scopes",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes,data:data82};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -2750,9 +2761,11 @@ vErrors.push(err227);
 errors++;
 }
 }
-let data81 = data77.pollIntervalSeconds;
-if(!((typeof data81 == "number") && (!(data81 % 1) && !isNaN(data81)))){
-const err228 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data81};
+if(data63.tokenEndpoint !== undefined){
+let data84 = data63.tokenEndpoint;
+if(typeof data84 === "string"){
+if(func2(data84) > 2048){
+const err228 = {instancePath:instancePath+"/spec/http/oauth2/tokenEndpoint",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/tokenEndpoint/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.tokenEndpoint,data:data84};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -2761,9 +2774,9 @@ vErrors.push(err228);
 }
 errors++;
 }
-if(typeof data81 == "number"){
-if(data81 > 3600 || isNaN(data81)){
-const err229 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data81};
+}
+else {
+const err229 = {instancePath:instancePath+"/spec/http/oauth2/tokenEndpoint",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/tokenEndpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.tokenEndpoint.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.tokenEndpoint,data:data84};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -2772,8 +2785,10 @@ vErrors.push(err229);
 }
 errors++;
 }
-if(data81 < 5 || isNaN(data81)){
-const err230 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data81};
+}
+}
+else {
+const err230 = {instancePath:instancePath+"/spec/http/oauth2",schemaPath:"#/properties/spec/properties/http/properties/oauth2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.oauth2.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2,data:data63};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -2783,9 +2798,10 @@ vErrors.push(err230);
 errors++;
 }
 }
-}
-else {
-const err231 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data77};
+if(data51.preset !== undefined){
+let data85 = data51.preset;
+if(typeof data85 !== "string"){
+const err231 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.preset.type,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data85};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -2794,12 +2810,8 @@ vErrors.push(err231);
 }
 errors++;
 }
-}
-if(data68.namespace !== undefined){
-let data82 = data68.namespace;
-if(typeof data82 === "string"){
-if(func2(data82) > 256){
-const err232 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data82};
+if(!((((((data85 === "openai") || (data85 === "anthropic")) || (data85 === "mistral")) || (data85 === "github")) || (data85 === "gitlab")) || (data85 === "stripe"))){
+const err232 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.preset.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.preset.enum,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data85};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -2808,8 +2820,12 @@ vErrors.push(err232);
 }
 errors++;
 }
-if(func2(data82) < 1){
-const err233 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data82};
+}
+if(data51.secretRef !== undefined){
+let data86 = data51.secretRef;
+if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
+if(data86.name === undefined){
+const err233 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data86};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -2818,8 +2834,8 @@ vErrors.push(err233);
 }
 errors++;
 }
-if(!pattern8.test(data82)){
-const err234 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data82};
+if(data86.key === undefined){
+const err234 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data86};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -2828,9 +2844,9 @@ vErrors.push(err234);
 }
 errors++;
 }
-}
-else {
-const err235 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.namespace.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data82};
+for(const key21 in data86){
+if(!((key21 === "key") || (key21 === "name"))){
+const err235 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data86};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -2840,9 +2856,11 @@ vErrors.push(err235);
 errors++;
 }
 }
-}
-else {
-const err236 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.type,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data68};
+if(data86.key !== undefined){
+let data87 = data86.key;
+if(typeof data87 === "string"){
+if(func2(data87) > 253){
+const err236 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data87};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -2851,10 +2869,8 @@ vErrors.push(err236);
 }
 errors++;
 }
-}
-}
-else {
-const err237 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.type,parentSchema:schema11.properties.spec.properties.http,data:data51};
+if(func2(data87) < 1){
+const err237 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data87};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -2863,11 +2879,8 @@ vErrors.push(err237);
 }
 errors++;
 }
-}
-if(data5.port !== undefined){
-let data83 = data5.port;
-if(!((typeof data83 == "number") && (!(data83 % 1) && !isNaN(data83)))){
-const err238 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.port.type,parentSchema:schema11.properties.spec.properties.port,data:data83};
+if(!pattern0.test(data87)){
+const err238 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data87};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -2876,9 +2889,9 @@ vErrors.push(err238);
 }
 errors++;
 }
-if(typeof data83 == "number"){
-if(data83 > 65535 || isNaN(data83)){
-const err239 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema11.properties.spec.properties.port,data:data83};
+}
+else {
+const err239 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.key.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data87};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -2887,8 +2900,12 @@ vErrors.push(err239);
 }
 errors++;
 }
-if(data83 < 1024 || isNaN(data83)){
-const err240 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema11.properties.spec.properties.port,data:data83};
+}
+if(data86.name !== undefined){
+let data88 = data86.name;
+if(typeof data88 === "string"){
+if(func2(data88) > 253){
+const err240 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data88};
 if(vErrors === null){
 vErrors = [err240];
 }
@@ -2897,12 +2914,8 @@ vErrors.push(err240);
 }
 errors++;
 }
-}
-}
-if(data5.type !== undefined){
-let data84 = data5.type;
-if(typeof data84 !== "string"){
-const err241 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.type.type,parentSchema:schema11.properties.spec.properties.type,data:data84};
+if(func2(data88) < 1){
+const err241 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data88};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -2911,8 +2924,8 @@ vErrors.push(err241);
 }
 errors++;
 }
-if(!((data84 === "aws") || (data84 === "http"))){
-const err242 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.type.enum,parentSchema:schema11.properties.spec.properties.type,data:data84};
+if(!pattern1.test(data88)){
+const err242 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data88};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -2922,9 +2935,8 @@ vErrors.push(err242);
 errors++;
 }
 }
-}
 else {
-const err243 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data5};
+const err243 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data88};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -2934,12 +2946,9 @@ vErrors.push(err243);
 errors++;
 }
 }
-if(data.status !== undefined){
-let data85 = data.status;
-if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
-for(const key22 in data85){
-if(!((key22 === "conditions") || (key22 === "observedGeneration"))){
-const err244 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status,data:data85};
+}
+else {
+const err244 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.secretRef.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data86};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -2949,11 +2958,11 @@ vErrors.push(err244);
 errors++;
 }
 }
-if(data85.conditions !== undefined){
-let data86 = data85.conditions;
-if(Array.isArray(data86)){
-if(data86.length > 16){
-const err245 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.status.properties.conditions,data:data86};
+if(data51.upstream !== undefined){
+let data89 = data51.upstream;
+if(typeof data89 === "string"){
+if(func2(data89) > 2048){
+const err245 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data89};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -2962,12 +2971,9 @@ vErrors.push(err245);
 }
 errors++;
 }
-const len2 = data86.length;
-for(let i2=0; i2<len2; i2++){
-let data87 = data86[i2];
-if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
-if(data87.type === undefined){
-const err246 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data87};
+}
+else {
+const err246 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.upstream.type,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data89};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -2976,8 +2982,15 @@ vErrors.push(err246);
 }
 errors++;
 }
-if(data87.status === undefined){
-const err247 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data87};
+}
+if(data51.vault !== undefined){
+let data90 = data51.vault;
+if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
+if(data90.allowPlaintext === undefined){
+data90.allowPlaintext = false;
+}
+if(data90.address === undefined){
+const err247 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data90};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -2986,8 +2999,8 @@ vErrors.push(err247);
 }
 errors++;
 }
-if(data87.lastTransitionTime === undefined){
-const err248 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data87};
+if(data90.auth === undefined){
+const err248 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "auth"},message:"must have required property '"+"auth"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data90};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -2996,8 +3009,8 @@ vErrors.push(err248);
 }
 errors++;
 }
-if(data87.reason === undefined){
-const err249 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data87};
+if(data90.kv === undefined){
+const err249 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "kv"},message:"must have required property '"+"kv"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data90};
 if(vErrors === null){
 vErrors = [err249];
 }
@@ -3006,8 +3019,9 @@ vErrors.push(err249);
 }
 errors++;
 }
-if(data87.message === undefined){
-const err250 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data87};
+for(const key22 in data90){
+if(!((((((key22 === "address") || (key22 === "allowPlaintext")) || (key22 === "auth")) || (key22 === "caBundle")) || (key22 === "kv")) || (key22 === "namespace"))){
+const err250 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data90};
 if(vErrors === null){
 vErrors = [err250];
 }
@@ -3016,9 +3030,12 @@ vErrors.push(err250);
 }
 errors++;
 }
-for(const key23 in data87){
-if(!((((((key23 === "lastTransitionTime") || (key23 === "message")) || (key23 === "observedGeneration")) || (key23 === "reason")) || (key23 === "status")) || (key23 === "type"))){
-const err251 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data87};
+}
+if(data90.address !== undefined){
+let data91 = data90.address;
+if(typeof data91 === "string"){
+if(func2(data91) > 2048){
+const err251 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data91};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -3028,11 +3045,8 @@ vErrors.push(err251);
 errors++;
 }
 }
-if(data87.lastTransitionTime !== undefined){
-let data88 = data87.lastTransitionTime;
-if(typeof data88 === "string"){
-if(!(formats0.validate(data88))){
-const err252 = {instancePath:instancePath+"/status/conditions/" + i2+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data88};
+else {
+const err252 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.address.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data91};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -3042,8 +3056,9 @@ vErrors.push(err252);
 errors++;
 }
 }
-else {
-const err253 = {instancePath:instancePath+"/status/conditions/" + i2+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data88};
+let data92 = data90.allowPlaintext;
+if(typeof data92 !== "boolean"){
+const err253 = {instancePath:instancePath+"/spec/http/vault/allowPlaintext",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/allowPlaintext/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext,data:data92};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -3052,12 +3067,11 @@ vErrors.push(err253);
 }
 errors++;
 }
-}
-if(data87.message !== undefined){
-let data89 = data87.message;
-if(typeof data89 === "string"){
-if(func2(data89) > 32768){
-const err254 = {instancePath:instancePath+"/status/conditions/" + i2+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 32768},message:"must NOT have more than 32768 characters",schema:32768,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data89};
+if(data90.auth !== undefined){
+let data93 = data90.auth;
+if(data93 && typeof data93 == "object" && !Array.isArray(data93)){
+if(data93.kubernetes === undefined){
+const err254 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/required",keyword:"required",params:{missingProperty: "kubernetes"},message:"must have required property '"+"kubernetes"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data93};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -3066,9 +3080,9 @@ vErrors.push(err254);
 }
 errors++;
 }
-}
-else {
-const err255 = {instancePath:instancePath+"/status/conditions/" + i2+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data89};
+for(const key23 in data93){
+if(!(key23 === "kubernetes")){
+const err255 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data93};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -3078,10 +3092,17 @@ vErrors.push(err255);
 errors++;
 }
 }
-if(data87.observedGeneration !== undefined){
-let data90 = data87.observedGeneration;
-if(!((typeof data90 == "number") && (!(data90 % 1) && !isNaN(data90)))){
-const err256 = {instancePath:instancePath+"/status/conditions/" + i2+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data90};
+if(data93.kubernetes !== undefined){
+let data94 = data93.kubernetes;
+if(data94 && typeof data94 == "object" && !Array.isArray(data94)){
+if(data94.mount === undefined){
+data94.mount = "kubernetes";
+}
+if(data94.tokenAudience === undefined){
+data94.tokenAudience = "vault";
+}
+if(data94.role === undefined){
+const err256 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data94};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -3090,9 +3111,9 @@ vErrors.push(err256);
 }
 errors++;
 }
-if(typeof data90 == "number"){
-if(data90 < 0 || isNaN(data90)){
-const err257 = {instancePath:instancePath+"/status/conditions/" + i2+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data90};
+for(const key24 in data94){
+if(!(((key24 === "mount") || (key24 === "role")) || (key24 === "tokenAudience"))){
+const err257 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data94};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -3102,12 +3123,10 @@ vErrors.push(err257);
 errors++;
 }
 }
-}
-if(data87.reason !== undefined){
-let data91 = data87.reason;
-if(typeof data91 === "string"){
-if(func2(data91) > 1024){
-const err258 = {instancePath:instancePath+"/status/conditions/" + i2+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data91};
+let data95 = data94.mount;
+if(typeof data95 === "string"){
+if(func2(data95) > 128){
+const err258 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data95};
 if(vErrors === null){
 vErrors = [err258];
 }
@@ -3116,8 +3135,8 @@ vErrors.push(err258);
 }
 errors++;
 }
-if(func2(data91) < 1){
-const err259 = {instancePath:instancePath+"/status/conditions/" + i2+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data91};
+if(func2(data95) < 1){
+const err259 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data95};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -3126,8 +3145,8 @@ vErrors.push(err259);
 }
 errors++;
 }
-if(!pattern22.test(data91)){
-const err260 = {instancePath:instancePath+"/status/conditions/" + i2+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data91};
+if(!pattern4.test(data95)){
+const err260 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data95};
 if(vErrors === null){
 vErrors = [err260];
 }
@@ -3138,7 +3157,7 @@ errors++;
 }
 }
 else {
-const err261 = {instancePath:instancePath+"/status/conditions/" + i2+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data91};
+const err261 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data95};
 if(vErrors === null){
 vErrors = [err261];
 }
@@ -3147,11 +3166,11 @@ vErrors.push(err261);
 }
 errors++;
 }
-}
-if(data87.status !== undefined){
-let data92 = data87.status;
-if(typeof data92 !== "string"){
-const err262 = {instancePath:instancePath+"/status/conditions/" + i2+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data92};
+if(data94.role !== undefined){
+let data96 = data94.role;
+if(typeof data96 === "string"){
+if(func2(data96) > 128){
+const err262 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data96};
 if(vErrors === null){
 vErrors = [err262];
 }
@@ -3160,8 +3179,8 @@ vErrors.push(err262);
 }
 errors++;
 }
-if(!(((data92 === "True") || (data92 === "False")) || (data92 === "Unknown"))){
-const err263 = {instancePath:instancePath+"/status/conditions/" + i2+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.conditions.items.properties.status.enum,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data92};
+if(func2(data96) < 1){
+const err263 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data96};
 if(vErrors === null){
 vErrors = [err263];
 }
@@ -3170,12 +3189,8 @@ vErrors.push(err263);
 }
 errors++;
 }
-}
-if(data87.type !== undefined){
-let data93 = data87.type;
-if(typeof data93 === "string"){
-if(func2(data93) > 316){
-const err264 = {instancePath:instancePath+"/status/conditions/" + i2+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 316},message:"must NOT have more than 316 characters",schema:316,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data93};
+if(!pattern5.test(data96)){
+const err264 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.@-]+$"+"\"",schema:"^[A-Za-z0-9_.@-]+$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data96};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -3184,8 +3199,9 @@ vErrors.push(err264);
 }
 errors++;
 }
-if(!pattern23.test(data93)){
-const err265 = {instancePath:instancePath+"/status/conditions/" + i2+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data93};
+}
+else {
+const err265 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data96};
 if(vErrors === null){
 vErrors = [err265];
 }
@@ -3195,8 +3211,10 @@ vErrors.push(err265);
 errors++;
 }
 }
-else {
-const err266 = {instancePath:instancePath+"/status/conditions/" + i2+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data93};
+let data97 = data94.tokenAudience;
+if(typeof data97 === "string"){
+if(func2(data97) > 256){
+const err266 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data97};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -3205,10 +3223,8 @@ vErrors.push(err266);
 }
 errors++;
 }
-}
-}
-else {
-const err267 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data87};
+if(func2(data97) < 1){
+const err267 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data97};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -3218,9 +3234,8 @@ vErrors.push(err267);
 errors++;
 }
 }
-}
 else {
-const err268 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data86};
+const err268 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data97};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -3230,10 +3245,8 @@ vErrors.push(err268);
 errors++;
 }
 }
-if(data85.observedGeneration !== undefined){
-let data94 = data85.observedGeneration;
-if(!((typeof data94 == "number") && (!(data94 % 1) && !isNaN(data94)))){
-const err269 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data94};
+else {
+const err269 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data94};
 if(vErrors === null){
 vErrors = [err269];
 }
@@ -3242,9 +3255,10 @@ vErrors.push(err269);
 }
 errors++;
 }
-if(typeof data94 == "number"){
-if(data94 < 0 || isNaN(data94)){
-const err270 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.observedGeneration,data:data94};
+}
+}
+else {
+const err270 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data93};
 if(vErrors === null){
 vErrors = [err270];
 }
@@ -3254,10 +3268,11 @@ vErrors.push(err270);
 errors++;
 }
 }
-}
-}
-else {
-const err271 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data85};
+if(data90.caBundle !== undefined){
+let data98 = data90.caBundle;
+if(typeof data98 === "string"){
+if(func2(data98) > 65536){
+const err271 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data98};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -3267,9 +3282,8 @@ vErrors.push(err271);
 errors++;
 }
 }
-}
 else {
-const err272 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+const err272 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data98};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -3278,15 +3292,708 @@ vErrors.push(err272);
 }
 errors++;
 }
+}
+if(data90.kv !== undefined){
+let data99 = data90.kv;
+if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
+if(data99.mount === undefined){
+data99.mount = "secret";
+}
+if(data99.pollIntervalSeconds === undefined){
+data99.pollIntervalSeconds = 30;
+}
+if(data99.path === undefined){
+const err273 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data99};
+if(vErrors === null){
+vErrors = [err273];
+}
+else {
+vErrors.push(err273);
+}
+errors++;
+}
+if(data99.field === undefined){
+const err274 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data99};
+if(vErrors === null){
+vErrors = [err274];
+}
+else {
+vErrors.push(err274);
+}
+errors++;
+}
+for(const key25 in data99){
+if(!((((key25 === "field") || (key25 === "mount")) || (key25 === "path")) || (key25 === "pollIntervalSeconds"))){
+const err275 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data99};
+if(vErrors === null){
+vErrors = [err275];
+}
+else {
+vErrors.push(err275);
+}
+errors++;
+}
+}
+if(data99.field !== undefined){
+let data100 = data99.field;
+if(typeof data100 === "string"){
+if(func2(data100) > 256){
+const err276 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data100};
+if(vErrors === null){
+vErrors = [err276];
+}
+else {
+vErrors.push(err276);
+}
+errors++;
+}
+if(func2(data100) < 1){
+const err277 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data100};
+if(vErrors === null){
+vErrors = [err277];
+}
+else {
+vErrors.push(err277);
+}
+errors++;
+}
+}
+else {
+const err278 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data100};
+if(vErrors === null){
+vErrors = [err278];
+}
+else {
+vErrors.push(err278);
+}
+errors++;
+}
+}
+let data101 = data99.mount;
+if(typeof data101 === "string"){
+if(func2(data101) > 128){
+const err279 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data101};
+if(vErrors === null){
+vErrors = [err279];
+}
+else {
+vErrors.push(err279);
+}
+errors++;
+}
+if(func2(data101) < 1){
+const err280 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data101};
+if(vErrors === null){
+vErrors = [err280];
+}
+else {
+vErrors.push(err280);
+}
+errors++;
+}
+if(!pattern4.test(data101)){
+const err281 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data101};
+if(vErrors === null){
+vErrors = [err281];
+}
+else {
+vErrors.push(err281);
+}
+errors++;
+}
+}
+else {
+const err282 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data101};
+if(vErrors === null){
+vErrors = [err282];
+}
+else {
+vErrors.push(err282);
+}
+errors++;
+}
+if(data99.path !== undefined){
+let data102 = data99.path;
+if(typeof data102 === "string"){
+if(func2(data102) > 512){
+const err283 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data102};
+if(vErrors === null){
+vErrors = [err283];
+}
+else {
+vErrors.push(err283);
+}
+errors++;
+}
+if(func2(data102) < 1){
+const err284 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data102};
+if(vErrors === null){
+vErrors = [err284];
+}
+else {
+vErrors.push(err284);
+}
+errors++;
+}
+if(!pattern7.test(data102)){
+const err285 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"+"\"",schema:"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data102};
+if(vErrors === null){
+vErrors = [err285];
+}
+else {
+vErrors.push(err285);
+}
+errors++;
+}
+}
+else {
+const err286 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data102};
+if(vErrors === null){
+vErrors = [err286];
+}
+else {
+vErrors.push(err286);
+}
+errors++;
+}
+}
+let data103 = data99.pollIntervalSeconds;
+if(!((typeof data103 == "number") && (!(data103 % 1) && !isNaN(data103)))){
+const err287 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data103};
+if(vErrors === null){
+vErrors = [err287];
+}
+else {
+vErrors.push(err287);
+}
+errors++;
+}
+if(typeof data103 == "number"){
+if(data103 > 3600 || isNaN(data103)){
+const err288 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data103};
+if(vErrors === null){
+vErrors = [err288];
+}
+else {
+vErrors.push(err288);
+}
+errors++;
+}
+if(data103 < 5 || isNaN(data103)){
+const err289 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data103};
+if(vErrors === null){
+vErrors = [err289];
+}
+else {
+vErrors.push(err289);
+}
+errors++;
+}
+}
+}
+else {
+const err290 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data99};
+if(vErrors === null){
+vErrors = [err290];
+}
+else {
+vErrors.push(err290);
+}
+errors++;
+}
+}
+if(data90.namespace !== undefined){
+let data104 = data90.namespace;
+if(typeof data104 === "string"){
+if(func2(data104) > 256){
+const err291 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data104};
+if(vErrors === null){
+vErrors = [err291];
+}
+else {
+vErrors.push(err291);
+}
+errors++;
+}
+if(func2(data104) < 1){
+const err292 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data104};
+if(vErrors === null){
+vErrors = [err292];
+}
+else {
+vErrors.push(err292);
+}
+errors++;
+}
+if(!pattern8.test(data104)){
+const err293 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data104};
+if(vErrors === null){
+vErrors = [err293];
+}
+else {
+vErrors.push(err293);
+}
+errors++;
+}
+}
+else {
+const err294 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.namespace.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data104};
+if(vErrors === null){
+vErrors = [err294];
+}
+else {
+vErrors.push(err294);
+}
+errors++;
+}
+}
+}
+else {
+const err295 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.type,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data90};
+if(vErrors === null){
+vErrors = [err295];
+}
+else {
+vErrors.push(err295);
+}
+errors++;
+}
+}
+}
+else {
+const err296 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.type,parentSchema:schema11.properties.spec.properties.http,data:data51};
+if(vErrors === null){
+vErrors = [err296];
+}
+else {
+vErrors.push(err296);
+}
+errors++;
+}
+}
+if(data5.port !== undefined){
+let data105 = data5.port;
+if(!((typeof data105 == "number") && (!(data105 % 1) && !isNaN(data105)))){
+const err297 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.port.type,parentSchema:schema11.properties.spec.properties.port,data:data105};
+if(vErrors === null){
+vErrors = [err297];
+}
+else {
+vErrors.push(err297);
+}
+errors++;
+}
+if(typeof data105 == "number"){
+if(data105 > 65535 || isNaN(data105)){
+const err298 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema11.properties.spec.properties.port,data:data105};
+if(vErrors === null){
+vErrors = [err298];
+}
+else {
+vErrors.push(err298);
+}
+errors++;
+}
+if(data105 < 1024 || isNaN(data105)){
+const err299 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema11.properties.spec.properties.port,data:data105};
+if(vErrors === null){
+vErrors = [err299];
+}
+else {
+vErrors.push(err299);
+}
+errors++;
+}
+}
+}
+if(data5.type !== undefined){
+let data106 = data5.type;
+if(typeof data106 !== "string"){
+const err300 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.type.type,parentSchema:schema11.properties.spec.properties.type,data:data106};
+if(vErrors === null){
+vErrors = [err300];
+}
+else {
+vErrors.push(err300);
+}
+errors++;
+}
+if(!((data106 === "aws") || (data106 === "http"))){
+const err301 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.type.enum,parentSchema:schema11.properties.spec.properties.type,data:data106};
+if(vErrors === null){
+vErrors = [err301];
+}
+else {
+vErrors.push(err301);
+}
+errors++;
+}
+}
+}
+else {
+const err302 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data5};
+if(vErrors === null){
+vErrors = [err302];
+}
+else {
+vErrors.push(err302);
+}
+errors++;
+}
+}
+if(data.status !== undefined){
+let data107 = data.status;
+if(data107 && typeof data107 == "object" && !Array.isArray(data107)){
+for(const key26 in data107){
+if(!((key26 === "conditions") || (key26 === "observedGeneration"))){
+const err303 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status,data:data107};
+if(vErrors === null){
+vErrors = [err303];
+}
+else {
+vErrors.push(err303);
+}
+errors++;
+}
+}
+if(data107.conditions !== undefined){
+let data108 = data107.conditions;
+if(Array.isArray(data108)){
+if(data108.length > 16){
+const err304 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.status.properties.conditions,data:data108};
+if(vErrors === null){
+vErrors = [err304];
+}
+else {
+vErrors.push(err304);
+}
+errors++;
+}
+const len5 = data108.length;
+for(let i5=0; i5<len5; i5++){
+let data109 = data108[i5];
+if(data109 && typeof data109 == "object" && !Array.isArray(data109)){
+if(data109.type === undefined){
+const err305 = {instancePath:instancePath+"/status/conditions/" + i5,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data109};
+if(vErrors === null){
+vErrors = [err305];
+}
+else {
+vErrors.push(err305);
+}
+errors++;
+}
+if(data109.status === undefined){
+const err306 = {instancePath:instancePath+"/status/conditions/" + i5,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data109};
+if(vErrors === null){
+vErrors = [err306];
+}
+else {
+vErrors.push(err306);
+}
+errors++;
+}
+if(data109.lastTransitionTime === undefined){
+const err307 = {instancePath:instancePath+"/status/conditions/" + i5,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data109};
+if(vErrors === null){
+vErrors = [err307];
+}
+else {
+vErrors.push(err307);
+}
+errors++;
+}
+if(data109.reason === undefined){
+const err308 = {instancePath:instancePath+"/status/conditions/" + i5,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data109};
+if(vErrors === null){
+vErrors = [err308];
+}
+else {
+vErrors.push(err308);
+}
+errors++;
+}
+if(data109.message === undefined){
+const err309 = {instancePath:instancePath+"/status/conditions/" + i5,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data109};
+if(vErrors === null){
+vErrors = [err309];
+}
+else {
+vErrors.push(err309);
+}
+errors++;
+}
+for(const key27 in data109){
+if(!((((((key27 === "lastTransitionTime") || (key27 === "message")) || (key27 === "observedGeneration")) || (key27 === "reason")) || (key27 === "status")) || (key27 === "type"))){
+const err310 = {instancePath:instancePath+"/status/conditions/" + i5,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data109};
+if(vErrors === null){
+vErrors = [err310];
+}
+else {
+vErrors.push(err310);
+}
+errors++;
+}
+}
+if(data109.lastTransitionTime !== undefined){
+let data110 = data109.lastTransitionTime;
+if(typeof data110 === "string"){
+if(!(formats0.validate(data110))){
+const err311 = {instancePath:instancePath+"/status/conditions/" + i5+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data110};
+if(vErrors === null){
+vErrors = [err311];
+}
+else {
+vErrors.push(err311);
+}
+errors++;
+}
+}
+else {
+const err312 = {instancePath:instancePath+"/status/conditions/" + i5+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data110};
+if(vErrors === null){
+vErrors = [err312];
+}
+else {
+vErrors.push(err312);
+}
+errors++;
+}
+}
+if(data109.message !== undefined){
+let data111 = data109.message;
+if(typeof data111 === "string"){
+if(func2(data111) > 32768){
+const err313 = {instancePath:instancePath+"/status/conditions/" + i5+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 32768},message:"must NOT have more than 32768 characters",schema:32768,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data111};
+if(vErrors === null){
+vErrors = [err313];
+}
+else {
+vErrors.push(err313);
+}
+errors++;
+}
+}
+else {
+const err314 = {instancePath:instancePath+"/status/conditions/" + i5+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data111};
+if(vErrors === null){
+vErrors = [err314];
+}
+else {
+vErrors.push(err314);
+}
+errors++;
+}
+}
+if(data109.observedGeneration !== undefined){
+let data112 = data109.observedGeneration;
+if(!((typeof data112 == "number") && (!(data112 % 1) && !isNaN(data112)))){
+const err315 = {instancePath:instancePath+"/status/conditions/" + i5+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data112};
+if(vErrors === null){
+vErrors = [err315];
+}
+else {
+vErrors.push(err315);
+}
+errors++;
+}
+if(typeof data112 == "number"){
+if(data112 < 0 || isNaN(data112)){
+const err316 = {instancePath:instancePath+"/status/conditions/" + i5+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data112};
+if(vErrors === null){
+vErrors = [err316];
+}
+else {
+vErrors.push(err316);
+}
+errors++;
+}
+}
+}
+if(data109.reason !== undefined){
+let data113 = data109.reason;
+if(typeof data113 === "string"){
+if(func2(data113) > 1024){
+const err317 = {instancePath:instancePath+"/status/conditions/" + i5+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data113};
+if(vErrors === null){
+vErrors = [err317];
+}
+else {
+vErrors.push(err317);
+}
+errors++;
+}
+if(func2(data113) < 1){
+const err318 = {instancePath:instancePath+"/status/conditions/" + i5+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data113};
+if(vErrors === null){
+vErrors = [err318];
+}
+else {
+vErrors.push(err318);
+}
+errors++;
+}
+if(!pattern27.test(data113)){
+const err319 = {instancePath:instancePath+"/status/conditions/" + i5+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data113};
+if(vErrors === null){
+vErrors = [err319];
+}
+else {
+vErrors.push(err319);
+}
+errors++;
+}
+}
+else {
+const err320 = {instancePath:instancePath+"/status/conditions/" + i5+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data113};
+if(vErrors === null){
+vErrors = [err320];
+}
+else {
+vErrors.push(err320);
+}
+errors++;
+}
+}
+if(data109.status !== undefined){
+let data114 = data109.status;
+if(typeof data114 !== "string"){
+const err321 = {instancePath:instancePath+"/status/conditions/" + i5+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data114};
+if(vErrors === null){
+vErrors = [err321];
+}
+else {
+vErrors.push(err321);
+}
+errors++;
+}
+if(!(((data114 === "True") || (data114 === "False")) || (data114 === "Unknown"))){
+const err322 = {instancePath:instancePath+"/status/conditions/" + i5+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.conditions.items.properties.status.enum,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data114};
+if(vErrors === null){
+vErrors = [err322];
+}
+else {
+vErrors.push(err322);
+}
+errors++;
+}
+}
+if(data109.type !== undefined){
+let data115 = data109.type;
+if(typeof data115 === "string"){
+if(func2(data115) > 316){
+const err323 = {instancePath:instancePath+"/status/conditions/" + i5+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 316},message:"must NOT have more than 316 characters",schema:316,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data115};
+if(vErrors === null){
+vErrors = [err323];
+}
+else {
+vErrors.push(err323);
+}
+errors++;
+}
+if(!pattern28.test(data115)){
+const err324 = {instancePath:instancePath+"/status/conditions/" + i5+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data115};
+if(vErrors === null){
+vErrors = [err324];
+}
+else {
+vErrors.push(err324);
+}
+errors++;
+}
+}
+else {
+const err325 = {instancePath:instancePath+"/status/conditions/" + i5+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data115};
+if(vErrors === null){
+vErrors = [err325];
+}
+else {
+vErrors.push(err325);
+}
+errors++;
+}
+}
+}
+else {
+const err326 = {instancePath:instancePath+"/status/conditions/" + i5,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data109};
+if(vErrors === null){
+vErrors = [err326];
+}
+else {
+vErrors.push(err326);
+}
+errors++;
+}
+}
+}
+else {
+const err327 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data108};
+if(vErrors === null){
+vErrors = [err327];
+}
+else {
+vErrors.push(err327);
+}
+errors++;
+}
+}
+if(data107.observedGeneration !== undefined){
+let data116 = data107.observedGeneration;
+if(!((typeof data116 == "number") && (!(data116 % 1) && !isNaN(data116)))){
+const err328 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data116};
+if(vErrors === null){
+vErrors = [err328];
+}
+else {
+vErrors.push(err328);
+}
+errors++;
+}
+if(typeof data116 == "number"){
+if(data116 < 0 || isNaN(data116)){
+const err329 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.observedGeneration,data:data116};
+if(vErrors === null){
+vErrors = [err329];
+}
+else {
+vErrors.push(err329);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err330 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data107};
+if(vErrors === null){
+vErrors = [err330];
+}
+else {
+vErrors.push(err330);
+}
+errors++;
+}
+}
+}
+else {
+const err331 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err331];
+}
+else {
+vErrors.push(err331);
+}
+errors++;
+}
 validate10.errors = vErrors;
 return errors === 0;
 }
 
 const schema12 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string"},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["workloads","rules"],"properties":{"limits":{"type":"array","maxItems":16,"items":{"type":"object","required":["name"],"properties":{"budget":{"type":"object","properties":{"costUSD":{"type":"string","pattern":"^[0-9]{1,9}(\\.[0-9]{1,6})?$","maxLength":16},"inputTokens":{"type":"integer","minimum":1,"maximum":1000000000000},"maxOutputTokensPerCall":{"type":"integer","default":4096,"minimum":1,"maximum":10000000},"outputTokens":{"type":"integer","minimum":1,"maximum":1000000000000},"tokens":{"type":"integer","minimum":1,"maximum":1000000000000},"window":{"type":"string","enum":["Run","Hour","Day"],"default":"Day"}},"additionalProperties":false},"inFlight":{"type":"integer","minimum":1,"maximum":100000},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"onStoreUnavailable":{"type":"string","enum":["Deny","Allow"],"default":"Deny"},"requests":{"type":"object","required":["count"],"properties":{"burst":{"type":"integer","minimum":1,"maximum":1000000},"count":{"type":"integer","minimum":1,"maximum":1000000},"periodSeconds":{"type":"integer","default":1,"minimum":1,"maximum":86400}},"additionalProperties":false},"scope":{"type":"string","enum":["Pod","ServiceAccount","Namespace"],"default":"Pod"},"source":{"type":"string","default":"*","maxLength":63}},"additionalProperties":false}},"mode":{"type":"string","enum":["Enforce","Audit"],"default":"Enforce"},"prices":{"type":"array","maxItems":64,"items":{"type":"object","required":["model","inputUSDPerMillionTokens","outputUSDPerMillionTokens"],"properties":{"inputUSDPerMillionTokens":{"type":"string","pattern":"^[0-9]{1,6}(\\.[0-9]{1,6})?$","maxLength":16},"model":{"type":"string","minLength":1,"maxLength":128},"outputUSDPerMillionTokens":{"type":"string","pattern":"^[0-9]{1,6}(\\.[0-9]{1,6})?$","maxLength":16}},"additionalProperties":false}},"rules":{"type":"array","maxItems":256,"items":{"type":"object","required":["effect","source"],"properties":{"actions":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":128}},"effect":{"type":"string","enum":["Allow","Deny"]},"methods":{"type":"array","maxItems":8,"items":{"type":"string","enum":["GET","HEAD","POST","PUT","PATCH","DELETE","OPTIONS","*"]}},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"paths":{"type":"array","maxItems":32,"items":{"type":"string","minLength":1,"maxLength":512}},"resources":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":256}},"source":{"type":"string","maxLength":63}},"additionalProperties":false}},"suspend":{"type":"boolean","default":false},"workloads":{"type":"object","properties":{"podSelector":{"type":"object","properties":{"matchExpressions":{"type":"array","maxItems":32,"items":{"type":"object","required":["key","operator"],"properties":{"key":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$","minLength":1,"maxLength":317},"operator":{"type":"string","enum":["In","NotIn","Exists","DoesNotExist"]},"values":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":63}}},"additionalProperties":false}},"matchLabels":{"type":"object","maxProperties":64,"additionalProperties":{"type":"string","maxLength":63}}},"additionalProperties":false},"serviceAccounts":{"type":"array","minItems":1,"maxItems":64,"items":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","maxLength":253}}},"additionalProperties":false}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
-const pattern24 = new RegExp("^[0-9]{1,9}(\\.[0-9]{1,6})?$", "u");
-const pattern25 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-const pattern26 = new RegExp("^[0-9]{1,6}(\\.[0-9]{1,6})?$", "u");
-const pattern29 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", "u");
+const pattern29 = new RegExp("^[0-9]{1,9}(\\.[0-9]{1,6})?$", "u");
+const pattern30 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
+const pattern31 = new RegExp("^[0-9]{1,6}(\\.[0-9]{1,6})?$", "u");
+const pattern34 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", "u");
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -3524,7 +4231,7 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(!pattern24.test(data9)){
+if(!pattern29.test(data9)){
 const err17 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/costUSD",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/costUSD/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,9}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,9}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,9}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD,data:data9};
 if(vErrors === null){
 vErrors = [err17];
@@ -3765,7 +4472,7 @@ vErrors.push(err37);
 }
 errors++;
 }
-if(!pattern25.test(data16)){
+if(!pattern30.test(data16)){
 const err38 = {instancePath:instancePath+"/spec/limits/" + i0+"/name",schemaPath:"#/properties/spec/properties/limits/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.limits.items.properties.name,data:data16};
 if(vErrors === null){
 vErrors = [err38];
@@ -4112,7 +4819,7 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(!pattern26.test(data27)){
+if(!pattern31.test(data27)){
 const err68 = {instancePath:instancePath+"/spec/prices/" + i1+"/inputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/inputUSDPerMillionTokens/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,6}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,6}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,6}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens,data:data27};
 if(vErrors === null){
 vErrors = [err68];
@@ -4182,7 +4889,7 @@ vErrors.push(err73);
 }
 errors++;
 }
-if(!pattern26.test(data29)){
+if(!pattern31.test(data29)){
 const err74 = {instancePath:instancePath+"/spec/prices/" + i1+"/outputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/outputUSDPerMillionTokens/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,6}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,6}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,6}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens,data:data29};
 if(vErrors === null){
 vErrors = [err74];
@@ -4413,7 +5120,7 @@ vErrors.push(err92);
 }
 errors++;
 }
-if(!pattern25.test(data37)){
+if(!pattern30.test(data37)){
 const err93 = {instancePath:instancePath+"/spec/rules/" + i2+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data37};
 if(vErrors === null){
 vErrors = [err93];
@@ -4709,7 +5416,7 @@ vErrors.push(err116);
 }
 errors++;
 }
-if(!pattern29.test(data48)){
+if(!pattern34.test(data48)){
 const err117 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data48};
 if(vErrors === null){
 vErrors = [err117];
@@ -5178,7 +5885,7 @@ vErrors.push(err155);
 }
 errors++;
 }
-if(!pattern22.test(data62)){
+if(!pattern27.test(data62)){
 const err156 = {instancePath:instancePath+"/status/conditions/" + i10+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data62};
 if(vErrors === null){
 vErrors = [err156];
@@ -5236,7 +5943,7 @@ vErrors.push(err160);
 }
 errors++;
 }
-if(!pattern23.test(data64)){
+if(!pattern28.test(data64)){
 const err161 = {instancePath:instancePath+"/status/conditions/" + i10+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data64};
 if(vErrors === null){
 vErrors = [err161];

@@ -48,6 +48,15 @@ const SIDECAR_CODES = {
   VAULT_REVOKE_FAILED: 0,
   // Origins that exchange the pod's projected token (origins/origin-token.ts).
   ORIGIN_TOKEN_UNAVAILABLE: 503,
+  // OAuth2 origins (sidecar/src/origins/oauth2): the token endpoint's answers and what the sidecar refuses to send.
+  OAUTH2_TOKEN_ENDPOINT_UNAVAILABLE: 503,
+  OAUTH2_DISCOVERY_FAILED: 503,
+  OAUTH2_CLIENT_REJECTED: 503,
+  OAUTH2_GRANT_REJECTED: 503,
+  OAUTH2_SCOPE_REJECTED: 503,
+  OAUTH2_ANSWER_INVALID: 503,
+  OAUTH2_CLIENT_KEY_INVALID: 503,
+  OAUTH2_ASSERTION_ALREADY_USED: 503,
 } as const satisfies Record<string, number>;
 
 /** The admission webhook's codes, with the HTTP status its admission server answers with. */

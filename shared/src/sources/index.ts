@@ -4,3 +4,4 @@ export * from './aws/resolve.js';
 export * from './aws/services.js';
 export * from './resolve-source.js';
 export * from './vault/resolve.js';
+export * from './oauth2/resolve.js';

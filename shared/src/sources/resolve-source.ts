@@ -26,7 +26,10 @@ export function resolveSource(cs: CredentialSource): SourceResolution {
 /** The Secret and keys a resolved source reads its credential from; undefined when it uses none. */
 export function secretKeysOf(source: ResolvedSource): { readonly secretName: string; readonly keys: readonly string[] } | undefined {
   if (source.type === 'http') {
-    return source.origin.kind === 'secretRef' ? { secretName: source.origin.secretRef.name, keys: [source.origin.secretRef.key] } : undefined;
+    const origin = source.origin;
+    if (origin.kind === 'secretRef') return { secretName: origin.secretRef.name, keys: [origin.secretRef.key] };
+    if (origin.kind === 'oauth2' && origin.clientAuth.method !== 'none') return { secretName: origin.clientAuth.secretName, keys: [origin.clientAuth.secretKey] };
+    return undefined;
   }
   const c = source.credentials;
   if (c.kind !== 'staticKeys') return undefined;

@@ -1,10 +1,11 @@
-import type { CredentialSource, HttpInjection, SecretKeyRef } from '../crd/index.js';
+import type { CredentialSource, HttpInjection, HttpSource, SecretKeyRef } from '../crd/index.js';
 import { awsEndpointVars } from './aws/services.js';
 import { AWS_ENV_DEFAULTS, HTTP_PRESETS, PORTCULLIS_URL_TOKEN, type EnvDefault } from './presets.js';
+import { resolveHttpOAuth2, type ResolvedOAuth2Origin } from './oauth2/resolve.js';
 import { resolveHttpVault, type ResolvedVaultHttpOrigin } from './vault/resolve.js';
 
-/** Where an http source's API key comes from: a key of a Secret (mounted as a file) or a Vault KV field. */
-export type ResolvedHttpOrigin = { readonly kind: 'secretRef'; readonly secretRef: SecretKeyRef } | ResolvedVaultHttpOrigin;
+/** Where an http source's credential comes from: a key of a Secret (mounted as a file), a Vault KV field, or an OAuth2 token. */
+export type ResolvedHttpOrigin = { readonly kind: 'secretRef'; readonly secretRef: SecretKeyRef } | ResolvedVaultHttpOrigin | ResolvedOAuth2Origin;
 
 /** An http CredentialSource with its preset applied: everything the sidecar needs to forward a call. */
 export interface ResolvedHttpSource {
@@ -16,6 +17,8 @@ export interface ResolvedHttpSource {
   readonly origin: ResolvedHttpOrigin;
   readonly caBundle: string | undefined;
 }
+
+const BEARER: HttpInjection = { type: 'Bearer' };
 
 export type SourceProblem = { readonly source: string; readonly message: string };
 
@@ -36,6 +39,15 @@ function checkUpstream(text: string, allowPlaintext: boolean): URL | string {
   return upstream;
 }
 
+/** Where the credential comes from: exactly one of secretRef, vault and oauth2; a string is what is wrong. */
+function originOf(http: HttpSource): ResolvedHttpOrigin | string {
+  const origins = (http.secretRef ? 1 : 0) + (http.vault ? 1 : 0) + (http.oauth2 ? 1 : 0);
+  if (origins !== 1) return 'spec.http needs exactly one of secretRef, vault or oauth2';
+  if (http.oauth2) return resolveHttpOAuth2(http.oauth2);
+  if (http.vault) return resolveHttpVault(http.vault);
+  return { kind: 'secretRef', secretRef: http.secretRef as SecretKeyRef };
+}
+
 /**
  * Applies the preset and checks what the CRD schema cannot (the API server already enforced the rest,
  * but standalone files and old objects did not pass it). Returns a problem instead of throwing so one bad
@@ -47,20 +59,14 @@ export function resolveHttpSource(cs: CredentialSource): ResolvedHttpSource | So
   if (cs.spec.type !== 'http' || !http) return { source: name, message: 'spec.type is not http or spec.http is missing' };
   const preset = http.preset ? HTTP_PRESETS[http.preset] : undefined;
   const upstreamText = http.upstream ?? preset?.upstream;
-  const injection = http.injection ?? preset?.injection;
+  // An OAuth2 access token is a bearer token (RFC 6750) unless the source says otherwise.
+  const injection = http.injection ?? preset?.injection ?? (http.oauth2 ? BEARER : undefined);
   if (!upstreamText) return { source: name, message: 'spec.http.upstream is required without a preset' };
   if (!injection) return { source: name, message: 'spec.http.injection is required without a preset' };
   const upstream = checkUpstream(upstreamText, http.allowPlaintextUpstream === true);
   if (typeof upstream === 'string') return { source: name, message: upstream };
-  if ((http.secretRef === undefined) === (http.vault === undefined)) return { source: name, message: 'spec.http needs exactly one of secretRef or vault' };
-  let origin: ResolvedHttpOrigin;
-  if (http.vault) {
-    const vault = resolveHttpVault(http.vault);
-    if (typeof vault === 'string') return { source: name, message: vault };
-    origin = vault;
-  } else {
-    origin = { kind: 'secretRef', secretRef: http.secretRef as SecretKeyRef };
-  }
+  const origin = originOf(http);
+  if (typeof origin === 'string') return { source: name, message: origin };
   return {
     type: 'http',
     name,
