@@ -12,6 +12,7 @@ import {
 import type { AssumeRole } from '../origins/aws-web-identity/web-identity-credentials.js';
 import type { OriginDeps } from '../origins/origin.js';
 import { openSecretFileOrigin, secretFilePath } from '../origins/secret-file/open.js';
+import { oauth2KeyOf, openOAuth2Http } from '../origins/oauth2/open.js';
 import { openVaultHttp, vaultKeyOf } from '../origins/vault/open.js';
 import type { Identity } from '../deps.js';
 import type { Clock } from '../io/clock.js';
@@ -221,9 +222,12 @@ export class SidecarState {
 
   private async httpRuntimeFor(resolved: ResolvedHttpSource, deps: OriginDeps): Promise<SourceRuntime> {
     const origin = resolved.origin;
-    const key = httpSourceKey(resolved, origin.kind === 'vault' ? vaultKeyOf(origin, deps) : secretFilePath(deps.secretsDir, resolved.name, origin.secretRef.key));
+    const originKey =
+      origin.kind === 'vault' ? vaultKeyOf(origin, deps) : origin.kind === 'oauth2' ? oauth2KeyOf(resolved.name, origin, deps) : secretFilePath(deps.secretsDir, resolved.name, origin.secretRef.key);
+    const key = httpSourceKey(resolved, originKey);
     const existing = this.runtimes.get(resolved.name);
     if (existing?.configKey === key) return existing;
+    if (origin.kind === 'oauth2') return new HttpSource(resolved, openOAuth2Http(resolved, origin, deps), key);
     return new HttpSource(resolved, origin.kind === 'vault' ? openVaultHttp(resolved, origin, deps) : await openSecretFileOrigin(resolved, origin.secretRef, deps), key);
   }
 
