@@ -19,6 +19,8 @@ describe('make demo', () => {
     expect(stdout).toMatch(/denied: GET \/v1\/models → the SDK raises PermissionDeniedError/);
     expect(stdout).toMatch(/allowed: POST \/v1\/chat\/completions via openai-vault → "Hello from behind the portcullis\."/);
     expect(stdout).toMatch(/OpenBao audit log: read of secret\/data\/demo\/openai by service account [\w-]+\/agent \(verified at login\), pod [\w-]+\/agent\/agent-0/);
+    expect(stdout).toMatch(/allowed: GET \/reports\/read via reports-oauth2 → token minted by Hydra for system:serviceaccount:[\w-]+:agent \(scope reports\.read, client agent\); no client secret anywhere/);
+    expect(stdout).toMatch(/volume portcullis-origin-tokens: projected token\(audience http:\/\/127\.0\.0\.1:\d+\/oauth2\/token\)/);
     expect(stdout).toMatch(/allowed: s3:GetObject q3\/summary\.txt → "Revenue up 12 %\."/);
     expect(stdout).toMatch(/denied: s3:DeleteObject → the SDK raises AccessDenied/);
     expect(stdout).toMatch(/\d+ ms after the label: 403 Portcullis suspended every call of this pod/);

@@ -16,6 +16,8 @@ const MAX_REMEMBERED = 64;
 export class AssertionGuard {
   /** jti (or sha256 of the token) → exp in epoch seconds (Infinity when the token has none). */
   private readonly presented = new Map<string, number>();
+  /** What the server answered to a presented token that it refused: repeated instead of a vaguer "already used". */
+  private readonly refusals = new Map<string, unknown>();
 
   constructor(private readonly nowMs: () => number) {}
 
@@ -31,12 +33,14 @@ export class AssertionGuard {
     }
     const key = typeof jti === 'string' && jti !== '' ? `jti:${jti}` : `sha256:${createHash('sha256').update(token).digest('base64url')}`;
     if (this.presented.has(key)) {
+      const refusal = this.refusals.get(key);
+      if (refusal !== undefined) throw refusal;
       const expires = typeof exp === 'number' ? ` (it expires at ${new Date(exp * 1000).toISOString()})` : '';
       throw new PortcullisError('OAUTH2_ASSERTION_ALREADY_USED', `${what}: the pod's projected token was already presented once and the server would refuse it as a replay; waiting for the kubelet to rotate it${expires}`);
     }
     if (this.presented.size >= MAX_REMEMBERED) {
       const oldest = this.presented.keys().next();
-      if (!oldest.done) this.presented.delete(oldest.value);
+      if (!oldest.done) this.forget(oldest.value);
     }
     this.presented.set(key, typeof exp === 'number' ? exp : Number.POSITIVE_INFINITY);
     return key;
@@ -44,11 +48,21 @@ export class AssertionGuard {
 
   /** Forgets a claim whose request never reached the server (connection refused), so the token can still be used. */
   release(key: string): void {
+    this.forget(key);
+  }
+
+  /** The server refused the token (`err`): later claims of it rethrow that error rather than "already used". */
+  refused(key: string, err: unknown): void {
+    if (this.presented.has(key)) this.refusals.set(key, err);
+  }
+
+  private forget(key: string): void {
     this.presented.delete(key);
+    this.refusals.delete(key);
   }
 
   private prune(): void {
     const nowSeconds = this.nowMs() / 1000;
-    for (const [key, exp] of this.presented) if (exp < nowSeconds) this.presented.delete(key);
+    for (const [key, exp] of this.presented) if (exp < nowSeconds) this.forget(key);
   }
 }

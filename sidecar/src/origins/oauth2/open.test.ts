@@ -263,6 +263,24 @@ describe('openOAuth2Http against a loopback token endpoint', () => {
       expect(server.calls.map((c) => decodeJwt(c.form.get('assertion') ?? '').jti)).toEqual(['jti-1', 'jti-2']);
     });
 
+    it('repeats the server refusal of a token (invalid_grant) instead of presenting it again or calling it "already used"', async () => {
+      writeFileSync(join(dir, 'origin-tokens/api'), await projectedToken('jti-1', nowSeconds() + 600));
+      server.answer((_c, res) => jsonAnswer(res, 400, { error: 'invalid_grant', error_description: 'audience mismatch' }));
+      const origin = open(jwtBearer());
+      await expect(origin.get()).rejects.toMatchObject({ code: 'OAUTH2_GRANT_REJECTED' });
+      offsetMs = 60_000;
+      await expect(origin.get()).rejects.toMatchObject({ code: 'OAUTH2_GRANT_REJECTED' });
+      expect(server.calls).toHaveLength(1);
+    });
+
+    it('surfaces Hydra\'s jti_known answer (a token presented before a restart) as OAUTH2_ASSERTION_ALREADY_USED', async () => {
+      writeFileSync(join(dir, 'origin-tokens/api'), await projectedToken('jti-1', nowSeconds() + 600));
+      server.answer((_c, res) => jsonAnswer(res, 400, { error: 'jti_known', error_description: 'The jti was already used.' }));
+      await expect(open(jwtBearer()).get()).rejects.toMatchObject({ code: 'OAUTH2_ASSERTION_ALREADY_USED' });
+      const metric = await metrics.registry.getSingleMetricAsString('portcullis_sidecar_oauth2_token_requests_total');
+      expect(metric).toContain('{source="api",grant="jwt_bearer",result="assertion_reused"} 1');
+    });
+
     it('may present the token again when the first attempt never reached the server (connection refused)', async () => {
       writeFileSync(join(dir, 'origin-tokens/api'), await projectedToken('jti-1', nowSeconds() + 600));
       const down = await startTokenServer();

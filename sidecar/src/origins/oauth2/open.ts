@@ -134,8 +134,11 @@ export function openOAuth2Http(resolved: ResolvedHttpSource, spec: ResolvedOAuth
         timeoutMs: TOKEN_TIMEOUT_MS,
       });
     } catch (err) {
-      // Refused before it was sent: the server never saw the assertion, so it may still be presented.
-      if (claim !== undefined && (err as NodeJS.ErrnoException).code === 'ECONNREFUSED') guard.release(claim);
+      if (claim !== undefined) {
+        // Refused before it was sent: the server never saw the assertion, so it may still be presented.
+        if ((err as NodeJS.ErrnoException).code === 'ECONNREFUSED') guard.release(claim);
+        else guard.refused(claim, err);
+      }
       throw err;
     }
   };
