@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { V1Pod } from '@kubernetes/client-node';
+import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
 import { randomPort } from '../aws/sidecar.js';
 import { clusterEnv, kubectl } from '../support/cluster.js';
 import { startHydra, type Hydra } from '../support/hydra.js';
@@ -25,7 +26,10 @@ const SHORT_LIFETIME_SECONDS = 8;
 
 describe('oauth2 jwt-bearer with the pod projected token against Ory Hydra', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-oauth2-jb-'));
-  const ports = { jb: randomPort(), aud: randomPort(), replay: randomPort(), short: randomPort() };
+  const ports = { jb: randomPort(), aud: randomPort(), replay: randomPort(), short: randomPort(), expired: randomPort() };
+  /** A second issuer Hydra trusts, whose key the test holds: it can sign a token that has just expired. */
+  const testIssuer = 'https://stale-kubelet.example.com';
+  let testKey: CryptoKey;
   const answers: string[] = [];
   const presented: string[] = [];
   let hydra: Hydra;
@@ -55,6 +59,13 @@ describe('oauth2 jwt-bearer with the pod projected token against Ory Hydra', () 
       expires_at: new Date(Date.now() + 86_400_000).toISOString(),
     });
     expect(trust.status).toBe(201);
+    const pair = await generateKeyPair('RS256', { extractable: true });
+    testKey = pair.privateKey;
+    const staleTrust = await hydra.admin('POST', '/admin/trust/grants/jwt-bearer/issuers', {
+      issuer: testIssuer, subject: `system:serviceaccount:${ns}:reports`, scope: ['reports.read'],
+      jwk: { ...(await exportJWK(pair.publicKey)), kid: 'stale-1', use: 'sig', alg: 'RS256' }, expires_at: new Date(Date.now() + 86_400_000).toISOString(),
+    });
+    expect(staleTrust.status).toBe(201);
     const publicClient = (id: string, extra: object = {}): Promise<void> =>
       hydra.createClient({ client_id: id, token_endpoint_auth_method: 'none', grant_types: [JWT_BEARER], scope: 'reports.read', audience: [API], ...extra });
     await publicClient('jb-public');
@@ -66,6 +77,7 @@ describe('oauth2 jwt-bearer with the pod projected token against Ory Hydra', () 
     await createOAuth2Source(ns, 'aud', ports.aud, rs, spec('jb-public'));
     await createOAuth2Source(ns, 'replay', ports.replay, rs, spec('jb-public'));
     await createOAuth2Source(ns, 'short', ports.short, rs, spec('jb-short'));
+    await createOAuth2Source(ns, 'expired', ports.expired, rs, spec('jb-public'));
     mountOriginToken(dir, 'jb', await podToken());
     mountOriginToken(dir, 'aud', await podToken('https://not-hydra.example.com'));
     mountOriginToken(dir, 'short', await podToken());
@@ -100,6 +112,19 @@ describe('oauth2 jwt-bearer with the pod projected token against Ory Hydra', () 
     expect(res.code).toBe('OAUTH2_GRANT_REJECTED');
     expect(res.body).toMatch(/invalid_grant/);
     expect((await running.sidecar.readiness()).body.credentials.join('\n')).toMatch(/source aud: OAUTH2_GRANT_REJECTED/);
+  });
+
+  it('Hydra refuses a projected token that has just expired (the kubelet stopped rotating it): OAUTH2_GRANT_REJECTED', async () => {
+    // 2 s past exp: inside the sidecar's own 5 s tolerance (origin-token.ts), so Hydra is the one that refuses.
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const stale = await new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'stale-1' }).setIssuer(testIssuer).setSubject(`system:serviceaccount:${ns}:reports`)
+      .setAudience(hydra.tokenEndpoint).setJti(`stale-${nowSeconds}`).setIssuedAt(nowSeconds - 600).setExpirationTime(nowSeconds - 2).sign(testKey);
+    presented.push(stale);
+    mountOriginToken(dir, 'expired', stale);
+    const res = await callSource(ports.expired, '/reports/read', answers);
+    expect(res.status).toBe(503);
+    expect(res.code).toBe('OAUTH2_GRANT_REJECTED');
+    expect(await running.sidecar.metrics()).toMatch(/portcullis_sidecar_oauth2_token_requests_total\{source="expired",grant="jwt_bearer",result="invalid_grant"\} 1\n/);
   });
 
   it('Hydra refuses a replayed projected token (jti): surfaced as OAUTH2_ASSERTION_ALREADY_USED, recovered after the kubelet rotates it', async () => {
