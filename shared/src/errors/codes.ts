@@ -57,6 +57,10 @@ const SIDECAR_CODES = {
   OAUTH2_ANSWER_INVALID: 503,
   OAUTH2_CLIENT_KEY_INVALID: 503,
   OAUTH2_ASSERTION_ALREADY_USED: 503,
+  // WebSocket upgrades (sidecar/src/websocket, issue 16).
+  UPGRADE_NOT_SUPPORTED: 400,
+  WEBSOCKET_HANDSHAKE_INVALID: 400,
+  WEBSOCKET_NOT_SUPPORTED: 400,
 } as const satisfies Record<string, number>;
 
 /** The admission webhook's codes, with the HTTP status its admission server answers with. */
