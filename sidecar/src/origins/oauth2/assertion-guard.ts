@@ -17,7 +17,7 @@ export class AssertionGuard {
   /** jti (or sha256 of the token) → exp in epoch seconds (Infinity when the token has none). */
   private readonly presented = new Map<string, number>();
   /** What the server answered to a presented token that it refused: repeated instead of a vaguer "already used". */
-  private readonly refusals = new Map<string, unknown>();
+  private readonly refusals = new Map<string, Error>();
 
   constructor(private readonly nowMs: () => number) {}
 
@@ -53,7 +53,7 @@ export class AssertionGuard {
 
   /** The server refused the token (`err`): later claims of it rethrow that error rather than "already used". */
   refused(key: string, err: unknown): void {
-    if (this.presented.has(key)) this.refusals.set(key, err);
+    if (this.presented.has(key) && err instanceof Error) this.refusals.set(key, err);
   }
 
   private forget(key: string): void {
