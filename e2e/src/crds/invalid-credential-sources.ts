@@ -62,7 +62,7 @@ export const invalidCredentialSources: readonly InvalidCase[] = [
     name: 'no injection and no preset',
     manifest: cs({ ...httpSpec, http: { upstream: http.upstream, secretRef: http.secretRef } }),
     field: 'spec.http.injection',
-    message: 'spec.http.injection is required unless spec.http.preset is set',
+    message: 'spec.http.injection is required unless spec.http.preset or spec.http.oauth2 is set',
   },
   {
     name: 'a plaintext upstream without allowPlaintextUpstream',
