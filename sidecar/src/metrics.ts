@@ -9,6 +9,8 @@ export interface SidecarMetrics {
   readonly credentialReloads: Counter<'source' | 'result'>;
   /** Calls to Vault/OpenBao by source, operation (login, renew, kv_metadata, kv_data, aws_creds, …) and result (2xx, 4xx, 5xx, error). */
   readonly vaultRequests: Counter<'source' | 'operation' | 'result'>;
+  /** Token requests of OAuth2 origins by source, grant and result (ok, the server's OAuth2 error code, unavailable, …). */
+  readonly oauth2TokenRequests: Counter<'source' | 'grant' | 'result'>;
   readonly informerReconnects: Counter<'resource'>;
   readonly informerErrors: Counter<'resource'>;
   readonly policyGeneration: Gauge;
@@ -53,6 +55,12 @@ export function createMetrics(opts: { defaultMetrics: boolean }): SidecarMetrics
       name: 'portcullis_sidecar_vault_requests_total',
       help: 'Calls to Vault or OpenBao, by source, operation (login, renew, revoke, kv_metadata, kv_data, aws_creds, aws_sts, lease_renew, lease_revoke) and result (2xx, 4xx, 5xx, error)',
       labelNames: ['source', 'operation', 'result'],
+      registers,
+    }),
+    oauth2TokenRequests: new Counter({
+      name: 'portcullis_sidecar_oauth2_token_requests_total',
+      help: 'Token requests of OAuth2 origins, by source, grant (client_credentials, jwt_bearer) and result (ok, invalid_client, invalid_grant, invalid_scope, invalid_target, invalid_request, unauthorized_client, unsupported_grant_type, other_error, unavailable, invalid_answer, discovery_failed, client_key_invalid, assertion_reused, token_file_unavailable)',
+      labelNames: ['source', 'grant', 'result'],
       registers,
     }),
     informerReconnects: new Counter({

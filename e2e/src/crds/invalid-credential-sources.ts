@@ -1,5 +1,6 @@
 // CredentialSource specs the API server must refuse, each one field away from a valid spec.
 import { invalidFederatedSources } from './invalid-federated-sources.js';
+import { invalidOAuth2Sources, oauth2 } from './invalid-oauth2-sources.js';
 import { awsSpec, credentialSource as cs, httpSpec, type InvalidCase } from './manifests.js';
 
 const http = httpSpec.http;
@@ -62,7 +63,7 @@ export const invalidCredentialSources: readonly InvalidCase[] = [
     name: 'no injection and no preset',
     manifest: cs({ ...httpSpec, http: { upstream: http.upstream, secretRef: http.secretRef } }),
     field: 'spec.http.injection',
-    message: 'spec.http.injection is required unless spec.http.preset is set',
+    message: 'spec.http.injection is required unless spec.http.preset or spec.http.oauth2 is set',
   },
   {
     name: 'a plaintext upstream without allowPlaintextUpstream',
@@ -150,13 +151,19 @@ export const invalidCredentialSources: readonly InvalidCase[] = [
     name: 'both secretRef and vault',
     manifest: cs({ ...httpSpec, http: { ...http, vault } }),
     field: 'spec.http',
-    message: 'spec.http sets more than one origin; keep exactly one of secretRef, vault, azureWorkloadIdentity or githubApp',
+    message: 'spec.http sets more than one origin; keep exactly one of secretRef, vault, azureWorkloadIdentity, githubApp or oauth2',
   },
   {
-    name: 'neither secretRef nor vault',
+    name: 'no origin (secretRef, vault or oauth2)',
     manifest: cs({ ...httpSpec, http: { upstream: http.upstream, injection: http.injection } }),
     field: 'spec.http',
     message: 'spec.http needs exactly one origin: secretRef (a key in a Secret), vault',
+  },
+  {
+    name: 'both secretRef and oauth2',
+    manifest: cs({ ...httpSpec, http: { ...http, oauth2 } }),
+    field: 'spec.http',
+    message: 'spec.http sets more than one origin; keep exactly one of secretRef, vault, azureWorkloadIdentity, githubApp or oauth2',
   },
   {
     name: 'a plaintext Vault address without allowPlaintext',
@@ -291,4 +298,5 @@ export const invalidCredentialSources: readonly InvalidCase[] = [
     message: 'Duplicate value',
   },
   ...invalidFederatedSources,
+  ...invalidOAuth2Sources,
 ];

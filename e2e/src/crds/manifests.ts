@@ -81,6 +81,33 @@ export const validVariants: readonly (readonly [string, Manifest])[] = [
   ],
   ['Bearer injection', credentialSource({ ...httpSpec, http: { ...httpSpec.http, injection: { type: 'Bearer' } } })],
   [
+    'an OAuth2 client-credentials origin without injection (Bearer by default)',
+    credentialSource({
+      type: 'http',
+      port: 18092,
+      http: {
+        upstream: 'https://api.example.com',
+        oauth2: {
+          issuer: 'https://auth.example.com/',
+          grant: 'ClientCredentials',
+          clientId: 'reports',
+          clientAuthentication: { method: 'PrivateKeyJwt', secretRef: { name: 'reports-oauth', key: 'key.pem' }, signingAlgorithm: 'ES256', keyId: 'k1' },
+          scopes: ['reports.read'],
+          audiences: ['https://api.example.com'],
+          resources: ['https://api.example.com/reports'],
+        },
+      },
+    }),
+  ],
+  [
+    'a secretless OAuth2 jwt-bearer origin',
+    credentialSource({
+      type: 'http',
+      port: 18093,
+      http: { upstream: 'https://api.example.com', oauth2: { tokenEndpoint: 'http://127.0.0.1:4444/oauth2/token', allowPlaintext: true, grant: 'JwtBearer', scopes: ['reports.read'] } },
+    }),
+  ],
+  [
     'a plaintext upstream that is explicitly allowed',
     credentialSource({
       ...httpSpec,

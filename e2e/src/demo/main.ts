@@ -20,6 +20,7 @@ import { openaiCalls, openaiClient, s3Calls } from './apps.js';
 import { budgetStops, killSwitch } from './controls.js';
 import { createGithubResources, githubAppCalls, startDemoGithub, type DemoGithub } from './github-app.js';
 import { describeInjection } from './injected.js';
+import { OAUTH2_SOURCE, oauth2Call, oauth2Source, startOAuth2Peer, type OAuth2Peer } from './oauth2.js';
 import { suggestPolicy } from './suggest.js';
 import { denied, detail, heading, note, ok } from './print.js';
 import { BUCKET, GROUP, VAULT_KV_PATH, agentPolicy, createResources, writeVolumeFile, type DemoPorts } from './world.js';
@@ -44,6 +45,8 @@ interface Cluster {
   readonly kc: KubeConfig;
   readonly server: string;
   readonly issuer: string;
+  /** The API server's service-account signing key (/openid/v1/jwks), for the OAuth2 server to trust. */
+  readonly jwk: object;
 }
 
 async function controlPlane(): Promise<Cluster> {
@@ -61,7 +64,8 @@ async function controlPlane(): Promise<Cluster> {
   kubectl('apply', '--server-side', '-f', join(repoRoot, 'crds'));
   kubectl('wait', '--for=condition=Established', '-f', join(repoRoot, 'crds'));
   ok('crds/ applied and Established');
-  return { kc, server: state.server, issuer: state.serviceAccountIssuer };
+  const jwks = JSON.parse(execFileSync(join(binDir, 'kubectl'), ['--kubeconfig', state.kubeconfig, 'get', '--raw', '/openid/v1/jwks'], { encoding: 'utf8' })) as { keys: object[] };
+  return { kc, server: state.server, issuer: state.serviceAccountIssuer, jwk: jwks.keys[0] ?? {} };
 }
 
 function fakeOpenAI(): Promise<Upstream> {
@@ -103,7 +107,7 @@ async function injectPod(kc: KubeConfig, namespace: string): Promise<ReturnType<
   return pod;
 }
 
-async function runSidecar(cluster: Cluster, namespace: string, pod: Awaited<ReturnType<typeof injectPod>>, minio: Minio, github: DemoGithub): Promise<SidecarProcess> {
+async function runSidecar(cluster: Cluster, namespace: string, pod: Awaited<ReturnType<typeof injectPod>>, minio: Minio, github: DemoGithub, oauth2: OAuth2Peer): Promise<SidecarProcess> {
   heading("Run that pod's sidecar as a local process, with the pod's own bound tokens (no kubelet here)");
   const volumes = mkdtempSync(join(tmpdir(), 'portcullis-demo-'));
   cleanups.push(() => rmSync(volumes, { recursive: true, force: true }));
@@ -115,10 +119,12 @@ async function runSidecar(cluster: Cluster, namespace: string, pod: Awaited<Retu
   writeVolumeFile(volumes, 'sources/s3/AWS_ACCESS_KEY_ID', minio.accessKeyId);
   writeVolumeFile(volumes, 'sources/s3/AWS_SECRET_ACCESS_KEY', minio.secretAccessKey);
   writeVolumeFile(volumes, 'sources/github/private-key.pem', github.privateKeyPem);
-  note('files laid out as the webhook mounts them: tokens (audiences portcullis, the API server and vault), Secret volumes');
+  writeVolumeFile(volumes, `origin-tokens/${OAUTH2_SOURCE}`, await requestPodBoundToken(pod, [oauth2.hydra.tokenEndpoint], 3600));
+  note("files laid out as the webhook mounts them: tokens (audiences portcullis, the API server, vault and Hydra's token endpoint), Secret volumes");
   const sidecar = await startSidecarProcess([
     '--namespace', namespace, '--api-server', cluster.server, '--api-token-file', join(volumes, 'api/token'), '--api-ca-file', join(volumes, 'api/ca.crt'),
     '--identity-token-file', join(volumes, 'identity/token'), '--vault-jwt-file', join(volumes, 'vault/token'), '--secrets-dir', join(volumes, 'sources'),
+    '--origin-tokens-dir', join(volumes, 'origin-tokens'),
     '--admin-address', '127.0.0.1', '--admin-port', '0', '--listen-addresses', '127.0.0.1',
   ]);
   cleanups.push(() => sidecar.stop());
@@ -180,25 +186,30 @@ async function main(): Promise<void> {
   cleanups.push(() => github.standIn.close());
   note(`GitHub is played by a local HTTPS server (${github.standIn.url}) that verifies the App's JWT and enforces what each installation token may reach`);
   const githubPort = 16080 + (process.pid % 1000);
-  const ports: DemoPorts = { openai: 18080 + (process.pid % 1000), openaiVault: 17080 + (process.pid % 1000), s3: 19080 + (process.pid % 1000) };
+  const ports: DemoPorts = { openai: 18080 + (process.pid % 1000), openaiVault: 17080 + (process.pid % 1000), s3: 19080 + (process.pid % 1000), oauth2: 14080 + (process.pid % 1000) };
+  const oauth2 = await startOAuth2Peer(cluster.issuer, cluster.jwk, namespace);
+  cleanups.push(() => oauth2.close());
+  note(`Ory Hydra (a real OAuth2 server) at ${oauth2.hydra.issuer} trusts this API server's service-account issuer for ${namespace}/agent`);
   await grantKvRead(bao, { role: 'agent', namespace, serviceAccount: 'agent', path: VAULT_KV_PATH, tokenTtlSeconds: 900 });
-  await createResources(cluster.kc, namespace, ports, upstream, minio, bao.address);
-  detail(`CredentialSource openai (preset openai, port ${ports.openai}), openai-vault (the key in OpenBao, port ${ports.openaiVault}) and s3 (type aws, port ${ports.s3}, MinIO keys from a Secret)`);
+  await createResources(cluster.kc, namespace, ports, upstream, minio, bao.address, oauth2Source(ports.oauth2, oauth2));
+  detail(`CredentialSource openai (preset openai, port ${ports.openai}), openai-vault (the key in OpenBao, port ${ports.openaiVault}), s3 (type aws, port ${ports.s3}, MinIO keys from a Secret) and ${OAUTH2_SOURCE} (OAuth2 JWT-bearer at Hydra, port ${ports.oauth2}, no secret)`);
   detail('EgressPolicy agent: service account agent may POST /v1/chat/completions (openai and openai-vault) and s3:Get*/s3:ListBucket on bucket reports');
   await createGithubResources(cluster.kc, namespace, githubPort, github);
   detail(`CredentialSource github (GitHub App installation tokens, port ${githubPort}) with EgressPolicy agent-github`);
   const pod = await injectPod(cluster.kc, namespace);
-  const sidecar = await runSidecar(cluster, namespace, pod, minio, github);
+  const sidecar = await runSidecar(cluster, namespace, pod, minio, github, oauth2);
   const client = openaiClient(ports.openai);
   await openaiCalls(client);
   await vaultCall(ports.openaiVault, bao, namespace);
   await githubAppCalls(githubPort, github);
+  heading("The app, part 1d: a secretless OAuth2 source — the pod's own projected token is the grant at Hydra");
+  await oauth2Call(ports.oauth2, oauth2);
   await s3Calls(ports.s3, minio.region);
   await killSwitch(cluster.kc, namespace, client);
   await budgetStops(cluster.kc, namespace, client);
   await revoke(cluster.kc, namespace, client);
   await new Promise((r) => setTimeout(r, 200)); // let the last audit lines arrive on the pipe
-  printAudit(sidecar, [REAL_KEY, VAULT_KEY, minio.secretAccessKey]);
+  printAudit(sidecar, [REAL_KEY, VAULT_KEY, minio.secretAccessKey, ...oauth2.rs.acceptedTokens()]);
   await suggestPolicy(sidecar);
 }
 

@@ -14,6 +14,7 @@ export interface DemoPorts {
   readonly openai: number;
   readonly openaiVault: number;
   readonly s3: number;
+  readonly oauth2: number;
 }
 
 /** Where the second OpenAI source's key lives in OpenBao (KV v2 at secret/). */
@@ -75,21 +76,22 @@ export function agentPolicy(chatPaths: string[]): object {
       rules: [
         { name: 'chat', effect: 'Allow', source: 'openai', methods: ['POST'], paths: chatPaths },
         { name: 'chat-vault', effect: 'Allow', source: 'openai-vault', methods: ['POST'], paths: chatPaths },
+        { name: 'oauth2-reports', effect: 'Allow', source: 'reports-oauth2', methods: ['GET'], paths: ['/reports/read'] },
         { name: 'read-reports', effect: 'Allow', source: 's3', actions: ['s3:Get*', 's3:ListBucket'], resources: [`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`] },
       ],
     },
   };
 }
 
-/** Service accounts, the sidecar's RBAC, the three sources and the policy, in an existing namespace. */
-export async function createResources(kc: KubeConfig, namespace: string, ports: DemoPorts, upstream: Upstream, minio: Minio, vaultAddress: string): Promise<void> {
+/** Service accounts, the sidecar's RBAC, the four sources and the policy, in an existing namespace. */
+export async function createResources(kc: KubeConfig, namespace: string, ports: DemoPorts, upstream: Upstream, minio: Minio, vaultAddress: string, oauth2Source: object): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   const custom = kc.makeApiClient(CustomObjectsApi);
   await core.createNamespacedServiceAccount({ namespace, body: { metadata: { name: 'agent' } } });
   await grantSidecarAccess(namespace, 'agent');
   // The kill switch: the sidecar may read its own Pod object and no other (ADR 16).
   await grantOwnPodRead(namespace, 'agent', 'agent-0');
-  for (const body of [openaiSource(ports.openai, upstream), openaiVaultSource(ports.openaiVault, upstream, vaultAddress), s3Source(ports.s3, minio)]) {
+  for (const body of [openaiSource(ports.openai, upstream), openaiVaultSource(ports.openaiVault, upstream, vaultAddress), s3Source(ports.s3, minio), oauth2Source]) {
     await custom.createNamespacedCustomObject({ ...GROUP, namespace, plural: 'credentialsources', body });
   }
   await custom.createNamespacedCustomObject({ ...GROUP, namespace, plural: 'egresspolicies', body: agentPolicy(['/v1/chat/completions']) });

@@ -14,6 +14,8 @@ export interface PeerTools {
   readonly venv: string;
   /** Debian's redis-server (shared limit counters). */
   readonly redis: string;
+  /** Ory Hydra, the OAuth2 server of the oauth2-origin tests. */
+  readonly hydra: string;
 }
 
 let tools: PeerTools | undefined;
@@ -30,7 +32,7 @@ export function peerTools(): PeerTools {
     if (!line) throw new Error(`install-peers.sh printed no ${key}= line:\n${out}`);
     return line.slice(key.length + 1);
   };
-  tools = { minio: value('minio'), venv: value('venv'), redis: value('redis') };
+  tools = { minio: value('minio'), venv: value('venv'), redis: value('redis'), hydra: value('hydra') };
   return tools;
 }
 

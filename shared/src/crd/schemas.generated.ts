@@ -670,6 +670,226 @@ export const CRD_SCHEMAS: CrdSchemas = {
                     }
                   ]
                 },
+                "oauth2": {
+                  "properties": {
+                    "allowPlaintext": {
+                      "default": false,
+                      "type": "boolean"
+                    },
+                    "assertion": {
+                      "properties": {
+                        "tokenAudience": {
+                          "maxLength": 2048,
+                          "minLength": 1,
+                          "type": "string"
+                        }
+                      },
+                      "type": "object"
+                    },
+                    "audiences": {
+                      "items": {
+                        "maxLength": 2048,
+                        "minLength": 1,
+                        "pattern": "^[\\x21-\\x7e]+$",
+                        "type": "string"
+                      },
+                      "maxItems": 16,
+                      "type": "array",
+                      "x-kubernetes-list-type": "set"
+                    },
+                    "caBundle": {
+                      "maxLength": 65536,
+                      "type": "string",
+                      "x-kubernetes-validations": [
+                        {
+                          "rule": "self.matches('^\\\\s*-----BEGIN CERTIFICATE-----')",
+                          "message": "oauth2.caBundle must be PEM-encoded certificates starting with -----BEGIN CERTIFICATE-----"
+                        },
+                        {
+                          "rule": "!self.contains('PRIVATE KEY')",
+                          "message": "oauth2.caBundle must not contain a private key (everyone who can read this CredentialSource could see it); keep only the CA certificates"
+                        }
+                      ]
+                    },
+                    "clientAuthentication": {
+                      "properties": {
+                        "keyId": {
+                          "maxLength": 256,
+                          "minLength": 1,
+                          "type": "string"
+                        },
+                        "method": {
+                          "enum": [
+                            "ClientSecretBasic",
+                            "ClientSecretPost",
+                            "PrivateKeyJwt",
+                            "None"
+                          ],
+                          "type": "string"
+                        },
+                        "secretRef": {
+                          "properties": {
+                            "key": {
+                              "maxLength": 253,
+                              "minLength": 1,
+                              "pattern": "^[-._a-zA-Z0-9]+$",
+                              "type": "string"
+                            },
+                            "name": {
+                              "maxLength": 253,
+                              "minLength": 1,
+                              "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+                              "type": "string"
+                            }
+                          },
+                          "required": [
+                            "name",
+                            "key"
+                          ],
+                          "type": "object"
+                        },
+                        "signingAlgorithm": {
+                          "enum": [
+                            "RS256",
+                            "PS256",
+                            "ES256",
+                            "ES384",
+                            "EdDSA"
+                          ],
+                          "type": "string"
+                        }
+                      },
+                      "required": [
+                        "method"
+                      ],
+                      "type": "object",
+                      "x-kubernetes-validations": [
+                        {
+                          "rule": "self.method == 'None' || has(self.secretRef)",
+                          "messageExpression": "'oauth2.clientAuthentication.secretRef is required with method ' + self.method + ' (the client secret, or the private key for PrivateKeyJwt)'",
+                          "fieldPath": ".secretRef",
+                          "reason": "FieldValueRequired"
+                        },
+                        {
+                          "rule": "self.method != 'None' || !has(self.secretRef)",
+                          "message": "oauth2.clientAuthentication.secretRef does not apply to method None; remove it",
+                          "fieldPath": ".secretRef",
+                          "reason": "FieldValueForbidden"
+                        },
+                        {
+                          "rule": "self.method == 'PrivateKeyJwt' || (!has(self.signingAlgorithm) && !has(self.keyId))",
+                          "message": "oauth2.clientAuthentication.signingAlgorithm and keyId only apply to method PrivateKeyJwt",
+                          "reason": "FieldValueForbidden"
+                        }
+                      ]
+                    },
+                    "clientId": {
+                      "maxLength": 256,
+                      "minLength": 1,
+                      "pattern": "^[\\x21-\\x7e]+$",
+                      "type": "string"
+                    },
+                    "grant": {
+                      "enum": [
+                        "ClientCredentials",
+                        "JwtBearer"
+                      ],
+                      "type": "string"
+                    },
+                    "issuer": {
+                      "maxLength": 2048,
+                      "type": "string",
+                      "x-kubernetes-validations": [
+                        {
+                          "rule": "isURL(self) && self.matches('^https?://[^?#@\\\\s]+$')",
+                          "messageExpression": "'oauth2.issuer \"' + self + '\" must be an http(s) URL without user info, query or fragment, e.g. https://auth.example.com/'"
+                        }
+                      ]
+                    },
+                    "resources": {
+                      "items": {
+                        "maxLength": 2048,
+                        "type": "string",
+                        "x-kubernetes-validations": [
+                          {
+                            "rule": "isURL(self) && !self.contains('#')",
+                            "message": "oauth2.resources items must be absolute URIs without a fragment (RFC 8707)"
+                          }
+                        ]
+                      },
+                      "maxItems": 16,
+                      "type": "array",
+                      "x-kubernetes-list-type": "set"
+                    },
+                    "scopes": {
+                      "items": {
+                        "maxLength": 256,
+                        "minLength": 1,
+                        "pattern": "^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$",
+                        "type": "string"
+                      },
+                      "maxItems": 32,
+                      "type": "array",
+                      "x-kubernetes-list-type": "set"
+                    },
+                    "tokenEndpoint": {
+                      "maxLength": 2048,
+                      "type": "string",
+                      "x-kubernetes-validations": [
+                        {
+                          "rule": "isURL(self) && self.matches('^https?://[^?#@\\\\s]+$')",
+                          "messageExpression": "'oauth2.tokenEndpoint \"' + self + '\" must be an http(s) URL without user info, query or fragment, e.g. https://auth.example.com/oauth2/token'"
+                        }
+                      ]
+                    }
+                  },
+                  "required": [
+                    "grant"
+                  ],
+                  "type": "object",
+                  "x-kubernetes-validations": [
+                    {
+                      "rule": "has(self.issuer) != has(self.tokenEndpoint)",
+                      "messageExpression": "has(self.issuer) ? 'oauth2 sets both issuer and tokenEndpoint; keep one (issuer: the token endpoint is read from its discovery document)' : 'oauth2 needs issuer (discovery) or tokenEndpoint'",
+                      "reason": "FieldValueInvalid"
+                    },
+                    {
+                      "rule": "(has(self.issuer) ? self.issuer : self.tokenEndpoint).startsWith('https://') || self.?allowPlaintext.orValue(false)",
+                      "message": "oauth2.issuer or oauth2.tokenEndpoint must use https:// so the client secret and the tokens are not sent in clear text; set allowPlaintext: true only for tests",
+                      "reason": "FieldValueForbidden"
+                    },
+                    {
+                      "rule": "!has(self.caBundle) || (has(self.issuer) ? self.issuer : self.tokenEndpoint).startsWith('https://')",
+                      "message": "oauth2.caBundle only applies to an https:// issuer or tokenEndpoint; remove it or use https",
+                      "fieldPath": ".caBundle",
+                      "reason": "FieldValueForbidden"
+                    },
+                    {
+                      "rule": "self.grant != 'ClientCredentials' || (has(self.clientAuthentication) && self.clientAuthentication.method != 'None')",
+                      "message": "oauth2 grant ClientCredentials needs clientAuthentication with method ClientSecretBasic, ClientSecretPost or PrivateKeyJwt (the client proves who it is)",
+                      "fieldPath": ".clientAuthentication",
+                      "reason": "FieldValueRequired"
+                    },
+                    {
+                      "rule": "!has(self.clientAuthentication) || self.clientAuthentication.method == 'None' || has(self.clientId)",
+                      "message": "oauth2.clientId is required when the client authenticates; set the OAuth2 client's id",
+                      "fieldPath": ".clientId",
+                      "reason": "FieldValueRequired"
+                    },
+                    {
+                      "rule": "self.grant == 'JwtBearer' || !has(self.assertion)",
+                      "message": "oauth2.assertion only applies to grant JwtBearer; remove it or change the grant",
+                      "fieldPath": ".assertion",
+                      "reason": "FieldValueForbidden"
+                    },
+                    {
+                      "rule": "self.grant != 'JwtBearer' || has(self.tokenEndpoint) || has(self.assertion)",
+                      "message": "oauth2 grant JwtBearer with an issuer needs assertion.tokenAudience (the audience the OAuth2 server expects in the pod's token, usually its token endpoint URL)",
+                      "fieldPath": ".assertion",
+                      "reason": "FieldValueRequired"
+                    }
+                  ]
+                },
                 "preset": {
                   "enum": [
                     "openai",
@@ -852,8 +1072,8 @@ export const CRD_SCHEMAS: CrdSchemas = {
               "type": "object",
               "x-kubernetes-validations": [
                 {
-                  "rule": "[has(self.secretRef), has(self.vault), has(self.azureWorkloadIdentity), has(self.githubApp)].filter(b, b).size() == 1",
-                  "messageExpression": "[has(self.secretRef), has(self.vault), has(self.azureWorkloadIdentity), has(self.githubApp)].filter(b, b).size() > 1 ? 'spec.http sets more than one origin; keep exactly one of secretRef, vault, azureWorkloadIdentity or githubApp (where the credential comes from)' : 'spec.http needs exactly one origin: secretRef (a key in a Secret), vault (a field of a Vault KV secret), azureWorkloadIdentity (an Entra token for the pod) or githubApp (a GitHub App installation token)'",
+                  "rule": "[has(self.secretRef), has(self.vault), has(self.azureWorkloadIdentity), has(self.githubApp), has(self.oauth2)].filter(b, b).size() == 1",
+                  "messageExpression": "[has(self.secretRef), has(self.vault), has(self.azureWorkloadIdentity), has(self.githubApp), has(self.oauth2)].filter(b, b).size() > 1 ? 'spec.http sets more than one origin; keep exactly one of secretRef, vault, azureWorkloadIdentity, githubApp or oauth2 (where the credential comes from)' : 'spec.http needs exactly one origin: secretRef (a key in a Secret), vault (a field of a Vault KV secret), azureWorkloadIdentity (an Entra token for the pod), githubApp (a GitHub App installation token) or oauth2 (a token minted by an OAuth2 server)'",
                   "reason": "FieldValueInvalid"
                 },
                 {
@@ -863,8 +1083,8 @@ export const CRD_SCHEMAS: CrdSchemas = {
                   "reason": "FieldValueRequired"
                 },
                 {
-                  "rule": "has(self.preset) || has(self.injection)",
-                  "message": "spec.http.injection is required unless spec.http.preset is set; say how the key is sent, e.g. injection: {type: Bearer}",
+                  "rule": "has(self.preset) || has(self.injection) || has(self.oauth2)",
+                  "message": "spec.http.injection is required unless spec.http.preset or spec.http.oauth2 is set; say how the key is sent, e.g. injection: {type: Bearer}",
                   "fieldPath": ".injection",
                   "reason": "FieldValueRequired"
                 },

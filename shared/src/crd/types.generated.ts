@@ -25,6 +25,18 @@ export type HttpPreset =
  */
 export type HttpInjectionType = 'Bearer' | 'Header' | 'Basic' | 'QueryParameter';
 /**
+ * How the token is obtained. ClientCredentials: grant_type client_credentials, the client authenticates with clientAuthentication. JwtBearer: grant_type urn:ietf:params:oauth:grant-type:jwt-bearer (RFC 7523) with the pod's projected service account token as the assertion; the OAuth2 server must trust the cluster's service account issuer and key for the subject system:serviceaccount:<namespace>:<name>. The server refuses a token presented twice (its jti), so the sidecar presents each projected token once and mints again only after the kubelet rotated it (at 80 % of its lifetime). Required. Example: ClientCredentials.
+ */
+export type OAuth2Grant = 'ClientCredentials' | 'JwtBearer';
+/**
+ * ClientSecretBasic: client id and secret in the Authorization header (RFC 6749 2.3.1). ClientSecretPost: both in the form body. PrivateKeyJwt: a short-lived JWT signed with the client's private key (RFC 7523 client assertion; a new jti each time). None: no client authentication (only with grant JwtBearer). Required. Example: ClientSecretBasic.
+ */
+export type OAuth2ClientAuthMethod = 'ClientSecretBasic' | 'ClientSecretPost' | 'PrivateKeyJwt' | 'None';
+/**
+ * JWS algorithm of the client assertion; must match the key and the client's registered token_endpoint_auth_signing_alg. Only with PrivateKeyJwt. Default: RS256 for an RSA key, ES256 for a P-256 key. Example: ES256.
+ */
+export type OAuth2SigningAlgorithm = 'RS256' | 'PS256' | 'ES256' | 'ES384' | 'EdDSA';
+/**
  * The role's credential type. iam_user: a new IAM user with access keys per lease (<mount>/creds/<role>); assumed_role: STS AssumeRole (<mount>/sts/<role>); federation_token: STS GetFederationToken (<mount>/sts/<role>). Default: iam_user. Example: assumed_role.
  */
 export type AwsVaultCredentialType = 'iam_user' | 'assumed_role' | 'federation_token';
@@ -66,7 +78,7 @@ export interface CredentialSourceSpec {
   env?: EnvVar[];
 }
 /**
- * Settings for spec.type http: the upstream API, how the API key is injected and where it comes from: exactly one origin, secretRef (a Secret), vault (a Vault or OpenBao KV secret), azureWorkloadIdentity (an Entra token minted for the pod) or githubApp (a GitHub App installation token). Required when spec.type is http, forbidden otherwise. A preset supplies upstream, injection and env defaults for a well-known API; fields set here override the preset. Example: {preset: anthropic, secretRef: {name: anthropic, key: api-key}}.
+ * Settings for spec.type http: the upstream API, how the API key is injected and where it comes from: exactly one origin, secretRef (a Secret), vault (a Vault or OpenBao KV secret), azureWorkloadIdentity (an Entra token minted for the pod), githubApp (a GitHub App installation token) or oauth2 (an access token minted by an OAuth2 server). Required when spec.type is http, forbidden otherwise. A preset supplies upstream, injection and env defaults for a well-known API; fields set here override the preset. Example: {preset: anthropic, secretRef: {name: anthropic, key: api-key}}.
  */
 export interface HttpSource {
   preset?: HttpPreset;
@@ -87,9 +99,10 @@ export interface HttpSource {
   vault?: HttpVaultOrigin;
   azureWorkloadIdentity?: AzureWorkloadIdentityOrigin;
   githubApp?: GithubAppOrigin;
+  oauth2?: HttpOAuth2Origin;
 }
 /**
- * How the sidecar adds the API key to each forwarded call, after removing every credential header the app sent (Authorization, x-api-key, ...). Required unless preset is set, in which case it overrides the preset's injection. Bearer sets "Authorization: Bearer <key>" and takes no sub-object; Header needs header; Basic may have basic; QueryParameter needs queryParameter. Example: {type: Header, header: {name: X-Api-Key}}.
+ * How the sidecar adds the API key to each forwarded call, after removing every credential header the app sent (Authorization, x-api-key, ...). Required unless preset or oauth2 is set (oauth2 defaults to Bearer); with a preset it overrides the preset's injection. Bearer sets "Authorization: Bearer <key>" and takes no sub-object; Header needs header; Basic may have basic; QueryParameter needs queryParameter. Example: {type: Header, header: {name: X-Api-Key}}.
  */
 export interface HttpInjection {
   type: HttpInjectionType;
@@ -273,6 +286,80 @@ export interface GithubAppPrivateKeyRef {
    * Key in the Secret's data that holds the PEM private key. Required. Example: private-key.pem.
    */
   key: string;
+}
+/**
+ * Mint an OAuth2 access token at a token endpoint instead of holding an API key (set exactly one origin). grant ClientCredentials: the sidecar authenticates as an OAuth2 client (a secret or a private key from a Secret mounted into the sidecar only). grant JwtBearer (RFC 7523): the pod's own projected service account token, of audience assertion.tokenAudience and mounted into the sidecar only, is the grant; the OAuth2 server trusts the cluster's service account issuer and no client secret exists anywhere. Each token is kept in the sidecar's memory for this pod only, minted again at about 80 % of its lifetime (one request in flight) and never logged; while the token endpoint is down the last token is used until it expires, then calls fail with OAUTH2_TOKEN_ENDPOINT_UNAVAILABLE. injection defaults to Bearer. Example: {tokenEndpoint: "https://auth.example.com/oauth2/token", grant: ClientCredentials, clientId: reports, clientAuthentication: {method: ClientSecretBasic, secretRef: {name: reports-oauth, key: client-secret}}, scopes: [reports.read]}.
+ */
+export interface HttpOAuth2Origin {
+  /**
+   * The OAuth2 server's issuer identifier; the token endpoint is read from <issuer>/.well-known/openid-configuration, or /.well-known/oauth-authorization-server when that is missing, and the document's issuer must equal this value. Exactly one of issuer or tokenEndpoint. Example: https://auth.example.com/.
+   */
+  issuer?: string;
+  /**
+   * The token endpoint's URL, used as is (no discovery). Exactly one of issuer or tokenEndpoint. Example: https://auth.example.com/oauth2/token.
+   */
+  tokenEndpoint?: string;
+  /**
+   * Allow an http:// issuer or token endpoint, which sends the client's credentials and the tokens in clear text. Only for tests. Default: false. Example: true for a local Hydra in an end-to-end test.
+   */
+  allowPlaintext?: boolean;
+  /**
+   * Extra PEM-encoded CA certificates to trust, in addition to the system roots, when verifying the OAuth2 server's TLS certificate (discovery and token endpoint). Only certificates: a private key here is rejected. Optional; default: system roots only. Example: "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n".
+   */
+  caBundle?: string;
+  grant: OAuth2Grant;
+  /**
+   * The OAuth2 client's id. Required when clientAuthentication.method is not None. Example: reports.
+   */
+  clientId?: string;
+  clientAuthentication?: OAuth2ClientAuthentication;
+  /**
+   * Scopes requested for this source's token (the scope parameter), so two sources of one server can hold differently scoped tokens. Optional; default: none requested (the server's default). Example: [reports.read].
+   */
+  scopes?: string[];
+  /**
+   * Audiences requested for the token (the audience parameter, as Ory Hydra, Auth0 and Okta read it; sent space-separated). Optional. Example: [https://api.example.com].
+   */
+  audiences?: string[];
+  /**
+   * Resource indicators (RFC 8707), one resource parameter each. Optional. Example: [https://api.example.com/reports].
+   */
+  resources?: string[];
+  assertion?: OAuth2Assertion;
+}
+/**
+ * How the sidecar authenticates as the OAuth2 client at the token endpoint. Required for grant ClientCredentials; optional for JwtBearer (default: None, the assertion alone authenticates). Example: {method: PrivateKeyJwt, secretRef: {name: reports-oauth, key: private-key.pem}}.
+ */
+export interface OAuth2ClientAuthentication {
+  method: OAuth2ClientAuthMethod;
+  secretRef?: OAuth2ClientSecretRef;
+  signingAlgorithm?: OAuth2SigningAlgorithm;
+  /**
+   * The kid put into the client assertion's header so the server picks the right key of the client's JWKS. Only with PrivateKeyJwt. Optional. Example: reports-2026-12.
+   */
+  keyId?: string;
+}
+/**
+ * The Secret, in this CredentialSource's namespace, and the key holding the client secret (ClientSecretBasic/Post) or the PEM PKCS#8 private key (PrivateKeyJwt). Mounted into the sidecar container only. Example: {name: reports-oauth, key: client-secret}.
+ */
+export interface OAuth2ClientSecretRef {
+  /**
+   * Name of the Secret in the same namespace. Required. Example: reports-oauth.
+   */
+  name: string;
+  /**
+   * Key in the Secret's data. Required. Example: client-secret.
+   */
+  key: string;
+}
+/**
+ * The pod's projected service account token presented as the JwtBearer grant. Only with grant JwtBearer. Example: {tokenAudience: "https://auth.example.com/oauth2/token"}.
+ */
+export interface OAuth2Assertion {
+  /**
+   * Audience of the projected token, which the OAuth2 server checks (Hydra and most servers want their token endpoint URL). Default: tokenEndpoint; required with an issuer. Example: https://auth.example.com/oauth2/token.
+   */
+  tokenAudience?: string;
 }
 /**
  * Settings for spec.type aws: where the sidecar gets AWS credentials and which endpoint it forwards to. Required when spec.type is aws, forbidden otherwise. Set exactly one of webIdentity (recommended: short-lived STS credentials, session name derived from the calling workload), staticKeys (long-lived keys from a Secret) or vault (keys held in Vault or OpenBao, or issued by Vault's AWS secrets engine). The service and region of each call come from the app's SigV4 credential scope. Example: {webIdentity: {roleArn: "arn:aws:iam::123456789012:role/reports-reader"}}.

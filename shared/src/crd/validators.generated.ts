@@ -9,7 +9,7 @@ import { CRD_FORMATS } from './validate/ajv-options.js';
 import ucs2lengthModule from 'ajv/dist/runtime/ucs2length.js';
 const ucs2length = typeof ucs2lengthModule === 'function' ? ucs2lengthModule : ucs2lengthModule.default;
 
-const schema11 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string","maxLength":63},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["type","port"],"properties":{"aws":{"type":"object","properties":{"allowPlaintextEndpoint":{"type":"boolean","default":false},"endpoint":{"type":"string","maxLength":2048},"services":{"type":"array","maxItems":12,"items":{"type":"string","enum":["s3","dynamodb","sqs","sns","sts","kms","secretsmanager","ssm","lambda","kinesis","logs","events"]}},"staticKeys":{"type":"object","required":["secretRef"],"properties":{"secretRef":{"type":"object","required":["name"],"properties":{"accessKeyIdKey":{"type":"string","default":"AWS_ACCESS_KEY_ID","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253},"secretAccessKeyKey":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"sessionTokenKey":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253}},"additionalProperties":false}},"additionalProperties":false},"useDualstackEndpoint":{"type":"boolean","default":false},"useFipsEndpoint":{"type":"boolean","default":false},"vault":{"type":"object","required":["address","auth"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path"],"properties":{"accessKeyIdField":{"type":"string","default":"AWS_ACCESS_KEY_ID","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600},"secretAccessKeyField":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","minLength":1,"maxLength":256},"sessionTokenField":{"type":"string","minLength":1,"maxLength":256}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256},"secretsEngine":{"type":"object","required":["role"],"properties":{"credentialType":{"type":"string","enum":["iam_user","assumed_role","federation_token"],"default":"iam_user"},"mount":{"type":"string","default":"aws","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"roleArn":{"type":"string","maxLength":2048},"ttlSeconds":{"type":"integer","minimum":900,"maximum":129600}},"additionalProperties":false}},"additionalProperties":false},"webIdentity":{"type":"object","required":["roleArn"],"properties":{"roleArn":{"type":"string","maxLength":2048},"sessionDurationSeconds":{"type":"integer","default":3600,"minimum":900,"maximum":43200},"stsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","maxLength":32},"tokenAudience":{"type":"string","default":"sts.amazonaws.com","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"env":{"type":"array","maxItems":32,"items":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"value":{"type":"string","maxLength":4096}},"additionalProperties":false}},"http":{"type":"object","properties":{"allowPlaintextUpstream":{"type":"boolean","default":false},"azureWorkloadIdentity":{"type":"object","required":["tenantId","clientId"],"properties":{"authorityHost":{"type":"string","default":"https://login.microsoftonline.com","maxLength":2048},"caBundle":{"type":"string","maxLength":65536},"clientId":{"type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},"scope":{"type":"string","pattern":"^[!-~]+$","minLength":1,"maxLength":512},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9.-]*$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"api://AzureADTokenExchange","minLength":1,"maxLength":256}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"githubApp":{"type":"object","required":["appId","installationId","privateKeySecretRef"],"properties":{"appId":{"type":"string","pattern":"^([0-9]+|Iv[0-9A-Za-z._-]+)$","minLength":1,"maxLength":64},"installationId":{"type":"integer","minimum":1},"permissions":{"type":"object","maxProperties":50,"additionalProperties":{"type":"string","enum":["read","write","admin"]}},"privateKeySecretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"repositories":{"type":"array","maxItems":500,"items":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","minLength":1,"maxLength":100}}},"additionalProperties":false},"injection":{"type":"object","required":["type"],"properties":{"basic":{"type":"object","properties":{"username":{"type":"string","pattern":"^[^:\\x00-\\x1f\\x7f]+$","minLength":1,"maxLength":256}},"additionalProperties":false},"header":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"prefix":{"type":"string","pattern":"^[ -~]*$","maxLength":256}},"additionalProperties":false},"queryParameter":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._~-]+$","minLength":1,"maxLength":128}},"additionalProperties":false},"type":{"type":"string","enum":["Bearer","Header","Basic","QueryParameter"]}},"additionalProperties":false},"preset":{"type":"string","enum":["openai","anthropic","mistral","github","gitlab","stripe","azure-storage","azure-management","azure-openai"]},"secretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"upstream":{"type":"string","maxLength":2048},"vault":{"type":"object","required":["address","auth","kv"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path","field"],"properties":{"field":{"type":"string","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"port":{"type":"integer","minimum":1024,"maximum":65535},"type":{"type":"string","enum":["aws","http"]}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
+const schema11 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string","maxLength":63},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["type","port"],"properties":{"aws":{"type":"object","properties":{"allowPlaintextEndpoint":{"type":"boolean","default":false},"endpoint":{"type":"string","maxLength":2048},"services":{"type":"array","maxItems":12,"items":{"type":"string","enum":["s3","dynamodb","sqs","sns","sts","kms","secretsmanager","ssm","lambda","kinesis","logs","events"]}},"staticKeys":{"type":"object","required":["secretRef"],"properties":{"secretRef":{"type":"object","required":["name"],"properties":{"accessKeyIdKey":{"type":"string","default":"AWS_ACCESS_KEY_ID","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253},"secretAccessKeyKey":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"sessionTokenKey":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253}},"additionalProperties":false}},"additionalProperties":false},"useDualstackEndpoint":{"type":"boolean","default":false},"useFipsEndpoint":{"type":"boolean","default":false},"vault":{"type":"object","required":["address","auth"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path"],"properties":{"accessKeyIdField":{"type":"string","default":"AWS_ACCESS_KEY_ID","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600},"secretAccessKeyField":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","minLength":1,"maxLength":256},"sessionTokenField":{"type":"string","minLength":1,"maxLength":256}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256},"secretsEngine":{"type":"object","required":["role"],"properties":{"credentialType":{"type":"string","enum":["iam_user","assumed_role","federation_token"],"default":"iam_user"},"mount":{"type":"string","default":"aws","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"roleArn":{"type":"string","maxLength":2048},"ttlSeconds":{"type":"integer","minimum":900,"maximum":129600}},"additionalProperties":false}},"additionalProperties":false},"webIdentity":{"type":"object","required":["roleArn"],"properties":{"roleArn":{"type":"string","maxLength":2048},"sessionDurationSeconds":{"type":"integer","default":3600,"minimum":900,"maximum":43200},"stsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","maxLength":32},"tokenAudience":{"type":"string","default":"sts.amazonaws.com","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"env":{"type":"array","maxItems":32,"items":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"value":{"type":"string","maxLength":4096}},"additionalProperties":false}},"http":{"type":"object","properties":{"allowPlaintextUpstream":{"type":"boolean","default":false},"azureWorkloadIdentity":{"type":"object","required":["tenantId","clientId"],"properties":{"authorityHost":{"type":"string","default":"https://login.microsoftonline.com","maxLength":2048},"caBundle":{"type":"string","maxLength":65536},"clientId":{"type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},"scope":{"type":"string","pattern":"^[!-~]+$","minLength":1,"maxLength":512},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9.-]*$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"api://AzureADTokenExchange","minLength":1,"maxLength":256}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"githubApp":{"type":"object","required":["appId","installationId","privateKeySecretRef"],"properties":{"appId":{"type":"string","pattern":"^([0-9]+|Iv[0-9A-Za-z._-]+)$","minLength":1,"maxLength":64},"installationId":{"type":"integer","minimum":1},"permissions":{"type":"object","maxProperties":50,"additionalProperties":{"type":"string","enum":["read","write","admin"]}},"privateKeySecretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"repositories":{"type":"array","maxItems":500,"items":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","minLength":1,"maxLength":100}}},"additionalProperties":false},"injection":{"type":"object","required":["type"],"properties":{"basic":{"type":"object","properties":{"username":{"type":"string","pattern":"^[^:\\x00-\\x1f\\x7f]+$","minLength":1,"maxLength":256}},"additionalProperties":false},"header":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"prefix":{"type":"string","pattern":"^[ -~]*$","maxLength":256}},"additionalProperties":false},"queryParameter":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._~-]+$","minLength":1,"maxLength":128}},"additionalProperties":false},"type":{"type":"string","enum":["Bearer","Header","Basic","QueryParameter"]}},"additionalProperties":false},"oauth2":{"type":"object","required":["grant"],"properties":{"allowPlaintext":{"type":"boolean","default":false},"assertion":{"type":"object","properties":{"tokenAudience":{"type":"string","minLength":1,"maxLength":2048}},"additionalProperties":false},"audiences":{"type":"array","maxItems":16,"items":{"type":"string","pattern":"^[\\x21-\\x7e]+$","minLength":1,"maxLength":2048}},"caBundle":{"type":"string","maxLength":65536},"clientAuthentication":{"type":"object","required":["method"],"properties":{"keyId":{"type":"string","minLength":1,"maxLength":256},"method":{"type":"string","enum":["ClientSecretBasic","ClientSecretPost","PrivateKeyJwt","None"]},"secretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"signingAlgorithm":{"type":"string","enum":["RS256","PS256","ES256","ES384","EdDSA"]}},"additionalProperties":false},"clientId":{"type":"string","pattern":"^[\\x21-\\x7e]+$","minLength":1,"maxLength":256},"grant":{"type":"string","enum":["ClientCredentials","JwtBearer"]},"issuer":{"type":"string","maxLength":2048},"resources":{"type":"array","maxItems":16,"items":{"type":"string","maxLength":2048}},"scopes":{"type":"array","maxItems":32,"items":{"type":"string","pattern":"^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$","minLength":1,"maxLength":256}},"tokenEndpoint":{"type":"string","maxLength":2048}},"additionalProperties":false},"preset":{"type":"string","enum":["openai","anthropic","mistral","github","gitlab","stripe","azure-storage","azure-management","azure-openai"]},"secretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"upstream":{"type":"string","maxLength":2048},"vault":{"type":"object","required":["address","auth","kv"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path","field"],"properties":{"field":{"type":"string","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"port":{"type":"integer","minimum":1024,"maximum":65535},"type":{"type":"string","enum":["aws","http"]}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
 const func2 = ucs2length;
 const func44 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[-._a-zA-Z0-9]+$", "u");
@@ -27,8 +27,10 @@ const pattern18 = new RegExp("^[A-Za-z0-9._-]+$", "u");
 const pattern19 = new RegExp("^[^:\\x00-\\x1f\\x7f]+$", "u");
 const pattern20 = new RegExp("^[ -~]*$", "u");
 const pattern21 = new RegExp("^[A-Za-z0-9._~-]+$", "u");
-const pattern29 = new RegExp("^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$", "u");
-const pattern30 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$", "u");
+const pattern22 = new RegExp("^[\\x21-\\x7e]+$", "u");
+const pattern26 = new RegExp("^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$", "u");
+const pattern34 = new RegExp("^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$", "u");
+const pattern35 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$", "u");
 const formats0 = CRD_FORMATS["date-time"];
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -2729,10 +2731,14 @@ vErrors.push(err225);
 errors++;
 }
 }
-if(data51.preset !== undefined){
-let data80 = data51.preset;
-if(typeof data80 !== "string"){
-const err226 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.preset.type,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data80};
+if(data51.oauth2 !== undefined){
+let data80 = data51.oauth2;
+if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
+if(data80.allowPlaintext === undefined){
+data80.allowPlaintext = false;
+}
+if(data80.grant === undefined){
+const err226 = {instancePath:instancePath+"/spec/http/oauth2",schemaPath:"#/properties/spec/properties/http/properties/oauth2/required",keyword:"required",params:{missingProperty: "grant"},message:"must have required property '"+"grant"+"'",schema:schema11.properties.spec.properties.http.properties.oauth2.required,parentSchema:schema11.properties.spec.properties.http.properties.oauth2,data:data80};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -2741,8 +2747,9 @@ vErrors.push(err226);
 }
 errors++;
 }
-if(!(((((((((data80 === "openai") || (data80 === "anthropic")) || (data80 === "mistral")) || (data80 === "github")) || (data80 === "gitlab")) || (data80 === "stripe")) || (data80 === "azure-storage")) || (data80 === "azure-management")) || (data80 === "azure-openai"))){
-const err227 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.preset.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.preset.enum,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data80};
+for(const key21 in data80){
+if(!(func44.call(schema11.properties.spec.properties.http.properties.oauth2.properties, key21))){
+const err227 = {instancePath:instancePath+"/spec/http/oauth2",schemaPath:"#/properties/spec/properties/http/properties/oauth2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.oauth2,data:data80};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -2752,11 +2759,9 @@ vErrors.push(err227);
 errors++;
 }
 }
-if(data51.secretRef !== undefined){
-let data81 = data51.secretRef;
-if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
-if(data81.name === undefined){
-const err228 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data81};
+let data81 = data80.allowPlaintext;
+if(typeof data81 !== "boolean"){
+const err228 = {instancePath:instancePath+"/spec/http/oauth2/allowPlaintext",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/allowPlaintext/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.allowPlaintext.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.allowPlaintext,data:data81};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -2765,8 +2770,12 @@ vErrors.push(err228);
 }
 errors++;
 }
-if(data81.key === undefined){
-const err229 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data81};
+if(data80.assertion !== undefined){
+let data82 = data80.assertion;
+if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
+for(const key22 in data82){
+if(!(key22 === "tokenAudience")){
+const err229 = {instancePath:instancePath+"/spec/http/oauth2/assertion",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/assertion/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion,data:data82};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -2775,9 +2784,12 @@ vErrors.push(err229);
 }
 errors++;
 }
-for(const key21 in data81){
-if(!((key21 === "key") || (key21 === "name"))){
-const err230 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data81};
+}
+if(data82.tokenAudience !== undefined){
+let data83 = data82.tokenAudience;
+if(typeof data83 === "string"){
+if(func2(data83) > 2048){
+const err230 = {instancePath:instancePath+"/spec/http/oauth2/assertion/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/assertion/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion.properties.tokenAudience,data:data83};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -2786,12 +2798,8 @@ vErrors.push(err230);
 }
 errors++;
 }
-}
-if(data81.key !== undefined){
-let data82 = data81.key;
-if(typeof data82 === "string"){
-if(func2(data82) > 253){
-const err231 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data82};
+if(func2(data83) < 1){
+const err231 = {instancePath:instancePath+"/spec/http/oauth2/assertion/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/assertion/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion.properties.tokenAudience,data:data83};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -2800,8 +2808,9 @@ vErrors.push(err231);
 }
 errors++;
 }
-if(func2(data82) < 1){
-const err232 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data82};
+}
+else {
+const err232 = {instancePath:instancePath+"/spec/http/oauth2/assertion/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/assertion/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion.properties.tokenAudience,data:data83};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -2810,8 +2819,10 @@ vErrors.push(err232);
 }
 errors++;
 }
-if(!pattern0.test(data82)){
-const err233 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data82};
+}
+}
+else {
+const err233 = {instancePath:instancePath+"/spec/http/oauth2/assertion",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/assertion/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion,data:data82};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -2821,8 +2832,11 @@ vErrors.push(err233);
 errors++;
 }
 }
-else {
-const err234 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.key.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data82};
+if(data80.audiences !== undefined){
+let data84 = data80.audiences;
+if(Array.isArray(data84)){
+if(data84.length > 16){
+const err234 = {instancePath:instancePath+"/spec/http/oauth2/audiences",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences,data:data84};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -2831,12 +2845,12 @@ vErrors.push(err234);
 }
 errors++;
 }
-}
-if(data81.name !== undefined){
-let data83 = data81.name;
-if(typeof data83 === "string"){
-if(func2(data83) > 253){
-const err235 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data83};
+const len3 = data84.length;
+for(let i3=0; i3<len3; i3++){
+let data85 = data84[i3];
+if(typeof data85 === "string"){
+if(func2(data85) > 2048){
+const err235 = {instancePath:instancePath+"/spec/http/oauth2/audiences/" + i3,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/items/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.items,data:data85};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -2845,8 +2859,8 @@ vErrors.push(err235);
 }
 errors++;
 }
-if(func2(data83) < 1){
-const err236 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data83};
+if(func2(data85) < 1){
+const err236 = {instancePath:instancePath+"/spec/http/oauth2/audiences/" + i3,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.items,data:data85};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -2855,8 +2869,8 @@ vErrors.push(err236);
 }
 errors++;
 }
-if(!pattern1.test(data83)){
-const err237 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data83};
+if(!pattern22.test(data85)){
+const err237 = {instancePath:instancePath+"/spec/http/oauth2/audiences/" + i3,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/items/pattern",keyword:"pattern",params:{pattern: "^[\\x21-\\x7e]+$"},message:"must match pattern \""+"^[\\x21-\\x7e]+$"+"\"",schema:"^[\\x21-\\x7e]+$",parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.items,data:data85};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -2867,7 +2881,7 @@ errors++;
 }
 }
 else {
-const err238 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data83};
+const err238 = {instancePath:instancePath+"/spec/http/oauth2/audiences/" + i3,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.items.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.items,data:data85};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -2879,7 +2893,7 @@ errors++;
 }
 }
 else {
-const err239 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.secretRef.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data81};
+const err239 = {instancePath:instancePath+"/spec/http/oauth2/audiences",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences,data:data84};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -2889,11 +2903,11 @@ vErrors.push(err239);
 errors++;
 }
 }
-if(data51.upstream !== undefined){
-let data84 = data51.upstream;
-if(typeof data84 === "string"){
-if(func2(data84) > 2048){
-const err240 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data84};
+if(data80.caBundle !== undefined){
+let data86 = data80.caBundle;
+if(typeof data86 === "string"){
+if(func2(data86) > 65536){
+const err240 = {instancePath:instancePath+"/spec/http/oauth2/caBundle",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.caBundle,data:data86};
 if(vErrors === null){
 vErrors = [err240];
 }
@@ -2904,7 +2918,7 @@ errors++;
 }
 }
 else {
-const err241 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.upstream.type,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data84};
+const err241 = {instancePath:instancePath+"/spec/http/oauth2/caBundle",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.caBundle,data:data86};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -2914,14 +2928,11 @@ vErrors.push(err241);
 errors++;
 }
 }
-if(data51.vault !== undefined){
-let data85 = data51.vault;
-if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
-if(data85.allowPlaintext === undefined){
-data85.allowPlaintext = false;
-}
-if(data85.address === undefined){
-const err242 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data85};
+if(data80.clientAuthentication !== undefined){
+let data87 = data80.clientAuthentication;
+if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
+if(data87.method === undefined){
+const err242 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/required",keyword:"required",params:{missingProperty: "method"},message:"must have required property '"+"method"+"'",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.required,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication,data:data87};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -2930,8 +2941,9 @@ vErrors.push(err242);
 }
 errors++;
 }
-if(data85.auth === undefined){
-const err243 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "auth"},message:"must have required property '"+"auth"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data85};
+for(const key23 in data87){
+if(!((((key23 === "keyId") || (key23 === "method")) || (key23 === "secretRef")) || (key23 === "signingAlgorithm"))){
+const err243 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication,data:data87};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -2940,8 +2952,12 @@ vErrors.push(err243);
 }
 errors++;
 }
-if(data85.kv === undefined){
-const err244 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "kv"},message:"must have required property '"+"kv"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data85};
+}
+if(data87.keyId !== undefined){
+let data88 = data87.keyId;
+if(typeof data88 === "string"){
+if(func2(data88) > 256){
+const err244 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/keyId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/keyId/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.keyId,data:data88};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -2950,9 +2966,8 @@ vErrors.push(err244);
 }
 errors++;
 }
-for(const key22 in data85){
-if(!((((((key22 === "address") || (key22 === "allowPlaintext")) || (key22 === "auth")) || (key22 === "caBundle")) || (key22 === "kv")) || (key22 === "namespace"))){
-const err245 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data85};
+if(func2(data88) < 1){
+const err245 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/keyId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/keyId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.keyId,data:data88};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -2962,11 +2977,8 @@ vErrors.push(err245);
 errors++;
 }
 }
-if(data85.address !== undefined){
-let data86 = data85.address;
-if(typeof data86 === "string"){
-if(func2(data86) > 2048){
-const err246 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data86};
+else {
+const err246 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/keyId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/keyId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.keyId.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.keyId,data:data88};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -2976,8 +2988,10 @@ vErrors.push(err246);
 errors++;
 }
 }
-else {
-const err247 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.address.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data86};
+if(data87.method !== undefined){
+let data89 = data87.method;
+if(typeof data89 !== "string"){
+const err247 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/method",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/method/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.method.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.method,data:data89};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -2986,10 +3000,8 @@ vErrors.push(err247);
 }
 errors++;
 }
-}
-let data87 = data85.allowPlaintext;
-if(typeof data87 !== "boolean"){
-const err248 = {instancePath:instancePath+"/spec/http/vault/allowPlaintext",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/allowPlaintext/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext,data:data87};
+if(!((((data89 === "ClientSecretBasic") || (data89 === "ClientSecretPost")) || (data89 === "PrivateKeyJwt")) || (data89 === "None"))){
+const err248 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/method",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/method/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.method.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.method.enum,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.method,data:data89};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -2998,11 +3010,12 @@ vErrors.push(err248);
 }
 errors++;
 }
-if(data85.auth !== undefined){
-let data88 = data85.auth;
-if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
-if(data88.kubernetes === undefined){
-const err249 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/required",keyword:"required",params:{missingProperty: "kubernetes"},message:"must have required property '"+"kubernetes"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data88};
+}
+if(data87.secretRef !== undefined){
+let data90 = data87.secretRef;
+if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
+if(data90.name === undefined){
+const err249 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef,data:data90};
 if(vErrors === null){
 vErrors = [err249];
 }
@@ -3011,9 +3024,8 @@ vErrors.push(err249);
 }
 errors++;
 }
-for(const key23 in data88){
-if(!(key23 === "kubernetes")){
-const err250 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data88};
+if(data90.key === undefined){
+const err250 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef,data:data90};
 if(vErrors === null){
 vErrors = [err250];
 }
@@ -3022,18 +3034,9 @@ vErrors.push(err250);
 }
 errors++;
 }
-}
-if(data88.kubernetes !== undefined){
-let data89 = data88.kubernetes;
-if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
-if(data89.mount === undefined){
-data89.mount = "kubernetes";
-}
-if(data89.tokenAudience === undefined){
-data89.tokenAudience = "vault";
-}
-if(data89.role === undefined){
-const err251 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data89};
+for(const key24 in data90){
+if(!((key24 === "key") || (key24 === "name"))){
+const err251 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef,data:data90};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -3042,9 +3045,12 @@ vErrors.push(err251);
 }
 errors++;
 }
-for(const key24 in data89){
-if(!(((key24 === "mount") || (key24 === "role")) || (key24 === "tokenAudience"))){
-const err252 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data89};
+}
+if(data90.key !== undefined){
+let data91 = data90.key;
+if(typeof data91 === "string"){
+if(func2(data91) > 253){
+const err252 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/key/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.key,data:data91};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -3053,11 +3059,8 @@ vErrors.push(err252);
 }
 errors++;
 }
-}
-let data90 = data89.mount;
-if(typeof data90 === "string"){
-if(func2(data90) > 128){
-const err253 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data90};
+if(func2(data91) < 1){
+const err253 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.key,data:data91};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -3066,8 +3069,8 @@ vErrors.push(err253);
 }
 errors++;
 }
-if(func2(data90) < 1){
-const err254 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data90};
+if(!pattern0.test(data91)){
+const err254 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.key,data:data91};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -3076,8 +3079,9 @@ vErrors.push(err254);
 }
 errors++;
 }
-if(!pattern4.test(data90)){
-const err255 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data90};
+}
+else {
+const err255 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.key.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.key,data:data91};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -3087,8 +3091,11 @@ vErrors.push(err255);
 errors++;
 }
 }
-else {
-const err256 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data90};
+if(data90.name !== undefined){
+let data92 = data90.name;
+if(typeof data92 === "string"){
+if(func2(data92) > 253){
+const err256 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.name,data:data92};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -3097,11 +3104,8 @@ vErrors.push(err256);
 }
 errors++;
 }
-if(data89.role !== undefined){
-let data91 = data89.role;
-if(typeof data91 === "string"){
-if(func2(data91) > 128){
-const err257 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data91};
+if(func2(data92) < 1){
+const err257 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.name,data:data92};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -3110,8 +3114,8 @@ vErrors.push(err257);
 }
 errors++;
 }
-if(func2(data91) < 1){
-const err258 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data91};
+if(!pattern1.test(data92)){
+const err258 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.name,data:data92};
 if(vErrors === null){
 vErrors = [err258];
 }
@@ -3120,8 +3124,9 @@ vErrors.push(err258);
 }
 errors++;
 }
-if(!pattern5.test(data91)){
-const err259 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.@-]+$"+"\"",schema:"^[A-Za-z0-9_.@-]+$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data91};
+}
+else {
+const err259 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.name,data:data92};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -3131,8 +3136,9 @@ vErrors.push(err259);
 errors++;
 }
 }
+}
 else {
-const err260 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data91};
+const err260 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef,data:data90};
 if(vErrors === null){
 vErrors = [err260];
 }
@@ -3142,10 +3148,10 @@ vErrors.push(err260);
 errors++;
 }
 }
-let data92 = data89.tokenAudience;
-if(typeof data92 === "string"){
-if(func2(data92) > 256){
-const err261 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data92};
+if(data87.signingAlgorithm !== undefined){
+let data93 = data87.signingAlgorithm;
+if(typeof data93 !== "string"){
+const err261 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/signingAlgorithm",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/signingAlgorithm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.signingAlgorithm.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.signingAlgorithm,data:data93};
 if(vErrors === null){
 vErrors = [err261];
 }
@@ -3154,8 +3160,8 @@ vErrors.push(err261);
 }
 errors++;
 }
-if(func2(data92) < 1){
-const err262 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data92};
+if(!(((((data93 === "RS256") || (data93 === "PS256")) || (data93 === "ES256")) || (data93 === "ES384")) || (data93 === "EdDSA"))){
+const err262 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/signingAlgorithm",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/signingAlgorithm/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.signingAlgorithm.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.signingAlgorithm.enum,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.signingAlgorithm,data:data93};
 if(vErrors === null){
 vErrors = [err262];
 }
@@ -3165,8 +3171,9 @@ vErrors.push(err262);
 errors++;
 }
 }
+}
 else {
-const err263 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data92};
+const err263 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication,data:data87};
 if(vErrors === null){
 vErrors = [err263];
 }
@@ -3176,8 +3183,11 @@ vErrors.push(err263);
 errors++;
 }
 }
-else {
-const err264 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data89};
+if(data80.clientId !== undefined){
+let data94 = data80.clientId;
+if(typeof data94 === "string"){
+if(func2(data94) > 256){
+const err264 = {instancePath:instancePath+"/spec/http/oauth2/clientId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientId/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientId,data:data94};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -3186,10 +3196,8 @@ vErrors.push(err264);
 }
 errors++;
 }
-}
-}
-else {
-const err265 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data88};
+if(func2(data94) < 1){
+const err265 = {instancePath:instancePath+"/spec/http/oauth2/clientId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientId,data:data94};
 if(vErrors === null){
 vErrors = [err265];
 }
@@ -3198,12 +3206,8 @@ vErrors.push(err265);
 }
 errors++;
 }
-}
-if(data85.caBundle !== undefined){
-let data93 = data85.caBundle;
-if(typeof data93 === "string"){
-if(func2(data93) > 65536){
-const err266 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data93};
+if(!pattern22.test(data94)){
+const err266 = {instancePath:instancePath+"/spec/http/oauth2/clientId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientId/pattern",keyword:"pattern",params:{pattern: "^[\\x21-\\x7e]+$"},message:"must match pattern \""+"^[\\x21-\\x7e]+$"+"\"",schema:"^[\\x21-\\x7e]+$",parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientId,data:data94};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -3214,7 +3218,7 @@ errors++;
 }
 }
 else {
-const err267 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data93};
+const err267 = {instancePath:instancePath+"/spec/http/oauth2/clientId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientId.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientId,data:data94};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -3224,17 +3228,10 @@ vErrors.push(err267);
 errors++;
 }
 }
-if(data85.kv !== undefined){
-let data94 = data85.kv;
-if(data94 && typeof data94 == "object" && !Array.isArray(data94)){
-if(data94.mount === undefined){
-data94.mount = "secret";
-}
-if(data94.pollIntervalSeconds === undefined){
-data94.pollIntervalSeconds = 30;
-}
-if(data94.path === undefined){
-const err268 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data94};
+if(data80.grant !== undefined){
+let data95 = data80.grant;
+if(typeof data95 !== "string"){
+const err268 = {instancePath:instancePath+"/spec/http/oauth2/grant",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/grant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.grant.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.grant,data:data95};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -3243,8 +3240,8 @@ vErrors.push(err268);
 }
 errors++;
 }
-if(data94.field === undefined){
-const err269 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data94};
+if(!((data95 === "ClientCredentials") || (data95 === "JwtBearer"))){
+const err269 = {instancePath:instancePath+"/spec/http/oauth2/grant",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/grant/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.oauth2.properties.grant.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.grant.enum,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.grant,data:data95};
 if(vErrors === null){
 vErrors = [err269];
 }
@@ -3253,9 +3250,12 @@ vErrors.push(err269);
 }
 errors++;
 }
-for(const key25 in data94){
-if(!((((key25 === "field") || (key25 === "mount")) || (key25 === "path")) || (key25 === "pollIntervalSeconds"))){
-const err270 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data94};
+}
+if(data80.issuer !== undefined){
+let data96 = data80.issuer;
+if(typeof data96 === "string"){
+if(func2(data96) > 2048){
+const err270 = {instancePath:instancePath+"/spec/http/oauth2/issuer",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.issuer,data:data96};
 if(vErrors === null){
 vErrors = [err270];
 }
@@ -3265,11 +3265,8 @@ vErrors.push(err270);
 errors++;
 }
 }
-if(data94.field !== undefined){
-let data95 = data94.field;
-if(typeof data95 === "string"){
-if(func2(data95) > 256){
-const err271 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data95};
+else {
+const err271 = {instancePath:instancePath+"/spec/http/oauth2/issuer",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/issuer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.issuer.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.issuer,data:data96};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -3278,8 +3275,12 @@ vErrors.push(err271);
 }
 errors++;
 }
-if(func2(data95) < 1){
-const err272 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data95};
+}
+if(data80.resources !== undefined){
+let data97 = data80.resources;
+if(Array.isArray(data97)){
+if(data97.length > 16){
+const err272 = {instancePath:instancePath+"/spec/http/oauth2/resources",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/resources/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources,data:data97};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -3288,9 +3289,12 @@ vErrors.push(err272);
 }
 errors++;
 }
-}
-else {
-const err273 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data95};
+const len4 = data97.length;
+for(let i4=0; i4<len4; i4++){
+let data98 = data97[i4];
+if(typeof data98 === "string"){
+if(func2(data98) > 2048){
+const err273 = {instancePath:instancePath+"/spec/http/oauth2/resources/" + i4,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/resources/items/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources.items,data:data98};
 if(vErrors === null){
 vErrors = [err273];
 }
@@ -3300,10 +3304,8 @@ vErrors.push(err273);
 errors++;
 }
 }
-let data96 = data94.mount;
-if(typeof data96 === "string"){
-if(func2(data96) > 128){
-const err274 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data96};
+else {
+const err274 = {instancePath:instancePath+"/spec/http/oauth2/resources/" + i4,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/resources/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources.items.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources.items,data:data98};
 if(vErrors === null){
 vErrors = [err274];
 }
@@ -3312,8 +3314,10 @@ vErrors.push(err274);
 }
 errors++;
 }
-if(func2(data96) < 1){
-const err275 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data96};
+}
+}
+else {
+const err275 = {instancePath:instancePath+"/spec/http/oauth2/resources",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/resources/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources,data:data97};
 if(vErrors === null){
 vErrors = [err275];
 }
@@ -3322,8 +3326,12 @@ vErrors.push(err275);
 }
 errors++;
 }
-if(!pattern4.test(data96)){
-const err276 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data96};
+}
+if(data80.scopes !== undefined){
+let data99 = data80.scopes;
+if(Array.isArray(data99)){
+if(data99.length > 32){
+const err276 = {instancePath:instancePath+"/spec/http/oauth2/scopes",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes,data:data99};
 if(vErrors === null){
 vErrors = [err276];
 }
@@ -3332,9 +3340,12 @@ vErrors.push(err276);
 }
 errors++;
 }
-}
-else {
-const err277 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data96};
+const len5 = data99.length;
+for(let i5=0; i5<len5; i5++){
+let data100 = data99[i5];
+if(typeof data100 === "string"){
+if(func2(data100) > 256){
+const err277 = {instancePath:instancePath+"/spec/http/oauth2/scopes/" + i5,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/items/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.items,data:data100};
 if(vErrors === null){
 vErrors = [err277];
 }
@@ -3343,11 +3354,8 @@ vErrors.push(err277);
 }
 errors++;
 }
-if(data94.path !== undefined){
-let data97 = data94.path;
-if(typeof data97 === "string"){
-if(func2(data97) > 512){
-const err278 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data97};
+if(func2(data100) < 1){
+const err278 = {instancePath:instancePath+"/spec/http/oauth2/scopes/" + i5,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.items,data:data100};
 if(vErrors === null){
 vErrors = [err278];
 }
@@ -3356,8 +3364,8 @@ vErrors.push(err278);
 }
 errors++;
 }
-if(func2(data97) < 1){
-const err279 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data97};
+if(!pattern26.test(data100)){
+const err279 = {instancePath:instancePath+"/spec/http/oauth2/scopes/" + i5,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/items/pattern",keyword:"pattern",params:{pattern: "^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$"},message:"must match pattern \""+"^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$"+"\"",schema:"^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$",parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.items,data:data100};
 if(vErrors === null){
 vErrors = [err279];
 }
@@ -3366,8 +3374,9 @@ vErrors.push(err279);
 }
 errors++;
 }
-if(!pattern7.test(data97)){
-const err280 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"+"\"",schema:"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data97};
+}
+else {
+const err280 = {instancePath:instancePath+"/spec/http/oauth2/scopes/" + i5,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.items.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.items,data:data100};
 if(vErrors === null){
 vErrors = [err280];
 }
@@ -3377,8 +3386,9 @@ vErrors.push(err280);
 errors++;
 }
 }
+}
 else {
-const err281 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data97};
+const err281 = {instancePath:instancePath+"/spec/http/oauth2/scopes",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes,data:data99};
 if(vErrors === null){
 vErrors = [err281];
 }
@@ -3388,9 +3398,11 @@ vErrors.push(err281);
 errors++;
 }
 }
-let data98 = data94.pollIntervalSeconds;
-if(!((typeof data98 == "number") && (!(data98 % 1) && !isNaN(data98)))){
-const err282 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data98};
+if(data80.tokenEndpoint !== undefined){
+let data101 = data80.tokenEndpoint;
+if(typeof data101 === "string"){
+if(func2(data101) > 2048){
+const err282 = {instancePath:instancePath+"/spec/http/oauth2/tokenEndpoint",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/tokenEndpoint/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.tokenEndpoint,data:data101};
 if(vErrors === null){
 vErrors = [err282];
 }
@@ -3399,9 +3411,9 @@ vErrors.push(err282);
 }
 errors++;
 }
-if(typeof data98 == "number"){
-if(data98 > 3600 || isNaN(data98)){
-const err283 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data98};
+}
+else {
+const err283 = {instancePath:instancePath+"/spec/http/oauth2/tokenEndpoint",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/tokenEndpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.tokenEndpoint.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.tokenEndpoint,data:data101};
 if(vErrors === null){
 vErrors = [err283];
 }
@@ -3410,8 +3422,10 @@ vErrors.push(err283);
 }
 errors++;
 }
-if(data98 < 5 || isNaN(data98)){
-const err284 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data98};
+}
+}
+else {
+const err284 = {instancePath:instancePath+"/spec/http/oauth2",schemaPath:"#/properties/spec/properties/http/properties/oauth2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.oauth2.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2,data:data80};
 if(vErrors === null){
 vErrors = [err284];
 }
@@ -3421,9 +3435,10 @@ vErrors.push(err284);
 errors++;
 }
 }
-}
-else {
-const err285 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data94};
+if(data51.preset !== undefined){
+let data102 = data51.preset;
+if(typeof data102 !== "string"){
+const err285 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.preset.type,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data102};
 if(vErrors === null){
 vErrors = [err285];
 }
@@ -3432,12 +3447,8 @@ vErrors.push(err285);
 }
 errors++;
 }
-}
-if(data85.namespace !== undefined){
-let data99 = data85.namespace;
-if(typeof data99 === "string"){
-if(func2(data99) > 256){
-const err286 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data99};
+if(!(((((((((data102 === "openai") || (data102 === "anthropic")) || (data102 === "mistral")) || (data102 === "github")) || (data102 === "gitlab")) || (data102 === "stripe")) || (data102 === "azure-storage")) || (data102 === "azure-management")) || (data102 === "azure-openai"))){
+const err286 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.preset.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.preset.enum,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data102};
 if(vErrors === null){
 vErrors = [err286];
 }
@@ -3446,8 +3457,12 @@ vErrors.push(err286);
 }
 errors++;
 }
-if(func2(data99) < 1){
-const err287 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data99};
+}
+if(data51.secretRef !== undefined){
+let data103 = data51.secretRef;
+if(data103 && typeof data103 == "object" && !Array.isArray(data103)){
+if(data103.name === undefined){
+const err287 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data103};
 if(vErrors === null){
 vErrors = [err287];
 }
@@ -3456,8 +3471,8 @@ vErrors.push(err287);
 }
 errors++;
 }
-if(!pattern8.test(data99)){
-const err288 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data99};
+if(data103.key === undefined){
+const err288 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data103};
 if(vErrors === null){
 vErrors = [err288];
 }
@@ -3466,9 +3481,9 @@ vErrors.push(err288);
 }
 errors++;
 }
-}
-else {
-const err289 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.namespace.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data99};
+for(const key25 in data103){
+if(!((key25 === "key") || (key25 === "name"))){
+const err289 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data103};
 if(vErrors === null){
 vErrors = [err289];
 }
@@ -3478,9 +3493,11 @@ vErrors.push(err289);
 errors++;
 }
 }
-}
-else {
-const err290 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.type,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data85};
+if(data103.key !== undefined){
+let data104 = data103.key;
+if(typeof data104 === "string"){
+if(func2(data104) > 253){
+const err290 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data104};
 if(vErrors === null){
 vErrors = [err290];
 }
@@ -3489,10 +3506,8 @@ vErrors.push(err290);
 }
 errors++;
 }
-}
-}
-else {
-const err291 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.type,parentSchema:schema11.properties.spec.properties.http,data:data51};
+if(func2(data104) < 1){
+const err291 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data104};
 if(vErrors === null){
 vErrors = [err291];
 }
@@ -3501,11 +3516,8 @@ vErrors.push(err291);
 }
 errors++;
 }
-}
-if(data5.port !== undefined){
-let data100 = data5.port;
-if(!((typeof data100 == "number") && (!(data100 % 1) && !isNaN(data100)))){
-const err292 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.port.type,parentSchema:schema11.properties.spec.properties.port,data:data100};
+if(!pattern0.test(data104)){
+const err292 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data104};
 if(vErrors === null){
 vErrors = [err292];
 }
@@ -3514,9 +3526,9 @@ vErrors.push(err292);
 }
 errors++;
 }
-if(typeof data100 == "number"){
-if(data100 > 65535 || isNaN(data100)){
-const err293 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema11.properties.spec.properties.port,data:data100};
+}
+else {
+const err293 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.key.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data104};
 if(vErrors === null){
 vErrors = [err293];
 }
@@ -3525,8 +3537,12 @@ vErrors.push(err293);
 }
 errors++;
 }
-if(data100 < 1024 || isNaN(data100)){
-const err294 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema11.properties.spec.properties.port,data:data100};
+}
+if(data103.name !== undefined){
+let data105 = data103.name;
+if(typeof data105 === "string"){
+if(func2(data105) > 253){
+const err294 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data105};
 if(vErrors === null){
 vErrors = [err294];
 }
@@ -3535,12 +3551,8 @@ vErrors.push(err294);
 }
 errors++;
 }
-}
-}
-if(data5.type !== undefined){
-let data101 = data5.type;
-if(typeof data101 !== "string"){
-const err295 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.type.type,parentSchema:schema11.properties.spec.properties.type,data:data101};
+if(func2(data105) < 1){
+const err295 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data105};
 if(vErrors === null){
 vErrors = [err295];
 }
@@ -3549,8 +3561,8 @@ vErrors.push(err295);
 }
 errors++;
 }
-if(!((data101 === "aws") || (data101 === "http"))){
-const err296 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.type.enum,parentSchema:schema11.properties.spec.properties.type,data:data101};
+if(!pattern1.test(data105)){
+const err296 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data105};
 if(vErrors === null){
 vErrors = [err296];
 }
@@ -3560,9 +3572,8 @@ vErrors.push(err296);
 errors++;
 }
 }
-}
 else {
-const err297 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data5};
+const err297 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data105};
 if(vErrors === null){
 vErrors = [err297];
 }
@@ -3572,12 +3583,9 @@ vErrors.push(err297);
 errors++;
 }
 }
-if(data.status !== undefined){
-let data102 = data.status;
-if(data102 && typeof data102 == "object" && !Array.isArray(data102)){
-for(const key26 in data102){
-if(!((key26 === "conditions") || (key26 === "observedGeneration"))){
-const err298 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status,data:data102};
+}
+else {
+const err298 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.secretRef.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data103};
 if(vErrors === null){
 vErrors = [err298];
 }
@@ -3587,11 +3595,11 @@ vErrors.push(err298);
 errors++;
 }
 }
-if(data102.conditions !== undefined){
-let data103 = data102.conditions;
-if(Array.isArray(data103)){
-if(data103.length > 16){
-const err299 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.status.properties.conditions,data:data103};
+if(data51.upstream !== undefined){
+let data106 = data51.upstream;
+if(typeof data106 === "string"){
+if(func2(data106) > 2048){
+const err299 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data106};
 if(vErrors === null){
 vErrors = [err299];
 }
@@ -3600,12 +3608,9 @@ vErrors.push(err299);
 }
 errors++;
 }
-const len3 = data103.length;
-for(let i3=0; i3<len3; i3++){
-let data104 = data103[i3];
-if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
-if(data104.type === undefined){
-const err300 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data104};
+}
+else {
+const err300 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.upstream.type,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data106};
 if(vErrors === null){
 vErrors = [err300];
 }
@@ -3614,8 +3619,15 @@ vErrors.push(err300);
 }
 errors++;
 }
-if(data104.status === undefined){
-const err301 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data104};
+}
+if(data51.vault !== undefined){
+let data107 = data51.vault;
+if(data107 && typeof data107 == "object" && !Array.isArray(data107)){
+if(data107.allowPlaintext === undefined){
+data107.allowPlaintext = false;
+}
+if(data107.address === undefined){
+const err301 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data107};
 if(vErrors === null){
 vErrors = [err301];
 }
@@ -3624,8 +3636,8 @@ vErrors.push(err301);
 }
 errors++;
 }
-if(data104.lastTransitionTime === undefined){
-const err302 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data104};
+if(data107.auth === undefined){
+const err302 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "auth"},message:"must have required property '"+"auth"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data107};
 if(vErrors === null){
 vErrors = [err302];
 }
@@ -3634,8 +3646,8 @@ vErrors.push(err302);
 }
 errors++;
 }
-if(data104.reason === undefined){
-const err303 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data104};
+if(data107.kv === undefined){
+const err303 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "kv"},message:"must have required property '"+"kv"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data107};
 if(vErrors === null){
 vErrors = [err303];
 }
@@ -3644,8 +3656,9 @@ vErrors.push(err303);
 }
 errors++;
 }
-if(data104.message === undefined){
-const err304 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data104};
+for(const key26 in data107){
+if(!((((((key26 === "address") || (key26 === "allowPlaintext")) || (key26 === "auth")) || (key26 === "caBundle")) || (key26 === "kv")) || (key26 === "namespace"))){
+const err304 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data107};
 if(vErrors === null){
 vErrors = [err304];
 }
@@ -3654,9 +3667,12 @@ vErrors.push(err304);
 }
 errors++;
 }
-for(const key27 in data104){
-if(!((((((key27 === "lastTransitionTime") || (key27 === "message")) || (key27 === "observedGeneration")) || (key27 === "reason")) || (key27 === "status")) || (key27 === "type"))){
-const err305 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data104};
+}
+if(data107.address !== undefined){
+let data108 = data107.address;
+if(typeof data108 === "string"){
+if(func2(data108) > 2048){
+const err305 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data108};
 if(vErrors === null){
 vErrors = [err305];
 }
@@ -3666,11 +3682,8 @@ vErrors.push(err305);
 errors++;
 }
 }
-if(data104.lastTransitionTime !== undefined){
-let data105 = data104.lastTransitionTime;
-if(typeof data105 === "string"){
-if(!(formats0.validate(data105))){
-const err306 = {instancePath:instancePath+"/status/conditions/" + i3+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data105};
+else {
+const err306 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.address.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data108};
 if(vErrors === null){
 vErrors = [err306];
 }
@@ -3680,8 +3693,9 @@ vErrors.push(err306);
 errors++;
 }
 }
-else {
-const err307 = {instancePath:instancePath+"/status/conditions/" + i3+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data105};
+let data109 = data107.allowPlaintext;
+if(typeof data109 !== "boolean"){
+const err307 = {instancePath:instancePath+"/spec/http/vault/allowPlaintext",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/allowPlaintext/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext,data:data109};
 if(vErrors === null){
 vErrors = [err307];
 }
@@ -3690,12 +3704,11 @@ vErrors.push(err307);
 }
 errors++;
 }
-}
-if(data104.message !== undefined){
-let data106 = data104.message;
-if(typeof data106 === "string"){
-if(func2(data106) > 32768){
-const err308 = {instancePath:instancePath+"/status/conditions/" + i3+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 32768},message:"must NOT have more than 32768 characters",schema:32768,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data106};
+if(data107.auth !== undefined){
+let data110 = data107.auth;
+if(data110 && typeof data110 == "object" && !Array.isArray(data110)){
+if(data110.kubernetes === undefined){
+const err308 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/required",keyword:"required",params:{missingProperty: "kubernetes"},message:"must have required property '"+"kubernetes"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data110};
 if(vErrors === null){
 vErrors = [err308];
 }
@@ -3704,9 +3717,9 @@ vErrors.push(err308);
 }
 errors++;
 }
-}
-else {
-const err309 = {instancePath:instancePath+"/status/conditions/" + i3+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data106};
+for(const key27 in data110){
+if(!(key27 === "kubernetes")){
+const err309 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data110};
 if(vErrors === null){
 vErrors = [err309];
 }
@@ -3716,10 +3729,17 @@ vErrors.push(err309);
 errors++;
 }
 }
-if(data104.observedGeneration !== undefined){
-let data107 = data104.observedGeneration;
-if(!((typeof data107 == "number") && (!(data107 % 1) && !isNaN(data107)))){
-const err310 = {instancePath:instancePath+"/status/conditions/" + i3+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data107};
+if(data110.kubernetes !== undefined){
+let data111 = data110.kubernetes;
+if(data111 && typeof data111 == "object" && !Array.isArray(data111)){
+if(data111.mount === undefined){
+data111.mount = "kubernetes";
+}
+if(data111.tokenAudience === undefined){
+data111.tokenAudience = "vault";
+}
+if(data111.role === undefined){
+const err310 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data111};
 if(vErrors === null){
 vErrors = [err310];
 }
@@ -3728,9 +3748,9 @@ vErrors.push(err310);
 }
 errors++;
 }
-if(typeof data107 == "number"){
-if(data107 < 0 || isNaN(data107)){
-const err311 = {instancePath:instancePath+"/status/conditions/" + i3+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data107};
+for(const key28 in data111){
+if(!(((key28 === "mount") || (key28 === "role")) || (key28 === "tokenAudience"))){
+const err311 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data111};
 if(vErrors === null){
 vErrors = [err311];
 }
@@ -3740,12 +3760,10 @@ vErrors.push(err311);
 errors++;
 }
 }
-}
-if(data104.reason !== undefined){
-let data108 = data104.reason;
-if(typeof data108 === "string"){
-if(func2(data108) > 1024){
-const err312 = {instancePath:instancePath+"/status/conditions/" + i3+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data108};
+let data112 = data111.mount;
+if(typeof data112 === "string"){
+if(func2(data112) > 128){
+const err312 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data112};
 if(vErrors === null){
 vErrors = [err312];
 }
@@ -3754,8 +3772,8 @@ vErrors.push(err312);
 }
 errors++;
 }
-if(func2(data108) < 1){
-const err313 = {instancePath:instancePath+"/status/conditions/" + i3+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data108};
+if(func2(data112) < 1){
+const err313 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data112};
 if(vErrors === null){
 vErrors = [err313];
 }
@@ -3764,8 +3782,8 @@ vErrors.push(err313);
 }
 errors++;
 }
-if(!pattern29.test(data108)){
-const err314 = {instancePath:instancePath+"/status/conditions/" + i3+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data108};
+if(!pattern4.test(data112)){
+const err314 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data112};
 if(vErrors === null){
 vErrors = [err314];
 }
@@ -3776,7 +3794,7 @@ errors++;
 }
 }
 else {
-const err315 = {instancePath:instancePath+"/status/conditions/" + i3+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data108};
+const err315 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data112};
 if(vErrors === null){
 vErrors = [err315];
 }
@@ -3785,11 +3803,11 @@ vErrors.push(err315);
 }
 errors++;
 }
-}
-if(data104.status !== undefined){
-let data109 = data104.status;
-if(typeof data109 !== "string"){
-const err316 = {instancePath:instancePath+"/status/conditions/" + i3+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data109};
+if(data111.role !== undefined){
+let data113 = data111.role;
+if(typeof data113 === "string"){
+if(func2(data113) > 128){
+const err316 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data113};
 if(vErrors === null){
 vErrors = [err316];
 }
@@ -3798,8 +3816,8 @@ vErrors.push(err316);
 }
 errors++;
 }
-if(!(((data109 === "True") || (data109 === "False")) || (data109 === "Unknown"))){
-const err317 = {instancePath:instancePath+"/status/conditions/" + i3+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.conditions.items.properties.status.enum,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data109};
+if(func2(data113) < 1){
+const err317 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data113};
 if(vErrors === null){
 vErrors = [err317];
 }
@@ -3808,12 +3826,8 @@ vErrors.push(err317);
 }
 errors++;
 }
-}
-if(data104.type !== undefined){
-let data110 = data104.type;
-if(typeof data110 === "string"){
-if(func2(data110) > 316){
-const err318 = {instancePath:instancePath+"/status/conditions/" + i3+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 316},message:"must NOT have more than 316 characters",schema:316,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data110};
+if(!pattern5.test(data113)){
+const err318 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.@-]+$"+"\"",schema:"^[A-Za-z0-9_.@-]+$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data113};
 if(vErrors === null){
 vErrors = [err318];
 }
@@ -3822,8 +3836,9 @@ vErrors.push(err318);
 }
 errors++;
 }
-if(!pattern30.test(data110)){
-const err319 = {instancePath:instancePath+"/status/conditions/" + i3+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data110};
+}
+else {
+const err319 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data113};
 if(vErrors === null){
 vErrors = [err319];
 }
@@ -3833,8 +3848,10 @@ vErrors.push(err319);
 errors++;
 }
 }
-else {
-const err320 = {instancePath:instancePath+"/status/conditions/" + i3+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data110};
+let data114 = data111.tokenAudience;
+if(typeof data114 === "string"){
+if(func2(data114) > 256){
+const err320 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data114};
 if(vErrors === null){
 vErrors = [err320];
 }
@@ -3843,10 +3860,8 @@ vErrors.push(err320);
 }
 errors++;
 }
-}
-}
-else {
-const err321 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data104};
+if(func2(data114) < 1){
+const err321 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data114};
 if(vErrors === null){
 vErrors = [err321];
 }
@@ -3856,9 +3871,8 @@ vErrors.push(err321);
 errors++;
 }
 }
-}
 else {
-const err322 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data103};
+const err322 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data114};
 if(vErrors === null){
 vErrors = [err322];
 }
@@ -3868,10 +3882,8 @@ vErrors.push(err322);
 errors++;
 }
 }
-if(data102.observedGeneration !== undefined){
-let data111 = data102.observedGeneration;
-if(!((typeof data111 == "number") && (!(data111 % 1) && !isNaN(data111)))){
-const err323 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data111};
+else {
+const err323 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data111};
 if(vErrors === null){
 vErrors = [err323];
 }
@@ -3880,9 +3892,10 @@ vErrors.push(err323);
 }
 errors++;
 }
-if(typeof data111 == "number"){
-if(data111 < 0 || isNaN(data111)){
-const err324 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.observedGeneration,data:data111};
+}
+}
+else {
+const err324 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data110};
 if(vErrors === null){
 vErrors = [err324];
 }
@@ -3892,10 +3905,11 @@ vErrors.push(err324);
 errors++;
 }
 }
-}
-}
-else {
-const err325 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data102};
+if(data107.caBundle !== undefined){
+let data115 = data107.caBundle;
+if(typeof data115 === "string"){
+if(func2(data115) > 65536){
+const err325 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data115};
 if(vErrors === null){
 vErrors = [err325];
 }
@@ -3905,9 +3919,8 @@ vErrors.push(err325);
 errors++;
 }
 }
-}
 else {
-const err326 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+const err326 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data115};
 if(vErrors === null){
 vErrors = [err326];
 }
@@ -3916,15 +3929,708 @@ vErrors.push(err326);
 }
 errors++;
 }
+}
+if(data107.kv !== undefined){
+let data116 = data107.kv;
+if(data116 && typeof data116 == "object" && !Array.isArray(data116)){
+if(data116.mount === undefined){
+data116.mount = "secret";
+}
+if(data116.pollIntervalSeconds === undefined){
+data116.pollIntervalSeconds = 30;
+}
+if(data116.path === undefined){
+const err327 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data116};
+if(vErrors === null){
+vErrors = [err327];
+}
+else {
+vErrors.push(err327);
+}
+errors++;
+}
+if(data116.field === undefined){
+const err328 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data116};
+if(vErrors === null){
+vErrors = [err328];
+}
+else {
+vErrors.push(err328);
+}
+errors++;
+}
+for(const key29 in data116){
+if(!((((key29 === "field") || (key29 === "mount")) || (key29 === "path")) || (key29 === "pollIntervalSeconds"))){
+const err329 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data116};
+if(vErrors === null){
+vErrors = [err329];
+}
+else {
+vErrors.push(err329);
+}
+errors++;
+}
+}
+if(data116.field !== undefined){
+let data117 = data116.field;
+if(typeof data117 === "string"){
+if(func2(data117) > 256){
+const err330 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data117};
+if(vErrors === null){
+vErrors = [err330];
+}
+else {
+vErrors.push(err330);
+}
+errors++;
+}
+if(func2(data117) < 1){
+const err331 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data117};
+if(vErrors === null){
+vErrors = [err331];
+}
+else {
+vErrors.push(err331);
+}
+errors++;
+}
+}
+else {
+const err332 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data117};
+if(vErrors === null){
+vErrors = [err332];
+}
+else {
+vErrors.push(err332);
+}
+errors++;
+}
+}
+let data118 = data116.mount;
+if(typeof data118 === "string"){
+if(func2(data118) > 128){
+const err333 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data118};
+if(vErrors === null){
+vErrors = [err333];
+}
+else {
+vErrors.push(err333);
+}
+errors++;
+}
+if(func2(data118) < 1){
+const err334 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data118};
+if(vErrors === null){
+vErrors = [err334];
+}
+else {
+vErrors.push(err334);
+}
+errors++;
+}
+if(!pattern4.test(data118)){
+const err335 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data118};
+if(vErrors === null){
+vErrors = [err335];
+}
+else {
+vErrors.push(err335);
+}
+errors++;
+}
+}
+else {
+const err336 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data118};
+if(vErrors === null){
+vErrors = [err336];
+}
+else {
+vErrors.push(err336);
+}
+errors++;
+}
+if(data116.path !== undefined){
+let data119 = data116.path;
+if(typeof data119 === "string"){
+if(func2(data119) > 512){
+const err337 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data119};
+if(vErrors === null){
+vErrors = [err337];
+}
+else {
+vErrors.push(err337);
+}
+errors++;
+}
+if(func2(data119) < 1){
+const err338 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data119};
+if(vErrors === null){
+vErrors = [err338];
+}
+else {
+vErrors.push(err338);
+}
+errors++;
+}
+if(!pattern7.test(data119)){
+const err339 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"+"\"",schema:"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data119};
+if(vErrors === null){
+vErrors = [err339];
+}
+else {
+vErrors.push(err339);
+}
+errors++;
+}
+}
+else {
+const err340 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data119};
+if(vErrors === null){
+vErrors = [err340];
+}
+else {
+vErrors.push(err340);
+}
+errors++;
+}
+}
+let data120 = data116.pollIntervalSeconds;
+if(!((typeof data120 == "number") && (!(data120 % 1) && !isNaN(data120)))){
+const err341 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data120};
+if(vErrors === null){
+vErrors = [err341];
+}
+else {
+vErrors.push(err341);
+}
+errors++;
+}
+if(typeof data120 == "number"){
+if(data120 > 3600 || isNaN(data120)){
+const err342 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data120};
+if(vErrors === null){
+vErrors = [err342];
+}
+else {
+vErrors.push(err342);
+}
+errors++;
+}
+if(data120 < 5 || isNaN(data120)){
+const err343 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data120};
+if(vErrors === null){
+vErrors = [err343];
+}
+else {
+vErrors.push(err343);
+}
+errors++;
+}
+}
+}
+else {
+const err344 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data116};
+if(vErrors === null){
+vErrors = [err344];
+}
+else {
+vErrors.push(err344);
+}
+errors++;
+}
+}
+if(data107.namespace !== undefined){
+let data121 = data107.namespace;
+if(typeof data121 === "string"){
+if(func2(data121) > 256){
+const err345 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data121};
+if(vErrors === null){
+vErrors = [err345];
+}
+else {
+vErrors.push(err345);
+}
+errors++;
+}
+if(func2(data121) < 1){
+const err346 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data121};
+if(vErrors === null){
+vErrors = [err346];
+}
+else {
+vErrors.push(err346);
+}
+errors++;
+}
+if(!pattern8.test(data121)){
+const err347 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data121};
+if(vErrors === null){
+vErrors = [err347];
+}
+else {
+vErrors.push(err347);
+}
+errors++;
+}
+}
+else {
+const err348 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.namespace.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data121};
+if(vErrors === null){
+vErrors = [err348];
+}
+else {
+vErrors.push(err348);
+}
+errors++;
+}
+}
+}
+else {
+const err349 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.type,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data107};
+if(vErrors === null){
+vErrors = [err349];
+}
+else {
+vErrors.push(err349);
+}
+errors++;
+}
+}
+}
+else {
+const err350 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.type,parentSchema:schema11.properties.spec.properties.http,data:data51};
+if(vErrors === null){
+vErrors = [err350];
+}
+else {
+vErrors.push(err350);
+}
+errors++;
+}
+}
+if(data5.port !== undefined){
+let data122 = data5.port;
+if(!((typeof data122 == "number") && (!(data122 % 1) && !isNaN(data122)))){
+const err351 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.port.type,parentSchema:schema11.properties.spec.properties.port,data:data122};
+if(vErrors === null){
+vErrors = [err351];
+}
+else {
+vErrors.push(err351);
+}
+errors++;
+}
+if(typeof data122 == "number"){
+if(data122 > 65535 || isNaN(data122)){
+const err352 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema11.properties.spec.properties.port,data:data122};
+if(vErrors === null){
+vErrors = [err352];
+}
+else {
+vErrors.push(err352);
+}
+errors++;
+}
+if(data122 < 1024 || isNaN(data122)){
+const err353 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema11.properties.spec.properties.port,data:data122};
+if(vErrors === null){
+vErrors = [err353];
+}
+else {
+vErrors.push(err353);
+}
+errors++;
+}
+}
+}
+if(data5.type !== undefined){
+let data123 = data5.type;
+if(typeof data123 !== "string"){
+const err354 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.type.type,parentSchema:schema11.properties.spec.properties.type,data:data123};
+if(vErrors === null){
+vErrors = [err354];
+}
+else {
+vErrors.push(err354);
+}
+errors++;
+}
+if(!((data123 === "aws") || (data123 === "http"))){
+const err355 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.type.enum,parentSchema:schema11.properties.spec.properties.type,data:data123};
+if(vErrors === null){
+vErrors = [err355];
+}
+else {
+vErrors.push(err355);
+}
+errors++;
+}
+}
+}
+else {
+const err356 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data5};
+if(vErrors === null){
+vErrors = [err356];
+}
+else {
+vErrors.push(err356);
+}
+errors++;
+}
+}
+if(data.status !== undefined){
+let data124 = data.status;
+if(data124 && typeof data124 == "object" && !Array.isArray(data124)){
+for(const key30 in data124){
+if(!((key30 === "conditions") || (key30 === "observedGeneration"))){
+const err357 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status,data:data124};
+if(vErrors === null){
+vErrors = [err357];
+}
+else {
+vErrors.push(err357);
+}
+errors++;
+}
+}
+if(data124.conditions !== undefined){
+let data125 = data124.conditions;
+if(Array.isArray(data125)){
+if(data125.length > 16){
+const err358 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.status.properties.conditions,data:data125};
+if(vErrors === null){
+vErrors = [err358];
+}
+else {
+vErrors.push(err358);
+}
+errors++;
+}
+const len6 = data125.length;
+for(let i6=0; i6<len6; i6++){
+let data126 = data125[i6];
+if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
+if(data126.type === undefined){
+const err359 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data126};
+if(vErrors === null){
+vErrors = [err359];
+}
+else {
+vErrors.push(err359);
+}
+errors++;
+}
+if(data126.status === undefined){
+const err360 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data126};
+if(vErrors === null){
+vErrors = [err360];
+}
+else {
+vErrors.push(err360);
+}
+errors++;
+}
+if(data126.lastTransitionTime === undefined){
+const err361 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data126};
+if(vErrors === null){
+vErrors = [err361];
+}
+else {
+vErrors.push(err361);
+}
+errors++;
+}
+if(data126.reason === undefined){
+const err362 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data126};
+if(vErrors === null){
+vErrors = [err362];
+}
+else {
+vErrors.push(err362);
+}
+errors++;
+}
+if(data126.message === undefined){
+const err363 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data126};
+if(vErrors === null){
+vErrors = [err363];
+}
+else {
+vErrors.push(err363);
+}
+errors++;
+}
+for(const key31 in data126){
+if(!((((((key31 === "lastTransitionTime") || (key31 === "message")) || (key31 === "observedGeneration")) || (key31 === "reason")) || (key31 === "status")) || (key31 === "type"))){
+const err364 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data126};
+if(vErrors === null){
+vErrors = [err364];
+}
+else {
+vErrors.push(err364);
+}
+errors++;
+}
+}
+if(data126.lastTransitionTime !== undefined){
+let data127 = data126.lastTransitionTime;
+if(typeof data127 === "string"){
+if(!(formats0.validate(data127))){
+const err365 = {instancePath:instancePath+"/status/conditions/" + i6+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data127};
+if(vErrors === null){
+vErrors = [err365];
+}
+else {
+vErrors.push(err365);
+}
+errors++;
+}
+}
+else {
+const err366 = {instancePath:instancePath+"/status/conditions/" + i6+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data127};
+if(vErrors === null){
+vErrors = [err366];
+}
+else {
+vErrors.push(err366);
+}
+errors++;
+}
+}
+if(data126.message !== undefined){
+let data128 = data126.message;
+if(typeof data128 === "string"){
+if(func2(data128) > 32768){
+const err367 = {instancePath:instancePath+"/status/conditions/" + i6+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 32768},message:"must NOT have more than 32768 characters",schema:32768,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data128};
+if(vErrors === null){
+vErrors = [err367];
+}
+else {
+vErrors.push(err367);
+}
+errors++;
+}
+}
+else {
+const err368 = {instancePath:instancePath+"/status/conditions/" + i6+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data128};
+if(vErrors === null){
+vErrors = [err368];
+}
+else {
+vErrors.push(err368);
+}
+errors++;
+}
+}
+if(data126.observedGeneration !== undefined){
+let data129 = data126.observedGeneration;
+if(!((typeof data129 == "number") && (!(data129 % 1) && !isNaN(data129)))){
+const err369 = {instancePath:instancePath+"/status/conditions/" + i6+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data129};
+if(vErrors === null){
+vErrors = [err369];
+}
+else {
+vErrors.push(err369);
+}
+errors++;
+}
+if(typeof data129 == "number"){
+if(data129 < 0 || isNaN(data129)){
+const err370 = {instancePath:instancePath+"/status/conditions/" + i6+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data129};
+if(vErrors === null){
+vErrors = [err370];
+}
+else {
+vErrors.push(err370);
+}
+errors++;
+}
+}
+}
+if(data126.reason !== undefined){
+let data130 = data126.reason;
+if(typeof data130 === "string"){
+if(func2(data130) > 1024){
+const err371 = {instancePath:instancePath+"/status/conditions/" + i6+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data130};
+if(vErrors === null){
+vErrors = [err371];
+}
+else {
+vErrors.push(err371);
+}
+errors++;
+}
+if(func2(data130) < 1){
+const err372 = {instancePath:instancePath+"/status/conditions/" + i6+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data130};
+if(vErrors === null){
+vErrors = [err372];
+}
+else {
+vErrors.push(err372);
+}
+errors++;
+}
+if(!pattern34.test(data130)){
+const err373 = {instancePath:instancePath+"/status/conditions/" + i6+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data130};
+if(vErrors === null){
+vErrors = [err373];
+}
+else {
+vErrors.push(err373);
+}
+errors++;
+}
+}
+else {
+const err374 = {instancePath:instancePath+"/status/conditions/" + i6+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data130};
+if(vErrors === null){
+vErrors = [err374];
+}
+else {
+vErrors.push(err374);
+}
+errors++;
+}
+}
+if(data126.status !== undefined){
+let data131 = data126.status;
+if(typeof data131 !== "string"){
+const err375 = {instancePath:instancePath+"/status/conditions/" + i6+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data131};
+if(vErrors === null){
+vErrors = [err375];
+}
+else {
+vErrors.push(err375);
+}
+errors++;
+}
+if(!(((data131 === "True") || (data131 === "False")) || (data131 === "Unknown"))){
+const err376 = {instancePath:instancePath+"/status/conditions/" + i6+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.conditions.items.properties.status.enum,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data131};
+if(vErrors === null){
+vErrors = [err376];
+}
+else {
+vErrors.push(err376);
+}
+errors++;
+}
+}
+if(data126.type !== undefined){
+let data132 = data126.type;
+if(typeof data132 === "string"){
+if(func2(data132) > 316){
+const err377 = {instancePath:instancePath+"/status/conditions/" + i6+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 316},message:"must NOT have more than 316 characters",schema:316,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data132};
+if(vErrors === null){
+vErrors = [err377];
+}
+else {
+vErrors.push(err377);
+}
+errors++;
+}
+if(!pattern35.test(data132)){
+const err378 = {instancePath:instancePath+"/status/conditions/" + i6+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data132};
+if(vErrors === null){
+vErrors = [err378];
+}
+else {
+vErrors.push(err378);
+}
+errors++;
+}
+}
+else {
+const err379 = {instancePath:instancePath+"/status/conditions/" + i6+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data132};
+if(vErrors === null){
+vErrors = [err379];
+}
+else {
+vErrors.push(err379);
+}
+errors++;
+}
+}
+}
+else {
+const err380 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data126};
+if(vErrors === null){
+vErrors = [err380];
+}
+else {
+vErrors.push(err380);
+}
+errors++;
+}
+}
+}
+else {
+const err381 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data125};
+if(vErrors === null){
+vErrors = [err381];
+}
+else {
+vErrors.push(err381);
+}
+errors++;
+}
+}
+if(data124.observedGeneration !== undefined){
+let data133 = data124.observedGeneration;
+if(!((typeof data133 == "number") && (!(data133 % 1) && !isNaN(data133)))){
+const err382 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data133};
+if(vErrors === null){
+vErrors = [err382];
+}
+else {
+vErrors.push(err382);
+}
+errors++;
+}
+if(typeof data133 == "number"){
+if(data133 < 0 || isNaN(data133)){
+const err383 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.observedGeneration,data:data133};
+if(vErrors === null){
+vErrors = [err383];
+}
+else {
+vErrors.push(err383);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err384 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data124};
+if(vErrors === null){
+vErrors = [err384];
+}
+else {
+vErrors.push(err384);
+}
+errors++;
+}
+}
+}
+else {
+const err385 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err385];
+}
+else {
+vErrors.push(err385);
+}
+errors++;
+}
 validate10.errors = vErrors;
 return errors === 0;
 }
 
 const schema12 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string"},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["workloads"],"properties":{"egress":{"type":"array","maxItems":256,"items":{"type":"object","required":["effect","hosts"],"properties":{"effect":{"type":"string","enum":["Allow","Deny"]},"hosts":{"type":"array","minItems":1,"maxItems":64,"items":{"type":"string","minLength":1,"maxLength":253}},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"ports":{"type":"array","minItems":1,"maxItems":16,"items":{"type":"integer","minimum":1,"maximum":65535}}},"additionalProperties":false}},"limits":{"type":"array","maxItems":16,"items":{"type":"object","required":["name"],"properties":{"budget":{"type":"object","properties":{"costUSD":{"type":"string","pattern":"^[0-9]{1,9}(\\.[0-9]{1,6})?$","maxLength":16},"inputTokens":{"type":"integer","minimum":1,"maximum":1000000000000},"maxOutputTokensPerCall":{"type":"integer","default":4096,"minimum":1,"maximum":10000000},"outputTokens":{"type":"integer","minimum":1,"maximum":1000000000000},"tokens":{"type":"integer","minimum":1,"maximum":1000000000000},"window":{"type":"string","enum":["Run","Hour","Day"],"default":"Day"}},"additionalProperties":false},"inFlight":{"type":"integer","minimum":1,"maximum":100000},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"onStoreUnavailable":{"type":"string","enum":["Deny","Allow"],"default":"Deny"},"requests":{"type":"object","required":["count"],"properties":{"burst":{"type":"integer","minimum":1,"maximum":1000000},"count":{"type":"integer","minimum":1,"maximum":1000000},"periodSeconds":{"type":"integer","default":1,"minimum":1,"maximum":86400}},"additionalProperties":false},"scope":{"type":"string","enum":["Pod","ServiceAccount","Namespace"],"default":"Pod"},"source":{"type":"string","default":"*","maxLength":63}},"additionalProperties":false}},"mode":{"type":"string","enum":["Enforce","Audit"],"default":"Enforce"},"prices":{"type":"array","maxItems":64,"items":{"type":"object","required":["model","inputUSDPerMillionTokens","outputUSDPerMillionTokens"],"properties":{"inputUSDPerMillionTokens":{"type":"string","pattern":"^[0-9]{1,6}(\\.[0-9]{1,6})?$","maxLength":16},"model":{"type":"string","minLength":1,"maxLength":128},"outputUSDPerMillionTokens":{"type":"string","pattern":"^[0-9]{1,6}(\\.[0-9]{1,6})?$","maxLength":16}},"additionalProperties":false}},"rules":{"type":"array","maxItems":256,"items":{"type":"object","required":["effect","source"],"properties":{"actions":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":128}},"effect":{"type":"string","enum":["Allow","Deny"]},"methods":{"type":"array","maxItems":8,"items":{"type":"string","enum":["GET","HEAD","POST","PUT","PATCH","DELETE","OPTIONS","*"]}},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"paths":{"type":"array","maxItems":32,"items":{"type":"string","minLength":1,"maxLength":512}},"resources":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":256}},"source":{"type":"string","maxLength":63}},"additionalProperties":false}},"suspend":{"type":"boolean","default":false},"workloads":{"type":"object","properties":{"podSelector":{"type":"object","properties":{"matchExpressions":{"type":"array","maxItems":32,"items":{"type":"object","required":["key","operator"],"properties":{"key":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$","minLength":1,"maxLength":317},"operator":{"type":"string","enum":["In","NotIn","Exists","DoesNotExist"]},"values":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":63}}},"additionalProperties":false}},"matchLabels":{"type":"object","maxProperties":64,"additionalProperties":{"type":"string","maxLength":63}}},"additionalProperties":false},"serviceAccounts":{"type":"array","minItems":1,"maxItems":64,"items":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","maxLength":253}}},"additionalProperties":false}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
-const pattern31 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-const pattern32 = new RegExp("^[0-9]{1,9}(\\.[0-9]{1,6})?$", "u");
-const pattern34 = new RegExp("^[0-9]{1,6}(\\.[0-9]{1,6})?$", "u");
-const pattern37 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", "u");
+const pattern36 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
+const pattern37 = new RegExp("^[0-9]{1,9}(\\.[0-9]{1,6})?$", "u");
+const pattern39 = new RegExp("^[0-9]{1,6}(\\.[0-9]{1,6})?$", "u");
+const pattern42 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", "u");
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -4226,7 +4932,7 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(!pattern31.test(data11)){
+if(!pattern36.test(data11)){
 const err24 = {instancePath:instancePath+"/spec/egress/" + i0+"/name",schemaPath:"#/properties/spec/properties/egress/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.egress.items.properties.name,data:data11};
 if(vErrors === null){
 vErrors = [err24];
@@ -4425,7 +5131,7 @@ vErrors.push(err38);
 }
 errors++;
 }
-if(!pattern32.test(data17)){
+if(!pattern37.test(data17)){
 const err39 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/costUSD",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/costUSD/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,9}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,9}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,9}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD,data:data17};
 if(vErrors === null){
 vErrors = [err39];
@@ -4666,7 +5372,7 @@ vErrors.push(err59);
 }
 errors++;
 }
-if(!pattern31.test(data24)){
+if(!pattern36.test(data24)){
 const err60 = {instancePath:instancePath+"/spec/limits/" + i3+"/name",schemaPath:"#/properties/spec/properties/limits/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.limits.items.properties.name,data:data24};
 if(vErrors === null){
 vErrors = [err60];
@@ -5013,7 +5719,7 @@ vErrors.push(err89);
 }
 errors++;
 }
-if(!pattern34.test(data35)){
+if(!pattern39.test(data35)){
 const err90 = {instancePath:instancePath+"/spec/prices/" + i4+"/inputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/inputUSDPerMillionTokens/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,6}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,6}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,6}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens,data:data35};
 if(vErrors === null){
 vErrors = [err90];
@@ -5083,7 +5789,7 @@ vErrors.push(err95);
 }
 errors++;
 }
-if(!pattern34.test(data37)){
+if(!pattern39.test(data37)){
 const err96 = {instancePath:instancePath+"/spec/prices/" + i4+"/outputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/outputUSDPerMillionTokens/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,6}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,6}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,6}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens,data:data37};
 if(vErrors === null){
 vErrors = [err96];
@@ -5314,7 +6020,7 @@ vErrors.push(err114);
 }
 errors++;
 }
-if(!pattern31.test(data45)){
+if(!pattern36.test(data45)){
 const err115 = {instancePath:instancePath+"/spec/rules/" + i5+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data45};
 if(vErrors === null){
 vErrors = [err115];
@@ -5610,7 +6316,7 @@ vErrors.push(err138);
 }
 errors++;
 }
-if(!pattern37.test(data56)){
+if(!pattern42.test(data56)){
 const err139 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data56};
 if(vErrors === null){
 vErrors = [err139];
@@ -6079,7 +6785,7 @@ vErrors.push(err177);
 }
 errors++;
 }
-if(!pattern29.test(data70)){
+if(!pattern34.test(data70)){
 const err178 = {instancePath:instancePath+"/status/conditions/" + i13+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data70};
 if(vErrors === null){
 vErrors = [err178];
@@ -6137,7 +6843,7 @@ vErrors.push(err182);
 }
 errors++;
 }
-if(!pattern30.test(data72)){
+if(!pattern35.test(data72)){
 const err183 = {instancePath:instancePath+"/status/conditions/" + i13+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data72};
 if(vErrors === null){
 vErrors = [err183];

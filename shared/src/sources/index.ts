@@ -6,3 +6,4 @@ export * from './resolve-source.js';
 export * from './vault/resolve.js';
 export * from './azure/resolve.js';
 export * from './github/resolve.js';
+export * from './oauth2/resolve.js';

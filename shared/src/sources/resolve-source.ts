@@ -28,6 +28,7 @@ export function secretKeysOf(source: ResolvedSource): { readonly secretName: str
   if (source.type === 'http') {
     const o = source.origin;
     if (o.kind === 'secretRef') return { secretName: o.secretRef.name, keys: [o.secretRef.key] };
+    if (o.kind === 'oauth2' && o.clientAuth.method !== 'none') return { secretName: o.clientAuth.secretName, keys: [o.clientAuth.secretKey] };
     // The GitHub App's private key is mounted like an API key: into the sidecar only.
     return o.kind === 'githubApp' ? { secretName: o.privateKey.secretName, keys: [o.privateKey.key] } : undefined;
   }

@@ -3,13 +3,19 @@ import { awsEndpointVars } from './aws/services.js';
 import { AWS_ENV_DEFAULTS, HTTP_PRESETS, PORTCULLIS_URL_TOKEN, type EnvDefault, type HttpPresetDefaults } from './presets.js';
 import { resolveAzureWorkloadIdentity, type ResolvedAzureWorkloadIdentity } from './azure/resolve.js';
 import { resolveGithubApp, type ResolvedGithubApp } from './github/resolve.js';
+import { resolveHttpOAuth2, type ResolvedOAuth2Origin } from './oauth2/resolve.js';
 import { resolveHttpVault, type ResolvedVaultHttpOrigin } from './vault/resolve.js';
 
-/** Where an http source's credential comes from: a key of a Secret (mounted as a file), a Vault KV field, or a token minted for the pod. */
-export type ResolvedHttpOrigin = { readonly kind: 'secretRef'; readonly secretRef: SecretKeyRef } | ResolvedVaultHttpOrigin | ResolvedAzureWorkloadIdentity | ResolvedGithubApp;
+/** Where an http source's credential comes from: a key of a Secret (mounted as a file), a Vault KV field, or a token minted for the pod (Azure, GitHub App, OAuth2). */
+export type ResolvedHttpOrigin =
+  | { readonly kind: 'secretRef'; readonly secretRef: SecretKeyRef }
+  | ResolvedVaultHttpOrigin
+  | ResolvedAzureWorkloadIdentity
+  | ResolvedGithubApp
+  | ResolvedOAuth2Origin;
 
 /** The origin fields of spec.http, of which exactly one is set. */
-const HTTP_ORIGINS = ['secretRef', 'vault', 'azureWorkloadIdentity', 'githubApp'] as const;
+const HTTP_ORIGINS = ['secretRef', 'vault', 'azureWorkloadIdentity', 'githubApp', 'oauth2'] as const;
 
 /** An http CredentialSource with its preset applied: everything the sidecar needs to forward a call. */
 export interface ResolvedHttpSource {
@@ -21,6 +27,8 @@ export interface ResolvedHttpSource {
   readonly origin: ResolvedHttpOrigin;
   readonly caBundle: string | undefined;
 }
+
+const BEARER: HttpInjection = { type: 'Bearer' };
 
 export type SourceProblem = { readonly source: string; readonly message: string };
 
@@ -41,6 +49,7 @@ function checkUpstream(text: string, allowPlaintext: boolean): URL | string {
   return upstream;
 }
 
+/** Where the credential comes from: exactly one of secretRef, vault and oauth2; a string is what is wrong. */
 /**
  * Applies the preset and checks what the CRD schema cannot (the API server already enforced the rest,
  * but standalone files and old objects did not pass it). Returns a problem instead of throwing so one bad
@@ -52,7 +61,8 @@ export function resolveHttpSource(cs: CredentialSource): ResolvedHttpSource | So
   if (cs.spec.type !== 'http' || !http) return { source: name, message: 'spec.type is not http or spec.http is missing' };
   const preset = http.preset ? HTTP_PRESETS[http.preset] : undefined;
   const upstreamText = http.upstream ?? preset?.upstream;
-  const injection = http.injection ?? preset?.injection;
+  // An OAuth2 access token is a bearer token (RFC 6750) unless the source says otherwise.
+  const injection = http.injection ?? preset?.injection ?? (http.oauth2 ? BEARER : undefined);
   if (!upstreamText) return { source: name, message: http.preset ? `spec.http.upstream is required with preset ${http.preset} (every account has its own host)` : 'spec.http.upstream is required without a preset' };
   if (!injection) return { source: name, message: 'spec.http.injection is required without a preset' };
   const upstream = checkUpstream(upstreamText, http.allowPlaintextUpstream === true);
@@ -76,6 +86,7 @@ function resolveHttpOrigin(http: HttpSource, preset: HttpPresetDefaults | undefi
   if (origins.length !== 1) return `spec.http needs exactly one origin of ${HTTP_ORIGINS.join(', ')}${origins.length > 1 ? ` (it sets ${origins.join(' and ')})` : ''}`;
   if (http.azureWorkloadIdentity) return resolveAzureWorkloadIdentity(http.azureWorkloadIdentity, preset?.azureScope);
   if (http.githubApp) return resolveGithubApp(http.githubApp);
+  if (http.oauth2) return resolveHttpOAuth2(http.oauth2);
   if (http.vault) return resolveHttpVault(http.vault);
   return { kind: 'secretRef', secretRef: http.secretRef as SecretKeyRef };
 }

@@ -5,6 +5,8 @@ import { cappedBackoffMs } from '../io/backoff.js';
 export interface Expiring<T> {
   readonly value: T;
   readonly expiresAtMs: number;
+  /** When to start the background refresh; default: `refreshBeforeExpiryMs` before expiry. */
+  readonly refreshAtMs?: number;
 }
 
 export interface RefreshingValueOptions {
@@ -40,7 +42,8 @@ export class RefreshingValue<T> {
     const now = this.opts.now();
     const current = this.current;
     if (current && now < current.expiresAtMs) {
-      if (now >= current.expiresAtMs - this.opts.refreshBeforeExpiryMs && !this.inFlight && now >= this.retryAtMs) {
+      const refreshAtMs = current.refreshAtMs ?? current.expiresAtMs - this.opts.refreshBeforeExpiryMs;
+      if (now >= refreshAtMs && !this.inFlight && now >= this.retryAtMs) {
         this.refresh().catch(this.opts.onBackgroundError);
       }
       return Promise.resolve(current.value);

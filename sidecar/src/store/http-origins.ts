@@ -1,6 +1,7 @@
 import type { ResolvedHttpSource } from '@portcullis/shared';
 import { azureKeyOf, openAzureWorkloadIdentity } from '../origins/azure-workload-identity/open.js';
 import { githubAppKeyOf, openGithubApp } from '../origins/github-app/open.js';
+import { oauth2KeyOf, openOAuth2Http } from '../origins/oauth2/open.js';
 import type { Origin, OriginDeps } from '../origins/origin.js';
 import { openSecretFileOrigin, secretFilePath } from '../origins/secret-file/open.js';
 import { openVaultHttp, vaultKeyOf } from '../origins/vault/open.js';
@@ -17,6 +18,8 @@ export function httpOriginKey(resolved: ResolvedHttpSource, deps: OriginDeps): s
       return azureKeyOf(resolved.name, deps);
     case 'githubApp':
       return githubAppKeyOf(resolved, origin, deps);
+    case 'oauth2':
+      return oauth2KeyOf(resolved.name, origin, deps);
   }
 }
 
@@ -32,5 +35,7 @@ export async function openHttpOrigin(resolved: ResolvedHttpSource, deps: OriginD
       return openAzureWorkloadIdentity(resolved, origin, deps);
     case 'githubApp':
       return openGithubApp(resolved, origin, deps);
+    case 'oauth2':
+      return openOAuth2Http(resolved, origin, deps);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { compileForWorkload, compileLimits, createResourceValidator, type EgressPolicy, type EgressPolicyRule } from '@portcullis/shared';
+import { compileForWorkload, compileLimits, createResourceValidator, NO_HOST_RULES, type EgressPolicy, type EgressPolicyRule } from '@portcullis/shared';
 import type { ProxyState } from '../sources/proxy-state.js';
 import type { SourceRuntime } from '../sources/runtime.js';
 import { TEST_IDENTITY } from '../test-support/harness.js';
@@ -17,7 +17,7 @@ function stateOf(policies: EgressPolicy[], sources: Record<number, SourceRuntime
     if (!r.ok) throw new Error(r.message);
     return r.object;
   });
-  return { synced: true, rules: compileForWorkload(valid, workload), limits: compileLimits(valid, workload), source: (port) => sources[port], problem: () => undefined };
+  return { synced: true, rules: compileForWorkload(valid, workload), limits: compileLimits(valid, workload), hosts: NO_HOST_RULES, source: (port) => sources[port], sourceForHost: () => undefined, problem: () => undefined };
 }
 
 const grant: TunnelGrant = { port: 18090, source, podUID: TEST_IDENTITY.podUID, method: 'GET', path: '/v1/realtime', items: [] };
