@@ -54,4 +54,12 @@ describe('what the executable loads at start (ADR 38)', () => {
     // …and it is still shipped: the dynamic import is bundled into the executable.
     expect(reachableFrom('main.ts').has('limits/redis/redis-store.ts')).toBe(true);
   });
+
+  it('loads the file store and its YAML parser only in standalone mode, when it starts', () => {
+    const atStart = loadedAtStart('main.ts');
+    expect(atStart.has('store/file-store.ts')).toBe(false);
+    expect(atStart.has('store/parse-resources.ts')).toBe(false); // the one module that imports 'yaml'
+    expect(readFileSync(join(SRC, 'store/parse-resources.ts'), 'utf8')).toMatch(/from 'yaml'/);
+    expect(reachableFrom('main.ts').has('store/file-store.ts')).toBe(true);
+  });
 });
