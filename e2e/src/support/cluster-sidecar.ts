@@ -30,7 +30,7 @@ export async function mountSidecarTokens(dir: string, pod: V1Pod, tokenSeconds: 
 }
 
 /** The http CredentialSource `api` (Bearer, key `key` of its Secret, mounted at <dir>/sources/api/key) in front of `upstream`. */
-export async function createApiSource(ns: string, dir: string, port: number, upstream: Upstream, key: string): Promise<void> {
+export async function createApiSource(ns: string, dir: string, port: number, upstream: Pick<Upstream, 'url' | 'ca'>, key: string): Promise<void> {
   mkdirSync(join(dir, 'sources/api'), { recursive: true });
   writeFileSync(join(dir, 'sources/api/key'), key);
   await kubeConfig().makeApiClient(CustomObjectsApi).createNamespacedCustomObject({

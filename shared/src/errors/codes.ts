@@ -48,6 +48,10 @@ const SIDECAR_CODES = {
   VAULT_REVOKE_FAILED: 0,
   // Origins that exchange the pod's projected token (origins/origin-token.ts).
   ORIGIN_TOKEN_UNAVAILABLE: 503,
+  // WebSocket upgrades (sidecar/src/websocket, issue 16).
+  UPGRADE_NOT_SUPPORTED: 400,
+  WEBSOCKET_HANDSHAKE_INVALID: 400,
+  WEBSOCKET_NOT_SUPPORTED: 400,
 } as const satisfies Record<string, number>;
 
 /** The admission webhook's codes, with the HTTP status its admission server answers with. */

@@ -5,10 +5,18 @@ import type { SidecarOptions } from '../config/options.js';
 import type { Clock } from '../io/clock.js';
 import type { LimitDeps } from '../limits/gate.js';
 import type { SidecarMetrics } from '../metrics.js';
-import { createHandler } from '../proxy/handler.js';
+import { createHandler, type HandlerDeps } from '../proxy/handler.js';
 import { PortListeners } from '../proxy/listeners.js';
 import type { SidecarState } from '../store/state.js';
+import { OpenTunnels } from '../websocket/open-tunnels.js';
+import { createUpgradeHandler } from '../websocket/upgrade-handler.js';
 import type { Mode } from './mode.js';
+
+/**
+ * How often open WebSocket tunnels are checked against the current identity, suspensions and policies:
+ * a revocation cuts them within this interval of reaching the sidecar (the promise is one second).
+ */
+const TUNNEL_CHECK_INTERVAL_MS = 200;
 
 /** One loopback listener per source port, each serving the request path against the current state. */
 export function createProxyListeners(
@@ -17,24 +25,25 @@ export function createProxyListeners(
   mode: Mode,
   deps: { audit: AuditLog; metrics: SidecarMetrics; log: Logger; clock: Clock; limits: LimitDeps },
 ): PortListeners {
-  const listeners = new PortListeners(
-    (port) =>
-      createHandler(port, {
-        identity: () => mode.identity(),
-        identityProblem: () => mode.identityProblem(),
-        state: () => state.snapshot(),
-        audit: deps.audit,
-        metrics: deps.metrics,
-        log: deps.log,
-        requestId: randomUUID,
-        responseTimeoutMs: options.upstreamResponseTimeoutMs,
-        now: deps.clock.now,
-        limits: deps.limits,
-        podSuspension: () => mode.podSuspension(),
-      }),
-    options.listenAddresses,
-    deps.log,
-  );
+  const handlerDeps: HandlerDeps = {
+    identity: () => mode.identity(),
+    identityProblem: () => mode.identityProblem(),
+    state: () => state.snapshot(),
+    audit: deps.audit,
+    metrics: deps.metrics,
+    log: deps.log,
+    requestId: randomUUID,
+    responseTimeoutMs: options.upstreamResponseTimeoutMs,
+    now: deps.clock.now,
+    limits: deps.limits,
+    podSuspension: () => mode.podSuspension(),
+  };
+  const tunnels = new OpenTunnels(TUNNEL_CHECK_INTERVAL_MS);
+  const upgradeDeps = { ...handlerDeps, tunnels, idleTimeoutMs: options.websocketIdleTimeoutMs };
+  const listeners = new PortListeners((port) => createHandler(port, handlerDeps), options.listenAddresses, deps.log, {
+    makeListener: (port) => createUpgradeHandler(port, upgradeDeps),
+    stop: (reason) => tunnels.stop(reason),
+  });
   state.onPorts((ports) => void listeners.reconcile(ports));
   return listeners;
 }

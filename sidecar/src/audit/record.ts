@@ -1,6 +1,9 @@
 import type { Decision, Identity } from '../deps.js';
 import type { LimitAudit } from '../limits/call-meter.js';
 
+/** Who ended a WebSocket tunnel: either peer (a close, reset or error on its connection), the idle timeout, a revocation, the sidecar stopping. */
+export type TunnelEnd = 'app' | 'upstream' | 'idle' | 'revoked' | 'shutdown';
+
 /** One line of the audit log, `kind: "audit"` tells it from operational logs. Never holds a secret. */
 export interface AuditRecord {
   readonly kind: 'audit';
@@ -29,6 +32,13 @@ export interface AuditRecord {
   readonly aws?: Readonly<Record<string, unknown>>;
   /** Calls limits applied to: usage reported, what each budget was charged and has left. */
   readonly limits?: LimitAudit;
+  /**
+   * A WebSocket tunnel's line, written when it closes: who ended it, the close frame's status code (the
+   * first either peer sent, or the one the sidecar sent when it cut the tunnel; null: the connection just
+   * dropped) and why. status is 101, the bytes are what crossed the tunnel each way and durationMs runs
+   * from the upgrade request to the close.
+   */
+  readonly websocket?: { readonly closedBy: TunnelEnd; readonly closeCode: number | null; readonly reason: string };
   readonly status: number;
   readonly error: string | null;
   readonly bytesIn: number;

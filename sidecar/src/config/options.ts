@@ -40,6 +40,8 @@ export interface SidecarOptions {
   readonly adminAddress: string;
   readonly adminPort: number;
   readonly upstreamResponseTimeoutMs: number;
+  /** A WebSocket tunnel with no byte either way for this long is closed (default 300 s). */
+  readonly websocketIdleTimeoutMs: number;
   readonly credentialPollIntervalMs: number;
   /**
    * Mean time between periodic reviews of the identity token (each jittered by ±10 %), so a deleted pod's

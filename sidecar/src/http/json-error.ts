@@ -1,5 +1,5 @@
-import type { ServerResponse } from 'node:http';
 import { httpStatusOf, type PortcullisError } from '@portcullis/shared';
+import type { Answer } from '../sources/runtime.js';
 
 export const REQUEST_ID_HEADER = 'x-portcullis-request-id';
 
@@ -16,7 +16,7 @@ const ERROR_TYPE_BY_STATUS: Readonly<Record<number, string>> = {
  * The JSON error HTTP APIs get, one body both LLM SDKs read: OpenAI's `{"error": {"message", "type",
  * "code"}}` and Anthropic's `{"type": "error", "error": {"type", "message"}}`, plus the request id.
  */
-export function writeJsonError(res: ServerResponse, err: PortcullisError, requestId: string): void {
+export function writeJsonError(res: Answer, err: PortcullisError, requestId: string): void {
   if (res.headersSent) {
     res.destroy(err);
     return;

@@ -41,7 +41,7 @@ export interface ForwardOutcome {
   bytesOut: number;
 }
 
-function upstreamError(err: NodeJS.ErrnoException, source: SourceRuntime, host: string, timedOut: boolean): PortcullisError {
+export function upstreamError(err: NodeJS.ErrnoException, source: SourceRuntime, host: string, timedOut: boolean): PortcullisError {
   if (err.code?.startsWith('HPE_')) {
     return new PortcullisError(
       'UPSTREAM_PROTOCOL_ERROR',

@@ -41,7 +41,7 @@ function suspension(state: ProxyState, deps: HandlerDeps): LimitError | undefine
 }
 
 /** Identity, sync, source and framing checks; throws the PortcullisError the app gets when one fails. */
-function admit(x: Exchange, req: IncomingMessage, port: number, deps: HandlerDeps): { source: SourceRuntime; state: ProxyState; framing: Framing } {
+export function admit(x: Exchange, req: IncomingMessage, port: number, deps: HandlerDeps): { source: SourceRuntime; state: ProxyState; framing: Framing } {
   if (!x.identity) {
     throw new PortcullisError('IDENTITY_UNAVAILABLE', `the sidecar has no verified workload identity (${deps.identityProblem() ?? 'unknown'}); every request is refused until TokenReview succeeds`);
   }
@@ -70,7 +70,7 @@ function admit(x: Exchange, req: IncomingMessage, port: number, deps: HandlerDep
 }
 
 /** The error the app is answered with: a PortcullisError as it is, anything else (logged once) as INTERNAL. */
-function toPortcullisError(err: unknown, log: Logger, requestId: string): PortcullisError {
+export function toPortcullisError(err: unknown, log: Logger, requestId: string): PortcullisError {
   if (isPortcullisError(err)) return err;
   log.error({ err, requestId }, 'unexpected error while handling a request');
   return new PortcullisError('INTERNAL', `the sidecar failed unexpectedly; its log has the details under request id ${requestId}`, { cause: err });

@@ -4,6 +4,14 @@ import { nodeHttp } from '@portcullis/shared/http';
 import type { Logger } from 'pino';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+export type UpgradeListener = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/** WebSocket upgrades: the `upgrade` listener of each port, and what stops the open tunnels at close(). */
+export interface Upgrades {
+  readonly makeListener: (port: number) => UpgradeListener;
+  /** Cuts the open tunnels; resolves when they have closed. */
+  readonly stop: (reason: string) => Promise<void>;
+}
 
 const SKIPPABLE = new Set(['EADDRNOTAVAIL', 'EAFNOSUPPORT']);
 
@@ -18,6 +26,7 @@ export class PortListeners {
     private readonly makeHandler: (port: number) => Handler,
     private readonly addresses: readonly string[],
     private readonly log: Logger,
+    private readonly upgrades?: Upgrades,
   ) {
     for (const a of addresses) {
       if (a !== '127.0.0.1' && a !== '::1') throw new RangeError(`the proxy listens on loopback only, not on ${a}`);
@@ -48,12 +57,15 @@ export class PortListeners {
 
   private async open(port: number): Promise<void> {
     const handler = this.makeHandler(port);
+    // With an upgrade listener node:http hands it every request with Connection: Upgrade (any protocol).
+    const upgrade = this.upgrades?.makeListener(port);
     const servers: Server[] = [];
     this.servers.set(port, servers);
     for (const address of this.addresses) {
       // No request timeout: uploads and SSE streams may last long; slow headers are still cut off.
       const server = nodeHttp.createServer({ requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 }, handler);
       refuseUnparsed(server, port, this.log);
+      if (upgrade) server.on('upgrade', upgrade);
       try {
         await new Promise<void>((resolve, reject) => {
           server.once('error', reject);
@@ -76,7 +88,8 @@ export class PortListeners {
   async close(): Promise<void> {
     const all = [...this.servers.values()].flat();
     this.servers.clear();
-    await Promise.all(all.map((s) => closeServer(s)));
+    // Upgraded connections are no longer the servers': closing them does not end the tunnels.
+    await Promise.all([...all.map((s) => closeServer(s)), this.upgrades?.stop('the sidecar is stopping')]);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { Agent as HttpAgent, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Agent as HttpAgent, IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import {
   amzJsonVersion,
@@ -28,7 +28,7 @@ import { EndpointCache } from './aws/endpoint-cache.js';
 import { renderDenial, renderFailure } from './aws/error-response.js';
 import { viewRequest, type AwsRequestView } from './aws/request-view.js';
 import { upstreamTarget, type UpstreamTarget } from './aws/upstream-target.js';
-import type { Classified, Outgoing, RejectContext, SourceRuntime } from './runtime.js';
+import type { Answer, Classified, Outgoing, RejectContext, SourceRuntime } from './runtime.js';
 
 /** What classify learnt about an AWS call, kept for prepare and reject. */
 interface AwsCall {
@@ -165,7 +165,7 @@ export class AwsSource implements SourceRuntime {
     return { ...out, transform };
   }
 
-  reject(res: ServerResponse, err: PortcullisError, ctx: RejectContext): void {
+  reject(res: Answer, err: PortcullisError, ctx: RejectContext): void {
     if (res.headersSent) {
       res.destroy(err);
       return;

@@ -1,4 +1,4 @@
-import type { Agent as HttpAgent, IncomingMessage, ServerResponse } from 'node:http';
+import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
 import { normalizePath, type PortcullisError, type ResolvedHttpSource } from '@portcullis/shared';
@@ -8,7 +8,7 @@ import type { Origin } from '../origins/origin.js';
 import { forwardRequestHeaders } from '../http/headers.js';
 import { POOL_OPTIONS, StrictHttpAgent, StrictHttpsAgent } from '../http/pool.js';
 import { writeJsonError } from '../http/json-error.js';
-import type { Classified, Outgoing, RejectContext, SourceRuntime } from './runtime.js';
+import type { Answer, Classified, Outgoing, RejectContext, SourceRuntime } from './runtime.js';
 
 const NO_ITEMS: readonly never[] = [];
 
@@ -26,6 +26,8 @@ export class HttpSource implements SourceRuntime {
   readonly upstream: URL;
   readonly agent: HttpAgent | HttpsAgent;
   readonly configKey: string;
+  /** The upgrade request carries the injected credential like any request (websocket/upgrade-handler.ts). */
+  readonly websocket = true;
   private readonly injection: CompiledInjection;
   private readonly basePath: string;
 
@@ -69,7 +71,7 @@ export class HttpSource implements SourceRuntime {
     return this.origin.problem();
   }
 
-  reject(res: ServerResponse, err: PortcullisError, ctx: RejectContext): void {
+  reject(res: Answer, err: PortcullisError, ctx: RejectContext): void {
     writeJsonError(res, err, ctx.requestId);
   }
 

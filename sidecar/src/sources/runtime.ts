@@ -1,6 +1,6 @@
 import type { Agent as HttpAgent } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { PortcullisError, RequestItem } from '@portcullis/shared';
 import type { Decision } from '../deps.js';
 
@@ -28,6 +28,18 @@ export interface Outgoing {
   readonly body?: Buffer;
 }
 
+/**
+ * Where `reject` writes its answer: the request's ServerResponse, or the raw socket of a refused WebSocket
+ * upgrade (websocket/socket-answer.ts), which has no ServerResponse.
+ */
+export interface Answer {
+  readonly headersSent: boolean;
+  setHeader(name: string, value: string): unknown;
+  writeHead(status: number, headers: OutgoingHttpHeaders): unknown;
+  end(body: string): unknown;
+  destroy(err?: Error): unknown;
+}
+
 /** What `reject` may use to shape the error: the request and what classify made of it, if it got that far. */
 export interface RejectContext {
   readonly requestId: string;
@@ -45,6 +57,8 @@ export interface SourceRuntime {
   readonly port: number;
   /** The default upstream; `Outgoing.target` overrides it per request. */
   readonly upstream: URL;
+  /** True when the source carries WebSocket upgrades (http sources; AWS sources refuse them, ADR 34). */
+  readonly websocket?: boolean;
   /** False when the source reads request bodies itself (AWS): the budget gate then sizes calls without it. */
   readonly readsBody?: boolean;
   /** Connection pool for every target of this source (Node pools per host inside one agent). */
@@ -57,6 +71,6 @@ export interface SourceRuntime {
   /** Why this source's credential cannot be used right now (for /readyz); undefined when it can. */
   credentialProblem?(): string | undefined;
   /** Writes a denial or failure in the shape the app's SDK understands. */
-  reject(res: ServerResponse, err: PortcullisError, ctx: RejectContext): void;
+  reject(res: Answer, err: PortcullisError, ctx: RejectContext): void;
   close(): void;
 }

@@ -25,7 +25,9 @@ import { createLimitMetrics } from '../limits/metrics.js';
 import { createMetrics, type SidecarMetrics } from '../metrics.js';
 import { systemClock, type Clock } from '../io/clock.js';
 import { nodeFiles } from '../io/files.js';
-import { createHandler } from '../proxy/handler.js';
+import { createHandler, type HandlerDeps } from '../proxy/handler.js';
+import { OpenTunnels } from '../websocket/open-tunnels.js';
+import { createUpgradeHandler } from '../websocket/upgrade-handler.js';
 import { SidecarState } from '../store/state.js';
 
 /** The fixtures go through the real validator, as every object the sidecar loads does; an invalid one fails the test. */
@@ -54,6 +56,8 @@ export interface Harness {
   setPolicies(policies: EgressPolicy[]): Promise<void>;
   /** Stands for the pod watcher: a reason suspends every call, undefined resumes. */
   setPodSuspension(reason: string | undefined): void;
+  /** WebSocket tunnels open now. */
+  openTunnels(): number;
   close(): Promise<void>;
 }
 
@@ -73,6 +77,10 @@ export async function startHarness(opts: {
   sharedLimitStore?: LimitStore;
   /** --upstream-response-timeout-seconds, in ms (5000 unless given). */
   responseTimeoutMs?: number;
+  /** --websocket-idle-timeout-seconds, in ms (30 000 unless given). */
+  websocketIdleTimeoutMs?: number;
+  /** How often open tunnels are checked for revocation (50 ms unless given). */
+  tunnelCheckIntervalMs?: number;
 }): Promise<Harness> {
   const secretsDir = mkdtempSync(join(tmpdir(), 'portcullis-secrets-'));
   const setSecret = (source: string, key: string, value: string): void => {
@@ -109,7 +117,7 @@ export async function startHarness(opts: {
   await state.setIdentity(identity);
   const validator = createResourceValidator();
   await state.setAll(validatedAll(validator, 'CredentialSource', opts.sources), validatedAll(validator, 'EgressPolicy', opts.policies));
-  const handler = createHandler(opts.port, {
+  const handlerDeps: HandlerDeps = {
     identity: () => identity,
     identityProblem: () => (identity ? undefined : 'TokenReview refused the token'),
     state: () => state.snapshot(),
@@ -121,8 +129,10 @@ export async function startHarness(opts: {
     now: clock.now,
     limits: { stores: { memory: new MemoryLimitStore(), shared: opts.sharedLimitStore, leaseMs: 600_000 }, metrics: createLimitMetrics(metrics.registry), nowMs: () => clock.now().getTime() },
     podSuspension: () => suspended,
-  });
-  const server: Server = createServer(handler);
+  };
+  const tunnels = new OpenTunnels(opts.tunnelCheckIntervalMs ?? 50);
+  const server: Server = createServer(createHandler(opts.port, handlerDeps));
+  server.on('upgrade', createUpgradeHandler(opts.port, { ...handlerDeps, tunnels, idleTimeoutMs: opts.websocketIdleTimeoutMs ?? 30_000 }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
@@ -143,7 +153,9 @@ export async function startHarness(opts: {
     setPodSuspension(reason) {
       suspended = reason;
     },
+    openTunnels: () => tunnels.size,
     async close() {
+      await tunnels.stop('the test ended');
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await state.close();
