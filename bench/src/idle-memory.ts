@@ -37,18 +37,28 @@ async function spec(kind: 'bearer' | 'sigv4', port: number): Promise<HttpSpec> {
   return { method: 'POST', url: `http://127.0.0.1:${port}/`, headers, body };
 }
 
-/** `total` requests, `concurrency` at a time; every answer must be 200 (the upstream checks the credential). */
+/**
+ * `total` requests, `concurrency` at a time; every answer must be 200 (the upstream checks the
+ * credential). The first failure stops every worker and is thrown once they have all returned, so no
+ * request is left failing on its own after the caller stopped the sidecar.
+ */
 async function drive(kind: 'bearer' | 'sigv4', port: number, total: number, concurrency: number): Promise<void> {
   const s = await spec(kind, port);
   let next = 0;
+  let failure: Error | undefined;
   const worker = async (): Promise<void> => {
-    while (next < total) {
+    while (next < total && failure === undefined) {
       next++;
-      const r = await send(s);
-      if (r.status !== 200) throw new Error(`proxied request answered ${r.status}: ${r.body.slice(0, 300)}`);
+      try {
+        const r = await send(s);
+        if (r.status !== 200) failure ??= new Error(`proxied request answered ${r.status}: ${r.body.slice(0, 300)}`);
+      } catch (err) {
+        failure ??= err as Error;
+      }
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
+  if (failure !== undefined) throw failure;
 }
 
 async function measure(v: Variant, kind: 'bearer' | 'sigv4', upstreamPort: number, dir: string, loadRequests: number): Promise<Sample> {
