@@ -1,7 +1,10 @@
-// Where does a proxy spend its core? Runs one proxy under `node --cpu-prof` with wrk at full load, then
+// Where does a proxy spend its core? Runs one proxy under `--cpu-prof` with wrk at full load, then
 // prints the self time by function and by file/package from the .cpuprofile (kept for DevTools).
+// `--runtime bun` (the default, what the image ships: ADR 6) runs the same sidecar/dist on the pinned Bun
+// from node_modules — unbundled, so the samples keep their file names, which the compiled executable's
+// single bundle would not; `--runtime node` runs it on this Node.
 //
-//   taskset -c 1 node bench/src/cpu-profile.ts [--target sidecar-bearer|sidecar-sigv4|node-http] [--seconds 10] [--size 1KiB|16KiB]
+//   taskset -c 1 node bench/src/cpu-profile.ts [--runtime bun|node] [--target sidecar-bearer|sidecar-sigv4|node-http] [--seconds 10] [--size 1KiB|16KiB]
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -9,7 +12,7 @@ import { freePort, waitForHttp } from './lib/http.ts';
 import { spawnPinned, type Proc } from './lib/procs.ts';
 import { maxThroughput } from './load/wrk.ts';
 import { signDynamo } from './sigv4/sign.ts';
-import { sidecarArgs, writeSidecarFiles } from './targets/sidecar.ts';
+import { SIDECAR_NODE_MAIN, sidecarArgs, writeSidecarFiles } from './targets/sidecar.ts';
 import { AWS_PLACEHOLDER, AWS_REAL, BEARER_KEY, LOAD_CORE, PLACEHOLDER, PROXY_CORE } from './targets/world.ts';
 
 interface ProfileNode {
@@ -19,7 +22,7 @@ interface ProfileNode {
 }
 interface CpuProfile {
   nodes: ProfileNode[];
-  /** µs on CLOCK_MONOTONIC, the clock process.hrtime reads in every process. */
+  /** µs: on Node CLOCK_MONOTONIC (the clock process.hrtime reads in every process), on Bun since the epoch. */
   startTime: number;
   samples: number[];
   timeDeltas: number[];
@@ -62,26 +65,29 @@ export function summarizeProfile(p: CpuProfile, top: number, fromUs: number, toU
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { target: { type: 'string', default: 'sidecar-bearer' }, seconds: { type: 'string', default: '10' }, size: { type: 'string', default: '1KiB' } } });
+  const { values } = parseArgs({ options: { runtime: { type: 'string', default: 'bun' }, target: { type: 'string', default: 'sidecar-bearer' }, seconds: { type: 'string', default: '10' }, size: { type: 'string', default: '1KiB' } } });
+  const bun = values.runtime !== 'node';
+  const runtime = bun ? join(repoRoot, 'node_modules/.bin/bun') : process.execPath;
   const dir = join(repoRoot, '.cache/bench/cpu-profile', `${values.target}-${Date.now()}`);
   mkdirSync(dir, { recursive: true });
   const upstream = spawnPinned('upstream', process.execPath, ['bench/src/servers/upstream.ts', JSON.stringify({ bearerKey: BEARER_KEY, aws: AWS_REAL })], { core: LOAD_CORE });
   let proxy: Proc | undefined;
   const window = { from: 0, to: Infinity };
-  const nowUs = (): number => Number(process.hrtime.bigint() / 1000n);
+  // The clock the profile's timestamps are on (see CpuProfile.startTime).
+  const nowUs = (): number => (bun ? Date.now() * 1000 : Number(process.hrtime.bigint() / 1000n));
   try {
     const upstreamPort = (JSON.parse(await upstream.waitForLine((l) => l.includes('"listening"'), 10_000)) as { listening: number }).listening;
     const port = await freePort();
     const prof = ['--cpu-prof', `--cpu-prof-dir=${dir}`];
     if (values.target === 'node-http') {
-      proxy = spawnPinned('node-http', process.execPath, [...prof, 'bench/src/servers/plain-proxy.ts', JSON.stringify({ upstreamPort, bearerKey: BEARER_KEY })], { core: PROXY_CORE });
+      proxy = spawnPinned('node-http', runtime, [...prof, 'bench/src/servers/plain-proxy.ts', JSON.stringify({ upstreamPort, bearerKey: BEARER_KEY })], { core: PROXY_CORE });
       const line = await proxy.waitForLine((l) => l.includes('"listening"'), 10_000);
       const p = (JSON.parse(line) as { listening: number }).listening;
       await run(p, 'bearer');
     } else {
       const kind = values.target === 'sidecar-sigv4' ? 'sigv4' : 'bearer';
       writeSidecarFiles(dir, { kind, port, upstreamPort, bearerKey: BEARER_KEY, aws: AWS_REAL });
-      proxy = spawnPinned(values.target ?? 'sidecar', process.execPath, [...prof, ...sidecarArgs(dir)], { core: PROXY_CORE, ignoreStdout: true });
+      proxy = spawnPinned(values.target ?? 'sidecar', runtime, [...prof, ...sidecarArgs(dir, SIDECAR_NODE_MAIN)], { core: PROXY_CORE, ignoreStdout: true });
       await proxy.waitForLine((l) => l.includes('portcullis sidecar started'), 15_000);
       await run(port, kind);
     }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MemoryLimitStore, PortcullisError, type LimitStore } from '@portcullis/shared';
@@ -6,10 +7,17 @@ import type { Logger } from 'pino';
 import { createAdminServer } from './admin/server.js';
 import { createClusterMode } from './app/cluster.js';
 import type { Mode } from './app/mode.js';
-import { createProxyListeners } from './app/proxy-listeners.js';
+import { createProxyListeners, sourceHandlers } from './app/proxy-listeners.js';
 import { readinessOf, type Readiness } from './app/readiness.js';
 import { createStandaloneMode } from './app/standalone.js';
 import { AuditLog, type AuditSink } from './audit/audit-log.js';
+import { createAddressGuard } from './egress/address-guard.js';
+import { createEgressMetrics } from './egress/metrics.js';
+import { PodCa, type Pki } from './egress/mitm/pod-ca.js';
+import { EgressProxy } from './egress/proxy-server.js';
+import type { Handler } from './proxy/listeners.js';
+import { nodeHttp } from '@portcullis/shared/http';
+import type { Lookup } from './egress/resolve-target.js';
 import type { SidecarOptions } from './config/options.js';
 import type { TokenReviewStatus } from './identity/identity.js';
 import type { Clock } from './io/clock.js';
@@ -34,7 +42,19 @@ export interface SidecarDeps {
   readonly defaultMetrics?: boolean;
   /** Counters of limits wider than one pod (Redis, built by main from the options); none: those limits fail closed. */
   readonly sharedLimitStore?: LimitStore;
+  /** DNS for the HTTPS_PROXY port (main.ts: dns.promises.lookup, all addresses); tests map names themselves. */
+  readonly lookup?: Lookup;
+  /** Addresses of the cluster's API server, which tunnels never reach unless a rule names the host. */
+  readonly apiServerAddresses?: readonly string[];
+  /**
+   * Certificate minting (@portcullis/shared/pki, loaded by main only when the proxy port is on): with it
+   * the proxy port terminates TLS for hosts sources serve; without it those hosts are tunnel rules' too.
+   */
+  readonly pki?: Pki;
 }
+
+/** How long opening a tunnel's TCP connection may take. */
+const EGRESS_CONNECT_TIMEOUT_MS = 10_000;
 
 /** How long an in-flight slot or budget reservation of a call that never ended (a crashed sidecar) is held. */
 const LIMIT_LEASE_MS = 15 * 60_000;
@@ -45,6 +65,10 @@ export interface Sidecar {
   readonly metrics: SidecarMetrics;
   /** Source ports currently listened on. */
   ports(): number[];
+  /** The HTTPS_PROXY port's address once started; undefined when --proxy-port is not set. */
+  proxyAddress(): AddressInfo | undefined;
+  /** The pod CA's certificate (public) for the apps to trust; undefined without proxy mode's TLS. */
+  caCertPem(): string | undefined;
   adminAddress(): AddressInfo;
   /**
    * `rejected`: invalid objects and files; `credentials`: sources whose credential cannot be used. Neither
@@ -79,6 +103,47 @@ function createMode(options: SidecarOptions, deps: SidecarDeps, metrics: Sidecar
   return createClusterMode(mode, options, state, { kube: deps.kube, review: deps.review, metrics, limitMetrics, log: deps.log, clock: deps.clock, files: deps.files });
 }
 
+/** The HTTPS_PROXY port, when --proxy-port asks for one. */
+function createEgress(options: SidecarOptions, deps: SidecarDeps, state: SidecarState, mode: Mode, metrics: SidecarMetrics, handlers: (port: number) => Handler): { proxy: EgressProxy; caCertPem: string | undefined } | undefined {
+  if (options.proxyPort === undefined) return undefined;
+  const servers = new Map<number, Server>();
+  const mitm = deps.pki
+    ? {
+        ca: new PodCa(deps.pki, deps.clock.now),
+        serverFor(port: number): Server {
+          let server = servers.get(port);
+          if (!server) {
+            // Never listens: the decrypted connections of proxy mode are handed to it one by one.
+            server = nodeHttp.createServer({ requestTimeout: 0, headersTimeout: 30_000, keepAliveTimeout: 65_000 }, handlers(port));
+            servers.set(port, server);
+          }
+          return server;
+        },
+      }
+    : undefined;
+  const lookup: Lookup = deps.lookup ?? (() => Promise.reject(new PortcullisError('INTERNAL', 'no DNS lookup was given to the sidecar')));
+  const proxy = new EgressProxy(
+    options.proxyPort,
+    options.listenAddresses,
+    {
+      identity: () => mode.identity(),
+      identityProblem: () => mode.identityProblem(),
+      state: () => state.snapshot(),
+      podSuspension: () => mode.podSuspension(),
+      lookup,
+      guard: createAddressGuard(deps.apiServerAddresses ?? []),
+      audit: new AuditLog(deps.audit),
+      metrics: createEgressMetrics(metrics.registry),
+      requestId: randomUUID,
+      now: deps.clock.now,
+      connectTimeoutMs: EGRESS_CONNECT_TIMEOUT_MS,
+      ...(mitm ? { mitm } : {}),
+    },
+    deps.log,
+  );
+  return { proxy, caCertPem: mitm?.ca.certPem };
+}
+
 /**
  * Builds the sidecar from parsed options; nothing listens or watches until start(). Each part is built
  * after what it needs: state → mode (identity and the config store) → proxy listeners → admin server.
@@ -94,7 +159,10 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
     metrics: limitMetrics,
     nowMs: () => deps.clock.now().getTime(),
   };
-  const listeners = createProxyListeners(options, state, mode, { audit: new AuditLog(deps.audit), metrics, log, clock: deps.clock, limits });
+  const listenerDeps = { audit: new AuditLog(deps.audit), metrics, log, clock: deps.clock, limits };
+  const handlers = sourceHandlers(options, state, mode, listenerDeps);
+  const listeners = createProxyListeners(options, state, mode, listenerDeps);
+  const egress = createEgress(options, deps, state, mode, metrics, handlers);
   const readiness = readinessOf(state, mode, () => listeners.ports());
   const admin: Server = createAdminServer(metrics.registry, { readiness });
 
@@ -102,16 +170,20 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
     metrics,
     readiness,
     ports: () => listeners.ports(),
+    proxyAddress: () => egress?.proxy.address(),
+    caCertPem: () => egress?.caCertPem,
     adminAddress: () => admin.address() as AddressInfo,
     async start() {
       await new Promise<void>((resolve, reject) => {
         admin.once('error', reject);
         admin.listen(options.adminPort, options.adminAddress, () => resolve());
       });
+      await egress?.proxy.start();
       await mode.start();
     },
     async stop() {
       mode.stop();
+      await egress?.proxy.close();
       await listeners.close();
       await new Promise<void>((resolve) => admin.close(() => resolve()));
       await state.close();

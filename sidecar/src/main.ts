@@ -1,6 +1,10 @@
 // portcullis-sidecar: the only place that reads flags, env, files and signals; everything else is built
 // by buildSidecar(). Audit lines go to stdout, operational logs to stderr.
-import { readFileSync } from 'node:fs';
+import { lookup } from 'node:dns/promises';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
+import { isIP } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { pino, type Logger } from 'pino';
 import { isPortcullisError } from '@portcullis/shared';
@@ -22,7 +26,7 @@ const USAGE = `usage:
   portcullis-sidecar --standalone --config <dir|file> --identity ns/serviceaccount/pod[/uid] [--labels k=v,...]
 options: --identity-token-file, --api-token-file, --api-ca-file, --labels-file, --secrets-dir, --sts-token-file,
   --vault-jwt-file, --vault-token-file,
-  --listen-addresses, --admin-address, --admin-port, --upstream-response-timeout-seconds,
+  --listen-addresses, --proxy-port, --proxy-ca-dir, --admin-address, --admin-port, --upstream-response-timeout-seconds,
   --websocket-idle-timeout-seconds,
   --credential-poll-interval-seconds, --identity-review-interval-seconds, --log-level, --young-generation-mib,
   --redis-address host:port, --redis-tls, --redis-ca-file, --redis-username, --redis-password-file
@@ -125,6 +129,34 @@ async function openRedis(o: NonNullable<SidecarOptions['redis']>, log: Logger): 
   return store;
 }
 
+/** The API server's addresses the HTTPS_PROXY port guards: the in-cluster service IP and the URL's host if an IP. */
+function apiServerAddresses(options: SidecarOptions, env: NodeJS.ProcessEnv): string[] {
+  const out: string[] = [];
+  if (env.KUBERNETES_SERVICE_HOST) out.push(env.KUBERNETES_SERVICE_HOST);
+  const api = options.mode.kind === 'cluster' ? options.mode.api : undefined;
+  if (api?.kind === 'token') {
+    const host = new URL(api.server).hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host) !== 0) out.push(host);
+  }
+  return out;
+}
+
+/**
+ * Writes the pod CA's certificate and a bundle (system roots + the pod CA) for the apps, each through a
+ * rename so an app never reads half a file. The CA's key stays in memory: nothing here can write it.
+ */
+function writeProxyCa(dir: string, caPem: string | undefined): void {
+  if (caPem === undefined) return;
+  mkdirSync(dir, { recursive: true });
+  const put = (name: string, text: string): void => {
+    const tmp = join(dir, `.${name}.tmp`);
+    writeFileSync(tmp, text, { mode: 0o644 });
+    renameSync(tmp, join(dir, name));
+  };
+  put('ca.crt', caPem);
+  put('ca-bundle.crt', `${rootCertificates.join('\n')}\n${caPem}`);
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === 'wait-ready') return waitReadyCommand(argv.slice(1));
@@ -164,6 +196,10 @@ async function main(): Promise<void> {
     clock,
     files,
     ...(redis ? { sharedLimitStore: redis } : {}),
+    lookup: (host) => lookup(host, { all: true }),
+    // node-forge is loaded only for proxy mode: pods on source ports alone do not pay for it.
+    ...(options.proxyPort !== undefined ? { pki: await import('@portcullis/shared/pki') } : {}),
+    apiServerAddresses: apiServerAddresses(options, process.env),
     ...(cluster ? { kube: await sidecarKubeClient(cluster.api, files), labels: readLabels(cluster.labelsFile) } : {}),
   });
 
@@ -188,10 +224,11 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   await sidecar.start();
+  writeProxyCa(options.proxyCaDir, sidecar.caCertPem());
   // Start-up ran with the JIT thresholds raised (ADR 38); from here the request path tiers up as usual.
   const jit = restoreJitPolicy();
   const admin = sidecar.adminAddress();
-  log.info({ adminPort: admin.port, mode: options.mode.kind, runtime, jit, youngGenerationMiB: options.youngGenerationMiB }, 'portcullis sidecar started');
+  log.info({ adminPort: admin.port, proxyPort: sidecar.proxyAddress()?.port, mode: options.mode.kind, runtime, jit, youngGenerationMiB: options.youngGenerationMiB }, 'portcullis sidecar started');
 }
 
 main().catch((err: unknown) => {

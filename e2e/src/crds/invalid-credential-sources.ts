@@ -1,4 +1,5 @@
 // CredentialSource specs the API server must refuse, each one field away from a valid spec.
+import { invalidFederatedSources } from './invalid-federated-sources.js';
 import { awsSpec, credentialSource as cs, httpSpec, type InvalidCase } from './manifests.js';
 
 const http = httpSpec.http;
@@ -55,7 +56,7 @@ export const invalidCredentialSources: readonly InvalidCase[] = [
     name: 'no upstream and no preset',
     manifest: cs({ ...httpSpec, http: { injection: http.injection, secretRef: http.secretRef } }),
     field: 'spec.http.upstream',
-    message: 'spec.http.upstream is required unless spec.http.preset is set',
+    message: 'spec.http.upstream is required unless spec.http.preset gives one',
   },
   {
     name: 'no injection and no preset',
@@ -149,13 +150,13 @@ export const invalidCredentialSources: readonly InvalidCase[] = [
     name: 'both secretRef and vault',
     manifest: cs({ ...httpSpec, http: { ...http, vault } }),
     field: 'spec.http',
-    message: 'spec.http sets both secretRef and vault; keep exactly one of them',
+    message: 'spec.http sets more than one origin; keep exactly one of secretRef, vault, azureWorkloadIdentity or githubApp',
   },
   {
     name: 'neither secretRef nor vault',
     manifest: cs({ ...httpSpec, http: { upstream: http.upstream, injection: http.injection } }),
     field: 'spec.http',
-    message: 'spec.http needs exactly one of secretRef (a key in a Secret) or vault',
+    message: 'spec.http needs exactly one origin: secretRef (a key in a Secret), vault',
   },
   {
     name: 'a plaintext Vault address without allowPlaintext',
@@ -289,4 +290,5 @@ export const invalidCredentialSources: readonly InvalidCase[] = [
     field: 'spec.env[1]',
     message: 'Duplicate value',
   },
+  ...invalidFederatedSources,
 ];

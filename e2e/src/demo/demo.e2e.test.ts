@@ -19,6 +19,9 @@ describe('make demo', () => {
     expect(stdout).toMatch(/denied: GET \/v1\/models → the SDK raises PermissionDeniedError/);
     expect(stdout).toMatch(/allowed: POST \/v1\/chat\/completions via openai-vault → "Hello from behind the portcullis\."/);
     expect(stdout).toMatch(/OpenBao audit log: read of secret\/data\/demo\/openai by service account [\w-]+\/agent \(verified at login\), pod [\w-]+\/agent\/agent-0/);
+    expect(stdout).toMatch(/allowed: POST \/repos\/acme\/reports\/issues → 201 \(the sidecar signed an app JWT and minted an installation token/);
+    expect(stdout).toMatch(/narrowed to repositories \["reports"\] and permissions \{"issues":"write"\}/);
+    expect(stdout).toMatch(/refused by GitHub: GET \/repos\/acme\/billing → 404/);
     expect(stdout).toMatch(/allowed: s3:GetObject q3\/summary\.txt → "Revenue up 12 %\."/);
     expect(stdout).toMatch(/denied: s3:DeleteObject → the SDK raises AccessDenied/);
     expect(stdout).toMatch(/\d+ ms after the label: 403 Portcullis suspended every call of this pod/);

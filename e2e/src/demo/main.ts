@@ -18,6 +18,7 @@ import { requestPodBoundToken } from '../support/workloads.js';
 import { startWorld } from '../webhook/world.js';
 import { openaiCalls, openaiClient, s3Calls } from './apps.js';
 import { budgetStops, killSwitch } from './controls.js';
+import { createGithubResources, githubAppCalls, startDemoGithub, type DemoGithub } from './github-app.js';
 import { describeInjection } from './injected.js';
 import { suggestPolicy } from './suggest.js';
 import { denied, detail, heading, note, ok } from './print.js';
@@ -102,7 +103,7 @@ async function injectPod(kc: KubeConfig, namespace: string): Promise<ReturnType<
   return pod;
 }
 
-async function runSidecar(cluster: Cluster, namespace: string, pod: Awaited<ReturnType<typeof injectPod>>, minio: Minio): Promise<SidecarProcess> {
+async function runSidecar(cluster: Cluster, namespace: string, pod: Awaited<ReturnType<typeof injectPod>>, minio: Minio, github: DemoGithub): Promise<SidecarProcess> {
   heading("Run that pod's sidecar as a local process, with the pod's own bound tokens (no kubelet here)");
   const volumes = mkdtempSync(join(tmpdir(), 'portcullis-demo-'));
   cleanups.push(() => rmSync(volumes, { recursive: true, force: true }));
@@ -113,6 +114,7 @@ async function runSidecar(cluster: Cluster, namespace: string, pod: Awaited<Retu
   writeVolumeFile(volumes, 'sources/openai/api-key', `${REAL_KEY}\n`);
   writeVolumeFile(volumes, 'sources/s3/AWS_ACCESS_KEY_ID', minio.accessKeyId);
   writeVolumeFile(volumes, 'sources/s3/AWS_SECRET_ACCESS_KEY', minio.secretAccessKey);
+  writeVolumeFile(volumes, 'sources/github/private-key.pem', github.privateKeyPem);
   note('files laid out as the webhook mounts them: tokens (audiences portcullis, the API server and vault), Secret volumes');
   const sidecar = await startSidecarProcess([
     '--namespace', namespace, '--api-server', cluster.server, '--api-token-file', join(volumes, 'api/token'), '--api-ca-file', join(volumes, 'api/ca.crt'),
@@ -174,16 +176,23 @@ async function main(): Promise<void> {
   const namespace = world.namespaces[0] ?? '';
   ok(`webhook serving https://127.0.0.1:${world.webhook.port}/mutate with its own CA; pods of namespace ${namespace} go through it`);
   const { upstream, minio, bao } = await peers();
+  const github = await startDemoGithub();
+  cleanups.push(() => github.standIn.close());
+  note(`GitHub is played by a local HTTPS server (${github.standIn.url}) that verifies the App's JWT and enforces what each installation token may reach`);
+  const githubPort = 16080 + (process.pid % 1000);
   const ports: DemoPorts = { openai: 18080 + (process.pid % 1000), openaiVault: 17080 + (process.pid % 1000), s3: 19080 + (process.pid % 1000) };
   await grantKvRead(bao, { role: 'agent', namespace, serviceAccount: 'agent', path: VAULT_KV_PATH, tokenTtlSeconds: 900 });
   await createResources(cluster.kc, namespace, ports, upstream, minio, bao.address);
   detail(`CredentialSource openai (preset openai, port ${ports.openai}), openai-vault (the key in OpenBao, port ${ports.openaiVault}) and s3 (type aws, port ${ports.s3}, MinIO keys from a Secret)`);
   detail('EgressPolicy agent: service account agent may POST /v1/chat/completions (openai and openai-vault) and s3:Get*/s3:ListBucket on bucket reports');
+  await createGithubResources(cluster.kc, namespace, githubPort, github);
+  detail(`CredentialSource github (GitHub App installation tokens, port ${githubPort}) with EgressPolicy agent-github`);
   const pod = await injectPod(cluster.kc, namespace);
-  const sidecar = await runSidecar(cluster, namespace, pod, minio);
+  const sidecar = await runSidecar(cluster, namespace, pod, minio, github);
   const client = openaiClient(ports.openai);
   await openaiCalls(client);
   await vaultCall(ports.openaiVault, bao, namespace);
+  await githubAppCalls(githubPort, github);
   await s3Calls(ports.s3, minio.region);
   await killSwitch(cluster.kc, namespace, client);
   await budgetStops(cluster.kc, namespace, client);

@@ -1,2 +1,3 @@
 export * from './pod.js';
 export * from './sidecar-args.js';
+export * from './proxy-mode.js';

@@ -1,5 +1,6 @@
 // The sidecar's command line as far as the webhook uses it: the flags, the files the sidecar reads when a
 // flag is absent (exactly where the webhook mounts them) and the one function that builds the args.
+import { PROXY_CA_DIR } from './proxy-mode.js';
 import { FILE_NAMES, MOUNT_PATHS, POD_NAMESPACE_ENV, SIDECAR_ADMIN_PORT } from './pod.js';
 
 /** Where the sidecar reads each file by default: the mount paths of pod.ts. */
@@ -37,6 +38,8 @@ export const SIDECAR_FLAGS = {
   redisTls: 'redis-tls',
   redisPasswordFile: 'redis-password-file',
   redisCaFile: 'redis-ca-file',
+  proxyPort: 'proxy-port',
+  proxyCaDir: 'proxy-ca-dir',
 } as const;
 
 /** Env vars the sidecar falls back to when the flag is absent. */
@@ -58,6 +61,8 @@ export interface SidecarArgsInput {
   readonly identityReviewIntervalSeconds: number;
   /** The shared limit store; undefined: none (ServiceAccount/Namespace-scope limits fail closed). */
   readonly redis?: SidecarRedisInput | undefined;
+  /** Proxy mode: the HTTPS_PROXY port (the pod CA goes to PROXY_CA_DIR); undefined: off. */
+  readonly proxyPort?: number | undefined;
 }
 
 /** Redis for the sidecar: where it is, and whether a password / CA file is mounted (at MOUNT_PATHS.redis). */
@@ -87,6 +92,7 @@ export function sidecarArgs(input: SidecarArgsInput): string[] {
   if (input.identityReviewIntervalSeconds !== SIDECAR_IDENTITY_REVIEW_INTERVAL_SECONDS) {
     args.push(`--${SIDECAR_FLAGS.identityReviewIntervalSeconds}`, String(input.identityReviewIntervalSeconds));
   }
+  if (input.proxyPort !== undefined) args.push(`--${SIDECAR_FLAGS.proxyPort}`, String(input.proxyPort), `--${SIDECAR_FLAGS.proxyCaDir}`, PROXY_CA_DIR);
   const redis = input.redis;
   if (redis !== undefined) {
     args.push(`--${SIDECAR_FLAGS.redisAddress}`, redis.address);

@@ -25,10 +25,12 @@ async function presetDescription(): Promise<string> {
 describe('the CRD documentation of spec.http.preset', () => {
   it.each(Object.entries(HTTP_PRESETS))('documents the defaults of %s', async (name, preset) => {
     const description = await presetDescription();
-    expect(description).toContain(`${name}: ${preset.upstream}`);
-    const section = description.slice(description.indexOf(`${name}: ${preset.upstream}`)).split('. ')[0] ?? '';
+    const head = `${name}: ${preset.upstream ?? 'no upstream'}`;
+    expect(description).toContain(head);
+    const section = description.slice(description.indexOf(head)).split('. ')[0] ?? '';
     for (const env of preset.env) expect(section).toContain(env.name);
     expect(section).toContain(preset.injection.header?.name ?? preset.injection.type);
+    if (preset.azureScope !== undefined) expect(section).toContain(`scope ${preset.azureScope}`);
   });
 
   it('names the placeholder the apps get', async () => {

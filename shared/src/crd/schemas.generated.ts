@@ -427,6 +427,62 @@ export const CRD_SCHEMAS: CrdSchemas = {
                   "default": false,
                   "type": "boolean"
                 },
+                "azureWorkloadIdentity": {
+                  "properties": {
+                    "authorityHost": {
+                      "default": "https://login.microsoftonline.com",
+                      "maxLength": 2048,
+                      "type": "string",
+                      "x-kubernetes-validations": [
+                        {
+                          "rule": "isURL(self) && self.matches('^https://[^/?#@\\\\s]+/?$')",
+                          "messageExpression": "'azureWorkloadIdentity.authorityHost \"' + self + '\" must be an https URL with a host and optional port only, e.g. https://login.microsoftonline.us'"
+                        }
+                      ]
+                    },
+                    "caBundle": {
+                      "maxLength": 65536,
+                      "type": "string",
+                      "x-kubernetes-validations": [
+                        {
+                          "rule": "self.matches('^\\\\s*-----BEGIN CERTIFICATE-----')",
+                          "message": "azureWorkloadIdentity.caBundle must be PEM-encoded certificates starting with -----BEGIN CERTIFICATE-----"
+                        },
+                        {
+                          "rule": "!self.contains('PRIVATE KEY')",
+                          "message": "azureWorkloadIdentity.caBundle must not contain a private key (everyone who can read this CredentialSource could see it); keep only the CA certificates"
+                        }
+                      ]
+                    },
+                    "clientId": {
+                      "pattern": "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+                      "type": "string"
+                    },
+                    "scope": {
+                      "maxLength": 512,
+                      "minLength": 1,
+                      "pattern": "^[!-~]+$",
+                      "type": "string"
+                    },
+                    "tenantId": {
+                      "maxLength": 128,
+                      "minLength": 1,
+                      "pattern": "^[A-Za-z0-9][A-Za-z0-9.-]*$",
+                      "type": "string"
+                    },
+                    "tokenAudience": {
+                      "default": "api://AzureADTokenExchange",
+                      "maxLength": 256,
+                      "minLength": 1,
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "tenantId",
+                    "clientId"
+                  ],
+                  "type": "object"
+                },
                 "caBundle": {
                   "maxLength": 65536,
                   "type": "string",
@@ -440,6 +496,77 @@ export const CRD_SCHEMAS: CrdSchemas = {
                       "message": "spec.http.caBundle must not contain a private key (everyone who can read this CredentialSource could see it); keep only the CA certificates"
                     }
                   ]
+                },
+                "githubApp": {
+                  "properties": {
+                    "appId": {
+                      "maxLength": 64,
+                      "minLength": 1,
+                      "pattern": "^([0-9]+|Iv[0-9A-Za-z._-]+)$",
+                      "type": "string"
+                    },
+                    "installationId": {
+                      "format": "int64",
+                      "minimum": 1,
+                      "type": "integer"
+                    },
+                    "permissions": {
+                      "additionalProperties": {
+                        "enum": [
+                          "read",
+                          "write",
+                          "admin"
+                        ],
+                        "type": "string"
+                      },
+                      "maxProperties": 50,
+                      "type": "object",
+                      "x-kubernetes-validations": [
+                        {
+                          "rule": "self.all(k, k.matches('^[a-z][a-z_]*$'))",
+                          "message": "githubApp.permissions names must be GitHub permission names in lower case with underscores, e.g. contents, pull_requests"
+                        }
+                      ]
+                    },
+                    "privateKeySecretRef": {
+                      "properties": {
+                        "key": {
+                          "maxLength": 253,
+                          "minLength": 1,
+                          "pattern": "^[-._a-zA-Z0-9]+$",
+                          "type": "string"
+                        },
+                        "name": {
+                          "maxLength": 253,
+                          "minLength": 1,
+                          "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+                          "type": "string"
+                        }
+                      },
+                      "required": [
+                        "name",
+                        "key"
+                      ],
+                      "type": "object"
+                    },
+                    "repositories": {
+                      "items": {
+                        "maxLength": 100,
+                        "minLength": 1,
+                        "pattern": "^[A-Za-z0-9._-]+$",
+                        "type": "string"
+                      },
+                      "maxItems": 500,
+                      "type": "array",
+                      "x-kubernetes-list-type": "set"
+                    }
+                  },
+                  "required": [
+                    "appId",
+                    "installationId",
+                    "privateKeySecretRef"
+                  ],
+                  "type": "object"
                 },
                 "injection": {
                   "properties": {
@@ -550,7 +677,10 @@ export const CRD_SCHEMAS: CrdSchemas = {
                     "mistral",
                     "github",
                     "gitlab",
-                    "stripe"
+                    "stripe",
+                    "azure-storage",
+                    "azure-management",
+                    "azure-openai"
                   ],
                   "type": "string"
                 },
@@ -722,13 +852,13 @@ export const CRD_SCHEMAS: CrdSchemas = {
               "type": "object",
               "x-kubernetes-validations": [
                 {
-                  "rule": "has(self.secretRef) != has(self.vault)",
-                  "messageExpression": "has(self.vault) ? 'spec.http sets both secretRef and vault; keep exactly one of them (where the API key comes from)' : 'spec.http needs exactly one of secretRef (a key in a Secret) or vault (a field of a Vault KV secret)'",
+                  "rule": "[has(self.secretRef), has(self.vault), has(self.azureWorkloadIdentity), has(self.githubApp)].filter(b, b).size() == 1",
+                  "messageExpression": "[has(self.secretRef), has(self.vault), has(self.azureWorkloadIdentity), has(self.githubApp)].filter(b, b).size() > 1 ? 'spec.http sets more than one origin; keep exactly one of secretRef, vault, azureWorkloadIdentity or githubApp (where the credential comes from)' : 'spec.http needs exactly one origin: secretRef (a key in a Secret), vault (a field of a Vault KV secret), azureWorkloadIdentity (an Entra token for the pod) or githubApp (a GitHub App installation token)'",
                   "reason": "FieldValueInvalid"
                 },
                 {
-                  "rule": "has(self.preset) || has(self.upstream)",
-                  "message": "spec.http.upstream is required unless spec.http.preset is set; set upstream to the API's base URL (e.g. https://api.example.com) or choose a preset",
+                  "rule": "has(self.upstream) || (has(self.preset) && !(self.preset in ['azure-storage', 'azure-openai']))",
+                  "message": "spec.http.upstream is required unless spec.http.preset gives one (azure-storage and azure-openai do not: every account has its own host); set upstream to the API's base URL (e.g. https://api.example.com or https://myaccount.blob.core.windows.net)",
                   "fieldPath": ".upstream",
                   "reason": "FieldValueRequired"
                 },
@@ -786,7 +916,7 @@ export const CRD_SCHEMAS: CrdSchemas = {
           "x-kubernetes-validations": [
             {
               "rule": "self.type != 'http' || has(self.http)",
-              "message": "spec.http is required when spec.type is http; add an http block with secretRef or vault",
+              "message": "spec.http is required when spec.type is http; add an http block with an origin (secretRef, vault, azureWorkloadIdentity, githubApp)",
               "fieldPath": ".http",
               "reason": "FieldValueRequired"
             },
@@ -894,6 +1024,60 @@ export const CRD_SCHEMAS: CrdSchemas = {
         },
         "spec": {
           "properties": {
+            "egress": {
+              "items": {
+                "properties": {
+                  "effect": {
+                    "enum": [
+                      "Allow",
+                      "Deny"
+                    ],
+                    "type": "string"
+                  },
+                  "hosts": {
+                    "items": {
+                      "maxLength": 253,
+                      "minLength": 1,
+                      "type": "string",
+                      "x-kubernetes-validations": [
+                        {
+                          "rule": "self == '*' || self.matches('^(\\\\*\\\\.)?[A-Za-z0-9]([-A-Za-z0-9_]*[A-Za-z0-9])?(\\\\.[A-Za-z0-9]([-A-Za-z0-9_]*[A-Za-z0-9])?)*$') || self.matches('^[0-9a-fA-F:.]+$')",
+                          "messageExpression": "'host \"' + self + '\" is not a host glob; write a host name (api.github.com), \"*.\" and a domain (*.github.com), an IP address, or \"*\" for every host'"
+                        }
+                      ]
+                    },
+                    "maxItems": 64,
+                    "minItems": 1,
+                    "type": "array",
+                    "x-kubernetes-list-type": "set"
+                  },
+                  "name": {
+                    "maxLength": 63,
+                    "pattern": "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",
+                    "type": "string"
+                  },
+                  "ports": {
+                    "items": {
+                      "maximum": 65535,
+                      "minimum": 1,
+                      "type": "integer"
+                    },
+                    "maxItems": 16,
+                    "minItems": 1,
+                    "type": "array",
+                    "x-kubernetes-list-type": "set"
+                  }
+                },
+                "required": [
+                  "effect",
+                  "hosts"
+                ],
+                "type": "object"
+              },
+              "maxItems": 256,
+              "type": "array",
+              "x-kubernetes-list-type": "atomic"
+            },
             "limits": {
               "items": {
                 "properties": {
@@ -1334,10 +1518,17 @@ export const CRD_SCHEMAS: CrdSchemas = {
             }
           },
           "required": [
-            "workloads",
-            "rules"
+            "workloads"
           ],
-          "type": "object"
+          "type": "object",
+          "x-kubernetes-validations": [
+            {
+              "rule": "has(self.rules) || has(self.egress)",
+              "message": "spec must set rules (calls through CredentialSources), egress (tunnels to hosts without a source, in HTTPS_PROXY mode) or both",
+              "fieldPath": ".rules",
+              "reason": "FieldValueRequired"
+            }
+          ]
         },
         "status": {
           "properties": {

@@ -8,9 +8,18 @@ import type { ObjectMeta } from './object-meta.js';
  */
 export type CredentialSourceType = 'aws' | 'http';
 /**
- * Well-known API whose defaults apply; fields set in spec.http and spec.env override them. Each preset gives an upstream, an injection, a URL variable set to $(PORTCULLIS_URL) and a key variable set to the placeholder "portcullis-placeholder" (the sidecar strips it). openai: https://api.openai.com, Bearer, OPENAI_BASE_URL ($(PORTCULLIS_URL)/v1), OPENAI_API_KEY. anthropic: https://api.anthropic.com, header x-api-key, ANTHROPIC_BASE_URL, ANTHROPIC_API_KEY. mistral: https://api.mistral.ai, Bearer, MISTRAL_SERVER_URL, MISTRAL_API_KEY. github: https://api.github.com, Bearer, GITHUB_API_URL, GITHUB_TOKEN. gitlab: https://gitlab.com, header PRIVATE-TOKEN, GITLAB_URL, GITLAB_TOKEN. stripe: https://api.stripe.com, Basic with the key as user name, STRIPE_API_BASE, STRIPE_API_KEY. Optional; without a preset, upstream and injection are required. Example: openai.
+ * Well-known API whose defaults apply; fields set in spec.http and spec.env override them. Each preset gives an upstream, an injection, a URL variable set to $(PORTCULLIS_URL) and a key variable set to the placeholder "portcullis-placeholder" (the sidecar strips it). openai: https://api.openai.com, Bearer, OPENAI_BASE_URL ($(PORTCULLIS_URL)/v1), OPENAI_API_KEY. anthropic: https://api.anthropic.com, header x-api-key, ANTHROPIC_BASE_URL, ANTHROPIC_API_KEY. mistral: https://api.mistral.ai, Bearer, MISTRAL_SERVER_URL, MISTRAL_API_KEY. github: https://api.github.com, Bearer, GITHUB_API_URL, GITHUB_TOKEN. gitlab: https://gitlab.com, header PRIVATE-TOKEN, GITLAB_URL, GITLAB_TOKEN. stripe: https://api.stripe.com, Basic with the key as user name, STRIPE_API_BASE, STRIPE_API_KEY. azure-storage: no upstream (set your account's https://<account>.blob.core.windows.net), Bearer, AZURE_STORAGE_BLOB_URL, scope https://storage.azure.com/.default; the app uses the Blob SDK with an anonymous credential and its x-ms-version and other x-ms-* headers are forwarded as sent. azure-management: https://management.azure.com, Bearer, AZURE_RESOURCE_MANAGER_URL, scope https://management.azure.com/.default. azure-openai: no upstream (set https://<resource>.openai.azure.com), Bearer, AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY, scope https://cognitiveservices.azure.com/.default. The azure-* presets go with azureWorkloadIdentity. Optional; without a preset, upstream and injection are required. Example: openai.
  */
-export type HttpPreset = 'openai' | 'anthropic' | 'mistral' | 'github' | 'gitlab' | 'stripe';
+export type HttpPreset =
+  | 'openai'
+  | 'anthropic'
+  | 'mistral'
+  | 'github'
+  | 'gitlab'
+  | 'stripe'
+  | 'azure-storage'
+  | 'azure-management'
+  | 'azure-openai';
 /**
  * Injection method. Bearer: "Authorization: Bearer <key>". Header: the header in header.name with value header.prefix + key. Basic: "Authorization: Basic" with the key as password of basic.username, or as user name with an empty password when basic.username is not set (Stripe style). QueryParameter: the key as the query parameter queryParameter.name, replacing any value the app sent. Required. Example: Bearer.
  */
@@ -57,7 +66,7 @@ export interface CredentialSourceSpec {
   env?: EnvVar[];
 }
 /**
- * Settings for spec.type http: the upstream API, how the API key is injected and where it comes from: exactly one origin, secretRef (a Secret) or vault (a Vault or OpenBao KV secret). Required when spec.type is http, forbidden otherwise. A preset supplies upstream, injection and env defaults for a well-known API; fields set here override the preset. Example: {preset: anthropic, secretRef: {name: anthropic, key: api-key}}.
+ * Settings for spec.type http: the upstream API, how the API key is injected and where it comes from: exactly one origin, secretRef (a Secret), vault (a Vault or OpenBao KV secret), azureWorkloadIdentity (an Entra token minted for the pod) or githubApp (a GitHub App installation token). Required when spec.type is http, forbidden otherwise. A preset supplies upstream, injection and env defaults for a well-known API; fields set here override the preset. Example: {preset: anthropic, secretRef: {name: anthropic, key: api-key}}.
  */
 export interface HttpSource {
   preset?: HttpPreset;
@@ -76,6 +85,8 @@ export interface HttpSource {
   injection?: HttpInjection;
   secretRef?: SecretKeyRef;
   vault?: HttpVaultOrigin;
+  azureWorkloadIdentity?: AzureWorkloadIdentityOrigin;
+  githubApp?: GithubAppOrigin;
 }
 /**
  * How the sidecar adds the API key to each forwarded call, after removing every credential header the app sent (Authorization, x-api-key, ...). Required unless preset is set, in which case it overrides the preset's injection. Bearer sets "Authorization: Bearer <key>" and takes no sub-object; Header needs header; Basic may have basic; QueryParameter needs queryParameter. Example: {type: Header, header: {name: X-Api-Key}}.
@@ -118,7 +129,7 @@ export interface QueryParameterInjection {
   name: string;
 }
 /**
- * The Secret, in this CredentialSource's namespace, and the key in it that holds the API key. The webhook mounts it as a volume into the sidecar container only; the app container and its service account get no access to it. Exactly one of secretRef or vault. Example: {name: openai, key: api-key}.
+ * The Secret, in this CredentialSource's namespace, and the key in it that holds the API key. The webhook mounts it as a volume into the sidecar container only; the app container and its service account get no access to it. Exactly one of origin. Example: {name: openai, key: api-key}.
  */
 export interface SecretKeyRef {
   /**
@@ -131,7 +142,7 @@ export interface SecretKeyRef {
   key: string;
 }
 /**
- * Take the API key from Vault or OpenBao instead of a Secret (set exactly one of secretRef or vault). The sidecar logs in with the pod's own service account (auth.kubernetes), reads one field of a KV version 2 secret, keeps it in memory only and reads it again when a new version is written. Vault's audit log names the namespace and service account of every read (and the pod, from the X-Portcullis-Workload request header, once that header is audited). While Vault cannot be reached the last value is used as long as the Vault token that read it is valid; then calls fail with VAULT_UNAVAILABLE. Example: {address: "https://vault.example.com:8200", auth: {kubernetes: {role: openai-reader}}, kv: {path: teams/a/openai, field: api-key}}.
+ * Take the API key from Vault or OpenBao instead of a Secret (set exactly one origin). The sidecar logs in with the pod's own service account (auth.kubernetes), reads one field of a KV version 2 secret, keeps it in memory only and reads it again when a new version is written. Vault's audit log names the namespace and service account of every read (and the pod, from the X-Portcullis-Workload request header, once that header is audited). While Vault cannot be reached the last value is used as long as the Vault token that read it is valid; then calls fail with VAULT_UNAVAILABLE. Example: {address: "https://vault.example.com:8200", auth: {kubernetes: {role: openai-reader}}, kv: {path: teams/a/openai, field: api-key}}.
  */
 export interface HttpVaultOrigin {
   /**
@@ -196,6 +207,72 @@ export interface HttpVaultKv {
    * Key in the secret's data whose value is the API key (a string). Required. Example: api-key.
    */
   field: string;
+}
+/**
+ * Take the credential from Microsoft Entra ID instead of a Secret: the sidecar exchanges a projected service account token of the pod (audience tokenAudience, mounted into the sidecar container only) for an Entra access token of the app registration or managed identity clientId (workload identity federation: a federated identity credential on it must name this cluster's issuer and the subject system:serviceaccount:<namespace>:<service account>). The token is injected as configured in injection (Bearer by default with the azure-* presets), kept in memory only, refreshed before it expires with one exchange in flight, and never logged. Each exchange writes one log line naming the pod. Set exactly one origin. Example: {tenantId: 72f988bf-86f1-41af-91ab-2d7cd011db47, clientId: 0d4a1c34-3b1e-4f5f-9d7c-0a9c6e8e1a11, scope: "https://storage.azure.com/.default"}.
+ */
+export interface AzureWorkloadIdentityOrigin {
+  /**
+   * Directory (tenant) ID or verified domain of the Entra tenant that holds clientId. Required. Example: 72f988bf-86f1-41af-91ab-2d7cd011db47.
+   */
+  tenantId: string;
+  /**
+   * Application (client) ID of the app registration or user-assigned managed identity whose federated identity credential trusts this pod's service account. Required. Example: 0d4a1c34-3b1e-4f5f-9d7c-0a9c6e8e1a11.
+   */
+  clientId: string;
+  /**
+   * The scope the access token is requested for: the resource's application ID URI followed by /.default. Required unless the preset gives one (azure-storage: https://storage.azure.com/.default, azure-management: https://management.azure.com/.default, azure-openai: https://cognitiveservices.azure.com/.default). Example: https://vault.azure.net/.default.
+   */
+  scope?: string;
+  /**
+   * The Entra authority host: scheme and host only. Change it for a national cloud (e.g. https://login.microsoftonline.us, https://login.chinacloudapi.cn). With a host other than the default the sidecar reads the authority's metadata from the host itself (no instance discovery at login.microsoftonline.com). Must be https://. Default: https://login.microsoftonline.com. Example: https://login.microsoftonline.us.
+   */
+  authorityHost?: string;
+  /**
+   * Audience of the projected service account token presented to Entra; the federated identity credential's audience must be the same. Default: api://AzureADTokenExchange (what Entra expects unless the credential says otherwise). Example: api://AzureADTokenExchangeUSGov.
+   */
+  tokenAudience?: string;
+  /**
+   * Extra PEM-encoded CA certificates to trust, in addition to the system roots, when verifying the authority host's TLS certificate (an authority behind a private CA, such as Azure Stack Hub). Only certificates. Optional; default: system roots only. Example: "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n".
+   */
+  caBundle?: string;
+}
+/**
+ * Take the credential from a GitHub App instead of a stored personal token: the sidecar signs a short-lived app JWT (RS256, issued 60 s in the past for clock skew, valid 9 minutes) with the App's private key and exchanges it at <upstream>/app/installations/<installationId>/access_tokens for an installation access token narrowed to repositories and permissions. The private key comes from a Secret mounted into the sidecar container only; the installation token (1 hour) is kept in memory, refreshed 5 minutes before it expires with one exchange in flight, and never logged. Each exchange writes one log line naming the pod. Works with the github preset (Bearer on https://api.github.com) and with GitHub Enterprise Server (upstream https://<host>/api/v3). Set exactly one origin. Example: {appId: "123456", installationId: 7890123, privateKeySecretRef: {name: reports-app, key: private-key.pem}, repositories: [reports], permissions: {contents: read, issues: write}}.
+ */
+export interface GithubAppOrigin {
+  /**
+   * The App's ID (digits) or client ID (Iv…), used as the JWT's issuer. Required. Example: "123456".
+   */
+  appId: string;
+  /**
+   * ID of the App's installation on the organization or account whose repositories the calls use (Settings → GitHub Apps → Configure: the number in the URL). Required. Example: 7890123.
+   */
+  installationId: number;
+  privateKeySecretRef: GithubAppPrivateKeyRef;
+  /**
+   * Names (without owner) of the repositories the token may reach; GitHub refuses the exchange (GITHUB_APP_TOKEN_REFUSED) when one is not in the installation. Optional; default: every repository of the installation. Example: [reports, reports-data].
+   */
+  repositories?: string[];
+  /**
+   * Permissions the token gets, each read, write or admin, at most what the installation was granted (GitHub refuses more with GITHUB_APP_TOKEN_REFUSED). Optional; default: all the installation's permissions. Example: {contents: read, issues: write}.
+   */
+  permissions?: {
+    [k: string]: 'read' | 'write' | 'admin';
+  };
+}
+/**
+ * The Secret, in this CredentialSource's namespace, and the key in it that holds the App's private key (the PEM file GitHub generates, PKCS#1 or PKCS#8). Mounted into the sidecar container only; re-read at every exchange, so a rotated key is used from the next token on. Required. Example: {name: reports-app, key: private-key.pem}.
+ */
+export interface GithubAppPrivateKeyRef {
+  /**
+   * Name of the Secret in the same namespace. Required. Example: reports-app.
+   */
+  name: string;
+  /**
+   * Key in the Secret's data that holds the PEM private key. Required. Example: private-key.pem.
+   */
+  key: string;
 }
 /**
  * Settings for spec.type aws: where the sidecar gets AWS credentials and which endpoint it forwards to. Required when spec.type is aws, forbidden otherwise. Set exactly one of webIdentity (recommended: short-lived STS credentials, session name derived from the calling workload), staticKeys (long-lived keys from a Secret) or vault (keys held in Vault or OpenBao, or issued by Vault's AWS secrets engine). The service and region of each call come from the app's SigV4 credential scope. Example: {webIdentity: {roleArn: "arn:aws:iam::123456789012:role/reports-reader"}}.
@@ -503,7 +580,11 @@ export interface EgressPolicySpec {
   /**
    * The rules, 1 to 256, in no particular order: a matching Deny rule wins over any matching Allow rule, and a call that no Allow rule matches is denied. A rule matches a call when the call arrived on its source and matches every condition the rule sets (methods, paths, actions, resources); conditions it omits match everything. Required. Example: [{name: read-reports, effect: Allow, source: s3, actions: ["s3:Get*", "s3:List*"], resources: ["arn:aws:s3:::reports", "arn:aws:s3:::reports/*"]}].
    */
-  rules: EgressPolicyRule[];
+  rules?: EgressPolicyRule[];
+  /**
+   * Rules for the sidecar's HTTPS_PROXY port: which hosts that no CredentialSource serves the selected workloads may reach through a CONNECT tunnel (or an http:// request in absolute form). The sidecar sees only the host and port of a tunnel, never what is sent inside it, and injects no credential. A matching Deny rule wins over any Allow; a host no Allow rule matches is refused with 403 (code EGRESS_DENIED) when any Enforce policy selecting the workload has egress rules, and with no such policy at all. Audit-mode policies log their would-be denials and let the tunnel open. Loopback, link-local, the cloud metadata address (169.254.169.254) and the cluster's API server are refused even when a host glob matches, unless an Allow rule names the host without a wildcard. At most 256. Example: [{name: github, effect: Allow, hosts: [github.com, "*.github.com"]}].
+   */
+  egress?: EgressHostRule[];
 }
 /**
  * One limit: which calls it counts (source), whose calls share one counter (scope), and any of requests, inFlight and budget. Example: {name: per-pod, source: openai, requests: {count: 10, periodSeconds: 1, burst: 20}, inFlight: 4}.
@@ -667,6 +748,31 @@ export interface EgressPolicyRule {
    * Items: An ARN glob, arn:<partition>:<service>:<region>:<account>:<resource>, with region and account empty where the service has none (S3). Example: arn:aws:s3:::reports/*.
    */
   resources?: string[];
+}
+/**
+ * One egress rule: an effect for tunnels to any of hosts on any of ports. Example: {name: pypi, effect: Allow, hosts: [pypi.org, files.pythonhosted.org], ports: [443]}.
+ */
+export interface EgressHostRule {
+  /**
+   * Optional name shown in audit lines and in the refusal; lowercase letters, digits and "-". Default: the rule's index, e.g. "egress[0]". Example: github.
+   */
+  name?: string;
+  /**
+   * Allow opens matching tunnels; Deny refuses them, and wins over every Allow in all policies that select the workload. Required. Example: Allow.
+   */
+  effect: 'Allow' | 'Deny';
+  /**
+   * Host globs, compared case-insensitively with the host the app asked for (before any DNS lookup). "*.example.com" matches every name below example.com (a.example.com, a.b.example.com) but not example.com itself; "*" alone matches every host; anything else matches exactly, IP addresses included. Required. Example: [api.github.com, "*.githubusercontent.com"].
+   *
+   * Items: A host name, an IP address, "*.<domain>" or "*". Example: "*.s3.eu-west-1.amazonaws.com".
+   */
+  hosts: string[];
+  /**
+   * Ports the rule matches. Default: [443] (an http:// request in absolute form goes to port 80 unless its URL names another, so list 80 to allow one). Example: [443, 8443].
+   *
+   * Items: A TCP port. Example: 443.
+   */
+  ports?: number[];
 }
 /**
  * Observed state, written by the Portcullis controller; do not set it yourself. Example: {observedGeneration: 3, conditions: [{type: Ready, status: "False", reason: SourceNotFound, ...}]}.

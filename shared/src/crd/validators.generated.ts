@@ -9,8 +9,9 @@ import { CRD_FORMATS } from './validate/ajv-options.js';
 import ucs2lengthModule from 'ajv/dist/runtime/ucs2length.js';
 const ucs2length = typeof ucs2lengthModule === 'function' ? ucs2lengthModule : ucs2lengthModule.default;
 
-const schema11 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string","maxLength":63},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["type","port"],"properties":{"aws":{"type":"object","properties":{"allowPlaintextEndpoint":{"type":"boolean","default":false},"endpoint":{"type":"string","maxLength":2048},"services":{"type":"array","maxItems":12,"items":{"type":"string","enum":["s3","dynamodb","sqs","sns","sts","kms","secretsmanager","ssm","lambda","kinesis","logs","events"]}},"staticKeys":{"type":"object","required":["secretRef"],"properties":{"secretRef":{"type":"object","required":["name"],"properties":{"accessKeyIdKey":{"type":"string","default":"AWS_ACCESS_KEY_ID","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253},"secretAccessKeyKey":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"sessionTokenKey":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253}},"additionalProperties":false}},"additionalProperties":false},"useDualstackEndpoint":{"type":"boolean","default":false},"useFipsEndpoint":{"type":"boolean","default":false},"vault":{"type":"object","required":["address","auth"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path"],"properties":{"accessKeyIdField":{"type":"string","default":"AWS_ACCESS_KEY_ID","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600},"secretAccessKeyField":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","minLength":1,"maxLength":256},"sessionTokenField":{"type":"string","minLength":1,"maxLength":256}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256},"secretsEngine":{"type":"object","required":["role"],"properties":{"credentialType":{"type":"string","enum":["iam_user","assumed_role","federation_token"],"default":"iam_user"},"mount":{"type":"string","default":"aws","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"roleArn":{"type":"string","maxLength":2048},"ttlSeconds":{"type":"integer","minimum":900,"maximum":129600}},"additionalProperties":false}},"additionalProperties":false},"webIdentity":{"type":"object","required":["roleArn"],"properties":{"roleArn":{"type":"string","maxLength":2048},"sessionDurationSeconds":{"type":"integer","default":3600,"minimum":900,"maximum":43200},"stsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","maxLength":32},"tokenAudience":{"type":"string","default":"sts.amazonaws.com","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"env":{"type":"array","maxItems":32,"items":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"value":{"type":"string","maxLength":4096}},"additionalProperties":false}},"http":{"type":"object","properties":{"allowPlaintextUpstream":{"type":"boolean","default":false},"caBundle":{"type":"string","maxLength":65536},"injection":{"type":"object","required":["type"],"properties":{"basic":{"type":"object","properties":{"username":{"type":"string","pattern":"^[^:\\x00-\\x1f\\x7f]+$","minLength":1,"maxLength":256}},"additionalProperties":false},"header":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"prefix":{"type":"string","pattern":"^[ -~]*$","maxLength":256}},"additionalProperties":false},"queryParameter":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._~-]+$","minLength":1,"maxLength":128}},"additionalProperties":false},"type":{"type":"string","enum":["Bearer","Header","Basic","QueryParameter"]}},"additionalProperties":false},"preset":{"type":"string","enum":["openai","anthropic","mistral","github","gitlab","stripe"]},"secretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"upstream":{"type":"string","maxLength":2048},"vault":{"type":"object","required":["address","auth","kv"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path","field"],"properties":{"field":{"type":"string","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"port":{"type":"integer","minimum":1024,"maximum":65535},"type":{"type":"string","enum":["aws","http"]}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
+const schema11 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string","maxLength":63},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["type","port"],"properties":{"aws":{"type":"object","properties":{"allowPlaintextEndpoint":{"type":"boolean","default":false},"endpoint":{"type":"string","maxLength":2048},"services":{"type":"array","maxItems":12,"items":{"type":"string","enum":["s3","dynamodb","sqs","sns","sts","kms","secretsmanager","ssm","lambda","kinesis","logs","events"]}},"staticKeys":{"type":"object","required":["secretRef"],"properties":{"secretRef":{"type":"object","required":["name"],"properties":{"accessKeyIdKey":{"type":"string","default":"AWS_ACCESS_KEY_ID","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253},"secretAccessKeyKey":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"sessionTokenKey":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253}},"additionalProperties":false}},"additionalProperties":false},"useDualstackEndpoint":{"type":"boolean","default":false},"useFipsEndpoint":{"type":"boolean","default":false},"vault":{"type":"object","required":["address","auth"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path"],"properties":{"accessKeyIdField":{"type":"string","default":"AWS_ACCESS_KEY_ID","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600},"secretAccessKeyField":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","minLength":1,"maxLength":256},"sessionTokenField":{"type":"string","minLength":1,"maxLength":256}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256},"secretsEngine":{"type":"object","required":["role"],"properties":{"credentialType":{"type":"string","enum":["iam_user","assumed_role","federation_token"],"default":"iam_user"},"mount":{"type":"string","default":"aws","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"roleArn":{"type":"string","maxLength":2048},"ttlSeconds":{"type":"integer","minimum":900,"maximum":129600}},"additionalProperties":false}},"additionalProperties":false},"webIdentity":{"type":"object","required":["roleArn"],"properties":{"roleArn":{"type":"string","maxLength":2048},"sessionDurationSeconds":{"type":"integer","default":3600,"minimum":900,"maximum":43200},"stsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","maxLength":32},"tokenAudience":{"type":"string","default":"sts.amazonaws.com","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"env":{"type":"array","maxItems":32,"items":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"value":{"type":"string","maxLength":4096}},"additionalProperties":false}},"http":{"type":"object","properties":{"allowPlaintextUpstream":{"type":"boolean","default":false},"azureWorkloadIdentity":{"type":"object","required":["tenantId","clientId"],"properties":{"authorityHost":{"type":"string","default":"https://login.microsoftonline.com","maxLength":2048},"caBundle":{"type":"string","maxLength":65536},"clientId":{"type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},"scope":{"type":"string","pattern":"^[!-~]+$","minLength":1,"maxLength":512},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9.-]*$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"api://AzureADTokenExchange","minLength":1,"maxLength":256}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"githubApp":{"type":"object","required":["appId","installationId","privateKeySecretRef"],"properties":{"appId":{"type":"string","pattern":"^([0-9]+|Iv[0-9A-Za-z._-]+)$","minLength":1,"maxLength":64},"installationId":{"type":"integer","minimum":1},"permissions":{"type":"object","maxProperties":50,"additionalProperties":{"type":"string","enum":["read","write","admin"]}},"privateKeySecretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"repositories":{"type":"array","maxItems":500,"items":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","minLength":1,"maxLength":100}}},"additionalProperties":false},"injection":{"type":"object","required":["type"],"properties":{"basic":{"type":"object","properties":{"username":{"type":"string","pattern":"^[^:\\x00-\\x1f\\x7f]+$","minLength":1,"maxLength":256}},"additionalProperties":false},"header":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"prefix":{"type":"string","pattern":"^[ -~]*$","maxLength":256}},"additionalProperties":false},"queryParameter":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._~-]+$","minLength":1,"maxLength":128}},"additionalProperties":false},"type":{"type":"string","enum":["Bearer","Header","Basic","QueryParameter"]}},"additionalProperties":false},"preset":{"type":"string","enum":["openai","anthropic","mistral","github","gitlab","stripe","azure-storage","azure-management","azure-openai"]},"secretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"upstream":{"type":"string","maxLength":2048},"vault":{"type":"object","required":["address","auth","kv"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path","field"],"properties":{"field":{"type":"string","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"port":{"type":"integer","minimum":1024,"maximum":65535},"type":{"type":"string","enum":["aws","http"]}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
 const func2 = ucs2length;
+const func44 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[-._a-zA-Z0-9]+$", "u");
 const pattern1 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", "u");
 const pattern4 = new RegExp("^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$", "u");
@@ -18,11 +19,16 @@ const pattern5 = new RegExp("^[A-Za-z0-9_.@-]+$", "u");
 const pattern7 = new RegExp("^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$", "u");
 const pattern8 = new RegExp("^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$", "u");
 const pattern11 = new RegExp("^[a-z]{2}(-[a-z]+)+-[0-9]+$", "u");
-const pattern12 = new RegExp("^[^:\\x00-\\x1f\\x7f]+$", "u");
-const pattern13 = new RegExp("^[ -~]*$", "u");
-const pattern14 = new RegExp("^[A-Za-z0-9._~-]+$", "u");
-const pattern22 = new RegExp("^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$", "u");
-const pattern23 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$", "u");
+const pattern12 = new RegExp("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", "u");
+const pattern13 = new RegExp("^[!-~]+$", "u");
+const pattern14 = new RegExp("^[A-Za-z0-9][A-Za-z0-9.-]*$", "u");
+const pattern15 = new RegExp("^([0-9]+|Iv[0-9A-Za-z._-]+)$", "u");
+const pattern18 = new RegExp("^[A-Za-z0-9._-]+$", "u");
+const pattern19 = new RegExp("^[^:\\x00-\\x1f\\x7f]+$", "u");
+const pattern20 = new RegExp("^[ -~]*$", "u");
+const pattern21 = new RegExp("^[A-Za-z0-9._~-]+$", "u");
+const pattern29 = new RegExp("^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$", "u");
+const pattern30 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$", "u");
 const formats0 = CRD_FORMATS["date-time"];
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -1723,7 +1729,7 @@ if(data51.allowPlaintextUpstream === undefined){
 data51.allowPlaintextUpstream = false;
 }
 for(const key12 in data51){
-if(!(((((((key12 === "allowPlaintextUpstream") || (key12 === "caBundle")) || (key12 === "injection")) || (key12 === "preset")) || (key12 === "secretRef")) || (key12 === "upstream")) || (key12 === "vault"))){
+if(!(func44.call(schema11.properties.spec.properties.http.properties, key12))){
 const err141 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http,data:data51};
 if(vErrors === null){
 vErrors = [err141];
@@ -1745,11 +1751,17 @@ vErrors.push(err142);
 }
 errors++;
 }
-if(data51.caBundle !== undefined){
-let data53 = data51.caBundle;
-if(typeof data53 === "string"){
-if(func2(data53) > 65536){
-const err143 = {instancePath:instancePath+"/spec/http/caBundle",schemaPath:"#/properties/spec/properties/http/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.caBundle,data:data53};
+if(data51.azureWorkloadIdentity !== undefined){
+let data53 = data51.azureWorkloadIdentity;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+if(data53.authorityHost === undefined){
+data53.authorityHost = "https://login.microsoftonline.com";
+}
+if(data53.tokenAudience === undefined){
+data53.tokenAudience = "api://AzureADTokenExchange";
+}
+if(data53.tenantId === undefined){
+const err143 = {instancePath:instancePath+"/spec/http/azureWorkloadIdentity",schemaPath:"#/properties/spec/properties/http/properties/azureWorkloadIdentity/required",keyword:"required",params:{missingProperty: "tenantId"},message:"must have required property '"+"tenantId"+"'",schema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.required,parentSchema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity,data:data53};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -1758,9 +1770,8 @@ vErrors.push(err143);
 }
 errors++;
 }
-}
-else {
-const err144 = {instancePath:instancePath+"/spec/http/caBundle",schemaPath:"#/properties/spec/properties/http/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.caBundle,data:data53};
+if(data53.clientId === undefined){
+const err144 = {instancePath:instancePath+"/spec/http/azureWorkloadIdentity",schemaPath:"#/properties/spec/properties/http/properties/azureWorkloadIdentity/required",keyword:"required",params:{missingProperty: "clientId"},message:"must have required property '"+"clientId"+"'",schema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.required,parentSchema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity,data:data53};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -1769,12 +1780,9 @@ vErrors.push(err144);
 }
 errors++;
 }
-}
-if(data51.injection !== undefined){
-let data54 = data51.injection;
-if(data54 && typeof data54 == "object" && !Array.isArray(data54)){
-if(data54.type === undefined){
-const err145 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.spec.properties.http.properties.injection.required,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data54};
+for(const key13 in data53){
+if(!((((((key13 === "authorityHost") || (key13 === "caBundle")) || (key13 === "clientId")) || (key13 === "scope")) || (key13 === "tenantId")) || (key13 === "tokenAudience"))){
+const err145 = {instancePath:instancePath+"/spec/http/azureWorkloadIdentity",schemaPath:"#/properties/spec/properties/http/properties/azureWorkloadIdentity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity,data:data53};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -1783,9 +1791,11 @@ vErrors.push(err145);
 }
 errors++;
 }
-for(const key13 in data54){
-if(!((((key13 === "basic") || (key13 === "header")) || (key13 === "queryParameter")) || (key13 === "type"))){
-const err146 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data54};
+}
+let data54 = data53.authorityHost;
+if(typeof data54 === "string"){
+if(func2(data54) > 2048){
+const err146 = {instancePath:instancePath+"/spec/http/azureWorkloadIdentity/authorityHost",schemaPath:"#/properties/spec/properties/http/properties/azureWorkloadIdentity/properties/authorityHost/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.authorityHost,data:data54};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -1795,12 +1805,8 @@ vErrors.push(err146);
 errors++;
 }
 }
-if(data54.basic !== undefined){
-let data55 = data54.basic;
-if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
-for(const key14 in data55){
-if(!(key14 === "username")){
-const err147 = {instancePath:instancePath+"/spec/http/injection/basic",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic,data:data55};
+else {
+const err147 = {instancePath:instancePath+"/spec/http/azureWorkloadIdentity/authorityHost",schemaPath:"#/properties/spec/properties/http/properties/azureWorkloadIdentity/properties/authorityHost/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.authorityHost.type,parentSchema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.authorityHost,data:data54};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -1809,12 +1815,11 @@ vErrors.push(err147);
 }
 errors++;
 }
-}
-if(data55.username !== undefined){
-let data56 = data55.username;
-if(typeof data56 === "string"){
-if(func2(data56) > 256){
-const err148 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data56};
+if(data53.caBundle !== undefined){
+let data55 = data53.caBundle;
+if(typeof data55 === "string"){
+if(func2(data55) > 65536){
+const err148 = {instancePath:instancePath+"/spec/http/azureWorkloadIdentity/caBundle",schemaPath:"#/properties/spec/properties/http/properties/azureWorkloadIdentity/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.caBundle,data:data55};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -1823,8 +1828,9 @@ vErrors.push(err148);
 }
 errors++;
 }
-if(func2(data56) < 1){
-const err149 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data56};
+}
+else {
+const err149 = {instancePath:instancePath+"/spec/http/azureWorkloadIdentity/caBundle",schemaPath:"#/properties/spec/properties/http/properties/azureWorkloadIdentity/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.caBundle,data:data55};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -1833,8 +1839,12 @@ vErrors.push(err149);
 }
 errors++;
 }
+}
+if(data53.clientId !== undefined){
+let data56 = data53.clientId;
+if(typeof data56 === "string"){
 if(!pattern12.test(data56)){
-const err150 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/pattern",keyword:"pattern",params:{pattern: "^[^:\\x00-\\x1f\\x7f]+$"},message:"must match pattern \""+"^[^:\\x00-\\x1f\\x7f]+$"+"\"",schema:"^[^:\\x00-\\x1f\\x7f]+$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data56};
+const err150 = {instancePath:instancePath+"/spec/http/azureWorkloadIdentity/clientId",schemaPath:"#/properties/spec/properties/http/properties/azureWorkloadIdentity/properties/clientId/pattern",keyword:"pattern",params:{pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},message:"must match pattern \""+"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"+"\"",schema:"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",parentSchema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.clientId,data:data56};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -1845,7 +1855,7 @@ errors++;
 }
 }
 else {
-const err151 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data56};
+const err151 = {instancePath:instancePath+"/spec/http/azureWorkloadIdentity/clientId",schemaPath:"#/properties/spec/properties/http/properties/azureWorkloadIdentity/properties/clientId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.clientId.type,parentSchema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.clientId,data:data56};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -1855,9 +1865,11 @@ vErrors.push(err151);
 errors++;
 }
 }
-}
-else {
-const err152 = {instancePath:instancePath+"/spec/http/injection/basic",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.basic.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic,data:data55};
+if(data53.scope !== undefined){
+let data57 = data53.scope;
+if(typeof data57 === "string"){
+if(func2(data57) > 512){
+const err152 = {instancePath:instancePath+"/spec/http/azureWorkloadIdentity/scope",schemaPath:"#/properties/spec/properties/http/properties/azureWorkloadIdentity/properties/scope/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.scope,data:data57};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -1866,12 +1878,8 @@ vErrors.push(err152);
 }
 errors++;
 }
-}
-if(data54.header !== undefined){
-let data57 = data54.header;
-if(data57 && typeof data57 == "object" && !Array.isArray(data57)){
-if(data57.name === undefined){
-const err153 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.required,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data57};
+if(func2(data57) < 1){
+const err153 = {instancePath:instancePath+"/spec/http/azureWorkloadIdentity/scope",schemaPath:"#/properties/spec/properties/http/properties/azureWorkloadIdentity/properties/scope/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.scope,data:data57};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -1880,9 +1888,8 @@ vErrors.push(err153);
 }
 errors++;
 }
-for(const key15 in data57){
-if(!((key15 === "name") || (key15 === "prefix"))){
-const err154 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data57};
+if(!pattern13.test(data57)){
+const err154 = {instancePath:instancePath+"/spec/http/azureWorkloadIdentity/scope",schemaPath:"#/properties/spec/properties/http/properties/azureWorkloadIdentity/properties/scope/pattern",keyword:"pattern",params:{pattern: "^[!-~]+$"},message:"must match pattern \""+"^[!-~]+$"+"\"",schema:"^[!-~]+$",parentSchema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.scope,data:data57};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -1892,11 +1899,8 @@ vErrors.push(err154);
 errors++;
 }
 }
-if(data57.name !== undefined){
-let data58 = data57.name;
-if(typeof data58 === "string"){
-if(func2(data58) > 256){
-const err155 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data58};
+else {
+const err155 = {instancePath:instancePath+"/spec/http/azureWorkloadIdentity/scope",schemaPath:"#/properties/spec/properties/http/properties/azureWorkloadIdentity/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.scope.type,parentSchema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.scope,data:data57};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -1905,8 +1909,12 @@ vErrors.push(err155);
 }
 errors++;
 }
-if(func2(data58) < 1){
-const err156 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data58};
+}
+if(data53.tenantId !== undefined){
+let data58 = data53.tenantId;
+if(typeof data58 === "string"){
+if(func2(data58) > 128){
+const err156 = {instancePath:instancePath+"/spec/http/azureWorkloadIdentity/tenantId",schemaPath:"#/properties/spec/properties/http/properties/azureWorkloadIdentity/properties/tenantId/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.tenantId,data:data58};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -1915,9 +1923,8 @@ vErrors.push(err156);
 }
 errors++;
 }
-}
-else {
-const err157 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data58};
+if(func2(data58) < 1){
+const err157 = {instancePath:instancePath+"/spec/http/azureWorkloadIdentity/tenantId",schemaPath:"#/properties/spec/properties/http/properties/azureWorkloadIdentity/properties/tenantId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.tenantId,data:data58};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -1926,12 +1933,8 @@ vErrors.push(err157);
 }
 errors++;
 }
-}
-if(data57.prefix !== undefined){
-let data59 = data57.prefix;
-if(typeof data59 === "string"){
-if(func2(data59) > 256){
-const err158 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data59};
+if(!pattern14.test(data58)){
+const err158 = {instancePath:instancePath+"/spec/http/azureWorkloadIdentity/tenantId",schemaPath:"#/properties/spec/properties/http/properties/azureWorkloadIdentity/properties/tenantId/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9][A-Za-z0-9.-]*$"},message:"must match pattern \""+"^[A-Za-z0-9][A-Za-z0-9.-]*$"+"\"",schema:"^[A-Za-z0-9][A-Za-z0-9.-]*$",parentSchema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.tenantId,data:data58};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -1940,8 +1943,9 @@ vErrors.push(err158);
 }
 errors++;
 }
-if(!pattern13.test(data59)){
-const err159 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^[ -~]*$"},message:"must match pattern \""+"^[ -~]*$"+"\"",schema:"^[ -~]*$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data59};
+}
+else {
+const err159 = {instancePath:instancePath+"/spec/http/azureWorkloadIdentity/tenantId",schemaPath:"#/properties/spec/properties/http/properties/azureWorkloadIdentity/properties/tenantId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.tenantId.type,parentSchema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.tenantId,data:data58};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -1951,8 +1955,10 @@ vErrors.push(err159);
 errors++;
 }
 }
-else {
-const err160 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data59};
+let data59 = data53.tokenAudience;
+if(typeof data59 === "string"){
+if(func2(data59) > 256){
+const err160 = {instancePath:instancePath+"/spec/http/azureWorkloadIdentity/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/azureWorkloadIdentity/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.tokenAudience,data:data59};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -1961,10 +1967,8 @@ vErrors.push(err160);
 }
 errors++;
 }
-}
-}
-else {
-const err161 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data57};
+if(func2(data59) < 1){
+const err161 = {instancePath:instancePath+"/spec/http/azureWorkloadIdentity/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/azureWorkloadIdentity/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.tokenAudience,data:data59};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -1974,11 +1978,8 @@ vErrors.push(err161);
 errors++;
 }
 }
-if(data54.queryParameter !== undefined){
-let data60 = data54.queryParameter;
-if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
-if(data60.name === undefined){
-const err162 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.required,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data60};
+else {
+const err162 = {instancePath:instancePath+"/spec/http/azureWorkloadIdentity/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/azureWorkloadIdentity/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.properties.tokenAudience,data:data59};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -1987,9 +1988,9 @@ vErrors.push(err162);
 }
 errors++;
 }
-for(const key16 in data60){
-if(!(key16 === "name")){
-const err163 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data60};
+}
+else {
+const err163 = {instancePath:instancePath+"/spec/http/azureWorkloadIdentity",schemaPath:"#/properties/spec/properties/http/properties/azureWorkloadIdentity/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity.type,parentSchema:schema11.properties.spec.properties.http.properties.azureWorkloadIdentity,data:data53};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -1999,11 +2000,11 @@ vErrors.push(err163);
 errors++;
 }
 }
-if(data60.name !== undefined){
-let data61 = data60.name;
-if(typeof data61 === "string"){
-if(func2(data61) > 128){
-const err164 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data61};
+if(data51.caBundle !== undefined){
+let data60 = data51.caBundle;
+if(typeof data60 === "string"){
+if(func2(data60) > 65536){
+const err164 = {instancePath:instancePath+"/spec/http/caBundle",schemaPath:"#/properties/spec/properties/http/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.caBundle,data:data60};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -2012,8 +2013,9 @@ vErrors.push(err164);
 }
 errors++;
 }
-if(func2(data61) < 1){
-const err165 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data61};
+}
+else {
+const err165 = {instancePath:instancePath+"/spec/http/caBundle",schemaPath:"#/properties/spec/properties/http/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.caBundle,data:data60};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -2022,8 +2024,12 @@ vErrors.push(err165);
 }
 errors++;
 }
-if(!pattern14.test(data61)){
-const err166 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._~-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._~-]+$"+"\"",schema:"^[A-Za-z0-9._~-]+$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data61};
+}
+if(data51.githubApp !== undefined){
+let data61 = data51.githubApp;
+if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
+if(data61.appId === undefined){
+const err166 = {instancePath:instancePath+"/spec/http/githubApp",schemaPath:"#/properties/spec/properties/http/properties/githubApp/required",keyword:"required",params:{missingProperty: "appId"},message:"must have required property '"+"appId"+"'",schema:schema11.properties.spec.properties.http.properties.githubApp.required,parentSchema:schema11.properties.spec.properties.http.properties.githubApp,data:data61};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -2032,9 +2038,8 @@ vErrors.push(err166);
 }
 errors++;
 }
-}
-else {
-const err167 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data61};
+if(data61.installationId === undefined){
+const err167 = {instancePath:instancePath+"/spec/http/githubApp",schemaPath:"#/properties/spec/properties/http/properties/githubApp/required",keyword:"required",params:{missingProperty: "installationId"},message:"must have required property '"+"installationId"+"'",schema:schema11.properties.spec.properties.http.properties.githubApp.required,parentSchema:schema11.properties.spec.properties.http.properties.githubApp,data:data61};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -2043,10 +2048,8 @@ vErrors.push(err167);
 }
 errors++;
 }
-}
-}
-else {
-const err168 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data60};
+if(data61.privateKeySecretRef === undefined){
+const err168 = {instancePath:instancePath+"/spec/http/githubApp",schemaPath:"#/properties/spec/properties/http/properties/githubApp/required",keyword:"required",params:{missingProperty: "privateKeySecretRef"},message:"must have required property '"+"privateKeySecretRef"+"'",schema:schema11.properties.spec.properties.http.properties.githubApp.required,parentSchema:schema11.properties.spec.properties.http.properties.githubApp,data:data61};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2055,11 +2058,9 @@ vErrors.push(err168);
 }
 errors++;
 }
-}
-if(data54.type !== undefined){
-let data62 = data54.type;
-if(typeof data62 !== "string"){
-const err169 = {instancePath:instancePath+"/spec/http/injection/type",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.type.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.type,data:data62};
+for(const key14 in data61){
+if(!(((((key14 === "appId") || (key14 === "installationId")) || (key14 === "permissions")) || (key14 === "privateKeySecretRef")) || (key14 === "repositories"))){
+const err169 = {instancePath:instancePath+"/spec/http/githubApp",schemaPath:"#/properties/spec/properties/http/properties/githubApp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.githubApp,data:data61};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2068,8 +2069,12 @@ vErrors.push(err169);
 }
 errors++;
 }
-if(!((((data62 === "Bearer") || (data62 === "Header")) || (data62 === "Basic")) || (data62 === "QueryParameter"))){
-const err170 = {instancePath:instancePath+"/spec/http/injection/type",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.injection.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.injection.properties.type.enum,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.type,data:data62};
+}
+if(data61.appId !== undefined){
+let data62 = data61.appId;
+if(typeof data62 === "string"){
+if(func2(data62) > 64){
+const err170 = {instancePath:instancePath+"/spec/http/githubApp/appId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/appId/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters",schema:64,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.appId,data:data62};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2078,10 +2083,8 @@ vErrors.push(err170);
 }
 errors++;
 }
-}
-}
-else {
-const err171 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.type,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data54};
+if(func2(data62) < 1){
+const err171 = {instancePath:instancePath+"/spec/http/githubApp/appId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/appId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.appId,data:data62};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2090,11 +2093,8 @@ vErrors.push(err171);
 }
 errors++;
 }
-}
-if(data51.preset !== undefined){
-let data63 = data51.preset;
-if(typeof data63 !== "string"){
-const err172 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.preset.type,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data63};
+if(!pattern15.test(data62)){
+const err172 = {instancePath:instancePath+"/spec/http/githubApp/appId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/appId/pattern",keyword:"pattern",params:{pattern: "^([0-9]+|Iv[0-9A-Za-z._-]+)$"},message:"must match pattern \""+"^([0-9]+|Iv[0-9A-Za-z._-]+)$"+"\"",schema:"^([0-9]+|Iv[0-9A-Za-z._-]+)$",parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.appId,data:data62};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2103,8 +2103,9 @@ vErrors.push(err172);
 }
 errors++;
 }
-if(!((((((data63 === "openai") || (data63 === "anthropic")) || (data63 === "mistral")) || (data63 === "github")) || (data63 === "gitlab")) || (data63 === "stripe"))){
-const err173 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.preset.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.preset.enum,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data63};
+}
+else {
+const err173 = {instancePath:instancePath+"/spec/http/githubApp/appId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/appId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.appId.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.appId,data:data62};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2114,11 +2115,10 @@ vErrors.push(err173);
 errors++;
 }
 }
-if(data51.secretRef !== undefined){
-let data64 = data51.secretRef;
-if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
-if(data64.name === undefined){
-const err174 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data64};
+if(data61.installationId !== undefined){
+let data63 = data61.installationId;
+if(!((typeof data63 == "number") && (!(data63 % 1) && !isNaN(data63)))){
+const err174 = {instancePath:instancePath+"/spec/http/githubApp/installationId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/installationId/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.installationId.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.installationId,data:data63};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2127,8 +2127,9 @@ vErrors.push(err174);
 }
 errors++;
 }
-if(data64.key === undefined){
-const err175 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data64};
+if(typeof data63 == "number"){
+if(data63 < 1 || isNaN(data63)){
+const err175 = {instancePath:instancePath+"/spec/http/githubApp/installationId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/installationId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.installationId,data:data63};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2137,9 +2138,13 @@ vErrors.push(err175);
 }
 errors++;
 }
-for(const key17 in data64){
-if(!((key17 === "key") || (key17 === "name"))){
-const err176 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data64};
+}
+}
+if(data61.permissions !== undefined){
+let data64 = data61.permissions;
+if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
+if(Object.keys(data64).length > 50){
+const err176 = {instancePath:instancePath+"/spec/http/githubApp/permissions",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/permissions/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions,data:data64};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2148,12 +2153,10 @@ vErrors.push(err176);
 }
 errors++;
 }
-}
-if(data64.key !== undefined){
-let data65 = data64.key;
-if(typeof data65 === "string"){
-if(func2(data65) > 253){
-const err177 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data65};
+for(const key15 in data64){
+let data65 = data64[key15];
+if(typeof data65 !== "string"){
+const err177 = {instancePath:instancePath+"/spec/http/githubApp/permissions/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/permissions/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.additionalProperties.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.additionalProperties,data:data65};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2162,8 +2165,8 @@ vErrors.push(err177);
 }
 errors++;
 }
-if(func2(data65) < 1){
-const err178 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data65};
+if(!(((data65 === "read") || (data65 === "write")) || (data65 === "admin"))){
+const err178 = {instancePath:instancePath+"/spec/http/githubApp/permissions/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/permissions/additionalProperties/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.additionalProperties.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.additionalProperties.enum,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.additionalProperties,data:data65};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2172,8 +2175,10 @@ vErrors.push(err178);
 }
 errors++;
 }
-if(!pattern0.test(data65)){
-const err179 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data65};
+}
+}
+else {
+const err179 = {instancePath:instancePath+"/spec/http/githubApp/permissions",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/permissions/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions,data:data64};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2183,8 +2188,11 @@ vErrors.push(err179);
 errors++;
 }
 }
-else {
-const err180 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.key.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data65};
+if(data61.privateKeySecretRef !== undefined){
+let data66 = data61.privateKeySecretRef;
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+if(data66.name === undefined){
+const err180 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef,data:data66};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2193,12 +2201,8 @@ vErrors.push(err180);
 }
 errors++;
 }
-}
-if(data64.name !== undefined){
-let data66 = data64.name;
-if(typeof data66 === "string"){
-if(func2(data66) > 253){
-const err181 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data66};
+if(data66.key === undefined){
+const err181 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef,data:data66};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2207,8 +2211,9 @@ vErrors.push(err181);
 }
 errors++;
 }
-if(func2(data66) < 1){
-const err182 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data66};
+for(const key16 in data66){
+if(!((key16 === "key") || (key16 === "name"))){
+const err182 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef,data:data66};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2217,8 +2222,12 @@ vErrors.push(err182);
 }
 errors++;
 }
-if(!pattern1.test(data66)){
-const err183 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data66};
+}
+if(data66.key !== undefined){
+let data67 = data66.key;
+if(typeof data67 === "string"){
+if(func2(data67) > 253){
+const err183 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/key",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/key/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.key,data:data67};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -2227,9 +2236,8 @@ vErrors.push(err183);
 }
 errors++;
 }
-}
-else {
-const err184 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data66};
+if(func2(data67) < 1){
+const err184 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/key",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.key,data:data67};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -2238,10 +2246,8 @@ vErrors.push(err184);
 }
 errors++;
 }
-}
-}
-else {
-const err185 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.secretRef.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data64};
+if(!pattern0.test(data67)){
+const err185 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/key",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.key,data:data67};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -2251,11 +2257,8 @@ vErrors.push(err185);
 errors++;
 }
 }
-if(data51.upstream !== undefined){
-let data67 = data51.upstream;
-if(typeof data67 === "string"){
-if(func2(data67) > 2048){
-const err186 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data67};
+else {
+const err186 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/key",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.key.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.key,data:data67};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -2265,8 +2268,11 @@ vErrors.push(err186);
 errors++;
 }
 }
-else {
-const err187 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.upstream.type,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data67};
+if(data66.name !== undefined){
+let data68 = data66.name;
+if(typeof data68 === "string"){
+if(func2(data68) > 253){
+const err187 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/name",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.name,data:data68};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -2275,15 +2281,8 @@ vErrors.push(err187);
 }
 errors++;
 }
-}
-if(data51.vault !== undefined){
-let data68 = data51.vault;
-if(data68 && typeof data68 == "object" && !Array.isArray(data68)){
-if(data68.allowPlaintext === undefined){
-data68.allowPlaintext = false;
-}
-if(data68.address === undefined){
-const err188 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data68};
+if(func2(data68) < 1){
+const err188 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/name",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.name,data:data68};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2292,8 +2291,8 @@ vErrors.push(err188);
 }
 errors++;
 }
-if(data68.auth === undefined){
-const err189 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "auth"},message:"must have required property '"+"auth"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data68};
+if(!pattern1.test(data68)){
+const err189 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/name",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.name,data:data68};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -2302,8 +2301,9 @@ vErrors.push(err189);
 }
 errors++;
 }
-if(data68.kv === undefined){
-const err190 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "kv"},message:"must have required property '"+"kv"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data68};
+}
+else {
+const err190 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/name",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.name,data:data68};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -2312,9 +2312,10 @@ vErrors.push(err190);
 }
 errors++;
 }
-for(const key18 in data68){
-if(!((((((key18 === "address") || (key18 === "allowPlaintext")) || (key18 === "auth")) || (key18 === "caBundle")) || (key18 === "kv")) || (key18 === "namespace"))){
-const err191 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data68};
+}
+}
+else {
+const err191 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef,data:data66};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -2324,11 +2325,11 @@ vErrors.push(err191);
 errors++;
 }
 }
-if(data68.address !== undefined){
-let data69 = data68.address;
-if(typeof data69 === "string"){
-if(func2(data69) > 2048){
-const err192 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data69};
+if(data61.repositories !== undefined){
+let data69 = data61.repositories;
+if(Array.isArray(data69)){
+if(data69.length > 500){
+const err192 = {instancePath:instancePath+"/spec/http/githubApp/repositories",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/maxItems",keyword:"maxItems",params:{limit: 500},message:"must NOT have more than 500 items",schema:500,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories,data:data69};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -2337,9 +2338,12 @@ vErrors.push(err192);
 }
 errors++;
 }
-}
-else {
-const err193 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.address.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data69};
+const len2 = data69.length;
+for(let i2=0; i2<len2; i2++){
+let data70 = data69[i2];
+if(typeof data70 === "string"){
+if(func2(data70) > 100){
+const err193 = {instancePath:instancePath+"/spec/http/githubApp/repositories/" + i2,schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/items/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.items,data:data70};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -2348,10 +2352,8 @@ vErrors.push(err193);
 }
 errors++;
 }
-}
-let data70 = data68.allowPlaintext;
-if(typeof data70 !== "boolean"){
-const err194 = {instancePath:instancePath+"/spec/http/vault/allowPlaintext",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/allowPlaintext/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext,data:data70};
+if(func2(data70) < 1){
+const err194 = {instancePath:instancePath+"/spec/http/githubApp/repositories/" + i2,schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.items,data:data70};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -2360,11 +2362,8 @@ vErrors.push(err194);
 }
 errors++;
 }
-if(data68.auth !== undefined){
-let data71 = data68.auth;
-if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
-if(data71.kubernetes === undefined){
-const err195 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/required",keyword:"required",params:{missingProperty: "kubernetes"},message:"must have required property '"+"kubernetes"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data71};
+if(!pattern18.test(data70)){
+const err195 = {instancePath:instancePath+"/spec/http/githubApp/repositories/" + i2,schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._-]+$"+"\"",schema:"^[A-Za-z0-9._-]+$",parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.items,data:data70};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -2373,9 +2372,9 @@ vErrors.push(err195);
 }
 errors++;
 }
-for(const key19 in data71){
-if(!(key19 === "kubernetes")){
-const err196 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data71};
+}
+else {
+const err196 = {instancePath:instancePath+"/spec/http/githubApp/repositories/" + i2,schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.items.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.items,data:data70};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -2385,17 +2384,9 @@ vErrors.push(err196);
 errors++;
 }
 }
-if(data71.kubernetes !== undefined){
-let data72 = data71.kubernetes;
-if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
-if(data72.mount === undefined){
-data72.mount = "kubernetes";
 }
-if(data72.tokenAudience === undefined){
-data72.tokenAudience = "vault";
-}
-if(data72.role === undefined){
-const err197 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data72};
+else {
+const err197 = {instancePath:instancePath+"/spec/http/githubApp/repositories",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories,data:data69};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -2404,9 +2395,10 @@ vErrors.push(err197);
 }
 errors++;
 }
-for(const key20 in data72){
-if(!(((key20 === "mount") || (key20 === "role")) || (key20 === "tokenAudience"))){
-const err198 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data72};
+}
+}
+else {
+const err198 = {instancePath:instancePath+"/spec/http/githubApp",schemaPath:"#/properties/spec/properties/http/properties/githubApp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.githubApp.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp,data:data61};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -2416,10 +2408,11 @@ vErrors.push(err198);
 errors++;
 }
 }
-let data73 = data72.mount;
-if(typeof data73 === "string"){
-if(func2(data73) > 128){
-const err199 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data73};
+if(data51.injection !== undefined){
+let data71 = data51.injection;
+if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
+if(data71.type === undefined){
+const err199 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.spec.properties.http.properties.injection.required,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data71};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -2428,8 +2421,9 @@ vErrors.push(err199);
 }
 errors++;
 }
-if(func2(data73) < 1){
-const err200 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data73};
+for(const key17 in data71){
+if(!((((key17 === "basic") || (key17 === "header")) || (key17 === "queryParameter")) || (key17 === "type"))){
+const err200 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data71};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -2438,8 +2432,13 @@ vErrors.push(err200);
 }
 errors++;
 }
-if(!pattern4.test(data73)){
-const err201 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data73};
+}
+if(data71.basic !== undefined){
+let data72 = data71.basic;
+if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
+for(const key18 in data72){
+if(!(key18 === "username")){
+const err201 = {instancePath:instancePath+"/spec/http/injection/basic",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic,data:data72};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -2449,8 +2448,11 @@ vErrors.push(err201);
 errors++;
 }
 }
-else {
-const err202 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data73};
+if(data72.username !== undefined){
+let data73 = data72.username;
+if(typeof data73 === "string"){
+if(func2(data73) > 256){
+const err202 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data73};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -2459,11 +2461,8 @@ vErrors.push(err202);
 }
 errors++;
 }
-if(data72.role !== undefined){
-let data74 = data72.role;
-if(typeof data74 === "string"){
-if(func2(data74) > 128){
-const err203 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data74};
+if(func2(data73) < 1){
+const err203 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data73};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -2472,8 +2471,8 @@ vErrors.push(err203);
 }
 errors++;
 }
-if(func2(data74) < 1){
-const err204 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data74};
+if(!pattern19.test(data73)){
+const err204 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/pattern",keyword:"pattern",params:{pattern: "^[^:\\x00-\\x1f\\x7f]+$"},message:"must match pattern \""+"^[^:\\x00-\\x1f\\x7f]+$"+"\"",schema:"^[^:\\x00-\\x1f\\x7f]+$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data73};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -2482,8 +2481,9 @@ vErrors.push(err204);
 }
 errors++;
 }
-if(!pattern5.test(data74)){
-const err205 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.@-]+$"+"\"",schema:"^[A-Za-z0-9_.@-]+$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data74};
+}
+else {
+const err205 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data73};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -2493,8 +2493,9 @@ vErrors.push(err205);
 errors++;
 }
 }
+}
 else {
-const err206 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data74};
+const err206 = {instancePath:instancePath+"/spec/http/injection/basic",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.basic.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic,data:data72};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -2504,10 +2505,11 @@ vErrors.push(err206);
 errors++;
 }
 }
-let data75 = data72.tokenAudience;
-if(typeof data75 === "string"){
-if(func2(data75) > 256){
-const err207 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data75};
+if(data71.header !== undefined){
+let data74 = data71.header;
+if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
+if(data74.name === undefined){
+const err207 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.required,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data74};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -2516,8 +2518,9 @@ vErrors.push(err207);
 }
 errors++;
 }
-if(func2(data75) < 1){
-const err208 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data75};
+for(const key19 in data74){
+if(!((key19 === "name") || (key19 === "prefix"))){
+const err208 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data74};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -2527,8 +2530,11 @@ vErrors.push(err208);
 errors++;
 }
 }
-else {
-const err209 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data75};
+if(data74.name !== undefined){
+let data75 = data74.name;
+if(typeof data75 === "string"){
+if(func2(data75) > 256){
+const err209 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data75};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -2537,9 +2543,8 @@ vErrors.push(err209);
 }
 errors++;
 }
-}
-else {
-const err210 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data72};
+if(func2(data75) < 1){
+const err210 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data75};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -2549,9 +2554,8 @@ vErrors.push(err210);
 errors++;
 }
 }
-}
 else {
-const err211 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data71};
+const err211 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data75};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -2561,11 +2565,11 @@ vErrors.push(err211);
 errors++;
 }
 }
-if(data68.caBundle !== undefined){
-let data76 = data68.caBundle;
+if(data74.prefix !== undefined){
+let data76 = data74.prefix;
 if(typeof data76 === "string"){
-if(func2(data76) > 65536){
-const err212 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data76};
+if(func2(data76) > 256){
+const err212 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data76};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -2574,9 +2578,8 @@ vErrors.push(err212);
 }
 errors++;
 }
-}
-else {
-const err213 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data76};
+if(!pattern20.test(data76)){
+const err213 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^[ -~]*$"},message:"must match pattern \""+"^[ -~]*$"+"\"",schema:"^[ -~]*$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data76};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -2586,17 +2589,8 @@ vErrors.push(err213);
 errors++;
 }
 }
-if(data68.kv !== undefined){
-let data77 = data68.kv;
-if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
-if(data77.mount === undefined){
-data77.mount = "secret";
-}
-if(data77.pollIntervalSeconds === undefined){
-data77.pollIntervalSeconds = 30;
-}
-if(data77.path === undefined){
-const err214 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data77};
+else {
+const err214 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data76};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -2605,8 +2599,10 @@ vErrors.push(err214);
 }
 errors++;
 }
-if(data77.field === undefined){
-const err215 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data77};
+}
+}
+else {
+const err215 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data74};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -2615,9 +2611,12 @@ vErrors.push(err215);
 }
 errors++;
 }
-for(const key21 in data77){
-if(!((((key21 === "field") || (key21 === "mount")) || (key21 === "path")) || (key21 === "pollIntervalSeconds"))){
-const err216 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data77};
+}
+if(data71.queryParameter !== undefined){
+let data77 = data71.queryParameter;
+if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
+if(data77.name === undefined){
+const err216 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.required,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data77};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -2626,12 +2625,9 @@ vErrors.push(err216);
 }
 errors++;
 }
-}
-if(data77.field !== undefined){
-let data78 = data77.field;
-if(typeof data78 === "string"){
-if(func2(data78) > 256){
-const err217 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data78};
+for(const key20 in data77){
+if(!(key20 === "name")){
+const err217 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data77};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -2640,8 +2636,12 @@ vErrors.push(err217);
 }
 errors++;
 }
-if(func2(data78) < 1){
-const err218 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data78};
+}
+if(data77.name !== undefined){
+let data78 = data77.name;
+if(typeof data78 === "string"){
+if(func2(data78) > 128){
+const err218 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data78};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -2650,9 +2650,8 @@ vErrors.push(err218);
 }
 errors++;
 }
-}
-else {
-const err219 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data78};
+if(func2(data78) < 1){
+const err219 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data78};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -2661,11 +2660,8 @@ vErrors.push(err219);
 }
 errors++;
 }
-}
-let data79 = data77.mount;
-if(typeof data79 === "string"){
-if(func2(data79) > 128){
-const err220 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data79};
+if(!pattern21.test(data78)){
+const err220 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._~-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._~-]+$"+"\"",schema:"^[A-Za-z0-9._~-]+$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data78};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -2674,8 +2670,9 @@ vErrors.push(err220);
 }
 errors++;
 }
-if(func2(data79) < 1){
-const err221 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data79};
+}
+else {
+const err221 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data78};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -2684,8 +2681,10 @@ vErrors.push(err221);
 }
 errors++;
 }
-if(!pattern4.test(data79)){
-const err222 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data79};
+}
+}
+else {
+const err222 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data77};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -2695,8 +2694,10 @@ vErrors.push(err222);
 errors++;
 }
 }
-else {
-const err223 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data79};
+if(data71.type !== undefined){
+let data79 = data71.type;
+if(typeof data79 !== "string"){
+const err223 = {instancePath:instancePath+"/spec/http/injection/type",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.type.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.type,data:data79};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -2705,11 +2706,8 @@ vErrors.push(err223);
 }
 errors++;
 }
-if(data77.path !== undefined){
-let data80 = data77.path;
-if(typeof data80 === "string"){
-if(func2(data80) > 512){
-const err224 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data80};
+if(!((((data79 === "Bearer") || (data79 === "Header")) || (data79 === "Basic")) || (data79 === "QueryParameter"))){
+const err224 = {instancePath:instancePath+"/spec/http/injection/type",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.injection.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.injection.properties.type.enum,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.type,data:data79};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -2718,8 +2716,10 @@ vErrors.push(err224);
 }
 errors++;
 }
-if(func2(data80) < 1){
-const err225 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data80};
+}
+}
+else {
+const err225 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.type,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data71};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -2728,8 +2728,11 @@ vErrors.push(err225);
 }
 errors++;
 }
-if(!pattern7.test(data80)){
-const err226 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"+"\"",schema:"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data80};
+}
+if(data51.preset !== undefined){
+let data80 = data51.preset;
+if(typeof data80 !== "string"){
+const err226 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.preset.type,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data80};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -2738,9 +2741,8 @@ vErrors.push(err226);
 }
 errors++;
 }
-}
-else {
-const err227 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data80};
+if(!(((((((((data80 === "openai") || (data80 === "anthropic")) || (data80 === "mistral")) || (data80 === "github")) || (data80 === "gitlab")) || (data80 === "stripe")) || (data80 === "azure-storage")) || (data80 === "azure-management")) || (data80 === "azure-openai"))){
+const err227 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.preset.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.preset.enum,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data80};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -2750,9 +2752,11 @@ vErrors.push(err227);
 errors++;
 }
 }
-let data81 = data77.pollIntervalSeconds;
-if(!((typeof data81 == "number") && (!(data81 % 1) && !isNaN(data81)))){
-const err228 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data81};
+if(data51.secretRef !== undefined){
+let data81 = data51.secretRef;
+if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
+if(data81.name === undefined){
+const err228 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data81};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -2761,9 +2765,8 @@ vErrors.push(err228);
 }
 errors++;
 }
-if(typeof data81 == "number"){
-if(data81 > 3600 || isNaN(data81)){
-const err229 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data81};
+if(data81.key === undefined){
+const err229 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data81};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -2772,8 +2775,9 @@ vErrors.push(err229);
 }
 errors++;
 }
-if(data81 < 5 || isNaN(data81)){
-const err230 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data81};
+for(const key21 in data81){
+if(!((key21 === "key") || (key21 === "name"))){
+const err230 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data81};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -2783,9 +2787,11 @@ vErrors.push(err230);
 errors++;
 }
 }
-}
-else {
-const err231 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data77};
+if(data81.key !== undefined){
+let data82 = data81.key;
+if(typeof data82 === "string"){
+if(func2(data82) > 253){
+const err231 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data82};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -2794,12 +2800,8 @@ vErrors.push(err231);
 }
 errors++;
 }
-}
-if(data68.namespace !== undefined){
-let data82 = data68.namespace;
-if(typeof data82 === "string"){
-if(func2(data82) > 256){
-const err232 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data82};
+if(func2(data82) < 1){
+const err232 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data82};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -2808,8 +2810,8 @@ vErrors.push(err232);
 }
 errors++;
 }
-if(func2(data82) < 1){
-const err233 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data82};
+if(!pattern0.test(data82)){
+const err233 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data82};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -2818,8 +2820,9 @@ vErrors.push(err233);
 }
 errors++;
 }
-if(!pattern8.test(data82)){
-const err234 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data82};
+}
+else {
+const err234 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.key.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data82};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -2829,8 +2832,11 @@ vErrors.push(err234);
 errors++;
 }
 }
-else {
-const err235 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.namespace.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data82};
+if(data81.name !== undefined){
+let data83 = data81.name;
+if(typeof data83 === "string"){
+if(func2(data83) > 253){
+const err235 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data83};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -2839,10 +2845,8 @@ vErrors.push(err235);
 }
 errors++;
 }
-}
-}
-else {
-const err236 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.type,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data68};
+if(func2(data83) < 1){
+const err236 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data83};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -2851,10 +2855,8 @@ vErrors.push(err236);
 }
 errors++;
 }
-}
-}
-else {
-const err237 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.type,parentSchema:schema11.properties.spec.properties.http,data:data51};
+if(!pattern1.test(data83)){
+const err237 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data83};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -2864,10 +2866,8 @@ vErrors.push(err237);
 errors++;
 }
 }
-if(data5.port !== undefined){
-let data83 = data5.port;
-if(!((typeof data83 == "number") && (!(data83 % 1) && !isNaN(data83)))){
-const err238 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.port.type,parentSchema:schema11.properties.spec.properties.port,data:data83};
+else {
+const err238 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data83};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -2876,9 +2876,10 @@ vErrors.push(err238);
 }
 errors++;
 }
-if(typeof data83 == "number"){
-if(data83 > 65535 || isNaN(data83)){
-const err239 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema11.properties.spec.properties.port,data:data83};
+}
+}
+else {
+const err239 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.secretRef.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data81};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -2887,8 +2888,12 @@ vErrors.push(err239);
 }
 errors++;
 }
-if(data83 < 1024 || isNaN(data83)){
-const err240 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema11.properties.spec.properties.port,data:data83};
+}
+if(data51.upstream !== undefined){
+let data84 = data51.upstream;
+if(typeof data84 === "string"){
+if(func2(data84) > 2048){
+const err240 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data84};
 if(vErrors === null){
 vErrors = [err240];
 }
@@ -2898,11 +2903,8 @@ vErrors.push(err240);
 errors++;
 }
 }
-}
-if(data5.type !== undefined){
-let data84 = data5.type;
-if(typeof data84 !== "string"){
-const err241 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.type.type,parentSchema:schema11.properties.spec.properties.type,data:data84};
+else {
+const err241 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.upstream.type,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data84};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -2911,8 +2913,15 @@ vErrors.push(err241);
 }
 errors++;
 }
-if(!((data84 === "aws") || (data84 === "http"))){
-const err242 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.type.enum,parentSchema:schema11.properties.spec.properties.type,data:data84};
+}
+if(data51.vault !== undefined){
+let data85 = data51.vault;
+if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
+if(data85.allowPlaintext === undefined){
+data85.allowPlaintext = false;
+}
+if(data85.address === undefined){
+const err242 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data85};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -2921,10 +2930,8 @@ vErrors.push(err242);
 }
 errors++;
 }
-}
-}
-else {
-const err243 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data5};
+if(data85.auth === undefined){
+const err243 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "auth"},message:"must have required property '"+"auth"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data85};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -2933,13 +2940,8 @@ vErrors.push(err243);
 }
 errors++;
 }
-}
-if(data.status !== undefined){
-let data85 = data.status;
-if(data85 && typeof data85 == "object" && !Array.isArray(data85)){
-for(const key22 in data85){
-if(!((key22 === "conditions") || (key22 === "observedGeneration"))){
-const err244 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status,data:data85};
+if(data85.kv === undefined){
+const err244 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "kv"},message:"must have required property '"+"kv"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data85};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -2948,12 +2950,9 @@ vErrors.push(err244);
 }
 errors++;
 }
-}
-if(data85.conditions !== undefined){
-let data86 = data85.conditions;
-if(Array.isArray(data86)){
-if(data86.length > 16){
-const err245 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.status.properties.conditions,data:data86};
+for(const key22 in data85){
+if(!((((((key22 === "address") || (key22 === "allowPlaintext")) || (key22 === "auth")) || (key22 === "caBundle")) || (key22 === "kv")) || (key22 === "namespace"))){
+const err245 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data85};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -2962,12 +2961,12 @@ vErrors.push(err245);
 }
 errors++;
 }
-const len2 = data86.length;
-for(let i2=0; i2<len2; i2++){
-let data87 = data86[i2];
-if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
-if(data87.type === undefined){
-const err246 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data87};
+}
+if(data85.address !== undefined){
+let data86 = data85.address;
+if(typeof data86 === "string"){
+if(func2(data86) > 2048){
+const err246 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data86};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -2976,8 +2975,9 @@ vErrors.push(err246);
 }
 errors++;
 }
-if(data87.status === undefined){
-const err247 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data87};
+}
+else {
+const err247 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.address.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data86};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -2986,8 +2986,10 @@ vErrors.push(err247);
 }
 errors++;
 }
-if(data87.lastTransitionTime === undefined){
-const err248 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data87};
+}
+let data87 = data85.allowPlaintext;
+if(typeof data87 !== "boolean"){
+const err248 = {instancePath:instancePath+"/spec/http/vault/allowPlaintext",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/allowPlaintext/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext,data:data87};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -2996,8 +2998,11 @@ vErrors.push(err248);
 }
 errors++;
 }
-if(data87.reason === undefined){
-const err249 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data87};
+if(data85.auth !== undefined){
+let data88 = data85.auth;
+if(data88 && typeof data88 == "object" && !Array.isArray(data88)){
+if(data88.kubernetes === undefined){
+const err249 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/required",keyword:"required",params:{missingProperty: "kubernetes"},message:"must have required property '"+"kubernetes"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data88};
 if(vErrors === null){
 vErrors = [err249];
 }
@@ -3006,8 +3011,9 @@ vErrors.push(err249);
 }
 errors++;
 }
-if(data87.message === undefined){
-const err250 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data87};
+for(const key23 in data88){
+if(!(key23 === "kubernetes")){
+const err250 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data88};
 if(vErrors === null){
 vErrors = [err250];
 }
@@ -3016,9 +3022,18 @@ vErrors.push(err250);
 }
 errors++;
 }
-for(const key23 in data87){
-if(!((((((key23 === "lastTransitionTime") || (key23 === "message")) || (key23 === "observedGeneration")) || (key23 === "reason")) || (key23 === "status")) || (key23 === "type"))){
-const err251 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data87};
+}
+if(data88.kubernetes !== undefined){
+let data89 = data88.kubernetes;
+if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
+if(data89.mount === undefined){
+data89.mount = "kubernetes";
+}
+if(data89.tokenAudience === undefined){
+data89.tokenAudience = "vault";
+}
+if(data89.role === undefined){
+const err251 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data89};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -3027,12 +3042,9 @@ vErrors.push(err251);
 }
 errors++;
 }
-}
-if(data87.lastTransitionTime !== undefined){
-let data88 = data87.lastTransitionTime;
-if(typeof data88 === "string"){
-if(!(formats0.validate(data88))){
-const err252 = {instancePath:instancePath+"/status/conditions/" + i2+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data88};
+for(const key24 in data89){
+if(!(((key24 === "mount") || (key24 === "role")) || (key24 === "tokenAudience"))){
+const err252 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data89};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -3042,8 +3054,10 @@ vErrors.push(err252);
 errors++;
 }
 }
-else {
-const err253 = {instancePath:instancePath+"/status/conditions/" + i2+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data88};
+let data90 = data89.mount;
+if(typeof data90 === "string"){
+if(func2(data90) > 128){
+const err253 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data90};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -3052,12 +3066,8 @@ vErrors.push(err253);
 }
 errors++;
 }
-}
-if(data87.message !== undefined){
-let data89 = data87.message;
-if(typeof data89 === "string"){
-if(func2(data89) > 32768){
-const err254 = {instancePath:instancePath+"/status/conditions/" + i2+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 32768},message:"must NOT have more than 32768 characters",schema:32768,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data89};
+if(func2(data90) < 1){
+const err254 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data90};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -3066,9 +3076,8 @@ vErrors.push(err254);
 }
 errors++;
 }
-}
-else {
-const err255 = {instancePath:instancePath+"/status/conditions/" + i2+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data89};
+if(!pattern4.test(data90)){
+const err255 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data90};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -3078,10 +3087,8 @@ vErrors.push(err255);
 errors++;
 }
 }
-if(data87.observedGeneration !== undefined){
-let data90 = data87.observedGeneration;
-if(!((typeof data90 == "number") && (!(data90 % 1) && !isNaN(data90)))){
-const err256 = {instancePath:instancePath+"/status/conditions/" + i2+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data90};
+else {
+const err256 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data90};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -3090,9 +3097,11 @@ vErrors.push(err256);
 }
 errors++;
 }
-if(typeof data90 == "number"){
-if(data90 < 0 || isNaN(data90)){
-const err257 = {instancePath:instancePath+"/status/conditions/" + i2+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data90};
+if(data89.role !== undefined){
+let data91 = data89.role;
+if(typeof data91 === "string"){
+if(func2(data91) > 128){
+const err257 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data91};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -3101,13 +3110,8 @@ vErrors.push(err257);
 }
 errors++;
 }
-}
-}
-if(data87.reason !== undefined){
-let data91 = data87.reason;
-if(typeof data91 === "string"){
-if(func2(data91) > 1024){
-const err258 = {instancePath:instancePath+"/status/conditions/" + i2+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data91};
+if(func2(data91) < 1){
+const err258 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data91};
 if(vErrors === null){
 vErrors = [err258];
 }
@@ -3116,8 +3120,8 @@ vErrors.push(err258);
 }
 errors++;
 }
-if(func2(data91) < 1){
-const err259 = {instancePath:instancePath+"/status/conditions/" + i2+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data91};
+if(!pattern5.test(data91)){
+const err259 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.@-]+$"+"\"",schema:"^[A-Za-z0-9_.@-]+$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data91};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -3126,8 +3130,9 @@ vErrors.push(err259);
 }
 errors++;
 }
-if(!pattern22.test(data91)){
-const err260 = {instancePath:instancePath+"/status/conditions/" + i2+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data91};
+}
+else {
+const err260 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data91};
 if(vErrors === null){
 vErrors = [err260];
 }
@@ -3137,8 +3142,10 @@ vErrors.push(err260);
 errors++;
 }
 }
-else {
-const err261 = {instancePath:instancePath+"/status/conditions/" + i2+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data91};
+let data92 = data89.tokenAudience;
+if(typeof data92 === "string"){
+if(func2(data92) > 256){
+const err261 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data92};
 if(vErrors === null){
 vErrors = [err261];
 }
@@ -3147,11 +3154,8 @@ vErrors.push(err261);
 }
 errors++;
 }
-}
-if(data87.status !== undefined){
-let data92 = data87.status;
-if(typeof data92 !== "string"){
-const err262 = {instancePath:instancePath+"/status/conditions/" + i2+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data92};
+if(func2(data92) < 1){
+const err262 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data92};
 if(vErrors === null){
 vErrors = [err262];
 }
@@ -3160,8 +3164,9 @@ vErrors.push(err262);
 }
 errors++;
 }
-if(!(((data92 === "True") || (data92 === "False")) || (data92 === "Unknown"))){
-const err263 = {instancePath:instancePath+"/status/conditions/" + i2+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.conditions.items.properties.status.enum,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data92};
+}
+else {
+const err263 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data92};
 if(vErrors === null){
 vErrors = [err263];
 }
@@ -3171,11 +3176,8 @@ vErrors.push(err263);
 errors++;
 }
 }
-if(data87.type !== undefined){
-let data93 = data87.type;
-if(typeof data93 === "string"){
-if(func2(data93) > 316){
-const err264 = {instancePath:instancePath+"/status/conditions/" + i2+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 316},message:"must NOT have more than 316 characters",schema:316,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data93};
+else {
+const err264 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data89};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -3184,8 +3186,10 @@ vErrors.push(err264);
 }
 errors++;
 }
-if(!pattern23.test(data93)){
-const err265 = {instancePath:instancePath+"/status/conditions/" + i2+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data93};
+}
+}
+else {
+const err265 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data88};
 if(vErrors === null){
 vErrors = [err265];
 }
@@ -3195,8 +3199,11 @@ vErrors.push(err265);
 errors++;
 }
 }
-else {
-const err266 = {instancePath:instancePath+"/status/conditions/" + i2+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data93};
+if(data85.caBundle !== undefined){
+let data93 = data85.caBundle;
+if(typeof data93 === "string"){
+if(func2(data93) > 65536){
+const err266 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data93};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -3206,9 +3213,8 @@ vErrors.push(err266);
 errors++;
 }
 }
-}
 else {
-const err267 = {instancePath:instancePath+"/status/conditions/" + i2,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data87};
+const err267 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data93};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -3218,9 +3224,17 @@ vErrors.push(err267);
 errors++;
 }
 }
+if(data85.kv !== undefined){
+let data94 = data85.kv;
+if(data94 && typeof data94 == "object" && !Array.isArray(data94)){
+if(data94.mount === undefined){
+data94.mount = "secret";
 }
-else {
-const err268 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data86};
+if(data94.pollIntervalSeconds === undefined){
+data94.pollIntervalSeconds = 30;
+}
+if(data94.path === undefined){
+const err268 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data94};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -3229,11 +3243,8 @@ vErrors.push(err268);
 }
 errors++;
 }
-}
-if(data85.observedGeneration !== undefined){
-let data94 = data85.observedGeneration;
-if(!((typeof data94 == "number") && (!(data94 % 1) && !isNaN(data94)))){
-const err269 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data94};
+if(data94.field === undefined){
+const err269 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data94};
 if(vErrors === null){
 vErrors = [err269];
 }
@@ -3242,9 +3253,9 @@ vErrors.push(err269);
 }
 errors++;
 }
-if(typeof data94 == "number"){
-if(data94 < 0 || isNaN(data94)){
-const err270 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.observedGeneration,data:data94};
+for(const key25 in data94){
+if(!((((key25 === "field") || (key25 === "mount")) || (key25 === "path")) || (key25 === "pollIntervalSeconds"))){
+const err270 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data94};
 if(vErrors === null){
 vErrors = [err270];
 }
@@ -3254,10 +3265,11 @@ vErrors.push(err270);
 errors++;
 }
 }
-}
-}
-else {
-const err271 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data85};
+if(data94.field !== undefined){
+let data95 = data94.field;
+if(typeof data95 === "string"){
+if(func2(data95) > 256){
+const err271 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data95};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -3266,10 +3278,8 @@ vErrors.push(err271);
 }
 errors++;
 }
-}
-}
-else {
-const err272 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(func2(data95) < 1){
+const err272 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data95};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -3278,15 +3288,643 @@ vErrors.push(err272);
 }
 errors++;
 }
+}
+else {
+const err273 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data95};
+if(vErrors === null){
+vErrors = [err273];
+}
+else {
+vErrors.push(err273);
+}
+errors++;
+}
+}
+let data96 = data94.mount;
+if(typeof data96 === "string"){
+if(func2(data96) > 128){
+const err274 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data96};
+if(vErrors === null){
+vErrors = [err274];
+}
+else {
+vErrors.push(err274);
+}
+errors++;
+}
+if(func2(data96) < 1){
+const err275 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data96};
+if(vErrors === null){
+vErrors = [err275];
+}
+else {
+vErrors.push(err275);
+}
+errors++;
+}
+if(!pattern4.test(data96)){
+const err276 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data96};
+if(vErrors === null){
+vErrors = [err276];
+}
+else {
+vErrors.push(err276);
+}
+errors++;
+}
+}
+else {
+const err277 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data96};
+if(vErrors === null){
+vErrors = [err277];
+}
+else {
+vErrors.push(err277);
+}
+errors++;
+}
+if(data94.path !== undefined){
+let data97 = data94.path;
+if(typeof data97 === "string"){
+if(func2(data97) > 512){
+const err278 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data97};
+if(vErrors === null){
+vErrors = [err278];
+}
+else {
+vErrors.push(err278);
+}
+errors++;
+}
+if(func2(data97) < 1){
+const err279 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data97};
+if(vErrors === null){
+vErrors = [err279];
+}
+else {
+vErrors.push(err279);
+}
+errors++;
+}
+if(!pattern7.test(data97)){
+const err280 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"+"\"",schema:"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data97};
+if(vErrors === null){
+vErrors = [err280];
+}
+else {
+vErrors.push(err280);
+}
+errors++;
+}
+}
+else {
+const err281 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data97};
+if(vErrors === null){
+vErrors = [err281];
+}
+else {
+vErrors.push(err281);
+}
+errors++;
+}
+}
+let data98 = data94.pollIntervalSeconds;
+if(!((typeof data98 == "number") && (!(data98 % 1) && !isNaN(data98)))){
+const err282 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data98};
+if(vErrors === null){
+vErrors = [err282];
+}
+else {
+vErrors.push(err282);
+}
+errors++;
+}
+if(typeof data98 == "number"){
+if(data98 > 3600 || isNaN(data98)){
+const err283 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data98};
+if(vErrors === null){
+vErrors = [err283];
+}
+else {
+vErrors.push(err283);
+}
+errors++;
+}
+if(data98 < 5 || isNaN(data98)){
+const err284 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data98};
+if(vErrors === null){
+vErrors = [err284];
+}
+else {
+vErrors.push(err284);
+}
+errors++;
+}
+}
+}
+else {
+const err285 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data94};
+if(vErrors === null){
+vErrors = [err285];
+}
+else {
+vErrors.push(err285);
+}
+errors++;
+}
+}
+if(data85.namespace !== undefined){
+let data99 = data85.namespace;
+if(typeof data99 === "string"){
+if(func2(data99) > 256){
+const err286 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data99};
+if(vErrors === null){
+vErrors = [err286];
+}
+else {
+vErrors.push(err286);
+}
+errors++;
+}
+if(func2(data99) < 1){
+const err287 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data99};
+if(vErrors === null){
+vErrors = [err287];
+}
+else {
+vErrors.push(err287);
+}
+errors++;
+}
+if(!pattern8.test(data99)){
+const err288 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data99};
+if(vErrors === null){
+vErrors = [err288];
+}
+else {
+vErrors.push(err288);
+}
+errors++;
+}
+}
+else {
+const err289 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.namespace.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data99};
+if(vErrors === null){
+vErrors = [err289];
+}
+else {
+vErrors.push(err289);
+}
+errors++;
+}
+}
+}
+else {
+const err290 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.type,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data85};
+if(vErrors === null){
+vErrors = [err290];
+}
+else {
+vErrors.push(err290);
+}
+errors++;
+}
+}
+}
+else {
+const err291 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.type,parentSchema:schema11.properties.spec.properties.http,data:data51};
+if(vErrors === null){
+vErrors = [err291];
+}
+else {
+vErrors.push(err291);
+}
+errors++;
+}
+}
+if(data5.port !== undefined){
+let data100 = data5.port;
+if(!((typeof data100 == "number") && (!(data100 % 1) && !isNaN(data100)))){
+const err292 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.port.type,parentSchema:schema11.properties.spec.properties.port,data:data100};
+if(vErrors === null){
+vErrors = [err292];
+}
+else {
+vErrors.push(err292);
+}
+errors++;
+}
+if(typeof data100 == "number"){
+if(data100 > 65535 || isNaN(data100)){
+const err293 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema11.properties.spec.properties.port,data:data100};
+if(vErrors === null){
+vErrors = [err293];
+}
+else {
+vErrors.push(err293);
+}
+errors++;
+}
+if(data100 < 1024 || isNaN(data100)){
+const err294 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema11.properties.spec.properties.port,data:data100};
+if(vErrors === null){
+vErrors = [err294];
+}
+else {
+vErrors.push(err294);
+}
+errors++;
+}
+}
+}
+if(data5.type !== undefined){
+let data101 = data5.type;
+if(typeof data101 !== "string"){
+const err295 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.type.type,parentSchema:schema11.properties.spec.properties.type,data:data101};
+if(vErrors === null){
+vErrors = [err295];
+}
+else {
+vErrors.push(err295);
+}
+errors++;
+}
+if(!((data101 === "aws") || (data101 === "http"))){
+const err296 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.type.enum,parentSchema:schema11.properties.spec.properties.type,data:data101};
+if(vErrors === null){
+vErrors = [err296];
+}
+else {
+vErrors.push(err296);
+}
+errors++;
+}
+}
+}
+else {
+const err297 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data5};
+if(vErrors === null){
+vErrors = [err297];
+}
+else {
+vErrors.push(err297);
+}
+errors++;
+}
+}
+if(data.status !== undefined){
+let data102 = data.status;
+if(data102 && typeof data102 == "object" && !Array.isArray(data102)){
+for(const key26 in data102){
+if(!((key26 === "conditions") || (key26 === "observedGeneration"))){
+const err298 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status,data:data102};
+if(vErrors === null){
+vErrors = [err298];
+}
+else {
+vErrors.push(err298);
+}
+errors++;
+}
+}
+if(data102.conditions !== undefined){
+let data103 = data102.conditions;
+if(Array.isArray(data103)){
+if(data103.length > 16){
+const err299 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.status.properties.conditions,data:data103};
+if(vErrors === null){
+vErrors = [err299];
+}
+else {
+vErrors.push(err299);
+}
+errors++;
+}
+const len3 = data103.length;
+for(let i3=0; i3<len3; i3++){
+let data104 = data103[i3];
+if(data104 && typeof data104 == "object" && !Array.isArray(data104)){
+if(data104.type === undefined){
+const err300 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data104};
+if(vErrors === null){
+vErrors = [err300];
+}
+else {
+vErrors.push(err300);
+}
+errors++;
+}
+if(data104.status === undefined){
+const err301 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data104};
+if(vErrors === null){
+vErrors = [err301];
+}
+else {
+vErrors.push(err301);
+}
+errors++;
+}
+if(data104.lastTransitionTime === undefined){
+const err302 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data104};
+if(vErrors === null){
+vErrors = [err302];
+}
+else {
+vErrors.push(err302);
+}
+errors++;
+}
+if(data104.reason === undefined){
+const err303 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data104};
+if(vErrors === null){
+vErrors = [err303];
+}
+else {
+vErrors.push(err303);
+}
+errors++;
+}
+if(data104.message === undefined){
+const err304 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data104};
+if(vErrors === null){
+vErrors = [err304];
+}
+else {
+vErrors.push(err304);
+}
+errors++;
+}
+for(const key27 in data104){
+if(!((((((key27 === "lastTransitionTime") || (key27 === "message")) || (key27 === "observedGeneration")) || (key27 === "reason")) || (key27 === "status")) || (key27 === "type"))){
+const err305 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data104};
+if(vErrors === null){
+vErrors = [err305];
+}
+else {
+vErrors.push(err305);
+}
+errors++;
+}
+}
+if(data104.lastTransitionTime !== undefined){
+let data105 = data104.lastTransitionTime;
+if(typeof data105 === "string"){
+if(!(formats0.validate(data105))){
+const err306 = {instancePath:instancePath+"/status/conditions/" + i3+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data105};
+if(vErrors === null){
+vErrors = [err306];
+}
+else {
+vErrors.push(err306);
+}
+errors++;
+}
+}
+else {
+const err307 = {instancePath:instancePath+"/status/conditions/" + i3+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data105};
+if(vErrors === null){
+vErrors = [err307];
+}
+else {
+vErrors.push(err307);
+}
+errors++;
+}
+}
+if(data104.message !== undefined){
+let data106 = data104.message;
+if(typeof data106 === "string"){
+if(func2(data106) > 32768){
+const err308 = {instancePath:instancePath+"/status/conditions/" + i3+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 32768},message:"must NOT have more than 32768 characters",schema:32768,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data106};
+if(vErrors === null){
+vErrors = [err308];
+}
+else {
+vErrors.push(err308);
+}
+errors++;
+}
+}
+else {
+const err309 = {instancePath:instancePath+"/status/conditions/" + i3+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data106};
+if(vErrors === null){
+vErrors = [err309];
+}
+else {
+vErrors.push(err309);
+}
+errors++;
+}
+}
+if(data104.observedGeneration !== undefined){
+let data107 = data104.observedGeneration;
+if(!((typeof data107 == "number") && (!(data107 % 1) && !isNaN(data107)))){
+const err310 = {instancePath:instancePath+"/status/conditions/" + i3+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data107};
+if(vErrors === null){
+vErrors = [err310];
+}
+else {
+vErrors.push(err310);
+}
+errors++;
+}
+if(typeof data107 == "number"){
+if(data107 < 0 || isNaN(data107)){
+const err311 = {instancePath:instancePath+"/status/conditions/" + i3+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data107};
+if(vErrors === null){
+vErrors = [err311];
+}
+else {
+vErrors.push(err311);
+}
+errors++;
+}
+}
+}
+if(data104.reason !== undefined){
+let data108 = data104.reason;
+if(typeof data108 === "string"){
+if(func2(data108) > 1024){
+const err312 = {instancePath:instancePath+"/status/conditions/" + i3+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data108};
+if(vErrors === null){
+vErrors = [err312];
+}
+else {
+vErrors.push(err312);
+}
+errors++;
+}
+if(func2(data108) < 1){
+const err313 = {instancePath:instancePath+"/status/conditions/" + i3+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data108};
+if(vErrors === null){
+vErrors = [err313];
+}
+else {
+vErrors.push(err313);
+}
+errors++;
+}
+if(!pattern29.test(data108)){
+const err314 = {instancePath:instancePath+"/status/conditions/" + i3+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data108};
+if(vErrors === null){
+vErrors = [err314];
+}
+else {
+vErrors.push(err314);
+}
+errors++;
+}
+}
+else {
+const err315 = {instancePath:instancePath+"/status/conditions/" + i3+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data108};
+if(vErrors === null){
+vErrors = [err315];
+}
+else {
+vErrors.push(err315);
+}
+errors++;
+}
+}
+if(data104.status !== undefined){
+let data109 = data104.status;
+if(typeof data109 !== "string"){
+const err316 = {instancePath:instancePath+"/status/conditions/" + i3+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data109};
+if(vErrors === null){
+vErrors = [err316];
+}
+else {
+vErrors.push(err316);
+}
+errors++;
+}
+if(!(((data109 === "True") || (data109 === "False")) || (data109 === "Unknown"))){
+const err317 = {instancePath:instancePath+"/status/conditions/" + i3+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.conditions.items.properties.status.enum,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data109};
+if(vErrors === null){
+vErrors = [err317];
+}
+else {
+vErrors.push(err317);
+}
+errors++;
+}
+}
+if(data104.type !== undefined){
+let data110 = data104.type;
+if(typeof data110 === "string"){
+if(func2(data110) > 316){
+const err318 = {instancePath:instancePath+"/status/conditions/" + i3+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 316},message:"must NOT have more than 316 characters",schema:316,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data110};
+if(vErrors === null){
+vErrors = [err318];
+}
+else {
+vErrors.push(err318);
+}
+errors++;
+}
+if(!pattern30.test(data110)){
+const err319 = {instancePath:instancePath+"/status/conditions/" + i3+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data110};
+if(vErrors === null){
+vErrors = [err319];
+}
+else {
+vErrors.push(err319);
+}
+errors++;
+}
+}
+else {
+const err320 = {instancePath:instancePath+"/status/conditions/" + i3+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data110};
+if(vErrors === null){
+vErrors = [err320];
+}
+else {
+vErrors.push(err320);
+}
+errors++;
+}
+}
+}
+else {
+const err321 = {instancePath:instancePath+"/status/conditions/" + i3,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data104};
+if(vErrors === null){
+vErrors = [err321];
+}
+else {
+vErrors.push(err321);
+}
+errors++;
+}
+}
+}
+else {
+const err322 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data103};
+if(vErrors === null){
+vErrors = [err322];
+}
+else {
+vErrors.push(err322);
+}
+errors++;
+}
+}
+if(data102.observedGeneration !== undefined){
+let data111 = data102.observedGeneration;
+if(!((typeof data111 == "number") && (!(data111 % 1) && !isNaN(data111)))){
+const err323 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data111};
+if(vErrors === null){
+vErrors = [err323];
+}
+else {
+vErrors.push(err323);
+}
+errors++;
+}
+if(typeof data111 == "number"){
+if(data111 < 0 || isNaN(data111)){
+const err324 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.observedGeneration,data:data111};
+if(vErrors === null){
+vErrors = [err324];
+}
+else {
+vErrors.push(err324);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err325 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data102};
+if(vErrors === null){
+vErrors = [err325];
+}
+else {
+vErrors.push(err325);
+}
+errors++;
+}
+}
+}
+else {
+const err326 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err326];
+}
+else {
+vErrors.push(err326);
+}
+errors++;
+}
 validate10.errors = vErrors;
 return errors === 0;
 }
 
-const schema12 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string"},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["workloads","rules"],"properties":{"limits":{"type":"array","maxItems":16,"items":{"type":"object","required":["name"],"properties":{"budget":{"type":"object","properties":{"costUSD":{"type":"string","pattern":"^[0-9]{1,9}(\\.[0-9]{1,6})?$","maxLength":16},"inputTokens":{"type":"integer","minimum":1,"maximum":1000000000000},"maxOutputTokensPerCall":{"type":"integer","default":4096,"minimum":1,"maximum":10000000},"outputTokens":{"type":"integer","minimum":1,"maximum":1000000000000},"tokens":{"type":"integer","minimum":1,"maximum":1000000000000},"window":{"type":"string","enum":["Run","Hour","Day"],"default":"Day"}},"additionalProperties":false},"inFlight":{"type":"integer","minimum":1,"maximum":100000},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"onStoreUnavailable":{"type":"string","enum":["Deny","Allow"],"default":"Deny"},"requests":{"type":"object","required":["count"],"properties":{"burst":{"type":"integer","minimum":1,"maximum":1000000},"count":{"type":"integer","minimum":1,"maximum":1000000},"periodSeconds":{"type":"integer","default":1,"minimum":1,"maximum":86400}},"additionalProperties":false},"scope":{"type":"string","enum":["Pod","ServiceAccount","Namespace"],"default":"Pod"},"source":{"type":"string","default":"*","maxLength":63}},"additionalProperties":false}},"mode":{"type":"string","enum":["Enforce","Audit"],"default":"Enforce"},"prices":{"type":"array","maxItems":64,"items":{"type":"object","required":["model","inputUSDPerMillionTokens","outputUSDPerMillionTokens"],"properties":{"inputUSDPerMillionTokens":{"type":"string","pattern":"^[0-9]{1,6}(\\.[0-9]{1,6})?$","maxLength":16},"model":{"type":"string","minLength":1,"maxLength":128},"outputUSDPerMillionTokens":{"type":"string","pattern":"^[0-9]{1,6}(\\.[0-9]{1,6})?$","maxLength":16}},"additionalProperties":false}},"rules":{"type":"array","maxItems":256,"items":{"type":"object","required":["effect","source"],"properties":{"actions":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":128}},"effect":{"type":"string","enum":["Allow","Deny"]},"methods":{"type":"array","maxItems":8,"items":{"type":"string","enum":["GET","HEAD","POST","PUT","PATCH","DELETE","OPTIONS","*"]}},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"paths":{"type":"array","maxItems":32,"items":{"type":"string","minLength":1,"maxLength":512}},"resources":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":256}},"source":{"type":"string","maxLength":63}},"additionalProperties":false}},"suspend":{"type":"boolean","default":false},"workloads":{"type":"object","properties":{"podSelector":{"type":"object","properties":{"matchExpressions":{"type":"array","maxItems":32,"items":{"type":"object","required":["key","operator"],"properties":{"key":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$","minLength":1,"maxLength":317},"operator":{"type":"string","enum":["In","NotIn","Exists","DoesNotExist"]},"values":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":63}}},"additionalProperties":false}},"matchLabels":{"type":"object","maxProperties":64,"additionalProperties":{"type":"string","maxLength":63}}},"additionalProperties":false},"serviceAccounts":{"type":"array","minItems":1,"maxItems":64,"items":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","maxLength":253}}},"additionalProperties":false}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
-const pattern24 = new RegExp("^[0-9]{1,9}(\\.[0-9]{1,6})?$", "u");
-const pattern25 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-const pattern26 = new RegExp("^[0-9]{1,6}(\\.[0-9]{1,6})?$", "u");
-const pattern29 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", "u");
+const schema12 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string"},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["workloads"],"properties":{"egress":{"type":"array","maxItems":256,"items":{"type":"object","required":["effect","hosts"],"properties":{"effect":{"type":"string","enum":["Allow","Deny"]},"hosts":{"type":"array","minItems":1,"maxItems":64,"items":{"type":"string","minLength":1,"maxLength":253}},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"ports":{"type":"array","minItems":1,"maxItems":16,"items":{"type":"integer","minimum":1,"maximum":65535}}},"additionalProperties":false}},"limits":{"type":"array","maxItems":16,"items":{"type":"object","required":["name"],"properties":{"budget":{"type":"object","properties":{"costUSD":{"type":"string","pattern":"^[0-9]{1,9}(\\.[0-9]{1,6})?$","maxLength":16},"inputTokens":{"type":"integer","minimum":1,"maximum":1000000000000},"maxOutputTokensPerCall":{"type":"integer","default":4096,"minimum":1,"maximum":10000000},"outputTokens":{"type":"integer","minimum":1,"maximum":1000000000000},"tokens":{"type":"integer","minimum":1,"maximum":1000000000000},"window":{"type":"string","enum":["Run","Hour","Day"],"default":"Day"}},"additionalProperties":false},"inFlight":{"type":"integer","minimum":1,"maximum":100000},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"onStoreUnavailable":{"type":"string","enum":["Deny","Allow"],"default":"Deny"},"requests":{"type":"object","required":["count"],"properties":{"burst":{"type":"integer","minimum":1,"maximum":1000000},"count":{"type":"integer","minimum":1,"maximum":1000000},"periodSeconds":{"type":"integer","default":1,"minimum":1,"maximum":86400}},"additionalProperties":false},"scope":{"type":"string","enum":["Pod","ServiceAccount","Namespace"],"default":"Pod"},"source":{"type":"string","default":"*","maxLength":63}},"additionalProperties":false}},"mode":{"type":"string","enum":["Enforce","Audit"],"default":"Enforce"},"prices":{"type":"array","maxItems":64,"items":{"type":"object","required":["model","inputUSDPerMillionTokens","outputUSDPerMillionTokens"],"properties":{"inputUSDPerMillionTokens":{"type":"string","pattern":"^[0-9]{1,6}(\\.[0-9]{1,6})?$","maxLength":16},"model":{"type":"string","minLength":1,"maxLength":128},"outputUSDPerMillionTokens":{"type":"string","pattern":"^[0-9]{1,6}(\\.[0-9]{1,6})?$","maxLength":16}},"additionalProperties":false}},"rules":{"type":"array","maxItems":256,"items":{"type":"object","required":["effect","source"],"properties":{"actions":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":128}},"effect":{"type":"string","enum":["Allow","Deny"]},"methods":{"type":"array","maxItems":8,"items":{"type":"string","enum":["GET","HEAD","POST","PUT","PATCH","DELETE","OPTIONS","*"]}},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"paths":{"type":"array","maxItems":32,"items":{"type":"string","minLength":1,"maxLength":512}},"resources":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":256}},"source":{"type":"string","maxLength":63}},"additionalProperties":false}},"suspend":{"type":"boolean","default":false},"workloads":{"type":"object","properties":{"podSelector":{"type":"object","properties":{"matchExpressions":{"type":"array","maxItems":32,"items":{"type":"object","required":["key","operator"],"properties":{"key":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$","minLength":1,"maxLength":317},"operator":{"type":"string","enum":["In","NotIn","Exists","DoesNotExist"]},"values":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":63}}},"additionalProperties":false}},"matchLabels":{"type":"object","maxProperties":64,"additionalProperties":{"type":"string","maxLength":63}}},"additionalProperties":false},"serviceAccounts":{"type":"array","minItems":1,"maxItems":64,"items":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","maxLength":253}}},"additionalProperties":false}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
+const pattern31 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
+const pattern32 = new RegExp("^[0-9]{1,9}(\\.[0-9]{1,6})?$", "u");
+const pattern34 = new RegExp("^[0-9]{1,6}(\\.[0-9]{1,6})?$", "u");
+const pattern37 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", "u");
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -3420,8 +4058,9 @@ vErrors.push(err9);
 }
 errors++;
 }
-if(data5.rules === undefined){
-const err10 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: "rules"},message:"must have required property '"+"rules"+"'",schema:schema12.properties.spec.required,parentSchema:schema12.properties.spec,data:data5};
+for(const key1 in data5){
+if(!(((((((key1 === "egress") || (key1 === "limits")) || (key1 === "mode")) || (key1 === "prices")) || (key1 === "rules")) || (key1 === "suspend")) || (key1 === "workloads"))){
+const err10 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec,data:data5};
 if(vErrors === null){
 vErrors = [err10];
 }
@@ -3430,9 +4069,12 @@ vErrors.push(err10);
 }
 errors++;
 }
-for(const key1 in data5){
-if(!((((((key1 === "limits") || (key1 === "mode")) || (key1 === "prices")) || (key1 === "rules")) || (key1 === "suspend")) || (key1 === "workloads"))){
-const err11 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec,data:data5};
+}
+if(data5.egress !== undefined){
+let data6 = data5.egress;
+if(Array.isArray(data6)){
+if(data6.length > 256){
+const err11 = {instancePath:instancePath+"/spec/egress",schemaPath:"#/properties/spec/properties/egress/maxItems",keyword:"maxItems",params:{limit: 256},message:"must NOT have more than 256 items",schema:256,parentSchema:schema12.properties.spec.properties.egress,data:data6};
 if(vErrors === null){
 vErrors = [err11];
 }
@@ -3441,12 +4083,12 @@ vErrors.push(err11);
 }
 errors++;
 }
-}
-if(data5.limits !== undefined){
-let data6 = data5.limits;
-if(Array.isArray(data6)){
-if(data6.length > 16){
-const err12 = {instancePath:instancePath+"/spec/limits",schemaPath:"#/properties/spec/properties/limits/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema12.properties.spec.properties.limits,data:data6};
+const len0 = data6.length;
+for(let i0=0; i0<len0; i0++){
+let data7 = data6[i0];
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.effect === undefined){
+const err12 = {instancePath:instancePath+"/spec/egress/" + i0,schemaPath:"#/properties/spec/properties/egress/items/required",keyword:"required",params:{missingProperty: "effect"},message:"must have required property '"+"effect"+"'",schema:schema12.properties.spec.properties.egress.items.required,parentSchema:schema12.properties.spec.properties.egress.items,data:data7};
 if(vErrors === null){
 vErrors = [err12];
 }
@@ -3455,21 +4097,8 @@ vErrors.push(err12);
 }
 errors++;
 }
-const len0 = data6.length;
-for(let i0=0; i0<len0; i0++){
-let data7 = data6[i0];
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-if(data7.onStoreUnavailable === undefined){
-data7.onStoreUnavailable = "Deny";
-}
-if(data7.scope === undefined){
-data7.scope = "Pod";
-}
-if(data7.source === undefined){
-data7.source = "*";
-}
-if(data7.name === undefined){
-const err13 = {instancePath:instancePath+"/spec/limits/" + i0,schemaPath:"#/properties/spec/properties/limits/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema12.properties.spec.properties.limits.items.required,parentSchema:schema12.properties.spec.properties.limits.items,data:data7};
+if(data7.hosts === undefined){
+const err13 = {instancePath:instancePath+"/spec/egress/" + i0,schemaPath:"#/properties/spec/properties/egress/items/required",keyword:"required",params:{missingProperty: "hosts"},message:"must have required property '"+"hosts"+"'",schema:schema12.properties.spec.properties.egress.items.required,parentSchema:schema12.properties.spec.properties.egress.items,data:data7};
 if(vErrors === null){
 vErrors = [err13];
 }
@@ -3479,8 +4108,8 @@ vErrors.push(err13);
 errors++;
 }
 for(const key2 in data7){
-if(!(((((((key2 === "budget") || (key2 === "inFlight")) || (key2 === "name")) || (key2 === "onStoreUnavailable")) || (key2 === "requests")) || (key2 === "scope")) || (key2 === "source"))){
-const err14 = {instancePath:instancePath+"/spec/limits/" + i0,schemaPath:"#/properties/spec/properties/limits/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.limits.items,data:data7};
+if(!((((key2 === "effect") || (key2 === "hosts")) || (key2 === "name")) || (key2 === "ports"))){
+const err14 = {instancePath:instancePath+"/spec/egress/" + i0,schemaPath:"#/properties/spec/properties/egress/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.egress.items,data:data7};
 if(vErrors === null){
 vErrors = [err14];
 }
@@ -3490,18 +4119,10 @@ vErrors.push(err14);
 errors++;
 }
 }
-if(data7.budget !== undefined){
-let data8 = data7.budget;
-if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
-if(data8.maxOutputTokensPerCall === undefined){
-data8.maxOutputTokensPerCall = 4096;
-}
-if(data8.window === undefined){
-data8.window = "Day";
-}
-for(const key3 in data8){
-if(!((((((key3 === "costUSD") || (key3 === "inputTokens")) || (key3 === "maxOutputTokensPerCall")) || (key3 === "outputTokens")) || (key3 === "tokens")) || (key3 === "window"))){
-const err15 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget,data:data8};
+if(data7.effect !== undefined){
+let data8 = data7.effect;
+if(typeof data8 !== "string"){
+const err15 = {instancePath:instancePath+"/spec/egress/" + i0+"/effect",schemaPath:"#/properties/spec/properties/egress/items/properties/effect/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.egress.items.properties.effect.type,parentSchema:schema12.properties.spec.properties.egress.items.properties.effect,data:data8};
 if(vErrors === null){
 vErrors = [err15];
 }
@@ -3510,12 +4131,8 @@ vErrors.push(err15);
 }
 errors++;
 }
-}
-if(data8.costUSD !== undefined){
-let data9 = data8.costUSD;
-if(typeof data9 === "string"){
-if(func2(data9) > 16){
-const err16 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/costUSD",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/costUSD/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters",schema:16,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD,data:data9};
+if(!((data8 === "Allow") || (data8 === "Deny"))){
+const err16 = {instancePath:instancePath+"/spec/egress/" + i0+"/effect",schemaPath:"#/properties/spec/properties/egress/items/properties/effect/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.egress.items.properties.effect.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.egress.items.properties.effect.enum,parentSchema:schema12.properties.spec.properties.egress.items.properties.effect,data:data8};
 if(vErrors === null){
 vErrors = [err16];
 }
@@ -3524,8 +4141,12 @@ vErrors.push(err16);
 }
 errors++;
 }
-if(!pattern24.test(data9)){
-const err17 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/costUSD",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/costUSD/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,9}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,9}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,9}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD,data:data9};
+}
+if(data7.hosts !== undefined){
+let data9 = data7.hosts;
+if(Array.isArray(data9)){
+if(data9.length > 64){
+const err17 = {instancePath:instancePath+"/spec/egress/" + i0+"/hosts",schemaPath:"#/properties/spec/properties/egress/items/properties/hosts/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.egress.items.properties.hosts,data:data9};
 if(vErrors === null){
 vErrors = [err17];
 }
@@ -3534,9 +4155,8 @@ vErrors.push(err17);
 }
 errors++;
 }
-}
-else {
-const err18 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/costUSD",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/costUSD/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD,data:data9};
+if(data9.length < 1){
+const err18 = {instancePath:instancePath+"/spec/egress/" + i0+"/hosts",schemaPath:"#/properties/spec/properties/egress/items/properties/hosts/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema12.properties.spec.properties.egress.items.properties.hosts,data:data9};
 if(vErrors === null){
 vErrors = [err18];
 }
@@ -3545,11 +4165,12 @@ vErrors.push(err18);
 }
 errors++;
 }
-}
-if(data8.inputTokens !== undefined){
-let data10 = data8.inputTokens;
-if(!((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10)))){
-const err19 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/inputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/inputTokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.inputTokens.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.inputTokens,data:data10};
+const len1 = data9.length;
+for(let i1=0; i1<len1; i1++){
+let data10 = data9[i1];
+if(typeof data10 === "string"){
+if(func2(data10) > 253){
+const err19 = {instancePath:instancePath+"/spec/egress/" + i0+"/hosts/" + i1,schemaPath:"#/properties/spec/properties/egress/items/properties/hosts/items/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema12.properties.spec.properties.egress.items.properties.hosts.items,data:data10};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -3558,9 +4179,8 @@ vErrors.push(err19);
 }
 errors++;
 }
-if(typeof data10 == "number"){
-if(data10 > 1000000000000 || isNaN(data10)){
-const err20 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/inputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/inputTokens/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000000000},message:"must be <= 1000000000000",schema:1000000000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.inputTokens,data:data10};
+if(func2(data10) < 1){
+const err20 = {instancePath:instancePath+"/spec/egress/" + i0+"/hosts/" + i1,schemaPath:"#/properties/spec/properties/egress/items/properties/hosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.spec.properties.egress.items.properties.hosts.items,data:data10};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -3569,8 +4189,9 @@ vErrors.push(err20);
 }
 errors++;
 }
-if(data10 < 1 || isNaN(data10)){
-const err21 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/inputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/inputTokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.inputTokens,data:data10};
+}
+else {
+const err21 = {instancePath:instancePath+"/spec/egress/" + i0+"/hosts/" + i1,schemaPath:"#/properties/spec/properties/egress/items/properties/hosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.egress.items.properties.hosts.items.type,parentSchema:schema12.properties.spec.properties.egress.items.properties.hosts.items,data:data10};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -3581,9 +4202,8 @@ errors++;
 }
 }
 }
-let data11 = data8.maxOutputTokensPerCall;
-if(!((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11)))){
-const err22 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/maxOutputTokensPerCall",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/maxOutputTokensPerCall/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.maxOutputTokensPerCall.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.maxOutputTokensPerCall,data:data11};
+else {
+const err22 = {instancePath:instancePath+"/spec/egress/" + i0+"/hosts",schemaPath:"#/properties/spec/properties/egress/items/properties/hosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.egress.items.properties.hosts.type,parentSchema:schema12.properties.spec.properties.egress.items.properties.hosts,data:data9};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -3592,9 +4212,12 @@ vErrors.push(err22);
 }
 errors++;
 }
-if(typeof data11 == "number"){
-if(data11 > 10000000 || isNaN(data11)){
-const err23 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/maxOutputTokensPerCall",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/maxOutputTokensPerCall/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000",schema:10000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.maxOutputTokensPerCall,data:data11};
+}
+if(data7.name !== undefined){
+let data11 = data7.name;
+if(typeof data11 === "string"){
+if(func2(data11) > 63){
+const err23 = {instancePath:instancePath+"/spec/egress/" + i0+"/name",schemaPath:"#/properties/spec/properties/egress/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.egress.items.properties.name,data:data11};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -3603,8 +4226,8 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(data11 < 1 || isNaN(data11)){
-const err24 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/maxOutputTokensPerCall",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/maxOutputTokensPerCall/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.maxOutputTokensPerCall,data:data11};
+if(!pattern31.test(data11)){
+const err24 = {instancePath:instancePath+"/spec/egress/" + i0+"/name",schemaPath:"#/properties/spec/properties/egress/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.egress.items.properties.name,data:data11};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -3614,10 +4237,8 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(data8.outputTokens !== undefined){
-let data12 = data8.outputTokens;
-if(!((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12)))){
-const err25 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/outputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/outputTokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.outputTokens.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.outputTokens,data:data12};
+else {
+const err25 = {instancePath:instancePath+"/spec/egress/" + i0+"/name",schemaPath:"#/properties/spec/properties/egress/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.egress.items.properties.name.type,parentSchema:schema12.properties.spec.properties.egress.items.properties.name,data:data11};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -3626,9 +4247,12 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(typeof data12 == "number"){
-if(data12 > 1000000000000 || isNaN(data12)){
-const err26 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/outputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/outputTokens/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000000000},message:"must be <= 1000000000000",schema:1000000000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.outputTokens,data:data12};
+}
+if(data7.ports !== undefined){
+let data12 = data7.ports;
+if(Array.isArray(data12)){
+if(data12.length > 16){
+const err26 = {instancePath:instancePath+"/spec/egress/" + i0+"/ports",schemaPath:"#/properties/spec/properties/egress/items/properties/ports/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema12.properties.spec.properties.egress.items.properties.ports,data:data12};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -3637,8 +4261,8 @@ vErrors.push(err26);
 }
 errors++;
 }
-if(data12 < 1 || isNaN(data12)){
-const err27 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/outputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/outputTokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.outputTokens,data:data12};
+if(data12.length < 1){
+const err27 = {instancePath:instancePath+"/spec/egress/" + i0+"/ports",schemaPath:"#/properties/spec/properties/egress/items/properties/ports/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema12.properties.spec.properties.egress.items.properties.ports,data:data12};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -3647,12 +4271,11 @@ vErrors.push(err27);
 }
 errors++;
 }
-}
-}
-if(data8.tokens !== undefined){
-let data13 = data8.tokens;
+const len2 = data12.length;
+for(let i2=0; i2<len2; i2++){
+let data13 = data12[i2];
 if(!((typeof data13 == "number") && (!(data13 % 1) && !isNaN(data13)))){
-const err28 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/tokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.tokens.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.tokens,data:data13};
+const err28 = {instancePath:instancePath+"/spec/egress/" + i0+"/ports/" + i2,schemaPath:"#/properties/spec/properties/egress/items/properties/ports/items/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.egress.items.properties.ports.items.type,parentSchema:schema12.properties.spec.properties.egress.items.properties.ports.items,data:data13};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -3662,8 +4285,8 @@ vErrors.push(err28);
 errors++;
 }
 if(typeof data13 == "number"){
-if(data13 > 1000000000000 || isNaN(data13)){
-const err29 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/tokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/tokens/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000000000},message:"must be <= 1000000000000",schema:1000000000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.tokens,data:data13};
+if(data13 > 65535 || isNaN(data13)){
+const err29 = {instancePath:instancePath+"/spec/egress/" + i0+"/ports/" + i2,schemaPath:"#/properties/spec/properties/egress/items/properties/ports/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema12.properties.spec.properties.egress.items.properties.ports.items,data:data13};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -3673,7 +4296,7 @@ vErrors.push(err29);
 errors++;
 }
 if(data13 < 1 || isNaN(data13)){
-const err30 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/tokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.tokens,data:data13};
+const err30 = {instancePath:instancePath+"/spec/egress/" + i0+"/ports/" + i2,schemaPath:"#/properties/spec/properties/egress/items/properties/ports/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.egress.items.properties.ports.items,data:data13};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -3684,9 +4307,9 @@ errors++;
 }
 }
 }
-let data14 = data8.window;
-if(typeof data14 !== "string"){
-const err31 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/window",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/window/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.window.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.window,data:data14};
+}
+else {
+const err31 = {instancePath:instancePath+"/spec/egress/" + i0+"/ports",schemaPath:"#/properties/spec/properties/egress/items/properties/ports/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.egress.items.properties.ports.type,parentSchema:schema12.properties.spec.properties.egress.items.properties.ports,data:data12};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -3695,8 +4318,10 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(!(((data14 === "Run") || (data14 === "Hour")) || (data14 === "Day"))){
-const err32 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget/window",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/window/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.limits.items.properties.budget.properties.window.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.window.enum,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.window,data:data14};
+}
+}
+else {
+const err32 = {instancePath:instancePath+"/spec/egress/" + i0,schemaPath:"#/properties/spec/properties/egress/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.egress.items.type,parentSchema:schema12.properties.spec.properties.egress.items,data:data7};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -3706,8 +4331,9 @@ vErrors.push(err32);
 errors++;
 }
 }
+}
 else {
-const err33 = {instancePath:instancePath+"/spec/limits/" + i0+"/budget",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.limits.items.properties.budget.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget,data:data8};
+const err33 = {instancePath:instancePath+"/spec/egress",schemaPath:"#/properties/spec/properties/egress/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.egress.type,parentSchema:schema12.properties.spec.properties.egress,data:data6};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -3717,10 +4343,11 @@ vErrors.push(err33);
 errors++;
 }
 }
-if(data7.inFlight !== undefined){
-let data15 = data7.inFlight;
-if(!((typeof data15 == "number") && (!(data15 % 1) && !isNaN(data15)))){
-const err34 = {instancePath:instancePath+"/spec/limits/" + i0+"/inFlight",schemaPath:"#/properties/spec/properties/limits/items/properties/inFlight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.inFlight.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.inFlight,data:data15};
+if(data5.limits !== undefined){
+let data14 = data5.limits;
+if(Array.isArray(data14)){
+if(data14.length > 16){
+const err34 = {instancePath:instancePath+"/spec/limits",schemaPath:"#/properties/spec/properties/limits/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema12.properties.spec.properties.limits,data:data14};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -3729,9 +4356,21 @@ vErrors.push(err34);
 }
 errors++;
 }
-if(typeof data15 == "number"){
-if(data15 > 100000 || isNaN(data15)){
-const err35 = {instancePath:instancePath+"/spec/limits/" + i0+"/inFlight",schemaPath:"#/properties/spec/properties/limits/items/properties/inFlight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema12.properties.spec.properties.limits.items.properties.inFlight,data:data15};
+const len3 = data14.length;
+for(let i3=0; i3<len3; i3++){
+let data15 = data14[i3];
+if(data15 && typeof data15 == "object" && !Array.isArray(data15)){
+if(data15.onStoreUnavailable === undefined){
+data15.onStoreUnavailable = "Deny";
+}
+if(data15.scope === undefined){
+data15.scope = "Pod";
+}
+if(data15.source === undefined){
+data15.source = "*";
+}
+if(data15.name === undefined){
+const err35 = {instancePath:instancePath+"/spec/limits/" + i3,schemaPath:"#/properties/spec/properties/limits/items/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema12.properties.spec.properties.limits.items.required,parentSchema:schema12.properties.spec.properties.limits.items,data:data15};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -3740,8 +4379,9 @@ vErrors.push(err35);
 }
 errors++;
 }
-if(data15 < 1 || isNaN(data15)){
-const err36 = {instancePath:instancePath+"/spec/limits/" + i0+"/inFlight",schemaPath:"#/properties/spec/properties/limits/items/properties/inFlight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.inFlight,data:data15};
+for(const key3 in data15){
+if(!(((((((key3 === "budget") || (key3 === "inFlight")) || (key3 === "name")) || (key3 === "onStoreUnavailable")) || (key3 === "requests")) || (key3 === "scope")) || (key3 === "source"))){
+const err36 = {instancePath:instancePath+"/spec/limits/" + i3,schemaPath:"#/properties/spec/properties/limits/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.limits.items,data:data15};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -3751,12 +4391,18 @@ vErrors.push(err36);
 errors++;
 }
 }
+if(data15.budget !== undefined){
+let data16 = data15.budget;
+if(data16 && typeof data16 == "object" && !Array.isArray(data16)){
+if(data16.maxOutputTokensPerCall === undefined){
+data16.maxOutputTokensPerCall = 4096;
 }
-if(data7.name !== undefined){
-let data16 = data7.name;
-if(typeof data16 === "string"){
-if(func2(data16) > 63){
-const err37 = {instancePath:instancePath+"/spec/limits/" + i0+"/name",schemaPath:"#/properties/spec/properties/limits/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.limits.items.properties.name,data:data16};
+if(data16.window === undefined){
+data16.window = "Day";
+}
+for(const key4 in data16){
+if(!((((((key4 === "costUSD") || (key4 === "inputTokens")) || (key4 === "maxOutputTokensPerCall")) || (key4 === "outputTokens")) || (key4 === "tokens")) || (key4 === "window"))){
+const err37 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget,data:data16};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -3765,8 +4411,12 @@ vErrors.push(err37);
 }
 errors++;
 }
-if(!pattern25.test(data16)){
-const err38 = {instancePath:instancePath+"/spec/limits/" + i0+"/name",schemaPath:"#/properties/spec/properties/limits/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.limits.items.properties.name,data:data16};
+}
+if(data16.costUSD !== undefined){
+let data17 = data16.costUSD;
+if(typeof data17 === "string"){
+if(func2(data17) > 16){
+const err38 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/costUSD",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/costUSD/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters",schema:16,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD,data:data17};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -3775,9 +4425,8 @@ vErrors.push(err38);
 }
 errors++;
 }
-}
-else {
-const err39 = {instancePath:instancePath+"/spec/limits/" + i0+"/name",schemaPath:"#/properties/spec/properties/limits/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.name.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.name,data:data16};
+if(!pattern32.test(data17)){
+const err39 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/costUSD",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/costUSD/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,9}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,9}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,9}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD,data:data17};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -3787,9 +4436,8 @@ vErrors.push(err39);
 errors++;
 }
 }
-let data17 = data7.onStoreUnavailable;
-if(typeof data17 !== "string"){
-const err40 = {instancePath:instancePath+"/spec/limits/" + i0+"/onStoreUnavailable",schemaPath:"#/properties/spec/properties/limits/items/properties/onStoreUnavailable/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable,data:data17};
+else {
+const err40 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/costUSD",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/costUSD/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD,data:data17};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -3798,8 +4446,11 @@ vErrors.push(err40);
 }
 errors++;
 }
-if(!((data17 === "Deny") || (data17 === "Allow"))){
-const err41 = {instancePath:instancePath+"/spec/limits/" + i0+"/onStoreUnavailable",schemaPath:"#/properties/spec/properties/limits/items/properties/onStoreUnavailable/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable.enum,parentSchema:schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable,data:data17};
+}
+if(data16.inputTokens !== undefined){
+let data18 = data16.inputTokens;
+if(!((typeof data18 == "number") && (!(data18 % 1) && !isNaN(data18)))){
+const err41 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/inputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/inputTokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.inputTokens.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.inputTokens,data:data18};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -3808,14 +4459,9 @@ vErrors.push(err41);
 }
 errors++;
 }
-if(data7.requests !== undefined){
-let data18 = data7.requests;
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-if(data18.periodSeconds === undefined){
-data18.periodSeconds = 1;
-}
-if(data18.count === undefined){
-const err42 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'",schema:schema12.properties.spec.properties.limits.items.properties.requests.required,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests,data:data18};
+if(typeof data18 == "number"){
+if(data18 > 1000000000000 || isNaN(data18)){
+const err42 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/inputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/inputTokens/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000000000},message:"must be <= 1000000000000",schema:1000000000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.inputTokens,data:data18};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -3824,9 +4470,8 @@ vErrors.push(err42);
 }
 errors++;
 }
-for(const key4 in data18){
-if(!(((key4 === "burst") || (key4 === "count")) || (key4 === "periodSeconds"))){
-const err43 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests,data:data18};
+if(data18 < 1 || isNaN(data18)){
+const err43 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/inputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/inputTokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.inputTokens,data:data18};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -3836,10 +4481,10 @@ vErrors.push(err43);
 errors++;
 }
 }
-if(data18.burst !== undefined){
-let data19 = data18.burst;
+}
+let data19 = data16.maxOutputTokensPerCall;
 if(!((typeof data19 == "number") && (!(data19 % 1) && !isNaN(data19)))){
-const err44 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/burst",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/burst/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.requests.properties.burst.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.burst,data:data19};
+const err44 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/maxOutputTokensPerCall",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/maxOutputTokensPerCall/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.maxOutputTokensPerCall.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.maxOutputTokensPerCall,data:data19};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -3849,8 +4494,8 @@ vErrors.push(err44);
 errors++;
 }
 if(typeof data19 == "number"){
-if(data19 > 1000000 || isNaN(data19)){
-const err45 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/burst",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/burst/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.burst,data:data19};
+if(data19 > 10000000 || isNaN(data19)){
+const err45 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/maxOutputTokensPerCall",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/maxOutputTokensPerCall/maximum",keyword:"maximum",params:{comparison: "<=", limit: 10000000},message:"must be <= 10000000",schema:10000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.maxOutputTokensPerCall,data:data19};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -3860,7 +4505,7 @@ vErrors.push(err45);
 errors++;
 }
 if(data19 < 1 || isNaN(data19)){
-const err46 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/burst",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/burst/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.burst,data:data19};
+const err46 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/maxOutputTokensPerCall",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/maxOutputTokensPerCall/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.maxOutputTokensPerCall,data:data19};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -3870,11 +4515,10 @@ vErrors.push(err46);
 errors++;
 }
 }
-}
-if(data18.count !== undefined){
-let data20 = data18.count;
+if(data16.outputTokens !== undefined){
+let data20 = data16.outputTokens;
 if(!((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20)))){
-const err47 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/count",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.requests.properties.count.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.count,data:data20};
+const err47 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/outputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/outputTokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.outputTokens.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.outputTokens,data:data20};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -3884,8 +4528,8 @@ vErrors.push(err47);
 errors++;
 }
 if(typeof data20 == "number"){
-if(data20 > 1000000 || isNaN(data20)){
-const err48 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/count",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.count,data:data20};
+if(data20 > 1000000000000 || isNaN(data20)){
+const err48 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/outputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/outputTokens/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000000000},message:"must be <= 1000000000000",schema:1000000000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.outputTokens,data:data20};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -3895,7 +4539,7 @@ vErrors.push(err48);
 errors++;
 }
 if(data20 < 1 || isNaN(data20)){
-const err49 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/count",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.count,data:data20};
+const err49 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/outputTokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/outputTokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.outputTokens,data:data20};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -3906,9 +4550,10 @@ errors++;
 }
 }
 }
-let data21 = data18.periodSeconds;
+if(data16.tokens !== undefined){
+let data21 = data16.tokens;
 if(!((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21)))){
-const err50 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/periodSeconds",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.requests.properties.periodSeconds.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.periodSeconds,data:data21};
+const err50 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/tokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/tokens/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.tokens.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.tokens,data:data21};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -3918,8 +4563,8 @@ vErrors.push(err50);
 errors++;
 }
 if(typeof data21 == "number"){
-if(data21 > 86400 || isNaN(data21)){
-const err51 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/periodSeconds",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.periodSeconds,data:data21};
+if(data21 > 1000000000000 || isNaN(data21)){
+const err51 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/tokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/tokens/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000000000},message:"must be <= 1000000000000",schema:1000000000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.tokens,data:data21};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -3929,7 +4574,7 @@ vErrors.push(err51);
 errors++;
 }
 if(data21 < 1 || isNaN(data21)){
-const err52 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests/periodSeconds",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.periodSeconds,data:data21};
+const err52 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/tokens",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/tokens/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.tokens,data:data21};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -3940,8 +4585,9 @@ errors++;
 }
 }
 }
-else {
-const err53 = {instancePath:instancePath+"/spec/limits/" + i0+"/requests",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.limits.items.properties.requests.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests,data:data18};
+let data22 = data16.window;
+if(typeof data22 !== "string"){
+const err53 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/window",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/window/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.window.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.window,data:data22};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -3950,10 +4596,8 @@ vErrors.push(err53);
 }
 errors++;
 }
-}
-let data22 = data7.scope;
-if(typeof data22 !== "string"){
-const err54 = {instancePath:instancePath+"/spec/limits/" + i0+"/scope",schemaPath:"#/properties/spec/properties/limits/items/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.scope.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.scope,data:data22};
+if(!(((data22 === "Run") || (data22 === "Hour")) || (data22 === "Day"))){
+const err54 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/window",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/window/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.limits.items.properties.budget.properties.window.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.limits.items.properties.budget.properties.window.enum,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.window,data:data22};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -3962,8 +4606,9 @@ vErrors.push(err54);
 }
 errors++;
 }
-if(!(((data22 === "Pod") || (data22 === "ServiceAccount")) || (data22 === "Namespace"))){
-const err55 = {instancePath:instancePath+"/spec/limits/" + i0+"/scope",schemaPath:"#/properties/spec/properties/limits/items/properties/scope/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.limits.items.properties.scope.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.limits.items.properties.scope.enum,parentSchema:schema12.properties.spec.properties.limits.items.properties.scope,data:data22};
+}
+else {
+const err55 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.limits.items.properties.budget.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.budget,data:data16};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -3972,10 +4617,11 @@ vErrors.push(err55);
 }
 errors++;
 }
-let data23 = data7.source;
-if(typeof data23 === "string"){
-if(func2(data23) > 63){
-const err56 = {instancePath:instancePath+"/spec/limits/" + i0+"/source",schemaPath:"#/properties/spec/properties/limits/items/properties/source/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.limits.items.properties.source,data:data23};
+}
+if(data15.inFlight !== undefined){
+let data23 = data15.inFlight;
+if(!((typeof data23 == "number") && (!(data23 % 1) && !isNaN(data23)))){
+const err56 = {instancePath:instancePath+"/spec/limits/" + i3+"/inFlight",schemaPath:"#/properties/spec/properties/limits/items/properties/inFlight/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.inFlight.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.inFlight,data:data23};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -3984,9 +4630,9 @@ vErrors.push(err56);
 }
 errors++;
 }
-}
-else {
-const err57 = {instancePath:instancePath+"/spec/limits/" + i0+"/source",schemaPath:"#/properties/spec/properties/limits/items/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.source.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.source,data:data23};
+if(typeof data23 == "number"){
+if(data23 > 100000 || isNaN(data23)){
+const err57 = {instancePath:instancePath+"/spec/limits/" + i3+"/inFlight",schemaPath:"#/properties/spec/properties/limits/items/properties/inFlight/maximum",keyword:"maximum",params:{comparison: "<=", limit: 100000},message:"must be <= 100000",schema:100000,parentSchema:schema12.properties.spec.properties.limits.items.properties.inFlight,data:data23};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -3995,9 +4641,8 @@ vErrors.push(err57);
 }
 errors++;
 }
-}
-else {
-const err58 = {instancePath:instancePath+"/spec/limits/" + i0,schemaPath:"#/properties/spec/properties/limits/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.limits.items.type,parentSchema:schema12.properties.spec.properties.limits.items,data:data7};
+if(data23 < 1 || isNaN(data23)){
+const err58 = {instancePath:instancePath+"/spec/limits/" + i3+"/inFlight",schemaPath:"#/properties/spec/properties/limits/items/properties/inFlight/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.inFlight,data:data23};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -4008,8 +4653,11 @@ errors++;
 }
 }
 }
-else {
-const err59 = {instancePath:instancePath+"/spec/limits",schemaPath:"#/properties/spec/properties/limits/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.limits.type,parentSchema:schema12.properties.spec.properties.limits,data:data6};
+if(data15.name !== undefined){
+let data24 = data15.name;
+if(typeof data24 === "string"){
+if(func2(data24) > 63){
+const err59 = {instancePath:instancePath+"/spec/limits/" + i3+"/name",schemaPath:"#/properties/spec/properties/limits/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.limits.items.properties.name,data:data24};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -4018,10 +4666,8 @@ vErrors.push(err59);
 }
 errors++;
 }
-}
-let data24 = data5.mode;
-if(typeof data24 !== "string"){
-const err60 = {instancePath:instancePath+"/spec/mode",schemaPath:"#/properties/spec/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.mode.type,parentSchema:schema12.properties.spec.properties.mode,data:data24};
+if(!pattern31.test(data24)){
+const err60 = {instancePath:instancePath+"/spec/limits/" + i3+"/name",schemaPath:"#/properties/spec/properties/limits/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.limits.items.properties.name,data:data24};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -4030,8 +4676,9 @@ vErrors.push(err60);
 }
 errors++;
 }
-if(!((data24 === "Enforce") || (data24 === "Audit"))){
-const err61 = {instancePath:instancePath+"/spec/mode",schemaPath:"#/properties/spec/properties/mode/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.mode.enum,parentSchema:schema12.properties.spec.properties.mode,data:data24};
+}
+else {
+const err61 = {instancePath:instancePath+"/spec/limits/" + i3+"/name",schemaPath:"#/properties/spec/properties/limits/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.name.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.name,data:data24};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -4040,11 +4687,10 @@ vErrors.push(err61);
 }
 errors++;
 }
-if(data5.prices !== undefined){
-let data25 = data5.prices;
-if(Array.isArray(data25)){
-if(data25.length > 64){
-const err62 = {instancePath:instancePath+"/spec/prices",schemaPath:"#/properties/spec/properties/prices/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.prices,data:data25};
+}
+let data25 = data15.onStoreUnavailable;
+if(typeof data25 !== "string"){
+const err62 = {instancePath:instancePath+"/spec/limits/" + i3+"/onStoreUnavailable",schemaPath:"#/properties/spec/properties/limits/items/properties/onStoreUnavailable/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable,data:data25};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -4053,12 +4699,8 @@ vErrors.push(err62);
 }
 errors++;
 }
-const len1 = data25.length;
-for(let i1=0; i1<len1; i1++){
-let data26 = data25[i1];
-if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
-if(data26.model === undefined){
-const err63 = {instancePath:instancePath+"/spec/prices/" + i1,schemaPath:"#/properties/spec/properties/prices/items/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema12.properties.spec.properties.prices.items.required,parentSchema:schema12.properties.spec.properties.prices.items,data:data26};
+if(!((data25 === "Deny") || (data25 === "Allow"))){
+const err63 = {instancePath:instancePath+"/spec/limits/" + i3+"/onStoreUnavailable",schemaPath:"#/properties/spec/properties/limits/items/properties/onStoreUnavailable/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable.enum,parentSchema:schema12.properties.spec.properties.limits.items.properties.onStoreUnavailable,data:data25};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -4067,8 +4709,14 @@ vErrors.push(err63);
 }
 errors++;
 }
-if(data26.inputUSDPerMillionTokens === undefined){
-const err64 = {instancePath:instancePath+"/spec/prices/" + i1,schemaPath:"#/properties/spec/properties/prices/items/required",keyword:"required",params:{missingProperty: "inputUSDPerMillionTokens"},message:"must have required property '"+"inputUSDPerMillionTokens"+"'",schema:schema12.properties.spec.properties.prices.items.required,parentSchema:schema12.properties.spec.properties.prices.items,data:data26};
+if(data15.requests !== undefined){
+let data26 = data15.requests;
+if(data26 && typeof data26 == "object" && !Array.isArray(data26)){
+if(data26.periodSeconds === undefined){
+data26.periodSeconds = 1;
+}
+if(data26.count === undefined){
+const err64 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/required",keyword:"required",params:{missingProperty: "count"},message:"must have required property '"+"count"+"'",schema:schema12.properties.spec.properties.limits.items.properties.requests.required,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests,data:data26};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -4077,8 +4725,9 @@ vErrors.push(err64);
 }
 errors++;
 }
-if(data26.outputUSDPerMillionTokens === undefined){
-const err65 = {instancePath:instancePath+"/spec/prices/" + i1,schemaPath:"#/properties/spec/properties/prices/items/required",keyword:"required",params:{missingProperty: "outputUSDPerMillionTokens"},message:"must have required property '"+"outputUSDPerMillionTokens"+"'",schema:schema12.properties.spec.properties.prices.items.required,parentSchema:schema12.properties.spec.properties.prices.items,data:data26};
+for(const key5 in data26){
+if(!(((key5 === "burst") || (key5 === "count")) || (key5 === "periodSeconds"))){
+const err65 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests,data:data26};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -4087,9 +4736,11 @@ vErrors.push(err65);
 }
 errors++;
 }
-for(const key5 in data26){
-if(!(((key5 === "inputUSDPerMillionTokens") || (key5 === "model")) || (key5 === "outputUSDPerMillionTokens"))){
-const err66 = {instancePath:instancePath+"/spec/prices/" + i1,schemaPath:"#/properties/spec/properties/prices/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.prices.items,data:data26};
+}
+if(data26.burst !== undefined){
+let data27 = data26.burst;
+if(!((typeof data27 == "number") && (!(data27 % 1) && !isNaN(data27)))){
+const err66 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests/burst",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/burst/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.requests.properties.burst.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.burst,data:data27};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -4098,12 +4749,9 @@ vErrors.push(err66);
 }
 errors++;
 }
-}
-if(data26.inputUSDPerMillionTokens !== undefined){
-let data27 = data26.inputUSDPerMillionTokens;
-if(typeof data27 === "string"){
-if(func2(data27) > 16){
-const err67 = {instancePath:instancePath+"/spec/prices/" + i1+"/inputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/inputUSDPerMillionTokens/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters",schema:16,parentSchema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens,data:data27};
+if(typeof data27 == "number"){
+if(data27 > 1000000 || isNaN(data27)){
+const err67 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests/burst",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/burst/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.burst,data:data27};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -4112,8 +4760,8 @@ vErrors.push(err67);
 }
 errors++;
 }
-if(!pattern26.test(data27)){
-const err68 = {instancePath:instancePath+"/spec/prices/" + i1+"/inputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/inputUSDPerMillionTokens/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,6}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,6}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,6}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens,data:data27};
+if(data27 < 1 || isNaN(data27)){
+const err68 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests/burst",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/burst/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.burst,data:data27};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -4123,8 +4771,11 @@ vErrors.push(err68);
 errors++;
 }
 }
-else {
-const err69 = {instancePath:instancePath+"/spec/prices/" + i1+"/inputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/inputUSDPerMillionTokens/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens.type,parentSchema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens,data:data27};
+}
+if(data26.count !== undefined){
+let data28 = data26.count;
+if(!((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28)))){
+const err69 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests/count",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/count/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.requests.properties.count.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.count,data:data28};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -4133,12 +4784,9 @@ vErrors.push(err69);
 }
 errors++;
 }
-}
-if(data26.model !== undefined){
-let data28 = data26.model;
-if(typeof data28 === "string"){
-if(func2(data28) > 128){
-const err70 = {instancePath:instancePath+"/spec/prices/" + i1+"/model",schemaPath:"#/properties/spec/properties/prices/items/properties/model/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema12.properties.spec.properties.prices.items.properties.model,data:data28};
+if(typeof data28 == "number"){
+if(data28 > 1000000 || isNaN(data28)){
+const err70 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests/count",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/count/maximum",keyword:"maximum",params:{comparison: "<=", limit: 1000000},message:"must be <= 1000000",schema:1000000,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.count,data:data28};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -4147,8 +4795,8 @@ vErrors.push(err70);
 }
 errors++;
 }
-if(func2(data28) < 1){
-const err71 = {instancePath:instancePath+"/spec/prices/" + i1+"/model",schemaPath:"#/properties/spec/properties/prices/items/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.spec.properties.prices.items.properties.model,data:data28};
+if(data28 < 1 || isNaN(data28)){
+const err71 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests/count",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/count/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.count,data:data28};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -4158,8 +4806,10 @@ vErrors.push(err71);
 errors++;
 }
 }
-else {
-const err72 = {instancePath:instancePath+"/spec/prices/" + i1+"/model",schemaPath:"#/properties/spec/properties/prices/items/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.prices.items.properties.model.type,parentSchema:schema12.properties.spec.properties.prices.items.properties.model,data:data28};
+}
+let data29 = data26.periodSeconds;
+if(!((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29)))){
+const err72 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests/periodSeconds",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/periodSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.spec.properties.limits.items.properties.requests.properties.periodSeconds.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.periodSeconds,data:data29};
 if(vErrors === null){
 vErrors = [err72];
 }
@@ -4168,12 +4818,9 @@ vErrors.push(err72);
 }
 errors++;
 }
-}
-if(data26.outputUSDPerMillionTokens !== undefined){
-let data29 = data26.outputUSDPerMillionTokens;
-if(typeof data29 === "string"){
-if(func2(data29) > 16){
-const err73 = {instancePath:instancePath+"/spec/prices/" + i1+"/outputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/outputUSDPerMillionTokens/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters",schema:16,parentSchema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens,data:data29};
+if(typeof data29 == "number"){
+if(data29 > 86400 || isNaN(data29)){
+const err73 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests/periodSeconds",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/periodSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 86400},message:"must be <= 86400",schema:86400,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.periodSeconds,data:data29};
 if(vErrors === null){
 vErrors = [err73];
 }
@@ -4182,8 +4829,8 @@ vErrors.push(err73);
 }
 errors++;
 }
-if(!pattern26.test(data29)){
-const err74 = {instancePath:instancePath+"/spec/prices/" + i1+"/outputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/outputUSDPerMillionTokens/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,6}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,6}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,6}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens,data:data29};
+if(data29 < 1 || isNaN(data29)){
+const err74 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests/periodSeconds",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/properties/periodSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests.properties.periodSeconds,data:data29};
 if(vErrors === null){
 vErrors = [err74];
 }
@@ -4193,8 +4840,9 @@ vErrors.push(err74);
 errors++;
 }
 }
+}
 else {
-const err75 = {instancePath:instancePath+"/spec/prices/" + i1+"/outputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/outputUSDPerMillionTokens/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens.type,parentSchema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens,data:data29};
+const err75 = {instancePath:instancePath+"/spec/limits/" + i3+"/requests",schemaPath:"#/properties/spec/properties/limits/items/properties/requests/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.limits.items.properties.requests.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.requests,data:data26};
 if(vErrors === null){
 vErrors = [err75];
 }
@@ -4204,9 +4852,9 @@ vErrors.push(err75);
 errors++;
 }
 }
-}
-else {
-const err76 = {instancePath:instancePath+"/spec/prices/" + i1,schemaPath:"#/properties/spec/properties/prices/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.prices.items.type,parentSchema:schema12.properties.spec.properties.prices.items,data:data26};
+let data30 = data15.scope;
+if(typeof data30 !== "string"){
+const err76 = {instancePath:instancePath+"/spec/limits/" + i3+"/scope",schemaPath:"#/properties/spec/properties/limits/items/properties/scope/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.scope.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.scope,data:data30};
 if(vErrors === null){
 vErrors = [err76];
 }
@@ -4215,10 +4863,8 @@ vErrors.push(err76);
 }
 errors++;
 }
-}
-}
-else {
-const err77 = {instancePath:instancePath+"/spec/prices",schemaPath:"#/properties/spec/properties/prices/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.prices.type,parentSchema:schema12.properties.spec.properties.prices,data:data25};
+if(!(((data30 === "Pod") || (data30 === "ServiceAccount")) || (data30 === "Namespace"))){
+const err77 = {instancePath:instancePath+"/spec/limits/" + i3+"/scope",schemaPath:"#/properties/spec/properties/limits/items/properties/scope/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.limits.items.properties.scope.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.limits.items.properties.scope.enum,parentSchema:schema12.properties.spec.properties.limits.items.properties.scope,data:data30};
 if(vErrors === null){
 vErrors = [err77];
 }
@@ -4227,12 +4873,10 @@ vErrors.push(err77);
 }
 errors++;
 }
-}
-if(data5.rules !== undefined){
-let data30 = data5.rules;
-if(Array.isArray(data30)){
-if(data30.length > 256){
-const err78 = {instancePath:instancePath+"/spec/rules",schemaPath:"#/properties/spec/properties/rules/maxItems",keyword:"maxItems",params:{limit: 256},message:"must NOT have more than 256 items",schema:256,parentSchema:schema12.properties.spec.properties.rules,data:data30};
+let data31 = data15.source;
+if(typeof data31 === "string"){
+if(func2(data31) > 63){
+const err78 = {instancePath:instancePath+"/spec/limits/" + i3+"/source",schemaPath:"#/properties/spec/properties/limits/items/properties/source/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.limits.items.properties.source,data:data31};
 if(vErrors === null){
 vErrors = [err78];
 }
@@ -4241,12 +4885,9 @@ vErrors.push(err78);
 }
 errors++;
 }
-const len2 = data30.length;
-for(let i2=0; i2<len2; i2++){
-let data31 = data30[i2];
-if(data31 && typeof data31 == "object" && !Array.isArray(data31)){
-if(data31.effect === undefined){
-const err79 = {instancePath:instancePath+"/spec/rules/" + i2,schemaPath:"#/properties/spec/properties/rules/items/required",keyword:"required",params:{missingProperty: "effect"},message:"must have required property '"+"effect"+"'",schema:schema12.properties.spec.properties.rules.items.required,parentSchema:schema12.properties.spec.properties.rules.items,data:data31};
+}
+else {
+const err79 = {instancePath:instancePath+"/spec/limits/" + i3+"/source",schemaPath:"#/properties/spec/properties/limits/items/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.limits.items.properties.source.type,parentSchema:schema12.properties.spec.properties.limits.items.properties.source,data:data31};
 if(vErrors === null){
 vErrors = [err79];
 }
@@ -4255,8 +4896,9 @@ vErrors.push(err79);
 }
 errors++;
 }
-if(data31.source === undefined){
-const err80 = {instancePath:instancePath+"/spec/rules/" + i2,schemaPath:"#/properties/spec/properties/rules/items/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema12.properties.spec.properties.rules.items.required,parentSchema:schema12.properties.spec.properties.rules.items,data:data31};
+}
+else {
+const err80 = {instancePath:instancePath+"/spec/limits/" + i3,schemaPath:"#/properties/spec/properties/limits/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.limits.items.type,parentSchema:schema12.properties.spec.properties.limits.items,data:data15};
 if(vErrors === null){
 vErrors = [err80];
 }
@@ -4265,9 +4907,10 @@ vErrors.push(err80);
 }
 errors++;
 }
-for(const key6 in data31){
-if(!(((((((key6 === "actions") || (key6 === "effect")) || (key6 === "methods")) || (key6 === "name")) || (key6 === "paths")) || (key6 === "resources")) || (key6 === "source"))){
-const err81 = {instancePath:instancePath+"/spec/rules/" + i2,schemaPath:"#/properties/spec/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.rules.items,data:data31};
+}
+}
+else {
+const err81 = {instancePath:instancePath+"/spec/limits",schemaPath:"#/properties/spec/properties/limits/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.limits.type,parentSchema:schema12.properties.spec.properties.limits,data:data14};
 if(vErrors === null){
 vErrors = [err81];
 }
@@ -4277,11 +4920,9 @@ vErrors.push(err81);
 errors++;
 }
 }
-if(data31.actions !== undefined){
-let data32 = data31.actions;
-if(Array.isArray(data32)){
-if(data32.length > 64){
-const err82 = {instancePath:instancePath+"/spec/rules/" + i2+"/actions",schemaPath:"#/properties/spec/properties/rules/items/properties/actions/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions,data:data32};
+let data32 = data5.mode;
+if(typeof data32 !== "string"){
+const err82 = {instancePath:instancePath+"/spec/mode",schemaPath:"#/properties/spec/properties/mode/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.mode.type,parentSchema:schema12.properties.spec.properties.mode,data:data32};
 if(vErrors === null){
 vErrors = [err82];
 }
@@ -4290,12 +4931,8 @@ vErrors.push(err82);
 }
 errors++;
 }
-const len3 = data32.length;
-for(let i3=0; i3<len3; i3++){
-let data33 = data32[i3];
-if(typeof data33 === "string"){
-if(func2(data33) > 128){
-const err83 = {instancePath:instancePath+"/spec/rules/" + i2+"/actions/" + i3,schemaPath:"#/properties/spec/properties/rules/items/properties/actions/items/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions.items,data:data33};
+if(!((data32 === "Enforce") || (data32 === "Audit"))){
+const err83 = {instancePath:instancePath+"/spec/mode",schemaPath:"#/properties/spec/properties/mode/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.mode.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.mode.enum,parentSchema:schema12.properties.spec.properties.mode,data:data32};
 if(vErrors === null){
 vErrors = [err83];
 }
@@ -4304,9 +4941,11 @@ vErrors.push(err83);
 }
 errors++;
 }
-}
-else {
-const err84 = {instancePath:instancePath+"/spec/rules/" + i2+"/actions/" + i3,schemaPath:"#/properties/spec/properties/rules/items/properties/actions/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.actions.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions.items,data:data33};
+if(data5.prices !== undefined){
+let data33 = data5.prices;
+if(Array.isArray(data33)){
+if(data33.length > 64){
+const err84 = {instancePath:instancePath+"/spec/prices",schemaPath:"#/properties/spec/properties/prices/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.prices,data:data33};
 if(vErrors === null){
 vErrors = [err84];
 }
@@ -4315,10 +4954,12 @@ vErrors.push(err84);
 }
 errors++;
 }
-}
-}
-else {
-const err85 = {instancePath:instancePath+"/spec/rules/" + i2+"/actions",schemaPath:"#/properties/spec/properties/rules/items/properties/actions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.actions.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions,data:data32};
+const len4 = data33.length;
+for(let i4=0; i4<len4; i4++){
+let data34 = data33[i4];
+if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
+if(data34.model === undefined){
+const err85 = {instancePath:instancePath+"/spec/prices/" + i4,schemaPath:"#/properties/spec/properties/prices/items/required",keyword:"required",params:{missingProperty: "model"},message:"must have required property '"+"model"+"'",schema:schema12.properties.spec.properties.prices.items.required,parentSchema:schema12.properties.spec.properties.prices.items,data:data34};
 if(vErrors === null){
 vErrors = [err85];
 }
@@ -4327,11 +4968,8 @@ vErrors.push(err85);
 }
 errors++;
 }
-}
-if(data31.effect !== undefined){
-let data34 = data31.effect;
-if(typeof data34 !== "string"){
-const err86 = {instancePath:instancePath+"/spec/rules/" + i2+"/effect",schemaPath:"#/properties/spec/properties/rules/items/properties/effect/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.effect.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.effect,data:data34};
+if(data34.inputUSDPerMillionTokens === undefined){
+const err86 = {instancePath:instancePath+"/spec/prices/" + i4,schemaPath:"#/properties/spec/properties/prices/items/required",keyword:"required",params:{missingProperty: "inputUSDPerMillionTokens"},message:"must have required property '"+"inputUSDPerMillionTokens"+"'",schema:schema12.properties.spec.properties.prices.items.required,parentSchema:schema12.properties.spec.properties.prices.items,data:data34};
 if(vErrors === null){
 vErrors = [err86];
 }
@@ -4340,8 +4978,8 @@ vErrors.push(err86);
 }
 errors++;
 }
-if(!((data34 === "Allow") || (data34 === "Deny"))){
-const err87 = {instancePath:instancePath+"/spec/rules/" + i2+"/effect",schemaPath:"#/properties/spec/properties/rules/items/properties/effect/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.rules.items.properties.effect.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.rules.items.properties.effect.enum,parentSchema:schema12.properties.spec.properties.rules.items.properties.effect,data:data34};
+if(data34.outputUSDPerMillionTokens === undefined){
+const err87 = {instancePath:instancePath+"/spec/prices/" + i4,schemaPath:"#/properties/spec/properties/prices/items/required",keyword:"required",params:{missingProperty: "outputUSDPerMillionTokens"},message:"must have required property '"+"outputUSDPerMillionTokens"+"'",schema:schema12.properties.spec.properties.prices.items.required,parentSchema:schema12.properties.spec.properties.prices.items,data:data34};
 if(vErrors === null){
 vErrors = [err87];
 }
@@ -4350,12 +4988,9 @@ vErrors.push(err87);
 }
 errors++;
 }
-}
-if(data31.methods !== undefined){
-let data35 = data31.methods;
-if(Array.isArray(data35)){
-if(data35.length > 8){
-const err88 = {instancePath:instancePath+"/spec/rules/" + i2+"/methods",schemaPath:"#/properties/spec/properties/rules/items/properties/methods/maxItems",keyword:"maxItems",params:{limit: 8},message:"must NOT have more than 8 items",schema:8,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods,data:data35};
+for(const key6 in data34){
+if(!(((key6 === "inputUSDPerMillionTokens") || (key6 === "model")) || (key6 === "outputUSDPerMillionTokens"))){
+const err88 = {instancePath:instancePath+"/spec/prices/" + i4,schemaPath:"#/properties/spec/properties/prices/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.prices.items,data:data34};
 if(vErrors === null){
 vErrors = [err88];
 }
@@ -4364,11 +4999,12 @@ vErrors.push(err88);
 }
 errors++;
 }
-const len4 = data35.length;
-for(let i4=0; i4<len4; i4++){
-let data36 = data35[i4];
-if(typeof data36 !== "string"){
-const err89 = {instancePath:instancePath+"/spec/rules/" + i2+"/methods/" + i4,schemaPath:"#/properties/spec/properties/rules/items/properties/methods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.methods.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods.items,data:data36};
+}
+if(data34.inputUSDPerMillionTokens !== undefined){
+let data35 = data34.inputUSDPerMillionTokens;
+if(typeof data35 === "string"){
+if(func2(data35) > 16){
+const err89 = {instancePath:instancePath+"/spec/prices/" + i4+"/inputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/inputUSDPerMillionTokens/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters",schema:16,parentSchema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens,data:data35};
 if(vErrors === null){
 vErrors = [err89];
 }
@@ -4377,8 +5013,8 @@ vErrors.push(err89);
 }
 errors++;
 }
-if(!((((((((data36 === "GET") || (data36 === "HEAD")) || (data36 === "POST")) || (data36 === "PUT")) || (data36 === "PATCH")) || (data36 === "DELETE")) || (data36 === "OPTIONS")) || (data36 === "*"))){
-const err90 = {instancePath:instancePath+"/spec/rules/" + i2+"/methods/" + i4,schemaPath:"#/properties/spec/properties/rules/items/properties/methods/items/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.rules.items.properties.methods.items.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.rules.items.properties.methods.items.enum,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods.items,data:data36};
+if(!pattern34.test(data35)){
+const err90 = {instancePath:instancePath+"/spec/prices/" + i4+"/inputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/inputUSDPerMillionTokens/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,6}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,6}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,6}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens,data:data35};
 if(vErrors === null){
 vErrors = [err90];
 }
@@ -4388,9 +5024,8 @@ vErrors.push(err90);
 errors++;
 }
 }
-}
 else {
-const err91 = {instancePath:instancePath+"/spec/rules/" + i2+"/methods",schemaPath:"#/properties/spec/properties/rules/items/properties/methods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.methods.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods,data:data35};
+const err91 = {instancePath:instancePath+"/spec/prices/" + i4+"/inputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/inputUSDPerMillionTokens/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens.type,parentSchema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens,data:data35};
 if(vErrors === null){
 vErrors = [err91];
 }
@@ -4400,11 +5035,11 @@ vErrors.push(err91);
 errors++;
 }
 }
-if(data31.name !== undefined){
-let data37 = data31.name;
-if(typeof data37 === "string"){
-if(func2(data37) > 63){
-const err92 = {instancePath:instancePath+"/spec/rules/" + i2+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data37};
+if(data34.model !== undefined){
+let data36 = data34.model;
+if(typeof data36 === "string"){
+if(func2(data36) > 128){
+const err92 = {instancePath:instancePath+"/spec/prices/" + i4+"/model",schemaPath:"#/properties/spec/properties/prices/items/properties/model/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema12.properties.spec.properties.prices.items.properties.model,data:data36};
 if(vErrors === null){
 vErrors = [err92];
 }
@@ -4413,8 +5048,8 @@ vErrors.push(err92);
 }
 errors++;
 }
-if(!pattern25.test(data37)){
-const err93 = {instancePath:instancePath+"/spec/rules/" + i2+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data37};
+if(func2(data36) < 1){
+const err93 = {instancePath:instancePath+"/spec/prices/" + i4+"/model",schemaPath:"#/properties/spec/properties/prices/items/properties/model/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.spec.properties.prices.items.properties.model,data:data36};
 if(vErrors === null){
 vErrors = [err93];
 }
@@ -4425,7 +5060,7 @@ errors++;
 }
 }
 else {
-const err94 = {instancePath:instancePath+"/spec/rules/" + i2+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.name.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data37};
+const err94 = {instancePath:instancePath+"/spec/prices/" + i4+"/model",schemaPath:"#/properties/spec/properties/prices/items/properties/model/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.prices.items.properties.model.type,parentSchema:schema12.properties.spec.properties.prices.items.properties.model,data:data36};
 if(vErrors === null){
 vErrors = [err94];
 }
@@ -4435,11 +5070,11 @@ vErrors.push(err94);
 errors++;
 }
 }
-if(data31.paths !== undefined){
-let data38 = data31.paths;
-if(Array.isArray(data38)){
-if(data38.length > 32){
-const err95 = {instancePath:instancePath+"/spec/rules/" + i2+"/paths",schemaPath:"#/properties/spec/properties/rules/items/properties/paths/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths,data:data38};
+if(data34.outputUSDPerMillionTokens !== undefined){
+let data37 = data34.outputUSDPerMillionTokens;
+if(typeof data37 === "string"){
+if(func2(data37) > 16){
+const err95 = {instancePath:instancePath+"/spec/prices/" + i4+"/outputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/outputUSDPerMillionTokens/maxLength",keyword:"maxLength",params:{limit: 16},message:"must NOT have more than 16 characters",schema:16,parentSchema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens,data:data37};
 if(vErrors === null){
 vErrors = [err95];
 }
@@ -4448,12 +5083,8 @@ vErrors.push(err95);
 }
 errors++;
 }
-const len5 = data38.length;
-for(let i5=0; i5<len5; i5++){
-let data39 = data38[i5];
-if(typeof data39 === "string"){
-if(func2(data39) > 512){
-const err96 = {instancePath:instancePath+"/spec/rules/" + i2+"/paths/" + i5,schemaPath:"#/properties/spec/properties/rules/items/properties/paths/items/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths.items,data:data39};
+if(!pattern34.test(data37)){
+const err96 = {instancePath:instancePath+"/spec/prices/" + i4+"/outputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/outputUSDPerMillionTokens/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,6}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,6}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,6}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens,data:data37};
 if(vErrors === null){
 vErrors = [err96];
 }
@@ -4462,8 +5093,9 @@ vErrors.push(err96);
 }
 errors++;
 }
-if(func2(data39) < 1){
-const err97 = {instancePath:instancePath+"/spec/rules/" + i2+"/paths/" + i5,schemaPath:"#/properties/spec/properties/rules/items/properties/paths/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths.items,data:data39};
+}
+else {
+const err97 = {instancePath:instancePath+"/spec/prices/" + i4+"/outputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/outputUSDPerMillionTokens/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens.type,parentSchema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens,data:data37};
 if(vErrors === null){
 vErrors = [err97];
 }
@@ -4473,8 +5105,9 @@ vErrors.push(err97);
 errors++;
 }
 }
+}
 else {
-const err98 = {instancePath:instancePath+"/spec/rules/" + i2+"/paths/" + i5,schemaPath:"#/properties/spec/properties/rules/items/properties/paths/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.paths.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths.items,data:data39};
+const err98 = {instancePath:instancePath+"/spec/prices/" + i4,schemaPath:"#/properties/spec/properties/prices/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.prices.items.type,parentSchema:schema12.properties.spec.properties.prices.items,data:data34};
 if(vErrors === null){
 vErrors = [err98];
 }
@@ -4486,7 +5119,7 @@ errors++;
 }
 }
 else {
-const err99 = {instancePath:instancePath+"/spec/rules/" + i2+"/paths",schemaPath:"#/properties/spec/properties/rules/items/properties/paths/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.paths.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths,data:data38};
+const err99 = {instancePath:instancePath+"/spec/prices",schemaPath:"#/properties/spec/properties/prices/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.prices.type,parentSchema:schema12.properties.spec.properties.prices,data:data33};
 if(vErrors === null){
 vErrors = [err99];
 }
@@ -4496,11 +5129,11 @@ vErrors.push(err99);
 errors++;
 }
 }
-if(data31.resources !== undefined){
-let data40 = data31.resources;
-if(Array.isArray(data40)){
-if(data40.length > 32){
-const err100 = {instancePath:instancePath+"/spec/rules/" + i2+"/resources",schemaPath:"#/properties/spec/properties/rules/items/properties/resources/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources,data:data40};
+if(data5.rules !== undefined){
+let data38 = data5.rules;
+if(Array.isArray(data38)){
+if(data38.length > 256){
+const err100 = {instancePath:instancePath+"/spec/rules",schemaPath:"#/properties/spec/properties/rules/maxItems",keyword:"maxItems",params:{limit: 256},message:"must NOT have more than 256 items",schema:256,parentSchema:schema12.properties.spec.properties.rules,data:data38};
 if(vErrors === null){
 vErrors = [err100];
 }
@@ -4509,12 +5142,12 @@ vErrors.push(err100);
 }
 errors++;
 }
-const len6 = data40.length;
-for(let i6=0; i6<len6; i6++){
-let data41 = data40[i6];
-if(typeof data41 === "string"){
-if(func2(data41) > 256){
-const err101 = {instancePath:instancePath+"/spec/rules/" + i2+"/resources/" + i6,schemaPath:"#/properties/spec/properties/rules/items/properties/resources/items/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources.items,data:data41};
+const len5 = data38.length;
+for(let i5=0; i5<len5; i5++){
+let data39 = data38[i5];
+if(data39 && typeof data39 == "object" && !Array.isArray(data39)){
+if(data39.effect === undefined){
+const err101 = {instancePath:instancePath+"/spec/rules/" + i5,schemaPath:"#/properties/spec/properties/rules/items/required",keyword:"required",params:{missingProperty: "effect"},message:"must have required property '"+"effect"+"'",schema:schema12.properties.spec.properties.rules.items.required,parentSchema:schema12.properties.spec.properties.rules.items,data:data39};
 if(vErrors === null){
 vErrors = [err101];
 }
@@ -4523,9 +5156,8 @@ vErrors.push(err101);
 }
 errors++;
 }
-}
-else {
-const err102 = {instancePath:instancePath+"/spec/rules/" + i2+"/resources/" + i6,schemaPath:"#/properties/spec/properties/rules/items/properties/resources/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.resources.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources.items,data:data41};
+if(data39.source === undefined){
+const err102 = {instancePath:instancePath+"/spec/rules/" + i5,schemaPath:"#/properties/spec/properties/rules/items/required",keyword:"required",params:{missingProperty: "source"},message:"must have required property '"+"source"+"'",schema:schema12.properties.spec.properties.rules.items.required,parentSchema:schema12.properties.spec.properties.rules.items,data:data39};
 if(vErrors === null){
 vErrors = [err102];
 }
@@ -4534,10 +5166,9 @@ vErrors.push(err102);
 }
 errors++;
 }
-}
-}
-else {
-const err103 = {instancePath:instancePath+"/spec/rules/" + i2+"/resources",schemaPath:"#/properties/spec/properties/rules/items/properties/resources/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.resources.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources,data:data40};
+for(const key7 in data39){
+if(!(((((((key7 === "actions") || (key7 === "effect")) || (key7 === "methods")) || (key7 === "name")) || (key7 === "paths")) || (key7 === "resources")) || (key7 === "source"))){
+const err103 = {instancePath:instancePath+"/spec/rules/" + i5,schemaPath:"#/properties/spec/properties/rules/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.rules.items,data:data39};
 if(vErrors === null){
 vErrors = [err103];
 }
@@ -4547,11 +5178,11 @@ vErrors.push(err103);
 errors++;
 }
 }
-if(data31.source !== undefined){
-let data42 = data31.source;
-if(typeof data42 === "string"){
-if(func2(data42) > 63){
-const err104 = {instancePath:instancePath+"/spec/rules/" + i2+"/source",schemaPath:"#/properties/spec/properties/rules/items/properties/source/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.rules.items.properties.source,data:data42};
+if(data39.actions !== undefined){
+let data40 = data39.actions;
+if(Array.isArray(data40)){
+if(data40.length > 64){
+const err104 = {instancePath:instancePath+"/spec/rules/" + i5+"/actions",schemaPath:"#/properties/spec/properties/rules/items/properties/actions/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions,data:data40};
 if(vErrors === null){
 vErrors = [err104];
 }
@@ -4560,9 +5191,12 @@ vErrors.push(err104);
 }
 errors++;
 }
-}
-else {
-const err105 = {instancePath:instancePath+"/spec/rules/" + i2+"/source",schemaPath:"#/properties/spec/properties/rules/items/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.source.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.source,data:data42};
+const len6 = data40.length;
+for(let i6=0; i6<len6; i6++){
+let data41 = data40[i6];
+if(typeof data41 === "string"){
+if(func2(data41) > 128){
+const err105 = {instancePath:instancePath+"/spec/rules/" + i5+"/actions/" + i6,schemaPath:"#/properties/spec/properties/rules/items/properties/actions/items/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions.items,data:data41};
 if(vErrors === null){
 vErrors = [err105];
 }
@@ -4572,9 +5206,8 @@ vErrors.push(err105);
 errors++;
 }
 }
-}
 else {
-const err106 = {instancePath:instancePath+"/spec/rules/" + i2,schemaPath:"#/properties/spec/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.rules.items.type,parentSchema:schema12.properties.spec.properties.rules.items,data:data31};
+const err106 = {instancePath:instancePath+"/spec/rules/" + i5+"/actions/" + i6,schemaPath:"#/properties/spec/properties/rules/items/properties/actions/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.actions.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions.items,data:data41};
 if(vErrors === null){
 vErrors = [err106];
 }
@@ -4586,7 +5219,7 @@ errors++;
 }
 }
 else {
-const err107 = {instancePath:instancePath+"/spec/rules",schemaPath:"#/properties/spec/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.type,parentSchema:schema12.properties.spec.properties.rules,data:data30};
+const err107 = {instancePath:instancePath+"/spec/rules/" + i5+"/actions",schemaPath:"#/properties/spec/properties/rules/items/properties/actions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.actions.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.actions,data:data40};
 if(vErrors === null){
 vErrors = [err107];
 }
@@ -4596,9 +5229,10 @@ vErrors.push(err107);
 errors++;
 }
 }
-let data43 = data5.suspend;
-if(typeof data43 !== "boolean"){
-const err108 = {instancePath:instancePath+"/spec/suspend",schemaPath:"#/properties/spec/properties/suspend/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.spec.properties.suspend.type,parentSchema:schema12.properties.spec.properties.suspend,data:data43};
+if(data39.effect !== undefined){
+let data42 = data39.effect;
+if(typeof data42 !== "string"){
+const err108 = {instancePath:instancePath+"/spec/rules/" + i5+"/effect",schemaPath:"#/properties/spec/properties/rules/items/properties/effect/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.effect.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.effect,data:data42};
 if(vErrors === null){
 vErrors = [err108];
 }
@@ -4607,12 +5241,8 @@ vErrors.push(err108);
 }
 errors++;
 }
-if(data5.workloads !== undefined){
-let data44 = data5.workloads;
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-for(const key7 in data44){
-if(!((key7 === "podSelector") || (key7 === "serviceAccounts"))){
-const err109 = {instancePath:instancePath+"/spec/workloads",schemaPath:"#/properties/spec/properties/workloads/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key7},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.workloads,data:data44};
+if(!((data42 === "Allow") || (data42 === "Deny"))){
+const err109 = {instancePath:instancePath+"/spec/rules/" + i5+"/effect",schemaPath:"#/properties/spec/properties/rules/items/properties/effect/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.rules.items.properties.effect.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.rules.items.properties.effect.enum,parentSchema:schema12.properties.spec.properties.rules.items.properties.effect,data:data42};
 if(vErrors === null){
 vErrors = [err109];
 }
@@ -4622,12 +5252,11 @@ vErrors.push(err109);
 errors++;
 }
 }
-if(data44.podSelector !== undefined){
-let data45 = data44.podSelector;
-if(data45 && typeof data45 == "object" && !Array.isArray(data45)){
-for(const key8 in data45){
-if(!((key8 === "matchExpressions") || (key8 === "matchLabels"))){
-const err110 = {instancePath:instancePath+"/spec/workloads/podSelector",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector,data:data45};
+if(data39.methods !== undefined){
+let data43 = data39.methods;
+if(Array.isArray(data43)){
+if(data43.length > 8){
+const err110 = {instancePath:instancePath+"/spec/rules/" + i5+"/methods",schemaPath:"#/properties/spec/properties/rules/items/properties/methods/maxItems",keyword:"maxItems",params:{limit: 8},message:"must NOT have more than 8 items",schema:8,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods,data:data43};
 if(vErrors === null){
 vErrors = [err110];
 }
@@ -4636,12 +5265,11 @@ vErrors.push(err110);
 }
 errors++;
 }
-}
-if(data45.matchExpressions !== undefined){
-let data46 = data45.matchExpressions;
-if(Array.isArray(data46)){
-if(data46.length > 32){
-const err111 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions,data:data46};
+const len7 = data43.length;
+for(let i7=0; i7<len7; i7++){
+let data44 = data43[i7];
+if(typeof data44 !== "string"){
+const err111 = {instancePath:instancePath+"/spec/rules/" + i5+"/methods/" + i7,schemaPath:"#/properties/spec/properties/rules/items/properties/methods/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.methods.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods.items,data:data44};
 if(vErrors === null){
 vErrors = [err111];
 }
@@ -4650,12 +5278,8 @@ vErrors.push(err111);
 }
 errors++;
 }
-const len7 = data46.length;
-for(let i7=0; i7<len7; i7++){
-let data47 = data46[i7];
-if(data47 && typeof data47 == "object" && !Array.isArray(data47)){
-if(data47.key === undefined){
-const err112 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.required,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data47};
+if(!((((((((data44 === "GET") || (data44 === "HEAD")) || (data44 === "POST")) || (data44 === "PUT")) || (data44 === "PATCH")) || (data44 === "DELETE")) || (data44 === "OPTIONS")) || (data44 === "*"))){
+const err112 = {instancePath:instancePath+"/spec/rules/" + i5+"/methods/" + i7,schemaPath:"#/properties/spec/properties/rules/items/properties/methods/items/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.rules.items.properties.methods.items.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.rules.items.properties.methods.items.enum,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods.items,data:data44};
 if(vErrors === null){
 vErrors = [err112];
 }
@@ -4664,8 +5288,10 @@ vErrors.push(err112);
 }
 errors++;
 }
-if(data47.operator === undefined){
-const err113 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/required",keyword:"required",params:{missingProperty: "operator"},message:"must have required property '"+"operator"+"'",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.required,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data47};
+}
+}
+else {
+const err113 = {instancePath:instancePath+"/spec/rules/" + i5+"/methods",schemaPath:"#/properties/spec/properties/rules/items/properties/methods/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.methods.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.methods,data:data43};
 if(vErrors === null){
 vErrors = [err113];
 }
@@ -4674,9 +5300,12 @@ vErrors.push(err113);
 }
 errors++;
 }
-for(const key9 in data47){
-if(!(((key9 === "key") || (key9 === "operator")) || (key9 === "values"))){
-const err114 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data47};
+}
+if(data39.name !== undefined){
+let data45 = data39.name;
+if(typeof data45 === "string"){
+if(func2(data45) > 63){
+const err114 = {instancePath:instancePath+"/spec/rules/" + i5+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data45};
 if(vErrors === null){
 vErrors = [err114];
 }
@@ -4685,12 +5314,8 @@ vErrors.push(err114);
 }
 errors++;
 }
-}
-if(data47.key !== undefined){
-let data48 = data47.key;
-if(typeof data48 === "string"){
-if(func2(data48) > 317){
-const err115 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/maxLength",keyword:"maxLength",params:{limit: 317},message:"must NOT have more than 317 characters",schema:317,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data48};
+if(!pattern31.test(data45)){
+const err115 = {instancePath:instancePath+"/spec/rules/" + i5+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data45};
 if(vErrors === null){
 vErrors = [err115];
 }
@@ -4699,8 +5324,9 @@ vErrors.push(err115);
 }
 errors++;
 }
-if(func2(data48) < 1){
-const err116 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data48};
+}
+else {
+const err116 = {instancePath:instancePath+"/spec/rules/" + i5+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.name.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data45};
 if(vErrors === null){
 vErrors = [err116];
 }
@@ -4709,8 +5335,12 @@ vErrors.push(err116);
 }
 errors++;
 }
-if(!pattern29.test(data48)){
-const err117 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data48};
+}
+if(data39.paths !== undefined){
+let data46 = data39.paths;
+if(Array.isArray(data46)){
+if(data46.length > 32){
+const err117 = {instancePath:instancePath+"/spec/rules/" + i5+"/paths",schemaPath:"#/properties/spec/properties/rules/items/properties/paths/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths,data:data46};
 if(vErrors === null){
 vErrors = [err117];
 }
@@ -4719,9 +5349,12 @@ vErrors.push(err117);
 }
 errors++;
 }
-}
-else {
-const err118 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data48};
+const len8 = data46.length;
+for(let i8=0; i8<len8; i8++){
+let data47 = data46[i8];
+if(typeof data47 === "string"){
+if(func2(data47) > 512){
+const err118 = {instancePath:instancePath+"/spec/rules/" + i5+"/paths/" + i8,schemaPath:"#/properties/spec/properties/rules/items/properties/paths/items/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths.items,data:data47};
 if(vErrors === null){
 vErrors = [err118];
 }
@@ -4730,11 +5363,8 @@ vErrors.push(err118);
 }
 errors++;
 }
-}
-if(data47.operator !== undefined){
-let data49 = data47.operator;
-if(typeof data49 !== "string"){
-const err119 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/operator",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/operator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator,data:data49};
+if(func2(data47) < 1){
+const err119 = {instancePath:instancePath+"/spec/rules/" + i5+"/paths/" + i8,schemaPath:"#/properties/spec/properties/rules/items/properties/paths/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths.items,data:data47};
 if(vErrors === null){
 vErrors = [err119];
 }
@@ -4743,8 +5373,9 @@ vErrors.push(err119);
 }
 errors++;
 }
-if(!((((data49 === "In") || (data49 === "NotIn")) || (data49 === "Exists")) || (data49 === "DoesNotExist"))){
-const err120 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/operator",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/operator/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator.enum,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator,data:data49};
+}
+else {
+const err120 = {instancePath:instancePath+"/spec/rules/" + i5+"/paths/" + i8,schemaPath:"#/properties/spec/properties/rules/items/properties/paths/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.paths.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths.items,data:data47};
 if(vErrors === null){
 vErrors = [err120];
 }
@@ -4754,11 +5385,9 @@ vErrors.push(err120);
 errors++;
 }
 }
-if(data47.values !== undefined){
-let data50 = data47.values;
-if(Array.isArray(data50)){
-if(data50.length > 64){
-const err121 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/values",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values,data:data50};
+}
+else {
+const err121 = {instancePath:instancePath+"/spec/rules/" + i5+"/paths",schemaPath:"#/properties/spec/properties/rules/items/properties/paths/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.paths.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.paths,data:data46};
 if(vErrors === null){
 vErrors = [err121];
 }
@@ -4767,12 +5396,12 @@ vErrors.push(err121);
 }
 errors++;
 }
-const len8 = data50.length;
-for(let i8=0; i8<len8; i8++){
-let data51 = data50[i8];
-if(typeof data51 === "string"){
-if(func2(data51) > 63){
-const err122 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/values/" + i8,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/items/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.items,data:data51};
+}
+if(data39.resources !== undefined){
+let data48 = data39.resources;
+if(Array.isArray(data48)){
+if(data48.length > 32){
+const err122 = {instancePath:instancePath+"/spec/rules/" + i5+"/resources",schemaPath:"#/properties/spec/properties/rules/items/properties/resources/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources,data:data48};
 if(vErrors === null){
 vErrors = [err122];
 }
@@ -4781,9 +5410,12 @@ vErrors.push(err122);
 }
 errors++;
 }
-}
-else {
-const err123 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/values/" + i8,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.items.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.items,data:data51};
+const len9 = data48.length;
+for(let i9=0; i9<len9; i9++){
+let data49 = data48[i9];
+if(typeof data49 === "string"){
+if(func2(data49) > 256){
+const err123 = {instancePath:instancePath+"/spec/rules/" + i5+"/resources/" + i9,schemaPath:"#/properties/spec/properties/rules/items/properties/resources/items/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources.items,data:data49};
 if(vErrors === null){
 vErrors = [err123];
 }
@@ -4793,9 +5425,8 @@ vErrors.push(err123);
 errors++;
 }
 }
-}
 else {
-const err124 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7+"/values",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values,data:data50};
+const err124 = {instancePath:instancePath+"/spec/rules/" + i5+"/resources/" + i9,schemaPath:"#/properties/spec/properties/rules/items/properties/resources/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.resources.items.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources.items,data:data49};
 if(vErrors === null){
 vErrors = [err124];
 }
@@ -4807,7 +5438,7 @@ errors++;
 }
 }
 else {
-const err125 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i7,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data47};
+const err125 = {instancePath:instancePath+"/spec/rules/" + i5+"/resources",schemaPath:"#/properties/spec/properties/rules/items/properties/resources/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.items.properties.resources.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.resources,data:data48};
 if(vErrors === null){
 vErrors = [err125];
 }
@@ -4817,9 +5448,11 @@ vErrors.push(err125);
 errors++;
 }
 }
-}
-else {
-const err126 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions,data:data46};
+if(data39.source !== undefined){
+let data50 = data39.source;
+if(typeof data50 === "string"){
+if(func2(data50) > 63){
+const err126 = {instancePath:instancePath+"/spec/rules/" + i5+"/source",schemaPath:"#/properties/spec/properties/rules/items/properties/source/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.rules.items.properties.source,data:data50};
 if(vErrors === null){
 vErrors = [err126];
 }
@@ -4829,11 +5462,8 @@ vErrors.push(err126);
 errors++;
 }
 }
-if(data45.matchLabels !== undefined){
-let data52 = data45.matchLabels;
-if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
-if(Object.keys(data52).length > 64){
-const err127 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/maxProperties",keyword:"maxProperties",params:{limit: 64},message:"must NOT have more than 64 properties",schema:64,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels,data:data52};
+else {
+const err127 = {instancePath:instancePath+"/spec/rules/" + i5+"/source",schemaPath:"#/properties/spec/properties/rules/items/properties/source/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.rules.items.properties.source.type,parentSchema:schema12.properties.spec.properties.rules.items.properties.source,data:data50};
 if(vErrors === null){
 vErrors = [err127];
 }
@@ -4842,11 +5472,10 @@ vErrors.push(err127);
 }
 errors++;
 }
-for(const key10 in data52){
-let data53 = data52[key10];
-if(typeof data53 === "string"){
-if(func2(data53) > 63){
-const err128 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.additionalProperties,data:data53};
+}
+}
+else {
+const err128 = {instancePath:instancePath+"/spec/rules/" + i5,schemaPath:"#/properties/spec/properties/rules/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.rules.items.type,parentSchema:schema12.properties.spec.properties.rules.items,data:data39};
 if(vErrors === null){
 vErrors = [err128];
 }
@@ -4856,8 +5485,9 @@ vErrors.push(err128);
 errors++;
 }
 }
+}
 else {
-const err129 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels/" + key10.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.additionalProperties.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.additionalProperties,data:data53};
+const err129 = {instancePath:instancePath+"/spec/rules",schemaPath:"#/properties/spec/properties/rules/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.rules.type,parentSchema:schema12.properties.spec.properties.rules,data:data38};
 if(vErrors === null){
 vErrors = [err129];
 }
@@ -4867,9 +5497,9 @@ vErrors.push(err129);
 errors++;
 }
 }
-}
-else {
-const err130 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels,data:data52};
+let data51 = data5.suspend;
+if(typeof data51 !== "boolean"){
+const err130 = {instancePath:instancePath+"/spec/suspend",schemaPath:"#/properties/spec/properties/suspend/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema12.properties.spec.properties.suspend.type,parentSchema:schema12.properties.spec.properties.suspend,data:data51};
 if(vErrors === null){
 vErrors = [err130];
 }
@@ -4878,10 +5508,12 @@ vErrors.push(err130);
 }
 errors++;
 }
-}
-}
-else {
-const err131 = {instancePath:instancePath+"/spec/workloads/podSelector",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.properties.podSelector.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector,data:data45};
+if(data5.workloads !== undefined){
+let data52 = data5.workloads;
+if(data52 && typeof data52 == "object" && !Array.isArray(data52)){
+for(const key8 in data52){
+if(!((key8 === "podSelector") || (key8 === "serviceAccounts"))){
+const err131 = {instancePath:instancePath+"/spec/workloads",schemaPath:"#/properties/spec/properties/workloads/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key8},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.workloads,data:data52};
 if(vErrors === null){
 vErrors = [err131];
 }
@@ -4891,11 +5523,12 @@ vErrors.push(err131);
 errors++;
 }
 }
-if(data44.serviceAccounts !== undefined){
-let data54 = data44.serviceAccounts;
-if(Array.isArray(data54)){
-if(data54.length > 64){
-const err132 = {instancePath:instancePath+"/spec/workloads/serviceAccounts",schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts,data:data54};
+if(data52.podSelector !== undefined){
+let data53 = data52.podSelector;
+if(data53 && typeof data53 == "object" && !Array.isArray(data53)){
+for(const key9 in data53){
+if(!((key9 === "matchExpressions") || (key9 === "matchLabels"))){
+const err132 = {instancePath:instancePath+"/spec/workloads/podSelector",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key9},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector,data:data53};
 if(vErrors === null){
 vErrors = [err132];
 }
@@ -4904,8 +5537,12 @@ vErrors.push(err132);
 }
 errors++;
 }
-if(data54.length < 1){
-const err133 = {instancePath:instancePath+"/spec/workloads/serviceAccounts",schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts,data:data54};
+}
+if(data53.matchExpressions !== undefined){
+let data54 = data53.matchExpressions;
+if(Array.isArray(data54)){
+if(data54.length > 32){
+const err133 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions,data:data54};
 if(vErrors === null){
 vErrors = [err133];
 }
@@ -4914,12 +5551,12 @@ vErrors.push(err133);
 }
 errors++;
 }
-const len9 = data54.length;
-for(let i9=0; i9<len9; i9++){
-let data55 = data54[i9];
-if(typeof data55 === "string"){
-if(func2(data55) > 253){
-const err134 = {instancePath:instancePath+"/spec/workloads/serviceAccounts/" + i9,schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/items/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items,data:data55};
+const len10 = data54.length;
+for(let i10=0; i10<len10; i10++){
+let data55 = data54[i10];
+if(data55 && typeof data55 == "object" && !Array.isArray(data55)){
+if(data55.key === undefined){
+const err134 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.required,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data55};
 if(vErrors === null){
 vErrors = [err134];
 }
@@ -4928,8 +5565,8 @@ vErrors.push(err134);
 }
 errors++;
 }
-if(!pattern1.test(data55)){
-const err135 = {instancePath:instancePath+"/spec/workloads/serviceAccounts/" + i9,schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items,data:data55};
+if(data55.operator === undefined){
+const err135 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/required",keyword:"required",params:{missingProperty: "operator"},message:"must have required property '"+"operator"+"'",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.required,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data55};
 if(vErrors === null){
 vErrors = [err135];
 }
@@ -4938,9 +5575,9 @@ vErrors.push(err135);
 }
 errors++;
 }
-}
-else {
-const err136 = {instancePath:instancePath+"/spec/workloads/serviceAccounts/" + i9,schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items.type,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items,data:data55};
+for(const key10 in data55){
+if(!(((key10 === "key") || (key10 === "operator")) || (key10 === "values"))){
+const err136 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key10},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data55};
 if(vErrors === null){
 vErrors = [err136];
 }
@@ -4950,9 +5587,11 @@ vErrors.push(err136);
 errors++;
 }
 }
-}
-else {
-const err137 = {instancePath:instancePath+"/spec/workloads/serviceAccounts",schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.type,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts,data:data54};
+if(data55.key !== undefined){
+let data56 = data55.key;
+if(typeof data56 === "string"){
+if(func2(data56) > 317){
+const err137 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/maxLength",keyword:"maxLength",params:{limit: 317},message:"must NOT have more than 317 characters",schema:317,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data56};
 if(vErrors === null){
 vErrors = [err137];
 }
@@ -4961,10 +5600,8 @@ vErrors.push(err137);
 }
 errors++;
 }
-}
-}
-else {
-const err138 = {instancePath:instancePath+"/spec/workloads",schemaPath:"#/properties/spec/properties/workloads/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.type,parentSchema:schema12.properties.spec.properties.workloads,data:data44};
+if(func2(data56) < 1){
+const err138 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data56};
 if(vErrors === null){
 vErrors = [err138];
 }
@@ -4973,10 +5610,8 @@ vErrors.push(err138);
 }
 errors++;
 }
-}
-}
-else {
-const err139 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.type,parentSchema:schema12.properties.spec,data:data5};
+if(!pattern37.test(data56)){
+const err139 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data56};
 if(vErrors === null){
 vErrors = [err139];
 }
@@ -4986,12 +5621,8 @@ vErrors.push(err139);
 errors++;
 }
 }
-if(data.status !== undefined){
-let data56 = data.status;
-if(data56 && typeof data56 == "object" && !Array.isArray(data56)){
-for(const key11 in data56){
-if(!((key11 === "conditions") || (key11 === "observedGeneration"))){
-const err140 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key11},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.status,data:data56};
+else {
+const err140 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data56};
 if(vErrors === null){
 vErrors = [err140];
 }
@@ -5001,11 +5632,10 @@ vErrors.push(err140);
 errors++;
 }
 }
-if(data56.conditions !== undefined){
-let data57 = data56.conditions;
-if(Array.isArray(data57)){
-if(data57.length > 16){
-const err141 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema12.properties.status.properties.conditions,data:data57};
+if(data55.operator !== undefined){
+let data57 = data55.operator;
+if(typeof data57 !== "string"){
+const err141 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10+"/operator",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/operator/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator,data:data57};
 if(vErrors === null){
 vErrors = [err141];
 }
@@ -5014,12 +5644,8 @@ vErrors.push(err141);
 }
 errors++;
 }
-const len10 = data57.length;
-for(let i10=0; i10<len10; i10++){
-let data58 = data57[i10];
-if(data58 && typeof data58 == "object" && !Array.isArray(data58)){
-if(data58.type === undefined){
-const err142 = {instancePath:instancePath+"/status/conditions/" + i10,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data58};
+if(!((((data57 === "In") || (data57 === "NotIn")) || (data57 === "Exists")) || (data57 === "DoesNotExist"))){
+const err142 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10+"/operator",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/operator/enum",keyword:"enum",params:{allowedValues: schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator.enum,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.operator,data:data57};
 if(vErrors === null){
 vErrors = [err142];
 }
@@ -5028,8 +5654,12 @@ vErrors.push(err142);
 }
 errors++;
 }
-if(data58.status === undefined){
-const err143 = {instancePath:instancePath+"/status/conditions/" + i10,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data58};
+}
+if(data55.values !== undefined){
+let data58 = data55.values;
+if(Array.isArray(data58)){
+if(data58.length > 64){
+const err143 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10+"/values",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values,data:data58};
 if(vErrors === null){
 vErrors = [err143];
 }
@@ -5038,8 +5668,12 @@ vErrors.push(err143);
 }
 errors++;
 }
-if(data58.lastTransitionTime === undefined){
-const err144 = {instancePath:instancePath+"/status/conditions/" + i10,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data58};
+const len11 = data58.length;
+for(let i11=0; i11<len11; i11++){
+let data59 = data58[i11];
+if(typeof data59 === "string"){
+if(func2(data59) > 63){
+const err144 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10+"/values/" + i11,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/items/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.items,data:data59};
 if(vErrors === null){
 vErrors = [err144];
 }
@@ -5048,8 +5682,9 @@ vErrors.push(err144);
 }
 errors++;
 }
-if(data58.reason === undefined){
-const err145 = {instancePath:instancePath+"/status/conditions/" + i10,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data58};
+}
+else {
+const err145 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10+"/values/" + i11,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.items.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.items,data:data59};
 if(vErrors === null){
 vErrors = [err145];
 }
@@ -5058,8 +5693,10 @@ vErrors.push(err145);
 }
 errors++;
 }
-if(data58.message === undefined){
-const err146 = {instancePath:instancePath+"/status/conditions/" + i10,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data58};
+}
+}
+else {
+const err146 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10+"/values",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/values/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.values,data:data58};
 if(vErrors === null){
 vErrors = [err146];
 }
@@ -5068,9 +5705,10 @@ vErrors.push(err146);
 }
 errors++;
 }
-for(const key12 in data58){
-if(!((((((key12 === "lastTransitionTime") || (key12 === "message")) || (key12 === "observedGeneration")) || (key12 === "reason")) || (key12 === "status")) || (key12 === "type"))){
-const err147 = {instancePath:instancePath+"/status/conditions/" + i10,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.status.properties.conditions.items,data:data58};
+}
+}
+else {
+const err147 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10,schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items,data:data55};
 if(vErrors === null){
 vErrors = [err147];
 }
@@ -5080,11 +5718,9 @@ vErrors.push(err147);
 errors++;
 }
 }
-if(data58.lastTransitionTime !== undefined){
-let data59 = data58.lastTransitionTime;
-if(typeof data59 === "string"){
-if(!(formats0.validate(data59))){
-const err148 = {instancePath:instancePath+"/status/conditions/" + i10+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema12.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data59};
+}
+else {
+const err148 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions,data:data54};
 if(vErrors === null){
 vErrors = [err148];
 }
@@ -5094,8 +5730,11 @@ vErrors.push(err148);
 errors++;
 }
 }
-else {
-const err149 = {instancePath:instancePath+"/status/conditions/" + i10+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data59};
+if(data53.matchLabels !== undefined){
+let data60 = data53.matchLabels;
+if(data60 && typeof data60 == "object" && !Array.isArray(data60)){
+if(Object.keys(data60).length > 64){
+const err149 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/maxProperties",keyword:"maxProperties",params:{limit: 64},message:"must NOT have more than 64 properties",schema:64,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels,data:data60};
 if(vErrors === null){
 vErrors = [err149];
 }
@@ -5104,12 +5743,11 @@ vErrors.push(err149);
 }
 errors++;
 }
-}
-if(data58.message !== undefined){
-let data60 = data58.message;
-if(typeof data60 === "string"){
-if(func2(data60) > 32768){
-const err150 = {instancePath:instancePath+"/status/conditions/" + i10+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 32768},message:"must NOT have more than 32768 characters",schema:32768,parentSchema:schema12.properties.status.properties.conditions.items.properties.message,data:data60};
+for(const key11 in data60){
+let data61 = data60[key11];
+if(typeof data61 === "string"){
+if(func2(data61) > 63){
+const err150 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/additionalProperties/maxLength",keyword:"maxLength",params:{limit: 63},message:"must NOT have more than 63 characters",schema:63,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.additionalProperties,data:data61};
 if(vErrors === null){
 vErrors = [err150];
 }
@@ -5120,7 +5758,7 @@ errors++;
 }
 }
 else {
-const err151 = {instancePath:instancePath+"/status/conditions/" + i10+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.message,data:data60};
+const err151 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels/" + key11.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.additionalProperties.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.additionalProperties,data:data61};
 if(vErrors === null){
 vErrors = [err151];
 }
@@ -5130,10 +5768,9 @@ vErrors.push(err151);
 errors++;
 }
 }
-if(data58.observedGeneration !== undefined){
-let data61 = data58.observedGeneration;
-if(!((typeof data61 == "number") && (!(data61 % 1) && !isNaN(data61)))){
-const err152 = {instancePath:instancePath+"/status/conditions/" + i10+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.observedGeneration,data:data61};
+}
+else {
+const err152 = {instancePath:instancePath+"/spec/workloads/podSelector/matchLabels",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchLabels/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchLabels,data:data60};
 if(vErrors === null){
 vErrors = [err152];
 }
@@ -5142,9 +5779,10 @@ vErrors.push(err152);
 }
 errors++;
 }
-if(typeof data61 == "number"){
-if(data61 < 0 || isNaN(data61)){
-const err153 = {instancePath:instancePath+"/status/conditions/" + i10+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.status.properties.conditions.items.properties.observedGeneration,data:data61};
+}
+}
+else {
+const err153 = {instancePath:instancePath+"/spec/workloads/podSelector",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.properties.podSelector.type,parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector,data:data53};
 if(vErrors === null){
 vErrors = [err153];
 }
@@ -5154,12 +5792,11 @@ vErrors.push(err153);
 errors++;
 }
 }
-}
-if(data58.reason !== undefined){
-let data62 = data58.reason;
-if(typeof data62 === "string"){
-if(func2(data62) > 1024){
-const err154 = {instancePath:instancePath+"/status/conditions/" + i10+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data62};
+if(data52.serviceAccounts !== undefined){
+let data62 = data52.serviceAccounts;
+if(Array.isArray(data62)){
+if(data62.length > 64){
+const err154 = {instancePath:instancePath+"/spec/workloads/serviceAccounts",schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items",schema:64,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts,data:data62};
 if(vErrors === null){
 vErrors = [err154];
 }
@@ -5168,8 +5805,8 @@ vErrors.push(err154);
 }
 errors++;
 }
-if(func2(data62) < 1){
-const err155 = {instancePath:instancePath+"/status/conditions/" + i10+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data62};
+if(data62.length < 1){
+const err155 = {instancePath:instancePath+"/spec/workloads/serviceAccounts",schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts,data:data62};
 if(vErrors === null){
 vErrors = [err155];
 }
@@ -5178,8 +5815,12 @@ vErrors.push(err155);
 }
 errors++;
 }
-if(!pattern22.test(data62)){
-const err156 = {instancePath:instancePath+"/status/conditions/" + i10+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data62};
+const len12 = data62.length;
+for(let i12=0; i12<len12; i12++){
+let data63 = data62[i12];
+if(typeof data63 === "string"){
+if(func2(data63) > 253){
+const err156 = {instancePath:instancePath+"/spec/workloads/serviceAccounts/" + i12,schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/items/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items,data:data63};
 if(vErrors === null){
 vErrors = [err156];
 }
@@ -5188,9 +5829,8 @@ vErrors.push(err156);
 }
 errors++;
 }
-}
-else {
-const err157 = {instancePath:instancePath+"/status/conditions/" + i10+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data62};
+if(!pattern1.test(data63)){
+const err157 = {instancePath:instancePath+"/spec/workloads/serviceAccounts/" + i12,schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/items/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items,data:data63};
 if(vErrors === null){
 vErrors = [err157];
 }
@@ -5200,10 +5840,8 @@ vErrors.push(err157);
 errors++;
 }
 }
-if(data58.status !== undefined){
-let data63 = data58.status;
-if(typeof data63 !== "string"){
-const err158 = {instancePath:instancePath+"/status/conditions/" + i10+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.status,data:data63};
+else {
+const err158 = {instancePath:instancePath+"/spec/workloads/serviceAccounts/" + i12,schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items.type,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.items,data:data63};
 if(vErrors === null){
 vErrors = [err158];
 }
@@ -5212,8 +5850,10 @@ vErrors.push(err158);
 }
 errors++;
 }
-if(!(((data63 === "True") || (data63 === "False")) || (data63 === "Unknown"))){
-const err159 = {instancePath:instancePath+"/status/conditions/" + i10+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema12.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.status.properties.conditions.items.properties.status.enum,parentSchema:schema12.properties.status.properties.conditions.items.properties.status,data:data63};
+}
+}
+else {
+const err159 = {instancePath:instancePath+"/spec/workloads/serviceAccounts",schemaPath:"#/properties/spec/properties/workloads/properties/serviceAccounts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.spec.properties.workloads.properties.serviceAccounts.type,parentSchema:schema12.properties.spec.properties.workloads.properties.serviceAccounts,data:data62};
 if(vErrors === null){
 vErrors = [err159];
 }
@@ -5223,11 +5863,9 @@ vErrors.push(err159);
 errors++;
 }
 }
-if(data58.type !== undefined){
-let data64 = data58.type;
-if(typeof data64 === "string"){
-if(func2(data64) > 316){
-const err160 = {instancePath:instancePath+"/status/conditions/" + i10+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 316},message:"must NOT have more than 316 characters",schema:316,parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data64};
+}
+else {
+const err160 = {instancePath:instancePath+"/spec/workloads",schemaPath:"#/properties/spec/properties/workloads/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.properties.workloads.type,parentSchema:schema12.properties.spec.properties.workloads,data:data52};
 if(vErrors === null){
 vErrors = [err160];
 }
@@ -5236,8 +5874,10 @@ vErrors.push(err160);
 }
 errors++;
 }
-if(!pattern23.test(data64)){
-const err161 = {instancePath:instancePath+"/status/conditions/" + i10+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data64};
+}
+}
+else {
+const err161 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.spec.type,parentSchema:schema12.properties.spec,data:data5};
 if(vErrors === null){
 vErrors = [err161];
 }
@@ -5247,8 +5887,12 @@ vErrors.push(err161);
 errors++;
 }
 }
-else {
-const err162 = {instancePath:instancePath+"/status/conditions/" + i10+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data64};
+if(data.status !== undefined){
+let data64 = data.status;
+if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
+for(const key12 in data64){
+if(!((key12 === "conditions") || (key12 === "observedGeneration"))){
+const err162 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key12},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.status,data:data64};
 if(vErrors === null){
 vErrors = [err162];
 }
@@ -5258,9 +5902,11 @@ vErrors.push(err162);
 errors++;
 }
 }
-}
-else {
-const err163 = {instancePath:instancePath+"/status/conditions/" + i10,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.status.properties.conditions.items.type,parentSchema:schema12.properties.status.properties.conditions.items,data:data58};
+if(data64.conditions !== undefined){
+let data65 = data64.conditions;
+if(Array.isArray(data65)){
+if(data65.length > 16){
+const err163 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema12.properties.status.properties.conditions,data:data65};
 if(vErrors === null){
 vErrors = [err163];
 }
@@ -5269,10 +5915,12 @@ vErrors.push(err163);
 }
 errors++;
 }
-}
-}
-else {
-const err164 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.status.properties.conditions.type,parentSchema:schema12.properties.status.properties.conditions,data:data57};
+const len13 = data65.length;
+for(let i13=0; i13<len13; i13++){
+let data66 = data65[i13];
+if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
+if(data66.type === undefined){
+const err164 = {instancePath:instancePath+"/status/conditions/" + i13,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data66};
 if(vErrors === null){
 vErrors = [err164];
 }
@@ -5281,11 +5929,8 @@ vErrors.push(err164);
 }
 errors++;
 }
-}
-if(data56.observedGeneration !== undefined){
-let data65 = data56.observedGeneration;
-if(!((typeof data65 == "number") && (!(data65 % 1) && !isNaN(data65)))){
-const err165 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.status.properties.observedGeneration.type,parentSchema:schema12.properties.status.properties.observedGeneration,data:data65};
+if(data66.status === undefined){
+const err165 = {instancePath:instancePath+"/status/conditions/" + i13,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data66};
 if(vErrors === null){
 vErrors = [err165];
 }
@@ -5294,9 +5939,8 @@ vErrors.push(err165);
 }
 errors++;
 }
-if(typeof data65 == "number"){
-if(data65 < 0 || isNaN(data65)){
-const err166 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.status.properties.observedGeneration,data:data65};
+if(data66.lastTransitionTime === undefined){
+const err166 = {instancePath:instancePath+"/status/conditions/" + i13,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data66};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -5305,11 +5949,8 @@ vErrors.push(err166);
 }
 errors++;
 }
-}
-}
-}
-else {
-const err167 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.status.type,parentSchema:schema12.properties.status,data:data56};
+if(data66.reason === undefined){
+const err167 = {instancePath:instancePath+"/status/conditions/" + i13,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data66};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -5318,15 +5959,275 @@ vErrors.push(err167);
 }
 errors++;
 }
-}
-}
-else {
-const err168 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+if(data66.message === undefined){
+const err168 = {instancePath:instancePath+"/status/conditions/" + i13,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema12.properties.status.properties.conditions.items.required,parentSchema:schema12.properties.status.properties.conditions.items,data:data66};
 if(vErrors === null){
 vErrors = [err168];
 }
 else {
 vErrors.push(err168);
+}
+errors++;
+}
+for(const key13 in data66){
+if(!((((((key13 === "lastTransitionTime") || (key13 === "message")) || (key13 === "observedGeneration")) || (key13 === "reason")) || (key13 === "status")) || (key13 === "type"))){
+const err169 = {instancePath:instancePath+"/status/conditions/" + i13,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key13},message:"must NOT have additional properties",schema:false,parentSchema:schema12.properties.status.properties.conditions.items,data:data66};
+if(vErrors === null){
+vErrors = [err169];
+}
+else {
+vErrors.push(err169);
+}
+errors++;
+}
+}
+if(data66.lastTransitionTime !== undefined){
+let data67 = data66.lastTransitionTime;
+if(typeof data67 === "string"){
+if(!(formats0.validate(data67))){
+const err170 = {instancePath:instancePath+"/status/conditions/" + i13+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema12.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data67};
+if(vErrors === null){
+vErrors = [err170];
+}
+else {
+vErrors.push(err170);
+}
+errors++;
+}
+}
+else {
+const err171 = {instancePath:instancePath+"/status/conditions/" + i13+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data67};
+if(vErrors === null){
+vErrors = [err171];
+}
+else {
+vErrors.push(err171);
+}
+errors++;
+}
+}
+if(data66.message !== undefined){
+let data68 = data66.message;
+if(typeof data68 === "string"){
+if(func2(data68) > 32768){
+const err172 = {instancePath:instancePath+"/status/conditions/" + i13+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 32768},message:"must NOT have more than 32768 characters",schema:32768,parentSchema:schema12.properties.status.properties.conditions.items.properties.message,data:data68};
+if(vErrors === null){
+vErrors = [err172];
+}
+else {
+vErrors.push(err172);
+}
+errors++;
+}
+}
+else {
+const err173 = {instancePath:instancePath+"/status/conditions/" + i13+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.message,data:data68};
+if(vErrors === null){
+vErrors = [err173];
+}
+else {
+vErrors.push(err173);
+}
+errors++;
+}
+}
+if(data66.observedGeneration !== undefined){
+let data69 = data66.observedGeneration;
+if(!((typeof data69 == "number") && (!(data69 % 1) && !isNaN(data69)))){
+const err174 = {instancePath:instancePath+"/status/conditions/" + i13+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.observedGeneration,data:data69};
+if(vErrors === null){
+vErrors = [err174];
+}
+else {
+vErrors.push(err174);
+}
+errors++;
+}
+if(typeof data69 == "number"){
+if(data69 < 0 || isNaN(data69)){
+const err175 = {instancePath:instancePath+"/status/conditions/" + i13+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.status.properties.conditions.items.properties.observedGeneration,data:data69};
+if(vErrors === null){
+vErrors = [err175];
+}
+else {
+vErrors.push(err175);
+}
+errors++;
+}
+}
+}
+if(data66.reason !== undefined){
+let data70 = data66.reason;
+if(typeof data70 === "string"){
+if(func2(data70) > 1024){
+const err176 = {instancePath:instancePath+"/status/conditions/" + i13+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data70};
+if(vErrors === null){
+vErrors = [err176];
+}
+else {
+vErrors.push(err176);
+}
+errors++;
+}
+if(func2(data70) < 1){
+const err177 = {instancePath:instancePath+"/status/conditions/" + i13+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data70};
+if(vErrors === null){
+vErrors = [err177];
+}
+else {
+vErrors.push(err177);
+}
+errors++;
+}
+if(!pattern29.test(data70)){
+const err178 = {instancePath:instancePath+"/status/conditions/" + i13+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data70};
+if(vErrors === null){
+vErrors = [err178];
+}
+else {
+vErrors.push(err178);
+}
+errors++;
+}
+}
+else {
+const err179 = {instancePath:instancePath+"/status/conditions/" + i13+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data70};
+if(vErrors === null){
+vErrors = [err179];
+}
+else {
+vErrors.push(err179);
+}
+errors++;
+}
+}
+if(data66.status !== undefined){
+let data71 = data66.status;
+if(typeof data71 !== "string"){
+const err180 = {instancePath:instancePath+"/status/conditions/" + i13+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.status,data:data71};
+if(vErrors === null){
+vErrors = [err180];
+}
+else {
+vErrors.push(err180);
+}
+errors++;
+}
+if(!(((data71 === "True") || (data71 === "False")) || (data71 === "Unknown"))){
+const err181 = {instancePath:instancePath+"/status/conditions/" + i13+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema12.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema12.properties.status.properties.conditions.items.properties.status.enum,parentSchema:schema12.properties.status.properties.conditions.items.properties.status,data:data71};
+if(vErrors === null){
+vErrors = [err181];
+}
+else {
+vErrors.push(err181);
+}
+errors++;
+}
+}
+if(data66.type !== undefined){
+let data72 = data66.type;
+if(typeof data72 === "string"){
+if(func2(data72) > 316){
+const err182 = {instancePath:instancePath+"/status/conditions/" + i13+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 316},message:"must NOT have more than 316 characters",schema:316,parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data72};
+if(vErrors === null){
+vErrors = [err182];
+}
+else {
+vErrors.push(err182);
+}
+errors++;
+}
+if(!pattern30.test(data72)){
+const err183 = {instancePath:instancePath+"/status/conditions/" + i13+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data72};
+if(vErrors === null){
+vErrors = [err183];
+}
+else {
+vErrors.push(err183);
+}
+errors++;
+}
+}
+else {
+const err184 = {instancePath:instancePath+"/status/conditions/" + i13+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema12.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data72};
+if(vErrors === null){
+vErrors = [err184];
+}
+else {
+vErrors.push(err184);
+}
+errors++;
+}
+}
+}
+else {
+const err185 = {instancePath:instancePath+"/status/conditions/" + i13,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.status.properties.conditions.items.type,parentSchema:schema12.properties.status.properties.conditions.items,data:data66};
+if(vErrors === null){
+vErrors = [err185];
+}
+else {
+vErrors.push(err185);
+}
+errors++;
+}
+}
+}
+else {
+const err186 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema12.properties.status.properties.conditions.type,parentSchema:schema12.properties.status.properties.conditions,data:data65};
+if(vErrors === null){
+vErrors = [err186];
+}
+else {
+vErrors.push(err186);
+}
+errors++;
+}
+}
+if(data64.observedGeneration !== undefined){
+let data73 = data64.observedGeneration;
+if(!((typeof data73 == "number") && (!(data73 % 1) && !isNaN(data73)))){
+const err187 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema12.properties.status.properties.observedGeneration.type,parentSchema:schema12.properties.status.properties.observedGeneration,data:data73};
+if(vErrors === null){
+vErrors = [err187];
+}
+else {
+vErrors.push(err187);
+}
+errors++;
+}
+if(typeof data73 == "number"){
+if(data73 < 0 || isNaN(data73)){
+const err188 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema12.properties.status.properties.observedGeneration,data:data73};
+if(vErrors === null){
+vErrors = [err188];
+}
+else {
+vErrors.push(err188);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err189 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.properties.status.type,parentSchema:schema12.properties.status,data:data64};
+if(vErrors === null){
+vErrors = [err189];
+}
+else {
+vErrors.push(err189);
+}
+errors++;
+}
+}
+}
+else {
+const err190 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema12.type,parentSchema:schema12,data};
+if(vErrors === null){
+vErrors = [err190];
+}
+else {
+vErrors.push(err190);
 }
 errors++;
 }

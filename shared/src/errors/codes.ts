@@ -48,6 +48,18 @@ const SIDECAR_CODES = {
   VAULT_REVOKE_FAILED: 0,
   // Origins that exchange the pod's projected token (origins/origin-token.ts).
   ORIGIN_TOKEN_UNAVAILABLE: 503,
+  // Azure workload identity (sidecar/src/origins/azure-workload-identity).
+  AZURE_TOKEN_REFUSED: 503,
+  AZURE_TOKEN_UNAVAILABLE: 503,
+  // GitHub App installation tokens (sidecar/src/origins/github-app).
+  GITHUB_APP_TOKEN_REFUSED: 503,
+  GITHUB_APP_TOKEN_UNAVAILABLE: 503,
+  GITHUB_APP_KEY_INVALID: 503,
+  // The HTTPS_PROXY port (sidecar/src/egress): tunnels and absolute-form requests to hosts without a source.
+  EGRESS_DENIED: 403,
+  EGRESS_ADDRESS_BLOCKED: 403,
+  EGRESS_HOST_UNRESOLVED: 502,
+  EGRESS_TARGET_INVALID: 400,
   // WebSocket upgrades (sidecar/src/websocket, issue 16).
   UPGRADE_NOT_SUPPORTED: 400,
   WEBSOCKET_HANDSHAKE_INVALID: 400,

@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { fuzz, refusedOr } from '@portcullis/shared/testing/fuzz';
-import { normalizePath } from './normalize-path.js';
+import { normalizePath, resolvePath } from './normalize-path.js';
 import { pathGlob } from '../policy/glob.js';
 
 // Pieces that matter to a normalizer: dots in every spelling, slashes, escapes (good and bad), odd bytes.
@@ -34,6 +34,26 @@ describe('normalizePath under fuzzing', () => {
         }
       },
       { runs: 3000 },
+    );
+  });
+
+  it('returns what the full segment walk returns: the fast path for already-normal paths changes nothing', () => {
+    const plain = fc.array(fc.oneof(fc.constantFrom('/', 'v1', 'models', '.well-known', 'a.b', '..', '.', '-_~', ':@!$&()*+,;=', '%41', '//'), fc.string({ maxLength: 4 })), { maxLength: 12 });
+    fuzz(
+      'normalize-path-fast',
+      fc.oneof(plain.map((p) => `/${p.join('')}`), plain.map((p) => `/${p.join('/')}`), rawPath.map((p) => `/${p}`)),
+      (raw) => {
+        let full: string;
+        try {
+          full = resolvePath(raw);
+        } catch (err) {
+          expect(() => normalizePath(raw)).toThrow((err as Error).message);
+          return;
+        }
+        if (raw.length > 8192) return;
+        expect(normalizePath(raw)).toBe(full);
+      },
+      { runs: 5000 },
     );
   });
 

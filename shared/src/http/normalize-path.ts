@@ -56,6 +56,23 @@ function canonicalEscapes(path: string): string {
 }
 
 /**
+ * True when normalizePath would return `path` unchanged, found in one scan without building anything
+ * (most paths an SDK sends): only printable ASCII other than `%` and `\`, no empty segment but a
+ * trailing one, no segment starting with `.` (which also leaves `.well-known` to the full walk). The
+ * caller has checked the leading `/` and the length; a property test holds both ways to the same result.
+ */
+function isAlreadyNormal(path: string): boolean {
+  let previous = 0x2f;
+  for (let i = 1; i < path.length; i++) {
+    const c = path.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e || c === 0x25 || c === 0x5c) return false;
+    if (previous === 0x2f && (c === 0x2f || c === 0x2e)) return false;
+    previous = c;
+  }
+  return true;
+}
+
+/**
  * The path Portcullis both authorizes and forwards: percent-escapes canonicalised, empty segments
  * (`//`) merged, `.` and `..` resolved (RFC 3986 §5.2.4, never above the root). Throws PATH_REJECTED for
  * anything that is not an origin-form path. A trailing slash is kept (`/a/` and `/a` stay distinct).
@@ -63,6 +80,11 @@ function canonicalEscapes(path: string): string {
 export function normalizePath(rawPath: string): string {
   if (rawPath.length === 0 || rawPath.charCodeAt(0) !== 0x2f) reject(rawPath, 'it does not start with /');
   if (rawPath.length > MAX_PATH_BYTES) reject(rawPath, `it is longer than ${MAX_PATH_BYTES} bytes`);
+  return isAlreadyNormal(rawPath) ? rawPath : resolvePath(rawPath);
+}
+
+/** normalizePath without its checks and its fast path: escapes canonicalised, then every segment walked. */
+export function resolvePath(rawPath: string): string {
   const segments = canonicalEscapes(rawPath).split('/');
   const out: string[] = [];
   const last = segments.length - 1;

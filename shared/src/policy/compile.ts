@@ -96,7 +96,7 @@ export function compileForWorkload(policies: readonly Valid<EgressPolicy>[], wor
     if (!selects(policy, workload)) continue;
     const name = `${policy.metadata.namespace ?? workload.namespace}/${policy.metadata.name ?? ''}`;
     const target = policy.spec.mode === 'Audit' ? audit : enforce;
-    policy.spec.rules.forEach((rule, i) => target.push(compileRule(name, rule, i)));
+    (policy.spec.rules ?? []).forEach((rule, i) => target.push(compileRule(name, rule, i)));
   }
   return { enforce: buildIndex(enforce), audit: buildIndex(audit) };
 }

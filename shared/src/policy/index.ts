@@ -4,3 +4,4 @@ export { decide } from './decide.js';
 export { iamGlob, pathGlob, type Glob } from './glob.js';
 export { matchesSelector, type Labels } from './selector.js';
 export type { Decision, DecisionReason, RequestFacts, RequestItem, Workload } from './types.js';
+export * from './hosts/index.js';

@@ -27,7 +27,8 @@ export type DecisionReason =
   | 'allowed by rule'
   | 'denied by rule'
   | 'no rule allows it'
-  | 'no EgressPolicy selects this workload for this source';
+  | 'no EgressPolicy selects this workload for this source'
+  | 'no EgressPolicy has egress rules for this workload';
 
 export interface Decision {
   /** Forward the request? False only for an enforced denial. */

@@ -15,9 +15,12 @@ export interface EnvDefault {
 }
 
 export interface HttpPresetDefaults {
-  readonly upstream: string;
+  /** Undefined where every customer has a host of their own (an Azure storage account): spec.http.upstream is then required. */
+  readonly upstream: string | undefined;
   readonly injection: HttpInjection;
   readonly env: readonly EnvDefault[];
+  /** The Entra scope an azureWorkloadIdentity origin asks for when spec names none. */
+  readonly azureScope?: string;
 }
 
 const placeholder = (name: string): EnvDefault => ({ name, value: PLACEHOLDER_CREDENTIAL });
@@ -54,6 +57,25 @@ export const HTTP_PRESETS: Readonly<Record<HttpPreset, HttpPresetDefaults>> = {
     upstream: 'https://api.stripe.com',
     injection: { type: 'Basic' },
     env: [url('STRIPE_API_BASE'), placeholder('STRIPE_API_KEY')],
+  },
+  // Entra bearer tokens (spec.http.azureWorkloadIdentity). Storage and OpenAI live on per-account hosts.
+  'azure-storage': {
+    upstream: undefined,
+    injection: { type: 'Bearer' },
+    env: [url('AZURE_STORAGE_BLOB_URL')],
+    azureScope: 'https://storage.azure.com/.default',
+  },
+  'azure-management': {
+    upstream: 'https://management.azure.com',
+    injection: { type: 'Bearer' },
+    env: [url('AZURE_RESOURCE_MANAGER_URL')],
+    azureScope: 'https://management.azure.com/.default',
+  },
+  'azure-openai': {
+    upstream: undefined,
+    injection: { type: 'Bearer' },
+    env: [url('AZURE_OPENAI_ENDPOINT'), placeholder('AZURE_OPENAI_API_KEY')],
+    azureScope: 'https://cognitiveservices.azure.com/.default',
   },
 };
 

@@ -26,7 +26,10 @@ export function resolveSource(cs: CredentialSource): SourceResolution {
 /** The Secret and keys a resolved source reads its credential from; undefined when it uses none. */
 export function secretKeysOf(source: ResolvedSource): { readonly secretName: string; readonly keys: readonly string[] } | undefined {
   if (source.type === 'http') {
-    return source.origin.kind === 'secretRef' ? { secretName: source.origin.secretRef.name, keys: [source.origin.secretRef.key] } : undefined;
+    const o = source.origin;
+    if (o.kind === 'secretRef') return { secretName: o.secretRef.name, keys: [o.secretRef.key] };
+    // The GitHub App's private key is mounted like an API key: into the sidecar only.
+    return o.kind === 'githubApp' ? { secretName: o.privateKey.secretName, keys: [o.privateKey.key] } : undefined;
   }
   const c = source.credentials;
   if (c.kind !== 'staticKeys') return undefined;

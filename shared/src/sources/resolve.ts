@@ -1,10 +1,15 @@
-import type { CredentialSource, HttpInjection, SecretKeyRef } from '../crd/index.js';
+import type { CredentialSource, HttpInjection, HttpSource, SecretKeyRef } from '../crd/index.js';
 import { awsEndpointVars } from './aws/services.js';
-import { AWS_ENV_DEFAULTS, HTTP_PRESETS, PORTCULLIS_URL_TOKEN, type EnvDefault } from './presets.js';
+import { AWS_ENV_DEFAULTS, HTTP_PRESETS, PORTCULLIS_URL_TOKEN, type EnvDefault, type HttpPresetDefaults } from './presets.js';
+import { resolveAzureWorkloadIdentity, type ResolvedAzureWorkloadIdentity } from './azure/resolve.js';
+import { resolveGithubApp, type ResolvedGithubApp } from './github/resolve.js';
 import { resolveHttpVault, type ResolvedVaultHttpOrigin } from './vault/resolve.js';
 
-/** Where an http source's API key comes from: a key of a Secret (mounted as a file) or a Vault KV field. */
-export type ResolvedHttpOrigin = { readonly kind: 'secretRef'; readonly secretRef: SecretKeyRef } | ResolvedVaultHttpOrigin;
+/** Where an http source's credential comes from: a key of a Secret (mounted as a file), a Vault KV field, or a token minted for the pod. */
+export type ResolvedHttpOrigin = { readonly kind: 'secretRef'; readonly secretRef: SecretKeyRef } | ResolvedVaultHttpOrigin | ResolvedAzureWorkloadIdentity | ResolvedGithubApp;
+
+/** The origin fields of spec.http, of which exactly one is set. */
+const HTTP_ORIGINS = ['secretRef', 'vault', 'azureWorkloadIdentity', 'githubApp'] as const;
 
 /** An http CredentialSource with its preset applied: everything the sidecar needs to forward a call. */
 export interface ResolvedHttpSource {
@@ -48,19 +53,12 @@ export function resolveHttpSource(cs: CredentialSource): ResolvedHttpSource | So
   const preset = http.preset ? HTTP_PRESETS[http.preset] : undefined;
   const upstreamText = http.upstream ?? preset?.upstream;
   const injection = http.injection ?? preset?.injection;
-  if (!upstreamText) return { source: name, message: 'spec.http.upstream is required without a preset' };
+  if (!upstreamText) return { source: name, message: http.preset ? `spec.http.upstream is required with preset ${http.preset} (every account has its own host)` : 'spec.http.upstream is required without a preset' };
   if (!injection) return { source: name, message: 'spec.http.injection is required without a preset' };
   const upstream = checkUpstream(upstreamText, http.allowPlaintextUpstream === true);
   if (typeof upstream === 'string') return { source: name, message: upstream };
-  if ((http.secretRef === undefined) === (http.vault === undefined)) return { source: name, message: 'spec.http needs exactly one of secretRef or vault' };
-  let origin: ResolvedHttpOrigin;
-  if (http.vault) {
-    const vault = resolveHttpVault(http.vault);
-    if (typeof vault === 'string') return { source: name, message: vault };
-    origin = vault;
-  } else {
-    origin = { kind: 'secretRef', secretRef: http.secretRef as SecretKeyRef };
-  }
+  const origin = resolveHttpOrigin(http, preset);
+  if (typeof origin === 'string') return { source: name, message: origin };
   return {
     type: 'http',
     name,
@@ -70,6 +68,16 @@ export function resolveHttpSource(cs: CredentialSource): ResolvedHttpSource | So
     origin,
     caBundle: http.caBundle,
   };
+}
+
+/** The one origin spec.http sets, resolved; a string is what is wrong with it. */
+function resolveHttpOrigin(http: HttpSource, preset: HttpPresetDefaults | undefined): ResolvedHttpOrigin | string {
+  const origins = HTTP_ORIGINS.filter((o) => http[o] !== undefined);
+  if (origins.length !== 1) return `spec.http needs exactly one origin of ${HTTP_ORIGINS.join(', ')}${origins.length > 1 ? ` (it sets ${origins.join(' and ')})` : ''}`;
+  if (http.azureWorkloadIdentity) return resolveAzureWorkloadIdentity(http.azureWorkloadIdentity, preset?.azureScope);
+  if (http.githubApp) return resolveGithubApp(http.githubApp);
+  if (http.vault) return resolveHttpVault(http.vault);
+  return { kind: 'secretRef', secretRef: http.secretRef as SecretKeyRef };
 }
 
 export function isSourceProblem<T extends object>(value: T | SourceProblem): value is SourceProblem {

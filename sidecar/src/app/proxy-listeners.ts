@@ -6,7 +6,7 @@ import type { Clock } from '../io/clock.js';
 import type { LimitDeps } from '../limits/gate.js';
 import type { SidecarMetrics } from '../metrics.js';
 import { createHandler, type HandlerDeps } from '../proxy/handler.js';
-import { PortListeners } from '../proxy/listeners.js';
+import { PortListeners, type Handler } from '../proxy/listeners.js';
 import type { SidecarState } from '../store/state.js';
 import { OpenTunnels } from '../websocket/open-tunnels.js';
 import { createUpgradeHandler } from '../websocket/upgrade-handler.js';
@@ -18,14 +18,10 @@ import type { Mode } from './mode.js';
  */
 const TUNNEL_CHECK_INTERVAL_MS = 200;
 
-/** One loopback listener per source port, each serving the request path against the current state. */
-export function createProxyListeners(
-  options: SidecarOptions,
-  state: SidecarState,
-  mode: Mode,
-  deps: { audit: AuditLog; metrics: SidecarMetrics; log: Logger; clock: Clock; limits: LimitDeps },
-): PortListeners {
-  const handlerDeps: HandlerDeps = {
+type ListenerDeps = { audit: AuditLog; metrics: SidecarMetrics; log: Logger; clock: Clock; limits: LimitDeps };
+
+function handlerDepsOf(options: SidecarOptions, state: SidecarState, mode: Mode, deps: ListenerDeps): HandlerDeps {
+  return {
     identity: () => mode.identity(),
     identityProblem: () => mode.identityProblem(),
     state: () => state.snapshot(),
@@ -38,6 +34,17 @@ export function createProxyListeners(
     limits: deps.limits,
     podSuspension: () => mode.podSuspension(),
   };
+}
+
+/** The request handler of each source port, for the requests proxy mode decrypts for that source. */
+export function sourceHandlers(options: SidecarOptions, state: SidecarState, mode: Mode, deps: ListenerDeps): (port: number) => Handler {
+  const handlerDeps = handlerDepsOf(options, state, mode, deps);
+  return (port) => createHandler(port, handlerDeps);
+}
+
+/** One loopback listener per source port, each serving the request path against the current state. */
+export function createProxyListeners(options: SidecarOptions, state: SidecarState, mode: Mode, deps: ListenerDeps): PortListeners {
+  const handlerDeps = handlerDepsOf(options, state, mode, deps);
   const tunnels = new OpenTunnels(TUNNEL_CHECK_INTERVAL_MS);
   const upgradeDeps = { ...handlerDeps, tunnels, idleTimeoutMs: options.websocketIdleTimeoutMs };
   const listeners = new PortListeners((port) => createHandler(port, handlerDeps), options.listenAddresses, deps.log, {

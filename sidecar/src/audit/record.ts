@@ -30,6 +30,12 @@ export interface AuditRecord {
     readonly reason: string;
   };
   readonly aws?: Readonly<Record<string, unknown>>;
+  /**
+   * HTTPS_PROXY port, hosts without a source: a CONNECT tunnel (`tunnel`: the sidecar saw only host and
+   * port; bytes are what went through) or an absolute-form http:// request (`http`), and the address
+   * connected to (the one the guard checked; null when refused before).
+   */
+  readonly egress?: { readonly kind: 'tunnel' | 'http'; readonly port: number | null; readonly address: string | null };
   /** Calls limits applied to: usage reported, what each budget was charged and has left. */
   readonly limits?: LimitAudit;
   /**

@@ -37,6 +37,16 @@ export interface SidecarOptions {
   /** Folder of the projected tokens credential origins present to their token endpoints: `<dir>/<source>`. */
   readonly originTokensDir: string;
   readonly listenAddresses: readonly string[];
+  /**
+   * The HTTPS_PROXY port (CONNECT and absolute-form http://) on the listen addresses; undefined: none
+   * (docs/proxy-mode.md). 0 picks a free port (tests).
+   */
+  readonly proxyPort: number | undefined;
+  /**
+   * Where proxy mode writes the pod CA's certificate (`ca.crt`) and a bundle of the system roots plus it
+   * (`ca-bundle.crt`) for the app containers, which mount the folder read-only. Never a key.
+   */
+  readonly proxyCaDir: string;
   readonly adminAddress: string;
   readonly adminPort: number;
   readonly upstreamResponseTimeoutMs: number;

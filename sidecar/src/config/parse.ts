@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import {
   PortcullisError,
+  PROXY_CA_DIR,
   SIDECAR_ADMIN_PORT,
   SIDECAR_DEFAULT_FILES,
   SIDECAR_ENV,
@@ -38,6 +39,8 @@ const FLAGS = {
   'vault-token-file': { type: 'string' },
   'origin-tokens-dir': { type: 'string' },
   'listen-addresses': { type: 'string' },
+  'proxy-port': { type: 'string' },
+  'proxy-ca-dir': { type: 'string' },
   'admin-address': { type: 'string' },
   'admin-port': { type: 'string' },
   'upstream-response-timeout-seconds': { type: 'string' },
@@ -126,9 +129,9 @@ function parseMode(v: Values, env: Env): SidecarOptions['mode'] {
   });
 }
 
-function parsePort(raw: string): number {
+function parsePort(raw: string, option = 'admin-port'): number {
   const port = Number(raw);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalid('admin-port', raw, 'expected a port from 0 (any free port) to 65535');
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw invalid(option, raw, 'expected a port from 0 (any free port) to 65535');
   return port;
 }
 
@@ -186,6 +189,15 @@ function credentialFiles(v: Values): Pick<SidecarOptions, 'secretsDir' | 'stsTok
   };
 }
 
+/** The HTTPS_PROXY port (off unless --proxy-port) and where its pod CA certificate goes. */
+function proxyMode(v: Values): Pick<SidecarOptions, 'proxyPort' | 'proxyCaDir'> {
+  const raw = v['proxy-port'];
+  return {
+    proxyPort: raw === undefined || raw === '' ? undefined : parsePort(raw, 'proxy-port'),
+    proxyCaDir: v['proxy-ca-dir'] ?? PROXY_CA_DIR,
+  };
+}
+
 export function parseOptions(argv: readonly string[], env: Env): SidecarOptions {
   let v: Values;
   try {
@@ -199,6 +211,7 @@ export function parseOptions(argv: readonly string[], env: Env): SidecarOptions 
     sources: sources ? new Set(sources) : undefined,
     ...credentialFiles(v),
     listenAddresses: parseListen(v['listen-addresses']),
+    ...proxyMode(v),
     adminAddress: v['admin-address'] ?? '0.0.0.0',
     adminPort: parsePort(v['admin-port'] ?? env[SIDECAR_ENV.adminPort] ?? String(SIDECAR_ADMIN_PORT)),
     upstreamResponseTimeoutMs: positiveNumber('upstream-response-timeout-seconds', v['upstream-response-timeout-seconds'] ?? '120') * 1000,

@@ -34,9 +34,15 @@ export const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set([
   'ocp-apim-subscription-key',
 ]);
 
+// What `Connection: keep-alive` and `Connection: close` (nearly every request and response) list, built once.
+const KEEP_ALIVE: ReadonlySet<string> = new Set(['keep-alive']);
+const CLOSE: ReadonlySet<string> = new Set(['close']);
+
 /** Names listed in a Connection header are hop-by-hop for this message too. */
 function connectionTokens(value: string | string[] | undefined): ReadonlySet<string> | undefined {
   if (value === undefined) return undefined;
+  if (value === 'keep-alive') return KEEP_ALIVE;
+  if (value === 'close') return CLOSE;
   const text = Array.isArray(value) ? value.join(',') : value;
   const names = new Set<string>();
   for (const part of text.split(',')) {

@@ -47,15 +47,11 @@ function isAwsClassified(c: Classified | undefined): c is AwsClassified {
   return c !== undefined && 'call' in c;
 }
 
-/** Headers never signed or forwarded: hop-by-hop (Expect is answered by the sidecar itself) and credentials. */
-function signableHeaders(incoming: IncomingHttpHeaders): IncomingHttpHeaders {
-  const out: IncomingHttpHeaders = {};
-  for (const name in incoming) {
-    if (name === 'expect' || CREDENTIAL_HEADERS.has(name)) continue;
-    out[name] = incoming[name];
-  }
-  return out;
-}
+/**
+ * Headers never signed or forwarded besides those the re-signer always drops: Expect (the sidecar answers
+ * it itself) and every credential header. The re-signer skips them as it copies the headers once.
+ */
+const NOT_SIGNED: ReadonlySet<string> = new Set(['expect', ...CREDENTIAL_HEADERS]);
 
 function declaredTrailers(headers: IncomingHttpHeaders): string[] | undefined {
   const raw = headerValue(headers, 'x-amz-trailer');
@@ -142,7 +138,8 @@ export class AwsSource implements SourceRuntime {
       method: req.method ?? '',
       path: call.upstream.path,
       query: call.view.query,
-      headers: signableHeaders(req.headers),
+      headers: req.headers,
+      stripHeaders: NOT_SIGNED,
       scope: call.view.scope,
       credentials,
       endpoint: call.upstream.endpoint,

@@ -1,4 +1,4 @@
-import type { WorkloadLimits } from '@portcullis/shared';
+import type { HostRules, WorkloadLimits } from '@portcullis/shared';
 import type { WorkloadRules } from '../deps.js';
 import type { SourceRuntime } from './runtime.js';
 
@@ -11,7 +11,15 @@ export interface ProxyState {
   readonly rules: WorkloadRules;
   /** Limits, budgets and policy-level suspension for this workload (compiled with the rules). */
   readonly limits: WorkloadLimits;
+  /** The spec.egress rules for this workload: tunnels to hosts no source serves (HTTPS_PROXY port). */
+  readonly hosts: HostRules;
   source(port: number): SourceRuntime | undefined;
+  /**
+   * The source that serves `host` (normalized) in proxy mode: its TLS is terminated with the pod CA and
+   * its requests run through that source's pipeline. http sources serve their upstream's host, aws
+   * sources every *.amazonaws.com name.
+   */
+  sourceForHost(host: string): SourceRuntime | undefined;
   /** Why a port has no usable source (bad spec, port clash); undefined when unknown. */
   problem(port: number): string | undefined;
 }

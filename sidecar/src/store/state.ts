@@ -1,7 +1,12 @@
 import type { Logger } from 'pino';
 import {
   compileForWorkload,
+  compileHostRules,
+  HTTP_PRESETS,
+  hostGlob,
+  type HostGlob,
   compileLimits,
+  NO_HOST_RULES,
   NO_LIMITS,
   type CredentialSource,
   type EgressPolicy,
@@ -11,8 +16,6 @@ import {
 } from '@portcullis/shared';
 import type { AssumeRole } from '../origins/aws-web-identity/web-identity-credentials.js';
 import type { OriginDeps } from '../origins/origin.js';
-import { openSecretFileOrigin, secretFilePath } from '../origins/secret-file/open.js';
-import { openVaultHttp, vaultKeyOf } from '../origins/vault/open.js';
 import type { Identity } from '../deps.js';
 import type { Clock } from '../io/clock.js';
 import type { Files } from '../io/files.js';
@@ -21,6 +24,7 @@ import type { ProxyState } from '../sources/proxy-state.js';
 import { HttpSource, httpSourceKey } from '../sources/http-source.js';
 import type { SourceRuntime } from '../sources/runtime.js';
 import { awsSourceKey, createAwsRuntime } from './aws-runtime.js';
+import { httpOriginKey, openHttpOrigin } from './http-origins.js';
 import type { FileLoad } from './file-store.js';
 import { inForce, type Batch } from './last-known-good.js';
 import { createStoreMetrics } from './metrics.js';
@@ -67,7 +71,7 @@ export class SidecarState {
   private readonly report: RejectionReport;
   private runtimes = new Map<string, SourceRuntime>();
   private generation = 0;
-  private current: ProxyState = { synced: false, rules: emptyRules(), limits: NO_LIMITS, source: () => undefined, problem: () => undefined };
+  private current: ProxyState = { synced: false, rules: emptyRules(), limits: NO_LIMITS, hosts: NO_HOST_RULES, source: () => undefined, sourceForHost: () => undefined, problem: () => undefined };
   private building: Promise<void> = Promise.resolve();
   private portsListener: ((ports: ReadonlySet<number>) => void) | undefined;
 
@@ -184,7 +188,9 @@ export class SidecarState {
       synced: this.sourcesSynced && this.policiesSynced,
       rules: workload ? compileForWorkload([...this.policies.values()], workload) : emptyRules(),
       limits: workload ? compileLimits([...this.policies.values()], workload) : NO_LIMITS,
+      hosts: workload ? compileHostRules([...this.policies.values()], workload) : NO_HOST_RULES,
       source: (port) => byPort.get(port),
+      sourceForHost: servedHosts(plan.usable, next, presetHosts([...this.sources.values()])),
       problem: (port) => problems.get(port),
     };
     this.opts.metrics.policyGeneration.set(this.generation);
@@ -220,11 +226,10 @@ export class SidecarState {
   }
 
   private async httpRuntimeFor(resolved: ResolvedHttpSource, deps: OriginDeps): Promise<SourceRuntime> {
-    const origin = resolved.origin;
-    const key = httpSourceKey(resolved, origin.kind === 'vault' ? vaultKeyOf(origin, deps) : secretFilePath(deps.secretsDir, resolved.name, origin.secretRef.key));
+    const key = httpSourceKey(resolved, httpOriginKey(resolved, deps));
     const existing = this.runtimes.get(resolved.name);
     if (existing?.configKey === key) return existing;
-    return new HttpSource(resolved, origin.kind === 'vault' ? openVaultHttp(resolved, origin, deps) : await openSecretFileOrigin(resolved, origin.secretRef, deps), key);
+    return new HttpSource(resolved, await openHttpOrigin(resolved, deps), key);
   }
 
   async close(): Promise<void> {
@@ -232,4 +237,33 @@ export class SidecarState {
     for (const r of this.runtimes.values()) r.close();
     this.runtimes.clear();
   }
+}
+
+/**
+ * The public host of each http source's preset (api.openai.com for openai): an app in proxy mode calls it
+ * even when spec.http.upstream points elsewhere (a regional endpoint, a gateway, a test server).
+ */
+function presetHosts(sources: readonly Valid<CredentialSource>[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const cs of sources) {
+    const preset = cs.spec.http?.preset;
+    if (preset !== undefined) out.set(cs.metadata.name ?? '', new URL(HTTP_PRESETS[preset].upstream).hostname);
+  }
+  return out;
+}
+
+/**
+ * Which source serves a host in proxy mode, by name order when two could: an http source its upstream's
+ * host and its preset's public host, an aws source every *.amazonaws.com name (service, region and bucket come from the request).
+ */
+function servedHosts(usable: readonly ResolvedSource[], runtimes: ReadonlyMap<string, SourceRuntime>, presets: ReadonlyMap<string, string>): (host: string) => SourceRuntime | undefined {
+  const entries: { glob: HostGlob; runtime: SourceRuntime }[] = [];
+  for (const resolved of [...usable].sort((a, b) => a.name.localeCompare(b.name))) {
+    const runtime = runtimes.get(resolved.name);
+    if (!runtime) continue;
+    const preset = presets.get(resolved.name);
+    const patterns = resolved.type === 'aws' ? ['*.amazonaws.com'] : [runtime.upstream.hostname, ...(preset === undefined ? [] : [preset])];
+    for (const p of patterns) entries.push({ glob: hostGlob(p), runtime });
+  }
+  return (host) => entries.find((e) => e.glob.test(host))?.runtime;
 }

@@ -17,6 +17,8 @@ export const ANNOTATIONS = {
   cpuLimit: `${PREFIX}proxy-cpu-limit`,
   memoryLimit: `${PREFIX}proxy-memory-limit`,
   logLevel: `${PREFIX}proxy-log-level`,
+  /** "true": HTTPS_PROXY mode (docs/proxy-mode.md): the proxy port, the pod CA volume and the proxy/trust env vars. */
+  proxyMode: `${PREFIX}proxy-mode`,
 } as const;
 
 /** Splits `a, b,,a` into unique names in order: ["a", "b"]. */

@@ -1,4 +1,4 @@
-import type { V1Container, V1EnvVar, V1Pod, V1Volume } from '@kubernetes/client-node';
+import type { V1Container, V1EnvVar, V1Pod, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { ANNOTATIONS } from './annotations.js';
 import { SIDECAR_CONTAINER_NAME } from '@portcullis/shared';
 import { withEnv } from './env.js';
@@ -11,12 +11,16 @@ export interface InjectionStatus {
   readonly sources: readonly string[];
   readonly unknownSources?: readonly string[];
   readonly volumes: readonly string[];
+  /** HTTPS_PROXY mode was injected: containers added later get its env vars and CA mount too. */
+  readonly proxyMode?: true;
 }
 
 export interface Injection {
   readonly sidecar: V1Container;
   readonly volumes: readonly V1Volume[];
   readonly env: readonly V1EnvVar[];
+  /** Mounted into every app container (read-only): proxy mode's CA folder. */
+  readonly appMounts: readonly V1VolumeMount[];
   readonly status: InjectionStatus;
   /** Stale copies of our own objects to replace (inject/clash.ts); nothing else of the pod is removed. */
   readonly drop: { readonly proxy: boolean; readonly volumes: ReadonlySet<string> };
@@ -33,8 +37,16 @@ export function isInjected(pod: V1Pod): boolean {
   return annotated && containers.some(isSidecar);
 }
 
-function withAppEnv(containers: readonly V1Container[] | undefined, env: readonly V1EnvVar[]): V1Container[] | undefined {
-  return containers?.map((c) => (isSidecar(c) ? c : withEnv(c, env)));
+/** The container with the mounts it does not have yet (by volume name or path); the user's own are kept. */
+function withMounts(container: V1Container, mounts: readonly V1VolumeMount[]): V1Container {
+  const own = container.volumeMounts ?? [];
+  const missing = mounts.filter((m) => !own.some((o) => o.name === m.name || o.mountPath === m.mountPath));
+  if (missing.length === 0) return container;
+  return { ...container, volumeMounts: [...own, ...missing.map((m) => ({ ...m }))] };
+}
+
+function withAppEnv(containers: readonly V1Container[] | undefined, env: readonly V1EnvVar[], mounts: readonly V1VolumeMount[]): V1Container[] | undefined {
+  return containers?.map((c) => (isSidecar(c) ? c : withMounts(withEnv(c, env), mounts)));
 }
 
 /**
@@ -42,11 +54,11 @@ function withAppEnv(containers: readonly V1Container[] | undefined, env: readonl
  * sidecar and volumes as they are — the API server has defaulted their fields since — and only app
  * containers added after the first pass get the sources' env vars. Applying this twice changes nothing.
  */
-export function reconcileInjected(pod: V1Pod, env: readonly V1EnvVar[]): V1Pod {
+export function reconcileInjected(pod: V1Pod, env: readonly V1EnvVar[], mounts: readonly V1VolumeMount[] = []): V1Pod {
   const spec = pod.spec;
   if (!spec) return pod;
-  const containers = withAppEnv(spec.containers, env) ?? [];
-  const initContainers = withAppEnv(spec.initContainers, env);
+  const containers = withAppEnv(spec.containers, env, mounts) ?? [];
+  const initContainers = withAppEnv(spec.initContainers, env, mounts);
   return { ...pod, spec: { ...spec, containers, ...(initContainers ? { initContainers } : {}) } };
 }
 
@@ -57,8 +69,9 @@ export function reconcileInjected(pod: V1Pod, env: readonly V1EnvVar[]): V1Pod {
 export function inject(pod: V1Pod, injection: Injection): V1Pod {
   const spec = pod.spec ?? { containers: [] };
   const keep = (c: V1Container): boolean => !(injection.drop.proxy && isSidecar(c));
-  const containers = (spec.containers ?? []).filter(keep).map((c) => withEnv(c, injection.env));
-  const initContainers = (spec.initContainers ?? []).filter(keep).map((c) => withEnv(c, injection.env));
+  const app = (c: V1Container): V1Container => withMounts(withEnv(c, injection.env), injection.appMounts);
+  const containers = (spec.containers ?? []).filter(keep).map(app);
+  const initContainers = (spec.initContainers ?? []).filter(keep).map(app);
   if (injection.status.mode === 'native') initContainers.unshift(injection.sidecar);
   else containers.unshift(injection.sidecar);
   const volumes = [...(spec.volumes ?? []).filter((v) => !injection.drop.volumes.has(v.name)), ...injection.volumes];

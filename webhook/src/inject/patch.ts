@@ -10,6 +10,7 @@ import { sidecarSettings } from './overrides.js';
 import { chooseAdminPort, declaredPorts, sourcePortWarnings } from './ports.js';
 import { selectSources } from './select-sources.js';
 import { sidecarContainer } from './sidecar-container.js';
+import { appAdditions, proxyModeFor, proxyModeInjection, proxyPortOf, proxyStatus, withProxyVolume } from './proxy-mode.js';
 import { skipOf, type SkipReason } from './skip.js';
 import { sidecarVolumes } from './volumes.js';
 
@@ -58,10 +59,21 @@ function recordedSources(pod: V1Pod): string[] | undefined {
   }
 }
 
+const proxyModeMessage = (status: InjectionStatus): string => (status.proxyMode === true ? ' in HTTPS_PROXY mode' : '');
+
+function recordedProxyMode(pod: V1Pod): boolean {
+  try {
+    return (JSON.parse(pod.metadata?.annotations?.[ANNOTATIONS.status] ?? '') as Partial<InjectionStatus>).proxyMode === true;
+  } catch {
+    return false;
+  }
+}
+
 function reinvoked(req: InjectionRequest, available: readonly CredentialSource[]): InjectionPlan {
   const recorded = recordedSources(req.pod);
   const sources = recorded ? available.filter((cs) => recorded.includes(cs.metadata.name ?? '')) : [];
-  const patch = jsonDiff(req.pod, reconcileInjected(req.pod, envForSources(sources).vars));
+  const app = appAdditions(envForSources(sources).vars, recordedProxyMode(req.pod) ? proxyModeInjection() : undefined);
+  const patch = jsonDiff(req.pod, reconcileInjected(req.pod, app.env, app.mounts));
   const result = patch.length > 0 ? 'injected' : 'unchanged';
   const message = patch.length > 0 ? 'already injected; env vars added to containers added since' : 'already injected';
   return plan({ result, reason: patch.length > 0 ? 'Reinvoked' : 'AlreadyInjected', message, patch, sources: names(sources) });
@@ -96,7 +108,8 @@ export function planInjection(req: InjectionRequest): InjectionPlan {
   }
   const settings = sidecarSettings(annotations, config);
   const env = envForSources(selection.selected);
-  const vols = sidecarVolumes(selection.selected, config.tokenExpirationSeconds, config.redis);
+  const proxy = proxyModeFor(annotations);
+  const vols = withProxyVolume(sidecarVolumes(selection.selected, config.tokenExpirationSeconds, config.redis), proxy);
   const check = checkNames(pod, vols.volumes.map((v) => v.name));
   if (check.clashes.length > 0) {
     const clashes = check.clashes.map((c) => `[NAME_CLASH] ${c}`);
@@ -112,10 +125,12 @@ export function planInjection(req: InjectionRequest): InjectionPlan {
     sources,
     ...(selection.unknown.length > 0 ? { unknownSources: selection.unknown } : {}),
     volumes: vols.volumes.map((v) => v.name),
+    ...proxyStatus(proxy),
   };
-  const sidecar = sidecarContainer({ settings, mounts: vols.mounts, sources: selection.requested, adminPort: admin.adminPort }, config);
+  const sidecar = sidecarContainer({ settings, mounts: vols.mounts, sources: selection.requested, adminPort: admin.adminPort, proxyPort: proxyPortOf(proxy) }, config);
   const drop = { proxy: check.dropProxy, volumes: check.dropVolumes };
-  const patch = jsonDiff(pod, inject(pod, { sidecar, volumes: vols.volumes, env: env.vars, status, drop, imagePullSecrets: config.imagePullSecrets }));
+  const app = appAdditions(env.vars, proxy);
+  const patch = jsonDiff(pod, inject(pod, { sidecar, volumes: vols.volumes, env: app.env, appMounts: app.mounts, status, drop, imagePullSecrets: config.imagePullSecrets }));
   const warnings = [
     ...(selection.unknown.length > 0 ? [unknownWarning(selection.unknown, namespace)] : []),
     ...(check.replaced.length > 0 ? [`replaced a stale copy of the proxy's objects (a spec copied from an injected pod): ${check.replaced.join(', ')}`] : []),
@@ -126,6 +141,6 @@ export function planInjection(req: InjectionRequest): InjectionPlan {
     ...env.warnings,
     ...vols.warnings,
   ];
-  const message = `injected ${status.mode} sidecar with sources [${sources.join(', ')}]`;
+  const message = `injected ${status.mode} sidecar with sources [${sources.join(', ')}]${proxyModeMessage(status)}`;
   return plan({ result: 'injected', reason: 'Injected', message, patch, warnings, sources, unknownSources: selection.unknown });
 }

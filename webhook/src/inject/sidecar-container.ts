@@ -18,6 +18,8 @@ export interface SidecarSpec {
   readonly sources: readonly string[] | undefined;
   /** The admin port for this pod (inject/ports.ts): the default unless a container declares it. */
   readonly adminPort: number;
+  /** Proxy mode's HTTPS_PROXY port; undefined: off. */
+  readonly proxyPort?: number | undefined;
 }
 
 const probe = (path: string, port: number, periodSeconds: number, failureThreshold: number): V1Probe => ({
@@ -34,6 +36,7 @@ const args = (spec: SidecarSpec, config: InjectorConfig): string[] =>
     youngGenerationMiB: config.youngGenerationMiB,
     adminPort: spec.adminPort,
     identityReviewIntervalSeconds: config.identityReviewIntervalSeconds,
+    proxyPort: spec.proxyPort,
     redis: config.redis
       ? { address: config.redis.address, tls: config.redis.tls, password: config.redis.secretName !== undefined && config.redis.passwordKey !== undefined, ca: config.redis.secretName !== undefined && config.redis.caKey !== undefined }
       : undefined,

@@ -66,7 +66,7 @@ export function sourceReadiness(cs: CredentialSource, namespaceSources: readonly
 export function policyReadiness(policy: EgressPolicy, sourceNames: ReadonlySet<string>, validator: ResourceValidator): Readiness {
   const valid = validator.validate('EgressPolicy', policy);
   if (!valid.ok) return notReady('InvalidSpec', valid.message);
-  const named = [...new Set(policy.spec.rules.map((r) => r.source))].filter((s) => s !== '*');
+  const named = [...new Set((policy.spec.rules ?? []).map((r) => r.source))].filter((s) => s !== '*');
   const missing = named.filter((s) => !sourceNames.has(s)).sort();
   if (missing.length > 0) {
     return notReady('SourceNotFound', `CredentialSource ${missing.join(', ')} not found in namespace ${policy.metadata.namespace ?? ''}; rules naming it match no call until it exists`);

@@ -207,7 +207,7 @@ export class ChunkedResigner {
       const header = Buffer.from(`${this.sizeText};chunk-signature=${signature}\r\n`, 'latin1');
       // One piece per chunk (its data is held until now anyway): a socket given several writes in one
       // tick copies them into one buffer (Bun's writev), so emitting header, data pieces and CRLF apart
-      // cost the same copy plus a write per piece (ADR 38, bench/ANALYSIS.md finding 16).
+      // cost the same copy plus a write per piece (ADR 38, bench/ANALYSIS.md finding 21).
       this.held.unshift(header);
       this.held.push(CRLF);
       this.emit(Buffer.concat(this.held, header.length + this.heldBytes + CRLF.length));

@@ -228,3 +228,12 @@ describe('amzDateOf', () => {
     expect(amzDateOf(new Date(Date.UTC(10000, 0, 1)))).toBe('+0100000101T000000Z');
   });
 });
+
+describe('amzDateOf', () => {
+  it('formats every signing time to its own second, whatever was formatted before (one second is remembered)', () => {
+    const times = ['2026-12-07T16:20:52.001Z', '2026-12-07T16:20:52.999Z', '2026-12-07T16:20:53.000Z', '2026-12-07T16:20:52.500Z', '1999-12-31T23:59:59.999Z', '2026-12-07T16:20:53.400Z'];
+    for (const t of times) expect(amzDateOf(new Date(t))).toBe(t.replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, ''));
+    expect(amzDateOf(new Date(Date.UTC(12026, 0, 1)))).toBe('+0120260101T000000Z');
+    expect(() => amzDateOf(new Date(NaN))).toThrow(RangeError);
+  });
+});

@@ -38,9 +38,14 @@ const NEVER_SIGNED: ReadonlySet<string> = new Set([
 const NEEDS_TRIM = /[\r\n\t]| {2}|^ | $/;
 
 /** SigV4 header value canonicalization as smithy does it: CR/LF to space, runs of blanks to one, one edge space off. */
-function canonicalValue(value: string): string {
+export function canonicalValue(value: string): string {
   if (!NEEDS_TRIM.test(value)) return value;
   return value.replace(/[\r\n]/g, ' ').replace(/[ \t]+/g, ' ').replace(/^ | $/g, '');
+}
+
+/** Whether a (lowercase) header name may be signed at all: not NEVER_SIGNED, not `proxy-*`, not `sec-*`. */
+export function isSignable(name: string): boolean {
+  return !NEVER_SIGNED.has(name) && !name.startsWith('proxy-') && !name.startsWith('sec-');
 }
 
 export interface CanonicalHeaders {
@@ -57,7 +62,7 @@ export interface CanonicalHeaders {
 export function canonicalHeaders(headers: Readonly<Record<string, string>>, unsignable?: ReadonlySet<string>): CanonicalHeaders {
   const names: string[] = [];
   for (const name of Object.keys(headers)) {
-    if (NEVER_SIGNED.has(name) || unsignable?.has(name) === true || name.startsWith('proxy-') || name.startsWith('sec-')) continue;
+    if (!isSignable(name) || unsignable?.has(name) === true) continue;
     names.push(name);
   }
   names.sort();
@@ -106,8 +111,21 @@ export function canonicalRequest(r: CanonicalRequestInput): string {
   return `${r.method || 'GET'}\n${r.uri}\n${r.query}\n${r.headers.block}\n\n${r.headers.signedHeaders}\n${r.payloadHash}`;
 }
 
+// The last second formatted: every request of the same second signs with the same X-Amz-Date.
+let lastSecond = NaN;
+let lastAmzDate = '';
+
 /** `YYYYMMDDTHHMMSSZ` of a signing time. */
 export function amzDateOf(now: Date): string {
+  const second = Math.floor(now.getTime() / 1000);
+  if (second === lastSecond) return lastAmzDate;
+  const amzDate = formatAmzDate(now);
+  lastSecond = second;
+  lastAmzDate = amzDate;
+  return amzDate;
+}
+
+function formatAmzDate(now: Date): string {
   const iso = now.toISOString();
   // `YYYY-MM-DDTHH:MM:SS.sssZ` for years 0000-9999 (slicing it is 4x cheaper than two regex replaces); other years have a sign and six digits.
   if (iso.length !== 24) return iso.replace(/\.\d{3}Z$/, 'Z').replace(/[-:]/g, '');

@@ -98,7 +98,41 @@ function checkAmzDate(amzDate: string | undefined, scopeDate: string): void {
   if (!amzDate.startsWith(scopeDate)) throw malformed('X-Amz-Date does not fall on the credential scope date');
 }
 
+/**
+ * The Authorization header as every SDK writes it: the algorithm, one space, and exactly Credential,
+ * SignedHeaders and Signature in that order, separated by `,` or `, `, no value holding a blank or a
+ * comma. Such a header parses to the same parts as the general parser below gives it; anything else
+ * goes to that parser.
+ */
+const SDK_AUTHORIZATION = /^AWS4-HMAC-SHA256 Credential=([^,\s]*), ?SignedHeaders=([^,\s]*), ?Signature=([^,\s]*)$/;
+
+type ScopeParts = Pick<SigV4Scope, 'accessKeyId' | 'date' | 'region' | 'service' | 'signedHeaders'>;
+
+/**
+ * Credential and SignedHeaders already checked, by their text: an app signs call after call with the same
+ * key id, date, region, service and header list, and only the signature and X-Amz-Date change. Both
+ * checks are pure functions of the text, so a hit gives what checking again would; a failing text is
+ * never stored. Bounded: emptied when full.
+ */
+const checkedParts = new Map<string, ScopeParts>();
+export const MAX_CHECKED_SCOPES = 256;
+
+/** Credential and SignedHeaders checked (or known), with X-Amz-Date checked between them as the general parser does. */
+function scopeParts(credential: string, signedHeaders: string, amzDate: string | undefined): ScopeParts {
+  const id = `${credential} ${signedHeaders}`;
+  const known = checkedParts.get(id);
+  if (known !== undefined) return known;
+  const scope = parseCredential(credential);
+  checkAmzDate(amzDate, scope.date);
+  const parts: ScopeParts = Object.freeze({ ...scope, signedHeaders: Object.freeze(parseSignedHeaders(signedHeaders)) });
+  if (checkedParts.size >= MAX_CHECKED_SCOPES) checkedParts.clear();
+  checkedParts.set(id, parts);
+  return parts;
+}
+
 function parseAuthorizationHeader(value: string, amzDate: string | undefined): SigV4Scope {
+  const sdk = SDK_AUTHORIZATION.exec(value);
+  if (sdk !== null) return headerScope(scopeParts(sdk[1] as string, sdk[2] as string, amzDate), sdk[3] as string, amzDate);
   const space = value.indexOf(' ');
   const algorithm = space < 0 ? value : value.slice(0, space);
   if (algorithm !== SIGV4_ALGORITHM) {
@@ -121,9 +155,18 @@ function parseAuthorizationHeader(value: string, amzDate: string | undefined): S
   }
   const scope = parseCredential(credential);
   checkAmzDate(amzDate, scope.date);
+  return headerScope({ ...scope, signedHeaders: parseSignedHeaders(signedHeaders) }, signature, amzDate);
+}
+
+/** The scope of a header-signed request; the checks run in the order the parts appear (credential, date, headers, signature). */
+function headerScope(parts: ScopeParts, signature: string, amzDate: string | undefined): SigV4Scope {
+  checkAmzDate(amzDate, parts.date);
   return {
-    ...scope,
-    signedHeaders: parseSignedHeaders(signedHeaders),
+    accessKeyId: parts.accessKeyId,
+    date: parts.date,
+    region: parts.region,
+    service: parts.service,
+    signedHeaders: parts.signedHeaders,
     signature: parseSignature(signature),
     presigned: false,
     ...(amzDate === undefined ? {} : { amzDate }),

@@ -21,20 +21,42 @@ const DROPPED = new Set([
   'http2-settings',
 ]);
 
-/**
- * The app's headers minus credentials, Host, hop-by-hop headers and the headers its `Connection` header
- * names. Repeated headers are joined with `,`. Names are lowercase.
- */
-export function forwardableHeaders(headers: HeaderMap): Map<string, string> {
-  const connectionListed = new Set<string>();
-  const connection = headers.connection;
-  for (const value of typeof connection === 'string' ? [connection] : (connection ?? [])) {
-    for (const token of value.split(',')) connectionListed.add(token.trim().toLowerCase());
+/** The lowercase names a `Connection` header lists; undefined when it lists none (the common case). */
+function connectionListed(connection: string | readonly string[] | undefined): Set<string> | undefined {
+  if (connection === undefined) return undefined;
+  const listed = new Set<string>();
+  for (const value of typeof connection === 'string' ? [connection] : connection) {
+    for (const token of value.split(',')) listed.add(token.trim().toLowerCase());
   }
+  return listed;
+}
+
+/**
+ * The app's headers minus credentials, Host, hop-by-hop headers, the headers its `Connection` header
+ * names and any in `strip` (lowercase). Repeated headers are joined with `,`. Names are lowercase; a
+ * name repeated in another case keeps its first place and its last value. A record without a prototype,
+ * in the app's order: the re-signer sends it as it is, with its own headers added.
+ */
+export function forwardableRecord(headers: HeaderMap, strip?: ReadonlySet<string>): Record<string, string> {
+  const listed = connectionListed(headers.connection);
+  const out = Object.create(null) as Record<string, string>;
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase();
+    if (DROPPED.has(lower) || listed?.has(lower) === true || strip?.has(lower) === true || lower.startsWith(':') || lower.startsWith('proxy-')) continue;
+    const value = headers[name];
+    if (value === undefined) continue;
+    out[lower] = typeof value === 'string' ? value : value.join(',');
+  }
+  return out;
+}
+
+/** forwardableRecord as a Map (names as its keys, in the same order but for integer-like names). */
+export function forwardableHeaders(headers: HeaderMap, strip?: ReadonlySet<string>): Map<string, string> {
+  const listed = connectionListed(headers.connection);
   const out = new Map<string, string>();
   for (const name of Object.keys(headers)) {
     const lower = name.toLowerCase();
-    if (DROPPED.has(lower) || connectionListed.has(lower) || lower.startsWith(':') || lower.startsWith('proxy-')) continue;
+    if (DROPPED.has(lower) || listed?.has(lower) === true || strip?.has(lower) === true || lower.startsWith(':') || lower.startsWith('proxy-')) continue;
     const value = headers[name];
     if (value === undefined) continue;
     out.set(lower, typeof value === 'string' ? value : value.join(','));

@@ -22,6 +22,11 @@ export interface ResignInput {
   readonly path: string;
   readonly query: string | URLSearchParams | readonly QueryParam[];
   readonly headers: HeaderMap;
+  /**
+   * More lowercase header names never signed or forwarded (the sidecar's credential headers, Expect), on
+   * top of those the re-signer always drops: passing them here saves the caller a copy of the headers.
+   */
+  readonly stripHeaders?: ReadonlySet<string>;
   /** The app's signature, from parseSigV4. */
   readonly scope: SigV4Scope;
   readonly credentials: AwsCredentials;

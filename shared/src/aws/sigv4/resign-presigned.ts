@@ -53,7 +53,7 @@ export function resignPresigned(input: ResignInput): ResignedRequest {
   const { endpoint, scope, credentials } = input;
   const { signingName, signingRegion } = endpoint;
   const expiresIn = remainingSeconds(scope.amzDate ?? '', scope.expiresSeconds ?? 0, input.now);
-  const forwarded = forwardableHeaders(input.headers);
+  const forwarded = forwardableHeaders(input.headers, input.stripHeaders);
   const toSign: Record<string, string> = { host: endpoint.url.host };
   for (const name of scope.signedHeaders) {
     const value = forwarded.get(name);

@@ -17,6 +17,9 @@ export const DEFAULT_MAX_SIGNING_KEYS = 32;
 export class SigningKeyCache {
   private secret: string | undefined;
   private readonly keys = new Map<string, KeyObject>();
+  // The key the last call returned and what it was for: a source signs for one date, region and service
+  // at a time, so most calls end here without building the Map key.
+  private last: { readonly shortDate: string; readonly region: string; readonly service: string; readonly key: KeyObject } | undefined;
 
   constructor(private readonly maxEntries = DEFAULT_MAX_SIGNING_KEYS) {
     if (!Number.isInteger(maxEntries) || maxEntries < 1) throw new PortcullisError('INTERNAL', `SigningKeyCache: maxEntries must be a positive integer, got ${maxEntries}`);
@@ -26,8 +29,11 @@ export class SigningKeyCache {
   get(secretAccessKey: string, shortDate: string, region: string, service: string): KeyObject {
     if (secretAccessKey !== this.secret) {
       this.keys.clear();
+      this.last = undefined;
       this.secret = secretAccessKey;
     }
+    const last = this.last;
+    if (last !== undefined && last.shortDate === shortDate && last.region === region && last.service === service) return last.key;
     const id = `${shortDate}\n${region}\n${service}`;
     let key = this.keys.get(id);
     if (key === undefined) {
@@ -38,6 +44,7 @@ export class SigningKeyCache {
       key = createSecretKey(deriveSigningKey(secretAccessKey, shortDate, region, service));
       this.keys.set(id, key);
     }
+    this.last = { shortDate, region, service, key };
     return key;
   }
 

@@ -69,7 +69,7 @@ describe('createResourceValidator', () => {
       'spec.port: Invalid value: 80: spec.port in body should be greater than or equal to 1024',
       'spec.type: Unsupported value: "ftp": supported values: "aws", "http"',
     ]);
-    expect(refusal('EgressPolicy', policy({ workloads: { serviceAccounts: ['a'] } })).errors).toEqual(['spec.rules: Required value']);
+    expect(refusal('EgressPolicy', policy({ workloads: { serviceAccounts: ['a'] } })).errors).toEqual(['spec.rules: Required value: spec must set rules (calls through CredentialSources), egress (tunnels to hosts without a source, in HTTPS_PROXY mode) or both']);
     expect(refusal('EgressPolicy', policy({ workloads: { serviceAccounts: ['a'] }, rules: allowApi }, { namespace: 'x' })).errors).toEqual([
       'metadata.name: Required value: name or generateName is required',
     ]);

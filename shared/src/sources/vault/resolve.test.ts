@@ -73,8 +73,8 @@ describe('resolveSource with a vault origin', () => {
   it('refuses an http source with both origins, or none', () => {
     const both = resolveSource(cs({ type: 'http', port: 18080, http: { preset: 'openai', secretRef: { name: 's', key: 'k' }, vault: base } }));
     const none = resolveSource(cs({ type: 'http', port: 18080, http: { preset: 'openai' } }));
-    expect(!both.ok && both.problems[0]?.message).toMatch(/exactly one of secretRef or vault/);
-    expect(!none.ok && none.problems[0]?.message).toMatch(/exactly one of secretRef or vault/);
+    expect(!both.ok && both.problems[0]?.message).toMatch(/exactly one origin of secretRef, vault/);
+    expect(!none.ok && none.problems[0]?.message).toMatch(/exactly one origin of secretRef, vault/);
   });
 
   it('keeps a Secret-backed source as it was: a Secret volume and no Vault audience', () => {

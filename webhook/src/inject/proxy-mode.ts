@@ -1,0 +1,63 @@
+import type { V1EnvVar, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
+import { PROXY_CA_DIR, PROXY_CA_VOLUME, PROXY_MODE_PORT, proxyModeEnv } from '@portcullis/shared';
+import { ANNOTATIONS } from './annotations.js';
+
+/** The cluster DNS suffix NO_PROXY keeps away from the proxy (in-cluster calls go direct). */
+const CLUSTER_DOMAIN = 'cluster.local';
+
+export interface ProxyModeInjection {
+  readonly port: number;
+  readonly volume: V1Volume;
+  /** The sidecar writes the CA certificate here. */
+  readonly sidecarMount: V1VolumeMount;
+  /** Every app container reads it here, read-only. */
+  readonly appMount: V1VolumeMount;
+  readonly env: readonly V1EnvVar[];
+}
+
+/** Whether the pod asked for HTTPS_PROXY mode (annotation portcullis.dev/proxy-mode: "true"). */
+export function wantsProxyMode(annotations: Readonly<Record<string, string>>): boolean {
+  return annotations[ANNOTATIONS.proxyMode] === 'true';
+}
+
+/**
+ * What proxy mode adds: the port, an in-memory emptyDir for the pod CA's certificate (the sidecar writes
+ * it at start, before the app starts: a native sidecar is ready first; the CA's key is never written),
+ * and the proxy and trust env vars.
+ */
+export function proxyModeInjection(): ProxyModeInjection {
+  return {
+    port: PROXY_MODE_PORT,
+    volume: { name: PROXY_CA_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+    sidecarMount: { name: PROXY_CA_VOLUME, mountPath: PROXY_CA_DIR },
+    appMount: { name: PROXY_CA_VOLUME, mountPath: PROXY_CA_DIR, readOnly: true },
+    env: proxyModeEnv(PROXY_MODE_PORT, CLUSTER_DOMAIN),
+  };
+}
+
+/** Proxy mode's injection when the pod asked for it. */
+export function proxyModeFor(annotations: Readonly<Record<string, string>>): ProxyModeInjection | undefined {
+  return wantsProxyMode(annotations) ? proxyModeInjection() : undefined;
+}
+
+/** The sidecar's volumes plus the CA folder (mounted read-write into the sidecar) in proxy mode. */
+export function withProxyVolume<T extends { readonly volumes: readonly V1Volume[]; readonly mounts: readonly V1VolumeMount[] }>(vols: T, proxy: ProxyModeInjection | undefined): T {
+  if (!proxy) return vols;
+  return { ...vols, volumes: [...vols.volumes, proxy.volume], mounts: [...vols.mounts, proxy.sidecarMount] };
+}
+
+/** What every app container gets: the sources' env vars, and in proxy mode its env vars and the CA mount. */
+export function appAdditions(sourceVars: readonly V1EnvVar[], proxy: ProxyModeInjection | undefined): { env: V1EnvVar[]; mounts: V1VolumeMount[] } {
+  if (!proxy) return { env: [...sourceVars], mounts: [] };
+  return { env: [...sourceVars, ...proxy.env], mounts: [proxy.appMount] };
+}
+
+/** The status annotation's proxyMode field, so reinvocations give later containers the same. */
+export function proxyStatus(proxy: ProxyModeInjection | undefined): { proxyMode?: true } {
+  return proxy ? { proxyMode: true } : {};
+}
+
+/** The sidecar's --proxy-port, when proxy mode is on. */
+export function proxyPortOf(proxy: ProxyModeInjection | undefined): number | undefined {
+  return proxy?.port;
+}
