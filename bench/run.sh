@@ -6,6 +6,7 @@
 #   BENCH_PROFILE=full|quick   full (default): the published run, ~25 min; quick: harness check, ~5 min
 #   BENCH_ONLY=a,b             only these scenarios (decision latency throughput sse streaming footprint revocation webhook)
 #   BENCH_WAIT_FOR_LOAD=1.0    first wait (up to 30 min) until the 1-minute load average is below this
+#   BENCH_IDLE=0               skip the idle-memory/start-up run (bench/src/idle-memory.ts, ADR 38) after the scenarios
 #   BENCH_PEERS_DIR=dir        the peer binaries (aws-sigv4-proxy, iron-proxy; default ../shared/peers beside
 #                              the repo, never copied into it); without them the peer rows are skipped and say so
 #
@@ -70,6 +71,14 @@ args=(--profile "$PROFILE")
 [[ -n $ONLY ]] && args+=(--only "$ONLY")
 say "running the $PROFILE profile${ONLY:+ ($ONLY)} pinned to core 1"
 results=$(BENCH_VEGETA=$VEGETA BENCH_VEGETA_VERSION=$VEGETA_VERSION taskset -c 1 node bench/src/main.ts "${args[@]}" | tail -n 1)
+
+# Idle memory and start-up by phase (RSS after ready, after warm-up, after load; CPU per request of the first
+# requests): fresh processes of the shipped executable, their own JSON beside the results file (ADR 38).
+if [[ ${BENCH_IDLE:-1} != 0 && ( -z $ONLY || ,$ONLY, == *,footprint,* ) ]]; then
+  idle_json=${results%.json}-idle-memory.json
+  say "idle memory and start-up by phase (bench/src/idle-memory.ts) -> ${idle_json#"$ROOT"/}"
+  taskset -c 1 node bench/src/idle-memory.ts --starts "$([[ $PROFILE == full ]] && echo 6 || echo 2)" --requests "$([[ $PROFILE == full ]] && echo 20000 || echo 5000)" --json "$idle_json"
+fi
 
 if [[ $PROFILE == full && -z $ONLY ]]; then
   plots=$ROOT/bench/results/plots

@@ -15,8 +15,9 @@ import { parseOptions } from './config/parse.js';
 import { systemClock } from './io/clock.js';
 import { nodeFiles } from './io/files.js';
 import { sidecarKubeClient } from './kube-client.js';
-import { RedisLimitStore } from './limits/redis/redis-store.js';
+import type { RedisLimitStore } from './limits/redis/redis-store.js';
 import { createLogger } from './logger.js';
+import { restoreJitPolicy } from './runtime/jit-policy.js';
 import { parseWaitReadyArgs, waitReady } from './wait-ready.js';
 
 const USAGE = `usage:
@@ -91,15 +92,18 @@ function readOptional(file: string | undefined): string | undefined | null {
 /**
  * The shared limit store; its password and CA are read from files mounted into the sidecar only. A
  * missing file (the Secret does not exist in the namespace) leaves the sidecar without Redis: shared
- * limits then fail closed, and the rest of the sidecar serves.
+ * limits then fail closed, and the rest of the sidecar serves. The Redis client (ioredis, ~400 KB of
+ * bundled code) is loaded only here, when --redis-address is set: a sidecar without it never pays for it
+ * in memory or start-up (ADR 38).
  */
-function openRedis(o: NonNullable<SidecarOptions['redis']>, log: Logger): RedisLimitStore | undefined {
+async function openRedis(o: NonNullable<SidecarOptions['redis']>, log: Logger): Promise<RedisLimitStore | undefined> {
   const password = readOptional(o.passwordFile);
   const caPem = readOptional(o.caFile);
   if (password === null || caPem === null) {
     log.error({ code: 'LIMIT_STORE_UNAVAILABLE', file: password === null ? o.passwordFile : o.caFile }, 'redis: the password or CA file is missing (is the Secret in this namespace?); ServiceAccount- and Namespace-scope limits fail closed');
     return undefined;
   }
+  const { RedisLimitStore } = await import('./limits/redis/redis-store.js');
   const store = new RedisLimitStore({
     host: o.host,
     port: o.port,
@@ -185,7 +189,7 @@ async function main(): Promise<void> {
   // The one clock and the one file access of the process; everything below gets them passed in.
   const clock = systemClock();
   const files = nodeFiles(clock);
-  const redis = options.redis ? openRedis(options.redis, log) : undefined;
+  const redis = options.redis ? await openRedis(options.redis, log) : undefined;
   const sidecar = buildSidecar(options, {
     log,
     audit,
@@ -221,8 +225,10 @@ async function main(): Promise<void> {
 
   await sidecar.start();
   writeProxyCa(options.proxyCaDir, sidecar.caCertPem());
+  // Start-up ran with the JIT thresholds raised (ADR 38); from here the request path tiers up as usual.
+  const jit = restoreJitPolicy();
   const admin = sidecar.adminAddress();
-  log.info({ adminPort: admin.port, proxyPort: sidecar.proxyAddress()?.port, mode: options.mode.kind, runtime, youngGenerationMiB: options.youngGenerationMiB }, 'portcullis sidecar started');
+  log.info({ adminPort: admin.port, proxyPort: sidecar.proxyAddress()?.port, mode: options.mode.kind, runtime, jit, youngGenerationMiB: options.youngGenerationMiB }, 'portcullis sidecar started');
 }
 
 main().catch((err: unknown) => {

@@ -30,3 +30,36 @@ describe('what the shipped executable bundles', () => {
     expect(reachableFrom('main.ts').has('index.ts')).toBe(false);
   });
 });
+
+// Value imports that run when the importing module loads: `import … from` and `export … from`, not
+// `import type` and not `import()` (which loads when the code reaches it).
+const STATIC_IMPORT = /^(?:import|export)\s+(?!type\b)[^;]*?\bfrom\s*'(\.{1,2}\/[^']+)\.js'/gm;
+
+function loadedAtStart(entry: string): Set<string> {
+  const seen = new Set<string>();
+  const visit = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    for (const m of readFileSync(file, 'utf8').matchAll(STATIC_IMPORT)) visit(join(dirname(file), `${m[1] ?? ''}.ts`));
+  };
+  visit(join(SRC, entry));
+  return new Set([...seen].map((f) => relative(SRC, f)));
+}
+
+describe('what the executable loads at start (ADR 38)', () => {
+  it('loads the Redis client only when --redis-address is set: main.ts imports it with import()', () => {
+    const atStart = loadedAtStart('main.ts');
+    expect(atStart).toContain('proxy/forward.ts'); // the walk follows static imports at all
+    expect(atStart.has('limits/redis/redis-store.ts')).toBe(false);
+    // …and it is still shipped: the dynamic import is bundled into the executable.
+    expect(reachableFrom('main.ts').has('limits/redis/redis-store.ts')).toBe(true);
+  });
+
+  it('loads the file store and its YAML parser only in standalone mode, when it starts', () => {
+    const atStart = loadedAtStart('main.ts');
+    expect(atStart.has('store/file-store.ts')).toBe(false);
+    expect(atStart.has('store/parse-resources.ts')).toBe(false); // the one module that imports 'yaml'
+    expect(readFileSync(join(SRC, 'store/parse-resources.ts'), 'utf8')).toMatch(/from 'yaml'/);
+    expect(reachableFrom('main.ts').has('store/file-store.ts')).toBe(true);
+  });
+});

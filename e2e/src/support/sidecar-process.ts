@@ -47,6 +47,8 @@ export interface SidecarProcessOptions {
   readonly onStderr?: (line: string) => void;
   /** Added to this process's environment (a pod's downward-API variables, …). */
   readonly env?: Readonly<Record<string, string>>;
+  /** The working folder (default: this process's). */
+  readonly cwd?: string;
 }
 
 function lines(into: string[], stream: NodeJS.ReadableStream, each: ((line: string) => void) | undefined): void {
@@ -71,7 +73,7 @@ export async function startSidecarProcess(
   options: SidecarProcessOptions = {},
 ): Promise<SidecarProcess> {
   const [file, argv] = command(runtime, args);
-  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env }, ...(options.cwd === undefined ? {} : { cwd: options.cwd }) });
   const stdout: string[] = [];
   const stderr: string[] = [];
   if (!child.stdout || !child.stderr) throw new Error('sidecar process has no output pipes');

@@ -196,6 +196,24 @@ describe('createChunkedResigner with STREAMING-AWS4-HMAC-SHA256-PAYLOAD', () => 
     expect(Buffer.concat(pieces).equals(viaStream.out)).toBe(true);
     expect(Buffer.concat(pieces).equals(body)).toBe(false);
   });
+
+  it('emits each data chunk as one piece — header, data and CRLF — however small the pieces it arrived in', () => {
+    const seed = 'a'.repeat(64);
+    const body = signedBody(REAL(seed), v.chunkSizes);
+    const pieces: Buffer[] = [];
+    const parser = new ChunkedResigner({ payload: STREAMING_SIGNED, signer: REAL(seed) }, (piece) => pieces.push(piece));
+    for (let i = 0; i < body.length; i += 1000) parser.write(body.subarray(i, i + 1000));
+    parser.end();
+    const dataChunks = v.chunkSizes.filter((size) => size > 0);
+    // One piece per data chunk, then the final chunk's header and the closing CRLF.
+    expect(pieces).toHaveLength(dataChunks.length + 2);
+    for (const [i, size] of dataChunks.entries()) {
+      const piece = pieces[i] as Buffer;
+      expect(piece.toString('latin1', 0, piece.indexOf('\r\n'))).toMatch(new RegExp(`^${size.toString(16)};chunk-signature=[0-9a-f]{64}$`));
+      expect(piece.subarray(-2).toString('latin1')).toBe('\r\n');
+    }
+    expect(Buffer.concat(pieces).equals(body)).toBe(true); // same key as the signer: the same signatures
+  });
 });
 
 describe('createChunkedResigner with STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER', () => {
