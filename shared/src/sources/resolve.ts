@@ -49,7 +49,6 @@ function checkUpstream(text: string, allowPlaintext: boolean): URL | string {
   return upstream;
 }
 
-/** Where the credential comes from: exactly one of secretRef, vault and oauth2; a string is what is wrong. */
 /**
  * Applies the preset and checks what the CRD schema cannot (the API server already enforced the rest,
  * but standalone files and old objects did not pass it). Returns a problem instead of throwing so one bad
@@ -61,8 +60,7 @@ export function resolveHttpSource(cs: CredentialSource): ResolvedHttpSource | So
   if (cs.spec.type !== 'http' || !http) return { source: name, message: 'spec.type is not http or spec.http is missing' };
   const preset = http.preset ? HTTP_PRESETS[http.preset] : undefined;
   const upstreamText = http.upstream ?? preset?.upstream;
-  // An OAuth2 access token is a bearer token (RFC 6750) unless the source says otherwise.
-  const injection = http.injection ?? preset?.injection ?? (http.oauth2 ? BEARER : undefined);
+  const injection = injectionOf(http, preset);
   if (!upstreamText) return { source: name, message: http.preset ? `spec.http.upstream is required with preset ${http.preset} (every account has its own host)` : 'spec.http.upstream is required without a preset' };
   if (!injection) return { source: name, message: 'spec.http.injection is required without a preset' };
   const upstream = checkUpstream(upstreamText, http.allowPlaintextUpstream === true);
@@ -78,6 +76,11 @@ export function resolveHttpSource(cs: CredentialSource): ResolvedHttpSource | So
     origin,
     caBundle: http.caBundle,
   };
+}
+
+/** How the key is sent: as the source says, else the preset's way; an OAuth2 access token is a bearer token (RFC 6750). */
+function injectionOf(http: HttpSource, preset: HttpPresetDefaults | undefined): HttpInjection | undefined {
+  return http.injection ?? preset?.injection ?? (http.oauth2 ? BEARER : undefined);
 }
 
 /** The one origin spec.http sets, resolved; a string is what is wrong with it. */
