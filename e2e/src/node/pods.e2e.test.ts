@@ -13,7 +13,8 @@ import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client
 import type { Upstream } from '@portcullis/sidecar/testing';
 import { stringify } from 'yaml';
 import { helmWithValues } from '../chart/chart.js';
-import { createNamespace, helm, kubectl } from '../support/cluster.js';
+import { clusterEnv, createNamespace, helm, kubectl } from '../support/cluster.js';
+import { runCli } from '../cli/run-cli.js';
 import { startMinio, type Minio } from '../support/minio.js';
 import { nodeUnsupported } from './support-check.js';
 import { clusterConfig } from '../cluster/config.js';
@@ -199,6 +200,17 @@ suite('real pods on the e2e node', () => {
         expect(line.workload).toEqual(expect.objectContaining({ pod: podName, namespace: app, serviceAccount: 'agent' }));
         expect(line.decision.effect).toBe('Allow');
       }
+    });
+
+    it('portcullis policy suggest reads the same log through the API server and the kubelet (issue 19)', async () => {
+      const r = await runCli(['policy', 'suggest', '-n', app, '--pod', podName], { env: { KUBECONFIG: clusterEnv().kubeconfigPath } });
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+      // What the Job called, and nothing else: its chat completion and the object it wrote and read back.
+      expect(r.stdout).toMatch(new RegExp(`^# Suggested by \`portcullis policy suggest\` from \\d+ audit lines of ${app}/agent`, 'm'));
+      expect(r.stdout).toContain(`namespace: ${app}`);
+      expect(r.stdout).toMatch(/source: openai\n\s+methods:\n\s+- POST\n\s+paths:\n\s+- \/v1\/chat\/completions/);
+      expect(r.stdout).toMatch(new RegExp(`actions:\\n\\s+- s3:PutObject\\n\\s+resources:\\n\\s+- arn:aws:s3:::${BUCKET}/from-pod\\.txt`));
+      expect(r.stdout).toMatch(new RegExp(`actions:\\n\\s+- s3:GetObject\\n\\s+resources:\\n\\s+- arn:aws:s3:::${BUCKET}/from-pod\\.txt`));
     });
   });
 
