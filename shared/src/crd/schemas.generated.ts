@@ -1266,7 +1266,7 @@ export const CRD_SCHEMAS: CrdSchemas = {
                         }
                       ]
                     },
-                    "maxItems": 64,
+                    "maxItems": 32,
                     "minItems": 1,
                     "type": "array",
                     "x-kubernetes-list-type": "set"
@@ -1294,7 +1294,7 @@ export const CRD_SCHEMAS: CrdSchemas = {
                 ],
                 "type": "object"
               },
-              "maxItems": 256,
+              "maxItems": 64,
               "type": "array",
               "x-kubernetes-list-type": "atomic"
             },
