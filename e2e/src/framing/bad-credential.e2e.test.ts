@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar/testing';
 import { startSidecarProcess, type SidecarProcess } from '../support/sidecar-process.js';
 import { bearerSourceYaml, standaloneArgs, untilReady } from '../support/standalone-config.js';
+import { testPort } from '../support/test-ports.js';
 
 const KEY = 'bad-credential-real-key';
 
@@ -28,7 +29,7 @@ spec:
 
 describe('a Secret value that cannot be sent', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-bad-credential-'));
-  const base = 20000 + Math.floor(Math.random() * 20000);
+  const base = testPort(2);
   const ports = { good: base, bad: base + 1 };
   let upstream: Upstream;
   let sidecar: SidecarProcess;

@@ -9,6 +9,7 @@ import { startSidecarProcess, type SidecarProcess, type SidecarRuntime } from '.
 import type { AuditLine } from './invariants.js';
 import { rawExchange, type RawAnswer } from './raw-exchange.js';
 import { startRecordingUpstream, type RecordedConnection, type RecordingUpstream } from './recording-upstream.js';
+import { testPort } from '../support/test-ports.js';
 
 export const CREDENTIAL = 'framing-real-key-5f0c2d';
 export const DENIED_PREFIX = '/v1/forbidden';
@@ -69,7 +70,7 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 export async function startFramingWorld(runtime: SidecarRuntime = 'shipped'): Promise<FramingWorld> {
   const upstream = await startRecordingUpstream();
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-framing-'));
-  const base = 20000 + Math.floor(Math.random() * 20000);
+  const base = testPort(2);
   const ports = { plain: base, tls: base + 1 };
   mkdirSync(join(dir, 'config'));
   for (const name of ['plain', 'tls']) {

@@ -14,6 +14,7 @@ import { createAgentPolicy, createApiSource, mountSidecarTokens, startClusterSid
 import { grantOwnPodRead } from '../support/pod-self-rbac.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
 import { createPod, createServiceAccount } from '../support/workloads.js';
+import { testPort } from '../support/test-ports.js';
 
 const KEY = 'e2e-kill-switch-key';
 const group = { group: 'portcullis.dev', version: 'v1alpha1' };
@@ -43,7 +44,7 @@ const percentile = (xs: number[], p: number): number => [...xs].sort((a, b) => a
 describe('kill switch on the real API server (the shipped executable in cluster mode)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-suspend-'));
   const audit: AuditRecord[] = [];
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = testPort();
   let ns: string;
   let upstream: Upstream;
   let sidecar: ClusterSidecar;

@@ -14,6 +14,7 @@ import { createAgentPolicy, createApiSource, mountSidecarTokens, startClusterSid
 import { grantOwnPodRead } from '../support/pod-self-rbac.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
 import { createPod, createServiceAccount } from '../support/workloads.js';
+import { testPort } from '../support/test-ports.js';
 
 const KEY = 'sk-e2e-ws-cluster-CANARY-77a2';
 const group = { group: 'portcullis.dev', version: 'v1alpha1' };
@@ -23,7 +24,7 @@ const CHAT = { name: 'chat', effect: 'Allow', source: 'api', methods: ['POST'], 
 describe('WebSocket tunnels cut by revocation (the shipped executable in cluster mode)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-ws-cluster-'));
   const audit: AuditRecord[] = [];
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = testPort();
   let ns: string;
   let upstream: WsUpstream;
   let sidecar: ClusterSidecar;

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Upstream } from '@portcullis/sidecar/testing';
 import { withApiServerStopped } from '../support/api-server-stop.js';
 import { createAgentWorld, startClusterSidecar, stopAndRemove, type ClusterSidecar } from '../support/cluster-sidecar.js';
+import { testPort } from '../support/test-ports.js';
 
 const KEY = 'e2e-blip-key';
 const REVIEW_INTERVAL_S = 2;
@@ -18,7 +19,7 @@ const sample = (text: string, result: string): number => Number(new RegExp(`port
 
 describe('a cluster-mode sidecar while the API server is stopped', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-blip-'));
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = testPort();
   let upstream: Upstream;
   let sidecar: ClusterSidecar;
 

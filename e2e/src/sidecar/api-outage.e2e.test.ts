@@ -13,6 +13,7 @@ import type { Upstream } from '@portcullis/sidecar/testing';
 import { withApiServerStopped } from '../support/api-server-stop.js';
 import { kubeConfig } from '../support/cluster.js';
 import { createAgentWorld, getCode, startClusterSidecar, stopAndRemove, until, type ClusterSidecar } from '../support/cluster-sidecar.js';
+import { testPort } from '../support/test-ports.js';
 
 const KEY = 'e2e-outage-key';
 const OUTAGE_MS = Number(process.env.PORTCULLIS_E2E_OUTAGE_SECONDS ?? 600) * 1000;
@@ -39,7 +40,7 @@ const errorsOf = (text: string, resource: string): number =>
 
 describe('a cluster-mode sidecar through a ten-minute API server outage', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-outage-'));
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = testPort();
   const logs: LogLine[] = [];
   const audit: AuditRecord[] = [];
   const custom = (): CustomObjectsApi => kubeConfig().makeApiClient(CustomObjectsApi);

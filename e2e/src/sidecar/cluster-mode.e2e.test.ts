@@ -9,6 +9,7 @@ import { kubeConfig } from '../support/cluster.js';
 import { clusterSidecarArgs, createAgentWorld, getCode, startClusterSidecar, stopAndRemove, until, type ClusterSidecar } from '../support/cluster-sidecar.js';
 import { startSidecarProcess } from '../support/sidecar-process.js';
 import { createPod, deletePod, requestPodBoundToken } from '../support/workloads.js';
+import { testPort } from '../support/test-ports.js';
 
 const KEY = 'e2e-real-key';
 const group = { group: 'portcullis.dev', version: 'v1alpha1' };
@@ -18,7 +19,7 @@ const get = getCode;
 describe('sidecar in cluster mode against the real API server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-sidecar-'));
   const audit: AuditRecord[] = [];
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = testPort();
   let ns: string;
   let upstream: Upstream;
   let sidecar: ClusterSidecar;

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar/testing';
 import { startSidecarProcess, type SidecarProcess } from '../support/sidecar-process.js';
 import { bearerResources as resources, upload } from '../support/standalone-config.js';
+import { testPort } from '../support/test-ports.js';
 
 const KEY = 'standalone-real-key';
 
@@ -19,7 +20,7 @@ const MiB = 1024 * 1024;
 
 describe('portcullis-sidecar --standalone as a process', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-standalone-'));
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = testPort();
   let upstream: Upstream;
   let sidecar: SidecarProcess;
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar/testing';
 import { startSidecarProcess, type SidecarProcess } from '../support/sidecar-process.js';
 import { bearerResources } from '../support/standalone-config.js';
+import { testPort } from '../support/test-ports.js';
 
 const KEY = 'start-up-real-key';
 
@@ -14,7 +15,7 @@ describe('the sidecar executable at start-up', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-start-up-'));
   const work = join(dir, 'work');
   const marker = join(dir, 'preloaded');
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = testPort();
   let upstream: Upstream;
   let sidecar: SidecarProcess;
 

@@ -13,6 +13,7 @@ import type { AuditRecord } from '@portcullis/sidecar';
 import { closed, nextMessage, openedWs, openWs, startWsUpstream, testPki, type WsUpstream } from '@portcullis/sidecar/testing';
 import { startSidecarProcess, type SidecarProcess } from '../support/sidecar-process.js';
 import { bearerSourceYaml, standaloneArgs, untilReady } from '../support/standalone-config.js';
+import { testPort } from '../support/test-ports.js';
 
 const KEY = 'sk-e2e-websocket-CANARY-41c9';
 const IDLE_SECONDS = 2;
@@ -53,7 +54,7 @@ async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 5000): Pro
 
 describe('WebSocket upgrades through the shipped sidecar (standalone)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-ws-'));
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = testPort();
   currentPort = port;
   let upstream: WsUpstream;
   let sidecar: SidecarProcess;

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar/testing';
 import { startSidecarProcess, type SidecarProcess, type SidecarRuntime } from '../support/sidecar-process.js';
 import { bearerResources, upload } from '../support/standalone-config.js';
+import { testPort } from '../support/test-ports.js';
 
 const KEY = 'young-generation-key';
 const MiB = 1024 * 1024;
@@ -39,7 +40,7 @@ describe('--young-generation-mib', () => {
 
   /** A fresh standalone sidecar with `extra` flags: warm-up request, then one upload of UPLOAD_MiB. */
   async function run(name: string, extra: readonly string[], runtime: SidecarRuntime = 'shipped'): Promise<Run> {
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = testPort();
     mkdirSync(join(dir, name));
     writeFileSync(join(dir, name, 'resources.yaml'), bearerResources(port, upstream, ['/**']));
     const sidecar: SidecarProcess = await startSidecarProcess([
@@ -70,7 +71,7 @@ describe('--young-generation-mib', () => {
   }, 120_000);
 
   it('the shipped (Bun) sidecar accepts --young-generation-mib and says it is ignored there', async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const port = testPort();
     mkdirSync(join(dir, 'flag'));
     writeFileSync(join(dir, 'flag', 'resources.yaml'), bearerResources(port, upstream, ['/**']));
     const sidecar = await startSidecarProcess([

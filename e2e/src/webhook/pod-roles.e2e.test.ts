@@ -14,6 +14,7 @@ import { createAgentPolicy, createApiSource, getCode, mountSidecarTokens, startC
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
 import { createPod, createServiceAccount, deletePod, requestPodBoundToken } from '../support/workloads.js';
 import { startWorld, until, type World } from './world.js';
+import { testPort } from '../support/test-ports.js';
 
 const KEY = 'e2e-pod-role-key';
 const INJECT = { 'portcullis.dev/inject': 'true' };
@@ -56,7 +57,7 @@ async function firstWatchEvent(kc: KubeConfig, ns: string, pod: string): Promise
 
 describe('the per-pod Role controller (kill switch RBAC) in the webhook', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-podrole-'));
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = testPort();
   let world: World;
   let ns: string;
   let agent: V1Pod;
