@@ -99,7 +99,7 @@ export function decisionScenario(profile: Profile, log: (line: string) => void):
     time(Math.ceil(profile.decisions / 5), () => decide(rules, c.facts));
     const t = time(profile.decisions, () => decide(rules, c.facts));
     const r: DecisionCase = {
-      name: c.name, description: c.description, rules: c.policies.reduce((a, p) => a + p.spec.rules.length, 0), compileMs, decisions: profile.decisions,
+      name: c.name, description: c.description, rules: c.policies.reduce((a, p) => a + (p.spec.rules?.length ?? 0), 0), compileMs, decisions: profile.decisions,
       p50Us: percentile(t, 50), p90Us: percentile(t, 90), p99Us: percentile(t, 99), maxUs: t[t.length - 1] as number,
     };
     out.push(r);
