@@ -16,7 +16,7 @@ import { createEgressMetrics } from './egress/metrics.js';
 import { PodCa, type Pki } from './egress/mitm/pod-ca.js';
 import { EgressProxy } from './egress/proxy-server.js';
 import type { Handler } from './proxy/listeners.js';
-import { nodeHttp } from '@portcullis/shared/http';
+import { drainServer, nodeHttp } from '@portcullis/shared/http';
 import type { Lookup } from './egress/resolve-target.js';
 import type { SidecarOptions } from './config/options.js';
 import type { TokenReviewStatus } from './identity/identity.js';
@@ -55,6 +55,8 @@ export interface SidecarDeps {
 
 /** How long opening a tunnel's TCP connection may take. */
 const EGRESS_CONNECT_TIMEOUT_MS = 10_000;
+/** /metrics and /readyz answer at once; a scrape still open after this is cut. */
+const ADMIN_DRAIN_MS = 1_000;
 
 /** How long an in-flight slot or budget reservation of a call that never ended (a crashed sidecar) is held. */
 const LIMIT_LEASE_MS = 15 * 60_000;
@@ -183,9 +185,10 @@ export function buildSidecar(options: SidecarOptions, deps: SidecarDeps): Sideca
     },
     async stop() {
       mode.stop();
-      await egress?.proxy.close();
-      await listeners.close();
-      await new Promise<void>((resolve) => admin.close(() => resolve()));
+      // /readyz stays up while the source ports drain: the kubelet may still probe a terminating pod.
+      const [, cut] = await Promise.all([egress?.proxy.close(), listeners.close(options.drainTimeoutMs)]);
+      if (cut > 0) log.warn({ servers: cut, drainTimeoutMs: options.drainTimeoutMs }, 'requests still in flight at the drain deadline were cut');
+      await drainServer(admin, { deadlineMs: ADMIN_DRAIN_MS });
       await state.close();
     },
   };

@@ -27,7 +27,7 @@ const USAGE = `usage:
 options: --identity-token-file, --api-token-file, --api-ca-file, --labels-file, --secrets-dir, --sts-token-file,
   --vault-jwt-file, --vault-token-file,
   --listen-addresses, --proxy-port, --proxy-ca-dir, --admin-address, --admin-port, --upstream-response-timeout-seconds,
-  --websocket-idle-timeout-seconds,
+  --websocket-idle-timeout-seconds, --drain-timeout-seconds,
   --credential-poll-interval-seconds, --identity-review-interval-seconds, --log-level, --young-generation-mib,
   --redis-address host:port, --redis-tls, --redis-ca-file, --redis-username, --redis-password-file
   (see docs/sidecar.md)`;

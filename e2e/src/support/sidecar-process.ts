@@ -9,6 +9,9 @@ const NODE_MAIN = fileURLToPath(new URL('../../../sidecar/dist/main.js', import.
 
 export type SidecarRuntime = 'shipped' | 'node';
 
+/** How long stop() waits after SIGTERM: the default drain deadline (10 s) plus the log flush (2 s), and margin. */
+const STOP_GRACE_MS = 20_000;
+
 function command(runtime: SidecarRuntime, args: readonly string[]): [string, string[]] {
   if (runtime === 'node') return [process.execPath, [NODE_MAIN, ...args]];
   if (!existsSync(SIDECAR_BINARY)) throw new Error(`${SIDECAR_BINARY} is missing: run make build (it compiles the sidecar with Bun)`);
@@ -37,7 +40,7 @@ export interface SidecarProcess {
   readiness(): Promise<{ status: number; body: Readyz }>;
   /** GET /metrics on the admin port (Prometheus text). */
   metrics(): Promise<string>;
-  /** SIGTERM; resolves with the exit code once the output pipes are closed. */
+  /** SIGTERM; resolves with the exit code once the output pipes are closed (null: SIGKILL after 20 s). */
   stop(): Promise<number | null>;
 }
 
@@ -114,8 +117,17 @@ export async function startSidecarProcess(
     stop() {
       if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
       return new Promise((resolve) => {
+        // A sidecar that outlives its drain deadline (10 s) and log flush is stuck: kill it, and say so in
+        // stderr, which callers that expect exit code 0 print (null: killed).
+        const stuck = setTimeout(() => {
+          stderr.push(`harness: still running ${STOP_GRACE_MS} ms after SIGTERM; sent SIGKILL`);
+          child.kill('SIGKILL');
+        }, STOP_GRACE_MS);
         // 'close', not 'exit': the last lines on stdout/stderr may still be in flight when the process exits.
-        child.once('close', (code) => resolve(code));
+        child.once('close', (code) => {
+          clearTimeout(stuck);
+          resolve(code);
+        });
         child.kill('SIGTERM');
       });
     },

@@ -52,6 +52,11 @@ export interface SidecarOptions {
   readonly upstreamResponseTimeoutMs: number;
   /** A WebSocket tunnel with no byte either way for this long is closed (default 300 s). */
   readonly websocketIdleTimeoutMs: number;
+  /**
+   * On SIGTERM, requests in flight get this long to finish (default 10 s); then what is still open is cut
+   * and the sidecar exits. Well inside Kubernetes' default 30 s grace period.
+   */
+  readonly drainTimeoutMs: number;
   readonly credentialPollIntervalMs: number;
   /**
    * Mean time between periodic reviews of the identity token (each jittered by ±10 %), so a deleted pod's

@@ -45,7 +45,14 @@ describe('parseOptions', () => {
     expect(parseOptions([...base, '--identity-review-interval-seconds', '60'], {}).identityReviewIntervalMs).toBe(60_000);
   });
 
+  it('drains for 10 s on SIGTERM unless --drain-timeout-seconds says otherwise', () => {
+    const base = ['--namespace', 'a', '--api-server', 'https://x'];
+    expect(parseOptions(base, {}).drainTimeoutMs).toBe(10_000);
+    expect(parseOptions([...base, '--drain-timeout-seconds', '2.5'], {}).drainTimeoutMs).toBe(2_500);
+  });
+
   it.each([
+    [['--namespace', 'a', '--api-server', 'https://x', '--drain-timeout-seconds', '0'], /--drain-timeout-seconds "0".*positive number/],
     [['--namespace', 'a', '--api-server', 'https://x', '--identity-review-interval-seconds', '0'], /--identity-review-interval-seconds "0".*positive number/],
     [['--namespace', 'a', '--api-server', 'https://x', '--young-generation-mib', '0'], /--young-generation-mib "0".*1 to 64/],
     [['--namespace', 'a', '--api-server', 'https://x', '--young-generation-mib', '65'], /--young-generation-mib "65"/],

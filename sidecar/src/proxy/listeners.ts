@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { nodeHttp } from '@portcullis/shared/http';
+import { drainServer, nodeHttp } from '@portcullis/shared/http';
 import type { Logger } from 'pino';
 
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -16,6 +16,8 @@ export interface Upgrades {
 }
 
 const SKIPPABLE = new Set(['EADDRNOTAVAIL', 'EAFNOSUPPORT']);
+/** A removed source's port: requests in flight on it get this long before their connections are cut. */
+const REMOVED_SOURCE_DRAIN_MS = 30_000;
 
 /**
  * One HTTP server per source port on each loopback address (127.0.0.1 and ::1), opened and closed as
@@ -47,7 +49,7 @@ export class PortListeners {
     for (const [port, servers] of this.servers) {
       if (wanted.has(port)) continue;
       this.servers.delete(port);
-      closing.push(...servers.map((s) => closeServer(s)));
+      closing.push(...servers.map(async (s) => void (await drainServer(s, { deadlineMs: REMOVED_SOURCE_DRAIN_MS }))));
       this.log.info({ port }, 'stopped listening: source removed');
     }
     const opening: Promise<void>[] = [];
@@ -90,11 +92,16 @@ export class PortListeners {
     }
   }
 
-  async close(): Promise<void> {
+  /**
+   * Stops listening; requests in flight get `drainMs` to finish, then what is still open is cut. Resolves
+   * with how many connections' servers had to be cut.
+   */
+  async close(drainMs: number): Promise<number> {
     const all = [...this.servers.values()].flat();
     this.servers.clear();
     // Upgraded connections are no longer the servers': closing them does not end the tunnels.
-    await Promise.all([...all.map((s) => closeServer(s)), this.upgrades?.stop('the sidecar is stopping')]);
+    const [drained] = await Promise.all([Promise.all(all.map((s) => drainServer(s, { deadlineMs: drainMs }))), this.upgrades?.stop('the sidecar is stopping')]);
+    return drained.filter((d) => d.cut).length;
   }
 }
 
@@ -130,9 +137,3 @@ function refuseUnparsed(server: Server, port: number, log: Logger): void {
   });
 }
 
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  });
-}

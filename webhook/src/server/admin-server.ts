@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { drainServer } from '@portcullis/shared/http';
 import type { Registry } from 'prom-client';
 
 export interface Readiness {
@@ -46,10 +47,7 @@ export async function listen(server: Server, port: number, address: string): Pro
   return server.address() as AddressInfo;
 }
 
+/** Stops the admin server; a probe or scrape still open after 1 s is cut. */
 export async function close(server: Server): Promise<void> {
-  if (!server.listening) return;
-  await new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeIdleConnections();
-  });
+  await drainServer(server, { deadlineMs: 1_000 });
 }

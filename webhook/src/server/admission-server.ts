@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { PortcullisError, errorCodeOf, httpStatusOf } from '@portcullis/shared';
+import { drainServer } from '@portcullis/shared/http';
 import type { Logger } from 'pino';
 import type { Admission, PodEvent } from '../admission/handle.js';
 import { parseAdmissionReview, type AdmissionRequest } from '../admission/review.js';
@@ -48,6 +49,8 @@ function decode(body: Buffer): unknown {
 
 /** Longer than the 90 s idle timeout of the API server's webhook client, so the client always closes first. */
 export const KEEP_ALIVE_TIMEOUT_MS = 120_000;
+/** At stop, admissions in flight get this long (the API server's own webhook timeout is at most 30 s, 10 s by default). */
+const ADMISSION_DRAIN_MS = 10_000;
 
 /**
  * HTTPS server for POST /mutate. The serving certificate is swapped in place with setSecureContext:
@@ -97,10 +100,9 @@ export class AdmissionServer {
     const server = this.server;
     if (!server) return;
     this.server = undefined;
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    });
+    // The API server keeps its connections to webhooks alive: without draining, one admission in flight
+    // at SIGTERM held the webhook up until that connection's keep-alive ended.
+    await drainServer(server, { deadlineMs: ADMISSION_DRAIN_MS });
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -8,3 +8,5 @@ import type * as NodeHttp from 'node:http';
  * Import types from 'node:http' with `import type`; take values from here.
  */
 export const nodeHttp: typeof NodeHttp = process.getBuiltinModule('node:http');
+
+export { drainServer, type Drainable, type DrainOptions, type Drained } from './drain.js';
