@@ -27,6 +27,8 @@ let verifyKey: CryptoKey;
 let entra: EntraStandIn;
 let dir: string;
 let logs: string;
+/** Bumped per test: a background mint of an earlier test's origin finishing late must not log into this one's `logs`. */
+let testNo = 0;
 let opened: Origin<string>[] = [];
 
 /** A projected service account token as the kube-apiserver signs it. */
@@ -55,12 +57,13 @@ function source(name: string, azure: Record<string, unknown>): ResolvedHttpSourc
 function open(name: string, token: string | undefined, azure: Record<string, unknown> = {}, workload = true): Origin<string> {
   if (token !== undefined) writeFileSync(join(dir, name), token);
   const clock = systemClock();
+  const opener = testNo;
   const deps: OriginDeps = {
     secretsDir: dir, credentialPollIntervalMs: 1000, stsTokenFile: '/nonexistent', vaultJwtFile: '/nonexistent', vaultTokenFile: undefined,
     originTokensDir: dir,
     workload: workload ? { namespace: 'team-a', serviceAccount: 'agent', podName: 'agent-0' } : undefined,
     metrics: createMetrics({ defaultMetrics: false }),
-    log: createLogger('debug', { write: (s: string) => void (logs += s) }),
+    log: createLogger('debug', { write: (s: string) => void (opener === testNo && (logs += s)) }),
     clock, files: nodeFiles(clock),
   };
   const resolved = source(name, azure);
@@ -93,6 +96,7 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'azure-origin-'));
   mkdirSync(dir, { recursive: true });
   logs = '';
+  testNo++;
   entra.mints.length = 0;
   entra.down = false;
   entra.unreachable = false;

@@ -27,9 +27,11 @@ let github: GithubStandIn;
 let dir: string;
 let logs: string;
 let opened: Origin<string>[] = [];
+// Names unique across tests: a background mint of an earlier test's origin may still log into this one's.
+let serial = 0;
 
 function open(app: Record<string, unknown>, o: { pem?: string | undefined; clock?: Clock } = {}): Origin<string> {
-  const name = `gh-${opened.length}`;
+  const name = `gh-${serial++}`;
   const cs: CredentialSource = {
     apiVersion: 'portcullis.dev/v1alpha1', kind: 'CredentialSource', metadata: { name },
     spec: { type: 'http', port: 18080, http: { preset: 'github', upstream: github.url, caBundle: pki.ca.certPem, githubApp: { appId: APP, installationId: 42, privateKeySecretRef: { name: 'app', key: 'private-key.pem' }, ...app } } },
@@ -138,8 +140,9 @@ describe('GitHub App origin', () => {
 
   it('writes one log line per mint naming the pod and the App, never the token or the key', async () => {
     const origin = open({});
+    const source = `gh-${serial - 1}`;
     const token = await origin.get();
-    const lines = logs.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'token minted');
+    const lines = logs.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === 'token minted' && l.source === source);
     expect(lines).toEqual([expect.objectContaining({ origin: 'githubApp', workload: 'team-a/agent/agent-0', githubAppId: APP, githubInstallationId: '42' })]);
     expect(logs).not.toContain(token);
     expect(logs).not.toContain('PRIVATE KEY');
