@@ -21,7 +21,12 @@ export interface HttpPresetDefaults {
   readonly env: readonly EnvDefault[];
   /** The Entra scope an azureWorkloadIdentity origin asks for when spec names none. */
   readonly azureScope?: string;
+  /** The error body the API's SDKs read, when it is not the default JSON error (Google's `{"error": {"code", "message", "status"}}`). */
+  readonly errorShape?: HttpErrorShape;
 }
+
+/** Which JSON error body the sidecar answers an http source's failures with. */
+export type HttpErrorShape = 'google';
 
 const placeholder = (name: string): EnvDefault => ({ name, value: PLACEHOLDER_CREDENTIAL });
 const url = (name: string, suffix = ''): EnvDefault => ({ name, value: `${PORTCULLIS_URL_TOKEN}${suffix}` });
@@ -76,6 +81,26 @@ export const HTTP_PRESETS: Readonly<Record<HttpPreset, HttpPresetDefaults>> = {
     injection: { type: 'Bearer' },
     env: [url('AZURE_OPENAI_ENDPOINT'), placeholder('AZURE_OPENAI_API_KEY')],
     azureScope: 'https://cognitiveservices.azure.com/.default',
+  },
+  // Google OAuth bearer tokens (spec.http.gcpWorkloadIdentity); failures in Google's JSON error shape.
+  gcs: {
+    upstream: 'https://storage.googleapis.com',
+    injection: { type: 'Bearer' },
+    // The Cloud Storage libraries' endpoint override: with it they send no credential of their own.
+    env: [url('STORAGE_EMULATOR_HOST')],
+    errorShape: 'google',
+  },
+  'vertex-ai': {
+    upstream: undefined,
+    injection: { type: 'Bearer' },
+    env: [url('GOOGLE_VERTEX_BASE_URL')],
+    errorShape: 'google',
+  },
+  googleapis: {
+    upstream: 'https://www.googleapis.com',
+    injection: { type: 'Bearer' },
+    env: [],
+    errorShape: 'google',
   },
 };
 

@@ -7,6 +7,7 @@ import { compileInjection, type CompiledInjection } from '../inject/http-injecti
 import type { Origin } from '../origins/origin.js';
 import { forwardRequestHeaders } from '../http/headers.js';
 import { POOL_OPTIONS, StrictHttpAgent, StrictHttpsAgent } from '../http/pool.js';
+import { writeGoogleJsonError } from '../http/google-json-error.js';
 import { writeJsonError } from '../http/json-error.js';
 import type { Answer, Classified, Outgoing, RejectContext, SourceRuntime } from './runtime.js';
 
@@ -30,6 +31,7 @@ export class HttpSource implements SourceRuntime {
   readonly websocket = true;
   private readonly injection: CompiledInjection;
   private readonly basePath: string;
+  private readonly writeError: typeof writeJsonError;
 
   constructor(
     resolved: ResolvedHttpSource,
@@ -43,6 +45,7 @@ export class HttpSource implements SourceRuntime {
     this.injection = compileInjection(resolved.injection);
     this.agent = agentFor(resolved);
     this.basePath = resolved.upstream.pathname.replace(/\/+$/, '');
+    this.writeError = resolved.errorShape === 'google' ? writeGoogleJsonError : writeJsonError;
   }
 
   classify(_req: IncomingMessage, rawPath: string, rawQuery: string): Classified {
@@ -72,7 +75,7 @@ export class HttpSource implements SourceRuntime {
   }
 
   reject(res: Answer, err: PortcullisError, ctx: RejectContext): void {
-    writeJsonError(res, err, ctx.requestId);
+    this.writeError(res, err, ctx.requestId);
   }
 
   close(): void {
