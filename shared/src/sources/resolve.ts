@@ -1,6 +1,6 @@
 import type { CredentialSource, HttpInjection, HttpSource, SecretKeyRef } from '../crd/index.js';
 import { awsEndpointVars } from './aws/services.js';
-import { AWS_ENV_DEFAULTS, HTTP_PRESETS, PORTCULLIS_URL_TOKEN, type EnvDefault, type HttpPresetDefaults } from './presets.js';
+import { AWS_ENV_DEFAULTS, HTTP_PRESETS, PORTCULLIS_URL_TOKEN, type EnvDefault, type HttpErrorShape, type HttpPresetDefaults } from './presets.js';
 import { resolveAzureWorkloadIdentity, type ResolvedAzureWorkloadIdentity } from './azure/resolve.js';
 import { resolveGithubApp, type ResolvedGithubApp } from './github/resolve.js';
 import { resolveHttpOAuth2, type ResolvedOAuth2Origin } from './oauth2/resolve.js';
@@ -26,6 +26,8 @@ export interface ResolvedHttpSource {
   readonly injection: HttpInjection;
   readonly origin: ResolvedHttpOrigin;
   readonly caBundle: string | undefined;
+  /** How Portcullis's own refusals are shaped for the app's SDK (the preset's; `json` without one). */
+  readonly errorShape: HttpErrorShape;
 }
 
 const BEARER: HttpInjection = { type: 'Bearer' };
@@ -75,6 +77,7 @@ export function resolveHttpSource(cs: CredentialSource): ResolvedHttpSource | So
     injection,
     origin,
     caBundle: http.caBundle,
+    errorShape: preset?.errorShape ?? 'json',
   };
 }
 
