@@ -14,6 +14,15 @@ export interface EnvDefault {
   readonly value: string;
 }
 
+/**
+ * The error body the app's SDK reads when Portcullis answers instead of the upstream: `json` (one body
+ * OpenAI's, Anthropic's and Azure Resource Manager's SDKs all read: `error.code`, `error.message`),
+ * `azure-storage` (Azure Storage's XML `<Error><Code>…` with `x-ms-error-code`, which its SDKs read),
+ * `google` (Google's `{"error": {"code", "message", "status", "errors"}}`, which gaxios and every Google
+ * Cloud client library read).
+ */
+export type HttpErrorShape = 'json' | 'azure-storage' | 'google';
+
 export interface HttpPresetDefaults {
   /** Undefined where every customer has a host of their own (an Azure storage account): spec.http.upstream is then required. */
   readonly upstream: string | undefined;
@@ -21,12 +30,10 @@ export interface HttpPresetDefaults {
   readonly env: readonly EnvDefault[];
   /** The Entra scope an azureWorkloadIdentity origin asks for when spec names none. */
   readonly azureScope?: string;
-  /** The error body the API's SDKs read, when it is not the default JSON error (Google's `{"error": {"code", "message", "status"}}`). */
+  /** `json` unless given. */
   readonly errorShape?: HttpErrorShape;
 }
 
-/** Which JSON error body the sidecar answers an http source's failures with. */
-export type HttpErrorShape = 'google';
 
 const placeholder = (name: string): EnvDefault => ({ name, value: PLACEHOLDER_CREDENTIAL });
 const url = (name: string, suffix = ''): EnvDefault => ({ name, value: `${PORTCULLIS_URL_TOKEN}${suffix}` });
@@ -69,6 +76,7 @@ export const HTTP_PRESETS: Readonly<Record<HttpPreset, HttpPresetDefaults>> = {
     injection: { type: 'Bearer' },
     env: [url('AZURE_STORAGE_BLOB_URL')],
     azureScope: 'https://storage.azure.com/.default',
+    errorShape: 'azure-storage',
   },
   'azure-management': {
     upstream: 'https://management.azure.com',

@@ -28,8 +28,8 @@ export interface ResolvedHttpSource {
   readonly injection: HttpInjection;
   readonly origin: ResolvedHttpOrigin;
   readonly caBundle: string | undefined;
-  /** The error body the app's SDK reads (Google's for the Google presets and origin); the default JSON error when unset. */
-  readonly errorShape?: HttpErrorShape;
+  /** How Portcullis's own refusals are shaped for the app's SDK (the preset's; `google` for a token Google mints; `json` otherwise). */
+  readonly errorShape: HttpErrorShape;
 }
 
 const BEARER: HttpInjection = { type: 'Bearer' };
@@ -79,14 +79,8 @@ export function resolveHttpSource(cs: CredentialSource): ResolvedHttpSource | So
     injection,
     origin,
     caBundle: http.caBundle,
-    ...errorShapeOf(origin, preset),
+    errorShape: preset?.errorShape ?? (origin.kind === 'gcpWorkloadIdentity' ? 'google' : 'json'),
   };
-}
-
-/** Google's error shape for the Google presets and for any source whose token Google mints. */
-function errorShapeOf(origin: ResolvedHttpOrigin, preset: HttpPresetDefaults | undefined): { errorShape?: HttpErrorShape } {
-  const shape = preset?.errorShape ?? (origin.kind === 'gcpWorkloadIdentity' ? 'google' : undefined);
-  return shape === undefined ? {} : { errorShape: shape };
 }
 
 /** How the key is sent: as the source says, else the preset's way; an OAuth2 access token is a bearer token (RFC 6750). */

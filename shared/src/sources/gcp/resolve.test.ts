@@ -42,7 +42,7 @@ describe('resolveSource with gcpWorkloadIdentity', () => {
     const custom = resolveSource(cs({ upstream: 'https://run-app.example.com', injection: { type: 'Bearer' }, gcpWorkloadIdentity: gcp }));
     const other = resolveSource(cs({ preset: 'openai', secretRef: { name: 's', key: 'k' } }));
     expect(custom.ok && custom.source.type === 'http' && custom.source.errorShape).toBe('google');
-    expect(other.ok && other.source.type === 'http' && 'errorShape' in other.source).toBe(false);
+    expect(other.ok && other.source.type === 'http' && other.source.errorShape).toBe('json');
   });
 
   it.each([

@@ -1,4 +1,5 @@
 import { PortcullisError } from '@portcullis/shared';
+import { cleanProviderText } from '../provider-text.js';
 
 /** OAuth error codes (RFC 6749 §5.2, RFC 8693 §2.2.2) with which Google's STS refuses the exchange itself. */
 const STS_REFUSALS = new Set(['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'invalid_target', 'access_denied']);
@@ -22,9 +23,12 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : un
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
 const obj = (v: unknown): Loose => (v !== null && typeof v === 'object' ? (v as Loose) : {});
 
-/** One line, bounded: Google's messages can carry long help text. */
-function firstLine(s: string): string {
-  return (s.split(/\r?\n/)[0] ?? '').slice(0, 400);
+/** Google's access tokens (ya29.…), blanked out besides the shapes cleanProviderText knows. */
+const GOOGLE_TOKEN = /ya29\.[A-Za-z0-9._-]+/g;
+
+/** Google's text on one line, bounded, with anything shaped like a token blanked out (it is logged and answered to the app). */
+function clean(s: string): string {
+  return cleanProviderText(s, [GOOGLE_TOKEN]);
 }
 
 /** The request URL of a gaxios error (config.url is a URL or a string). */
@@ -89,8 +93,8 @@ export function googleError(err: unknown, where: { source: string; audience: str
 
 /** Google's words for a refusal: the error code and the first line of its description. */
 function reasonOf(f: ErrorFacts): string {
-  if (f.error !== undefined) return `${f.error}${f.description ? `: ${firstLine(f.description)}` : ''}`;
-  return f.description ? firstLine(f.description) : 'no reason given';
+  if (f.error !== undefined) return `${f.error}${f.description ? `: ${clean(f.description)}` : ''}`;
+  return f.description ? clean(f.description) : 'no reason given';
 }
 
 /** Why Google could not be asked: a timeout, its status, the transport's code, or the error itself. */
@@ -98,5 +102,5 @@ function outageOf(f: ErrorFacts, err: unknown): string {
   if (f.timedOut) return 'no answer in time';
   if (f.status !== undefined) return `HTTP ${f.status}, ${reasonOf(f)}`;
   if (f.transport !== undefined) return f.transport;
-  return err instanceof Error ? `${err.name}: ${firstLine(err.message)}` : 'unknown error';
+  return err instanceof Error ? `${err.name}: ${clean(err.message)}` : 'unknown error';
 }
