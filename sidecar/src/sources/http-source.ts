@@ -8,6 +8,7 @@ import type { Origin } from '../origins/origin.js';
 import { forwardRequestHeaders } from '../http/headers.js';
 import { POOL_OPTIONS, StrictHttpAgent, StrictHttpsAgent } from '../http/pool.js';
 import { writeAzureStorageError } from '../http/azure-storage-error.js';
+import { writeGoogleJsonError } from '../http/google-json-error.js';
 import { writeJsonError } from '../http/json-error.js';
 import type { Answer, Classified, Outgoing, RejectContext, SourceRuntime } from './runtime.js';
 
@@ -76,6 +77,7 @@ export class HttpSource implements SourceRuntime {
 
   reject(res: Answer, err: PortcullisError, ctx: RejectContext): void {
     if (this.errorShape === 'azure-storage') writeAzureStorageError(res, err, ctx.requestId, ctx.time);
+    else if (this.errorShape === 'google') writeGoogleJsonError(res, err, ctx.requestId);
     else writeJsonError(res, err, ctx.requestId);
   }
 
