@@ -76,6 +76,12 @@ export interface CredentialSourceSpec {
    * Environment variables the webhook sets in every app container of an injected pod, in addition to or replacing the defaults of the type and preset (aws: AWS_ENDPOINT_URL and placeholder AWS keys; openai: OPENAI_BASE_URL and a placeholder OPENAI_API_KEY; ...). Variables the pod spec already sets are never overridden. Values are literal text, never credentials. Optional. Example: [{name: OPENAI_BASE_URL, value: "$(PORTCULLIS_URL)/v1"}, {name: AWS_REGION, value: eu-west-1}].
    */
   env?: EnvVar[];
+  /**
+   * Additional host names this source serves in HTTPS_PROXY mode (pods annotated portcullis.dev/proxy-mode: "true"): a CONNECT to one of them on port 443 is answered with a leaf certificate of the pod CA, and its requests run through this source exactly as on spec.port (identity, policy, injection, forward to this source's upstream or endpoint, audit). Every source already serves its upstream's host and its preset's public host (aws: every *.amazonaws.com name); list more here, e.g. the regional S3 names an app calls, so that this source and not another aws source serves them, or the real host of an API whose upstream points elsewhere. A name listed here wins over those defaults of every source; among listed names an exact name wins over a wildcard, a longer wildcard over a shorter one. "*.example.com" matches every name below example.com but not example.com itself; "*" alone is refused (a source cannot intercept every host). Optional. Example: [s3.eu-west-1.amazonaws.com, "*.s3.eu-west-1.amazonaws.com"].
+   *
+   * Items: A host name or "*." and a domain. Example: "*.s3.eu-west-1.amazonaws.com".
+   */
+  proxyHosts?: string[];
 }
 /**
  * Settings for spec.type http: the upstream API, how the API key is injected and where it comes from: exactly one origin, secretRef (a Secret), vault (a Vault or OpenBao KV secret), azureWorkloadIdentity (an Entra token minted for the pod), githubApp (a GitHub App installation token) or oauth2 (an access token minted by an OAuth2 server). Required when spec.type is http, forbidden otherwise. A preset supplies upstream, injection and env defaults for a well-known API; fields set here override the preset. Example: {preset: anthropic, secretRef: {name: anthropic, key: api-key}}.

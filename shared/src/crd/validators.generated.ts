@@ -9,7 +9,7 @@ import { CRD_FORMATS } from './validate/ajv-options.js';
 import ucs2lengthModule from 'ajv/dist/runtime/ucs2length.js';
 const ucs2length = typeof ucs2lengthModule === 'function' ? ucs2lengthModule : ucs2lengthModule.default;
 
-const schema11 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string","maxLength":63},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["type","port"],"properties":{"aws":{"type":"object","properties":{"allowPlaintextEndpoint":{"type":"boolean","default":false},"endpoint":{"type":"string","maxLength":2048},"services":{"type":"array","maxItems":12,"items":{"type":"string","enum":["s3","dynamodb","sqs","sns","sts","kms","secretsmanager","ssm","lambda","kinesis","logs","events"]}},"staticKeys":{"type":"object","required":["secretRef"],"properties":{"secretRef":{"type":"object","required":["name"],"properties":{"accessKeyIdKey":{"type":"string","default":"AWS_ACCESS_KEY_ID","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253},"secretAccessKeyKey":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"sessionTokenKey":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253}},"additionalProperties":false}},"additionalProperties":false},"useDualstackEndpoint":{"type":"boolean","default":false},"useFipsEndpoint":{"type":"boolean","default":false},"vault":{"type":"object","required":["address","auth"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path"],"properties":{"accessKeyIdField":{"type":"string","default":"AWS_ACCESS_KEY_ID","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600},"secretAccessKeyField":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","minLength":1,"maxLength":256},"sessionTokenField":{"type":"string","minLength":1,"maxLength":256}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256},"secretsEngine":{"type":"object","required":["role"],"properties":{"credentialType":{"type":"string","enum":["iam_user","assumed_role","federation_token"],"default":"iam_user"},"mount":{"type":"string","default":"aws","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"roleArn":{"type":"string","maxLength":2048},"ttlSeconds":{"type":"integer","minimum":900,"maximum":129600}},"additionalProperties":false}},"additionalProperties":false},"webIdentity":{"type":"object","required":["roleArn"],"properties":{"roleArn":{"type":"string","maxLength":2048},"sessionDurationSeconds":{"type":"integer","default":3600,"minimum":900,"maximum":43200},"stsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","maxLength":32},"tokenAudience":{"type":"string","default":"sts.amazonaws.com","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"env":{"type":"array","maxItems":32,"items":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"value":{"type":"string","maxLength":4096}},"additionalProperties":false}},"http":{"type":"object","properties":{"allowPlaintextUpstream":{"type":"boolean","default":false},"azureWorkloadIdentity":{"type":"object","required":["tenantId","clientId"],"properties":{"authorityHost":{"type":"string","default":"https://login.microsoftonline.com","maxLength":2048},"caBundle":{"type":"string","maxLength":65536},"clientId":{"type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},"scope":{"type":"string","pattern":"^[!-~]+$","minLength":1,"maxLength":512},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9.-]*$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"api://AzureADTokenExchange","minLength":1,"maxLength":256}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"githubApp":{"type":"object","required":["appId","installationId","privateKeySecretRef"],"properties":{"appId":{"type":"string","pattern":"^([0-9]+|Iv[0-9A-Za-z._-]+)$","minLength":1,"maxLength":64},"installationId":{"type":"integer","minimum":1},"permissions":{"type":"object","maxProperties":50,"additionalProperties":{"type":"string","enum":["read","write","admin"]}},"privateKeySecretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"repositories":{"type":"array","maxItems":500,"items":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","minLength":1,"maxLength":100}}},"additionalProperties":false},"injection":{"type":"object","required":["type"],"properties":{"basic":{"type":"object","properties":{"username":{"type":"string","pattern":"^[^:\\x00-\\x1f\\x7f]+$","minLength":1,"maxLength":256}},"additionalProperties":false},"header":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"prefix":{"type":"string","pattern":"^[ -~]*$","maxLength":256}},"additionalProperties":false},"queryParameter":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._~-]+$","minLength":1,"maxLength":128}},"additionalProperties":false},"type":{"type":"string","enum":["Bearer","Header","Basic","QueryParameter"]}},"additionalProperties":false},"oauth2":{"type":"object","required":["grant"],"properties":{"allowPlaintext":{"type":"boolean","default":false},"assertion":{"type":"object","properties":{"tokenAudience":{"type":"string","minLength":1,"maxLength":2048}},"additionalProperties":false},"audiences":{"type":"array","maxItems":16,"items":{"type":"string","pattern":"^[\\x21-\\x7e]+$","minLength":1,"maxLength":2048}},"caBundle":{"type":"string","maxLength":65536},"clientAuthentication":{"type":"object","required":["method"],"properties":{"keyId":{"type":"string","minLength":1,"maxLength":256},"method":{"type":"string","enum":["ClientSecretBasic","ClientSecretPost","PrivateKeyJwt","None"]},"secretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"signingAlgorithm":{"type":"string","enum":["RS256","PS256","ES256","ES384","EdDSA"]}},"additionalProperties":false},"clientId":{"type":"string","pattern":"^[\\x21-\\x7e]+$","minLength":1,"maxLength":256},"grant":{"type":"string","enum":["ClientCredentials","JwtBearer"]},"issuer":{"type":"string","maxLength":2048},"resources":{"type":"array","maxItems":16,"items":{"type":"string","maxLength":2048}},"scopes":{"type":"array","maxItems":32,"items":{"type":"string","pattern":"^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$","minLength":1,"maxLength":256}},"tokenEndpoint":{"type":"string","maxLength":2048}},"additionalProperties":false},"preset":{"type":"string","enum":["openai","anthropic","mistral","github","gitlab","stripe","azure-storage","azure-management","azure-openai"]},"secretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"upstream":{"type":"string","maxLength":2048},"vault":{"type":"object","required":["address","auth","kv"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path","field"],"properties":{"field":{"type":"string","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"port":{"type":"integer","minimum":1024,"maximum":65535},"type":{"type":"string","enum":["aws","http"]}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
+const schema11 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string","maxLength":63},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["type","port"],"properties":{"aws":{"type":"object","properties":{"allowPlaintextEndpoint":{"type":"boolean","default":false},"endpoint":{"type":"string","maxLength":2048},"services":{"type":"array","maxItems":12,"items":{"type":"string","enum":["s3","dynamodb","sqs","sns","sts","kms","secretsmanager","ssm","lambda","kinesis","logs","events"]}},"staticKeys":{"type":"object","required":["secretRef"],"properties":{"secretRef":{"type":"object","required":["name"],"properties":{"accessKeyIdKey":{"type":"string","default":"AWS_ACCESS_KEY_ID","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253},"secretAccessKeyKey":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"sessionTokenKey":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253}},"additionalProperties":false}},"additionalProperties":false},"useDualstackEndpoint":{"type":"boolean","default":false},"useFipsEndpoint":{"type":"boolean","default":false},"vault":{"type":"object","required":["address","auth"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path"],"properties":{"accessKeyIdField":{"type":"string","default":"AWS_ACCESS_KEY_ID","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600},"secretAccessKeyField":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","minLength":1,"maxLength":256},"sessionTokenField":{"type":"string","minLength":1,"maxLength":256}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256},"secretsEngine":{"type":"object","required":["role"],"properties":{"credentialType":{"type":"string","enum":["iam_user","assumed_role","federation_token"],"default":"iam_user"},"mount":{"type":"string","default":"aws","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"roleArn":{"type":"string","maxLength":2048},"ttlSeconds":{"type":"integer","minimum":900,"maximum":129600}},"additionalProperties":false}},"additionalProperties":false},"webIdentity":{"type":"object","required":["roleArn"],"properties":{"roleArn":{"type":"string","maxLength":2048},"sessionDurationSeconds":{"type":"integer","default":3600,"minimum":900,"maximum":43200},"stsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","maxLength":32},"tokenAudience":{"type":"string","default":"sts.amazonaws.com","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"env":{"type":"array","maxItems":32,"items":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"value":{"type":"string","maxLength":4096}},"additionalProperties":false}},"http":{"type":"object","properties":{"allowPlaintextUpstream":{"type":"boolean","default":false},"azureWorkloadIdentity":{"type":"object","required":["tenantId","clientId"],"properties":{"authorityHost":{"type":"string","default":"https://login.microsoftonline.com","maxLength":2048},"caBundle":{"type":"string","maxLength":65536},"clientId":{"type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},"scope":{"type":"string","pattern":"^[!-~]+$","minLength":1,"maxLength":512},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9.-]*$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"api://AzureADTokenExchange","minLength":1,"maxLength":256}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"githubApp":{"type":"object","required":["appId","installationId","privateKeySecretRef"],"properties":{"appId":{"type":"string","pattern":"^([0-9]+|Iv[0-9A-Za-z._-]+)$","minLength":1,"maxLength":64},"installationId":{"type":"integer","minimum":1},"permissions":{"type":"object","maxProperties":50,"additionalProperties":{"type":"string","enum":["read","write","admin"]}},"privateKeySecretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"repositories":{"type":"array","maxItems":500,"items":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","minLength":1,"maxLength":100}}},"additionalProperties":false},"injection":{"type":"object","required":["type"],"properties":{"basic":{"type":"object","properties":{"username":{"type":"string","pattern":"^[^:\\x00-\\x1f\\x7f]+$","minLength":1,"maxLength":256}},"additionalProperties":false},"header":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"prefix":{"type":"string","pattern":"^[ -~]*$","maxLength":256}},"additionalProperties":false},"queryParameter":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._~-]+$","minLength":1,"maxLength":128}},"additionalProperties":false},"type":{"type":"string","enum":["Bearer","Header","Basic","QueryParameter"]}},"additionalProperties":false},"oauth2":{"type":"object","required":["grant"],"properties":{"allowPlaintext":{"type":"boolean","default":false},"assertion":{"type":"object","properties":{"tokenAudience":{"type":"string","minLength":1,"maxLength":2048}},"additionalProperties":false},"audiences":{"type":"array","maxItems":16,"items":{"type":"string","pattern":"^[\\x21-\\x7e]+$","minLength":1,"maxLength":2048}},"caBundle":{"type":"string","maxLength":65536},"clientAuthentication":{"type":"object","required":["method"],"properties":{"keyId":{"type":"string","minLength":1,"maxLength":256},"method":{"type":"string","enum":["ClientSecretBasic","ClientSecretPost","PrivateKeyJwt","None"]},"secretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"signingAlgorithm":{"type":"string","enum":["RS256","PS256","ES256","ES384","EdDSA"]}},"additionalProperties":false},"clientId":{"type":"string","pattern":"^[\\x21-\\x7e]+$","minLength":1,"maxLength":256},"grant":{"type":"string","enum":["ClientCredentials","JwtBearer"]},"issuer":{"type":"string","maxLength":2048},"resources":{"type":"array","maxItems":16,"items":{"type":"string","maxLength":2048}},"scopes":{"type":"array","maxItems":32,"items":{"type":"string","pattern":"^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$","minLength":1,"maxLength":256}},"tokenEndpoint":{"type":"string","maxLength":2048}},"additionalProperties":false},"preset":{"type":"string","enum":["openai","anthropic","mistral","github","gitlab","stripe","azure-storage","azure-management","azure-openai"]},"secretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"upstream":{"type":"string","maxLength":2048},"vault":{"type":"object","required":["address","auth","kv"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path","field"],"properties":{"field":{"type":"string","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"port":{"type":"integer","minimum":1024,"maximum":65535},"proxyHosts":{"type":"array","maxItems":32,"items":{"type":"string","minLength":1,"maxLength":253}},"type":{"type":"string","enum":["aws","http"]}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
 const func2 = ucs2length;
 const func44 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[-._a-zA-Z0-9]+$", "u");
@@ -182,7 +182,7 @@ vErrors.push(err11);
 errors++;
 }
 for(const key1 in data5){
-if(!(((((key1 === "aws") || (key1 === "env")) || (key1 === "http")) || (key1 === "port")) || (key1 === "type"))){
+if(!((((((key1 === "aws") || (key1 === "env")) || (key1 === "http")) || (key1 === "port")) || (key1 === "proxyHosts")) || (key1 === "type"))){
 const err12 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec,data:data5};
 if(vErrors === null){
 vErrors = [err12];
@@ -4243,10 +4243,11 @@ errors++;
 }
 }
 }
-if(data5.type !== undefined){
-let data123 = data5.type;
-if(typeof data123 !== "string"){
-const err354 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.type.type,parentSchema:schema11.properties.spec.properties.type,data:data123};
+if(data5.proxyHosts !== undefined){
+let data123 = data5.proxyHosts;
+if(Array.isArray(data123)){
+if(data123.length > 32){
+const err354 = {instancePath:instancePath+"/spec/proxyHosts",schemaPath:"#/properties/spec/properties/proxyHosts/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema11.properties.spec.properties.proxyHosts,data:data123};
 if(vErrors === null){
 vErrors = [err354];
 }
@@ -4255,8 +4256,12 @@ vErrors.push(err354);
 }
 errors++;
 }
-if(!((data123 === "aws") || (data123 === "http"))){
-const err355 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.type.enum,parentSchema:schema11.properties.spec.properties.type,data:data123};
+const len6 = data123.length;
+for(let i6=0; i6<len6; i6++){
+let data124 = data123[i6];
+if(typeof data124 === "string"){
+if(func2(data124) > 253){
+const err355 = {instancePath:instancePath+"/spec/proxyHosts/" + i6,schemaPath:"#/properties/spec/properties/proxyHosts/items/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.proxyHosts.items,data:data124};
 if(vErrors === null){
 vErrors = [err355];
 }
@@ -4265,10 +4270,8 @@ vErrors.push(err355);
 }
 errors++;
 }
-}
-}
-else {
-const err356 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data5};
+if(func2(data124) < 1){
+const err356 = {instancePath:instancePath+"/spec/proxyHosts/" + i6,schemaPath:"#/properties/spec/properties/proxyHosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.proxyHosts.items,data:data124};
 if(vErrors === null){
 vErrors = [err356];
 }
@@ -4278,12 +4281,8 @@ vErrors.push(err356);
 errors++;
 }
 }
-if(data.status !== undefined){
-let data124 = data.status;
-if(data124 && typeof data124 == "object" && !Array.isArray(data124)){
-for(const key30 in data124){
-if(!((key30 === "conditions") || (key30 === "observedGeneration"))){
-const err357 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status,data:data124};
+else {
+const err357 = {instancePath:instancePath+"/spec/proxyHosts/" + i6,schemaPath:"#/properties/spec/properties/proxyHosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.proxyHosts.items.type,parentSchema:schema11.properties.spec.properties.proxyHosts.items,data:data124};
 if(vErrors === null){
 vErrors = [err357];
 }
@@ -4293,11 +4292,9 @@ vErrors.push(err357);
 errors++;
 }
 }
-if(data124.conditions !== undefined){
-let data125 = data124.conditions;
-if(Array.isArray(data125)){
-if(data125.length > 16){
-const err358 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.status.properties.conditions,data:data125};
+}
+else {
+const err358 = {instancePath:instancePath+"/spec/proxyHosts",schemaPath:"#/properties/spec/properties/proxyHosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.proxyHosts.type,parentSchema:schema11.properties.spec.properties.proxyHosts,data:data123};
 if(vErrors === null){
 vErrors = [err358];
 }
@@ -4306,12 +4303,11 @@ vErrors.push(err358);
 }
 errors++;
 }
-const len6 = data125.length;
-for(let i6=0; i6<len6; i6++){
-let data126 = data125[i6];
-if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
-if(data126.type === undefined){
-const err359 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data126};
+}
+if(data5.type !== undefined){
+let data125 = data5.type;
+if(typeof data125 !== "string"){
+const err359 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.type.type,parentSchema:schema11.properties.spec.properties.type,data:data125};
 if(vErrors === null){
 vErrors = [err359];
 }
@@ -4320,8 +4316,8 @@ vErrors.push(err359);
 }
 errors++;
 }
-if(data126.status === undefined){
-const err360 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data126};
+if(!((data125 === "aws") || (data125 === "http"))){
+const err360 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.type.enum,parentSchema:schema11.properties.spec.properties.type,data:data125};
 if(vErrors === null){
 vErrors = [err360];
 }
@@ -4330,8 +4326,10 @@ vErrors.push(err360);
 }
 errors++;
 }
-if(data126.lastTransitionTime === undefined){
-const err361 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data126};
+}
+}
+else {
+const err361 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data5};
 if(vErrors === null){
 vErrors = [err361];
 }
@@ -4340,8 +4338,13 @@ vErrors.push(err361);
 }
 errors++;
 }
-if(data126.reason === undefined){
-const err362 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data126};
+}
+if(data.status !== undefined){
+let data126 = data.status;
+if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
+for(const key30 in data126){
+if(!((key30 === "conditions") || (key30 === "observedGeneration"))){
+const err362 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status,data:data126};
 if(vErrors === null){
 vErrors = [err362];
 }
@@ -4350,8 +4353,12 @@ vErrors.push(err362);
 }
 errors++;
 }
-if(data126.message === undefined){
-const err363 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data126};
+}
+if(data126.conditions !== undefined){
+let data127 = data126.conditions;
+if(Array.isArray(data127)){
+if(data127.length > 16){
+const err363 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.status.properties.conditions,data:data127};
 if(vErrors === null){
 vErrors = [err363];
 }
@@ -4360,9 +4367,12 @@ vErrors.push(err363);
 }
 errors++;
 }
-for(const key31 in data126){
-if(!((((((key31 === "lastTransitionTime") || (key31 === "message")) || (key31 === "observedGeneration")) || (key31 === "reason")) || (key31 === "status")) || (key31 === "type"))){
-const err364 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data126};
+const len7 = data127.length;
+for(let i7=0; i7<len7; i7++){
+let data128 = data127[i7];
+if(data128 && typeof data128 == "object" && !Array.isArray(data128)){
+if(data128.type === undefined){
+const err364 = {instancePath:instancePath+"/status/conditions/" + i7,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data128};
 if(vErrors === null){
 vErrors = [err364];
 }
@@ -4371,12 +4381,8 @@ vErrors.push(err364);
 }
 errors++;
 }
-}
-if(data126.lastTransitionTime !== undefined){
-let data127 = data126.lastTransitionTime;
-if(typeof data127 === "string"){
-if(!(formats0.validate(data127))){
-const err365 = {instancePath:instancePath+"/status/conditions/" + i6+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data127};
+if(data128.status === undefined){
+const err365 = {instancePath:instancePath+"/status/conditions/" + i7,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data128};
 if(vErrors === null){
 vErrors = [err365];
 }
@@ -4385,9 +4391,8 @@ vErrors.push(err365);
 }
 errors++;
 }
-}
-else {
-const err366 = {instancePath:instancePath+"/status/conditions/" + i6+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data127};
+if(data128.lastTransitionTime === undefined){
+const err366 = {instancePath:instancePath+"/status/conditions/" + i7,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data128};
 if(vErrors === null){
 vErrors = [err366];
 }
@@ -4396,12 +4401,8 @@ vErrors.push(err366);
 }
 errors++;
 }
-}
-if(data126.message !== undefined){
-let data128 = data126.message;
-if(typeof data128 === "string"){
-if(func2(data128) > 32768){
-const err367 = {instancePath:instancePath+"/status/conditions/" + i6+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 32768},message:"must NOT have more than 32768 characters",schema:32768,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data128};
+if(data128.reason === undefined){
+const err367 = {instancePath:instancePath+"/status/conditions/" + i7,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data128};
 if(vErrors === null){
 vErrors = [err367];
 }
@@ -4410,9 +4411,8 @@ vErrors.push(err367);
 }
 errors++;
 }
-}
-else {
-const err368 = {instancePath:instancePath+"/status/conditions/" + i6+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data128};
+if(data128.message === undefined){
+const err368 = {instancePath:instancePath+"/status/conditions/" + i7,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data128};
 if(vErrors === null){
 vErrors = [err368];
 }
@@ -4421,11 +4421,9 @@ vErrors.push(err368);
 }
 errors++;
 }
-}
-if(data126.observedGeneration !== undefined){
-let data129 = data126.observedGeneration;
-if(!((typeof data129 == "number") && (!(data129 % 1) && !isNaN(data129)))){
-const err369 = {instancePath:instancePath+"/status/conditions/" + i6+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data129};
+for(const key31 in data128){
+if(!((((((key31 === "lastTransitionTime") || (key31 === "message")) || (key31 === "observedGeneration")) || (key31 === "reason")) || (key31 === "status")) || (key31 === "type"))){
+const err369 = {instancePath:instancePath+"/status/conditions/" + i7,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data128};
 if(vErrors === null){
 vErrors = [err369];
 }
@@ -4434,9 +4432,12 @@ vErrors.push(err369);
 }
 errors++;
 }
-if(typeof data129 == "number"){
-if(data129 < 0 || isNaN(data129)){
-const err370 = {instancePath:instancePath+"/status/conditions/" + i6+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data129};
+}
+if(data128.lastTransitionTime !== undefined){
+let data129 = data128.lastTransitionTime;
+if(typeof data129 === "string"){
+if(!(formats0.validate(data129))){
+const err370 = {instancePath:instancePath+"/status/conditions/" + i7+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data129};
 if(vErrors === null){
 vErrors = [err370];
 }
@@ -4446,12 +4447,8 @@ vErrors.push(err370);
 errors++;
 }
 }
-}
-if(data126.reason !== undefined){
-let data130 = data126.reason;
-if(typeof data130 === "string"){
-if(func2(data130) > 1024){
-const err371 = {instancePath:instancePath+"/status/conditions/" + i6+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data130};
+else {
+const err371 = {instancePath:instancePath+"/status/conditions/" + i7+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data129};
 if(vErrors === null){
 vErrors = [err371];
 }
@@ -4460,8 +4457,12 @@ vErrors.push(err371);
 }
 errors++;
 }
-if(func2(data130) < 1){
-const err372 = {instancePath:instancePath+"/status/conditions/" + i6+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data130};
+}
+if(data128.message !== undefined){
+let data130 = data128.message;
+if(typeof data130 === "string"){
+if(func2(data130) > 32768){
+const err372 = {instancePath:instancePath+"/status/conditions/" + i7+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 32768},message:"must NOT have more than 32768 characters",schema:32768,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data130};
 if(vErrors === null){
 vErrors = [err372];
 }
@@ -4470,8 +4471,9 @@ vErrors.push(err372);
 }
 errors++;
 }
-if(!pattern34.test(data130)){
-const err373 = {instancePath:instancePath+"/status/conditions/" + i6+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data130};
+}
+else {
+const err373 = {instancePath:instancePath+"/status/conditions/" + i7+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data130};
 if(vErrors === null){
 vErrors = [err373];
 }
@@ -4481,8 +4483,10 @@ vErrors.push(err373);
 errors++;
 }
 }
-else {
-const err374 = {instancePath:instancePath+"/status/conditions/" + i6+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data130};
+if(data128.observedGeneration !== undefined){
+let data131 = data128.observedGeneration;
+if(!((typeof data131 == "number") && (!(data131 % 1) && !isNaN(data131)))){
+const err374 = {instancePath:instancePath+"/status/conditions/" + i7+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data131};
 if(vErrors === null){
 vErrors = [err374];
 }
@@ -4491,11 +4495,9 @@ vErrors.push(err374);
 }
 errors++;
 }
-}
-if(data126.status !== undefined){
-let data131 = data126.status;
-if(typeof data131 !== "string"){
-const err375 = {instancePath:instancePath+"/status/conditions/" + i6+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data131};
+if(typeof data131 == "number"){
+if(data131 < 0 || isNaN(data131)){
+const err375 = {instancePath:instancePath+"/status/conditions/" + i7+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data131};
 if(vErrors === null){
 vErrors = [err375];
 }
@@ -4504,8 +4506,13 @@ vErrors.push(err375);
 }
 errors++;
 }
-if(!(((data131 === "True") || (data131 === "False")) || (data131 === "Unknown"))){
-const err376 = {instancePath:instancePath+"/status/conditions/" + i6+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.conditions.items.properties.status.enum,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data131};
+}
+}
+if(data128.reason !== undefined){
+let data132 = data128.reason;
+if(typeof data132 === "string"){
+if(func2(data132) > 1024){
+const err376 = {instancePath:instancePath+"/status/conditions/" + i7+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data132};
 if(vErrors === null){
 vErrors = [err376];
 }
@@ -4514,12 +4521,8 @@ vErrors.push(err376);
 }
 errors++;
 }
-}
-if(data126.type !== undefined){
-let data132 = data126.type;
-if(typeof data132 === "string"){
-if(func2(data132) > 316){
-const err377 = {instancePath:instancePath+"/status/conditions/" + i6+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 316},message:"must NOT have more than 316 characters",schema:316,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data132};
+if(func2(data132) < 1){
+const err377 = {instancePath:instancePath+"/status/conditions/" + i7+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data132};
 if(vErrors === null){
 vErrors = [err377];
 }
@@ -4528,8 +4531,8 @@ vErrors.push(err377);
 }
 errors++;
 }
-if(!pattern35.test(data132)){
-const err378 = {instancePath:instancePath+"/status/conditions/" + i6+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data132};
+if(!pattern34.test(data132)){
+const err378 = {instancePath:instancePath+"/status/conditions/" + i7+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data132};
 if(vErrors === null){
 vErrors = [err378];
 }
@@ -4540,7 +4543,7 @@ errors++;
 }
 }
 else {
-const err379 = {instancePath:instancePath+"/status/conditions/" + i6+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data132};
+const err379 = {instancePath:instancePath+"/status/conditions/" + i7+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data132};
 if(vErrors === null){
 vErrors = [err379];
 }
@@ -4550,9 +4553,10 @@ vErrors.push(err379);
 errors++;
 }
 }
-}
-else {
-const err380 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data126};
+if(data128.status !== undefined){
+let data133 = data128.status;
+if(typeof data133 !== "string"){
+const err380 = {instancePath:instancePath+"/status/conditions/" + i7+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data133};
 if(vErrors === null){
 vErrors = [err380];
 }
@@ -4561,10 +4565,8 @@ vErrors.push(err380);
 }
 errors++;
 }
-}
-}
-else {
-const err381 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data125};
+if(!(((data133 === "True") || (data133 === "False")) || (data133 === "Unknown"))){
+const err381 = {instancePath:instancePath+"/status/conditions/" + i7+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.conditions.items.properties.status.enum,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data133};
 if(vErrors === null){
 vErrors = [err381];
 }
@@ -4574,10 +4576,11 @@ vErrors.push(err381);
 errors++;
 }
 }
-if(data124.observedGeneration !== undefined){
-let data133 = data124.observedGeneration;
-if(!((typeof data133 == "number") && (!(data133 % 1) && !isNaN(data133)))){
-const err382 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data133};
+if(data128.type !== undefined){
+let data134 = data128.type;
+if(typeof data134 === "string"){
+if(func2(data134) > 316){
+const err382 = {instancePath:instancePath+"/status/conditions/" + i7+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 316},message:"must NOT have more than 316 characters",schema:316,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data134};
 if(vErrors === null){
 vErrors = [err382];
 }
@@ -4586,9 +4589,8 @@ vErrors.push(err382);
 }
 errors++;
 }
-if(typeof data133 == "number"){
-if(data133 < 0 || isNaN(data133)){
-const err383 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.observedGeneration,data:data133};
+if(!pattern35.test(data134)){
+const err383 = {instancePath:instancePath+"/status/conditions/" + i7+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data134};
 if(vErrors === null){
 vErrors = [err383];
 }
@@ -4598,10 +4600,8 @@ vErrors.push(err383);
 errors++;
 }
 }
-}
-}
 else {
-const err384 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data124};
+const err384 = {instancePath:instancePath+"/status/conditions/" + i7+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data134};
 if(vErrors === null){
 vErrors = [err384];
 }
@@ -4613,12 +4613,73 @@ errors++;
 }
 }
 else {
-const err385 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+const err385 = {instancePath:instancePath+"/status/conditions/" + i7,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data128};
 if(vErrors === null){
 vErrors = [err385];
 }
 else {
 vErrors.push(err385);
+}
+errors++;
+}
+}
+}
+else {
+const err386 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data127};
+if(vErrors === null){
+vErrors = [err386];
+}
+else {
+vErrors.push(err386);
+}
+errors++;
+}
+}
+if(data126.observedGeneration !== undefined){
+let data135 = data126.observedGeneration;
+if(!((typeof data135 == "number") && (!(data135 % 1) && !isNaN(data135)))){
+const err387 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data135};
+if(vErrors === null){
+vErrors = [err387];
+}
+else {
+vErrors.push(err387);
+}
+errors++;
+}
+if(typeof data135 == "number"){
+if(data135 < 0 || isNaN(data135)){
+const err388 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.observedGeneration,data:data135};
+if(vErrors === null){
+vErrors = [err388];
+}
+else {
+vErrors.push(err388);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err389 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data126};
+if(vErrors === null){
+vErrors = [err389];
+}
+else {
+vErrors.push(err389);
+}
+errors++;
+}
+}
+}
+else {
+const err390 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err390];
+}
+else {
+vErrors.push(err390);
 }
 errors++;
 }
