@@ -15,14 +15,14 @@ import { mountSidecarTokens, startClusterSidecar, stopAndRemove, until, type Clu
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
 import { createPod, createServiceAccount, requestPodBoundToken } from '../support/workloads.js';
 import { PLACEHOLDER } from './s3-setup.js';
-import { randomPort } from './sidecar.js';
+import { testPort } from '../support/test-ports.js';
 
 const group = { group: 'portcullis.dev', version: 'v1alpha1' };
 
 describe('aws source in cluster mode: TokenReview identity, STS web identity with a projected token', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-aws-cluster-'));
   const audit: AuditRecord[] = [];
-  const port = randomPort();
+  const port = testPort();
   let ns: string;
   let moto: Moto;
   let role: MotoRole;

@@ -9,7 +9,8 @@ import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } fr
 import { startMinio, type Minio } from '../support/aws-peers.js';
 import { startSidecarProcess, type SidecarProcess } from '../support/sidecar-process.js';
 import { PLACEHOLDER } from './s3-setup.js';
-import { credentialSource, egressPolicy, IDENTITY, randomPort } from './sidecar.js';
+import { credentialSource, egressPolicy, IDENTITY } from './sidecar.js';
+import { testPort } from '../support/test-ports.js';
 
 const MiB = 1024 * 1024;
 const TOTAL = 1024 * MiB;
@@ -42,7 +43,7 @@ describe('a 1 GiB upload through the sidecar process', () => {
     writeFileSync(join(dir, 'sources/s3/AWS_ACCESS_KEY_ID'), minio.accessKeyId);
     writeFileSync(join(dir, 'sources/s3/AWS_SECRET_ACCESS_KEY'), minio.secretAccessKey);
     for (let attempt = 0; attempt < 5; attempt++) {
-      port = randomPort();
+      port = testPort();
       const docs = [
         credentialSource('s3', port, { endpoint: minio.endpoint, allowPlaintextEndpoint: true, staticKeys: { secretRef: { name: 'minio' } } }),
         egressPolicy('big', [{ effect: 'Allow', source: 's3', actions: ['s3:PutObject'], resources: ['arn:aws:s3:::big/*'] }]),

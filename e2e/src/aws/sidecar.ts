@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AuditRecord } from '@portcullis/sidecar';
 import { startSidecarProcess } from '../support/sidecar-process.js';
+import { testPort } from '../support/test-ports.js';
 
 export const IDENTITY = { namespace: 'team-a', serviceAccount: 'agent', pod: 'agent-7f9c' } as const;
 export const SESSION_NAME = `${IDENTITY.namespace}.${IDENTITY.serviceAccount}.${IDENTITY.pod}`;
@@ -21,11 +22,6 @@ export interface AwsSidecar {
   readonly proxy: { readonly port: number; readonly caDir: string } | undefined;
   /** SIGTERM; throws unless the process exits 0. */
   stop(): Promise<void>;
-}
-
-/** A port below Linux's ephemeral range (32768+), so outgoing connections never hold it. */
-export function randomPort(): number {
-  return 20000 + Math.floor(Math.random() * 12000);
 }
 
 type Resource = { kind: string; metadata: { name: string }; spec: Record<string, unknown> };
@@ -50,7 +46,7 @@ export interface AwsSidecarOptions {
 /** Starts the sidecar; when another process holds the chosen port, tries again with another. */
 export async function startAwsSidecar(opts: AwsSidecarOptions): Promise<AwsSidecar> {
   for (let attempt = 1; ; attempt++) {
-    const port = randomPort();
+    const port = testPort();
     const sidecar = await startOnce(opts, opts.resources(port));
     if (!sidecar.output().includes(`cannot listen on 127.0.0.1:${port}`)) return sidecar;
     await sidecar.stop();

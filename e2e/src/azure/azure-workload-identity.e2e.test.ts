@@ -13,7 +13,7 @@ import { AnonymousCredential, BlobServiceClient, type StoragePipelineOptions } f
 import { CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
 import { originTokenOf, resolveSource, type CredentialSource } from '@portcullis/shared';
 import { serviceAccountSubject, startEntraStandIn, testPki, type EntraStandIn } from '@portcullis/sidecar/testing';
-import { randomPort } from '../aws/sidecar.js';
+import { testPort } from '../support/test-ports.js';
 import { startAzurite, type Azurite } from '../support/azurite.js';
 import { startClusterSidecar, mountSidecarTokens, type ClusterSidecar } from '../support/cluster-sidecar.js';
 import { createNamespace, kubeConfig } from '../support/cluster.js';
@@ -31,7 +31,7 @@ const pki = testPki();
 
 describe('azureWorkloadIdentity: Entra tokens for the pod, injected into @azure/storage-blob calls to Azurite', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-azure-'));
-  const ports = { blob: randomPort(), short: randomPort(), wrongAudience: randomPort(), late: randomPort() };
+  const ports = { blob: testPort(), short: testPort(), wrongAudience: testPort(), late: testPort() };
   const logs: string[] = [];
   const audit: string[] = [];
   const podTokens: string[] = [];

@@ -10,6 +10,7 @@ import { createAgentWorld, startClusterSidecar, stopAndRemove, type AgentWorld, 
 import { startWorld, type World } from '../webhook/world.js';
 import { render, TEST_TIMEOUT_MS } from './chart.js';
 import { checkPromql, dashboardExpressions, exportedSeries, readDashboard } from './promql.js';
+import { testPort } from '../support/test-ports.js';
 
 const ALERTS = [
   'PortcullisSidecarIdentityUnverified',
@@ -28,7 +29,7 @@ interface RuleGroup {
 
 describe('the chart\'s Grafana dashboard and PrometheusRule against a running sidecar and webhook', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-dashboard-'));
-  const port = 20000 + Math.floor(Math.random() * 12000); // below the ephemeral range (32768+) the upstreams get their ports from
+  const port = testPort();
   let agent: AgentWorld;
   let sidecar: ClusterSidecar;
   let world: World;

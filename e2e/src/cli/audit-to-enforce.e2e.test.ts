@@ -13,6 +13,7 @@ import { clusterEnv, createNamespace, kubeConfig, kubectl } from '../support/clu
 import { startSidecarProcess, type SidecarProcess } from '../support/sidecar-process.js';
 import { bearerSourceYaml, standaloneArgs, untilReady } from '../support/standalone-config.js';
 import { runCli } from './run-cli.js';
+import { testPort } from '../support/test-ports.js';
 
 const observe = `apiVersion: portcullis.dev/v1alpha1
 kind: EgressPolicy
@@ -34,7 +35,7 @@ const CALLS: readonly [string, string][] = [
 
 describe('portcullis CLI: Audit → suggest → test → Enforce against the shipped sidecar and the real API server', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-cli-'));
-  const port = 20000 + Math.floor(Math.random() * 12000); // below the ephemeral range (32768+) the upstreams get their ports from
+  const port = testPort();
   let upstream: Upstream;
   let sidecar: SidecarProcess;
   let auditFile: string;

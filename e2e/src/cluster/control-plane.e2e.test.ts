@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { AuthorizationV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { isHealthy, readState } from '../cluster/control-plane.js';
 import { clusterEnv, createNamespace, kubeConfig, kubectl } from '../support/cluster.js';
 import { createPod, createServiceAccount, deletePod, requestPodBoundToken, reviewToken } from '../support/workloads.js';
 
@@ -12,6 +13,21 @@ describe('local control plane', () => {
     expect(version.serverVersion.minor).toBe('34');
     expect(clusterEnv().version).toBe(version.serverVersion.gitVersion);
   });
+
+  it('is still taken for alive while its API server is slow to answer, so a second start reuses it instead of wiping etcd', async () => {
+    const dir = process.env.PORTCULLIS_E2E_CLUSTER_DIR ?? '';
+    const apiserver = readState(dir)?.processes.find((p) => p.name === 'kube-apiserver');
+    expect(apiserver).toBeDefined();
+    const pid = apiserver?.pid ?? 0;
+    process.kill(pid, 'SIGSTOP');
+    try {
+      expect(await isHealthy(dir)).toBe(false); // one /readyz (2 s) misses while it is frozen
+      setTimeout(() => process.kill(pid, 'SIGCONT'), 1_000);
+      expect(await isHealthy(dir, 20_000)).toBe(true);
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+  }, 30_000);
 
   it('listens on loopback only', () => {
     expect(new URL(clusterEnv().server).hostname).toBe('127.0.0.1');

@@ -29,16 +29,25 @@ function adminTls(layout: ClusterLayout): TlsClient {
   return { ca: read('ca.crt'), cert: read('admin.crt'), key: read('admin.key') };
 }
 
-/** True when the recorded processes are alive and the API server answers /readyz. */
-export async function isHealthy(dir: string): Promise<boolean> {
+/**
+ * True when the recorded processes are alive and the API server answers /readyz. With `patienceMs`, an
+ * API server whose processes are alive gets that long to answer: on a loaded machine one /readyz can miss
+ * its 2 s, and a start that took that for death wiped etcd under the suites already using it.
+ */
+export async function isHealthy(dir: string, patienceMs = 0): Promise<boolean> {
   const state = readState(dir);
   if (!state || !state.processes.every((p) => isRunning(p.pid, p.name))) return false;
-  try {
-    return await apiserverReady(state.server, adminTls(clusterLayout(dir)));
-  } catch {
-    return false;
+  const tls = adminTls(clusterLayout(dir));
+  const deadline = Date.now() + patienceMs;
+  for (;;) {
+    if (await apiserverReady(state.server, tls).catch(() => false)) return true;
+    if (Date.now() >= deadline || !state.processes.every((p) => isRunning(p.pid, p.name))) return false;
+    await new Promise((r) => setTimeout(r, 500));
   }
 }
+
+/** How long a running control plane gets to answer /readyz before start() replaces it. */
+const REUSE_PATIENCE_MS = 20_000;
 
 function writePki(layout: ClusterLayout, now: Date): void {
   const pki = generateControlPlanePki(now);
@@ -68,7 +77,7 @@ function writePki(layout: ClusterLayout, now: Date): void {
  */
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<{ state: ClusterState; reused: boolean }> {
   const layout = clusterLayout(opts.dir);
-  if (await isHealthy(opts.dir)) {
+  if (await isHealthy(opts.dir, REUSE_PATIENCE_MS)) {
     const state = readState(opts.dir);
     if (state) return { state, reused: true };
   }

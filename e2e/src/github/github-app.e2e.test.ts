@@ -11,7 +11,7 @@ import { CustomObjectsApi } from '@kubernetes/client-node';
 import { Octokit } from '@octokit/rest';
 import { PLACEHOLDER_CREDENTIAL } from '@portcullis/shared';
 import { startGithubStandIn, testPki, type GithubStandIn } from '@portcullis/sidecar/testing';
-import { randomPort } from '../aws/sidecar.js';
+import { testPort } from '../support/test-ports.js';
 import { mountSidecarTokens, startClusterSidecar, type ClusterSidecar } from '../support/cluster-sidecar.js';
 import { createNamespace, kubeConfig } from '../support/cluster.js';
 import { grantSidecarAccess } from '../support/sidecar-rbac.js';
@@ -27,7 +27,7 @@ const SHORT_LIFETIME_SECONDS = 20;
 
 describe('githubApp: installation tokens minted for the pod, used by @octokit/rest through the sidecar', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-github-'));
-  const ports = { narrow: randomPort(), short: randomPort(), beyond: randomPort() };
+  const ports = { narrow: testPort(), short: testPort(), beyond: testPort() };
   const logs: string[] = [];
   const audit: string[] = [];
   let ns: string;

@@ -12,11 +12,12 @@ import { llmRoute, llmScript, startUpstream, testPki, type Upstream } from '@por
 import { startRedis, type RedisServer } from '../support/redis.js';
 import { startSidecarProcess, type SidecarProcess } from '../support/sidecar-process.js';
 import { standaloneArgs, untilReady } from '../support/standalone-config.js';
+import { testPort } from '../support/test-ports.js';
 
 const OPENAI_KEY = 'sk-e2e-limits-openai';
 const ANTHROPIC_KEY = 'sk-ant-e2e-limits';
 const REDIS_PASSWORD = 'e2e-limits-redis-password';
-const base = 21000 + Math.floor(Math.random() * 8000);
+const base = testPort(6);
 const PORTS = { pod: base, shared: base + 1, anthropic: base + 2, lenient: base + 3, strict: base + 4, rate: base + 5 };
 
 function source(name: string, port: number, preset: 'openai' | 'anthropic', upstream: Upstream): string {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { exportJWK, exportPKCS8, generateKeyPair } from 'jose';
-import { randomPort } from '../aws/sidecar.js';
+import { testPort } from '../support/test-ports.js';
 import { startHydra, type Hydra } from '../support/hydra.js';
 import { until } from '../vault/cluster-sidecar.js';
 import { startResourceServer, type ResourceServer } from './resource-server.js';
@@ -21,7 +21,7 @@ const SHORT_LIFETIME_SECONDS = 8;
 
 describe('oauth2 client credentials against Ory Hydra', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-oauth2-cc-'));
-  const ports = { basic: randomPort(), post: randomPort(), key: randomPort(), short: randomPort(), wrong: randomPort(), scope: randomPort(), burst: randomPort() };
+  const ports = { basic: testPort(), post: testPort(), key: testPort(), short: testPort(), wrong: testPort(), scope: testPort(), burst: testPort() };
   const secrets = { basic: `basic-${Date.now()}-secret`, post: `post-${Date.now()}-secret`, short: `short-${Date.now()}-secret`, burst: `burst-${Date.now()}-secret` };
   const answers: string[] = [];
   let keyPem = '';

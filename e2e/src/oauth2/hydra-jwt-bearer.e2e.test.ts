@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { V1Pod } from '@kubernetes/client-node';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { randomPort } from '../aws/sidecar.js';
+import { testPort } from '../support/test-ports.js';
 import { clusterEnv, kubectl } from '../support/cluster.js';
 import { startHydra, type Hydra } from '../support/hydra.js';
 import { requestPodBoundToken } from '../support/workloads.js';
@@ -26,7 +26,7 @@ const SHORT_LIFETIME_SECONDS = 8;
 
 describe('oauth2 jwt-bearer with the pod projected token against Ory Hydra', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-oauth2-jb-'));
-  const ports = { jb: randomPort(), aud: randomPort(), replay: randomPort(), short: randomPort(), expired: randomPort() };
+  const ports = { jb: testPort(), aud: testPort(), replay: testPort(), short: testPort(), expired: testPort() };
   /** A second issuer Hydra trusts, whose key the test holds: it can sign a token that has just expired. */
   const testIssuer = 'https://stale-kubelet.example.com';
   let testKey: CryptoKey;

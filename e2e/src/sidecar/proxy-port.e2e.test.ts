@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { AuditRecord } from '@portcullis/sidecar';
 import { createCertificateAuthority, issueCertificate } from '@portcullis/shared/pki';
 import { startSidecarProcess, type SidecarProcess } from '../support/sidecar-process.js';
+import { testPort } from '../support/test-ports.js';
 
 const run = promisify(execFile);
 
@@ -77,7 +78,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'sources', 'openai', 'api-key'), REAL_KEY);
   const source = JSON.stringify({
     apiVersion: 'portcullis.dev/v1alpha1', kind: 'CredentialSource', metadata: { name: 'openai' },
-    spec: { type: 'http', port: 20000 + Math.floor(Math.random() * 12000), http: { preset: 'openai', upstream: `https://127.0.0.1:${(llm.address() as AddressInfo).port}`, caBundle: ca.certPem, secretRef: { name: 'openai-key', key: 'api-key' } } },
+    spec: { type: 'http', port: testPort(), http: { preset: 'openai', upstream: `https://127.0.0.1:${(llm.address() as AddressInfo).port}`, caBundle: ca.certPem, secretRef: { name: 'openai-key', key: 'api-key' } } },
   });
   const chatOnly = JSON.stringify({
     apiVersion: 'portcullis.dev/v1alpha1', kind: 'EgressPolicy', metadata: { name: 'chat-only' },

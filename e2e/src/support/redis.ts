@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { peerTools } from './aws-peers-tools.js';
+import { testPort } from './test-ports.js';
 
 export interface RedisServer {
   readonly host: string;
@@ -72,7 +73,7 @@ export async function startRedis(opts: { password?: string; startTimeoutMs?: num
   let running: Running | undefined;
   let port = 0;
   for (let attempt = 0; attempt < 20 && !running; attempt++) {
-    port = 30_000 + Math.floor(Math.random() * 30_000);
+    port = testPort();
     const r = await launch(bin, port, dir, opts.password, timeoutMs);
     if (r !== 'port-taken') running = r;
   }

@@ -11,7 +11,7 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { ClusterSidecar } from '../support/cluster-sidecar.js';
 import { PLACEHOLDER } from '../aws/s3-setup.js';
-import { randomPort } from '../aws/sidecar.js';
+import { testPort } from '../support/test-ports.js';
 import { startMoto, type Moto, type MotoUser } from '../support/aws-peers.js';
 import { createNamespace, kubeConfig } from '../support/cluster.js';
 import { configureKubernetesAuth, grantKvRead, startOpenBao, type OpenBao } from '../support/openbao.js';
@@ -25,7 +25,7 @@ const ALLOW = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['
 
 describe('aws source with access keys in an OpenBao KV v2 secret, re-signed against moto', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-vault-aws-'));
-  const port = randomPort();
+  const port = testPort();
   let bao: OpenBao;
   let moto: Moto;
   let first: MotoUser;

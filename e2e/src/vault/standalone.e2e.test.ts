@@ -9,12 +9,13 @@ import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar
 import { startOpenBao, WORKLOAD_HEADER, type OpenBao } from '../support/openbao.js';
 import { startSidecarProcess, type SidecarProcess } from '../support/sidecar-process.js';
 import { standaloneArgs, untilReady } from '../support/standalone-config.js';
+import { testPort } from '../support/test-ports.js';
 
 const KEY = `sk-standalone-${Date.now()}`;
 
 describe('portcullis-sidecar --standalone with a vault origin and --vault-token-file', () => {
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-e2e-vault-standalone-'));
-  const port = 20000 + Math.floor(Math.random() * 12000);
+  const port = testPort();
   let bao: OpenBao;
   let upstream: Upstream;
   let sidecar: SidecarProcess;

@@ -1,5 +1,6 @@
 import { PortcullisError, type ErrorCode } from '@portcullis/shared';
 import { credentialValueProblem, type CredentialCharset } from './credential-value.js';
+import { cleanProviderText } from './provider-text.js';
 import type { Origin, OriginDeps } from './origin.js';
 import { RefreshingValue, type Expiring } from './refreshing-value.js';
 
@@ -81,7 +82,7 @@ export class MintedTokenOrigin implements Origin<string> {
       const reason = credentialValueProblem(minted.value, opts.charset);
       if (reason !== undefined) throw new PortcullisError('CREDENTIAL_INVALID', `the token minted for source "${opts.source}" (${opts.origin}) cannot be injected: ${reason}`);
     } catch (err) {
-      const e = err instanceof PortcullisError ? err : new PortcullisError(opts.unavailableCode, `minting a token for source "${opts.source}" (${opts.origin}) failed: ${err instanceof Error ? err.message.slice(0, 300) : 'unknown error'}`, { cause: err });
+      const e = err instanceof PortcullisError ? err : new PortcullisError(opts.unavailableCode, `minting a token for source "${opts.source}" (${opts.origin}) failed: ${err instanceof Error ? cleanProviderText(err.message) : 'unknown error'}`, { cause: err });
       metrics.credentialReloads.inc({ source: opts.source, result: 'failed' });
       this.failure = `${e.code}: ${e.message}`;
       const fields = { source: opts.source, origin: opts.origin, workload: this.workload, code: e.code, problem: e.message };

@@ -26,6 +26,26 @@ export interface Exchange {
   sent: boolean;
 }
 
+/** A fresh exchange for a request that just arrived: its id, clocks and the identity it runs as. */
+export function newExchange(deps: { readonly requestId: () => string; readonly now: () => Date; readonly identity: () => Identity | undefined }): Exchange {
+  return {
+    id: deps.requestId(),
+    started: performance.now(),
+    time: deps.now(),
+    identity: deps.identity(),
+    source: undefined,
+    classified: undefined,
+    decision: undefined,
+    error: undefined,
+    upstreamMs: undefined,
+    bytesIn: 0,
+    bytesOut: 0,
+    meter: undefined,
+    limits: undefined,
+    sent: false,
+  };
+}
+
 export type DecisionLabel = 'allow' | 'deny' | 'audit_deny' | 'limited' | 'suspended' | 'error';
 
 const LIMIT_CODES: ReadonlySet<string> = new Set(['RATE_LIMITED', 'CONCURRENCY_LIMITED', 'BUDGET_EXHAUSTED', 'BUDGET_PRICE_UNKNOWN', 'LIMIT_STORE_UNAVAILABLE']);

@@ -10,7 +10,7 @@ import { statusClass, type SidecarMetrics } from '../metrics.js';
 import type { ProxyState } from '../sources/proxy-state.js';
 import type { Classified, SourceRuntime } from '../sources/runtime.js';
 import { denialError } from './denial.js';
-import { auditRecordOf, decisionLabel, type Exchange } from './exchange.js';
+import { auditRecordOf, decisionLabel, newExchange, type Exchange } from './exchange.js';
 import { forward, type ForwardOutcome } from './forward.js';
 import { isRefusal, requestFraming, type Framing } from './framing.js';
 import { LINGER_LIMITS, afterBodyDrained } from './linger.js';
@@ -178,22 +178,7 @@ export function createHandler(port: number, deps: HandlerDeps): (req: IncomingMe
   };
 
   return (req, res) => {
-    const x: Exchange = {
-      id: deps.requestId(),
-      started: performance.now(),
-      time: deps.now(),
-      identity: deps.identity(),
-      source: undefined,
-      classified: undefined,
-      decision: undefined,
-      error: undefined,
-      upstreamMs: undefined,
-      bytesIn: 0,
-      bytesOut: 0,
-      meter: undefined,
-      limits: undefined,
-      sent: false,
-    };
+    const x = newExchange(deps);
     res.setHeader(REQUEST_ID_HEADER, x.id);
     let recorded = false;
     // After the other 'close' listeners (forward's reports timings and byte counts from its own).

@@ -8,7 +8,7 @@ import { gateCall } from '../limits/gate.js';
 import { setRetryHeaders } from '../limits/limit-error.js';
 import { statusClass } from '../metrics.js';
 import { denialError } from '../proxy/denial.js';
-import { auditRecordOf, decisionLabel, type Exchange } from '../proxy/exchange.js';
+import { auditRecordOf, decisionLabel, newExchange, type Exchange } from '../proxy/exchange.js';
 import { setFraming, NO_BODY } from '../proxy/framing.js';
 import { admit, toPortcullisError, type HandlerDeps } from '../proxy/handler.js';
 import type { Classified, SourceRuntime } from '../sources/runtime.js';
@@ -58,22 +58,7 @@ class UpgradeExchange {
     private readonly socket: Duplex,
     private readonly head: Buffer,
   ) {
-    this.x = {
-      id: deps.requestId(),
-      started: performance.now(),
-      time: deps.now(),
-      identity: deps.identity(),
-      source: undefined,
-      classified: undefined,
-      decision: undefined,
-      error: undefined,
-      upstreamMs: undefined,
-      bytesIn: 0,
-      bytesOut: 0,
-      meter: undefined,
-      limits: undefined,
-      sent: false,
-    };
+    this.x = newExchange(deps);
   }
 
   run(): void {

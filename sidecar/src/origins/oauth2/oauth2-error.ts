@@ -1,5 +1,6 @@
 import * as oauth from 'oauth4webapi';
 import { PortcullisError, type ErrorCode } from '@portcullis/shared';
+import { cleanProviderText } from '../provider-text.js';
 
 /**
  * The `result` label of portcullis_sidecar_oauth2_token_requests_total: `ok`, the server's OAuth2 error
@@ -32,13 +33,9 @@ export interface TokenRequestFailure {
 
 const KNOWN_ERRORS = new Set<string>(['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope', 'invalid_target']);
 
-const JWT_LIKE = /[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*/g;
-const LONG_OPAQUE = /[A-Za-z0-9+/_=.~-]{40,}/g;
-
 /** The server's description, shortened, with anything shaped like a token, a JWT or a key blanked out. */
 export function describeOAuthError(error: string, description: unknown): string {
-  const text = typeof description === 'string' ? description.replace(/\s+/g, ' ').trim() : '';
-  const clean = text.replace(JWT_LIKE, '[redacted]').replace(LONG_OPAQUE, '[redacted]').slice(0, 300);
+  const clean = typeof description === 'string' ? cleanProviderText(description) : '';
   return clean === '' ? error.slice(0, 64) : `${error.slice(0, 64)}: ${clean}`;
 }
 

@@ -1,9 +1,9 @@
 import { PortcullisError, type ErrorCode } from '@portcullis/shared';
+import { cleanProviderText } from '../provider-text.js';
 import type { VaultAnswer } from './vault-http.js';
 
-const JWT_LIKE = /[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*/g;
+/** Vault's token prefixes (service, batch, recovery; the older s./b./r.). */
 const TOKEN_LIKE = /\b(?:hvs|hvb|hvr|s|b|r)\.[A-Za-z0-9_-]{16,}/g;
-const LONG_OPAQUE = /[A-Za-z0-9+/_=-]{40,}/g;
 
 /**
  * Vault's own explanation (`{"errors": [...]}`), shortened, with anything shaped like a token, a JWT or
@@ -12,9 +12,8 @@ const LONG_OPAQUE = /[A-Za-z0-9+/_=-]{40,}/g;
 export function vaultReason(body: unknown): string {
   const errors = (body as { errors?: unknown } | undefined)?.errors;
   const texts = Array.isArray(errors) ? errors.filter((e): e is string => typeof e === 'string') : [];
-  const text = texts.join('; ').replace(/\s+/g, ' ').trim();
-  if (text === '') return 'no reason given';
-  return text.replace(JWT_LIKE, '[redacted]').replace(TOKEN_LIKE, '[redacted]').replace(LONG_OPAQUE, '[redacted]').slice(0, 300);
+  const text = cleanProviderText(texts.join('; '), [TOKEN_LIKE]);
+  return text === '' ? 'no reason given' : text;
 }
 
 /** True for answers that mean "Vault is not able to answer now" (sealed, standby, overloaded, down). */
