@@ -1188,6 +1188,22 @@ export const CRD_SCHEMAS: CrdSchemas = {
                 }
               ]
             },
+            "proxyHosts": {
+              "items": {
+                "maxLength": 253,
+                "minLength": 1,
+                "type": "string",
+                "x-kubernetes-validations": [
+                  {
+                    "rule": "self.matches('^(\\\\*\\\\.)?[A-Za-z0-9]([-A-Za-z0-9_]*[A-Za-z0-9])?(\\\\.[A-Za-z0-9]([-A-Za-z0-9_]*[A-Za-z0-9])?)+$')",
+                    "messageExpression": "'spec.proxyHosts entry \"' + self + '\" is not a host name or \"*.\" and a domain; write e.g. s3.eu-west-1.amazonaws.com or *.s3.eu-west-1.amazonaws.com (a wildcard only as the first label, and not \"*\" alone)'"
+                  }
+                ]
+              },
+              "maxItems": 32,
+              "type": "array",
+              "x-kubernetes-list-type": "set"
+            },
             "type": {
               "enum": [
                 "aws",
