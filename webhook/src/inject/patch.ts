@@ -10,7 +10,7 @@ import { sidecarSettings } from './overrides.js';
 import { chooseAdminPort, chooseProxyPort, declaredPorts, sourcePortWarnings } from './ports.js';
 import { selectSources } from './select-sources.js';
 import { sidecarContainer } from './sidecar-container.js';
-import { appAdditions, proxyModeInjection, proxyPortOf, proxyStatus, wantsProxyMode, withProxyVolume } from './proxy-mode.js';
+import { appAdditions, proxyModeFor, proxyModeInjection, proxyPortOf, proxyStatus, withProxyVolume } from './proxy-mode.js';
 import { skipOf, type SkipReason } from './skip.js';
 import { sidecarVolumes } from './volumes.js';
 
@@ -66,7 +66,7 @@ function recordedProxyPort(pod: V1Pod): number | undefined {
   try {
     const status = JSON.parse(pod.metadata?.annotations?.[ANNOTATIONS.status] ?? '') as Partial<InjectionStatus>;
     if (status.proxyMode !== true) return undefined;
-    return Number.isInteger(status.proxyPort) ? (status.proxyPort as number) : PROXY_MODE_PORT;
+    return typeof status.proxyPort === 'number' && Number.isInteger(status.proxyPort) ? status.proxyPort : PROXY_MODE_PORT;
   } catch {
     return undefined;
   }
@@ -114,8 +114,8 @@ export function planInjection(req: InjectionRequest): InjectionPlan {
   const env = envForSources(selection.selected);
   const declared = declaredPorts(pod);
   const admin = chooseAdminPort(declared, selection.selected);
-  const proxyPort = wantsProxyMode(annotations) ? chooseProxyPort(declared, selection.selected, admin.adminPort) : undefined;
-  const proxy = proxyPort ? proxyModeInjection(proxyPort.port, config.proxyMode) : undefined;
+  const proxyMode = proxyModeFor(annotations, () => chooseProxyPort(declared, selection.selected, admin.adminPort), config.proxyMode);
+  const proxy = proxyMode.injection;
   const vols = withProxyVolume(sidecarVolumes(selection.selected, config.tokenExpirationSeconds, config.redis), proxy);
   const check = checkNames(pod, vols.volumes.map((v) => v.name));
   if (check.clashes.length > 0) {
@@ -140,7 +140,7 @@ export function planInjection(req: InjectionRequest): InjectionPlan {
     ...(selection.unknown.length > 0 ? [unknownWarning(selection.unknown, namespace)] : []),
     ...(check.replaced.length > 0 ? [`replaced a stale copy of the proxy's objects (a spec copied from an injected pod): ${check.replaced.join(', ')}`] : []),
     ...admin.warnings,
-    ...(proxyPort?.warnings ?? []),
+    ...proxyMode.warnings,
     ...sourcePortWarnings(declared, selection.selected),
     ...selection.warnings,
     ...settings.warnings,

@@ -1,6 +1,7 @@
 import type { V1EnvVar, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
 import { PROXY_CA_DIR, PROXY_CA_VOLUME, proxyModeEnv, type NoProxyTargets } from '@portcullis/shared';
 import { ANNOTATIONS } from './annotations.js';
+import type { PortChoice } from './ports.js';
 
 export interface ProxyModeInjection {
   readonly port: number;
@@ -33,6 +34,17 @@ export function proxyModeInjection(port: number, targets: NoProxyTargets): Proxy
   };
 }
 
+
+/** Proxy mode when the pod asked for it, on the port `choose` picks (with its warnings when it moved). */
+export function proxyModeFor(
+  annotations: Readonly<Record<string, string>>,
+  choose: () => PortChoice,
+  targets: NoProxyTargets,
+): { readonly injection: ProxyModeInjection | undefined; readonly warnings: readonly string[] } {
+  if (!wantsProxyMode(annotations)) return { injection: undefined, warnings: [] };
+  const choice = choose();
+  return { injection: proxyModeInjection(choice.port, targets), warnings: choice.warnings };
+}
 
 /** The sidecar's volumes plus the CA folder (mounted read-write into the sidecar) in proxy mode. */
 export function withProxyVolume<T extends { readonly volumes: readonly V1Volume[]; readonly mounts: readonly V1VolumeMount[] }>(vols: T, proxy: ProxyModeInjection | undefined): T {
