@@ -30,6 +30,7 @@ export const TYPE_NAMES: TypeNames = {
     'spec.http.vault.auth.kubernetes': 'VaultKubernetesAuth',
     'spec.http.vault.kv': 'HttpVaultKv',
     'spec.http.azureWorkloadIdentity': 'AzureWorkloadIdentityOrigin',
+    'spec.http.gcpWorkloadIdentity': 'GcpWorkloadIdentityOrigin',
     'spec.http.githubApp': 'GithubAppOrigin',
     'spec.http.githubApp.privateKeySecretRef': 'GithubAppPrivateKeyRef',
     'spec.http.oauth2': 'HttpOAuth2Origin',

@@ -9,7 +9,7 @@ import type { ObjectMeta } from './object-meta.js';
  */
 export type CredentialSourceType = 'aws' | 'http';
 /**
- * Well-known API whose defaults apply; fields set in spec.http and spec.env override them. Each preset gives an upstream, an injection, a URL variable set to $(PORTCULLIS_URL) and a key variable set to the placeholder "portcullis-placeholder" (the sidecar strips it). openai: https://api.openai.com, Bearer, OPENAI_BASE_URL ($(PORTCULLIS_URL)/v1), OPENAI_API_KEY. anthropic: https://api.anthropic.com, header x-api-key, ANTHROPIC_BASE_URL, ANTHROPIC_API_KEY. mistral: https://api.mistral.ai, Bearer, MISTRAL_SERVER_URL, MISTRAL_API_KEY. github: https://api.github.com, Bearer, GITHUB_API_URL, GITHUB_TOKEN. gitlab: https://gitlab.com, header PRIVATE-TOKEN, GITLAB_URL, GITLAB_TOKEN. stripe: https://api.stripe.com, Basic with the key as user name, STRIPE_API_BASE, STRIPE_API_KEY. azure-storage: no upstream (set your account's https://<account>.blob.core.windows.net), Bearer, AZURE_STORAGE_BLOB_URL, scope https://storage.azure.com/.default; the app uses the Blob SDK with an anonymous credential and its x-ms-version and other x-ms-* headers are forwarded as sent. azure-management: https://management.azure.com, Bearer, AZURE_RESOURCE_MANAGER_URL, scope https://management.azure.com/.default. azure-openai: no upstream (set https://<resource>.openai.azure.com), Bearer, AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY, scope https://cognitiveservices.azure.com/.default. The azure-* presets go with azureWorkloadIdentity. Optional; without a preset, upstream and injection are required. Example: openai.
+ * Well-known API whose defaults apply; fields set in spec.http and spec.env override them. Each preset gives an upstream, an injection, a URL variable set to $(PORTCULLIS_URL) and a key variable set to the placeholder "portcullis-placeholder" (the sidecar strips it). openai: https://api.openai.com, Bearer, OPENAI_BASE_URL ($(PORTCULLIS_URL)/v1), OPENAI_API_KEY. anthropic: https://api.anthropic.com, header x-api-key, ANTHROPIC_BASE_URL, ANTHROPIC_API_KEY. mistral: https://api.mistral.ai, Bearer, MISTRAL_SERVER_URL, MISTRAL_API_KEY. github: https://api.github.com, Bearer, GITHUB_API_URL, GITHUB_TOKEN. gitlab: https://gitlab.com, header PRIVATE-TOKEN, GITLAB_URL, GITLAB_TOKEN. stripe: https://api.stripe.com, Basic with the key as user name, STRIPE_API_BASE, STRIPE_API_KEY. azure-storage: no upstream (set your account's https://<account>.blob.core.windows.net), Bearer, AZURE_STORAGE_BLOB_URL, scope https://storage.azure.com/.default; the app uses the Blob SDK with an anonymous credential and its x-ms-version and other x-ms-* headers are forwarded as sent. azure-management: https://management.azure.com, Bearer, AZURE_RESOURCE_MANAGER_URL, scope https://management.azure.com/.default. azure-openai: no upstream (set https://<resource>.openai.azure.com), Bearer, AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY, scope https://cognitiveservices.azure.com/.default. The azure-* presets go with azureWorkloadIdentity. gcs: https://storage.googleapis.com, Bearer, STORAGE_EMULATOR_HOST (the Cloud Storage client libraries' endpoint override; they then send no credential of their own). vertex-ai: no upstream (set your region's https://<region>-aiplatform.googleapis.com), Bearer, GOOGLE_VERTEX_BASE_URL. googleapis: https://www.googleapis.com, Bearer, no variable (point the client's root URL at $(PORTCULLIS_URL); set upstream to another https://<service>.googleapis.com as needed). The gcs, vertex-ai and googleapis presets go with gcpWorkloadIdentity, and errors come back in Google's JSON error shape. Optional; without a preset, upstream and injection are required. Example: openai.
  */
 export type HttpPreset =
   | 'openai'
@@ -20,7 +20,10 @@ export type HttpPreset =
   | 'stripe'
   | 'azure-storage'
   | 'azure-management'
-  | 'azure-openai';
+  | 'azure-openai'
+  | 'gcs'
+  | 'vertex-ai'
+  | 'googleapis';
 /**
  * Injection method. Bearer: "Authorization: Bearer <key>". Header: the header in header.name with value header.prefix + key. Basic: "Authorization: Basic" with the key as password of basic.username, or as user name with an empty password when basic.username is not set (Stripe style). QueryParameter: the key as the query parameter queryParameter.name, replacing any value the app sent. Required. Example: Bearer.
  */
@@ -85,7 +88,7 @@ export interface CredentialSourceSpec {
   proxyHosts?: string[];
 }
 /**
- * Settings for spec.type http: the upstream API, how the API key is injected and where it comes from: exactly one origin, secretRef (a Secret), vault (a Vault or OpenBao KV secret), azureWorkloadIdentity (an Entra token minted for the pod), githubApp (a GitHub App installation token) or oauth2 (an access token minted by an OAuth2 server). Required when spec.type is http, forbidden otherwise. A preset supplies upstream, injection and env defaults for a well-known API; fields set here override the preset. Example: {preset: anthropic, secretRef: {name: anthropic, key: api-key}}.
+ * Settings for spec.type http: the upstream API, how the API key is injected and where it comes from: exactly one origin, secretRef (a Secret), vault (a Vault or OpenBao KV secret), azureWorkloadIdentity (an Entra token minted for the pod), gcpWorkloadIdentity (a Google token minted for the pod), githubApp (a GitHub App installation token) or oauth2 (an access token minted by an OAuth2 server). Required when spec.type is http, forbidden otherwise. A preset supplies upstream, injection and env defaults for a well-known API; fields set here override the preset. Example: {preset: anthropic, secretRef: {name: anthropic, key: api-key}}.
  */
 export interface HttpSource {
   preset?: HttpPreset;
@@ -105,6 +108,7 @@ export interface HttpSource {
   secretRef?: SecretKeyRef;
   vault?: HttpVaultOrigin;
   azureWorkloadIdentity?: AzureWorkloadIdentityOrigin;
+  gcpWorkloadIdentity?: GcpWorkloadIdentityOrigin;
   githubApp?: GithubAppOrigin;
   oauth2?: HttpOAuth2Origin;
 }
@@ -254,6 +258,39 @@ export interface AzureWorkloadIdentityOrigin {
   tokenAudience?: string;
   /**
    * Extra PEM-encoded CA certificates to trust, in addition to the system roots, when verifying the authority host's TLS certificate (an authority behind a private CA, such as Azure Stack Hub). Only certificates. Optional; default: system roots only. Example: "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n".
+   */
+  caBundle?: string;
+}
+/**
+ * Take the credential from Google Cloud instead of a service account key: the sidecar exchanges a projected service account token of the pod (audience tokenAudience, mounted into the sidecar container only) at Google's Security Token Service for a federated access token (workload identity federation: the pool's OIDC provider must trust this cluster's issuer and its JWKS), and with serviceAccountEmail set exchanges that for an access token of the service account (IAM Credentials generateAccessToken). The token is injected as configured in injection (Bearer by default with the gcs, vertex-ai and googleapis presets), kept in memory only, refreshed 5 minutes before it expires with one exchange in flight, and never logged. Each exchange writes one log line naming the pod. Set exactly one origin. Example: {audience: "//iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/prod/providers/cluster-a", serviceAccountEmail: reports@my-project.iam.gserviceaccount.com}.
+ */
+export interface GcpWorkloadIdentityOrigin {
+  /**
+   * The workload identity pool provider, as Google's STS expects it in the exchange: //iam.googleapis.com/projects/<project number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>. Required. Example: //iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/prod/providers/cluster-a.
+   */
+  audience: string;
+  /**
+   * Audience of the projected service account token presented to Google's STS; the provider's allowed audiences must include it. Optional; default: https: followed by audience (https://iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>), which Google accepts when the provider lists no allowed audiences. Example: https://iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/prod/providers/cluster-a.
+   */
+  tokenAudience?: string;
+  /**
+   * OAuth scopes of the access token. Optional; default: [https://www.googleapis.com/auth/cloud-platform] (what Google recommends: IAM roles then decide what the token may do). Example: [https://www.googleapis.com/auth/devstorage.read_only].
+   */
+  scopes?: string[];
+  /**
+   * A Google service account to impersonate: the federated token (the principal principal://iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<pool>/subject/system:serviceaccount:<namespace>:<service account> needs roles/iam.workloadIdentityUser on it) is exchanged for the service account's access token, which is what is injected. Optional; without it the federated token itself is injected (direct resource access). Example: reports@my-project.iam.gserviceaccount.com.
+   */
+  serviceAccountEmail?: string;
+  /**
+   * Google's STS token endpoint. Change it for a Private Service Connect endpoint or another universe. Must be https://. Default: https://sts.googleapis.com/v1/token. Example: https://sts-myendpoint.p.googleapis.com/v1/token.
+   */
+  tokenUrl?: string;
+  /**
+   * Base URL of the IAM Credentials API used with serviceAccountEmail (the sidecar calls <iamCredentialsUrl>/v1/projects/-/serviceAccounts/<email>:generateAccessToken). Change it for a Private Service Connect endpoint. Must be https:// with a host and optional port only. Default: https://iamcredentials.googleapis.com. Example: https://iamcredentials-myendpoint.p.googleapis.com.
+   */
+  iamCredentialsUrl?: string;
+  /**
+   * Extra PEM-encoded CA certificates to trust, in addition to the system roots, when verifying the TLS certificates of tokenUrl and iamCredentialsUrl (an egress that inspects TLS with a private CA). Only certificates. Optional; default: system roots only. Example: "-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n".
    */
   caBundle?: string;
 }

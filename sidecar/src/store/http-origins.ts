@@ -1,5 +1,6 @@
 import type { ResolvedHttpSource } from '@portcullis/shared';
 import { azureKeyOf, openAzureWorkloadIdentity } from '../origins/azure-workload-identity/open.js';
+import { gcpKeyOf, openGcpWorkloadIdentity } from '../origins/gcp-workload-identity/open.js';
 import { githubAppKeyOf, openGithubApp } from '../origins/github-app/open.js';
 import { oauth2KeyOf, openOAuth2Http } from '../origins/oauth2/open.js';
 import type { Origin, OriginDeps } from '../origins/origin.js';
@@ -16,6 +17,8 @@ export function httpOriginKey(resolved: ResolvedHttpSource, deps: OriginDeps): s
       return vaultKeyOf(origin, deps);
     case 'azureWorkloadIdentity':
       return azureKeyOf(resolved.name, deps);
+    case 'gcpWorkloadIdentity':
+      return gcpKeyOf(resolved.name, deps);
     case 'githubApp':
       return githubAppKeyOf(resolved, origin, deps);
     case 'oauth2':
@@ -33,6 +36,8 @@ export async function openHttpOrigin(resolved: ResolvedHttpSource, deps: OriginD
       return openVaultHttp(resolved, origin, deps);
     case 'azureWorkloadIdentity':
       return openAzureWorkloadIdentity(resolved, origin, deps);
+    case 'gcpWorkloadIdentity':
+      return openGcpWorkloadIdentity(resolved, origin, deps);
     case 'githubApp':
       return openGithubApp(resolved, origin, deps);
     case 'oauth2':
