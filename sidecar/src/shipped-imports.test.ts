@@ -60,6 +60,7 @@ const STATIC_PACKAGE_IMPORT = /^(?:import|export)\s+(?!type\b)[^;]*?\bfrom\s*'([
 const LAZY_MODULES = [
   'origins/vault/open.ts',
   'origins/azure-workload-identity/open.ts',
+  'origins/gcp-workload-identity/open.ts',
   'origins/github-app/open.ts',
   'origins/oauth2/open.ts',
   'origins/aws-web-identity/open.ts',
@@ -74,11 +75,11 @@ describe('what the executable loads at start (ADR 38)', () => {
     expect(reachableFrom('main.ts').has(file)).toBe(true);
   });
 
-  it('imports no provider library at start: oauth4webapi, @azure/identity, all of jose', () => {
+  it('imports no provider library at start: oauth4webapi, @azure/identity, google-auth-library, all of jose', () => {
     const packages = packagesLoadedAtStart('main.ts');
     expect(packages).toContain('pino'); // the scan sees package imports at all
     expect(packages).toContain('jose/jwt/decode'); // the one small part of jose the identity check uses
-    for (const lib of ['oauth4webapi', '@azure/identity', '@azure/core-rest-pipeline', 'jose', 'jose/jwt/sign', '@aws-sdk/client-sts', 'ioredis', 'yaml']) {
+    for (const lib of ['oauth4webapi', '@azure/identity', '@azure/core-rest-pipeline', 'google-auth-library', 'jose', 'jose/jwt/sign', '@aws-sdk/client-sts', 'ioredis', 'yaml']) {
       expect([lib, packages.has(lib)]).toEqual([lib, false]);
     }
   });

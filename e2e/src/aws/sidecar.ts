@@ -18,6 +18,8 @@ export interface AwsSidecar {
   readonly audit: AuditRecord[];
   /** Everything the sidecar logged and audited, for leak checks. */
   output(): string;
+  /** With proxyMode: the HTTPS_PROXY port and the folder holding the pod CA's ca.crt and ca-bundle.crt. */
+  readonly proxy: { readonly port: number; readonly caDir: string } | undefined;
   /** SIGTERM; throws unless the process exits 0. */
   stop(): Promise<void>;
 }
@@ -37,6 +39,8 @@ export interface AwsSidecarOptions {
   resources: (port: number) => Resource[];
   secrets?: Record<string, Record<string, string>>;
   stsToken?: string;
+  /** Also serve the HTTPS_PROXY port (on an ephemeral port) with a per-pod CA, as proxy-mode pods do. */
+  proxyMode?: boolean;
 }
 
 /** Starts the sidecar; when another process holds the chosen port, tries again with another. */
@@ -65,13 +69,17 @@ async function startOnce(opts: AwsSidecarOptions, resources: Resource[]): Promis
   const sidecar = await startSidecarProcess(
     ['--standalone', '--config', join(dir, 'config'), '--identity', `${IDENTITY.namespace}/${IDENTITY.serviceAccount}/${IDENTITY.pod}`,
       '--secrets-dir', join(dir, 'sources'), '--sts-token-file', join(dir, 'sts-token'),
-      '--admin-address', '127.0.0.1', '--admin-port', '0', '--listen-addresses', '127.0.0.1'],
+      '--admin-address', '127.0.0.1', '--admin-port', '0', '--listen-addresses', '127.0.0.1',
+      ...(opts.proxyMode ? ['--proxy-port', '0', '--proxy-ca-dir', join(dir, 'proxy-ca')] : [])],
     15_000,
     'shipped',
     { onStdout: (line) => void audit.push(JSON.parse(line) as AuditRecord) },
   );
   const output = (): string => [...sidecar.stdout, ...sidecar.stderr].join('\n');
+  const started = sidecar.stderr.find((l) => l.includes('portcullis sidecar started'));
+  const proxyPort = started === undefined ? undefined : (JSON.parse(started) as { proxyPort?: number }).proxyPort;
   const handle: AwsSidecar = {
+    proxy: opts.proxyMode && proxyPort !== undefined ? { port: proxyPort, caDir: join(dir, 'proxy-ca') } : undefined,
     url: (source) => `http://127.0.0.1:${ports.get(source) ?? 0}`,
     audit,
     output,

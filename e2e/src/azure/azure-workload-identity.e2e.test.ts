@@ -9,7 +9,7 @@ import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { AnonymousCredential, BlobServiceClient, type StoragePipelineOptions } from '@azure/storage-blob';
+import { AnonymousCredential, BlobServiceClient, RestError, type StoragePipelineOptions } from '@azure/storage-blob';
 import { CustomObjectsApi, type V1Pod } from '@kubernetes/client-node';
 import { originTokenOf, resolveSource, type CredentialSource } from '@portcullis/shared';
 import { serviceAccountSubject, startEntraStandIn, testPki, type EntraStandIn } from '@portcullis/sidecar/testing';
@@ -43,10 +43,11 @@ describe('azureWorkloadIdentity: Entra tokens for the pod, injected into @azure/
 
   const blobClient = (port: number, opts: StoragePipelineOptions = {}): BlobServiceClient =>
     new BlobServiceClient(`http://127.0.0.1:${port}`, new AnonymousCredential(), opts);
-  const errorOf = async (port: number): Promise<{ status: number; code: string | undefined; message: string }> => {
+  /** A refusal in Azure Storage's XML shape (azure-storage preset): the Portcullis code leads its Message. */
+  const errorOf = async (port: number): Promise<{ status: number; azureCode: string | null; code: string | undefined; message: string }> => {
     const res = await fetch(`http://127.0.0.1:${port}/?comp=list`, { headers: { 'x-ms-version': '2025-01-05' } });
-    const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-    return { status: res.status, code: body.error?.code, message: body.error?.message ?? '' };
+    const message = /<Message>([^<]*)<\/Message>/.exec(await res.text())?.[1] ?? '';
+    return { status: res.status, azureCode: res.headers.get('x-ms-error-code'), code: /^Portcullis ([A-Z_]+):/.exec(message)?.[1], message };
   };
 
   function spec(client: string, extra: Record<string, unknown> = {}): CredentialSource['spec'] {
@@ -162,8 +163,12 @@ describe('azureWorkloadIdentity: Entra tokens for the pod, injected into @azure/
       const r = await errorOf(ports.wrongAudience);
       return r.code === 'AZURE_TOKEN_REFUSED' ? r : undefined;
     });
-    expect(res.status).toBe(503);
+    expect(res).toMatchObject({ status: 503, azureCode: 'ServerBusy' });
     expect(res.message).toMatch(/AADSTS700212/);
+    // The Blob SDK reads it as a storage error of its own: RestError with Azure's code, our explanation.
+    const err = await blobClient(ports.wrongAudience, { retryOptions: { maxTries: 1 } }).getProperties().then(() => undefined, (e: unknown) => (e instanceof RestError ? e : undefined));
+    expect(err).toMatchObject({ statusCode: 503, code: 'ServerBusy' });
+    expect(err?.message).toMatch(/^Portcullis AZURE_TOKEN_REFUSED: .*AADSTS700212/);
     expect((await sidecar.readiness()).body.credentials.join('\n')).toMatch(/blob-wrong-audience: AZURE_TOKEN_REFUSED/);
   });
 

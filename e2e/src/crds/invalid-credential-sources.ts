@@ -151,7 +151,7 @@ export const invalidCredentialSources: readonly InvalidCase[] = [
     name: 'both secretRef and vault',
     manifest: cs({ ...httpSpec, http: { ...http, vault } }),
     field: 'spec.http',
-    message: 'spec.http sets more than one origin; keep exactly one of secretRef, vault, azureWorkloadIdentity, githubApp or oauth2',
+    message: 'spec.http sets more than one origin; keep exactly one of secretRef, vault, azureWorkloadIdentity, gcpWorkloadIdentity, githubApp or oauth2',
   },
   {
     name: 'no origin (secretRef, vault or oauth2)',
@@ -163,7 +163,7 @@ export const invalidCredentialSources: readonly InvalidCase[] = [
     name: 'both secretRef and oauth2',
     manifest: cs({ ...httpSpec, http: { ...http, oauth2 } }),
     field: 'spec.http',
-    message: 'spec.http sets more than one origin; keep exactly one of secretRef, vault, azureWorkloadIdentity, githubApp or oauth2',
+    message: 'spec.http sets more than one origin; keep exactly one of secretRef, vault, azureWorkloadIdentity, gcpWorkloadIdentity, githubApp or oauth2',
   },
   {
     name: 'a plaintext Vault address without allowPlaintext',

@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { createNamespace, kubectl, type CommandResult } from '../support/cluster.js';
 import { invalidCredentialSources } from './invalid-credential-sources.js';
+import { invalidProxyHosts } from './invalid-proxy-hosts.js';
 import { invalidEgressPolicies } from './invalid-egress-policies.js';
 import {
   awsSpec,
@@ -79,7 +80,7 @@ describe('valid specs', () => {
 });
 
 describe.each([
-  ['CredentialSource', invalidCredentialSources],
+  ['CredentialSource', [...invalidCredentialSources, ...invalidProxyHosts]],
   ['EgressPolicy', invalidEgressPolicies],
 ])('an invalid %s', (_kind, cases) => {
   it.each(cases)('is rejected for $name', async ({ manifest, field, message }) => {
@@ -105,7 +106,7 @@ describe('an existing CredentialSource', () => {
 });
 
 it('has at least 18 distinct rejected specs', () => {
-  const all = [...invalidCredentialSources, ...invalidEgressPolicies];
+  const all = [...invalidCredentialSources, ...invalidProxyHosts, ...invalidEgressPolicies];
   expect(new Set(all.map((c) => c.name)).size).toBe(all.length);
   expect(all.length).toBeGreaterThanOrEqual(18);
 });

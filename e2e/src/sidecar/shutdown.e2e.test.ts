@@ -1,14 +1,14 @@
 // SIGTERM while an app's request is in flight, on the shipped binary: the request finishes and the sidecar
 // exits at once after it, though the app's keep-alive pool holds the connection (the source ports keep
 // idle connections 65 s); a request that outlives --drain-timeout-seconds is cut and the exit is still clean.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request, type ClientRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar/testing';
+import { afterAll, afterEach, describe, expect, it } from '@jest/globals';
+import type { Upstream } from '@portcullis/sidecar/testing';
 import { startSidecarProcess, type SidecarProcess } from '../support/sidecar-process.js';
-import { bearerResources, standaloneArgs, untilReady } from '../support/standalone-config.js';
+import { standaloneArgs, startBearerWorld, untilReady } from '../support/standalone-config.js';
 import { testPort } from '../support/test-ports.js';
 
 const KEY = 'shutdown-real-key';
@@ -26,28 +26,19 @@ describe('the shipped sidecar on SIGTERM with a request in flight', () => {
   let sidecar: SidecarProcess | undefined;
   let port: number;
 
-  beforeAll(async () => {
-    upstream = await startUpstream(testPki(), (req) => req.headers.authorization === `Bearer ${KEY}`, (req, res) => {
-      req.on('end', () => json(res, 200, { ok: true }));
-      req.resume();
-    });
-    mkdirSync(join(dir, 'config'));
-    mkdirSync(join(dir, 'sources/api'), { recursive: true });
-    writeFileSync(join(dir, 'sources/api/key'), KEY);
-  });
   afterEach(async () => {
     await sidecar?.stop();
     sidecar = undefined;
-  });
-  afterAll(async () => {
-    agent.destroy();
     await upstream?.close();
+  });
+  afterAll(() => {
+    agent.destroy();
     rmSync(dir, { recursive: true, force: true });
   });
 
   async function start(drainSeconds: number): Promise<SidecarProcess> {
     port = testPort();
-    writeFileSync(join(dir, 'config/resources.yaml'), bearerResources(port, upstream, ['/v1/**']));
+    upstream = await startBearerWorld(dir, KEY, port);
     const s = await startSidecarProcess(standaloneArgs(dir, ['--drain-timeout-seconds', String(drainSeconds)]));
     await untilReady(s.adminPort);
     return s;
@@ -70,17 +61,18 @@ describe('the shipped sidecar on SIGTERM with a request in flight', () => {
   const exited = (s: SidecarProcess): Promise<number | null> =>
     s.child.exitCode !== null ? Promise.resolve(s.child.exitCode) : new Promise((resolve) => s.child.once('close', (code) => resolve(code)));
 
-  async function untilUpstreamSees(before: number): Promise<void> {
-    while (upstream.received.length === before) await new Promise((r) => setTimeout(r, 10));
+  /** Starts a sidecar, an upload through it, and once the upstream has the request, SIGTERM. */
+  async function sigtermMidUpload(drainSeconds: number): Promise<{ s: SidecarProcess; upload: Upload; exit: Promise<number | null> }> {
+    const s = (sidecar = await start(drainSeconds));
+    const upload = startUpload();
+    while (upstream.received.length === 0) await new Promise((r) => setTimeout(r, 10));
+    const exit = exited(s);
+    s.child.kill('SIGTERM');
+    return { s, upload, exit };
   }
 
   it('lets the request finish, then exits 0 without waiting for the app to close its keep-alive connection', async () => {
-    const s = (sidecar = await start(30));
-    const seen = upstream.received.length;
-    const upload = startUpload();
-    await untilUpstreamSees(seen);
-    const exit = exited(s);
-    s.child.kill('SIGTERM');
+    const { s, upload, exit } = await sigtermMidUpload(30);
     await new Promise((r) => setTimeout(r, 300));
     expect(s.child.exitCode).toBeNull(); // still draining: the upload has not ended
     // A new connection is refused: the port stopped listening at SIGTERM.
@@ -95,12 +87,7 @@ describe('the shipped sidecar on SIGTERM with a request in flight', () => {
   }, 20_000);
 
   it('cuts a request still in flight at --drain-timeout-seconds, logs it, and exits 0', async () => {
-    const s = (sidecar = await start(1));
-    const seen = upstream.received.length;
-    const upload = startUpload();
-    await untilUpstreamSees(seen);
-    const exit = exited(s);
-    s.child.kill('SIGTERM');
+    const { s, upload, exit } = await sigtermMidUpload(1);
     expect(await upload.outcome).toBe('ECONNRESET');
     expect(await exit).toBe(0);
     const cut = s.stderr.map((l) => JSON.parse(l) as { msg: string; drainTimeoutMs?: number }).find((l) => l.msg.includes('drain deadline'));

@@ -1,10 +1,10 @@
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar/testing';
+import type { Upstream } from '@portcullis/sidecar/testing';
 import { startSidecarProcess, type SidecarProcess } from '../support/sidecar-process.js';
-import { bearerResources as resources, upload } from '../support/standalone-config.js';
+import { bearerResources as resources, startBearerWorld, upload } from '../support/standalone-config.js';
 import { testPort } from '../support/test-ports.js';
 
 const KEY = 'standalone-real-key';
@@ -25,14 +25,7 @@ describe('portcullis-sidecar --standalone as a process', () => {
   let sidecar: SidecarProcess;
 
   beforeAll(async () => {
-    upstream = await startUpstream(testPki(), (req) => req.headers.authorization === `Bearer ${KEY}`, (req, res) => {
-      req.on('end', () => json(res, 200, { ok: true }));
-      req.resume();
-    });
-    mkdirSync(join(dir, 'config'));
-    mkdirSync(join(dir, 'sources/api'), { recursive: true });
-    writeFileSync(join(dir, 'sources/api/key'), KEY);
-    writeFileSync(join(dir, 'config/resources.yaml'), resources(port, upstream, ['/v1/**']));
+    upstream = await startBearerWorld(dir, KEY, port);
     sidecar = await startSidecarProcess([
       '--standalone', '--config', join(dir, 'config'), '--identity', 'team-a/agent/agent-0',
       '--secrets-dir', join(dir, 'sources'), '--admin-address', '127.0.0.1', '--admin-port', '0', '--listen-addresses', '127.0.0.1',

@@ -4,9 +4,9 @@ import { existsSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar/testing';
+import type { Upstream } from '@portcullis/sidecar/testing';
 import { startSidecarProcess, type SidecarProcess } from '../support/sidecar-process.js';
-import { bearerResources } from '../support/standalone-config.js';
+import { startBearerWorld } from '../support/standalone-config.js';
 import { testPort } from '../support/test-ports.js';
 
 const KEY = 'start-up-real-key';
@@ -20,14 +20,7 @@ describe('the sidecar executable at start-up', () => {
   let sidecar: SidecarProcess;
 
   beforeAll(async () => {
-    upstream = await startUpstream(testPki(), (req) => req.headers.authorization === `Bearer ${KEY}`, (req, res) => {
-      req.on('end', () => json(res, 200, { ok: true }));
-      req.resume();
-    });
-    mkdirSync(join(dir, 'config'));
-    mkdirSync(join(dir, 'sources/api'), { recursive: true });
-    writeFileSync(join(dir, 'sources/api/key'), KEY);
-    writeFileSync(join(dir, 'config/resources.yaml'), bearerResources(port, upstream, ['/v1/**']));
+    upstream = await startBearerWorld(dir, KEY, port);
     // What Bun's runtime would pick up from the working folder by default: a .env (here one that would
     // make the sidecar refuse to start) and a bunfig.toml whose preload runs code before the sidecar's.
     mkdirSync(work);

@@ -5,12 +5,12 @@
 import { randomBytes } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { startPeer, type PeerProcess } from './aws-peers-process.js';
 import { peerTools } from './aws-peers-tools.js';
+import { freeTestPort } from './test-ports.js';
 
 export interface HydraAnswer {
   readonly status: number;
@@ -37,16 +37,6 @@ export interface Hydra {
   close(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function call(url: string, method: string, body?: unknown, form?: URLSearchParams): Promise<HydraAnswer> {
   const res = await fetch(url, {
@@ -102,8 +92,8 @@ export async function startHydra(opts: HydraOptions = {}): Promise<Hydra> {
     });
   };
   for (let attempt = 1; ; attempt++) {
-    publicPort = await freePort();
-    adminPort = await freePort();
+    publicPort = await freeTestPort();
+    adminPort = await freeTestPort();
     try {
       await launch();
       break;

@@ -4,13 +4,13 @@
 // the TokenReview of the pod's projected token. stop() and start() keep the data: a restarted server is
 // sealed until unsealed, as a real one is, and the tokens it issued before stay valid.
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, RbacAuthorizationV1Api } from '@kubernetes/client-node';
 import { startPeer, type PeerProcess } from './aws-peers-process.js';
 import { peerTools } from './aws-peers-tools.js';
+import { freeTestPort } from './test-ports.js';
 import { clusterEnv, createNamespace, kubeConfig } from './cluster.js';
 
 /** The request header the sidecar names the pod in, and that OpenBao is told to write to its audit log. */
@@ -43,16 +43,6 @@ export interface OpenBao {
   close(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 async function call(address: string, method: string, path: string, token: string | undefined, body?: unknown, timeoutMs = 10_000): Promise<BaoAnswer> {
   const res = await fetch(`${address}/v1/${path}`, {
@@ -138,8 +128,8 @@ export async function startOpenBao(opts: OpenBaoOptions = {}): Promise<OpenBao> 
   // Ports are picked, then bound by OpenBao: one taken meanwhile makes it exit, and it gets new ones.
   // A restart (start()) keeps them: the sidecar knows the address.
   for (let attempt = 1; ; attempt++) {
-    const clusterPort = await freePort();
-    apiPort = await freePort();
+    const clusterPort = await freeTestPort();
+    apiPort = await freeTestPort();
     writeFileSync(configFile, dev ? auditConfig(dir) : serverConfig(dir, apiPort, clusterPort));
     try {
       await launch();

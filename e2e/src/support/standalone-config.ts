@@ -1,7 +1,8 @@
 // Standalone-mode sidecar fixtures shared by the process-level tests.
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import type { Upstream } from '@portcullis/sidecar/testing';
+import { json, startUpstream, testPki, type Upstream } from '@portcullis/sidecar/testing';
 
 const MiB = 1024 * 1024;
 
@@ -50,6 +51,23 @@ spec:
   workloads: {serviceAccounts: [agent]}
   rules: [{name: allowed, effect: Allow, source: api, paths: ${JSON.stringify(paths)}}]
 `;
+}
+
+/**
+ * The bearer world of the process-level tests: an HTTPS upstream that answers 200 once a request's body has
+ * ended, to `Bearer <key>` only, and under `dir` the sidecar's files: sources/api/key and, for `port`,
+ * config/resources.yaml allowing `paths` (bearerResources).
+ */
+export async function startBearerWorld(dir: string, key: string, port: number, paths: readonly string[] = ['/v1/**']): Promise<Upstream> {
+  const upstream = await startUpstream(testPki(), (req) => req.headers.authorization === `Bearer ${key}`, (req, res) => {
+    req.on('end', () => json(res, 200, { ok: true }));
+    req.resume();
+  });
+  mkdirSync(join(dir, 'config'), { recursive: true });
+  mkdirSync(join(dir, 'sources/api'), { recursive: true });
+  writeFileSync(join(dir, 'sources/api/key'), key);
+  writeFileSync(join(dir, 'config/resources.yaml'), bearerResources(port, upstream, paths));
+  return upstream;
 }
 
 /** PUTs `totalMiB` MiB of generated data, respecting backpressure, and returns the status. */

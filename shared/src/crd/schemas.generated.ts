@@ -497,6 +497,77 @@ export const CRD_SCHEMAS: CrdSchemas = {
                     }
                   ]
                 },
+                "gcpWorkloadIdentity": {
+                  "properties": {
+                    "audience": {
+                      "maxLength": 512,
+                      "pattern": "^//iam\\.googleapis\\.com/projects/[0-9]{1,20}/locations/global/workloadIdentityPools/[a-z0-9-]{1,63}/providers/[a-z0-9-]{1,63}$",
+                      "type": "string"
+                    },
+                    "caBundle": {
+                      "maxLength": 65536,
+                      "type": "string",
+                      "x-kubernetes-validations": [
+                        {
+                          "rule": "self.matches('^\\\\s*-----BEGIN CERTIFICATE-----')",
+                          "message": "gcpWorkloadIdentity.caBundle must be PEM-encoded certificates starting with -----BEGIN CERTIFICATE-----"
+                        },
+                        {
+                          "rule": "!self.contains('PRIVATE KEY')",
+                          "message": "gcpWorkloadIdentity.caBundle must not contain a private key (everyone who can read this CredentialSource could see it); keep only the CA certificates"
+                        }
+                      ]
+                    },
+                    "iamCredentialsUrl": {
+                      "default": "https://iamcredentials.googleapis.com",
+                      "maxLength": 2048,
+                      "type": "string",
+                      "x-kubernetes-validations": [
+                        {
+                          "rule": "isURL(self) && self.matches('^https://[^/?#@\\\\s]+/?$')",
+                          "messageExpression": "'gcpWorkloadIdentity.iamCredentialsUrl \"' + self + '\" must be an https URL with a host and optional port only, e.g. https://iamcredentials.googleapis.com'"
+                        }
+                      ]
+                    },
+                    "scopes": {
+                      "items": {
+                        "maxLength": 256,
+                        "minLength": 1,
+                        "pattern": "^[!-~]+$",
+                        "type": "string"
+                      },
+                      "maxItems": 20,
+                      "minItems": 1,
+                      "type": "array",
+                      "x-kubernetes-list-type": "set"
+                    },
+                    "serviceAccountEmail": {
+                      "maxLength": 254,
+                      "pattern": "^[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}$",
+                      "type": "string"
+                    },
+                    "tokenAudience": {
+                      "maxLength": 512,
+                      "minLength": 1,
+                      "type": "string"
+                    },
+                    "tokenUrl": {
+                      "default": "https://sts.googleapis.com/v1/token",
+                      "maxLength": 2048,
+                      "type": "string",
+                      "x-kubernetes-validations": [
+                        {
+                          "rule": "isURL(self) && self.matches('^https://[^/?#@\\\\s]+(/[^?#\\\\s]*)?$')",
+                          "messageExpression": "'gcpWorkloadIdentity.tokenUrl \"' + self + '\" must be an https URL without user info, query or fragment, e.g. https://sts.googleapis.com/v1/token'"
+                        }
+                      ]
+                    }
+                  },
+                  "required": [
+                    "audience"
+                  ],
+                  "type": "object"
+                },
                 "githubApp": {
                   "properties": {
                     "appId": {
@@ -900,7 +971,10 @@ export const CRD_SCHEMAS: CrdSchemas = {
                     "stripe",
                     "azure-storage",
                     "azure-management",
-                    "azure-openai"
+                    "azure-openai",
+                    "gcs",
+                    "vertex-ai",
+                    "googleapis"
                   ],
                   "type": "string"
                 },
@@ -1072,13 +1146,13 @@ export const CRD_SCHEMAS: CrdSchemas = {
               "type": "object",
               "x-kubernetes-validations": [
                 {
-                  "rule": "[has(self.secretRef), has(self.vault), has(self.azureWorkloadIdentity), has(self.githubApp), has(self.oauth2)].filter(b, b).size() == 1",
-                  "messageExpression": "[has(self.secretRef), has(self.vault), has(self.azureWorkloadIdentity), has(self.githubApp), has(self.oauth2)].filter(b, b).size() > 1 ? 'spec.http sets more than one origin; keep exactly one of secretRef, vault, azureWorkloadIdentity, githubApp or oauth2 (where the credential comes from)' : 'spec.http needs exactly one origin: secretRef (a key in a Secret), vault (a field of a Vault KV secret), azureWorkloadIdentity (an Entra token for the pod), githubApp (a GitHub App installation token) or oauth2 (a token minted by an OAuth2 server)'",
+                  "rule": "[has(self.secretRef), has(self.vault), has(self.azureWorkloadIdentity), has(self.gcpWorkloadIdentity), has(self.githubApp), has(self.oauth2)].filter(b, b).size() == 1",
+                  "messageExpression": "[has(self.secretRef), has(self.vault), has(self.azureWorkloadIdentity), has(self.gcpWorkloadIdentity), has(self.githubApp), has(self.oauth2)].filter(b, b).size() > 1 ? 'spec.http sets more than one origin; keep exactly one of secretRef, vault, azureWorkloadIdentity, gcpWorkloadIdentity, githubApp or oauth2 (where the credential comes from)' : 'spec.http needs exactly one origin: secretRef (a key in a Secret), vault (a field of a Vault KV secret), azureWorkloadIdentity (an Entra token for the pod), gcpWorkloadIdentity (a Google token for the pod), githubApp (a GitHub App installation token) or oauth2 (a token minted by an OAuth2 server)'",
                   "reason": "FieldValueInvalid"
                 },
                 {
-                  "rule": "has(self.upstream) || (has(self.preset) && !(self.preset in ['azure-storage', 'azure-openai']))",
-                  "message": "spec.http.upstream is required unless spec.http.preset gives one (azure-storage and azure-openai do not: every account has its own host); set upstream to the API's base URL (e.g. https://api.example.com or https://myaccount.blob.core.windows.net)",
+                  "rule": "has(self.upstream) || (has(self.preset) && !(self.preset in ['azure-storage', 'azure-openai', 'vertex-ai']))",
+                  "message": "spec.http.upstream is required unless spec.http.preset gives one (azure-storage, azure-openai and vertex-ai do not: every account or region has its own host); set upstream to the API's base URL (e.g. https://api.example.com, https://myaccount.blob.core.windows.net or https://us-central1-aiplatform.googleapis.com)",
                   "fieldPath": ".upstream",
                   "reason": "FieldValueRequired"
                 },
@@ -1113,6 +1187,22 @@ export const CRD_SCHEMAS: CrdSchemas = {
                   "message": "spec.port is immutable because injected pods already use it; create a new CredentialSource with the new port instead"
                 }
               ]
+            },
+            "proxyHosts": {
+              "items": {
+                "maxLength": 253,
+                "minLength": 1,
+                "type": "string",
+                "x-kubernetes-validations": [
+                  {
+                    "rule": "self.matches('^(\\\\*\\\\.)?[A-Za-z0-9]([-A-Za-z0-9_]*[A-Za-z0-9])?(\\\\.[A-Za-z0-9]([-A-Za-z0-9_]*[A-Za-z0-9])?)+$')",
+                    "messageExpression": "'spec.proxyHosts entry \"' + self + '\" is not a host name or \"*.\" and a domain; write e.g. s3.eu-west-1.amazonaws.com or *.s3.eu-west-1.amazonaws.com (a wildcard only as the first label, and not \"*\" alone)'"
+                  }
+                ]
+              },
+              "maxItems": 32,
+              "type": "array",
+              "x-kubernetes-list-type": "set"
             },
             "type": {
               "enum": [

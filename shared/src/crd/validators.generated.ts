@@ -9,7 +9,7 @@ import { CRD_FORMATS } from './validate/ajv-options.js';
 import ucs2lengthModule from 'ajv/dist/runtime/ucs2length.js';
 const ucs2length = typeof ucs2lengthModule === 'function' ? ucs2lengthModule : ucs2lengthModule.default;
 
-const schema11 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string","maxLength":63},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["type","port"],"properties":{"aws":{"type":"object","properties":{"allowPlaintextEndpoint":{"type":"boolean","default":false},"endpoint":{"type":"string","maxLength":2048},"services":{"type":"array","maxItems":12,"items":{"type":"string","enum":["s3","dynamodb","sqs","sns","sts","kms","secretsmanager","ssm","lambda","kinesis","logs","events"]}},"staticKeys":{"type":"object","required":["secretRef"],"properties":{"secretRef":{"type":"object","required":["name"],"properties":{"accessKeyIdKey":{"type":"string","default":"AWS_ACCESS_KEY_ID","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253},"secretAccessKeyKey":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"sessionTokenKey":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253}},"additionalProperties":false}},"additionalProperties":false},"useDualstackEndpoint":{"type":"boolean","default":false},"useFipsEndpoint":{"type":"boolean","default":false},"vault":{"type":"object","required":["address","auth"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path"],"properties":{"accessKeyIdField":{"type":"string","default":"AWS_ACCESS_KEY_ID","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600},"secretAccessKeyField":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","minLength":1,"maxLength":256},"sessionTokenField":{"type":"string","minLength":1,"maxLength":256}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256},"secretsEngine":{"type":"object","required":["role"],"properties":{"credentialType":{"type":"string","enum":["iam_user","assumed_role","federation_token"],"default":"iam_user"},"mount":{"type":"string","default":"aws","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"roleArn":{"type":"string","maxLength":2048},"ttlSeconds":{"type":"integer","minimum":900,"maximum":129600}},"additionalProperties":false}},"additionalProperties":false},"webIdentity":{"type":"object","required":["roleArn"],"properties":{"roleArn":{"type":"string","maxLength":2048},"sessionDurationSeconds":{"type":"integer","default":3600,"minimum":900,"maximum":43200},"stsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","maxLength":32},"tokenAudience":{"type":"string","default":"sts.amazonaws.com","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"env":{"type":"array","maxItems":32,"items":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"value":{"type":"string","maxLength":4096}},"additionalProperties":false}},"http":{"type":"object","properties":{"allowPlaintextUpstream":{"type":"boolean","default":false},"azureWorkloadIdentity":{"type":"object","required":["tenantId","clientId"],"properties":{"authorityHost":{"type":"string","default":"https://login.microsoftonline.com","maxLength":2048},"caBundle":{"type":"string","maxLength":65536},"clientId":{"type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},"scope":{"type":"string","pattern":"^[!-~]+$","minLength":1,"maxLength":512},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9.-]*$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"api://AzureADTokenExchange","minLength":1,"maxLength":256}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"githubApp":{"type":"object","required":["appId","installationId","privateKeySecretRef"],"properties":{"appId":{"type":"string","pattern":"^([0-9]+|Iv[0-9A-Za-z._-]+)$","minLength":1,"maxLength":64},"installationId":{"type":"integer","minimum":1},"permissions":{"type":"object","maxProperties":50,"additionalProperties":{"type":"string","enum":["read","write","admin"]}},"privateKeySecretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"repositories":{"type":"array","maxItems":500,"items":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","minLength":1,"maxLength":100}}},"additionalProperties":false},"injection":{"type":"object","required":["type"],"properties":{"basic":{"type":"object","properties":{"username":{"type":"string","pattern":"^[^:\\x00-\\x1f\\x7f]+$","minLength":1,"maxLength":256}},"additionalProperties":false},"header":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"prefix":{"type":"string","pattern":"^[ -~]*$","maxLength":256}},"additionalProperties":false},"queryParameter":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._~-]+$","minLength":1,"maxLength":128}},"additionalProperties":false},"type":{"type":"string","enum":["Bearer","Header","Basic","QueryParameter"]}},"additionalProperties":false},"oauth2":{"type":"object","required":["grant"],"properties":{"allowPlaintext":{"type":"boolean","default":false},"assertion":{"type":"object","properties":{"tokenAudience":{"type":"string","minLength":1,"maxLength":2048}},"additionalProperties":false},"audiences":{"type":"array","maxItems":16,"items":{"type":"string","pattern":"^[\\x21-\\x7e]+$","minLength":1,"maxLength":2048}},"caBundle":{"type":"string","maxLength":65536},"clientAuthentication":{"type":"object","required":["method"],"properties":{"keyId":{"type":"string","minLength":1,"maxLength":256},"method":{"type":"string","enum":["ClientSecretBasic","ClientSecretPost","PrivateKeyJwt","None"]},"secretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"signingAlgorithm":{"type":"string","enum":["RS256","PS256","ES256","ES384","EdDSA"]}},"additionalProperties":false},"clientId":{"type":"string","pattern":"^[\\x21-\\x7e]+$","minLength":1,"maxLength":256},"grant":{"type":"string","enum":["ClientCredentials","JwtBearer"]},"issuer":{"type":"string","maxLength":2048},"resources":{"type":"array","maxItems":16,"items":{"type":"string","maxLength":2048}},"scopes":{"type":"array","maxItems":32,"items":{"type":"string","pattern":"^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$","minLength":1,"maxLength":256}},"tokenEndpoint":{"type":"string","maxLength":2048}},"additionalProperties":false},"preset":{"type":"string","enum":["openai","anthropic","mistral","github","gitlab","stripe","azure-storage","azure-management","azure-openai"]},"secretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"upstream":{"type":"string","maxLength":2048},"vault":{"type":"object","required":["address","auth","kv"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path","field"],"properties":{"field":{"type":"string","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"port":{"type":"integer","minimum":1024,"maximum":65535},"type":{"type":"string","enum":["aws","http"]}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
+const schema11 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string","maxLength":63},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["type","port"],"properties":{"aws":{"type":"object","properties":{"allowPlaintextEndpoint":{"type":"boolean","default":false},"endpoint":{"type":"string","maxLength":2048},"services":{"type":"array","maxItems":12,"items":{"type":"string","enum":["s3","dynamodb","sqs","sns","sts","kms","secretsmanager","ssm","lambda","kinesis","logs","events"]}},"staticKeys":{"type":"object","required":["secretRef"],"properties":{"secretRef":{"type":"object","required":["name"],"properties":{"accessKeyIdKey":{"type":"string","default":"AWS_ACCESS_KEY_ID","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253},"secretAccessKeyKey":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"sessionTokenKey":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253}},"additionalProperties":false}},"additionalProperties":false},"useDualstackEndpoint":{"type":"boolean","default":false},"useFipsEndpoint":{"type":"boolean","default":false},"vault":{"type":"object","required":["address","auth"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path"],"properties":{"accessKeyIdField":{"type":"string","default":"AWS_ACCESS_KEY_ID","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600},"secretAccessKeyField":{"type":"string","default":"AWS_SECRET_ACCESS_KEY","minLength":1,"maxLength":256},"sessionTokenField":{"type":"string","minLength":1,"maxLength":256}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256},"secretsEngine":{"type":"object","required":["role"],"properties":{"credentialType":{"type":"string","enum":["iam_user","assumed_role","federation_token"],"default":"iam_user"},"mount":{"type":"string","default":"aws","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"roleArn":{"type":"string","maxLength":2048},"ttlSeconds":{"type":"integer","minimum":900,"maximum":129600}},"additionalProperties":false}},"additionalProperties":false},"webIdentity":{"type":"object","required":["roleArn"],"properties":{"roleArn":{"type":"string","maxLength":2048},"sessionDurationSeconds":{"type":"integer","default":3600,"minimum":900,"maximum":43200},"stsRegion":{"type":"string","pattern":"^[a-z]{2}(-[a-z]+)+-[0-9]+$","maxLength":32},"tokenAudience":{"type":"string","default":"sts.amazonaws.com","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"env":{"type":"array","maxItems":32,"items":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"value":{"type":"string","maxLength":4096}},"additionalProperties":false}},"http":{"type":"object","properties":{"allowPlaintextUpstream":{"type":"boolean","default":false},"azureWorkloadIdentity":{"type":"object","required":["tenantId","clientId"],"properties":{"authorityHost":{"type":"string","default":"https://login.microsoftonline.com","maxLength":2048},"caBundle":{"type":"string","maxLength":65536},"clientId":{"type":"string","pattern":"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"},"scope":{"type":"string","pattern":"^[!-~]+$","minLength":1,"maxLength":512},"tenantId":{"type":"string","pattern":"^[A-Za-z0-9][A-Za-z0-9.-]*$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"api://AzureADTokenExchange","minLength":1,"maxLength":256}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"gcpWorkloadIdentity":{"type":"object","required":["audience"],"properties":{"audience":{"type":"string","pattern":"^//iam\\.googleapis\\.com/projects/[0-9]{1,20}/locations/global/workloadIdentityPools/[a-z0-9-]{1,63}/providers/[a-z0-9-]{1,63}$","maxLength":512},"caBundle":{"type":"string","maxLength":65536},"iamCredentialsUrl":{"type":"string","default":"https://iamcredentials.googleapis.com","maxLength":2048},"scopes":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"string","pattern":"^[!-~]+$","minLength":1,"maxLength":256}},"serviceAccountEmail":{"type":"string","pattern":"^[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}$","maxLength":254},"tokenAudience":{"type":"string","minLength":1,"maxLength":512},"tokenUrl":{"type":"string","default":"https://sts.googleapis.com/v1/token","maxLength":2048}},"additionalProperties":false},"githubApp":{"type":"object","required":["appId","installationId","privateKeySecretRef"],"properties":{"appId":{"type":"string","pattern":"^([0-9]+|Iv[0-9A-Za-z._-]+)$","minLength":1,"maxLength":64},"installationId":{"type":"integer","minimum":1},"permissions":{"type":"object","maxProperties":50,"additionalProperties":{"type":"string","enum":["read","write","admin"]}},"privateKeySecretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"repositories":{"type":"array","maxItems":500,"items":{"type":"string","pattern":"^[A-Za-z0-9._-]+$","minLength":1,"maxLength":100}}},"additionalProperties":false},"injection":{"type":"object","required":["type"],"properties":{"basic":{"type":"object","properties":{"username":{"type":"string","pattern":"^[^:\\x00-\\x1f\\x7f]+$","minLength":1,"maxLength":256}},"additionalProperties":false},"header":{"type":"object","required":["name"],"properties":{"name":{"type":"string","minLength":1,"maxLength":256},"prefix":{"type":"string","pattern":"^[ -~]*$","maxLength":256}},"additionalProperties":false},"queryParameter":{"type":"object","required":["name"],"properties":{"name":{"type":"string","pattern":"^[A-Za-z0-9._~-]+$","minLength":1,"maxLength":128}},"additionalProperties":false},"type":{"type":"string","enum":["Bearer","Header","Basic","QueryParameter"]}},"additionalProperties":false},"oauth2":{"type":"object","required":["grant"],"properties":{"allowPlaintext":{"type":"boolean","default":false},"assertion":{"type":"object","properties":{"tokenAudience":{"type":"string","minLength":1,"maxLength":2048}},"additionalProperties":false},"audiences":{"type":"array","maxItems":16,"items":{"type":"string","pattern":"^[\\x21-\\x7e]+$","minLength":1,"maxLength":2048}},"caBundle":{"type":"string","maxLength":65536},"clientAuthentication":{"type":"object","required":["method"],"properties":{"keyId":{"type":"string","minLength":1,"maxLength":256},"method":{"type":"string","enum":["ClientSecretBasic","ClientSecretPost","PrivateKeyJwt","None"]},"secretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"signingAlgorithm":{"type":"string","enum":["RS256","PS256","ES256","ES384","EdDSA"]}},"additionalProperties":false},"clientId":{"type":"string","pattern":"^[\\x21-\\x7e]+$","minLength":1,"maxLength":256},"grant":{"type":"string","enum":["ClientCredentials","JwtBearer"]},"issuer":{"type":"string","maxLength":2048},"resources":{"type":"array","maxItems":16,"items":{"type":"string","maxLength":2048}},"scopes":{"type":"array","maxItems":32,"items":{"type":"string","pattern":"^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$","minLength":1,"maxLength":256}},"tokenEndpoint":{"type":"string","maxLength":2048}},"additionalProperties":false},"preset":{"type":"string","enum":["openai","anthropic","mistral","github","gitlab","stripe","azure-storage","azure-management","azure-openai","gcs","vertex-ai","googleapis"]},"secretRef":{"type":"object","required":["name","key"],"properties":{"key":{"type":"string","pattern":"^[-._a-zA-Z0-9]+$","minLength":1,"maxLength":253},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","minLength":1,"maxLength":253}},"additionalProperties":false},"upstream":{"type":"string","maxLength":2048},"vault":{"type":"object","required":["address","auth","kv"],"properties":{"address":{"type":"string","maxLength":2048},"allowPlaintext":{"type":"boolean","default":false},"auth":{"type":"object","required":["kubernetes"],"properties":{"kubernetes":{"type":"object","required":["role"],"properties":{"mount":{"type":"string","default":"kubernetes","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"role":{"type":"string","pattern":"^[A-Za-z0-9_.@-]+$","minLength":1,"maxLength":128},"tokenAudience":{"type":"string","default":"vault","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"caBundle":{"type":"string","maxLength":65536},"kv":{"type":"object","required":["path","field"],"properties":{"field":{"type":"string","minLength":1,"maxLength":256},"mount":{"type":"string","default":"secret","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$","minLength":1,"maxLength":128},"path":{"type":"string","pattern":"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$","minLength":1,"maxLength":512},"pollIntervalSeconds":{"type":"integer","default":30,"minimum":5,"maximum":3600}},"additionalProperties":false},"namespace":{"type":"string","pattern":"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$","minLength":1,"maxLength":256}},"additionalProperties":false}},"additionalProperties":false},"port":{"type":"integer","minimum":1024,"maximum":65535},"proxyHosts":{"type":"array","maxItems":32,"items":{"type":"string","minLength":1,"maxLength":253}},"type":{"type":"string","enum":["aws","http"]}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
 const func2 = ucs2length;
 const func44 = Object.prototype.hasOwnProperty;
 const pattern0 = new RegExp("^[-._a-zA-Z0-9]+$", "u");
@@ -22,15 +22,17 @@ const pattern11 = new RegExp("^[a-z]{2}(-[a-z]+)+-[0-9]+$", "u");
 const pattern12 = new RegExp("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", "u");
 const pattern13 = new RegExp("^[!-~]+$", "u");
 const pattern14 = new RegExp("^[A-Za-z0-9][A-Za-z0-9.-]*$", "u");
-const pattern15 = new RegExp("^([0-9]+|Iv[0-9A-Za-z._-]+)$", "u");
-const pattern18 = new RegExp("^[A-Za-z0-9._-]+$", "u");
-const pattern19 = new RegExp("^[^:\\x00-\\x1f\\x7f]+$", "u");
-const pattern20 = new RegExp("^[ -~]*$", "u");
-const pattern21 = new RegExp("^[A-Za-z0-9._~-]+$", "u");
-const pattern22 = new RegExp("^[\\x21-\\x7e]+$", "u");
-const pattern26 = new RegExp("^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$", "u");
-const pattern34 = new RegExp("^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$", "u");
-const pattern35 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$", "u");
+const pattern15 = new RegExp("^//iam\\.googleapis\\.com/projects/[0-9]{1,20}/locations/global/workloadIdentityPools/[a-z0-9-]{1,63}/providers/[a-z0-9-]{1,63}$", "u");
+const pattern17 = new RegExp("^[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}$", "u");
+const pattern18 = new RegExp("^([0-9]+|Iv[0-9A-Za-z._-]+)$", "u");
+const pattern21 = new RegExp("^[A-Za-z0-9._-]+$", "u");
+const pattern22 = new RegExp("^[^:\\x00-\\x1f\\x7f]+$", "u");
+const pattern23 = new RegExp("^[ -~]*$", "u");
+const pattern24 = new RegExp("^[A-Za-z0-9._~-]+$", "u");
+const pattern25 = new RegExp("^[\\x21-\\x7e]+$", "u");
+const pattern29 = new RegExp("^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$", "u");
+const pattern37 = new RegExp("^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$", "u");
+const pattern38 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$", "u");
 const formats0 = CRD_FORMATS["date-time"];
 
 function validate10(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
@@ -182,7 +184,7 @@ vErrors.push(err11);
 errors++;
 }
 for(const key1 in data5){
-if(!(((((key1 === "aws") || (key1 === "env")) || (key1 === "http")) || (key1 === "port")) || (key1 === "type"))){
+if(!((((((key1 === "aws") || (key1 === "env")) || (key1 === "http")) || (key1 === "port")) || (key1 === "proxyHosts")) || (key1 === "type"))){
 const err12 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec,data:data5};
 if(vErrors === null){
 vErrors = [err12];
@@ -2027,11 +2029,17 @@ vErrors.push(err165);
 errors++;
 }
 }
-if(data51.githubApp !== undefined){
-let data61 = data51.githubApp;
+if(data51.gcpWorkloadIdentity !== undefined){
+let data61 = data51.gcpWorkloadIdentity;
 if(data61 && typeof data61 == "object" && !Array.isArray(data61)){
-if(data61.appId === undefined){
-const err166 = {instancePath:instancePath+"/spec/http/githubApp",schemaPath:"#/properties/spec/properties/http/properties/githubApp/required",keyword:"required",params:{missingProperty: "appId"},message:"must have required property '"+"appId"+"'",schema:schema11.properties.spec.properties.http.properties.githubApp.required,parentSchema:schema11.properties.spec.properties.http.properties.githubApp,data:data61};
+if(data61.iamCredentialsUrl === undefined){
+data61.iamCredentialsUrl = "https://iamcredentials.googleapis.com";
+}
+if(data61.tokenUrl === undefined){
+data61.tokenUrl = "https://sts.googleapis.com/v1/token";
+}
+if(data61.audience === undefined){
+const err166 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity",schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/required",keyword:"required",params:{missingProperty: "audience"},message:"must have required property '"+"audience"+"'",schema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.required,parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity,data:data61};
 if(vErrors === null){
 vErrors = [err166];
 }
@@ -2040,8 +2048,9 @@ vErrors.push(err166);
 }
 errors++;
 }
-if(data61.installationId === undefined){
-const err167 = {instancePath:instancePath+"/spec/http/githubApp",schemaPath:"#/properties/spec/properties/http/properties/githubApp/required",keyword:"required",params:{missingProperty: "installationId"},message:"must have required property '"+"installationId"+"'",schema:schema11.properties.spec.properties.http.properties.githubApp.required,parentSchema:schema11.properties.spec.properties.http.properties.githubApp,data:data61};
+for(const key14 in data61){
+if(!(((((((key14 === "audience") || (key14 === "caBundle")) || (key14 === "iamCredentialsUrl")) || (key14 === "scopes")) || (key14 === "serviceAccountEmail")) || (key14 === "tokenAudience")) || (key14 === "tokenUrl"))){
+const err167 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity",schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity,data:data61};
 if(vErrors === null){
 vErrors = [err167];
 }
@@ -2050,8 +2059,12 @@ vErrors.push(err167);
 }
 errors++;
 }
-if(data61.privateKeySecretRef === undefined){
-const err168 = {instancePath:instancePath+"/spec/http/githubApp",schemaPath:"#/properties/spec/properties/http/properties/githubApp/required",keyword:"required",params:{missingProperty: "privateKeySecretRef"},message:"must have required property '"+"privateKeySecretRef"+"'",schema:schema11.properties.spec.properties.http.properties.githubApp.required,parentSchema:schema11.properties.spec.properties.http.properties.githubApp,data:data61};
+}
+if(data61.audience !== undefined){
+let data62 = data61.audience;
+if(typeof data62 === "string"){
+if(func2(data62) > 512){
+const err168 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity/audience",schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/properties/audience/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.audience,data:data62};
 if(vErrors === null){
 vErrors = [err168];
 }
@@ -2060,9 +2073,8 @@ vErrors.push(err168);
 }
 errors++;
 }
-for(const key14 in data61){
-if(!(((((key14 === "appId") || (key14 === "installationId")) || (key14 === "permissions")) || (key14 === "privateKeySecretRef")) || (key14 === "repositories"))){
-const err169 = {instancePath:instancePath+"/spec/http/githubApp",schemaPath:"#/properties/spec/properties/http/properties/githubApp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key14},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.githubApp,data:data61};
+if(!pattern15.test(data62)){
+const err169 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity/audience",schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/properties/audience/pattern",keyword:"pattern",params:{pattern: "^//iam\\.googleapis\\.com/projects/[0-9]{1,20}/locations/global/workloadIdentityPools/[a-z0-9-]{1,63}/providers/[a-z0-9-]{1,63}$"},message:"must match pattern \""+"^//iam\\.googleapis\\.com/projects/[0-9]{1,20}/locations/global/workloadIdentityPools/[a-z0-9-]{1,63}/providers/[a-z0-9-]{1,63}$"+"\"",schema:"^//iam\\.googleapis\\.com/projects/[0-9]{1,20}/locations/global/workloadIdentityPools/[a-z0-9-]{1,63}/providers/[a-z0-9-]{1,63}$",parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.audience,data:data62};
 if(vErrors === null){
 vErrors = [err169];
 }
@@ -2072,11 +2084,8 @@ vErrors.push(err169);
 errors++;
 }
 }
-if(data61.appId !== undefined){
-let data62 = data61.appId;
-if(typeof data62 === "string"){
-if(func2(data62) > 64){
-const err170 = {instancePath:instancePath+"/spec/http/githubApp/appId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/appId/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters",schema:64,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.appId,data:data62};
+else {
+const err170 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity/audience",schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/properties/audience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.audience.type,parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.audience,data:data62};
 if(vErrors === null){
 vErrors = [err170];
 }
@@ -2085,8 +2094,12 @@ vErrors.push(err170);
 }
 errors++;
 }
-if(func2(data62) < 1){
-const err171 = {instancePath:instancePath+"/spec/http/githubApp/appId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/appId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.appId,data:data62};
+}
+if(data61.caBundle !== undefined){
+let data63 = data61.caBundle;
+if(typeof data63 === "string"){
+if(func2(data63) > 65536){
+const err171 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity/caBundle",schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.caBundle,data:data63};
 if(vErrors === null){
 vErrors = [err171];
 }
@@ -2095,8 +2108,9 @@ vErrors.push(err171);
 }
 errors++;
 }
-if(!pattern15.test(data62)){
-const err172 = {instancePath:instancePath+"/spec/http/githubApp/appId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/appId/pattern",keyword:"pattern",params:{pattern: "^([0-9]+|Iv[0-9A-Za-z._-]+)$"},message:"must match pattern \""+"^([0-9]+|Iv[0-9A-Za-z._-]+)$"+"\"",schema:"^([0-9]+|Iv[0-9A-Za-z._-]+)$",parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.appId,data:data62};
+}
+else {
+const err172 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity/caBundle",schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.caBundle,data:data63};
 if(vErrors === null){
 vErrors = [err172];
 }
@@ -2106,8 +2120,10 @@ vErrors.push(err172);
 errors++;
 }
 }
-else {
-const err173 = {instancePath:instancePath+"/spec/http/githubApp/appId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/appId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.appId.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.appId,data:data62};
+let data64 = data61.iamCredentialsUrl;
+if(typeof data64 === "string"){
+if(func2(data64) > 2048){
+const err173 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity/iamCredentialsUrl",schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/properties/iamCredentialsUrl/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.iamCredentialsUrl,data:data64};
 if(vErrors === null){
 vErrors = [err173];
 }
@@ -2117,10 +2133,8 @@ vErrors.push(err173);
 errors++;
 }
 }
-if(data61.installationId !== undefined){
-let data63 = data61.installationId;
-if(!((typeof data63 == "number") && (!(data63 % 1) && !isNaN(data63)))){
-const err174 = {instancePath:instancePath+"/spec/http/githubApp/installationId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/installationId/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.installationId.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.installationId,data:data63};
+else {
+const err174 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity/iamCredentialsUrl",schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/properties/iamCredentialsUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.iamCredentialsUrl.type,parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.iamCredentialsUrl,data:data64};
 if(vErrors === null){
 vErrors = [err174];
 }
@@ -2129,9 +2143,11 @@ vErrors.push(err174);
 }
 errors++;
 }
-if(typeof data63 == "number"){
-if(data63 < 1 || isNaN(data63)){
-const err175 = {instancePath:instancePath+"/spec/http/githubApp/installationId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/installationId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.installationId,data:data63};
+if(data61.scopes !== undefined){
+let data65 = data61.scopes;
+if(Array.isArray(data65)){
+if(data65.length > 20){
+const err175 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity/scopes",schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/properties/scopes/maxItems",keyword:"maxItems",params:{limit: 20},message:"must NOT have more than 20 items",schema:20,parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.scopes,data:data65};
 if(vErrors === null){
 vErrors = [err175];
 }
@@ -2140,13 +2156,8 @@ vErrors.push(err175);
 }
 errors++;
 }
-}
-}
-if(data61.permissions !== undefined){
-let data64 = data61.permissions;
-if(data64 && typeof data64 == "object" && !Array.isArray(data64)){
-if(Object.keys(data64).length > 50){
-const err176 = {instancePath:instancePath+"/spec/http/githubApp/permissions",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/permissions/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions,data:data64};
+if(data65.length < 1){
+const err176 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity/scopes",schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/properties/scopes/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.scopes,data:data65};
 if(vErrors === null){
 vErrors = [err176];
 }
@@ -2155,10 +2166,12 @@ vErrors.push(err176);
 }
 errors++;
 }
-for(const key15 in data64){
-let data65 = data64[key15];
-if(typeof data65 !== "string"){
-const err177 = {instancePath:instancePath+"/spec/http/githubApp/permissions/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/permissions/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.additionalProperties.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.additionalProperties,data:data65};
+const len2 = data65.length;
+for(let i2=0; i2<len2; i2++){
+let data66 = data65[i2];
+if(typeof data66 === "string"){
+if(func2(data66) > 256){
+const err177 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity/scopes/" + i2,schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/properties/scopes/items/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.scopes.items,data:data66};
 if(vErrors === null){
 vErrors = [err177];
 }
@@ -2167,8 +2180,8 @@ vErrors.push(err177);
 }
 errors++;
 }
-if(!(((data65 === "read") || (data65 === "write")) || (data65 === "admin"))){
-const err178 = {instancePath:instancePath+"/spec/http/githubApp/permissions/" + key15.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/permissions/additionalProperties/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.additionalProperties.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.additionalProperties.enum,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.additionalProperties,data:data65};
+if(func2(data66) < 1){
+const err178 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity/scopes/" + i2,schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/properties/scopes/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.scopes.items,data:data66};
 if(vErrors === null){
 vErrors = [err178];
 }
@@ -2177,10 +2190,8 @@ vErrors.push(err178);
 }
 errors++;
 }
-}
-}
-else {
-const err179 = {instancePath:instancePath+"/spec/http/githubApp/permissions",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/permissions/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions,data:data64};
+if(!pattern13.test(data66)){
+const err179 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity/scopes/" + i2,schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/properties/scopes/items/pattern",keyword:"pattern",params:{pattern: "^[!-~]+$"},message:"must match pattern \""+"^[!-~]+$"+"\"",schema:"^[!-~]+$",parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.scopes.items,data:data66};
 if(vErrors === null){
 vErrors = [err179];
 }
@@ -2190,11 +2201,8 @@ vErrors.push(err179);
 errors++;
 }
 }
-if(data61.privateKeySecretRef !== undefined){
-let data66 = data61.privateKeySecretRef;
-if(data66 && typeof data66 == "object" && !Array.isArray(data66)){
-if(data66.name === undefined){
-const err180 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef,data:data66};
+else {
+const err180 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity/scopes/" + i2,schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/properties/scopes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.scopes.items.type,parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.scopes.items,data:data66};
 if(vErrors === null){
 vErrors = [err180];
 }
@@ -2203,8 +2211,10 @@ vErrors.push(err180);
 }
 errors++;
 }
-if(data66.key === undefined){
-const err181 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef,data:data66};
+}
+}
+else {
+const err181 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity/scopes",schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/properties/scopes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.scopes.type,parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.scopes,data:data65};
 if(vErrors === null){
 vErrors = [err181];
 }
@@ -2213,9 +2223,12 @@ vErrors.push(err181);
 }
 errors++;
 }
-for(const key16 in data66){
-if(!((key16 === "key") || (key16 === "name"))){
-const err182 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key16},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef,data:data66};
+}
+if(data61.serviceAccountEmail !== undefined){
+let data67 = data61.serviceAccountEmail;
+if(typeof data67 === "string"){
+if(func2(data67) > 254){
+const err182 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity/serviceAccountEmail",schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/properties/serviceAccountEmail/maxLength",keyword:"maxLength",params:{limit: 254},message:"must NOT have more than 254 characters",schema:254,parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.serviceAccountEmail,data:data67};
 if(vErrors === null){
 vErrors = [err182];
 }
@@ -2224,12 +2237,8 @@ vErrors.push(err182);
 }
 errors++;
 }
-}
-if(data66.key !== undefined){
-let data67 = data66.key;
-if(typeof data67 === "string"){
-if(func2(data67) > 253){
-const err183 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/key",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/key/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.key,data:data67};
+if(!pattern17.test(data67)){
+const err183 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity/serviceAccountEmail",schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/properties/serviceAccountEmail/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}$"},message:"must match pattern \""+"^[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}$"+"\"",schema:"^[a-z0-9._%+-]+@[a-z0-9.-]+\\.[a-z]{2,}$",parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.serviceAccountEmail,data:data67};
 if(vErrors === null){
 vErrors = [err183];
 }
@@ -2238,8 +2247,9 @@ vErrors.push(err183);
 }
 errors++;
 }
-if(func2(data67) < 1){
-const err184 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/key",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.key,data:data67};
+}
+else {
+const err184 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity/serviceAccountEmail",schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/properties/serviceAccountEmail/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.serviceAccountEmail.type,parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.serviceAccountEmail,data:data67};
 if(vErrors === null){
 vErrors = [err184];
 }
@@ -2248,8 +2258,12 @@ vErrors.push(err184);
 }
 errors++;
 }
-if(!pattern0.test(data67)){
-const err185 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/key",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.key,data:data67};
+}
+if(data61.tokenAudience !== undefined){
+let data68 = data61.tokenAudience;
+if(typeof data68 === "string"){
+if(func2(data68) > 512){
+const err185 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.tokenAudience,data:data68};
 if(vErrors === null){
 vErrors = [err185];
 }
@@ -2258,9 +2272,8 @@ vErrors.push(err185);
 }
 errors++;
 }
-}
-else {
-const err186 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/key",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.key.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.key,data:data67};
+if(func2(data68) < 1){
+const err186 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.tokenAudience,data:data68};
 if(vErrors === null){
 vErrors = [err186];
 }
@@ -2270,11 +2283,8 @@ vErrors.push(err186);
 errors++;
 }
 }
-if(data66.name !== undefined){
-let data68 = data66.name;
-if(typeof data68 === "string"){
-if(func2(data68) > 253){
-const err187 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/name",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.name,data:data68};
+else {
+const err187 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.tokenAudience,data:data68};
 if(vErrors === null){
 vErrors = [err187];
 }
@@ -2283,8 +2293,11 @@ vErrors.push(err187);
 }
 errors++;
 }
-if(func2(data68) < 1){
-const err188 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/name",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.name,data:data68};
+}
+let data69 = data61.tokenUrl;
+if(typeof data69 === "string"){
+if(func2(data69) > 2048){
+const err188 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity/tokenUrl",schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/properties/tokenUrl/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.tokenUrl,data:data69};
 if(vErrors === null){
 vErrors = [err188];
 }
@@ -2293,8 +2306,9 @@ vErrors.push(err188);
 }
 errors++;
 }
-if(!pattern1.test(data68)){
-const err189 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/name",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.name,data:data68};
+}
+else {
+const err189 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity/tokenUrl",schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/properties/tokenUrl/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.tokenUrl.type,parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.properties.tokenUrl,data:data69};
 if(vErrors === null){
 vErrors = [err189];
 }
@@ -2305,7 +2319,7 @@ errors++;
 }
 }
 else {
-const err190 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/name",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.name,data:data68};
+const err190 = {instancePath:instancePath+"/spec/http/gcpWorkloadIdentity",schemaPath:"#/properties/spec/properties/http/properties/gcpWorkloadIdentity/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity.type,parentSchema:schema11.properties.spec.properties.http.properties.gcpWorkloadIdentity,data:data61};
 if(vErrors === null){
 vErrors = [err190];
 }
@@ -2315,9 +2329,11 @@ vErrors.push(err190);
 errors++;
 }
 }
-}
-else {
-const err191 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef,data:data66};
+if(data51.githubApp !== undefined){
+let data70 = data51.githubApp;
+if(data70 && typeof data70 == "object" && !Array.isArray(data70)){
+if(data70.appId === undefined){
+const err191 = {instancePath:instancePath+"/spec/http/githubApp",schemaPath:"#/properties/spec/properties/http/properties/githubApp/required",keyword:"required",params:{missingProperty: "appId"},message:"must have required property '"+"appId"+"'",schema:schema11.properties.spec.properties.http.properties.githubApp.required,parentSchema:schema11.properties.spec.properties.http.properties.githubApp,data:data70};
 if(vErrors === null){
 vErrors = [err191];
 }
@@ -2326,12 +2342,8 @@ vErrors.push(err191);
 }
 errors++;
 }
-}
-if(data61.repositories !== undefined){
-let data69 = data61.repositories;
-if(Array.isArray(data69)){
-if(data69.length > 500){
-const err192 = {instancePath:instancePath+"/spec/http/githubApp/repositories",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/maxItems",keyword:"maxItems",params:{limit: 500},message:"must NOT have more than 500 items",schema:500,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories,data:data69};
+if(data70.installationId === undefined){
+const err192 = {instancePath:instancePath+"/spec/http/githubApp",schemaPath:"#/properties/spec/properties/http/properties/githubApp/required",keyword:"required",params:{missingProperty: "installationId"},message:"must have required property '"+"installationId"+"'",schema:schema11.properties.spec.properties.http.properties.githubApp.required,parentSchema:schema11.properties.spec.properties.http.properties.githubApp,data:data70};
 if(vErrors === null){
 vErrors = [err192];
 }
@@ -2340,12 +2352,8 @@ vErrors.push(err192);
 }
 errors++;
 }
-const len2 = data69.length;
-for(let i2=0; i2<len2; i2++){
-let data70 = data69[i2];
-if(typeof data70 === "string"){
-if(func2(data70) > 100){
-const err193 = {instancePath:instancePath+"/spec/http/githubApp/repositories/" + i2,schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/items/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.items,data:data70};
+if(data70.privateKeySecretRef === undefined){
+const err193 = {instancePath:instancePath+"/spec/http/githubApp",schemaPath:"#/properties/spec/properties/http/properties/githubApp/required",keyword:"required",params:{missingProperty: "privateKeySecretRef"},message:"must have required property '"+"privateKeySecretRef"+"'",schema:schema11.properties.spec.properties.http.properties.githubApp.required,parentSchema:schema11.properties.spec.properties.http.properties.githubApp,data:data70};
 if(vErrors === null){
 vErrors = [err193];
 }
@@ -2354,8 +2362,9 @@ vErrors.push(err193);
 }
 errors++;
 }
-if(func2(data70) < 1){
-const err194 = {instancePath:instancePath+"/spec/http/githubApp/repositories/" + i2,schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.items,data:data70};
+for(const key15 in data70){
+if(!(((((key15 === "appId") || (key15 === "installationId")) || (key15 === "permissions")) || (key15 === "privateKeySecretRef")) || (key15 === "repositories"))){
+const err194 = {instancePath:instancePath+"/spec/http/githubApp",schemaPath:"#/properties/spec/properties/http/properties/githubApp/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key15},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.githubApp,data:data70};
 if(vErrors === null){
 vErrors = [err194];
 }
@@ -2364,8 +2373,12 @@ vErrors.push(err194);
 }
 errors++;
 }
-if(!pattern18.test(data70)){
-const err195 = {instancePath:instancePath+"/spec/http/githubApp/repositories/" + i2,schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._-]+$"+"\"",schema:"^[A-Za-z0-9._-]+$",parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.items,data:data70};
+}
+if(data70.appId !== undefined){
+let data71 = data70.appId;
+if(typeof data71 === "string"){
+if(func2(data71) > 64){
+const err195 = {instancePath:instancePath+"/spec/http/githubApp/appId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/appId/maxLength",keyword:"maxLength",params:{limit: 64},message:"must NOT have more than 64 characters",schema:64,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.appId,data:data71};
 if(vErrors === null){
 vErrors = [err195];
 }
@@ -2374,9 +2387,8 @@ vErrors.push(err195);
 }
 errors++;
 }
-}
-else {
-const err196 = {instancePath:instancePath+"/spec/http/githubApp/repositories/" + i2,schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.items.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.items,data:data70};
+if(func2(data71) < 1){
+const err196 = {instancePath:instancePath+"/spec/http/githubApp/appId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/appId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.appId,data:data71};
 if(vErrors === null){
 vErrors = [err196];
 }
@@ -2385,10 +2397,8 @@ vErrors.push(err196);
 }
 errors++;
 }
-}
-}
-else {
-const err197 = {instancePath:instancePath+"/spec/http/githubApp/repositories",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories,data:data69};
+if(!pattern18.test(data71)){
+const err197 = {instancePath:instancePath+"/spec/http/githubApp/appId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/appId/pattern",keyword:"pattern",params:{pattern: "^([0-9]+|Iv[0-9A-Za-z._-]+)$"},message:"must match pattern \""+"^([0-9]+|Iv[0-9A-Za-z._-]+)$"+"\"",schema:"^([0-9]+|Iv[0-9A-Za-z._-]+)$",parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.appId,data:data71};
 if(vErrors === null){
 vErrors = [err197];
 }
@@ -2398,9 +2408,8 @@ vErrors.push(err197);
 errors++;
 }
 }
-}
 else {
-const err198 = {instancePath:instancePath+"/spec/http/githubApp",schemaPath:"#/properties/spec/properties/http/properties/githubApp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.githubApp.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp,data:data61};
+const err198 = {instancePath:instancePath+"/spec/http/githubApp/appId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/appId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.appId.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.appId,data:data71};
 if(vErrors === null){
 vErrors = [err198];
 }
@@ -2410,11 +2419,10 @@ vErrors.push(err198);
 errors++;
 }
 }
-if(data51.injection !== undefined){
-let data71 = data51.injection;
-if(data71 && typeof data71 == "object" && !Array.isArray(data71)){
-if(data71.type === undefined){
-const err199 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.spec.properties.http.properties.injection.required,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data71};
+if(data70.installationId !== undefined){
+let data72 = data70.installationId;
+if(!((typeof data72 == "number") && (!(data72 % 1) && !isNaN(data72)))){
+const err199 = {instancePath:instancePath+"/spec/http/githubApp/installationId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/installationId/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.installationId.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.installationId,data:data72};
 if(vErrors === null){
 vErrors = [err199];
 }
@@ -2423,9 +2431,9 @@ vErrors.push(err199);
 }
 errors++;
 }
-for(const key17 in data71){
-if(!((((key17 === "basic") || (key17 === "header")) || (key17 === "queryParameter")) || (key17 === "type"))){
-const err200 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data71};
+if(typeof data72 == "number"){
+if(data72 < 1 || isNaN(data72)){
+const err200 = {instancePath:instancePath+"/spec/http/githubApp/installationId",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/installationId/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.installationId,data:data72};
 if(vErrors === null){
 vErrors = [err200];
 }
@@ -2435,12 +2443,12 @@ vErrors.push(err200);
 errors++;
 }
 }
-if(data71.basic !== undefined){
-let data72 = data71.basic;
-if(data72 && typeof data72 == "object" && !Array.isArray(data72)){
-for(const key18 in data72){
-if(!(key18 === "username")){
-const err201 = {instancePath:instancePath+"/spec/http/injection/basic",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic,data:data72};
+}
+if(data70.permissions !== undefined){
+let data73 = data70.permissions;
+if(data73 && typeof data73 == "object" && !Array.isArray(data73)){
+if(Object.keys(data73).length > 50){
+const err201 = {instancePath:instancePath+"/spec/http/githubApp/permissions",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/permissions/maxProperties",keyword:"maxProperties",params:{limit: 50},message:"must NOT have more than 50 properties",schema:50,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions,data:data73};
 if(vErrors === null){
 vErrors = [err201];
 }
@@ -2449,12 +2457,10 @@ vErrors.push(err201);
 }
 errors++;
 }
-}
-if(data72.username !== undefined){
-let data73 = data72.username;
-if(typeof data73 === "string"){
-if(func2(data73) > 256){
-const err202 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data73};
+for(const key16 in data73){
+let data74 = data73[key16];
+if(typeof data74 !== "string"){
+const err202 = {instancePath:instancePath+"/spec/http/githubApp/permissions/" + key16.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/permissions/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.additionalProperties.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.additionalProperties,data:data74};
 if(vErrors === null){
 vErrors = [err202];
 }
@@ -2463,8 +2469,8 @@ vErrors.push(err202);
 }
 errors++;
 }
-if(func2(data73) < 1){
-const err203 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data73};
+if(!(((data74 === "read") || (data74 === "write")) || (data74 === "admin"))){
+const err203 = {instancePath:instancePath+"/spec/http/githubApp/permissions/" + key16.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/permissions/additionalProperties/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.additionalProperties.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.additionalProperties.enum,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.additionalProperties,data:data74};
 if(vErrors === null){
 vErrors = [err203];
 }
@@ -2473,8 +2479,10 @@ vErrors.push(err203);
 }
 errors++;
 }
-if(!pattern19.test(data73)){
-const err204 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/pattern",keyword:"pattern",params:{pattern: "^[^:\\x00-\\x1f\\x7f]+$"},message:"must match pattern \""+"^[^:\\x00-\\x1f\\x7f]+$"+"\"",schema:"^[^:\\x00-\\x1f\\x7f]+$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data73};
+}
+}
+else {
+const err204 = {instancePath:instancePath+"/spec/http/githubApp/permissions",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/permissions/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.permissions,data:data73};
 if(vErrors === null){
 vErrors = [err204];
 }
@@ -2484,8 +2492,11 @@ vErrors.push(err204);
 errors++;
 }
 }
-else {
-const err205 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data73};
+if(data70.privateKeySecretRef !== undefined){
+let data75 = data70.privateKeySecretRef;
+if(data75 && typeof data75 == "object" && !Array.isArray(data75)){
+if(data75.name === undefined){
+const err205 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef,data:data75};
 if(vErrors === null){
 vErrors = [err205];
 }
@@ -2494,10 +2505,8 @@ vErrors.push(err205);
 }
 errors++;
 }
-}
-}
-else {
-const err206 = {instancePath:instancePath+"/spec/http/injection/basic",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.basic.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic,data:data72};
+if(data75.key === undefined){
+const err206 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef,data:data75};
 if(vErrors === null){
 vErrors = [err206];
 }
@@ -2506,12 +2515,9 @@ vErrors.push(err206);
 }
 errors++;
 }
-}
-if(data71.header !== undefined){
-let data74 = data71.header;
-if(data74 && typeof data74 == "object" && !Array.isArray(data74)){
-if(data74.name === undefined){
-const err207 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.required,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data74};
+for(const key17 in data75){
+if(!((key17 === "key") || (key17 === "name"))){
+const err207 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key17},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef,data:data75};
 if(vErrors === null){
 vErrors = [err207];
 }
@@ -2520,9 +2526,12 @@ vErrors.push(err207);
 }
 errors++;
 }
-for(const key19 in data74){
-if(!((key19 === "name") || (key19 === "prefix"))){
-const err208 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data74};
+}
+if(data75.key !== undefined){
+let data76 = data75.key;
+if(typeof data76 === "string"){
+if(func2(data76) > 253){
+const err208 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/key",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/key/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.key,data:data76};
 if(vErrors === null){
 vErrors = [err208];
 }
@@ -2531,12 +2540,8 @@ vErrors.push(err208);
 }
 errors++;
 }
-}
-if(data74.name !== undefined){
-let data75 = data74.name;
-if(typeof data75 === "string"){
-if(func2(data75) > 256){
-const err209 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data75};
+if(func2(data76) < 1){
+const err209 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/key",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.key,data:data76};
 if(vErrors === null){
 vErrors = [err209];
 }
@@ -2545,8 +2550,8 @@ vErrors.push(err209);
 }
 errors++;
 }
-if(func2(data75) < 1){
-const err210 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data75};
+if(!pattern0.test(data76)){
+const err210 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/key",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.key,data:data76};
 if(vErrors === null){
 vErrors = [err210];
 }
@@ -2557,7 +2562,7 @@ errors++;
 }
 }
 else {
-const err211 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data75};
+const err211 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/key",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.key.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.key,data:data76};
 if(vErrors === null){
 vErrors = [err211];
 }
@@ -2567,11 +2572,11 @@ vErrors.push(err211);
 errors++;
 }
 }
-if(data74.prefix !== undefined){
-let data76 = data74.prefix;
-if(typeof data76 === "string"){
-if(func2(data76) > 256){
-const err212 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data76};
+if(data75.name !== undefined){
+let data77 = data75.name;
+if(typeof data77 === "string"){
+if(func2(data77) > 253){
+const err212 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/name",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.name,data:data77};
 if(vErrors === null){
 vErrors = [err212];
 }
@@ -2580,8 +2585,8 @@ vErrors.push(err212);
 }
 errors++;
 }
-if(!pattern20.test(data76)){
-const err213 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^[ -~]*$"},message:"must match pattern \""+"^[ -~]*$"+"\"",schema:"^[ -~]*$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data76};
+if(func2(data77) < 1){
+const err213 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/name",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.name,data:data77};
 if(vErrors === null){
 vErrors = [err213];
 }
@@ -2590,9 +2595,8 @@ vErrors.push(err213);
 }
 errors++;
 }
-}
-else {
-const err214 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data76};
+if(!pattern1.test(data77)){
+const err214 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/name",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.name,data:data77};
 if(vErrors === null){
 vErrors = [err214];
 }
@@ -2602,9 +2606,8 @@ vErrors.push(err214);
 errors++;
 }
 }
-}
 else {
-const err215 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data74};
+const err215 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef/name",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.properties.name,data:data77};
 if(vErrors === null){
 vErrors = [err215];
 }
@@ -2614,11 +2617,9 @@ vErrors.push(err215);
 errors++;
 }
 }
-if(data71.queryParameter !== undefined){
-let data77 = data71.queryParameter;
-if(data77 && typeof data77 == "object" && !Array.isArray(data77)){
-if(data77.name === undefined){
-const err216 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.required,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data77};
+}
+else {
+const err216 = {instancePath:instancePath+"/spec/http/githubApp/privateKeySecretRef",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/privateKeySecretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.privateKeySecretRef,data:data75};
 if(vErrors === null){
 vErrors = [err216];
 }
@@ -2627,9 +2628,12 @@ vErrors.push(err216);
 }
 errors++;
 }
-for(const key20 in data77){
-if(!(key20 === "name")){
-const err217 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data77};
+}
+if(data70.repositories !== undefined){
+let data78 = data70.repositories;
+if(Array.isArray(data78)){
+if(data78.length > 500){
+const err217 = {instancePath:instancePath+"/spec/http/githubApp/repositories",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/maxItems",keyword:"maxItems",params:{limit: 500},message:"must NOT have more than 500 items",schema:500,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories,data:data78};
 if(vErrors === null){
 vErrors = [err217];
 }
@@ -2638,12 +2642,12 @@ vErrors.push(err217);
 }
 errors++;
 }
-}
-if(data77.name !== undefined){
-let data78 = data77.name;
-if(typeof data78 === "string"){
-if(func2(data78) > 128){
-const err218 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data78};
+const len3 = data78.length;
+for(let i3=0; i3<len3; i3++){
+let data79 = data78[i3];
+if(typeof data79 === "string"){
+if(func2(data79) > 100){
+const err218 = {instancePath:instancePath+"/spec/http/githubApp/repositories/" + i3,schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/items/maxLength",keyword:"maxLength",params:{limit: 100},message:"must NOT have more than 100 characters",schema:100,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.items,data:data79};
 if(vErrors === null){
 vErrors = [err218];
 }
@@ -2652,8 +2656,8 @@ vErrors.push(err218);
 }
 errors++;
 }
-if(func2(data78) < 1){
-const err219 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data78};
+if(func2(data79) < 1){
+const err219 = {instancePath:instancePath+"/spec/http/githubApp/repositories/" + i3,schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.items,data:data79};
 if(vErrors === null){
 vErrors = [err219];
 }
@@ -2662,8 +2666,8 @@ vErrors.push(err219);
 }
 errors++;
 }
-if(!pattern21.test(data78)){
-const err220 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._~-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._~-]+$"+"\"",schema:"^[A-Za-z0-9._~-]+$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data78};
+if(!pattern21.test(data79)){
+const err220 = {instancePath:instancePath+"/spec/http/githubApp/repositories/" + i3,schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._-]+$"+"\"",schema:"^[A-Za-z0-9._-]+$",parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.items,data:data79};
 if(vErrors === null){
 vErrors = [err220];
 }
@@ -2674,7 +2678,7 @@ errors++;
 }
 }
 else {
-const err221 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data78};
+const err221 = {instancePath:instancePath+"/spec/http/githubApp/repositories/" + i3,schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.items.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.items,data:data79};
 if(vErrors === null){
 vErrors = [err221];
 }
@@ -2686,7 +2690,7 @@ errors++;
 }
 }
 else {
-const err222 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data77};
+const err222 = {instancePath:instancePath+"/spec/http/githubApp/repositories",schemaPath:"#/properties/spec/properties/http/properties/githubApp/properties/repositories/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp.properties.repositories,data:data78};
 if(vErrors === null){
 vErrors = [err222];
 }
@@ -2696,10 +2700,9 @@ vErrors.push(err222);
 errors++;
 }
 }
-if(data71.type !== undefined){
-let data79 = data71.type;
-if(typeof data79 !== "string"){
-const err223 = {instancePath:instancePath+"/spec/http/injection/type",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.type.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.type,data:data79};
+}
+else {
+const err223 = {instancePath:instancePath+"/spec/http/githubApp",schemaPath:"#/properties/spec/properties/http/properties/githubApp/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.githubApp.type,parentSchema:schema11.properties.spec.properties.http.properties.githubApp,data:data70};
 if(vErrors === null){
 vErrors = [err223];
 }
@@ -2708,8 +2711,12 @@ vErrors.push(err223);
 }
 errors++;
 }
-if(!((((data79 === "Bearer") || (data79 === "Header")) || (data79 === "Basic")) || (data79 === "QueryParameter"))){
-const err224 = {instancePath:instancePath+"/spec/http/injection/type",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.injection.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.injection.properties.type.enum,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.type,data:data79};
+}
+if(data51.injection !== undefined){
+let data80 = data51.injection;
+if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
+if(data80.type === undefined){
+const err224 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.spec.properties.http.properties.injection.required,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data80};
 if(vErrors === null){
 vErrors = [err224];
 }
@@ -2718,10 +2725,9 @@ vErrors.push(err224);
 }
 errors++;
 }
-}
-}
-else {
-const err225 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.type,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data71};
+for(const key18 in data80){
+if(!((((key18 === "basic") || (key18 === "header")) || (key18 === "queryParameter")) || (key18 === "type"))){
+const err225 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key18},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data80};
 if(vErrors === null){
 vErrors = [err225];
 }
@@ -2731,14 +2737,12 @@ vErrors.push(err225);
 errors++;
 }
 }
-if(data51.oauth2 !== undefined){
-let data80 = data51.oauth2;
-if(data80 && typeof data80 == "object" && !Array.isArray(data80)){
-if(data80.allowPlaintext === undefined){
-data80.allowPlaintext = false;
-}
-if(data80.grant === undefined){
-const err226 = {instancePath:instancePath+"/spec/http/oauth2",schemaPath:"#/properties/spec/properties/http/properties/oauth2/required",keyword:"required",params:{missingProperty: "grant"},message:"must have required property '"+"grant"+"'",schema:schema11.properties.spec.properties.http.properties.oauth2.required,parentSchema:schema11.properties.spec.properties.http.properties.oauth2,data:data80};
+if(data80.basic !== undefined){
+let data81 = data80.basic;
+if(data81 && typeof data81 == "object" && !Array.isArray(data81)){
+for(const key19 in data81){
+if(!(key19 === "username")){
+const err226 = {instancePath:instancePath+"/spec/http/injection/basic",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key19},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic,data:data81};
 if(vErrors === null){
 vErrors = [err226];
 }
@@ -2747,9 +2751,12 @@ vErrors.push(err226);
 }
 errors++;
 }
-for(const key21 in data80){
-if(!(func44.call(schema11.properties.spec.properties.http.properties.oauth2.properties, key21))){
-const err227 = {instancePath:instancePath+"/spec/http/oauth2",schemaPath:"#/properties/spec/properties/http/properties/oauth2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.oauth2,data:data80};
+}
+if(data81.username !== undefined){
+let data82 = data81.username;
+if(typeof data82 === "string"){
+if(func2(data82) > 256){
+const err227 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data82};
 if(vErrors === null){
 vErrors = [err227];
 }
@@ -2758,10 +2765,8 @@ vErrors.push(err227);
 }
 errors++;
 }
-}
-let data81 = data80.allowPlaintext;
-if(typeof data81 !== "boolean"){
-const err228 = {instancePath:instancePath+"/spec/http/oauth2/allowPlaintext",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/allowPlaintext/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.allowPlaintext.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.allowPlaintext,data:data81};
+if(func2(data82) < 1){
+const err228 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data82};
 if(vErrors === null){
 vErrors = [err228];
 }
@@ -2770,12 +2775,8 @@ vErrors.push(err228);
 }
 errors++;
 }
-if(data80.assertion !== undefined){
-let data82 = data80.assertion;
-if(data82 && typeof data82 == "object" && !Array.isArray(data82)){
-for(const key22 in data82){
-if(!(key22 === "tokenAudience")){
-const err229 = {instancePath:instancePath+"/spec/http/oauth2/assertion",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/assertion/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion,data:data82};
+if(!pattern22.test(data82)){
+const err229 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/pattern",keyword:"pattern",params:{pattern: "^[^:\\x00-\\x1f\\x7f]+$"},message:"must match pattern \""+"^[^:\\x00-\\x1f\\x7f]+$"+"\"",schema:"^[^:\\x00-\\x1f\\x7f]+$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data82};
 if(vErrors === null){
 vErrors = [err229];
 }
@@ -2785,11 +2786,8 @@ vErrors.push(err229);
 errors++;
 }
 }
-if(data82.tokenAudience !== undefined){
-let data83 = data82.tokenAudience;
-if(typeof data83 === "string"){
-if(func2(data83) > 2048){
-const err230 = {instancePath:instancePath+"/spec/http/oauth2/assertion/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/assertion/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion.properties.tokenAudience,data:data83};
+else {
+const err230 = {instancePath:instancePath+"/spec/http/injection/basic/username",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/properties/username/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic.properties.username,data:data82};
 if(vErrors === null){
 vErrors = [err230];
 }
@@ -2798,8 +2796,10 @@ vErrors.push(err230);
 }
 errors++;
 }
-if(func2(data83) < 1){
-const err231 = {instancePath:instancePath+"/spec/http/oauth2/assertion/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/assertion/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion.properties.tokenAudience,data:data83};
+}
+}
+else {
+const err231 = {instancePath:instancePath+"/spec/http/injection/basic",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/basic/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.basic.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.basic,data:data81};
 if(vErrors === null){
 vErrors = [err231];
 }
@@ -2809,8 +2809,11 @@ vErrors.push(err231);
 errors++;
 }
 }
-else {
-const err232 = {instancePath:instancePath+"/spec/http/oauth2/assertion/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/assertion/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion.properties.tokenAudience,data:data83};
+if(data80.header !== undefined){
+let data83 = data80.header;
+if(data83 && typeof data83 == "object" && !Array.isArray(data83)){
+if(data83.name === undefined){
+const err232 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.required,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data83};
 if(vErrors === null){
 vErrors = [err232];
 }
@@ -2819,10 +2822,9 @@ vErrors.push(err232);
 }
 errors++;
 }
-}
-}
-else {
-const err233 = {instancePath:instancePath+"/spec/http/oauth2/assertion",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/assertion/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion,data:data82};
+for(const key20 in data83){
+if(!((key20 === "name") || (key20 === "prefix"))){
+const err233 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key20},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data83};
 if(vErrors === null){
 vErrors = [err233];
 }
@@ -2832,11 +2834,11 @@ vErrors.push(err233);
 errors++;
 }
 }
-if(data80.audiences !== undefined){
-let data84 = data80.audiences;
-if(Array.isArray(data84)){
-if(data84.length > 16){
-const err234 = {instancePath:instancePath+"/spec/http/oauth2/audiences",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences,data:data84};
+if(data83.name !== undefined){
+let data84 = data83.name;
+if(typeof data84 === "string"){
+if(func2(data84) > 256){
+const err234 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data84};
 if(vErrors === null){
 vErrors = [err234];
 }
@@ -2845,12 +2847,8 @@ vErrors.push(err234);
 }
 errors++;
 }
-const len3 = data84.length;
-for(let i3=0; i3<len3; i3++){
-let data85 = data84[i3];
-if(typeof data85 === "string"){
-if(func2(data85) > 2048){
-const err235 = {instancePath:instancePath+"/spec/http/oauth2/audiences/" + i3,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/items/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.items,data:data85};
+if(func2(data84) < 1){
+const err235 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data84};
 if(vErrors === null){
 vErrors = [err235];
 }
@@ -2859,8 +2857,9 @@ vErrors.push(err235);
 }
 errors++;
 }
-if(func2(data85) < 1){
-const err236 = {instancePath:instancePath+"/spec/http/oauth2/audiences/" + i3,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.items,data:data85};
+}
+else {
+const err236 = {instancePath:instancePath+"/spec/http/injection/header/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.name,data:data84};
 if(vErrors === null){
 vErrors = [err236];
 }
@@ -2869,8 +2868,12 @@ vErrors.push(err236);
 }
 errors++;
 }
-if(!pattern22.test(data85)){
-const err237 = {instancePath:instancePath+"/spec/http/oauth2/audiences/" + i3,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/items/pattern",keyword:"pattern",params:{pattern: "^[\\x21-\\x7e]+$"},message:"must match pattern \""+"^[\\x21-\\x7e]+$"+"\"",schema:"^[\\x21-\\x7e]+$",parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.items,data:data85};
+}
+if(data83.prefix !== undefined){
+let data85 = data83.prefix;
+if(typeof data85 === "string"){
+if(func2(data85) > 256){
+const err237 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data85};
 if(vErrors === null){
 vErrors = [err237];
 }
@@ -2879,9 +2882,8 @@ vErrors.push(err237);
 }
 errors++;
 }
-}
-else {
-const err238 = {instancePath:instancePath+"/spec/http/oauth2/audiences/" + i3,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.items.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.items,data:data85};
+if(!pattern23.test(data85)){
+const err238 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/pattern",keyword:"pattern",params:{pattern: "^[ -~]*$"},message:"must match pattern \""+"^[ -~]*$"+"\"",schema:"^[ -~]*$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data85};
 if(vErrors === null){
 vErrors = [err238];
 }
@@ -2891,9 +2893,8 @@ vErrors.push(err238);
 errors++;
 }
 }
-}
 else {
-const err239 = {instancePath:instancePath+"/spec/http/oauth2/audiences",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences,data:data84};
+const err239 = {instancePath:instancePath+"/spec/http/injection/header/prefix",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/properties/prefix/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header.properties.prefix,data:data85};
 if(vErrors === null){
 vErrors = [err239];
 }
@@ -2903,11 +2904,9 @@ vErrors.push(err239);
 errors++;
 }
 }
-if(data80.caBundle !== undefined){
-let data86 = data80.caBundle;
-if(typeof data86 === "string"){
-if(func2(data86) > 65536){
-const err240 = {instancePath:instancePath+"/spec/http/oauth2/caBundle",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.caBundle,data:data86};
+}
+else {
+const err240 = {instancePath:instancePath+"/spec/http/injection/header",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/header/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.header.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.header,data:data83};
 if(vErrors === null){
 vErrors = [err240];
 }
@@ -2917,8 +2916,11 @@ vErrors.push(err240);
 errors++;
 }
 }
-else {
-const err241 = {instancePath:instancePath+"/spec/http/oauth2/caBundle",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.caBundle,data:data86};
+if(data80.queryParameter !== undefined){
+let data86 = data80.queryParameter;
+if(data86 && typeof data86 == "object" && !Array.isArray(data86)){
+if(data86.name === undefined){
+const err241 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.required,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data86};
 if(vErrors === null){
 vErrors = [err241];
 }
@@ -2927,12 +2929,9 @@ vErrors.push(err241);
 }
 errors++;
 }
-}
-if(data80.clientAuthentication !== undefined){
-let data87 = data80.clientAuthentication;
-if(data87 && typeof data87 == "object" && !Array.isArray(data87)){
-if(data87.method === undefined){
-const err242 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/required",keyword:"required",params:{missingProperty: "method"},message:"must have required property '"+"method"+"'",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.required,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication,data:data87};
+for(const key21 in data86){
+if(!(key21 === "name")){
+const err242 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key21},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data86};
 if(vErrors === null){
 vErrors = [err242];
 }
@@ -2941,9 +2940,12 @@ vErrors.push(err242);
 }
 errors++;
 }
-for(const key23 in data87){
-if(!((((key23 === "keyId") || (key23 === "method")) || (key23 === "secretRef")) || (key23 === "signingAlgorithm"))){
-const err243 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication,data:data87};
+}
+if(data86.name !== undefined){
+let data87 = data86.name;
+if(typeof data87 === "string"){
+if(func2(data87) > 128){
+const err243 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data87};
 if(vErrors === null){
 vErrors = [err243];
 }
@@ -2952,12 +2954,8 @@ vErrors.push(err243);
 }
 errors++;
 }
-}
-if(data87.keyId !== undefined){
-let data88 = data87.keyId;
-if(typeof data88 === "string"){
-if(func2(data88) > 256){
-const err244 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/keyId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/keyId/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.keyId,data:data88};
+if(func2(data87) < 1){
+const err244 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data87};
 if(vErrors === null){
 vErrors = [err244];
 }
@@ -2966,8 +2964,8 @@ vErrors.push(err244);
 }
 errors++;
 }
-if(func2(data88) < 1){
-const err245 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/keyId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/keyId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.keyId,data:data88};
+if(!pattern24.test(data87)){
+const err245 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9._~-]+$"},message:"must match pattern \""+"^[A-Za-z0-9._~-]+$"+"\"",schema:"^[A-Za-z0-9._~-]+$",parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data87};
 if(vErrors === null){
 vErrors = [err245];
 }
@@ -2978,7 +2976,7 @@ errors++;
 }
 }
 else {
-const err246 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/keyId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/keyId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.keyId.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.keyId,data:data88};
+const err246 = {instancePath:instancePath+"/spec/http/injection/queryParameter/name",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.properties.name,data:data87};
 if(vErrors === null){
 vErrors = [err246];
 }
@@ -2988,10 +2986,9 @@ vErrors.push(err246);
 errors++;
 }
 }
-if(data87.method !== undefined){
-let data89 = data87.method;
-if(typeof data89 !== "string"){
-const err247 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/method",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/method/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.method.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.method,data:data89};
+}
+else {
+const err247 = {instancePath:instancePath+"/spec/http/injection/queryParameter",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/queryParameter/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.queryParameter,data:data86};
 if(vErrors === null){
 vErrors = [err247];
 }
@@ -3000,8 +2997,11 @@ vErrors.push(err247);
 }
 errors++;
 }
-if(!((((data89 === "ClientSecretBasic") || (data89 === "ClientSecretPost")) || (data89 === "PrivateKeyJwt")) || (data89 === "None"))){
-const err248 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/method",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/method/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.method.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.method.enum,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.method,data:data89};
+}
+if(data80.type !== undefined){
+let data88 = data80.type;
+if(typeof data88 !== "string"){
+const err248 = {instancePath:instancePath+"/spec/http/injection/type",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.injection.properties.type.type,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.type,data:data88};
 if(vErrors === null){
 vErrors = [err248];
 }
@@ -3010,12 +3010,8 @@ vErrors.push(err248);
 }
 errors++;
 }
-}
-if(data87.secretRef !== undefined){
-let data90 = data87.secretRef;
-if(data90 && typeof data90 == "object" && !Array.isArray(data90)){
-if(data90.name === undefined){
-const err249 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef,data:data90};
+if(!((((data88 === "Bearer") || (data88 === "Header")) || (data88 === "Basic")) || (data88 === "QueryParameter"))){
+const err249 = {instancePath:instancePath+"/spec/http/injection/type",schemaPath:"#/properties/spec/properties/http/properties/injection/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.injection.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.injection.properties.type.enum,parentSchema:schema11.properties.spec.properties.http.properties.injection.properties.type,data:data88};
 if(vErrors === null){
 vErrors = [err249];
 }
@@ -3024,8 +3020,10 @@ vErrors.push(err249);
 }
 errors++;
 }
-if(data90.key === undefined){
-const err250 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef,data:data90};
+}
+}
+else {
+const err250 = {instancePath:instancePath+"/spec/http/injection",schemaPath:"#/properties/spec/properties/http/properties/injection/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.injection.type,parentSchema:schema11.properties.spec.properties.http.properties.injection,data:data80};
 if(vErrors === null){
 vErrors = [err250];
 }
@@ -3034,9 +3032,15 @@ vErrors.push(err250);
 }
 errors++;
 }
-for(const key24 in data90){
-if(!((key24 === "key") || (key24 === "name"))){
-const err251 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef,data:data90};
+}
+if(data51.oauth2 !== undefined){
+let data89 = data51.oauth2;
+if(data89 && typeof data89 == "object" && !Array.isArray(data89)){
+if(data89.allowPlaintext === undefined){
+data89.allowPlaintext = false;
+}
+if(data89.grant === undefined){
+const err251 = {instancePath:instancePath+"/spec/http/oauth2",schemaPath:"#/properties/spec/properties/http/properties/oauth2/required",keyword:"required",params:{missingProperty: "grant"},message:"must have required property '"+"grant"+"'",schema:schema11.properties.spec.properties.http.properties.oauth2.required,parentSchema:schema11.properties.spec.properties.http.properties.oauth2,data:data89};
 if(vErrors === null){
 vErrors = [err251];
 }
@@ -3045,12 +3049,9 @@ vErrors.push(err251);
 }
 errors++;
 }
-}
-if(data90.key !== undefined){
-let data91 = data90.key;
-if(typeof data91 === "string"){
-if(func2(data91) > 253){
-const err252 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/key/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.key,data:data91};
+for(const key22 in data89){
+if(!(func44.call(schema11.properties.spec.properties.http.properties.oauth2.properties, key22))){
+const err252 = {instancePath:instancePath+"/spec/http/oauth2",schemaPath:"#/properties/spec/properties/http/properties/oauth2/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key22},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.oauth2,data:data89};
 if(vErrors === null){
 vErrors = [err252];
 }
@@ -3059,8 +3060,10 @@ vErrors.push(err252);
 }
 errors++;
 }
-if(func2(data91) < 1){
-const err253 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.key,data:data91};
+}
+let data90 = data89.allowPlaintext;
+if(typeof data90 !== "boolean"){
+const err253 = {instancePath:instancePath+"/spec/http/oauth2/allowPlaintext",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/allowPlaintext/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.allowPlaintext.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.allowPlaintext,data:data90};
 if(vErrors === null){
 vErrors = [err253];
 }
@@ -3069,8 +3072,12 @@ vErrors.push(err253);
 }
 errors++;
 }
-if(!pattern0.test(data91)){
-const err254 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.key,data:data91};
+if(data89.assertion !== undefined){
+let data91 = data89.assertion;
+if(data91 && typeof data91 == "object" && !Array.isArray(data91)){
+for(const key23 in data91){
+if(!(key23 === "tokenAudience")){
+const err254 = {instancePath:instancePath+"/spec/http/oauth2/assertion",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/assertion/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key23},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion,data:data91};
 if(vErrors === null){
 vErrors = [err254];
 }
@@ -3080,8 +3087,11 @@ vErrors.push(err254);
 errors++;
 }
 }
-else {
-const err255 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.key.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.key,data:data91};
+if(data91.tokenAudience !== undefined){
+let data92 = data91.tokenAudience;
+if(typeof data92 === "string"){
+if(func2(data92) > 2048){
+const err255 = {instancePath:instancePath+"/spec/http/oauth2/assertion/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/assertion/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion.properties.tokenAudience,data:data92};
 if(vErrors === null){
 vErrors = [err255];
 }
@@ -3090,12 +3100,8 @@ vErrors.push(err255);
 }
 errors++;
 }
-}
-if(data90.name !== undefined){
-let data92 = data90.name;
-if(typeof data92 === "string"){
-if(func2(data92) > 253){
-const err256 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.name,data:data92};
+if(func2(data92) < 1){
+const err256 = {instancePath:instancePath+"/spec/http/oauth2/assertion/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/assertion/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion.properties.tokenAudience,data:data92};
 if(vErrors === null){
 vErrors = [err256];
 }
@@ -3104,8 +3110,9 @@ vErrors.push(err256);
 }
 errors++;
 }
-if(func2(data92) < 1){
-const err257 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.name,data:data92};
+}
+else {
+const err257 = {instancePath:instancePath+"/spec/http/oauth2/assertion/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/assertion/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion.properties.tokenAudience,data:data92};
 if(vErrors === null){
 vErrors = [err257];
 }
@@ -3114,8 +3121,10 @@ vErrors.push(err257);
 }
 errors++;
 }
-if(!pattern1.test(data92)){
-const err258 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.name,data:data92};
+}
+}
+else {
+const err258 = {instancePath:instancePath+"/spec/http/oauth2/assertion",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/assertion/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.assertion,data:data91};
 if(vErrors === null){
 vErrors = [err258];
 }
@@ -3125,8 +3134,11 @@ vErrors.push(err258);
 errors++;
 }
 }
-else {
-const err259 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.name,data:data92};
+if(data89.audiences !== undefined){
+let data93 = data89.audiences;
+if(Array.isArray(data93)){
+if(data93.length > 16){
+const err259 = {instancePath:instancePath+"/spec/http/oauth2/audiences",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences,data:data93};
 if(vErrors === null){
 vErrors = [err259];
 }
@@ -3135,10 +3147,12 @@ vErrors.push(err259);
 }
 errors++;
 }
-}
-}
-else {
-const err260 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef,data:data90};
+const len4 = data93.length;
+for(let i4=0; i4<len4; i4++){
+let data94 = data93[i4];
+if(typeof data94 === "string"){
+if(func2(data94) > 2048){
+const err260 = {instancePath:instancePath+"/spec/http/oauth2/audiences/" + i4,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/items/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.items,data:data94};
 if(vErrors === null){
 vErrors = [err260];
 }
@@ -3147,11 +3161,8 @@ vErrors.push(err260);
 }
 errors++;
 }
-}
-if(data87.signingAlgorithm !== undefined){
-let data93 = data87.signingAlgorithm;
-if(typeof data93 !== "string"){
-const err261 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/signingAlgorithm",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/signingAlgorithm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.signingAlgorithm.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.signingAlgorithm,data:data93};
+if(func2(data94) < 1){
+const err261 = {instancePath:instancePath+"/spec/http/oauth2/audiences/" + i4,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.items,data:data94};
 if(vErrors === null){
 vErrors = [err261];
 }
@@ -3160,8 +3171,8 @@ vErrors.push(err261);
 }
 errors++;
 }
-if(!(((((data93 === "RS256") || (data93 === "PS256")) || (data93 === "ES256")) || (data93 === "ES384")) || (data93 === "EdDSA"))){
-const err262 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/signingAlgorithm",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/signingAlgorithm/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.signingAlgorithm.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.signingAlgorithm.enum,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.signingAlgorithm,data:data93};
+if(!pattern25.test(data94)){
+const err262 = {instancePath:instancePath+"/spec/http/oauth2/audiences/" + i4,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/items/pattern",keyword:"pattern",params:{pattern: "^[\\x21-\\x7e]+$"},message:"must match pattern \""+"^[\\x21-\\x7e]+$"+"\"",schema:"^[\\x21-\\x7e]+$",parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.items,data:data94};
 if(vErrors === null){
 vErrors = [err262];
 }
@@ -3171,9 +3182,8 @@ vErrors.push(err262);
 errors++;
 }
 }
-}
 else {
-const err263 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication,data:data87};
+const err263 = {instancePath:instancePath+"/spec/http/oauth2/audiences/" + i4,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.items.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.items,data:data94};
 if(vErrors === null){
 vErrors = [err263];
 }
@@ -3183,11 +3193,9 @@ vErrors.push(err263);
 errors++;
 }
 }
-if(data80.clientId !== undefined){
-let data94 = data80.clientId;
-if(typeof data94 === "string"){
-if(func2(data94) > 256){
-const err264 = {instancePath:instancePath+"/spec/http/oauth2/clientId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientId/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientId,data:data94};
+}
+else {
+const err264 = {instancePath:instancePath+"/spec/http/oauth2/audiences",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/audiences/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.audiences,data:data93};
 if(vErrors === null){
 vErrors = [err264];
 }
@@ -3196,8 +3204,12 @@ vErrors.push(err264);
 }
 errors++;
 }
-if(func2(data94) < 1){
-const err265 = {instancePath:instancePath+"/spec/http/oauth2/clientId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientId,data:data94};
+}
+if(data89.caBundle !== undefined){
+let data95 = data89.caBundle;
+if(typeof data95 === "string"){
+if(func2(data95) > 65536){
+const err265 = {instancePath:instancePath+"/spec/http/oauth2/caBundle",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.caBundle,data:data95};
 if(vErrors === null){
 vErrors = [err265];
 }
@@ -3206,8 +3218,9 @@ vErrors.push(err265);
 }
 errors++;
 }
-if(!pattern22.test(data94)){
-const err266 = {instancePath:instancePath+"/spec/http/oauth2/clientId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientId/pattern",keyword:"pattern",params:{pattern: "^[\\x21-\\x7e]+$"},message:"must match pattern \""+"^[\\x21-\\x7e]+$"+"\"",schema:"^[\\x21-\\x7e]+$",parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientId,data:data94};
+}
+else {
+const err266 = {instancePath:instancePath+"/spec/http/oauth2/caBundle",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.caBundle,data:data95};
 if(vErrors === null){
 vErrors = [err266];
 }
@@ -3217,8 +3230,11 @@ vErrors.push(err266);
 errors++;
 }
 }
-else {
-const err267 = {instancePath:instancePath+"/spec/http/oauth2/clientId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientId.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientId,data:data94};
+if(data89.clientAuthentication !== undefined){
+let data96 = data89.clientAuthentication;
+if(data96 && typeof data96 == "object" && !Array.isArray(data96)){
+if(data96.method === undefined){
+const err267 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/required",keyword:"required",params:{missingProperty: "method"},message:"must have required property '"+"method"+"'",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.required,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication,data:data96};
 if(vErrors === null){
 vErrors = [err267];
 }
@@ -3227,11 +3243,9 @@ vErrors.push(err267);
 }
 errors++;
 }
-}
-if(data80.grant !== undefined){
-let data95 = data80.grant;
-if(typeof data95 !== "string"){
-const err268 = {instancePath:instancePath+"/spec/http/oauth2/grant",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/grant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.grant.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.grant,data:data95};
+for(const key24 in data96){
+if(!((((key24 === "keyId") || (key24 === "method")) || (key24 === "secretRef")) || (key24 === "signingAlgorithm"))){
+const err268 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key24},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication,data:data96};
 if(vErrors === null){
 vErrors = [err268];
 }
@@ -3240,8 +3254,12 @@ vErrors.push(err268);
 }
 errors++;
 }
-if(!((data95 === "ClientCredentials") || (data95 === "JwtBearer"))){
-const err269 = {instancePath:instancePath+"/spec/http/oauth2/grant",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/grant/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.oauth2.properties.grant.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.grant.enum,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.grant,data:data95};
+}
+if(data96.keyId !== undefined){
+let data97 = data96.keyId;
+if(typeof data97 === "string"){
+if(func2(data97) > 256){
+const err269 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/keyId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/keyId/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.keyId,data:data97};
 if(vErrors === null){
 vErrors = [err269];
 }
@@ -3250,12 +3268,8 @@ vErrors.push(err269);
 }
 errors++;
 }
-}
-if(data80.issuer !== undefined){
-let data96 = data80.issuer;
-if(typeof data96 === "string"){
-if(func2(data96) > 2048){
-const err270 = {instancePath:instancePath+"/spec/http/oauth2/issuer",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.issuer,data:data96};
+if(func2(data97) < 1){
+const err270 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/keyId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/keyId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.keyId,data:data97};
 if(vErrors === null){
 vErrors = [err270];
 }
@@ -3266,7 +3280,7 @@ errors++;
 }
 }
 else {
-const err271 = {instancePath:instancePath+"/spec/http/oauth2/issuer",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/issuer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.issuer.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.issuer,data:data96};
+const err271 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/keyId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/keyId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.keyId.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.keyId,data:data97};
 if(vErrors === null){
 vErrors = [err271];
 }
@@ -3276,11 +3290,10 @@ vErrors.push(err271);
 errors++;
 }
 }
-if(data80.resources !== undefined){
-let data97 = data80.resources;
-if(Array.isArray(data97)){
-if(data97.length > 16){
-const err272 = {instancePath:instancePath+"/spec/http/oauth2/resources",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/resources/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources,data:data97};
+if(data96.method !== undefined){
+let data98 = data96.method;
+if(typeof data98 !== "string"){
+const err272 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/method",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/method/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.method.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.method,data:data98};
 if(vErrors === null){
 vErrors = [err272];
 }
@@ -3289,12 +3302,8 @@ vErrors.push(err272);
 }
 errors++;
 }
-const len4 = data97.length;
-for(let i4=0; i4<len4; i4++){
-let data98 = data97[i4];
-if(typeof data98 === "string"){
-if(func2(data98) > 2048){
-const err273 = {instancePath:instancePath+"/spec/http/oauth2/resources/" + i4,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/resources/items/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources.items,data:data98};
+if(!((((data98 === "ClientSecretBasic") || (data98 === "ClientSecretPost")) || (data98 === "PrivateKeyJwt")) || (data98 === "None"))){
+const err273 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/method",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/method/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.method.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.method.enum,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.method,data:data98};
 if(vErrors === null){
 vErrors = [err273];
 }
@@ -3304,8 +3313,11 @@ vErrors.push(err273);
 errors++;
 }
 }
-else {
-const err274 = {instancePath:instancePath+"/spec/http/oauth2/resources/" + i4,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/resources/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources.items.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources.items,data:data98};
+if(data96.secretRef !== undefined){
+let data99 = data96.secretRef;
+if(data99 && typeof data99 == "object" && !Array.isArray(data99)){
+if(data99.name === undefined){
+const err274 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef,data:data99};
 if(vErrors === null){
 vErrors = [err274];
 }
@@ -3314,10 +3326,8 @@ vErrors.push(err274);
 }
 errors++;
 }
-}
-}
-else {
-const err275 = {instancePath:instancePath+"/spec/http/oauth2/resources",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/resources/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources,data:data97};
+if(data99.key === undefined){
+const err275 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef,data:data99};
 if(vErrors === null){
 vErrors = [err275];
 }
@@ -3326,12 +3336,9 @@ vErrors.push(err275);
 }
 errors++;
 }
-}
-if(data80.scopes !== undefined){
-let data99 = data80.scopes;
-if(Array.isArray(data99)){
-if(data99.length > 32){
-const err276 = {instancePath:instancePath+"/spec/http/oauth2/scopes",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes,data:data99};
+for(const key25 in data99){
+if(!((key25 === "key") || (key25 === "name"))){
+const err276 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef,data:data99};
 if(vErrors === null){
 vErrors = [err276];
 }
@@ -3340,12 +3347,12 @@ vErrors.push(err276);
 }
 errors++;
 }
-const len5 = data99.length;
-for(let i5=0; i5<len5; i5++){
-let data100 = data99[i5];
+}
+if(data99.key !== undefined){
+let data100 = data99.key;
 if(typeof data100 === "string"){
-if(func2(data100) > 256){
-const err277 = {instancePath:instancePath+"/spec/http/oauth2/scopes/" + i5,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/items/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.items,data:data100};
+if(func2(data100) > 253){
+const err277 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/key/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.key,data:data100};
 if(vErrors === null){
 vErrors = [err277];
 }
@@ -3355,7 +3362,7 @@ vErrors.push(err277);
 errors++;
 }
 if(func2(data100) < 1){
-const err278 = {instancePath:instancePath+"/spec/http/oauth2/scopes/" + i5,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.items,data:data100};
+const err278 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.key,data:data100};
 if(vErrors === null){
 vErrors = [err278];
 }
@@ -3364,8 +3371,8 @@ vErrors.push(err278);
 }
 errors++;
 }
-if(!pattern26.test(data100)){
-const err279 = {instancePath:instancePath+"/spec/http/oauth2/scopes/" + i5,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/items/pattern",keyword:"pattern",params:{pattern: "^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$"},message:"must match pattern \""+"^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$"+"\"",schema:"^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$",parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.items,data:data100};
+if(!pattern0.test(data100)){
+const err279 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.key,data:data100};
 if(vErrors === null){
 vErrors = [err279];
 }
@@ -3376,7 +3383,7 @@ errors++;
 }
 }
 else {
-const err280 = {instancePath:instancePath+"/spec/http/oauth2/scopes/" + i5,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.items.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.items,data:data100};
+const err280 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.key.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.key,data:data100};
 if(vErrors === null){
 vErrors = [err280];
 }
@@ -3386,9 +3393,11 @@ vErrors.push(err280);
 errors++;
 }
 }
-}
-else {
-const err281 = {instancePath:instancePath+"/spec/http/oauth2/scopes",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes,data:data99};
+if(data99.name !== undefined){
+let data101 = data99.name;
+if(typeof data101 === "string"){
+if(func2(data101) > 253){
+const err281 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.name,data:data101};
 if(vErrors === null){
 vErrors = [err281];
 }
@@ -3397,12 +3406,8 @@ vErrors.push(err281);
 }
 errors++;
 }
-}
-if(data80.tokenEndpoint !== undefined){
-let data101 = data80.tokenEndpoint;
-if(typeof data101 === "string"){
-if(func2(data101) > 2048){
-const err282 = {instancePath:instancePath+"/spec/http/oauth2/tokenEndpoint",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/tokenEndpoint/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.tokenEndpoint,data:data101};
+if(func2(data101) < 1){
+const err282 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.name,data:data101};
 if(vErrors === null){
 vErrors = [err282];
 }
@@ -3411,9 +3416,8 @@ vErrors.push(err282);
 }
 errors++;
 }
-}
-else {
-const err283 = {instancePath:instancePath+"/spec/http/oauth2/tokenEndpoint",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/tokenEndpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.tokenEndpoint.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.tokenEndpoint,data:data101};
+if(!pattern1.test(data101)){
+const err283 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.name,data:data101};
 if(vErrors === null){
 vErrors = [err283];
 }
@@ -3423,9 +3427,8 @@ vErrors.push(err283);
 errors++;
 }
 }
-}
 else {
-const err284 = {instancePath:instancePath+"/spec/http/oauth2",schemaPath:"#/properties/spec/properties/http/properties/oauth2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.oauth2.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2,data:data80};
+const err284 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.properties.name,data:data101};
 if(vErrors === null){
 vErrors = [err284];
 }
@@ -3435,10 +3438,9 @@ vErrors.push(err284);
 errors++;
 }
 }
-if(data51.preset !== undefined){
-let data102 = data51.preset;
-if(typeof data102 !== "string"){
-const err285 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.preset.type,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data102};
+}
+else {
+const err285 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/secretRef",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.secretRef,data:data99};
 if(vErrors === null){
 vErrors = [err285];
 }
@@ -3447,8 +3449,11 @@ vErrors.push(err285);
 }
 errors++;
 }
-if(!(((((((((data102 === "openai") || (data102 === "anthropic")) || (data102 === "mistral")) || (data102 === "github")) || (data102 === "gitlab")) || (data102 === "stripe")) || (data102 === "azure-storage")) || (data102 === "azure-management")) || (data102 === "azure-openai"))){
-const err286 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.preset.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.preset.enum,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data102};
+}
+if(data96.signingAlgorithm !== undefined){
+let data102 = data96.signingAlgorithm;
+if(typeof data102 !== "string"){
+const err286 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/signingAlgorithm",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/signingAlgorithm/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.signingAlgorithm.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.signingAlgorithm,data:data102};
 if(vErrors === null){
 vErrors = [err286];
 }
@@ -3457,12 +3462,8 @@ vErrors.push(err286);
 }
 errors++;
 }
-}
-if(data51.secretRef !== undefined){
-let data103 = data51.secretRef;
-if(data103 && typeof data103 == "object" && !Array.isArray(data103)){
-if(data103.name === undefined){
-const err287 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data103};
+if(!(((((data102 === "RS256") || (data102 === "PS256")) || (data102 === "ES256")) || (data102 === "ES384")) || (data102 === "EdDSA"))){
+const err287 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication/signingAlgorithm",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/properties/signingAlgorithm/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.signingAlgorithm.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.signingAlgorithm.enum,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.properties.signingAlgorithm,data:data102};
 if(vErrors === null){
 vErrors = [err287];
 }
@@ -3471,8 +3472,10 @@ vErrors.push(err287);
 }
 errors++;
 }
-if(data103.key === undefined){
-const err288 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data103};
+}
+}
+else {
+const err288 = {instancePath:instancePath+"/spec/http/oauth2/clientAuthentication",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientAuthentication/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientAuthentication,data:data96};
 if(vErrors === null){
 vErrors = [err288];
 }
@@ -3481,9 +3484,12 @@ vErrors.push(err288);
 }
 errors++;
 }
-for(const key25 in data103){
-if(!((key25 === "key") || (key25 === "name"))){
-const err289 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key25},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data103};
+}
+if(data89.clientId !== undefined){
+let data103 = data89.clientId;
+if(typeof data103 === "string"){
+if(func2(data103) > 256){
+const err289 = {instancePath:instancePath+"/spec/http/oauth2/clientId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientId/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientId,data:data103};
 if(vErrors === null){
 vErrors = [err289];
 }
@@ -3492,12 +3498,8 @@ vErrors.push(err289);
 }
 errors++;
 }
-}
-if(data103.key !== undefined){
-let data104 = data103.key;
-if(typeof data104 === "string"){
-if(func2(data104) > 253){
-const err290 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data104};
+if(func2(data103) < 1){
+const err290 = {instancePath:instancePath+"/spec/http/oauth2/clientId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientId/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientId,data:data103};
 if(vErrors === null){
 vErrors = [err290];
 }
@@ -3506,8 +3508,8 @@ vErrors.push(err290);
 }
 errors++;
 }
-if(func2(data104) < 1){
-const err291 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data104};
+if(!pattern25.test(data103)){
+const err291 = {instancePath:instancePath+"/spec/http/oauth2/clientId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientId/pattern",keyword:"pattern",params:{pattern: "^[\\x21-\\x7e]+$"},message:"must match pattern \""+"^[\\x21-\\x7e]+$"+"\"",schema:"^[\\x21-\\x7e]+$",parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientId,data:data103};
 if(vErrors === null){
 vErrors = [err291];
 }
@@ -3516,8 +3518,9 @@ vErrors.push(err291);
 }
 errors++;
 }
-if(!pattern0.test(data104)){
-const err292 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data104};
+}
+else {
+const err292 = {instancePath:instancePath+"/spec/http/oauth2/clientId",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/clientId/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientId.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.clientId,data:data103};
 if(vErrors === null){
 vErrors = [err292];
 }
@@ -3527,8 +3530,10 @@ vErrors.push(err292);
 errors++;
 }
 }
-else {
-const err293 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.key.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data104};
+if(data89.grant !== undefined){
+let data104 = data89.grant;
+if(typeof data104 !== "string"){
+const err293 = {instancePath:instancePath+"/spec/http/oauth2/grant",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/grant/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.grant.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.grant,data:data104};
 if(vErrors === null){
 vErrors = [err293];
 }
@@ -3537,12 +3542,8 @@ vErrors.push(err293);
 }
 errors++;
 }
-}
-if(data103.name !== undefined){
-let data105 = data103.name;
-if(typeof data105 === "string"){
-if(func2(data105) > 253){
-const err294 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data105};
+if(!((data104 === "ClientCredentials") || (data104 === "JwtBearer"))){
+const err294 = {instancePath:instancePath+"/spec/http/oauth2/grant",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/grant/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.oauth2.properties.grant.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.grant.enum,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.grant,data:data104};
 if(vErrors === null){
 vErrors = [err294];
 }
@@ -3551,8 +3552,12 @@ vErrors.push(err294);
 }
 errors++;
 }
-if(func2(data105) < 1){
-const err295 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data105};
+}
+if(data89.issuer !== undefined){
+let data105 = data89.issuer;
+if(typeof data105 === "string"){
+if(func2(data105) > 2048){
+const err295 = {instancePath:instancePath+"/spec/http/oauth2/issuer",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/issuer/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.issuer,data:data105};
 if(vErrors === null){
 vErrors = [err295];
 }
@@ -3561,8 +3566,9 @@ vErrors.push(err295);
 }
 errors++;
 }
-if(!pattern1.test(data105)){
-const err296 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data105};
+}
+else {
+const err296 = {instancePath:instancePath+"/spec/http/oauth2/issuer",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/issuer/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.issuer.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.issuer,data:data105};
 if(vErrors === null){
 vErrors = [err296];
 }
@@ -3572,8 +3578,11 @@ vErrors.push(err296);
 errors++;
 }
 }
-else {
-const err297 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data105};
+if(data89.resources !== undefined){
+let data106 = data89.resources;
+if(Array.isArray(data106)){
+if(data106.length > 16){
+const err297 = {instancePath:instancePath+"/spec/http/oauth2/resources",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/resources/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources,data:data106};
 if(vErrors === null){
 vErrors = [err297];
 }
@@ -3582,10 +3591,12 @@ vErrors.push(err297);
 }
 errors++;
 }
-}
-}
-else {
-const err298 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.secretRef.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data103};
+const len5 = data106.length;
+for(let i5=0; i5<len5; i5++){
+let data107 = data106[i5];
+if(typeof data107 === "string"){
+if(func2(data107) > 2048){
+const err298 = {instancePath:instancePath+"/spec/http/oauth2/resources/" + i5,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/resources/items/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources.items,data:data107};
 if(vErrors === null){
 vErrors = [err298];
 }
@@ -3595,11 +3606,8 @@ vErrors.push(err298);
 errors++;
 }
 }
-if(data51.upstream !== undefined){
-let data106 = data51.upstream;
-if(typeof data106 === "string"){
-if(func2(data106) > 2048){
-const err299 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data106};
+else {
+const err299 = {instancePath:instancePath+"/spec/http/oauth2/resources/" + i5,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/resources/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources.items.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources.items,data:data107};
 if(vErrors === null){
 vErrors = [err299];
 }
@@ -3609,8 +3617,9 @@ vErrors.push(err299);
 errors++;
 }
 }
+}
 else {
-const err300 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.upstream.type,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data106};
+const err300 = {instancePath:instancePath+"/spec/http/oauth2/resources",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/resources/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.resources,data:data106};
 if(vErrors === null){
 vErrors = [err300];
 }
@@ -3620,14 +3629,11 @@ vErrors.push(err300);
 errors++;
 }
 }
-if(data51.vault !== undefined){
-let data107 = data51.vault;
-if(data107 && typeof data107 == "object" && !Array.isArray(data107)){
-if(data107.allowPlaintext === undefined){
-data107.allowPlaintext = false;
-}
-if(data107.address === undefined){
-const err301 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data107};
+if(data89.scopes !== undefined){
+let data108 = data89.scopes;
+if(Array.isArray(data108)){
+if(data108.length > 32){
+const err301 = {instancePath:instancePath+"/spec/http/oauth2/scopes",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes,data:data108};
 if(vErrors === null){
 vErrors = [err301];
 }
@@ -3636,8 +3642,12 @@ vErrors.push(err301);
 }
 errors++;
 }
-if(data107.auth === undefined){
-const err302 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "auth"},message:"must have required property '"+"auth"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data107};
+const len6 = data108.length;
+for(let i6=0; i6<len6; i6++){
+let data109 = data108[i6];
+if(typeof data109 === "string"){
+if(func2(data109) > 256){
+const err302 = {instancePath:instancePath+"/spec/http/oauth2/scopes/" + i6,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/items/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.items,data:data109};
 if(vErrors === null){
 vErrors = [err302];
 }
@@ -3646,8 +3656,8 @@ vErrors.push(err302);
 }
 errors++;
 }
-if(data107.kv === undefined){
-const err303 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "kv"},message:"must have required property '"+"kv"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data107};
+if(func2(data109) < 1){
+const err303 = {instancePath:instancePath+"/spec/http/oauth2/scopes/" + i6,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.items,data:data109};
 if(vErrors === null){
 vErrors = [err303];
 }
@@ -3656,9 +3666,8 @@ vErrors.push(err303);
 }
 errors++;
 }
-for(const key26 in data107){
-if(!((((((key26 === "address") || (key26 === "allowPlaintext")) || (key26 === "auth")) || (key26 === "caBundle")) || (key26 === "kv")) || (key26 === "namespace"))){
-const err304 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data107};
+if(!pattern29.test(data109)){
+const err304 = {instancePath:instancePath+"/spec/http/oauth2/scopes/" + i6,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/items/pattern",keyword:"pattern",params:{pattern: "^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$"},message:"must match pattern \""+"^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$"+"\"",schema:"^[\\x21\\x23-\\x5b\\x5d-\\x7e]+$",parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.items,data:data109};
 if(vErrors === null){
 vErrors = [err304];
 }
@@ -3668,11 +3677,8 @@ vErrors.push(err304);
 errors++;
 }
 }
-if(data107.address !== undefined){
-let data108 = data107.address;
-if(typeof data108 === "string"){
-if(func2(data108) > 2048){
-const err305 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data108};
+else {
+const err305 = {instancePath:instancePath+"/spec/http/oauth2/scopes/" + i6,schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.items.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.items,data:data109};
 if(vErrors === null){
 vErrors = [err305];
 }
@@ -3682,8 +3688,9 @@ vErrors.push(err305);
 errors++;
 }
 }
+}
 else {
-const err306 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.address.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data108};
+const err306 = {instancePath:instancePath+"/spec/http/oauth2/scopes",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/scopes/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.scopes,data:data108};
 if(vErrors === null){
 vErrors = [err306];
 }
@@ -3693,9 +3700,11 @@ vErrors.push(err306);
 errors++;
 }
 }
-let data109 = data107.allowPlaintext;
-if(typeof data109 !== "boolean"){
-const err307 = {instancePath:instancePath+"/spec/http/vault/allowPlaintext",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/allowPlaintext/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext,data:data109};
+if(data89.tokenEndpoint !== undefined){
+let data110 = data89.tokenEndpoint;
+if(typeof data110 === "string"){
+if(func2(data110) > 2048){
+const err307 = {instancePath:instancePath+"/spec/http/oauth2/tokenEndpoint",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/tokenEndpoint/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.tokenEndpoint,data:data110};
 if(vErrors === null){
 vErrors = [err307];
 }
@@ -3704,11 +3713,9 @@ vErrors.push(err307);
 }
 errors++;
 }
-if(data107.auth !== undefined){
-let data110 = data107.auth;
-if(data110 && typeof data110 == "object" && !Array.isArray(data110)){
-if(data110.kubernetes === undefined){
-const err308 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/required",keyword:"required",params:{missingProperty: "kubernetes"},message:"must have required property '"+"kubernetes"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data110};
+}
+else {
+const err308 = {instancePath:instancePath+"/spec/http/oauth2/tokenEndpoint",schemaPath:"#/properties/spec/properties/http/properties/oauth2/properties/tokenEndpoint/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.oauth2.properties.tokenEndpoint.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2.properties.tokenEndpoint,data:data110};
 if(vErrors === null){
 vErrors = [err308];
 }
@@ -3717,9 +3724,10 @@ vErrors.push(err308);
 }
 errors++;
 }
-for(const key27 in data110){
-if(!(key27 === "kubernetes")){
-const err309 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data110};
+}
+}
+else {
+const err309 = {instancePath:instancePath+"/spec/http/oauth2",schemaPath:"#/properties/spec/properties/http/properties/oauth2/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.oauth2.type,parentSchema:schema11.properties.spec.properties.http.properties.oauth2,data:data89};
 if(vErrors === null){
 vErrors = [err309];
 }
@@ -3729,17 +3737,10 @@ vErrors.push(err309);
 errors++;
 }
 }
-if(data110.kubernetes !== undefined){
-let data111 = data110.kubernetes;
-if(data111 && typeof data111 == "object" && !Array.isArray(data111)){
-if(data111.mount === undefined){
-data111.mount = "kubernetes";
-}
-if(data111.tokenAudience === undefined){
-data111.tokenAudience = "vault";
-}
-if(data111.role === undefined){
-const err310 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data111};
+if(data51.preset !== undefined){
+let data111 = data51.preset;
+if(typeof data111 !== "string"){
+const err310 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.preset.type,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data111};
 if(vErrors === null){
 vErrors = [err310];
 }
@@ -3748,9 +3749,8 @@ vErrors.push(err310);
 }
 errors++;
 }
-for(const key28 in data111){
-if(!(((key28 === "mount") || (key28 === "role")) || (key28 === "tokenAudience"))){
-const err311 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data111};
+if(!((((((((((((data111 === "openai") || (data111 === "anthropic")) || (data111 === "mistral")) || (data111 === "github")) || (data111 === "gitlab")) || (data111 === "stripe")) || (data111 === "azure-storage")) || (data111 === "azure-management")) || (data111 === "azure-openai")) || (data111 === "gcs")) || (data111 === "vertex-ai")) || (data111 === "googleapis"))){
+const err311 = {instancePath:instancePath+"/spec/http/preset",schemaPath:"#/properties/spec/properties/http/properties/preset/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.http.properties.preset.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.http.properties.preset.enum,parentSchema:schema11.properties.spec.properties.http.properties.preset,data:data111};
 if(vErrors === null){
 vErrors = [err311];
 }
@@ -3760,10 +3760,11 @@ vErrors.push(err311);
 errors++;
 }
 }
-let data112 = data111.mount;
-if(typeof data112 === "string"){
-if(func2(data112) > 128){
-const err312 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data112};
+if(data51.secretRef !== undefined){
+let data112 = data51.secretRef;
+if(data112 && typeof data112 == "object" && !Array.isArray(data112)){
+if(data112.name === undefined){
+const err312 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "name"},message:"must have required property '"+"name"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data112};
 if(vErrors === null){
 vErrors = [err312];
 }
@@ -3772,8 +3773,8 @@ vErrors.push(err312);
 }
 errors++;
 }
-if(func2(data112) < 1){
-const err313 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data112};
+if(data112.key === undefined){
+const err313 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/required",keyword:"required",params:{missingProperty: "key"},message:"must have required property '"+"key"+"'",schema:schema11.properties.spec.properties.http.properties.secretRef.required,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data112};
 if(vErrors === null){
 vErrors = [err313];
 }
@@ -3782,8 +3783,9 @@ vErrors.push(err313);
 }
 errors++;
 }
-if(!pattern4.test(data112)){
-const err314 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data112};
+for(const key26 in data112){
+if(!((key26 === "key") || (key26 === "name"))){
+const err314 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key26},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data112};
 if(vErrors === null){
 vErrors = [err314];
 }
@@ -3793,8 +3795,11 @@ vErrors.push(err314);
 errors++;
 }
 }
-else {
-const err315 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data112};
+if(data112.key !== undefined){
+let data113 = data112.key;
+if(typeof data113 === "string"){
+if(func2(data113) > 253){
+const err315 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data113};
 if(vErrors === null){
 vErrors = [err315];
 }
@@ -3803,11 +3808,8 @@ vErrors.push(err315);
 }
 errors++;
 }
-if(data111.role !== undefined){
-let data113 = data111.role;
-if(typeof data113 === "string"){
-if(func2(data113) > 128){
-const err316 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data113};
+if(func2(data113) < 1){
+const err316 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data113};
 if(vErrors === null){
 vErrors = [err316];
 }
@@ -3816,8 +3818,8 @@ vErrors.push(err316);
 }
 errors++;
 }
-if(func2(data113) < 1){
-const err317 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data113};
+if(!pattern0.test(data113)){
+const err317 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/pattern",keyword:"pattern",params:{pattern: "^[-._a-zA-Z0-9]+$"},message:"must match pattern \""+"^[-._a-zA-Z0-9]+$"+"\"",schema:"^[-._a-zA-Z0-9]+$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data113};
 if(vErrors === null){
 vErrors = [err317];
 }
@@ -3826,8 +3828,9 @@ vErrors.push(err317);
 }
 errors++;
 }
-if(!pattern5.test(data113)){
-const err318 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.@-]+$"+"\"",schema:"^[A-Za-z0-9_.@-]+$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data113};
+}
+else {
+const err318 = {instancePath:instancePath+"/spec/http/secretRef/key",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.key.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.key,data:data113};
 if(vErrors === null){
 vErrors = [err318];
 }
@@ -3837,8 +3840,11 @@ vErrors.push(err318);
 errors++;
 }
 }
-else {
-const err319 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data113};
+if(data112.name !== undefined){
+let data114 = data112.name;
+if(typeof data114 === "string"){
+if(func2(data114) > 253){
+const err319 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data114};
 if(vErrors === null){
 vErrors = [err319];
 }
@@ -3847,11 +3853,8 @@ vErrors.push(err319);
 }
 errors++;
 }
-}
-let data114 = data111.tokenAudience;
-if(typeof data114 === "string"){
-if(func2(data114) > 256){
-const err320 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data114};
+if(func2(data114) < 1){
+const err320 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data114};
 if(vErrors === null){
 vErrors = [err320];
 }
@@ -3860,8 +3863,8 @@ vErrors.push(err320);
 }
 errors++;
 }
-if(func2(data114) < 1){
-const err321 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data114};
+if(!pattern1.test(data114)){
+const err321 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data114};
 if(vErrors === null){
 vErrors = [err321];
 }
@@ -3872,7 +3875,7 @@ errors++;
 }
 }
 else {
-const err322 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data114};
+const err322 = {instancePath:instancePath+"/spec/http/secretRef/name",schemaPath:"#/properties/spec/properties/http/properties/secretRef/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.secretRef.properties.name.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef.properties.name,data:data114};
 if(vErrors === null){
 vErrors = [err322];
 }
@@ -3882,8 +3885,9 @@ vErrors.push(err322);
 errors++;
 }
 }
+}
 else {
-const err323 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data111};
+const err323 = {instancePath:instancePath+"/spec/http/secretRef",schemaPath:"#/properties/spec/properties/http/properties/secretRef/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.secretRef.type,parentSchema:schema11.properties.spec.properties.http.properties.secretRef,data:data112};
 if(vErrors === null){
 vErrors = [err323];
 }
@@ -3893,9 +3897,11 @@ vErrors.push(err323);
 errors++;
 }
 }
-}
-else {
-const err324 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data110};
+if(data51.upstream !== undefined){
+let data115 = data51.upstream;
+if(typeof data115 === "string"){
+if(func2(data115) > 2048){
+const err324 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data115};
 if(vErrors === null){
 vErrors = [err324];
 }
@@ -3905,11 +3911,8 @@ vErrors.push(err324);
 errors++;
 }
 }
-if(data107.caBundle !== undefined){
-let data115 = data107.caBundle;
-if(typeof data115 === "string"){
-if(func2(data115) > 65536){
-const err325 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data115};
+else {
+const err325 = {instancePath:instancePath+"/spec/http/upstream",schemaPath:"#/properties/spec/properties/http/properties/upstream/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.upstream.type,parentSchema:schema11.properties.spec.properties.http.properties.upstream,data:data115};
 if(vErrors === null){
 vErrors = [err325];
 }
@@ -3919,8 +3922,14 @@ vErrors.push(err325);
 errors++;
 }
 }
-else {
-const err326 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data115};
+if(data51.vault !== undefined){
+let data116 = data51.vault;
+if(data116 && typeof data116 == "object" && !Array.isArray(data116)){
+if(data116.allowPlaintext === undefined){
+data116.allowPlaintext = false;
+}
+if(data116.address === undefined){
+const err326 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "address"},message:"must have required property '"+"address"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data116};
 if(vErrors === null){
 vErrors = [err326];
 }
@@ -3929,18 +3938,8 @@ vErrors.push(err326);
 }
 errors++;
 }
-}
-if(data107.kv !== undefined){
-let data116 = data107.kv;
-if(data116 && typeof data116 == "object" && !Array.isArray(data116)){
-if(data116.mount === undefined){
-data116.mount = "secret";
-}
-if(data116.pollIntervalSeconds === undefined){
-data116.pollIntervalSeconds = 30;
-}
-if(data116.path === undefined){
-const err327 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data116};
+if(data116.auth === undefined){
+const err327 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "auth"},message:"must have required property '"+"auth"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data116};
 if(vErrors === null){
 vErrors = [err327];
 }
@@ -3949,8 +3948,8 @@ vErrors.push(err327);
 }
 errors++;
 }
-if(data116.field === undefined){
-const err328 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data116};
+if(data116.kv === undefined){
+const err328 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/required",keyword:"required",params:{missingProperty: "kv"},message:"must have required property '"+"kv"+"'",schema:schema11.properties.spec.properties.http.properties.vault.required,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data116};
 if(vErrors === null){
 vErrors = [err328];
 }
@@ -3959,9 +3958,9 @@ vErrors.push(err328);
 }
 errors++;
 }
-for(const key29 in data116){
-if(!((((key29 === "field") || (key29 === "mount")) || (key29 === "path")) || (key29 === "pollIntervalSeconds"))){
-const err329 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data116};
+for(const key27 in data116){
+if(!((((((key27 === "address") || (key27 === "allowPlaintext")) || (key27 === "auth")) || (key27 === "caBundle")) || (key27 === "kv")) || (key27 === "namespace"))){
+const err329 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key27},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data116};
 if(vErrors === null){
 vErrors = [err329];
 }
@@ -3971,11 +3970,11 @@ vErrors.push(err329);
 errors++;
 }
 }
-if(data116.field !== undefined){
-let data117 = data116.field;
+if(data116.address !== undefined){
+let data117 = data116.address;
 if(typeof data117 === "string"){
-if(func2(data117) > 256){
-const err330 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data117};
+if(func2(data117) > 2048){
+const err330 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/maxLength",keyword:"maxLength",params:{limit: 2048},message:"must NOT have more than 2048 characters",schema:2048,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data117};
 if(vErrors === null){
 vErrors = [err330];
 }
@@ -3984,8 +3983,9 @@ vErrors.push(err330);
 }
 errors++;
 }
-if(func2(data117) < 1){
-const err331 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data117};
+}
+else {
+const err331 = {instancePath:instancePath+"/spec/http/vault/address",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/address/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.address.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.address,data:data117};
 if(vErrors === null){
 vErrors = [err331];
 }
@@ -3995,8 +3995,9 @@ vErrors.push(err331);
 errors++;
 }
 }
-else {
-const err332 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data117};
+let data118 = data116.allowPlaintext;
+if(typeof data118 !== "boolean"){
+const err332 = {instancePath:instancePath+"/spec/http/vault/allowPlaintext",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/allowPlaintext/type",keyword:"type",params:{type: "boolean"},message:"must be boolean",schema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.allowPlaintext,data:data118};
 if(vErrors === null){
 vErrors = [err332];
 }
@@ -4005,11 +4006,11 @@ vErrors.push(err332);
 }
 errors++;
 }
-}
-let data118 = data116.mount;
-if(typeof data118 === "string"){
-if(func2(data118) > 128){
-const err333 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data118};
+if(data116.auth !== undefined){
+let data119 = data116.auth;
+if(data119 && typeof data119 == "object" && !Array.isArray(data119)){
+if(data119.kubernetes === undefined){
+const err333 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/required",keyword:"required",params:{missingProperty: "kubernetes"},message:"must have required property '"+"kubernetes"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data119};
 if(vErrors === null){
 vErrors = [err333];
 }
@@ -4018,8 +4019,9 @@ vErrors.push(err333);
 }
 errors++;
 }
-if(func2(data118) < 1){
-const err334 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data118};
+for(const key28 in data119){
+if(!(key28 === "kubernetes")){
+const err334 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key28},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data119};
 if(vErrors === null){
 vErrors = [err334];
 }
@@ -4028,8 +4030,18 @@ vErrors.push(err334);
 }
 errors++;
 }
-if(!pattern4.test(data118)){
-const err335 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data118};
+}
+if(data119.kubernetes !== undefined){
+let data120 = data119.kubernetes;
+if(data120 && typeof data120 == "object" && !Array.isArray(data120)){
+if(data120.mount === undefined){
+data120.mount = "kubernetes";
+}
+if(data120.tokenAudience === undefined){
+data120.tokenAudience = "vault";
+}
+if(data120.role === undefined){
+const err335 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/required",keyword:"required",params:{missingProperty: "role"},message:"must have required property '"+"role"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data120};
 if(vErrors === null){
 vErrors = [err335];
 }
@@ -4038,9 +4050,9 @@ vErrors.push(err335);
 }
 errors++;
 }
-}
-else {
-const err336 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data118};
+for(const key29 in data120){
+if(!(((key29 === "mount") || (key29 === "role")) || (key29 === "tokenAudience"))){
+const err336 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key29},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data120};
 if(vErrors === null){
 vErrors = [err336];
 }
@@ -4049,11 +4061,11 @@ vErrors.push(err336);
 }
 errors++;
 }
-if(data116.path !== undefined){
-let data119 = data116.path;
-if(typeof data119 === "string"){
-if(func2(data119) > 512){
-const err337 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data119};
+}
+let data121 = data120.mount;
+if(typeof data121 === "string"){
+if(func2(data121) > 128){
+const err337 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data121};
 if(vErrors === null){
 vErrors = [err337];
 }
@@ -4062,8 +4074,8 @@ vErrors.push(err337);
 }
 errors++;
 }
-if(func2(data119) < 1){
-const err338 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data119};
+if(func2(data121) < 1){
+const err338 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data121};
 if(vErrors === null){
 vErrors = [err338];
 }
@@ -4072,8 +4084,8 @@ vErrors.push(err338);
 }
 errors++;
 }
-if(!pattern7.test(data119)){
-const err339 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"+"\"",schema:"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data119};
+if(!pattern4.test(data121)){
+const err339 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data121};
 if(vErrors === null){
 vErrors = [err339];
 }
@@ -4084,7 +4096,7 @@ errors++;
 }
 }
 else {
-const err340 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data119};
+const err340 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.mount,data:data121};
 if(vErrors === null){
 vErrors = [err340];
 }
@@ -4093,10 +4105,11 @@ vErrors.push(err340);
 }
 errors++;
 }
-}
-let data120 = data116.pollIntervalSeconds;
-if(!((typeof data120 == "number") && (!(data120 % 1) && !isNaN(data120)))){
-const err341 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data120};
+if(data120.role !== undefined){
+let data122 = data120.role;
+if(typeof data122 === "string"){
+if(func2(data122) > 128){
+const err341 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data122};
 if(vErrors === null){
 vErrors = [err341];
 }
@@ -4105,9 +4118,8 @@ vErrors.push(err341);
 }
 errors++;
 }
-if(typeof data120 == "number"){
-if(data120 > 3600 || isNaN(data120)){
-const err342 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data120};
+if(func2(data122) < 1){
+const err342 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data122};
 if(vErrors === null){
 vErrors = [err342];
 }
@@ -4116,8 +4128,8 @@ vErrors.push(err342);
 }
 errors++;
 }
-if(data120 < 5 || isNaN(data120)){
-const err343 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data120};
+if(!pattern5.test(data122)){
+const err343 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@-]+$"},message:"must match pattern \""+"^[A-Za-z0-9_.@-]+$"+"\"",schema:"^[A-Za-z0-9_.@-]+$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data122};
 if(vErrors === null){
 vErrors = [err343];
 }
@@ -4127,9 +4139,8 @@ vErrors.push(err343);
 errors++;
 }
 }
-}
 else {
-const err344 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data116};
+const err344 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/role",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/role/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.role,data:data122};
 if(vErrors === null){
 vErrors = [err344];
 }
@@ -4139,11 +4150,10 @@ vErrors.push(err344);
 errors++;
 }
 }
-if(data107.namespace !== undefined){
-let data121 = data107.namespace;
-if(typeof data121 === "string"){
-if(func2(data121) > 256){
-const err345 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data121};
+let data123 = data120.tokenAudience;
+if(typeof data123 === "string"){
+if(func2(data123) > 256){
+const err345 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data123};
 if(vErrors === null){
 vErrors = [err345];
 }
@@ -4152,8 +4162,8 @@ vErrors.push(err345);
 }
 errors++;
 }
-if(func2(data121) < 1){
-const err346 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data121};
+if(func2(data123) < 1){
+const err346 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data123};
 if(vErrors === null){
 vErrors = [err346];
 }
@@ -4162,8 +4172,9 @@ vErrors.push(err346);
 }
 errors++;
 }
-if(!pattern8.test(data121)){
-const err347 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data121};
+}
+else {
+const err347 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes/tokenAudience",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/properties/tokenAudience/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.properties.tokenAudience,data:data123};
 if(vErrors === null){
 vErrors = [err347];
 }
@@ -4174,7 +4185,7 @@ errors++;
 }
 }
 else {
-const err348 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.namespace.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data121};
+const err348 = {instancePath:instancePath+"/spec/http/vault/auth/kubernetes",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/properties/kubernetes/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth.properties.kubernetes,data:data120};
 if(vErrors === null){
 vErrors = [err348];
 }
@@ -4186,7 +4197,7 @@ errors++;
 }
 }
 else {
-const err349 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.type,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data107};
+const err349 = {instancePath:instancePath+"/spec/http/vault/auth",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/auth/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.auth.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.auth,data:data119};
 if(vErrors === null){
 vErrors = [err349];
 }
@@ -4196,9 +4207,11 @@ vErrors.push(err349);
 errors++;
 }
 }
-}
-else {
-const err350 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.type,parentSchema:schema11.properties.spec.properties.http,data:data51};
+if(data116.caBundle !== undefined){
+let data124 = data116.caBundle;
+if(typeof data124 === "string"){
+if(func2(data124) > 65536){
+const err350 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/maxLength",keyword:"maxLength",params:{limit: 65536},message:"must NOT have more than 65536 characters",schema:65536,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data124};
 if(vErrors === null){
 vErrors = [err350];
 }
@@ -4208,10 +4221,8 @@ vErrors.push(err350);
 errors++;
 }
 }
-if(data5.port !== undefined){
-let data122 = data5.port;
-if(!((typeof data122 == "number") && (!(data122 % 1) && !isNaN(data122)))){
-const err351 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.port.type,parentSchema:schema11.properties.spec.properties.port,data:data122};
+else {
+const err351 = {instancePath:instancePath+"/spec/http/vault/caBundle",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/caBundle/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.caBundle,data:data124};
 if(vErrors === null){
 vErrors = [err351];
 }
@@ -4220,9 +4231,18 @@ vErrors.push(err351);
 }
 errors++;
 }
-if(typeof data122 == "number"){
-if(data122 > 65535 || isNaN(data122)){
-const err352 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema11.properties.spec.properties.port,data:data122};
+}
+if(data116.kv !== undefined){
+let data125 = data116.kv;
+if(data125 && typeof data125 == "object" && !Array.isArray(data125)){
+if(data125.mount === undefined){
+data125.mount = "secret";
+}
+if(data125.pollIntervalSeconds === undefined){
+data125.pollIntervalSeconds = 30;
+}
+if(data125.path === undefined){
+const err352 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "path"},message:"must have required property '"+"path"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data125};
 if(vErrors === null){
 vErrors = [err352];
 }
@@ -4231,8 +4251,8 @@ vErrors.push(err352);
 }
 errors++;
 }
-if(data122 < 1024 || isNaN(data122)){
-const err353 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema11.properties.spec.properties.port,data:data122};
+if(data125.field === undefined){
+const err353 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/required",keyword:"required",params:{missingProperty: "field"},message:"must have required property '"+"field"+"'",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.required,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data125};
 if(vErrors === null){
 vErrors = [err353];
 }
@@ -4241,12 +4261,9 @@ vErrors.push(err353);
 }
 errors++;
 }
-}
-}
-if(data5.type !== undefined){
-let data123 = data5.type;
-if(typeof data123 !== "string"){
-const err354 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.type.type,parentSchema:schema11.properties.spec.properties.type,data:data123};
+for(const key30 in data125){
+if(!((((key30 === "field") || (key30 === "mount")) || (key30 === "path")) || (key30 === "pollIntervalSeconds"))){
+const err354 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data125};
 if(vErrors === null){
 vErrors = [err354];
 }
@@ -4255,8 +4272,12 @@ vErrors.push(err354);
 }
 errors++;
 }
-if(!((data123 === "aws") || (data123 === "http"))){
-const err355 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.type.enum,parentSchema:schema11.properties.spec.properties.type,data:data123};
+}
+if(data125.field !== undefined){
+let data126 = data125.field;
+if(typeof data126 === "string"){
+if(func2(data126) > 256){
+const err355 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data126};
 if(vErrors === null){
 vErrors = [err355];
 }
@@ -4265,10 +4286,8 @@ vErrors.push(err355);
 }
 errors++;
 }
-}
-}
-else {
-const err356 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data5};
+if(func2(data126) < 1){
+const err356 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data126};
 if(vErrors === null){
 vErrors = [err356];
 }
@@ -4278,12 +4297,8 @@ vErrors.push(err356);
 errors++;
 }
 }
-if(data.status !== undefined){
-let data124 = data.status;
-if(data124 && typeof data124 == "object" && !Array.isArray(data124)){
-for(const key30 in data124){
-if(!((key30 === "conditions") || (key30 === "observedGeneration"))){
-const err357 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key30},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status,data:data124};
+else {
+const err357 = {instancePath:instancePath+"/spec/http/vault/kv/field",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/field/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.field,data:data126};
 if(vErrors === null){
 vErrors = [err357];
 }
@@ -4293,11 +4308,10 @@ vErrors.push(err357);
 errors++;
 }
 }
-if(data124.conditions !== undefined){
-let data125 = data124.conditions;
-if(Array.isArray(data125)){
-if(data125.length > 16){
-const err358 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.status.properties.conditions,data:data125};
+let data127 = data125.mount;
+if(typeof data127 === "string"){
+if(func2(data127) > 128){
+const err358 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/maxLength",keyword:"maxLength",params:{limit: 128},message:"must NOT have more than 128 characters",schema:128,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data127};
 if(vErrors === null){
 vErrors = [err358];
 }
@@ -4306,12 +4320,8 @@ vErrors.push(err358);
 }
 errors++;
 }
-const len6 = data125.length;
-for(let i6=0; i6<len6; i6++){
-let data126 = data125[i6];
-if(data126 && typeof data126 == "object" && !Array.isArray(data126)){
-if(data126.type === undefined){
-const err359 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data126};
+if(func2(data127) < 1){
+const err359 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data127};
 if(vErrors === null){
 vErrors = [err359];
 }
@@ -4320,8 +4330,8 @@ vErrors.push(err359);
 }
 errors++;
 }
-if(data126.status === undefined){
-const err360 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data126};
+if(!pattern4.test(data127)){
+const err360 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data127};
 if(vErrors === null){
 vErrors = [err360];
 }
@@ -4330,8 +4340,9 @@ vErrors.push(err360);
 }
 errors++;
 }
-if(data126.lastTransitionTime === undefined){
-const err361 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data126};
+}
+else {
+const err361 = {instancePath:instancePath+"/spec/http/vault/kv/mount",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/mount/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.mount,data:data127};
 if(vErrors === null){
 vErrors = [err361];
 }
@@ -4340,8 +4351,11 @@ vErrors.push(err361);
 }
 errors++;
 }
-if(data126.reason === undefined){
-const err362 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data126};
+if(data125.path !== undefined){
+let data128 = data125.path;
+if(typeof data128 === "string"){
+if(func2(data128) > 512){
+const err362 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/maxLength",keyword:"maxLength",params:{limit: 512},message:"must NOT have more than 512 characters",schema:512,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data128};
 if(vErrors === null){
 vErrors = [err362];
 }
@@ -4350,8 +4364,8 @@ vErrors.push(err362);
 }
 errors++;
 }
-if(data126.message === undefined){
-const err363 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data126};
+if(func2(data128) < 1){
+const err363 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data128};
 if(vErrors === null){
 vErrors = [err363];
 }
@@ -4360,9 +4374,8 @@ vErrors.push(err363);
 }
 errors++;
 }
-for(const key31 in data126){
-if(!((((((key31 === "lastTransitionTime") || (key31 === "message")) || (key31 === "observedGeneration")) || (key31 === "reason")) || (key31 === "status")) || (key31 === "type"))){
-const err364 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data126};
+if(!pattern7.test(data128)){
+const err364 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"},message:"must match pattern \""+"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$"+"\"",schema:"^[A-Za-z0-9_.@=+-]+(/[A-Za-z0-9_.@=+-]+)*$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data128};
 if(vErrors === null){
 vErrors = [err364];
 }
@@ -4372,11 +4385,8 @@ vErrors.push(err364);
 errors++;
 }
 }
-if(data126.lastTransitionTime !== undefined){
-let data127 = data126.lastTransitionTime;
-if(typeof data127 === "string"){
-if(!(formats0.validate(data127))){
-const err365 = {instancePath:instancePath+"/status/conditions/" + i6+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data127};
+else {
+const err365 = {instancePath:instancePath+"/spec/http/vault/kv/path",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.path,data:data128};
 if(vErrors === null){
 vErrors = [err365];
 }
@@ -4386,8 +4396,9 @@ vErrors.push(err365);
 errors++;
 }
 }
-else {
-const err366 = {instancePath:instancePath+"/status/conditions/" + i6+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data127};
+let data129 = data125.pollIntervalSeconds;
+if(!((typeof data129 == "number") && (!(data129 % 1) && !isNaN(data129)))){
+const err366 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data129};
 if(vErrors === null){
 vErrors = [err366];
 }
@@ -4396,12 +4407,9 @@ vErrors.push(err366);
 }
 errors++;
 }
-}
-if(data126.message !== undefined){
-let data128 = data126.message;
-if(typeof data128 === "string"){
-if(func2(data128) > 32768){
-const err367 = {instancePath:instancePath+"/status/conditions/" + i6+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 32768},message:"must NOT have more than 32768 characters",schema:32768,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data128};
+if(typeof data129 == "number"){
+if(data129 > 3600 || isNaN(data129)){
+const err367 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/maximum",keyword:"maximum",params:{comparison: "<=", limit: 3600},message:"must be <= 3600",schema:3600,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data129};
 if(vErrors === null){
 vErrors = [err367];
 }
@@ -4410,9 +4418,8 @@ vErrors.push(err367);
 }
 errors++;
 }
-}
-else {
-const err368 = {instancePath:instancePath+"/status/conditions/" + i6+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data128};
+if(data129 < 5 || isNaN(data129)){
+const err368 = {instancePath:instancePath+"/spec/http/vault/kv/pollIntervalSeconds",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/properties/pollIntervalSeconds/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5},message:"must be >= 5",schema:5,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv.properties.pollIntervalSeconds,data:data129};
 if(vErrors === null){
 vErrors = [err368];
 }
@@ -4422,10 +4429,9 @@ vErrors.push(err368);
 errors++;
 }
 }
-if(data126.observedGeneration !== undefined){
-let data129 = data126.observedGeneration;
-if(!((typeof data129 == "number") && (!(data129 % 1) && !isNaN(data129)))){
-const err369 = {instancePath:instancePath+"/status/conditions/" + i6+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data129};
+}
+else {
+const err369 = {instancePath:instancePath+"/spec/http/vault/kv",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/kv/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.properties.kv.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.kv,data:data125};
 if(vErrors === null){
 vErrors = [err369];
 }
@@ -4434,9 +4440,12 @@ vErrors.push(err369);
 }
 errors++;
 }
-if(typeof data129 == "number"){
-if(data129 < 0 || isNaN(data129)){
-const err370 = {instancePath:instancePath+"/status/conditions/" + i6+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data129};
+}
+if(data116.namespace !== undefined){
+let data130 = data116.namespace;
+if(typeof data130 === "string"){
+if(func2(data130) > 256){
+const err370 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters",schema:256,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data130};
 if(vErrors === null){
 vErrors = [err370];
 }
@@ -4445,13 +4454,8 @@ vErrors.push(err370);
 }
 errors++;
 }
-}
-}
-if(data126.reason !== undefined){
-let data130 = data126.reason;
-if(typeof data130 === "string"){
-if(func2(data130) > 1024){
-const err371 = {instancePath:instancePath+"/status/conditions/" + i6+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data130};
+if(func2(data130) < 1){
+const err371 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data130};
 if(vErrors === null){
 vErrors = [err371];
 }
@@ -4460,8 +4464,8 @@ vErrors.push(err371);
 }
 errors++;
 }
-if(func2(data130) < 1){
-const err372 = {instancePath:instancePath+"/status/conditions/" + i6+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data130};
+if(!pattern8.test(data130)){
+const err372 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"},message:"must match pattern \""+"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$"+"\"",schema:"^[A-Za-z0-9_-][A-Za-z0-9_.-]*(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*/?$",parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data130};
 if(vErrors === null){
 vErrors = [err372];
 }
@@ -4470,8 +4474,9 @@ vErrors.push(err372);
 }
 errors++;
 }
-if(!pattern34.test(data130)){
-const err373 = {instancePath:instancePath+"/status/conditions/" + i6+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data130};
+}
+else {
+const err373 = {instancePath:instancePath+"/spec/http/vault/namespace",schemaPath:"#/properties/spec/properties/http/properties/vault/properties/namespace/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.http.properties.vault.properties.namespace.type,parentSchema:schema11.properties.spec.properties.http.properties.vault.properties.namespace,data:data130};
 if(vErrors === null){
 vErrors = [err373];
 }
@@ -4481,8 +4486,9 @@ vErrors.push(err373);
 errors++;
 }
 }
+}
 else {
-const err374 = {instancePath:instancePath+"/status/conditions/" + i6+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data130};
+const err374 = {instancePath:instancePath+"/spec/http/vault",schemaPath:"#/properties/spec/properties/http/properties/vault/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.properties.vault.type,parentSchema:schema11.properties.spec.properties.http.properties.vault,data:data116};
 if(vErrors === null){
 vErrors = [err374];
 }
@@ -4492,10 +4498,9 @@ vErrors.push(err374);
 errors++;
 }
 }
-if(data126.status !== undefined){
-let data131 = data126.status;
-if(typeof data131 !== "string"){
-const err375 = {instancePath:instancePath+"/status/conditions/" + i6+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data131};
+}
+else {
+const err375 = {instancePath:instancePath+"/spec/http",schemaPath:"#/properties/spec/properties/http/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.properties.http.type,parentSchema:schema11.properties.spec.properties.http,data:data51};
 if(vErrors === null){
 vErrors = [err375];
 }
@@ -4504,8 +4509,11 @@ vErrors.push(err375);
 }
 errors++;
 }
-if(!(((data131 === "True") || (data131 === "False")) || (data131 === "Unknown"))){
-const err376 = {instancePath:instancePath+"/status/conditions/" + i6+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.conditions.items.properties.status.enum,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data131};
+}
+if(data5.port !== undefined){
+let data131 = data5.port;
+if(!((typeof data131 == "number") && (!(data131 % 1) && !isNaN(data131)))){
+const err376 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.spec.properties.port.type,parentSchema:schema11.properties.spec.properties.port,data:data131};
 if(vErrors === null){
 vErrors = [err376];
 }
@@ -4514,12 +4522,9 @@ vErrors.push(err376);
 }
 errors++;
 }
-}
-if(data126.type !== undefined){
-let data132 = data126.type;
-if(typeof data132 === "string"){
-if(func2(data132) > 316){
-const err377 = {instancePath:instancePath+"/status/conditions/" + i6+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 316},message:"must NOT have more than 316 characters",schema:316,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data132};
+if(typeof data131 == "number"){
+if(data131 > 65535 || isNaN(data131)){
+const err377 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535",schema:65535,parentSchema:schema11.properties.spec.properties.port,data:data131};
 if(vErrors === null){
 vErrors = [err377];
 }
@@ -4528,8 +4533,8 @@ vErrors.push(err377);
 }
 errors++;
 }
-if(!pattern35.test(data132)){
-const err378 = {instancePath:instancePath+"/status/conditions/" + i6+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data132};
+if(data131 < 1024 || isNaN(data131)){
+const err378 = {instancePath:instancePath+"/spec/port",schemaPath:"#/properties/spec/properties/port/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1024},message:"must be >= 1024",schema:1024,parentSchema:schema11.properties.spec.properties.port,data:data131};
 if(vErrors === null){
 vErrors = [err378];
 }
@@ -4539,8 +4544,12 @@ vErrors.push(err378);
 errors++;
 }
 }
-else {
-const err379 = {instancePath:instancePath+"/status/conditions/" + i6+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data132};
+}
+if(data5.proxyHosts !== undefined){
+let data132 = data5.proxyHosts;
+if(Array.isArray(data132)){
+if(data132.length > 32){
+const err379 = {instancePath:instancePath+"/spec/proxyHosts",schemaPath:"#/properties/spec/properties/proxyHosts/maxItems",keyword:"maxItems",params:{limit: 32},message:"must NOT have more than 32 items",schema:32,parentSchema:schema11.properties.spec.properties.proxyHosts,data:data132};
 if(vErrors === null){
 vErrors = [err379];
 }
@@ -4549,10 +4558,12 @@ vErrors.push(err379);
 }
 errors++;
 }
-}
-}
-else {
-const err380 = {instancePath:instancePath+"/status/conditions/" + i6,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data126};
+const len7 = data132.length;
+for(let i7=0; i7<len7; i7++){
+let data133 = data132[i7];
+if(typeof data133 === "string"){
+if(func2(data133) > 253){
+const err380 = {instancePath:instancePath+"/spec/proxyHosts/" + i7,schemaPath:"#/properties/spec/properties/proxyHosts/items/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters",schema:253,parentSchema:schema11.properties.spec.properties.proxyHosts.items,data:data133};
 if(vErrors === null){
 vErrors = [err380];
 }
@@ -4561,10 +4572,8 @@ vErrors.push(err380);
 }
 errors++;
 }
-}
-}
-else {
-const err381 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data125};
+if(func2(data133) < 1){
+const err381 = {instancePath:instancePath+"/spec/proxyHosts/" + i7,schemaPath:"#/properties/spec/properties/proxyHosts/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.spec.properties.proxyHosts.items,data:data133};
 if(vErrors === null){
 vErrors = [err381];
 }
@@ -4574,10 +4583,8 @@ vErrors.push(err381);
 errors++;
 }
 }
-if(data124.observedGeneration !== undefined){
-let data133 = data124.observedGeneration;
-if(!((typeof data133 == "number") && (!(data133 % 1) && !isNaN(data133)))){
-const err382 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data133};
+else {
+const err382 = {instancePath:instancePath+"/spec/proxyHosts/" + i7,schemaPath:"#/properties/spec/properties/proxyHosts/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.proxyHosts.items.type,parentSchema:schema11.properties.spec.properties.proxyHosts.items,data:data133};
 if(vErrors === null){
 vErrors = [err382];
 }
@@ -4586,9 +4593,10 @@ vErrors.push(err382);
 }
 errors++;
 }
-if(typeof data133 == "number"){
-if(data133 < 0 || isNaN(data133)){
-const err383 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.observedGeneration,data:data133};
+}
+}
+else {
+const err383 = {instancePath:instancePath+"/spec/proxyHosts",schemaPath:"#/properties/spec/properties/proxyHosts/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.spec.properties.proxyHosts.type,parentSchema:schema11.properties.spec.properties.proxyHosts,data:data132};
 if(vErrors === null){
 vErrors = [err383];
 }
@@ -4598,10 +4606,10 @@ vErrors.push(err383);
 errors++;
 }
 }
-}
-}
-else {
-const err384 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data124};
+if(data5.type !== undefined){
+let data134 = data5.type;
+if(typeof data134 !== "string"){
+const err384 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.spec.properties.type.type,parentSchema:schema11.properties.spec.properties.type,data:data134};
 if(vErrors === null){
 vErrors = [err384];
 }
@@ -4610,10 +4618,8 @@ vErrors.push(err384);
 }
 errors++;
 }
-}
-}
-else {
-const err385 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(!((data134 === "aws") || (data134 === "http"))){
+const err385 = {instancePath:instancePath+"/spec/type",schemaPath:"#/properties/spec/properties/type/enum",keyword:"enum",params:{allowedValues: schema11.properties.spec.properties.type.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.spec.properties.type.enum,parentSchema:schema11.properties.spec.properties.type,data:data134};
 if(vErrors === null){
 vErrors = [err385];
 }
@@ -4622,15 +4628,372 @@ vErrors.push(err385);
 }
 errors++;
 }
+}
+}
+else {
+const err386 = {instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.spec.type,parentSchema:schema11.properties.spec,data:data5};
+if(vErrors === null){
+vErrors = [err386];
+}
+else {
+vErrors.push(err386);
+}
+errors++;
+}
+}
+if(data.status !== undefined){
+let data135 = data.status;
+if(data135 && typeof data135 == "object" && !Array.isArray(data135)){
+for(const key31 in data135){
+if(!((key31 === "conditions") || (key31 === "observedGeneration"))){
+const err387 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key31},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status,data:data135};
+if(vErrors === null){
+vErrors = [err387];
+}
+else {
+vErrors.push(err387);
+}
+errors++;
+}
+}
+if(data135.conditions !== undefined){
+let data136 = data135.conditions;
+if(Array.isArray(data136)){
+if(data136.length > 16){
+const err388 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/maxItems",keyword:"maxItems",params:{limit: 16},message:"must NOT have more than 16 items",schema:16,parentSchema:schema11.properties.status.properties.conditions,data:data136};
+if(vErrors === null){
+vErrors = [err388];
+}
+else {
+vErrors.push(err388);
+}
+errors++;
+}
+const len8 = data136.length;
+for(let i8=0; i8<len8; i8++){
+let data137 = data136[i8];
+if(data137 && typeof data137 == "object" && !Array.isArray(data137)){
+if(data137.type === undefined){
+const err389 = {instancePath:instancePath+"/status/conditions/" + i8,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "type"},message:"must have required property '"+"type"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data137};
+if(vErrors === null){
+vErrors = [err389];
+}
+else {
+vErrors.push(err389);
+}
+errors++;
+}
+if(data137.status === undefined){
+const err390 = {instancePath:instancePath+"/status/conditions/" + i8,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "status"},message:"must have required property '"+"status"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data137};
+if(vErrors === null){
+vErrors = [err390];
+}
+else {
+vErrors.push(err390);
+}
+errors++;
+}
+if(data137.lastTransitionTime === undefined){
+const err391 = {instancePath:instancePath+"/status/conditions/" + i8,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "lastTransitionTime"},message:"must have required property '"+"lastTransitionTime"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data137};
+if(vErrors === null){
+vErrors = [err391];
+}
+else {
+vErrors.push(err391);
+}
+errors++;
+}
+if(data137.reason === undefined){
+const err392 = {instancePath:instancePath+"/status/conditions/" + i8,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data137};
+if(vErrors === null){
+vErrors = [err392];
+}
+else {
+vErrors.push(err392);
+}
+errors++;
+}
+if(data137.message === undefined){
+const err393 = {instancePath:instancePath+"/status/conditions/" + i8,schemaPath:"#/properties/status/properties/conditions/items/required",keyword:"required",params:{missingProperty: "message"},message:"must have required property '"+"message"+"'",schema:schema11.properties.status.properties.conditions.items.required,parentSchema:schema11.properties.status.properties.conditions.items,data:data137};
+if(vErrors === null){
+vErrors = [err393];
+}
+else {
+vErrors.push(err393);
+}
+errors++;
+}
+for(const key32 in data137){
+if(!((((((key32 === "lastTransitionTime") || (key32 === "message")) || (key32 === "observedGeneration")) || (key32 === "reason")) || (key32 === "status")) || (key32 === "type"))){
+const err394 = {instancePath:instancePath+"/status/conditions/" + i8,schemaPath:"#/properties/status/properties/conditions/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key32},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.status.properties.conditions.items,data:data137};
+if(vErrors === null){
+vErrors = [err394];
+}
+else {
+vErrors.push(err394);
+}
+errors++;
+}
+}
+if(data137.lastTransitionTime !== undefined){
+let data138 = data137.lastTransitionTime;
+if(typeof data138 === "string"){
+if(!(formats0.validate(data138))){
+const err395 = {instancePath:instancePath+"/status/conditions/" + i8+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/format",keyword:"format",params:{format: "date-time"},message:"must match format \""+"date-time"+"\"",schema:"date-time",parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data138};
+if(vErrors === null){
+vErrors = [err395];
+}
+else {
+vErrors.push(err395);
+}
+errors++;
+}
+}
+else {
+const err396 = {instancePath:instancePath+"/status/conditions/" + i8+"/lastTransitionTime",schemaPath:"#/properties/status/properties/conditions/items/properties/lastTransitionTime/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.lastTransitionTime,data:data138};
+if(vErrors === null){
+vErrors = [err396];
+}
+else {
+vErrors.push(err396);
+}
+errors++;
+}
+}
+if(data137.message !== undefined){
+let data139 = data137.message;
+if(typeof data139 === "string"){
+if(func2(data139) > 32768){
+const err397 = {instancePath:instancePath+"/status/conditions/" + i8+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/maxLength",keyword:"maxLength",params:{limit: 32768},message:"must NOT have more than 32768 characters",schema:32768,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data139};
+if(vErrors === null){
+vErrors = [err397];
+}
+else {
+vErrors.push(err397);
+}
+errors++;
+}
+}
+else {
+const err398 = {instancePath:instancePath+"/status/conditions/" + i8+"/message",schemaPath:"#/properties/status/properties/conditions/items/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.message.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.message,data:data139};
+if(vErrors === null){
+vErrors = [err398];
+}
+else {
+vErrors.push(err398);
+}
+errors++;
+}
+}
+if(data137.observedGeneration !== undefined){
+let data140 = data137.observedGeneration;
+if(!((typeof data140 == "number") && (!(data140 % 1) && !isNaN(data140)))){
+const err399 = {instancePath:instancePath+"/status/conditions/" + i8+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.conditions.items.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data140};
+if(vErrors === null){
+vErrors = [err399];
+}
+else {
+vErrors.push(err399);
+}
+errors++;
+}
+if(typeof data140 == "number"){
+if(data140 < 0 || isNaN(data140)){
+const err400 = {instancePath:instancePath+"/status/conditions/" + i8+"/observedGeneration",schemaPath:"#/properties/status/properties/conditions/items/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.conditions.items.properties.observedGeneration,data:data140};
+if(vErrors === null){
+vErrors = [err400];
+}
+else {
+vErrors.push(err400);
+}
+errors++;
+}
+}
+}
+if(data137.reason !== undefined){
+let data141 = data137.reason;
+if(typeof data141 === "string"){
+if(func2(data141) > 1024){
+const err401 = {instancePath:instancePath+"/status/conditions/" + i8+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters",schema:1024,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data141};
+if(vErrors === null){
+vErrors = [err401];
+}
+else {
+vErrors.push(err401);
+}
+errors++;
+}
+if(func2(data141) < 1){
+const err402 = {instancePath:instancePath+"/status/conditions/" + i8+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters",schema:1,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data141};
+if(vErrors === null){
+vErrors = [err402];
+}
+else {
+vErrors.push(err402);
+}
+errors++;
+}
+if(!pattern37.test(data141)){
+const err403 = {instancePath:instancePath+"/status/conditions/" + i8+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data141};
+if(vErrors === null){
+vErrors = [err403];
+}
+else {
+vErrors.push(err403);
+}
+errors++;
+}
+}
+else {
+const err404 = {instancePath:instancePath+"/status/conditions/" + i8+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.reason.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.reason,data:data141};
+if(vErrors === null){
+vErrors = [err404];
+}
+else {
+vErrors.push(err404);
+}
+errors++;
+}
+}
+if(data137.status !== undefined){
+let data142 = data137.status;
+if(typeof data142 !== "string"){
+const err405 = {instancePath:instancePath+"/status/conditions/" + i8+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.status.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data142};
+if(vErrors === null){
+vErrors = [err405];
+}
+else {
+vErrors.push(err405);
+}
+errors++;
+}
+if(!(((data142 === "True") || (data142 === "False")) || (data142 === "Unknown"))){
+const err406 = {instancePath:instancePath+"/status/conditions/" + i8+"/status",schemaPath:"#/properties/status/properties/conditions/items/properties/status/enum",keyword:"enum",params:{allowedValues: schema11.properties.status.properties.conditions.items.properties.status.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.status.properties.conditions.items.properties.status.enum,parentSchema:schema11.properties.status.properties.conditions.items.properties.status,data:data142};
+if(vErrors === null){
+vErrors = [err406];
+}
+else {
+vErrors.push(err406);
+}
+errors++;
+}
+}
+if(data137.type !== undefined){
+let data143 = data137.type;
+if(typeof data143 === "string"){
+if(func2(data143) > 316){
+const err407 = {instancePath:instancePath+"/status/conditions/" + i8+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/maxLength",keyword:"maxLength",params:{limit: 316},message:"must NOT have more than 316 characters",schema:316,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data143};
+if(vErrors === null){
+vErrors = [err407];
+}
+else {
+vErrors.push(err407);
+}
+errors++;
+}
+if(!pattern38.test(data143)){
+const err408 = {instancePath:instancePath+"/status/conditions/" + i8+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data143};
+if(vErrors === null){
+vErrors = [err408];
+}
+else {
+vErrors.push(err408);
+}
+errors++;
+}
+}
+else {
+const err409 = {instancePath:instancePath+"/status/conditions/" + i8+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.status.properties.conditions.items.properties.type.type,parentSchema:schema11.properties.status.properties.conditions.items.properties.type,data:data143};
+if(vErrors === null){
+vErrors = [err409];
+}
+else {
+vErrors.push(err409);
+}
+errors++;
+}
+}
+}
+else {
+const err410 = {instancePath:instancePath+"/status/conditions/" + i8,schemaPath:"#/properties/status/properties/conditions/items/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.properties.conditions.items.type,parentSchema:schema11.properties.status.properties.conditions.items,data:data137};
+if(vErrors === null){
+vErrors = [err410];
+}
+else {
+vErrors.push(err410);
+}
+errors++;
+}
+}
+}
+else {
+const err411 = {instancePath:instancePath+"/status/conditions",schemaPath:"#/properties/status/properties/conditions/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.status.properties.conditions.type,parentSchema:schema11.properties.status.properties.conditions,data:data136};
+if(vErrors === null){
+vErrors = [err411];
+}
+else {
+vErrors.push(err411);
+}
+errors++;
+}
+}
+if(data135.observedGeneration !== undefined){
+let data144 = data135.observedGeneration;
+if(!((typeof data144 == "number") && (!(data144 % 1) && !isNaN(data144)))){
+const err412 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/type",keyword:"type",params:{type: "integer"},message:"must be integer",schema:schema11.properties.status.properties.observedGeneration.type,parentSchema:schema11.properties.status.properties.observedGeneration,data:data144};
+if(vErrors === null){
+vErrors = [err412];
+}
+else {
+vErrors.push(err412);
+}
+errors++;
+}
+if(typeof data144 == "number"){
+if(data144 < 0 || isNaN(data144)){
+const err413 = {instancePath:instancePath+"/status/observedGeneration",schemaPath:"#/properties/status/properties/observedGeneration/minimum",keyword:"minimum",params:{comparison: ">=", limit: 0},message:"must be >= 0",schema:0,parentSchema:schema11.properties.status.properties.observedGeneration,data:data144};
+if(vErrors === null){
+vErrors = [err413];
+}
+else {
+vErrors.push(err413);
+}
+errors++;
+}
+}
+}
+}
+else {
+const err414 = {instancePath:instancePath+"/status",schemaPath:"#/properties/status/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.status.type,parentSchema:schema11.properties.status,data:data135};
+if(vErrors === null){
+vErrors = [err414];
+}
+else {
+vErrors.push(err414);
+}
+errors++;
+}
+}
+}
+else {
+const err415 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err415];
+}
+else {
+vErrors.push(err415);
+}
+errors++;
+}
 validate10.errors = vErrors;
 return errors === 0;
 }
 
 const schema12 = {"type":"object","required":["metadata","spec"],"properties":{"apiVersion":{"type":"string"},"kind":{"type":"string"},"metadata":{"type":"object","properties":{"name":{"type":"string"},"namespace":{"type":"string"}},"required":["name"]},"spec":{"type":"object","required":["workloads"],"properties":{"egress":{"type":"array","maxItems":64,"items":{"type":"object","required":["effect","hosts"],"properties":{"effect":{"type":"string","enum":["Allow","Deny"]},"hosts":{"type":"array","minItems":1,"maxItems":32,"items":{"type":"string","minLength":1,"maxLength":253}},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"ports":{"type":"array","minItems":1,"maxItems":16,"items":{"type":"integer","minimum":1,"maximum":65535}}},"additionalProperties":false}},"limits":{"type":"array","maxItems":16,"items":{"type":"object","required":["name"],"properties":{"budget":{"type":"object","properties":{"costUSD":{"type":"string","pattern":"^[0-9]{1,9}(\\.[0-9]{1,6})?$","maxLength":16},"inputTokens":{"type":"integer","minimum":1,"maximum":1000000000000},"maxOutputTokensPerCall":{"type":"integer","default":4096,"minimum":1,"maximum":10000000},"outputTokens":{"type":"integer","minimum":1,"maximum":1000000000000},"tokens":{"type":"integer","minimum":1,"maximum":1000000000000},"window":{"type":"string","enum":["Run","Hour","Day"],"default":"Day"}},"additionalProperties":false},"inFlight":{"type":"integer","minimum":1,"maximum":100000},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"onStoreUnavailable":{"type":"string","enum":["Deny","Allow"],"default":"Deny"},"requests":{"type":"object","required":["count"],"properties":{"burst":{"type":"integer","minimum":1,"maximum":1000000},"count":{"type":"integer","minimum":1,"maximum":1000000},"periodSeconds":{"type":"integer","default":1,"minimum":1,"maximum":86400}},"additionalProperties":false},"scope":{"type":"string","enum":["Pod","ServiceAccount","Namespace"],"default":"Pod"},"source":{"type":"string","default":"*","maxLength":63}},"additionalProperties":false}},"mode":{"type":"string","enum":["Enforce","Audit"],"default":"Enforce"},"prices":{"type":"array","maxItems":64,"items":{"type":"object","required":["model","inputUSDPerMillionTokens","outputUSDPerMillionTokens"],"properties":{"inputUSDPerMillionTokens":{"type":"string","pattern":"^[0-9]{1,6}(\\.[0-9]{1,6})?$","maxLength":16},"model":{"type":"string","minLength":1,"maxLength":128},"outputUSDPerMillionTokens":{"type":"string","pattern":"^[0-9]{1,6}(\\.[0-9]{1,6})?$","maxLength":16}},"additionalProperties":false}},"rules":{"type":"array","maxItems":256,"items":{"type":"object","required":["effect","source"],"properties":{"actions":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":128}},"effect":{"type":"string","enum":["Allow","Deny"]},"methods":{"type":"array","maxItems":8,"items":{"type":"string","enum":["GET","HEAD","POST","PUT","PATCH","DELETE","OPTIONS","*"]}},"name":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$","maxLength":63},"paths":{"type":"array","maxItems":32,"items":{"type":"string","minLength":1,"maxLength":512}},"resources":{"type":"array","maxItems":32,"items":{"type":"string","maxLength":256}},"source":{"type":"string","maxLength":63}},"additionalProperties":false}},"suspend":{"type":"boolean","default":false},"workloads":{"type":"object","properties":{"podSelector":{"type":"object","properties":{"matchExpressions":{"type":"array","maxItems":32,"items":{"type":"object","required":["key","operator"],"properties":{"key":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$","minLength":1,"maxLength":317},"operator":{"type":"string","enum":["In","NotIn","Exists","DoesNotExist"]},"values":{"type":"array","maxItems":64,"items":{"type":"string","maxLength":63}}},"additionalProperties":false}},"matchLabels":{"type":"object","maxProperties":64,"additionalProperties":{"type":"string","maxLength":63}}},"additionalProperties":false},"serviceAccounts":{"type":"array","minItems":1,"maxItems":64,"items":{"type":"string","pattern":"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$","maxLength":253}}},"additionalProperties":false}},"additionalProperties":false},"status":{"type":"object","properties":{"conditions":{"type":"array","maxItems":16,"items":{"type":"object","required":["type","status","lastTransitionTime","reason","message"],"properties":{"lastTransitionTime":{"type":"string","format":"date-time"},"message":{"type":"string","maxLength":32768},"observedGeneration":{"type":"integer","minimum":0},"reason":{"type":"string","pattern":"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$","minLength":1,"maxLength":1024},"status":{"type":"string","enum":["True","False","Unknown"]},"type":{"type":"string","pattern":"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$","maxLength":316}},"additionalProperties":false}},"observedGeneration":{"type":"integer","minimum":0}},"additionalProperties":false}},"additionalProperties":false};
-const pattern36 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
-const pattern37 = new RegExp("^[0-9]{1,9}(\\.[0-9]{1,6})?$", "u");
-const pattern39 = new RegExp("^[0-9]{1,6}(\\.[0-9]{1,6})?$", "u");
-const pattern42 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", "u");
+const pattern39 = new RegExp("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", "u");
+const pattern40 = new RegExp("^[0-9]{1,9}(\\.[0-9]{1,6})?$", "u");
+const pattern42 = new RegExp("^[0-9]{1,6}(\\.[0-9]{1,6})?$", "u");
+const pattern45 = new RegExp("^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$", "u");
 
 function validate11(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -4932,7 +5295,7 @@ vErrors.push(err23);
 }
 errors++;
 }
-if(!pattern36.test(data11)){
+if(!pattern39.test(data11)){
 const err24 = {instancePath:instancePath+"/spec/egress/" + i0+"/name",schemaPath:"#/properties/spec/properties/egress/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.egress.items.properties.name,data:data11};
 if(vErrors === null){
 vErrors = [err24];
@@ -5131,7 +5494,7 @@ vErrors.push(err38);
 }
 errors++;
 }
-if(!pattern37.test(data17)){
+if(!pattern40.test(data17)){
 const err39 = {instancePath:instancePath+"/spec/limits/" + i3+"/budget/costUSD",schemaPath:"#/properties/spec/properties/limits/items/properties/budget/properties/costUSD/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,9}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,9}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,9}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.limits.items.properties.budget.properties.costUSD,data:data17};
 if(vErrors === null){
 vErrors = [err39];
@@ -5372,7 +5735,7 @@ vErrors.push(err59);
 }
 errors++;
 }
-if(!pattern36.test(data24)){
+if(!pattern39.test(data24)){
 const err60 = {instancePath:instancePath+"/spec/limits/" + i3+"/name",schemaPath:"#/properties/spec/properties/limits/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.limits.items.properties.name,data:data24};
 if(vErrors === null){
 vErrors = [err60];
@@ -5719,7 +6082,7 @@ vErrors.push(err89);
 }
 errors++;
 }
-if(!pattern39.test(data35)){
+if(!pattern42.test(data35)){
 const err90 = {instancePath:instancePath+"/spec/prices/" + i4+"/inputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/inputUSDPerMillionTokens/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,6}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,6}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,6}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.prices.items.properties.inputUSDPerMillionTokens,data:data35};
 if(vErrors === null){
 vErrors = [err90];
@@ -5789,7 +6152,7 @@ vErrors.push(err95);
 }
 errors++;
 }
-if(!pattern39.test(data37)){
+if(!pattern42.test(data37)){
 const err96 = {instancePath:instancePath+"/spec/prices/" + i4+"/outputUSDPerMillionTokens",schemaPath:"#/properties/spec/properties/prices/items/properties/outputUSDPerMillionTokens/pattern",keyword:"pattern",params:{pattern: "^[0-9]{1,6}(\\.[0-9]{1,6})?$"},message:"must match pattern \""+"^[0-9]{1,6}(\\.[0-9]{1,6})?$"+"\"",schema:"^[0-9]{1,6}(\\.[0-9]{1,6})?$",parentSchema:schema12.properties.spec.properties.prices.items.properties.outputUSDPerMillionTokens,data:data37};
 if(vErrors === null){
 vErrors = [err96];
@@ -6020,7 +6383,7 @@ vErrors.push(err114);
 }
 errors++;
 }
-if(!pattern36.test(data45)){
+if(!pattern39.test(data45)){
 const err115 = {instancePath:instancePath+"/spec/rules/" + i5+"/name",schemaPath:"#/properties/spec/properties/rules/items/properties/name/pattern",keyword:"pattern",params:{pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"},message:"must match pattern \""+"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"+"\"",schema:"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$",parentSchema:schema12.properties.spec.properties.rules.items.properties.name,data:data45};
 if(vErrors === null){
 vErrors = [err115];
@@ -6316,7 +6679,7 @@ vErrors.push(err138);
 }
 errors++;
 }
-if(!pattern42.test(data56)){
+if(!pattern45.test(data56)){
 const err139 = {instancePath:instancePath+"/spec/workloads/podSelector/matchExpressions/" + i10+"/key",schemaPath:"#/properties/spec/properties/workloads/properties/podSelector/properties/matchExpressions/items/properties/key/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",parentSchema:schema12.properties.spec.properties.workloads.properties.podSelector.properties.matchExpressions.items.properties.key,data:data56};
 if(vErrors === null){
 vErrors = [err139];
@@ -6785,7 +7148,7 @@ vErrors.push(err177);
 }
 errors++;
 }
-if(!pattern34.test(data70)){
+if(!pattern37.test(data70)){
 const err178 = {instancePath:instancePath+"/status/conditions/" + i13+"/reason",schemaPath:"#/properties/status/properties/conditions/items/properties/reason/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"},message:"must match pattern \""+"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$"+"\"",schema:"^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$",parentSchema:schema12.properties.status.properties.conditions.items.properties.reason,data:data70};
 if(vErrors === null){
 vErrors = [err178];
@@ -6843,7 +7206,7 @@ vErrors.push(err182);
 }
 errors++;
 }
-if(!pattern35.test(data72)){
+if(!pattern38.test(data72)){
 const err183 = {instancePath:instancePath+"/status/conditions/" + i13+"/type",schemaPath:"#/properties/status/properties/conditions/items/properties/type/pattern",keyword:"pattern",params:{pattern: "^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"},message:"must match pattern \""+"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$"+"\"",schema:"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$",parentSchema:schema12.properties.status.properties.conditions.items.properties.type,data:data72};
 if(vErrors === null){
 vErrors = [err183];

@@ -51,6 +51,9 @@ const SIDECAR_CODES = {
   // Azure workload identity (sidecar/src/origins/azure-workload-identity).
   AZURE_TOKEN_REFUSED: 503,
   AZURE_TOKEN_UNAVAILABLE: 503,
+  // GCP workload identity federation (sidecar/src/origins/gcp-workload-identity).
+  GCP_TOKEN_REFUSED: 503,
+  GCP_TOKEN_UNAVAILABLE: 503,
   // GitHub App installation tokens (sidecar/src/origins/github-app).
   GITHUB_APP_TOKEN_REFUSED: 503,
   GITHUB_APP_TOKEN_UNAVAILABLE: 503,

@@ -5,5 +5,6 @@ export * from './aws/services.js';
 export * from './resolve-source.js';
 export * from './vault/resolve.js';
 export * from './azure/resolve.js';
+export * from './gcp/resolve.js';
 export * from './github/resolve.js';
 export * from './oauth2/resolve.js';

@@ -14,6 +14,15 @@ export interface EnvDefault {
   readonly value: string;
 }
 
+/**
+ * The error body the app's SDK reads when Portcullis answers instead of the upstream: `json` (one body
+ * OpenAI's, Anthropic's and Azure Resource Manager's SDKs all read: `error.code`, `error.message`),
+ * `azure-storage` (Azure Storage's XML `<Error><Code>…` with `x-ms-error-code`, which its SDKs read),
+ * `google` (Google's `{"error": {"code", "message", "status", "errors"}}`, which gaxios and every Google
+ * Cloud client library read).
+ */
+export type HttpErrorShape = 'json' | 'azure-storage' | 'google';
+
 export interface HttpPresetDefaults {
   /** Undefined where every customer has a host of their own (an Azure storage account): spec.http.upstream is then required. */
   readonly upstream: string | undefined;
@@ -21,7 +30,10 @@ export interface HttpPresetDefaults {
   readonly env: readonly EnvDefault[];
   /** The Entra scope an azureWorkloadIdentity origin asks for when spec names none. */
   readonly azureScope?: string;
+  /** `json` unless given. */
+  readonly errorShape?: HttpErrorShape;
 }
+
 
 const placeholder = (name: string): EnvDefault => ({ name, value: PLACEHOLDER_CREDENTIAL });
 const url = (name: string, suffix = ''): EnvDefault => ({ name, value: `${PORTCULLIS_URL_TOKEN}${suffix}` });
@@ -64,6 +76,7 @@ export const HTTP_PRESETS: Readonly<Record<HttpPreset, HttpPresetDefaults>> = {
     injection: { type: 'Bearer' },
     env: [url('AZURE_STORAGE_BLOB_URL')],
     azureScope: 'https://storage.azure.com/.default',
+    errorShape: 'azure-storage',
   },
   'azure-management': {
     upstream: 'https://management.azure.com',
@@ -76,6 +89,26 @@ export const HTTP_PRESETS: Readonly<Record<HttpPreset, HttpPresetDefaults>> = {
     injection: { type: 'Bearer' },
     env: [url('AZURE_OPENAI_ENDPOINT'), placeholder('AZURE_OPENAI_API_KEY')],
     azureScope: 'https://cognitiveservices.azure.com/.default',
+  },
+  // Google OAuth bearer tokens (spec.http.gcpWorkloadIdentity); failures in Google's JSON error shape.
+  gcs: {
+    upstream: 'https://storage.googleapis.com',
+    injection: { type: 'Bearer' },
+    // The Cloud Storage libraries' endpoint override: with it they send no credential of their own.
+    env: [url('STORAGE_EMULATOR_HOST')],
+    errorShape: 'google',
+  },
+  'vertex-ai': {
+    upstream: undefined,
+    injection: { type: 'Bearer' },
+    env: [url('GOOGLE_VERTEX_BASE_URL')],
+    errorShape: 'google',
+  },
+  googleapis: {
+    upstream: 'https://www.googleapis.com',
+    injection: { type: 'Bearer' },
+    env: [],
+    errorShape: 'google',
   },
 };
 

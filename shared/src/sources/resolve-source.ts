@@ -1,9 +1,16 @@
 import type { CredentialSource } from '../crd/index.js';
 import { resolveAwsSource, type ResolvedAwsSource } from './aws/resolve.js';
+import { resolveProxyHosts } from './proxy-hosts.js';
 import { isSourceProblem, resolveHttpSource, type ResolvedHttpSource, type SourceProblem } from './resolve.js';
 
+/** What every source type has besides its own block. */
+export interface ResolvedSourceCommon {
+  /** spec.proxyHosts normalized: extra hosts the source serves in HTTPS_PROXY mode (host globs). */
+  readonly proxyHosts: readonly string[];
+}
+
 /** A CredentialSource with defaults applied and every rule the CRD schema cannot express checked. */
-export type ResolvedSource = ResolvedHttpSource | ResolvedAwsSource;
+export type ResolvedSource = (ResolvedHttpSource | ResolvedAwsSource) & ResolvedSourceCommon;
 
 export type SourceResolution =
   | { readonly ok: true; readonly source: ResolvedSource }
@@ -20,7 +27,10 @@ export function resolveSource(cs: CredentialSource): SourceResolution {
     return { ok: false, problems: [{ source: cs.metadata.name ?? '', message: `type ${type} is not served by this sidecar version` }] };
   }
   const resolved = type === 'aws' ? resolveAwsSource(cs) : resolveHttpSource(cs);
-  return isSourceProblem(resolved) ? { ok: false, problems: [resolved] } : { ok: true, source: resolved };
+  if (isSourceProblem(resolved)) return { ok: false, problems: [resolved] };
+  const proxyHosts = resolveProxyHosts(cs);
+  if (isSourceProblem(proxyHosts)) return { ok: false, problems: [proxyHosts] };
+  return { ok: true, source: { ...resolved, proxyHosts } };
 }
 
 /** The Secret and keys a resolved source reads its credential from; undefined when it uses none. */

@@ -1,21 +1,23 @@
 import type { CredentialSource, HttpInjection, HttpSource, SecretKeyRef } from '../crd/index.js';
 import { awsEndpointVars } from './aws/services.js';
-import { AWS_ENV_DEFAULTS, HTTP_PRESETS, PORTCULLIS_URL_TOKEN, type EnvDefault, type HttpPresetDefaults } from './presets.js';
+import { AWS_ENV_DEFAULTS, HTTP_PRESETS, PORTCULLIS_URL_TOKEN, type EnvDefault, type HttpErrorShape, type HttpPresetDefaults } from './presets.js';
 import { resolveAzureWorkloadIdentity, type ResolvedAzureWorkloadIdentity } from './azure/resolve.js';
+import { resolveGcpWorkloadIdentity, type ResolvedGcpWorkloadIdentity } from './gcp/resolve.js';
 import { resolveGithubApp, type ResolvedGithubApp } from './github/resolve.js';
 import { resolveHttpOAuth2, type ResolvedOAuth2Origin } from './oauth2/resolve.js';
 import { resolveHttpVault, type ResolvedVaultHttpOrigin } from './vault/resolve.js';
 
-/** Where an http source's credential comes from: a key of a Secret (mounted as a file), a Vault KV field, or a token minted for the pod (Azure, GitHub App, OAuth2). */
+/** Where an http source's credential comes from: a key of a Secret (mounted as a file), a Vault KV field, or a token minted for the pod (Azure, GCP, GitHub App, OAuth2). */
 export type ResolvedHttpOrigin =
   | { readonly kind: 'secretRef'; readonly secretRef: SecretKeyRef }
   | ResolvedVaultHttpOrigin
   | ResolvedAzureWorkloadIdentity
+  | ResolvedGcpWorkloadIdentity
   | ResolvedGithubApp
   | ResolvedOAuth2Origin;
 
 /** The origin fields of spec.http, of which exactly one is set. */
-const HTTP_ORIGINS = ['secretRef', 'vault', 'azureWorkloadIdentity', 'githubApp', 'oauth2'] as const;
+const HTTP_ORIGINS = ['secretRef', 'vault', 'azureWorkloadIdentity', 'gcpWorkloadIdentity', 'githubApp', 'oauth2'] as const;
 
 /** An http CredentialSource with its preset applied: everything the sidecar needs to forward a call. */
 export interface ResolvedHttpSource {
@@ -26,6 +28,8 @@ export interface ResolvedHttpSource {
   readonly injection: HttpInjection;
   readonly origin: ResolvedHttpOrigin;
   readonly caBundle: string | undefined;
+  /** How Portcullis's own refusals are shaped for the app's SDK (the preset's; `google` for a token Google mints; `json` otherwise). */
+  readonly errorShape: HttpErrorShape;
 }
 
 const BEARER: HttpInjection = { type: 'Bearer' };
@@ -75,6 +79,7 @@ export function resolveHttpSource(cs: CredentialSource): ResolvedHttpSource | So
     injection,
     origin,
     caBundle: http.caBundle,
+    errorShape: preset?.errorShape ?? (origin.kind === 'gcpWorkloadIdentity' ? 'google' : 'json'),
   };
 }
 
@@ -88,6 +93,7 @@ function resolveHttpOrigin(http: HttpSource, preset: HttpPresetDefaults | undefi
   const origins = HTTP_ORIGINS.filter((o) => http[o] !== undefined);
   if (origins.length !== 1) return `spec.http needs exactly one origin of ${HTTP_ORIGINS.join(', ')}${origins.length > 1 ? ` (it sets ${origins.join(' and ')})` : ''}`;
   if (http.azureWorkloadIdentity) return resolveAzureWorkloadIdentity(http.azureWorkloadIdentity, preset?.azureScope);
+  if (http.gcpWorkloadIdentity) return resolveGcpWorkloadIdentity(http.gcpWorkloadIdentity);
   if (http.githubApp) return resolveGithubApp(http.githubApp);
   if (http.oauth2) return resolveHttpOAuth2(http.oauth2);
   if (http.vault) return resolveHttpVault(http.vault);

@@ -191,7 +191,7 @@ export function createHandler(port: number, deps: HandlerDeps): (req: IncomingMe
     );
     const respond = (err: PortcullisError): void => {
       setRetryHeaders(res, err);
-      if (x.source) x.source.reject(res, err, { requestId: x.id, decision: x.decision, classified: x.classified, req });
+      if (x.source) x.source.reject(res, err, { requestId: x.id, time: x.time, decision: x.decision, classified: x.classified, req });
       else writeJsonError(res, err, x.id);
       req.resume();
     };

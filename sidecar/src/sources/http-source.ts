@@ -1,12 +1,14 @@
 import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
 import type { Agent as HttpsAgent } from 'node:https';
 import { rootCertificates } from 'node:tls';
-import { normalizePath, type PortcullisError, type ResolvedHttpSource } from '@portcullis/shared';
+import { normalizePath, type HttpErrorShape, type PortcullisError, type ResolvedHttpSource } from '@portcullis/shared';
 import { redactQuery } from '../audit/redact-query.js';
 import { compileInjection, type CompiledInjection } from '../inject/http-injection.js';
 import type { Origin } from '../origins/origin.js';
 import { forwardRequestHeaders } from '../http/headers.js';
 import { POOL_OPTIONS, StrictHttpAgent, StrictHttpsAgent } from '../http/pool.js';
+import { writeAzureStorageError } from '../http/azure-storage-error.js';
+import { writeGoogleJsonError } from '../http/google-json-error.js';
 import { writeJsonError } from '../http/json-error.js';
 import type { Answer, Classified, Outgoing, RejectContext, SourceRuntime } from './runtime.js';
 
@@ -30,6 +32,7 @@ export class HttpSource implements SourceRuntime {
   readonly websocket = true;
   private readonly injection: CompiledInjection;
   private readonly basePath: string;
+  private readonly errorShape: HttpErrorShape;
 
   constructor(
     resolved: ResolvedHttpSource,
@@ -43,6 +46,7 @@ export class HttpSource implements SourceRuntime {
     this.injection = compileInjection(resolved.injection);
     this.agent = agentFor(resolved);
     this.basePath = resolved.upstream.pathname.replace(/\/+$/, '');
+    this.errorShape = resolved.errorShape;
   }
 
   classify(_req: IncomingMessage, rawPath: string, rawQuery: string): Classified {
@@ -72,7 +76,9 @@ export class HttpSource implements SourceRuntime {
   }
 
   reject(res: Answer, err: PortcullisError, ctx: RejectContext): void {
-    writeJsonError(res, err, ctx.requestId);
+    if (this.errorShape === 'azure-storage') writeAzureStorageError(res, err, ctx.requestId, ctx.time);
+    else if (this.errorShape === 'google') writeGoogleJsonError(res, err, ctx.requestId);
+    else writeJsonError(res, err, ctx.requestId);
   }
 
   close(): void {

@@ -43,6 +43,8 @@ export interface Answer {
 /** What `reject` may use to shape the error: the request and what classify made of it, if it got that far. */
 export interface RejectContext {
   readonly requestId: string;
+  /** When the request arrived (provider error bodies that carry a time use it). */
+  readonly time: Date;
   readonly decision: Decision | undefined;
   readonly classified: Classified | undefined;
   readonly req: IncomingMessage;

@@ -1,5 +1,6 @@
 import type { ResolvedHttpSource } from '@portcullis/shared';
 import { azureKeyOf } from '../origins/azure-workload-identity/key.js';
+import { gcpKeyOf } from '../origins/gcp-workload-identity/key.js';
 import { githubAppKeyOf } from '../origins/github-app/key.js';
 import { openLazily } from '../origins/lazy-open.js';
 import { oauth2KeyOf } from '../origins/oauth2/key.js';
@@ -17,6 +18,8 @@ export function httpOriginKey(resolved: ResolvedHttpSource, deps: OriginDeps): s
       return vaultKeyOf(origin, deps);
     case 'azureWorkloadIdentity':
       return azureKeyOf(resolved.name, deps);
+    case 'gcpWorkloadIdentity':
+      return gcpKeyOf(resolved.name, deps);
     case 'githubApp':
       return githubAppKeyOf(resolved, origin, deps);
     case 'oauth2':
@@ -26,7 +29,7 @@ export function httpOriginKey(resolved: ResolvedHttpSource, deps: OriginDeps): s
 
 /**
  * Opens the origin the resolved spec names (origins/README.md). Only the Secret-file origin is loaded at
- * start; every other origin's code, and its library (oauth4webapi, jose, @azure/identity), is imported
+ * start; every other origin's code, and its library (oauth4webapi, jose, @azure/identity, google-auth-library), is imported
  * when the first source of its kind is opened (ADR 38; shipped-imports.test.ts keeps it so).
  */
 export async function openHttpOrigin(resolved: ResolvedHttpSource, deps: OriginDeps): Promise<Origin<string>> {
@@ -39,6 +42,8 @@ export async function openHttpOrigin(resolved: ResolvedHttpSource, deps: OriginD
       return openLazily(source, 'Vault origin', deps, () => import('../origins/vault/open.js'), (m) => m.openVaultHttp(resolved, origin, deps));
     case 'azureWorkloadIdentity':
       return openLazily(source, 'Azure workload identity origin', deps, () => import('../origins/azure-workload-identity/open.js'), (m) => m.openAzureWorkloadIdentity(resolved, origin, deps));
+    case 'gcpWorkloadIdentity':
+      return openLazily(source, 'GCP workload identity origin', deps, () => import('../origins/gcp-workload-identity/open.js'), (m) => m.openGcpWorkloadIdentity(resolved, origin, deps));
     case 'githubApp':
       return openLazily(source, 'GitHub App origin', deps, () => import('../origins/github-app/open.js'), (m) => m.openGithubApp(resolved, origin, deps));
     case 'oauth2':

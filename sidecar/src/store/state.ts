@@ -2,9 +2,6 @@ import type { Logger } from 'pino';
 import {
   compileForWorkload,
   compileHostRules,
-  HTTP_PRESETS,
-  hostGlob,
-  type HostGlob,
   compileLimits,
   NO_HOST_RULES,
   NO_LIMITS,
@@ -30,6 +27,7 @@ import { inForce, type Batch } from './last-known-good.js';
 import { createStoreMetrics } from './metrics.js';
 import { emptyRules, planSources, type ResolvedSource } from './plan.js';
 import { RejectionReport } from './rejection-report.js';
+import { presetHosts, servedHosts } from './served-hosts.js';
 
 export interface StateOptions {
   /** Only these sources (by name); undefined: every source of the namespace. */
@@ -237,35 +235,4 @@ export class SidecarState {
     for (const r of this.runtimes.values()) r.close();
     this.runtimes.clear();
   }
-}
-
-/**
- * The public host of each http source's preset (api.openai.com for openai): an app in proxy mode calls it
- * even when spec.http.upstream points elsewhere (a regional endpoint, a gateway, a test server).
- */
-function presetHosts(sources: readonly Valid<CredentialSource>[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const cs of sources) {
-    const preset = cs.spec.http?.preset;
-    // Presets with no fixed host (azure-storage, azure-openai: the account's own host) add none.
-    const upstream = preset === undefined ? undefined : HTTP_PRESETS[preset].upstream;
-    if (upstream !== undefined) out.set(cs.metadata.name ?? '', new URL(upstream).hostname);
-  }
-  return out;
-}
-
-/**
- * Which source serves a host in proxy mode, by name order when two could: an http source its upstream's
- * host and its preset's public host, an aws source every *.amazonaws.com name (service, region and bucket come from the request).
- */
-function servedHosts(usable: readonly ResolvedSource[], runtimes: ReadonlyMap<string, SourceRuntime>, presets: ReadonlyMap<string, string>): (host: string) => SourceRuntime | undefined {
-  const entries: { glob: HostGlob; runtime: SourceRuntime }[] = [];
-  for (const resolved of [...usable].sort((a, b) => a.name.localeCompare(b.name))) {
-    const runtime = runtimes.get(resolved.name);
-    if (!runtime) continue;
-    const preset = presets.get(resolved.name);
-    const patterns = resolved.type === 'aws' ? ['*.amazonaws.com'] : [runtime.upstream.hostname, ...(preset === undefined ? [] : [preset])];
-    for (const p of patterns) entries.push({ glob: hostGlob(p), runtime });
-  }
-  return (host) => entries.find((e) => e.glob.test(host))?.runtime;
 }

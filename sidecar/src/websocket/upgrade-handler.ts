@@ -225,7 +225,7 @@ class UpgradeExchange {
     answer.setHeader(REQUEST_ID_HEADER, x.id);
     setRetryHeaders(answer, err);
     try {
-      if (x.source) x.source.reject(answer, err, { requestId: x.id, decision: x.decision, classified: x.classified, req: this.req });
+      if (x.source) x.source.reject(answer, err, { requestId: x.id, time: x.time, decision: x.decision, classified: x.classified, req: this.req });
       else writeJsonError(answer, err, x.id);
       this.status = httpStatusOf(err.code);
     } catch (writeErr) {

@@ -66,7 +66,7 @@ describe('resolveHttpOAuth2', () => {
   });
 
   it('refuses a source with oauth2 and another origin, and defaults the injection to Bearer only for oauth2', () => {
-    expect(resolveSource(source(clientCredentials, { secretRef: { name: 'a', key: 'b' } }))).toMatchObject({ ok: false, problems: [{ message: /exactly one origin of secretRef, vault, azureWorkloadIdentity, githubApp, oauth2/ }] });
+    expect(resolveSource(source(clientCredentials, { secretRef: { name: 'a', key: 'b' } }))).toMatchObject({ ok: false, problems: [{ message: expect.stringMatching(/exactly one origin of secretRef, vault, azureWorkloadIdentity, gcpWorkloadIdentity, githubApp, oauth2/) }] });
     const header = resolveSource(source(clientCredentials, { injection: { type: 'Header', header: { name: 'X-Token' } } }));
     expect(header.ok && header.source.type === 'http' && header.source.injection).toEqual({ type: 'Header', header: { name: 'X-Token' } });
   });

@@ -10,6 +10,7 @@ import {
   type HeaderMap,
   type SigV4Scope,
 } from '@portcullis/shared';
+import { s3HostBucket } from './s3-host-bucket.js';
 
 const S3_SIGNING_NAMES = new Set(['s3', 's3-outposts', 's3express']);
 /** Host names under which apps reach the sidecar with a label in front (`bucket.localhost`). */
@@ -75,8 +76,10 @@ export function viewRequest(rawPath: string, rawQuery: string, headers: HeaderMa
       'The request carries no SigV4 signature; sign it with the placeholder keys the pod was given (anonymous requests are refused)',
     );
   }
-  const label = hostLabel(headerValue(headers, 'host'));
+  const host = headerValue(headers, 'host');
   const s3 = isS3SigningName(scope.service);
+  // `bucket.localhost` on the source port; S3's own names (`bucket.s3.<region>.amazonaws.com`) in proxy mode.
+  const label = hostLabel(host) ?? (s3 ? s3HostBucket(host) : undefined);
   const base = { scope, service: scope.service, region: scope.region, s3, query, sigV2 };
   if (label === undefined) return { ...base, path: rawPath };
   if (!s3) return { ...base, path: rawPath, hostPrefixHint: label };
