@@ -33,7 +33,7 @@ build: deps ## compile every workspace (tsc -b) and the sidecar's executable (Bu
 	@# (--bytecode alone would turn the bundle into CommonJS). Start-up runs with the JIT thresholds scaled
 	@# ×1000 (main.ts restores them once started: sidecar/src/runtime/jit-policy.ts), and the executable never
 	@# reads a .env or bunfig.toml from its working folder: what it does comes from its flags alone (ADR 38).
-	bun build sidecar/dist/main.js --compile --bytecode --format=esm --compile-jit-policy=1000 --no-compile-autoload-dotenv --no-compile-autoload-bunfig --outfile sidecar/bin/portcullis-sidecar 2>&1 | sed 's/^/bun build: /'
+	bun build sidecar/dist/main.js --compile --splitting --bytecode --format=esm --compile-jit-policy=1000 --no-compile-autoload-dotenv --no-compile-autoload-bunfig --outfile sidecar/bin/portcullis-sidecar 2>&1 | sed 's/^/bun build: /'
 
 typecheck: build
 

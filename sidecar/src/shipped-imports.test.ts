@@ -46,7 +46,53 @@ function loadedAtStart(entry: string): Set<string> {
   return new Set([...seen].map((f) => relative(SRC, f)));
 }
 
+/** The packages (bare specifiers) that the modules loaded at start import with a value import. */
+function packagesLoadedAtStart(entry: string): Set<string> {
+  const out = new Set<string>();
+  for (const file of loadedAtStart(entry)) {
+    for (const m of readFileSync(join(SRC, file), 'utf8').matchAll(STATIC_PACKAGE_IMPORT)) out.add(m[1] ?? '');
+  }
+  return out;
+}
+const STATIC_PACKAGE_IMPORT = /^(?:import|export)\s+(?!type\b)[^;]*?\bfrom\s*'([^.'][^']*)'/gm;
+
+/** Loaded with import() when the first source of its kind is opened: each costs a pod without one nothing (ADR 38). */
+const LAZY_MODULES = [
+  'origins/vault/open.ts',
+  'origins/azure-workload-identity/open.ts',
+  'origins/gcp-workload-identity/open.ts',
+  'origins/github-app/open.ts',
+  'origins/oauth2/open.ts',
+  'origins/aws-web-identity/open.ts',
+  'origins/aws-static-keys/open.ts',
+  'sources/aws-source.ts',
+];
+
 describe('what the executable loads at start (ADR 38)', () => {
+  it.each(LAZY_MODULES)('loads %s only when a source needs it, and still ships it', (file) => {
+    expect(loadedAtStart('main.ts')).toContain('store/state.ts'); // the walk reaches the store at all
+    expect(loadedAtStart('main.ts').has(file)).toBe(false);
+    expect(reachableFrom('main.ts').has(file)).toBe(true);
+  });
+
+  it('imports no provider library at start: oauth4webapi, @azure/identity, google-auth-library, all of jose', () => {
+    const packages = packagesLoadedAtStart('main.ts');
+    expect(packages).toContain('pino'); // the scan sees package imports at all
+    expect(packages).toContain('jose/jwt/decode'); // the one small part of jose the identity check uses
+    for (const lib of ['oauth4webapi', '@azure/identity', '@azure/core-rest-pipeline', 'google-auth-library', 'jose', 'jose/jwt/sign', '@aws-sdk/client-sts', 'ioredis', 'yaml']) {
+      expect([lib, packages.has(lib)]).toEqual([lib, false]);
+    }
+  });
+
+  it('is compiled with --splitting, so code behind import() is parsed only when it is imported', () => {
+    // Without it, bun bundles every import() target into the one program, and all of it is parsed (and
+    // paid for in memory: +4 MiB for @azure/identity never called) at start.
+    for (const file of ['Makefile', 'sidecar/Dockerfile']) {
+      const text = readFileSync(join(SRC, '../..', file), 'utf8');
+      expect([file, /bun build sidecar\/dist\/main\.js [^\n]*--splitting /.test(text)]).toEqual([file, true]);
+    }
+  });
+
   it('loads the Redis client only when --redis-address is set: main.ts imports it with import()', () => {
     const atStart = loadedAtStart('main.ts');
     expect(atStart).toContain('proxy/forward.ts'); // the walk follows static imports at all
@@ -61,5 +107,16 @@ describe('what the executable loads at start (ADR 38)', () => {
     expect(atStart.has('store/parse-resources.ts')).toBe(false); // the one module that imports 'yaml'
     expect(readFileSync(join(SRC, 'store/parse-resources.ts'), 'utf8')).toMatch(/from 'yaml'/);
     expect(reachableFrom('main.ts').has('store/file-store.ts')).toBe(true);
+  });
+
+  it('loads google-auth-library and undici only on a GCP source\'s first mint (ADR 39): no module loaded at start imports them', () => {
+    const packageImport = (pkg: string): RegExp => new RegExp(`^(?:import|export)\\s+(?!type\\b)[^;]*?\\bfrom\\s*'${pkg}[/']`, 'm');
+    const atStart = [...loadedAtStart('main.ts')];
+    for (const pkg of ['google-auth-library', 'undici']) {
+      expect(atStart.filter((f) => packageImport(pkg).test(readFileSync(join(SRC, f), 'utf8')))).toEqual([]);
+    }
+    // …and the origin is shipped, its libraries behind import().
+    expect(reachableFrom('main.ts').has('origins/gcp-workload-identity/google-token.ts')).toBe(true);
+    expect(readFileSync(join(SRC, 'origins/gcp-workload-identity/google-token.ts'), 'utf8')).toMatch(/import\('google-auth-library'\)/);
   });
 });

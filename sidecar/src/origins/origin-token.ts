@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { decodeJwt } from 'jose';
+import { decodeJwt } from 'jose/jwt/decode'; // the subpath: the full entry loads all of jose at start (ADR 38)
 import { PortcullisError, VOLUME_NAMES } from '@portcullis/shared';
 import { credentialFromFile } from './credential-value.js';
 import type { OriginDeps } from './origin.js';

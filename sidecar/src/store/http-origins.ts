@@ -1,11 +1,12 @@
 import type { ResolvedHttpSource } from '@portcullis/shared';
-import { azureKeyOf, openAzureWorkloadIdentity } from '../origins/azure-workload-identity/open.js';
-import { gcpKeyOf, openGcpWorkloadIdentity } from '../origins/gcp-workload-identity/open.js';
-import { githubAppKeyOf, openGithubApp } from '../origins/github-app/open.js';
-import { oauth2KeyOf, openOAuth2Http } from '../origins/oauth2/open.js';
+import { azureKeyOf } from '../origins/azure-workload-identity/key.js';
+import { gcpKeyOf } from '../origins/gcp-workload-identity/key.js';
+import { githubAppKeyOf } from '../origins/github-app/key.js';
+import { openLazily } from '../origins/lazy-open.js';
+import { oauth2KeyOf } from '../origins/oauth2/key.js';
 import type { Origin, OriginDeps } from '../origins/origin.js';
 import { openSecretFileOrigin, secretFilePath } from '../origins/secret-file/open.js';
-import { openVaultHttp, vaultKeyOf } from '../origins/vault/open.js';
+import { vaultKeyOf } from '../origins/vault/key.js';
 
 /** What the origin of an http source depends on besides its spec (files, the workload): part of the source's configuration key. */
 export function httpOriginKey(resolved: ResolvedHttpSource, deps: OriginDeps): string {
@@ -26,21 +27,26 @@ export function httpOriginKey(resolved: ResolvedHttpSource, deps: OriginDeps): s
   }
 }
 
-/** Opens the origin the resolved spec names (origins/README.md). */
+/**
+ * Opens the origin the resolved spec names (origins/README.md). Only the Secret-file origin is loaded at
+ * start; every other origin's code, and its library (oauth4webapi, jose, @azure/identity, google-auth-library), is imported
+ * when the first source of its kind is opened (ADR 38; shipped-imports.test.ts keeps it so).
+ */
 export async function openHttpOrigin(resolved: ResolvedHttpSource, deps: OriginDeps): Promise<Origin<string>> {
   const origin = resolved.origin;
+  const source = resolved.name;
   switch (origin.kind) {
     case 'secretRef':
       return openSecretFileOrigin(resolved, origin.secretRef, deps);
     case 'vault':
-      return openVaultHttp(resolved, origin, deps);
+      return openLazily(source, 'Vault origin', deps, () => import('../origins/vault/open.js'), (m) => m.openVaultHttp(resolved, origin, deps));
     case 'azureWorkloadIdentity':
-      return openAzureWorkloadIdentity(resolved, origin, deps);
+      return openLazily(source, 'Azure workload identity origin', deps, () => import('../origins/azure-workload-identity/open.js'), (m) => m.openAzureWorkloadIdentity(resolved, origin, deps));
     case 'gcpWorkloadIdentity':
-      return openGcpWorkloadIdentity(resolved, origin, deps);
+      return openLazily(source, 'GCP workload identity origin', deps, () => import('../origins/gcp-workload-identity/open.js'), (m) => m.openGcpWorkloadIdentity(resolved, origin, deps));
     case 'githubApp':
-      return openGithubApp(resolved, origin, deps);
+      return openLazily(source, 'GitHub App origin', deps, () => import('../origins/github-app/open.js'), (m) => m.openGithubApp(resolved, origin, deps));
     case 'oauth2':
-      return openOAuth2Http(resolved, origin, deps);
+      return openLazily(source, 'OAuth2 origin', deps, () => import('../origins/oauth2/open.js'), (m) => m.openOAuth2Http(resolved, origin, deps));
   }
 }

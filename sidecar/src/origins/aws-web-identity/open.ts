@@ -1,6 +1,6 @@
 import type { ResolvedAwsSource, ResolvedWebIdentity } from '@portcullis/shared';
 import type { OriginDeps } from '../origin.js';
-import { roleSessionName } from './session-name.js';
+import { sessionNameOf } from './key.js';
 import { stsAssumeRole } from './sts-assume-role.js';
 import { stsTarget } from './sts-endpoint.js';
 import { WebIdentityCredentials } from './web-identity-credentials.js';
@@ -9,11 +9,6 @@ import { WebIdentityCredentials } from './web-identity-credentials.js';
 const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
 /** STS must accept the connection within 3 s and answer each of the SDK's (up to 3) attempts within 10 s. */
 const STS_TIMEOUTS = { connectTimeoutMs: 3_000, requestTimeoutMs: 10_000 } as const;
-
-/** The session name STS calls of this pod use; undefined until the pod identity is verified. */
-export function sessionNameOf(deps: Pick<OriginDeps, 'workload'>): string | undefined {
-  return deps.workload ? roleSessionName(deps.workload) : undefined;
-}
 
 /**
  * The web-identity origin of an aws source: AssumeRoleWithWebIdentity with the pod's projected token

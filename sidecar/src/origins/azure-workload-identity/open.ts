@@ -1,6 +1,6 @@
 import type { ResolvedAzureWorkloadIdentity, ResolvedHttpSource } from '@portcullis/shared';
 import { injectionCharset } from '../../inject/http-injection.js';
-import { MintedTokenOrigin, workloadOf } from '../minted-token.js';
+import { MintedTokenOrigin } from '../minted-token.js';
 import type { Origin, OriginDeps } from '../origin.js';
 import { originTokenFile } from '../origin-token.js';
 import { entraError } from './entra-error.js';
@@ -11,11 +11,6 @@ import { entraTokenClient } from './entra-token.js';
  * end, so refreshing at 5 minutes asks Entra for a new one instead of getting the cached one back.
  */
 const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
-
-/** What an Azure origin depends on besides its spec: equal keys keep the origin (and its token) across edits. */
-export function azureKeyOf(source: string, deps: OriginDeps): string {
-  return JSON.stringify({ tokens: deps.originTokensDir, source, workload: workloadOf(deps) });
-}
 
 /**
  * The Azure workload identity origin of an http source: the pod's projected token (the source's own

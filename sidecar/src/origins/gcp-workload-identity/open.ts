@@ -1,6 +1,6 @@
 import type { ResolvedGcpWorkloadIdentity, ResolvedHttpSource } from '@portcullis/shared';
 import { injectionCharset } from '../../inject/http-injection.js';
-import { MintedTokenOrigin, workloadOf } from '../minted-token.js';
+import { MintedTokenOrigin } from '../minted-token.js';
 import type { Origin, OriginDeps } from '../origin.js';
 import { originTokenFile } from '../origin-token.js';
 import { googleError } from './google-error.js';
@@ -11,11 +11,6 @@ import { googleTokenClient } from './google-token.js';
  * end leaves room for gaxios' retries while the old token still works.
  */
 const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
-
-/** What a GCP origin depends on besides its spec: equal keys keep the origin (and its token) across edits. */
-export function gcpKeyOf(source: string, deps: OriginDeps): string {
-  return JSON.stringify({ tokens: deps.originTokensDir, source, workload: workloadOf(deps) });
-}
 
 /**
  * The GCP workload identity federation origin of an http source: the pod's projected token (the source's

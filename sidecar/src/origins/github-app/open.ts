@@ -1,7 +1,7 @@
 import { PortcullisError, type ResolvedGithubApp, type ResolvedHttpSource } from '@portcullis/shared';
 import { injectionCharset } from '../../inject/http-injection.js';
 import { credentialFromFile } from '../credential-value.js';
-import { MintedTokenOrigin, workloadOf } from '../minted-token.js';
+import { MintedTokenOrigin } from '../minted-token.js';
 import type { Origin, OriginDeps } from '../origin.js';
 import { secretFilePath } from '../secret-file/open.js';
 import { appJwt, appPrivateKey } from './app-jwt.js';
@@ -9,11 +9,6 @@ import { mintInstallationToken } from './installation-token.js';
 
 /** Installation tokens live one hour; a new one is minted 5 minutes before the current one ends. */
 const REFRESH_BEFORE_EXPIRY_MS = 5 * 60_000;
-
-/** What a GitHub App origin depends on besides its spec: the key file and the workload. */
-export function githubAppKeyOf(resolved: ResolvedHttpSource, spec: ResolvedGithubApp, deps: OriginDeps): string {
-  return JSON.stringify({ key: secretFilePath(deps.secretsDir, resolved.name, spec.privateKey.key), workload: workloadOf(deps) });
-}
 
 /**
  * The GitHub App origin of an http source: an app JWT signed with the private key from the source's

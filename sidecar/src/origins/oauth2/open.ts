@@ -24,16 +24,6 @@ function workloadOf(deps: OriginDeps): string | undefined {
   return w ? `${w.namespace}/${w.serviceAccount}/${w.podName}` : undefined;
 }
 
-/** What an OAuth2 origin depends on besides its spec: equal keys keep the origin (and its token) across edits. */
-export function oauth2KeyOf(source: string, spec: ResolvedOAuth2Origin, deps: OriginDeps): string {
-  const auth = spec.clientAuth;
-  return JSON.stringify({
-    secret: auth.method === 'none' ? undefined : secretFilePath(deps.secretsDir, source, auth.secretKey),
-    assertion: spec.originToken === undefined ? undefined : originTokenFile(source, deps).path,
-    workload: workloadOf(deps),
-  });
-}
-
 /** The token is minted for this pod, and each mint names it: nothing is minted before the identity is verified. */
 class AwaitingIdentity implements Origin<never> {
   readonly principal: Readonly<Record<string, string>> = {};

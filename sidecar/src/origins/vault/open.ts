@@ -8,7 +8,7 @@ import {
   type ResolvedVaultHttpOrigin,
 } from '@portcullis/shared';
 import { injectionCharset } from '../../inject/http-injection.js';
-import { sessionNameOf } from '../aws-web-identity/open.js';
+import { sessionNameOf } from '../aws-web-identity/key.js';
 import { credentialFromFile, credentialValueProblem, type CredentialCharset } from '../credential-value.js';
 import type { Origin, OriginDeps } from '../origin.js';
 import { AwsEngineOrigin } from './aws-engine-origin.js';
@@ -17,12 +17,6 @@ import { VaultKvOrigin } from './kv-origin.js';
 import { kubernetesLogin, lookupSelf } from './login.js';
 import { VaultSession } from './session.js';
 import { vaultHttp, type VaultTransport } from './vault-http.js';
-
-/** What a Vault origin depends on besides its spec: equal keys keep the origin (and its token) across edits. */
-export function vaultKeyOf(spec: ResolvedVaultConnection, deps: OriginDeps): string {
-  const w = deps.workload;
-  return JSON.stringify({ address: spec.address.href, jwt: deps.vaultJwtFile, tokenFile: deps.vaultTokenFile, workload: w ? `${w.namespace}/${w.serviceAccount}/${w.podName}` : undefined });
-}
 
 /** Every call to Vault must be answered within this. */
 const VAULT_TIMEOUT_MS = 5_000;
