@@ -159,8 +159,10 @@ describe('openOAuth2Http against a loopback token endpoint', () => {
     expect(server.calls).toHaveLength(1);
     offsetMs = 76_000;
     expect(await origin.get()).toBe('at-1'); // served while the refresh runs
-    await new Promise((r) => setTimeout(r, 100));
+    // The refresh runs in the background: wait for it (a fixed 100 ms failed once on a loaded machine).
+    for (let i = 0; i < 200 && server.calls.length < 2; i++) await new Promise((r) => setTimeout(r, 25));
     expect(server.calls).toHaveLength(2);
+    for (let i = 0; i < 200 && (await origin.get()) === 'at-1'; i++) await new Promise((r) => setTimeout(r, 25));
     expect(await origin.get()).toBe('at-2');
   });
 
