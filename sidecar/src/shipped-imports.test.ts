@@ -125,4 +125,15 @@ describe('what the executable loads at start (ADR 38)', () => {
     expect(readFileSync(join(SRC, 'store/parse-resources.ts'), 'utf8')).toMatch(/from 'yaml'/);
     expect(reachableFrom('main.ts').has('store/file-store.ts')).toBe(true);
   });
+
+  it('loads google-auth-library and undici only on a GCP source\'s first mint (ADR 39): no module loaded at start imports them', () => {
+    const packageImport = (pkg: string): RegExp => new RegExp(`^(?:import|export)\\s+(?!type\\b)[^;]*?\\bfrom\\s*'${pkg}[/']`, 'm');
+    const atStart = [...loadedAtStart('main.ts')];
+    for (const pkg of ['google-auth-library', 'undici']) {
+      expect(atStart.filter((f) => packageImport(pkg).test(readFileSync(join(SRC, f), 'utf8')))).toEqual([]);
+    }
+    // …and the origin is shipped, its libraries behind import().
+    expect(reachableFrom('main.ts').has('origins/gcp-workload-identity/google-token.ts')).toBe(true);
+    expect(readFileSync(join(SRC, 'origins/gcp-workload-identity/google-token.ts'), 'utf8')).toMatch(/import\('google-auth-library'\)/);
+  });
 });

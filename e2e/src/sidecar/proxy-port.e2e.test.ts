@@ -154,7 +154,7 @@ describe('HTTPS_PROXY port of the shipped sidecar, with curl', () => {
     const viaName = await curl('https://localhost/');
     expect(viaName.code).toBe(403);
     const line = await lastAudit('localhost', 'EGRESS_ADDRESS_BLOCKED');
-    expect(line).toMatchObject({ status: 403, decision: { rule: 'any-host' }, egress: { kind: 'tunnel', port: 443, address: null } });
+    expect(line).toMatchObject({ status: 403, decision: { rule: 'any-host', forwarded: false, reason: expect.stringContaining('not forwarded (EGRESS_ADDRESS_BLOCKED') }, egress: { kind: 'tunnel', port: 443, address: null } });
     // A trailing dot or upper case is the same host, not a way around the rules.
     const dotted = await curl('https://LOCALHOST./');
     expect(dotted.code).toBe(403);

@@ -12,14 +12,27 @@ export const PROXY_CA_FILE = `${PROXY_CA_DIR}/ca.crt`;
 /** The system roots plus the pod CA (for runtimes that replace their roots: SSL_CERT_FILE, REQUESTS_CA_BUNDLE, …). */
 export const PROXY_CA_BUNDLE_FILE = `${PROXY_CA_DIR}/ca-bundle.crt`;
 
+/** What NO_PROXY keeps away from the proxy besides loopback: the cluster's own names and addresses. */
+export interface NoProxyTargets {
+  /** The cluster DNS domain (cluster.local unless the cluster was set up with another). */
+  readonly clusterDomain: string;
+  /** The Service CIDRs (e.g. 10.96.0.0/12), so calls to a Service's ClusterIP go direct; may be empty. */
+  readonly serviceCidrs: readonly string[];
+}
+
+/** The NO_PROXY value: loopback, `.svc` and the cluster domain, then the Service CIDRs. */
+export function noProxyValue(targets: NoProxyTargets): string {
+  return ['localhost', '127.0.0.1', '::1', '.svc', `.${targets.clusterDomain}`, ...targets.serviceCidrs].join(',');
+}
+
 /**
  * The env vars an app container gets in proxy mode (none overrides what the user set): the proxy, for
- * every runtime's spelling, what bypasses it (loopback and in-cluster names), and the trust variables the
- * common runtimes read.
+ * every runtime's spelling, what bypasses it (loopback, in-cluster names and Service addresses), and the
+ * trust variables the common runtimes read.
  */
-export function proxyModeEnv(port: number, clusterDomain: string): { name: string; value: string }[] {
+export function proxyModeEnv(port: number, targets: NoProxyTargets): { name: string; value: string }[] {
   const proxy = `http://127.0.0.1:${port}`;
-  const noProxy = ['localhost', '127.0.0.1', '::1', '.svc', `.${clusterDomain}`].join(',');
+  const noProxy = noProxyValue(targets);
   return [
     { name: 'HTTPS_PROXY', value: proxy },
     { name: 'https_proxy', value: proxy },

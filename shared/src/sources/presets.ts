@@ -94,8 +94,9 @@ export const HTTP_PRESETS: Readonly<Record<HttpPreset, HttpPresetDefaults>> = {
   gcs: {
     upstream: 'https://storage.googleapis.com',
     injection: { type: 'Bearer' },
-    // The Cloud Storage libraries' endpoint override: with it they send no credential of their own.
-    env: [url('STORAGE_EMULATOR_HOST')],
+    // For the client's apiEndpoint option. Not STORAGE_EMULATOR_HOST: Node's @google-cloud/storage puts
+    // its JSON API paths under that without /storage/v1, which Google does not serve.
+    env: [url('GCS_API_ENDPOINT')],
     errorShape: 'google',
   },
   'vertex-ai': {

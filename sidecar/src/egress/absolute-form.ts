@@ -76,6 +76,7 @@ export function createAbsoluteFormHandler(deps: EgressDeps, log: Logger): (req: 
       setFraming(headers, framing);
       const t0 = performance.now();
       const up = nodeHttp.request({ host: address, port: target.port, method: req.method, path: target.path, headers, setHost: false, agent: false, timeout: deps.connectTimeoutMs });
+      up.once('socket', (socket) => socket.once('connect', () => (x.forwarded = true)));
       up.on('timeout', () => up.destroy(new PortcullisError('UPSTREAM_TIMEOUT', `${target.host}:${target.port} did not answer within ${deps.connectTimeoutMs} ms`)));
       up.on('error', (err) => fail(isPortcullisError(err) ? err : new PortcullisError('UPSTREAM_UNREACHABLE', `cannot reach ${target.host}:${target.port} (${(err as NodeJS.ErrnoException).code ?? err.message})`, { cause: err })));
       up.on('response', (upRes) => {

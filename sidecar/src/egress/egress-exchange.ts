@@ -45,6 +45,8 @@ export interface EgressExchange {
   /** The address connected to: the one that was checked. */
   address: string | null;
   decision: HostDecision | undefined;
+  /** True once the connection to the host is open: a rule may allow what the guard or DNS then refuses. */
+  forwarded: boolean;
   error: PortcullisError | undefined;
   status: number;
   bytesIn: number;
@@ -65,6 +67,7 @@ export function newEgressExchange(deps: EgressDeps, kind: 'tunnel' | 'http', met
     path: '',
     address: null,
     decision: undefined,
+    forwarded: false,
     error: undefined,
     status: 0,
     bytesIn: 0,
@@ -106,6 +109,18 @@ function decisionLabel(x: EgressExchange): string {
 
 const round3 = (ms: number): number => Math.round(ms * 1000) / 1000;
 
+/**
+ * The audit line's decision: the host rules' verdict, but `forwarded` says whether the connection to the
+ * host was opened. A rule that allows the host does not make a tunnel the address guard refused (or that
+ * DNS, the host or the app ended first) a forwarded one; the reason then says why it was not.
+ */
+function egressDecision(x: EgressExchange): AuditRecord['decision'] {
+  const decision = decisionOf(x.decision, x.error?.code ?? 'no decision');
+  if (!x.decision?.forward || x.forwarded) return decision;
+  const why = x.error ? `${x.error.code}: ${x.error.message}` : 'the app closed the connection before the host was reached';
+  return { ...decision, forwarded: false, reason: `${decision.reason}, not forwarded (${why})` };
+}
+
 /** Writes the audit line and counts the exchange; called once when both sides are closed. */
 export function recordEgress(x: EgressExchange, audit: AuditLog, metrics: EgressMetrics): void {
   metrics.tunnels.inc({ kind: x.kind, decision: decisionLabel(x) });
@@ -121,7 +136,7 @@ export function recordEgress(x: EgressExchange, audit: AuditLog, metrics: Egress
     host: x.host,
     path: x.path,
     query: '',
-    decision: decisionOf(x.decision, x.error?.code ?? 'no decision'),
+    decision: egressDecision(x),
     egress: { kind: x.kind, port: x.port, address: x.address },
     status: x.status,
     error: x.error?.code ?? null,

@@ -135,7 +135,8 @@ describe('HTTPS_PROXY port: tunnels to hosts without a source', () => {
     const answer = await connectVia(h.port, 'unlisted.test:443');
     expect(answer.status).toBe(403);
     expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'EGRESS_ADDRESS_BLOCKED' } });
-    await eventually(() => expect(h?.audit[0]).toMatchObject({ decision: { effect: 'Deny', mode: 'Audit', forwarded: true }, error: 'EGRESS_ADDRESS_BLOCKED' }));
+    // Audit mode would have let it through; the guard did not, and the line says so.
+    await eventually(() => expect(h?.audit[0]).toMatchObject({ decision: { effect: 'Deny', mode: 'Audit', forwarded: false, reason: expect.stringContaining('not forwarded (EGRESS_ADDRESS_BLOCKED') }, error: 'EGRESS_ADDRESS_BLOCKED' }));
   });
 
   it('forwards a would-deny in Audit mode to a host that is not guarded', async () => {
@@ -222,6 +223,17 @@ describe('HTTPS_PROXY port: SSRF guard', () => {
     expect(answer.status).toBe(403);
     expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'EGRESS_ADDRESS_BLOCKED' } });
     await eventually(() => expect(h?.audit[0]).toMatchObject({ status: 403, error: 'EGRESS_ADDRESS_BLOCKED', egress: { address: null } }));
+    // The wildcard rule allowed the host; the audit line still must not claim the tunnel was forwarded.
+    expect(h.audit[0]?.decision).toMatchObject({ effect: 'Allow', rule: 'any', forwarded: false, reason: expect.stringMatching(/^allowed by rule, not forwarded \(EGRESS_ADDRESS_BLOCKED: Portcullis refused a tunnel to .+, a .+ address/) });
+  });
+
+  it('audits a tunnel to an allowed host that refuses the connection as not forwarded, with the reason', async () => {
+    // Port 1 (tcpmux) on loopback: privileged and served by nothing here, so the connection is refused.
+    const closed = 1;
+    h = await startEgressHarness({ policies: [egressPolicy('local', [{ name: 'named', effect: 'Allow', hosts: ['api.partner.test'], ports: [closed] }])], hosts: { 'api.partner.test': ['127.0.0.1'] } });
+    const answer = await connectVia(h.port, `api.partner.test:${closed}`);
+    expect(answer.status).toBe(502);
+    await eventually(() => expect(h?.audit[0]).toMatchObject({ error: 'UPSTREAM_UNREACHABLE', decision: { effect: 'Allow', forwarded: false, reason: expect.stringContaining('not forwarded (UPSTREAM_UNREACHABLE') } }));
   });
 
   it('opens a guarded address only for a rule that names the host exactly, and resolves the name once', async () => {

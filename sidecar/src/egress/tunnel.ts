@@ -110,6 +110,7 @@ export function createTunnelHandler(deps: EgressDeps, log: Logger): (req: Incomi
       const t0 = performance.now();
       const upstream = await openUpstream(address, target.port, deps.connectTimeoutMs);
       x.upstreamMs = performance.now() - t0;
+      x.forwarded = true;
       if (client.destroyed) {
         upstream.destroy();
         x.status = 499;

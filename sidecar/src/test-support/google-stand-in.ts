@@ -30,6 +30,8 @@ export interface StandInServiceAccount {
   readonly email: string;
   /** principal://iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<pool>/subject/<sub> */
   readonly members: readonly string[];
+  /** Lifetime of this account's access tokens; the stand-in's tokenLifetimeSeconds when unset. */
+  readonly tokenLifetimeSeconds?: number;
 }
 
 export interface GoogleStandInOptions {
@@ -49,6 +51,8 @@ export interface GoogleCall {
   /** STS: the token's sub; IAM: the caller's principal (when its token was known). */
   readonly subject: string;
   readonly scopes: readonly string[];
+  /** IAM: the service account asked for. */
+  readonly account?: string;
   readonly error?: string;
 }
 
@@ -92,6 +96,21 @@ async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** generateAccessToken's JSON body, or undefined when it is not JSON. */
+function jsonBody(text: string): { scope?: unknown; lifetime?: unknown } | undefined {
+  try {
+    return JSON.parse(text) as { scope?: unknown; lifetime?: unknown };
+  } catch {
+    return undefined;
+  }
+}
+
+/** generateAccessToken's lifetime ("3600s"), in seconds; 3600 when absent. */
+function lifetimeSeconds(lifetime: unknown): number {
+  const m = /^([0-9]+)s$/.exec(typeof lifetime === 'string' ? lifetime : '3600s');
+  return Number(m?.[1] ?? 3600);
 }
 
 /** The pool of a provider name: //iam.googleapis.com/projects/N/locations/global/workloadIdentityPools/P */
@@ -175,7 +194,7 @@ export async function startGoogleStandIn(opts: GoogleStandInOptions): Promise<Go
   async function generate(req: IncomingMessage, res: ServerResponse, email: string): Promise<void> {
     const refuse = (status: number, message: string, principal = '', scopes: readonly string[] = []): void => {
       answer(res, status, { error: { code: status, message, status: RPC_STATUS[status] ?? 'UNKNOWN' } });
-      calls.push({ service: 'iam', status, subject: principal, scopes, error: RPC_STATUS[status] ?? 'UNKNOWN' });
+      calls.push({ service: 'iam', status, subject: principal, scopes, account: decodeURIComponent(email), error: RPC_STATUS[status] ?? 'UNKNOWN' });
     };
     const text = await readBody(req);
     const bearer = /^Bearer (\S+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '';
@@ -183,24 +202,19 @@ export async function startGoogleStandIn(opts: GoogleStandInOptions): Promise<Go
     if (!caller || !caller.principal.startsWith('principal://')) {
       return refuse(401, 'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.');
     }
-    let body: { scope?: unknown; lifetime?: unknown };
-    try {
-      body = JSON.parse(text) as typeof body;
-    } catch {
-      return refuse(400, 'Invalid JSON payload received.', caller.principal);
-    }
+    const body = jsonBody(text);
+    if (body === undefined) return refuse(400, 'Invalid JSON payload received.', caller.principal);
     const scopes = Array.isArray(body.scope) ? body.scope.filter((s): s is string => typeof s === 'string') : [];
     const account = opts.serviceAccounts.find((a) => a.email === decodeURIComponent(email));
     if (!account || !account.members.includes(caller.principal)) {
       return refuse(403, "Permission 'iam.serviceAccounts.getAccessToken' denied on resource (or it may not exist).", caller.principal, scopes);
     }
     if (scopes.length === 0) return refuse(400, 'Scope required.', caller.principal, scopes);
-    const lifetime = /^([0-9]+)s$/.exec(typeof body.lifetime === 'string' ? body.lifetime : '3600s');
-    const requested = Number(lifetime?.[1] ?? 3600);
+    const requested = lifetimeSeconds(body.lifetime);
     if (requested > 3600) return refuse(400, 'The lifetime must be at most 3600s.', caller.principal, scopes);
-    const { token, expiresAtMs } = issue(`serviceAccount:${account.email}`, scopes, Math.min(requested, opts.tokenLifetimeSeconds));
+    const { token, expiresAtMs } = issue(`serviceAccount:${account.email}`, scopes, Math.min(requested, account.tokenLifetimeSeconds ?? opts.tokenLifetimeSeconds));
     answer(res, 200, { accessToken: token, expireTime: new Date(Math.floor(expiresAtMs / 1000) * 1000).toISOString().replace('.000Z', 'Z') });
-    calls.push({ service: 'iam', status: 200, subject: caller.principal, scopes });
+    calls.push({ service: 'iam', status: 200, subject: caller.principal, scopes, account: account.email });
   }
 
   const server: Server = createServer({ cert: opts.pki.leaf.certPem, key: opts.pki.leaf.keyPem }, (req, res) => {

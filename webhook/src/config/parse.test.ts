@@ -24,6 +24,21 @@ describe('parseOptions', () => {
     expect(() => parseOptions([...minimal, '--pod-role-controller', 'yes'], {})).toThrow(/--pod-role-controller "yes" is invalid/);
   });
 
+  it('gives proxy-mode pods NO_PROXY for cluster.local by default, and for the cluster domain and Service CIDRs it is told', () => {
+    expect(parseOptions(minimal, {}).injector.proxyMode).toEqual({ clusterDomain: 'cluster.local', serviceCidrs: [] });
+    const o = parseOptions([...minimal, '--cluster-domain', 'Corp.Internal.', '--service-cidrs', '10.96.0.0/12, fd00:10:96::/108,10.96.0.0/12'], {});
+    expect(o.injector.proxyMode).toEqual({ clusterDomain: 'corp.internal', serviceCidrs: ['10.96.0.0/12', 'fd00:10:96::/108'] });
+  });
+
+  it.each([
+    [['--cluster-domain', 'cluster local'], /--cluster-domain "cluster local" is invalid: expected a DNS domain/],
+    [['--service-cidrs', '10.96.0.0'], /--service-cidrs "10.96.0.0" is invalid: expected CIDRs/],
+    [['--service-cidrs', '10.96.0.0/33'], /--service-cidrs "10.96.0.0\/33" is invalid/],
+    [['--service-cidrs', 'svc.example/12'], /--service-cidrs "svc.example\/12" is invalid/],
+  ])('refuses proxy-mode settings %j', (args, message) => {
+    expect(() => parseOptions([...minimal, ...args], {})).toThrow(message);
+  });
+
   it('takes the namespace and identity from the downward API env', () => {
     const o = parseOptions(['--sidecar-image', 'i'], { POD_NAMESPACE: 'ns', POD_NAME: 'webhook-0' });
     expect(o).toMatchObject({ namespace: 'ns', identity: 'webhook-0' });

@@ -4,6 +4,7 @@ import { defaultHoldCommand, type InjectorConfig, type PullPolicy } from '../inj
 import { isQuantity } from '../inject/quantity.js';
 import { boolean, integer, invalid, list, oneOf, required, type Values } from './flags.js';
 import type { LogLevel, WebhookOptions } from './options.js';
+import { noProxyTargets } from './proxy-mode.js';
 import { tlsOptions } from './tls.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -19,7 +20,7 @@ const STRING_FLAGS = [
   'cert-renew-before-seconds', 'ca-propagation-seconds', 'cert-check-interval-seconds', 'lease-name',
   'lease-duration-seconds', 'lease-retry-interval-seconds', 'status-controller', 'check-secrets',
   'status-resync-seconds', 'pod-role-controller', 'pod-role-resync-seconds', 'log-level', 'sidecar-redis-address', 'sidecar-redis-tls', 'sidecar-redis-secret',
-  'sidecar-redis-password-key', 'sidecar-redis-ca-key',
+  'sidecar-redis-password-key', 'sidecar-redis-ca-key', 'cluster-domain', 'service-cidrs',
 ] as const;
 
 export const FLAG_NAMES: readonly string[] = STRING_FLAGS;
@@ -106,6 +107,7 @@ function injector(v: Values, namespace: string): Omit<InjectorConfig, 'nativeSid
     holdCommand: (adminPort) => defaultHoldCommand(adminPort),
     imagePullSecrets: pullSecrets(v),
     redis: redisConfig(v),
+    proxyMode: noProxyTargets(v),
   };
 }
 

@@ -1,5 +1,5 @@
 // The injector's configuration: parsed once by config/parse.ts, then passed to the pure injector.
-import type { SidecarLogLevel } from '@portcullis/shared';
+import type { NoProxyTargets, SidecarLogLevel } from '@portcullis/shared';
 
 export type ResourceName = 'cpu' | 'memory';
 export type Quantities = Readonly<Partial<Record<ResourceName, string>>>;
@@ -51,6 +51,8 @@ export interface InjectorConfig {
    * Secret of that name in each injected pod's namespace, mounted into the sidecar container only.
    */
   readonly redis?: InjectorRedis | undefined;
+  /** Proxy-mode pods: the cluster domain and Service CIDRs their NO_PROXY names (--cluster-domain, --service-cidrs). */
+  readonly proxyMode: NoProxyTargets;
 }
 
 export interface InjectorRedis {

@@ -13,6 +13,8 @@ export interface InjectionStatus {
   readonly volumes: readonly string[];
   /** HTTPS_PROXY mode was injected: containers added later get its env vars and CA mount too. */
   readonly proxyMode?: true;
+  /** The HTTPS_PROXY port it was given (PROXY_MODE_PORT unless the pod held that; absent on older pods: the default). */
+  readonly proxyPort?: number;
 }
 
 export interface Injection {

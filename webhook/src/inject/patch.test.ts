@@ -100,6 +100,34 @@ describe('planInjection', () => {
     expect(planFor(out).patch).toEqual([]);
   });
 
+  it('moves the HTTPS_PROXY port off a port a selected source listens on, and keeps it for containers added on reinvocation', () => {
+    const proxyMode = { ...inject, [ANNOTATIONS.proxyMode]: 'true' };
+    const onDefault = { ...sources.find((s) => s.metadata.name === 'openai'), spec: { ...sources.find((s) => s.metadata.name === 'openai')?.spec, port: 15191 } } as (typeof sources)[number];
+    const pod = base(proxyMode);
+    const plan = planFor(pod, TEST_CONFIG, [onDefault]);
+    expect(plan.warnings).toContain("CredentialSource openai uses port 15191: the HTTPS_PROXY port (HTTPS_PROXY, --proxy-port) is 15192 instead");
+    const first = apply(pod, plan);
+    const args = first.spec?.initContainers?.[0]?.args ?? [];
+    expect(args[args.indexOf('--proxy-port') + 1]).toBe('15192');
+    first.spec?.containers.push({ name: 'late', image: 'late:1' });
+    const out = apply(first, planFor(first, TEST_CONFIG, [onDefault]));
+    const late = out.spec?.containers.find((c) => c.name === 'late')?.env ?? [];
+    expect(late.find((e) => e.name === 'HTTPS_PROXY')?.value).toBe('http://127.0.0.1:15192');
+    expect(planFor(out, TEST_CONFIG, [onDefault]).patch).toEqual([]);
+  });
+
+  it('gives containers added to a proxy-mode pod injected before the port was recorded the default port', () => {
+    const pod = base({ ...inject, [ANNOTATIONS.proxyMode]: 'true' });
+    const first = apply(pod, planFor(pod));
+    const annotations = first.metadata?.annotations ?? {};
+    const status = JSON.parse(annotations[ANNOTATIONS.status] ?? '{}') as Record<string, unknown>;
+    delete status.proxyPort;
+    annotations[ANNOTATIONS.status] = JSON.stringify(status);
+    first.spec?.containers.push({ name: 'late', image: 'late:1' });
+    const out = apply(first, planFor(first));
+    expect(out.spec?.containers.find((c) => c.name === 'late')?.env?.find((e) => e.name === 'HTTPS_PROXY')?.value).toBe('http://127.0.0.1:15191');
+  });
+
   it('leaves an injected pod whose sidecar the API server has defaulted alone', () => {
     const out = apply(base(inject), planFor(base(inject)));
     const sidecar = out.spec?.initContainers?.[0] as V1Container;

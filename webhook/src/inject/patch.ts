@@ -1,5 +1,5 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { SIDECAR_CONTAINER_NAME, type CredentialSource } from '@portcullis/shared';
+import { PROXY_MODE_PORT, SIDECAR_CONTAINER_NAME, type CredentialSource } from '@portcullis/shared';
 import { ANNOTATIONS } from './annotations.js';
 import { checkNames } from './clash.js';
 import type { InjectorConfig } from './config.js';
@@ -7,7 +7,7 @@ import { envForSources } from './env.js';
 import { jsonDiff, type JsonPatchOperation } from './json-diff.js';
 import { inject, isInjected, markSkipped, reconcileInjected, type InjectionStatus } from './mutate.js';
 import { sidecarSettings } from './overrides.js';
-import { chooseAdminPort, declaredPorts, sourcePortWarnings } from './ports.js';
+import { chooseAdminPort, chooseProxyPort, declaredPorts, sourcePortWarnings } from './ports.js';
 import { selectSources } from './select-sources.js';
 import { sidecarContainer } from './sidecar-container.js';
 import { appAdditions, proxyModeFor, proxyModeInjection, proxyPortOf, proxyStatus, withProxyVolume } from './proxy-mode.js';
@@ -61,18 +61,22 @@ function recordedSources(pod: V1Pod): string[] | undefined {
 
 const proxyModeMessage = (status: InjectionStatus): string => (status.proxyMode === true ? ' in HTTPS_PROXY mode' : '');
 
-function recordedProxyMode(pod: V1Pod): boolean {
+/** The HTTPS_PROXY port an injected pod was given; undefined when it is not in proxy mode. */
+function recordedProxyPort(pod: V1Pod): number | undefined {
   try {
-    return (JSON.parse(pod.metadata?.annotations?.[ANNOTATIONS.status] ?? '') as Partial<InjectionStatus>).proxyMode === true;
+    const status = JSON.parse(pod.metadata?.annotations?.[ANNOTATIONS.status] ?? '') as Partial<InjectionStatus>;
+    if (status.proxyMode !== true) return undefined;
+    return typeof status.proxyPort === 'number' && Number.isInteger(status.proxyPort) ? status.proxyPort : PROXY_MODE_PORT;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
 function reinvoked(req: InjectionRequest, available: readonly CredentialSource[]): InjectionPlan {
   const recorded = recordedSources(req.pod);
   const sources = recorded ? available.filter((cs) => recorded.includes(cs.metadata.name ?? '')) : [];
-  const app = appAdditions(envForSources(sources).vars, recordedProxyMode(req.pod) ? proxyModeInjection() : undefined);
+  const proxyPort = recordedProxyPort(req.pod);
+  const app = appAdditions(envForSources(sources).vars, proxyPort === undefined ? undefined : proxyModeInjection(proxyPort, req.config.proxyMode));
   const patch = jsonDiff(req.pod, reconcileInjected(req.pod, app.env, app.mounts));
   const result = patch.length > 0 ? 'injected' : 'unchanged';
   const message = patch.length > 0 ? 'already injected; env vars added to containers added since' : 'already injected';
@@ -108,15 +112,16 @@ export function planInjection(req: InjectionRequest): InjectionPlan {
   }
   const settings = sidecarSettings(annotations, config);
   const env = envForSources(selection.selected);
-  const proxy = proxyModeFor(annotations);
+  const declared = declaredPorts(pod);
+  const admin = chooseAdminPort(declared, selection.selected);
+  const proxyMode = proxyModeFor(annotations, () => chooseProxyPort(declared, selection.selected, admin.adminPort), config.proxyMode);
+  const proxy = proxyMode.injection;
   const vols = withProxyVolume(sidecarVolumes(selection.selected, config.tokenExpirationSeconds, config.redis), proxy);
   const check = checkNames(pod, vols.volumes.map((v) => v.name));
   if (check.clashes.length > 0) {
     const clashes = check.clashes.map((c) => `[NAME_CLASH] ${c}`);
     return plan({ result: 'denied', reason: 'NameClash', message: clashes.join('; '), warnings: clashes });
   }
-  const declared = declaredPorts(pod);
-  const admin = chooseAdminPort(declared, selection.selected);
   const sources = names(selection.selected);
   const status: InjectionStatus = {
     version: 1,
@@ -135,6 +140,7 @@ export function planInjection(req: InjectionRequest): InjectionPlan {
     ...(selection.unknown.length > 0 ? [unknownWarning(selection.unknown, namespace)] : []),
     ...(check.replaced.length > 0 ? [`replaced a stale copy of the proxy's objects (a spec copied from an injected pod): ${check.replaced.join(', ')}`] : []),
     ...admin.warnings,
+    ...proxyMode.warnings,
     ...sourcePortWarnings(declared, selection.selected),
     ...selection.warnings,
     ...settings.warnings,

@@ -1,8 +1,8 @@
 import type { V1Pod } from '@kubernetes/client-node';
-import { SIDECAR_ADMIN_PORT, SIDECAR_CONTAINER_NAME, type CredentialSource } from '@portcullis/shared';
+import { PROXY_MODE_PORT, SIDECAR_ADMIN_PORT, SIDECAR_CONTAINER_NAME, type CredentialSource } from '@portcullis/shared';
 
-/** How far above the default the webhook looks for a free admin port. */
-const ADMIN_PORT_SEARCH = 100;
+/** How far above the default the webhook looks for a free admin or proxy port. */
+const PORT_SEARCH = 100;
 
 export interface AdminPortChoice {
   readonly adminPort: number;
@@ -21,23 +21,44 @@ export function declaredPorts(pod: V1Pod): ReadonlyMap<number, string> {
   return ports;
 }
 
+export interface PortChoice {
+  readonly port: number;
+  readonly warnings: readonly string[];
+}
+
 /**
- * The proxy's admin port: the default unless a container declares it (Kubernetes would accept the pod
- * and one of the two would fail to bind), else the first port above it that no container declares and
- * no selected source listens on. Deterministic, so a recreated pod gets the same port.
+ * `preferred` unless a container declares it (Kubernetes would accept the pod and one of the two would
+ * fail to bind), a selected source listens on it or the proxy already uses it for something else
+ * (`reserved`); else the first port above it that is free of all three. Deterministic, so a recreated
+ * pod gets the same port. `what` names the port in the warning.
  */
-export function chooseAdminPort(declared: ReadonlyMap<number, string>, selected: readonly CredentialSource[]): AdminPortChoice {
-  const taken = (port: number): boolean => declared.has(port) || selected.some((cs) => cs.spec.port === port);
-  if (!taken(SIDECAR_ADMIN_PORT)) return { adminPort: SIDECAR_ADMIN_PORT, warnings: [] };
-  const holder = declared.get(SIDECAR_ADMIN_PORT);
-  const why = holder !== undefined ? `container ${holder} declares port ${SIDECAR_ADMIN_PORT}` : `a selected CredentialSource uses port ${SIDECAR_ADMIN_PORT}`;
-  for (let port = SIDECAR_ADMIN_PORT + 1; port <= SIDECAR_ADMIN_PORT + ADMIN_PORT_SEARCH; port++) {
-    if (!taken(port)) return { adminPort: port, warnings: [`${why}: the proxy's admin port (probes, /metrics) is ${port} instead`] };
+function choosePort(preferred: number, what: string, declared: ReadonlyMap<number, string>, selected: readonly CredentialSource[], reserved: ReadonlyMap<number, string>): PortChoice {
+  const taken = (port: number): boolean => declared.has(port) || reserved.has(port) || selected.some((cs) => cs.spec.port === port);
+  if (!taken(preferred)) return { port: preferred, warnings: [] };
+  const holder = declared.get(preferred);
+  const source = selected.find((cs) => cs.spec.port === preferred)?.metadata.name;
+  const why =
+    holder !== undefined ? `container ${holder} declares port ${preferred}`
+    : source !== undefined ? `CredentialSource ${source} uses port ${preferred}`
+    : `the proxy's ${reserved.get(preferred) ?? ''} is ${preferred}`;
+  for (let port = preferred + 1; port <= preferred + PORT_SEARCH; port++) {
+    if (!taken(port)) return { port, warnings: [`${why}: ${what} is ${port} instead`] };
   }
   return {
-    adminPort: SIDECAR_ADMIN_PORT,
-    warnings: [`${why} and every port up to ${SIDECAR_ADMIN_PORT + ADMIN_PORT_SEARCH} is taken: the proxy keeps ${SIDECAR_ADMIN_PORT} and one of the two will fail to bind`],
+    port: preferred,
+    warnings: [`${why} and every port up to ${preferred + PORT_SEARCH} is taken: the proxy keeps ${preferred} for ${what} and one of the two will fail to bind`],
   };
+}
+
+/** The proxy's admin port (probes, /metrics): SIDECAR_ADMIN_PORT unless a container or a selected source holds it. */
+export function chooseAdminPort(declared: ReadonlyMap<number, string>, selected: readonly CredentialSource[]): AdminPortChoice {
+  const choice = choosePort(SIDECAR_ADMIN_PORT, "the proxy's admin port (probes, /metrics)", declared, selected, new Map());
+  return { adminPort: choice.port, warnings: choice.warnings };
+}
+
+/** Proxy mode's HTTPS_PROXY port: PROXY_MODE_PORT unless a container, a selected source or the admin port holds it. */
+export function chooseProxyPort(declared: ReadonlyMap<number, string>, selected: readonly CredentialSource[], adminPort: number): PortChoice {
+  return choosePort(PROXY_MODE_PORT, 'the HTTPS_PROXY port (HTTPS_PROXY, --proxy-port)', declared, selected, new Map([[adminPort, 'admin port']]));
 }
 
 /** A source's loopback listener and a container's declared port on the same number cannot both bind. */

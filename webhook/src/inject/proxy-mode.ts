@@ -1,9 +1,7 @@
 import type { V1EnvVar, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import { PROXY_CA_DIR, PROXY_CA_VOLUME, PROXY_MODE_PORT, proxyModeEnv } from '@portcullis/shared';
+import { PROXY_CA_DIR, PROXY_CA_VOLUME, proxyModeEnv, type NoProxyTargets } from '@portcullis/shared';
 import { ANNOTATIONS } from './annotations.js';
-
-/** The cluster DNS suffix NO_PROXY keeps away from the proxy (in-cluster calls go direct). */
-const CLUSTER_DOMAIN = 'cluster.local';
+import type { PortChoice } from './ports.js';
 
 export interface ProxyModeInjection {
   readonly port: number;
@@ -21,23 +19,31 @@ export function wantsProxyMode(annotations: Readonly<Record<string, string>>): b
 }
 
 /**
- * What proxy mode adds: the port, an in-memory emptyDir for the pod CA's certificate (the sidecar writes
- * it at start, before the app starts: a native sidecar is ready first; the CA's key is never written),
- * and the proxy and trust env vars.
+ * What proxy mode adds: the port (PROXY_MODE_PORT unless the pod holds it: ports.ts), an in-memory
+ * emptyDir for the pod CA's certificate (the sidecar writes it at start, before the app starts: a native
+ * sidecar is ready first; the CA's key is never written), and the proxy and trust env vars, with NO_PROXY
+ * naming the cluster's domain and Service CIDRs (in-cluster calls go direct).
  */
-export function proxyModeInjection(): ProxyModeInjection {
+export function proxyModeInjection(port: number, targets: NoProxyTargets): ProxyModeInjection {
   return {
-    port: PROXY_MODE_PORT,
+    port,
     volume: { name: PROXY_CA_VOLUME, emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
     sidecarMount: { name: PROXY_CA_VOLUME, mountPath: PROXY_CA_DIR },
     appMount: { name: PROXY_CA_VOLUME, mountPath: PROXY_CA_DIR, readOnly: true },
-    env: proxyModeEnv(PROXY_MODE_PORT, CLUSTER_DOMAIN),
+    env: proxyModeEnv(port, targets),
   };
 }
 
-/** Proxy mode's injection when the pod asked for it. */
-export function proxyModeFor(annotations: Readonly<Record<string, string>>): ProxyModeInjection | undefined {
-  return wantsProxyMode(annotations) ? proxyModeInjection() : undefined;
+
+/** Proxy mode when the pod asked for it, on the port `choose` picks (with its warnings when it moved). */
+export function proxyModeFor(
+  annotations: Readonly<Record<string, string>>,
+  choose: () => PortChoice,
+  targets: NoProxyTargets,
+): { readonly injection: ProxyModeInjection | undefined; readonly warnings: readonly string[] } {
+  if (!wantsProxyMode(annotations)) return { injection: undefined, warnings: [] };
+  const choice = choose();
+  return { injection: proxyModeInjection(choice.port, targets), warnings: choice.warnings };
 }
 
 /** The sidecar's volumes plus the CA folder (mounted read-write into the sidecar) in proxy mode. */
@@ -52,9 +58,9 @@ export function appAdditions(sourceVars: readonly V1EnvVar[], proxy: ProxyModeIn
   return { env: [...sourceVars, ...proxy.env], mounts: [proxy.appMount] };
 }
 
-/** The status annotation's proxyMode field, so reinvocations give later containers the same. */
-export function proxyStatus(proxy: ProxyModeInjection | undefined): { proxyMode?: true } {
-  return proxy ? { proxyMode: true } : {};
+/** The status annotation's proxyMode and proxyPort fields, so reinvocations give later containers the same. */
+export function proxyStatus(proxy: ProxyModeInjection | undefined): { proxyMode?: true; proxyPort?: number } {
+  return proxy ? { proxyMode: true, proxyPort: proxy.port } : {};
 }
 
 /** The sidecar's --proxy-port, when proxy mode is on. */

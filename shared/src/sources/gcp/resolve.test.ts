@@ -46,7 +46,7 @@ describe('resolveSource with gcpWorkloadIdentity', () => {
   });
 
   it.each([
-    ['gcs', [{ name: 'STORAGE_EMULATOR_HOST', value: 'http://127.0.0.1:18080' }]],
+    ['gcs', [{ name: 'GCS_API_ENDPOINT', value: 'http://127.0.0.1:18080' }]],
     ['vertex-ai', [{ name: 'GOOGLE_VERTEX_BASE_URL', value: 'http://127.0.0.1:18080' }]],
     ['googleapis', []],
   ] as const)('gives the app of preset %s the local URL and no key', (preset, env) => {

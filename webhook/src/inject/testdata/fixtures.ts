@@ -22,6 +22,7 @@ export const TEST_CONFIG: InjectorConfig = Object.freeze({
   tokenExpirationSeconds: 3600,
   holdCommand: (adminPort: number) => defaultHoldCommand(adminPort),
   imagePullSecrets: [],
+  proxyMode: { clusterDomain: 'cluster.local', serviceCidrs: [] },
 });
 
 export interface GoldenCase {
