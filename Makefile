@@ -115,7 +115,7 @@ node-status: build ## is the node running and Ready?
 clean: ## remove build output (keeps the cached binaries in .cache/tools)
 	rm -rf */dist coverage
 
-.PHONY: demo bench soak scale bench-limits fuzz
+.PHONY: demo bench soak scale bench-limits bench-proxy-mode fuzz
 fuzz: build ## property-based fuzzing of every parser between the app and a credential: FUZZ_RUNS (1000000) cases per property, FUZZ_SEED, hang/crash report; never part of test
 	nice node e2e/scripts/fuzz.mjs
 
@@ -131,6 +131,9 @@ scale: build tools ## N cluster-mode sidecars (10…250) on a control plane of i
 bench-limits: build ## what limits add per call: the check + settle in memory and in a real Redis (p50/p99), never part of test -> bench/results/limits-<date>.{json,md}
 	bash e2e/scripts/install-peers.sh >/dev/null
 	node bench/src/limits/main.ts
+
+bench-proxy-mode: build ## HTTPS_PROXY mode's added latency: MITM path vs source port vs direct, call by call side by side (kept-alive and new connection per call), never part of test -> .cache/bench/proxy-mode-<date>.json
+	node bench/src/proxy-mode.ts
 
 demo: build ## the whole flow end to end on a local control plane, narrated (Ctrl-C cleans up)
 	node e2e/dist/demo/main.js

@@ -7,6 +7,7 @@
 #   BENCH_ONLY=a,b             only these scenarios (decision latency throughput sse streaming footprint revocation webhook)
 #   BENCH_WAIT_FOR_LOAD=1.0    first wait (up to 30 min) until the 1-minute load average is below this
 #   BENCH_IDLE=0               skip the idle-memory/start-up run (bench/src/idle-memory.ts, ADR 38) after the scenarios
+#   BENCH_PROXY_MODE=0         skip the HTTPS_PROXY-mode latency run (bench/src/proxy-mode.ts; make bench-proxy-mode runs it alone)
 #   BENCH_PEERS_DIR=dir        the peer binaries (aws-sigv4-proxy, iron-proxy; default ../shared/peers beside
 #                              the repo, never copied into it); without them the peer rows are skipped and say so
 #
@@ -78,6 +79,14 @@ if [[ ${BENCH_IDLE:-1} != 0 && ( -z $ONLY || ,$ONLY, == *,footprint,* ) ]]; then
   idle_json=${results%.json}-idle-memory.json
   say "idle memory and start-up by phase (bench/src/idle-memory.ts) -> ${idle_json#"$ROOT"/}"
   taskset -c 1 node bench/src/idle-memory.ts --starts "$([[ $PROFILE == full ]] && echo 6 || echo 2)" --requests "$([[ $PROFILE == full ]] && echo 20000 || echo 5000)" --json "$idle_json"
+fi
+
+# HTTPS_PROXY mode: the added latency of the MITM path (CONNECT + pod-CA TLS) against the source port and
+# direct, request by request side by side against one sidecar (bench/src/proxy-mode.ts), its own JSON.
+if [[ ${BENCH_PROXY_MODE:-1} != 0 && -z $ONLY ]]; then
+  proxy_json=${results%.json}-proxy-mode.json
+  say "HTTPS_PROXY mode: MITM path vs source port vs direct (bench/src/proxy-mode.ts) -> ${proxy_json#"$ROOT"/}"
+  taskset -c 1 node bench/src/proxy-mode.ts --calls "$([[ $PROFILE == full ]] && echo 5000 || echo 1000)" --fresh-calls "$([[ $PROFILE == full ]] && echo 500 || echo 100)" --json "$proxy_json"
 fi
 
 if [[ $PROFILE == full && -z $ONLY ]]; then

@@ -104,7 +104,11 @@ beforeAll(async () => {
   );
   const started = sidecar.stderr.find((l) => l.includes('portcullis sidecar started')) ?? '{}';
   proxyPort = (JSON.parse(started) as { proxyPort: number }).proxyPort;
-  for (let i = 0; i < 200 && !(await sidecar.readiness()).body.ready; i++) await new Promise((r) => setTimeout(r, 25));
+  // Ready means the pod CA is written and the source port listens; a loaded machine may take seconds.
+  for (let i = 0; !(await sidecar.readiness()).body.ready; i++) {
+    if (i === 600) throw new Error(`the sidecar was not ready after 15 s: ${JSON.stringify((await sidecar.readiness()).body)}\n${sidecar.stderr.join('\n')}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 });
 
 afterAll(async () => {
