@@ -16,6 +16,7 @@ describe('kubectl explain', () => {
     ['csrc.spec.port', 'The port names the source'],
     ['csrc.spec.aws.webIdentity.roleArn', 'ARN of the IAM role to assume'],
     ['csrc.spec.aws.services', 'The AWS services this source serves'],
+    ['csrc.spec.proxyMode', 'A pod annotated portcullis.dev/proxy-mode: "false" stays in port mode'],
     ['csrc.spec.proxyHosts', 'A name listed here wins over those defaults of every source'],
     ['csrc.spec.env.value', "The webhook replaces $(PORTCULLIS_URL) with this source's local URL"],
     ['credentialsource.status.conditions', 'Ready is True when the source is usable'],

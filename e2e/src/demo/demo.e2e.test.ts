@@ -23,7 +23,9 @@ describe('make demo', () => {
     expect(stdout).toMatch(/narrowed to repositories \["reports"\] and permissions \{"issues":"write"\}/);
     expect(stdout).toMatch(/refused by GitHub: GET \/repos\/acme\/billing → 404/);
     expect(stdout).toMatch(/allowed: GET \/reports\/read via reports-oauth2 → token minted by Hydra for system:serviceaccount:[\w-]+:agent \(scope reports\.read, client agent\); no client secret anywhere/);
-    expect(stdout).toMatch(/volume portcullis-origin-tokens: projected token\(audience http:\/\/127\.0\.0\.1:\d+\/oauth2\/token\)/);
+    expect(stdout).toMatch(/volume portcullis-origin-tokens: projected token\(audience https:\/\/iam\.googleapis\.com\/projects\/\d+\/locations\/global\/workloadIdentityPools\/demo\/providers\/local-cluster\), token\(audience http:\/\/127\.0\.0\.1:\d+\/oauth2\/token\)/);
+    expect(stdout).toMatch(/allowed: upload and download of gs:\/\/reports\/q3-summary\.txt → "Revenue up 12 %\." as serviceAccount:reports@demo-project\.iam\.gserviceaccount\.com/);
+    expect(stdout).toMatch(/Google STS verified the pod token of system:serviceaccount:[\w-]+:agent/);
     expect(stdout).toMatch(/allowed: s3:GetObject q3\/summary\.txt → "Revenue up 12 %\."/);
     expect(stdout).toMatch(/denied: s3:DeleteObject → the SDK raises AccessDenied/);
     expect(stdout).toMatch(/\d+ ms after the label: 403 Portcullis suspended every call of this pod/);

@@ -19,6 +19,7 @@ import { startWorld } from '../webhook/world.js';
 import { openaiCalls, openaiClient, s3Calls } from './apps.js';
 import { budgetStops, killSwitch } from './controls.js';
 import { createGithubResources, githubAppCalls, startDemoGithub, type DemoGithub } from './github-app.js';
+import { GCS_SOURCE, createGcpResources, gcsCalls, startDemoGoogle, type DemoGoogle } from './gcp.js';
 import { describeInjection } from './injected.js';
 import { OAUTH2_SOURCE, oauth2Call, oauth2Source, startOAuth2Peer, type OAuth2Peer } from './oauth2.js';
 import { suggestPolicy } from './suggest.js';
@@ -107,7 +108,7 @@ async function injectPod(kc: KubeConfig, namespace: string): Promise<ReturnType<
   return pod;
 }
 
-async function runSidecar(cluster: Cluster, namespace: string, pod: Awaited<ReturnType<typeof injectPod>>, minio: Minio, github: DemoGithub, oauth2: OAuth2Peer): Promise<SidecarProcess> {
+async function runSidecar(cluster: Cluster, namespace: string, pod: Awaited<ReturnType<typeof injectPod>>, minio: Minio, github: DemoGithub, oauth2: OAuth2Peer, google: DemoGoogle): Promise<SidecarProcess> {
   heading("Run that pod's sidecar as a local process, with the pod's own bound tokens (no kubelet here)");
   const volumes = mkdtempSync(join(tmpdir(), 'portcullis-demo-'));
   cleanups.push(() => rmSync(volumes, { recursive: true, force: true }));
@@ -120,7 +121,8 @@ async function runSidecar(cluster: Cluster, namespace: string, pod: Awaited<Retu
   writeVolumeFile(volumes, 'sources/s3/AWS_SECRET_ACCESS_KEY', minio.secretAccessKey);
   writeVolumeFile(volumes, 'sources/github/private-key.pem', github.privateKeyPem);
   writeVolumeFile(volumes, `origin-tokens/${OAUTH2_SOURCE}`, await requestPodBoundToken(pod, [oauth2.hydra.tokenEndpoint], 3600));
-  note("files laid out as the webhook mounts them: tokens (audiences portcullis, the API server, vault and Hydra's token endpoint), Secret volumes");
+  writeVolumeFile(volumes, `origin-tokens/${GCS_SOURCE}`, await requestPodBoundToken(pod, [google.tokenAudience], 3600));
+  note("files laid out as the webhook mounts them: tokens (audiences portcullis, the API server, vault, Hydra's token endpoint and the Google provider), Secret volumes");
   const sidecar = await startSidecarProcess([
     '--namespace', namespace, '--api-server', cluster.server, '--api-token-file', join(volumes, 'api/token'), '--api-ca-file', join(volumes, 'api/ca.crt'),
     '--identity-token-file', join(volumes, 'identity/token'), '--vault-jwt-file', join(volumes, 'vault/token'), '--secrets-dir', join(volumes, 'sources'),
@@ -186,6 +188,10 @@ async function main(): Promise<void> {
   cleanups.push(() => github.standIn.close());
   note(`GitHub is played by a local HTTPS server (${github.standIn.url}) that verifies the App's JWT and enforces what each installation token may reach`);
   const githubPort = 16080 + (process.pid % 1000);
+  const gcsPort = 15080 + (process.pid % 1000);
+  const google = await startDemoGoogle(cluster.issuer, cluster.jwk, namespace);
+  cleanups.push(() => google.close());
+  note(`Google STS, IAM Credentials and Cloud Storage are played by local HTTPS servers that verify the pod token against this API server's key and accept only the tokens they issued`);
   const ports: DemoPorts = { openai: 18080 + (process.pid % 1000), openaiVault: 17080 + (process.pid % 1000), s3: 19080 + (process.pid % 1000), oauth2: 14080 + (process.pid % 1000) };
   const oauth2 = await startOAuth2Peer(cluster.issuer, cluster.jwk, namespace);
   cleanups.push(() => oauth2.close());
@@ -196,14 +202,17 @@ async function main(): Promise<void> {
   detail('EgressPolicy agent: service account agent may POST /v1/chat/completions (openai and openai-vault) and s3:Get*/s3:ListBucket on bucket reports');
   await createGithubResources(cluster.kc, namespace, githubPort, github);
   detail(`CredentialSource github (GitHub App installation tokens, port ${githubPort}) with EgressPolicy agent-github`);
+  await createGcpResources(cluster.kc, namespace, gcsPort, google);
+  detail(`CredentialSource ${GCS_SOURCE} (preset gcs, GCP workload identity federation, port ${gcsPort}) with EgressPolicy agent-gcs`);
   const pod = await injectPod(cluster.kc, namespace);
-  const sidecar = await runSidecar(cluster, namespace, pod, minio, github, oauth2);
+  const sidecar = await runSidecar(cluster, namespace, pod, minio, github, oauth2, google);
   const client = openaiClient(ports.openai);
   await openaiCalls(client);
   await vaultCall(ports.openaiVault, bao, namespace);
   await githubAppCalls(githubPort, github);
   heading("The app, part 1d: a secretless OAuth2 source — the pod's own projected token is the grant at Hydra");
   await oauth2Call(ports.oauth2, oauth2);
+  await gcsCalls(gcsPort, google);
   await s3Calls(ports.s3, minio.region);
   await killSwitch(cluster.kc, namespace, client);
   await budgetStops(cluster.kc, namespace, client);

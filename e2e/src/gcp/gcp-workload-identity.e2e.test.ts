@@ -137,6 +137,17 @@ describe('gcpWorkloadIdentity: Google tokens for the pod, injected into @google-
     for (const c of served) expect(c.principal).toBe(`serviceAccount:${ACCOUNT.main}`);
   });
 
+  it('refuses an object name with "/" (the JSON API sends it as %2F) with PATH_REJECTED in Google error shape: a known limit', async () => {
+    const err = await storage(ports.gcs, false).bucket('reports').file('q3/summary.txt').download().then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    // A download is a stream: the client keeps the status and the body's message, not errors[].
+    expect(err).toMatchObject({ code: 400 });
+    expect((err as ApiError).message).toMatch(/encoded slash/);
+    const res = await fetch(`http://127.0.0.1:${ports.gcs}/storage/v1/b/reports/o/q3%2Fsummary.txt?alt=media`);
+    expect([res.status, ((await res.json()) as { error: { errors: { reason: string }[] } }).error.errors[0]?.reason]).toEqual([400, 'PATH_REJECTED']);
+    expect(gcs.calls.some((c) => c.path.includes('q3'))).toBe(false);
+  });
+
   it('minted once for the source, though many calls ran and the first ones came together', async () => {
     const bucket = storage(ports.gcs).bucket('reports');
     await Promise.all(Array.from({ length: 8 }, (_, i) => bucket.file(`c-${i}.txt`).save('x', { resumable: false })));

@@ -1204,6 +1204,10 @@ export const CRD_SCHEMAS: CrdSchemas = {
               "type": "array",
               "x-kubernetes-list-type": "set"
             },
+            "proxyMode": {
+              "default": false,
+              "type": "boolean"
+            },
             "type": {
               "enum": [
                 "aws",

@@ -81,6 +81,10 @@ export interface CredentialSourceSpec {
    */
   env?: EnvVar[];
   /**
+   * Whether pods injected with this source run in HTTPS_PROXY mode without asking for it themselves: the webhook then sets HTTPS_PROXY, NO_PROXY and the pod CA's trust variables as for a pod annotated portcullis.dev/proxy-mode: "true" (docs/proxy-mode.md). A pod annotated portcullis.dev/proxy-mode: "false" stays in port mode. Applies when a pod is created; running pods keep what they were given. Optional; default: false. Example: true.
+   */
+  proxyMode?: boolean;
+  /**
    * Additional host names this source serves in HTTPS_PROXY mode (pods annotated portcullis.dev/proxy-mode: "true"): a CONNECT to one of them on port 443 is answered with a leaf certificate of the pod CA, and its requests run through this source exactly as on spec.port (identity, policy, injection, forward to this source's upstream or endpoint, audit). Every source already serves its upstream's host and its preset's public host (aws: every *.amazonaws.com name); list more here, e.g. the regional S3 names an app calls, so that this source and not another aws source serves them, or the real host of an API whose upstream points elsewhere. A name listed here wins over those defaults of every source; among listed names an exact name wins over a wildcard, a longer wildcard over a shorter one. "*.example.com" matches every name below example.com but not example.com itself; "*" alone is refused (a source cannot intercept every host). Optional. Example: [s3.eu-west-1.amazonaws.com, "*.s3.eu-west-1.amazonaws.com"].
    *
    * Items: A host name or "*." and a domain. Example: "*.s3.eu-west-1.amazonaws.com".

@@ -116,6 +116,21 @@ describe('planInjection', () => {
     expect(planFor(out, TEST_CONFIG, [onDefault]).patch).toEqual([]);
   });
 
+  it('turns HTTPS_PROXY mode on for a source with spec.proxyMode, unless the pod says portcullis.dev/proxy-mode: "false"', () => {
+    const openai = sources.find((s) => s.metadata.name === 'openai');
+    if (!openai) throw new Error('no openai source');
+    const proxied = { ...openai, spec: { ...openai.spec, proxyMode: true } };
+    const envOf = (pod: V1Pod): string[] => pod.spec?.containers[0]?.env?.map((e) => e.name) ?? [];
+    const byDefault = apply(base(inject), planFor(base(inject), TEST_CONFIG, [proxied]));
+    expect(envOf(byDefault)).toContain('HTTPS_PROXY');
+    expect(byDefault.spec?.initContainers?.[0]?.args).toContain('--proxy-port');
+    const optedOut = base({ ...inject, [ANNOTATIONS.proxyMode]: 'false' });
+    const kept = apply(optedOut, planFor(optedOut, TEST_CONFIG, [proxied]));
+    expect(envOf(kept)).not.toContain('HTTPS_PROXY');
+    expect(kept.spec?.initContainers?.[0]?.args).not.toContain('--proxy-port');
+    expect(envOf(apply(base(inject), planFor(base(inject), TEST_CONFIG, [openai])))).not.toContain('HTTPS_PROXY');
+  });
+
   it('gives containers added to a proxy-mode pod injected before the port was recorded the default port', () => {
     const pod = base({ ...inject, [ANNOTATIONS.proxyMode]: 'true' });
     const first = apply(pod, planFor(pod));

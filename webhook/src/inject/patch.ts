@@ -114,7 +114,7 @@ export function planInjection(req: InjectionRequest): InjectionPlan {
   const env = envForSources(selection.selected);
   const declared = declaredPorts(pod);
   const admin = chooseAdminPort(declared, selection.selected);
-  const proxyMode = proxyModeFor(annotations, () => chooseProxyPort(declared, selection.selected, admin.adminPort), config.proxyMode);
+  const proxyMode = proxyModeFor(annotations, selection.selected, () => chooseProxyPort(declared, selection.selected, admin.adminPort), config.proxyMode);
   const proxy = proxyMode.injection;
   const vols = withProxyVolume(sidecarVolumes(selection.selected, config.tokenExpirationSeconds, config.redis), proxy);
   const check = checkNames(pod, vols.volumes.map((v) => v.name));

@@ -1,5 +1,5 @@
 import type { V1EnvVar, V1Volume, V1VolumeMount } from '@kubernetes/client-node';
-import { PROXY_CA_DIR, PROXY_CA_VOLUME, proxyModeEnv, type NoProxyTargets } from '@portcullis/shared';
+import { PROXY_CA_DIR, PROXY_CA_VOLUME, proxyModeEnv, type CredentialSource, type NoProxyTargets } from '@portcullis/shared';
 import { ANNOTATIONS } from './annotations.js';
 import type { PortChoice } from './ports.js';
 
@@ -13,9 +13,15 @@ export interface ProxyModeInjection {
   readonly env: readonly V1EnvVar[];
 }
 
-/** Whether the pod asked for HTTPS_PROXY mode (annotation portcullis.dev/proxy-mode: "true"). */
-export function wantsProxyMode(annotations: Readonly<Record<string, string>>): boolean {
-  return annotations[ANNOTATIONS.proxyMode] === 'true';
+/**
+ * Whether the pod gets HTTPS_PROXY mode: the annotation portcullis.dev/proxy-mode decides when set
+ * ("true" or "false"); without it, a selected CredentialSource with spec.proxyMode: true turns it on.
+ */
+export function wantsProxyMode(annotations: Readonly<Record<string, string>>, selected: readonly CredentialSource[]): boolean {
+  const asked = annotations[ANNOTATIONS.proxyMode];
+  if (asked === 'true') return true;
+  if (asked === 'false') return false;
+  return selected.some((cs) => cs.spec.proxyMode === true);
 }
 
 /**
@@ -35,13 +41,14 @@ export function proxyModeInjection(port: number, targets: NoProxyTargets): Proxy
 }
 
 
-/** Proxy mode when the pod asked for it, on the port `choose` picks (with its warnings when it moved). */
+/** Proxy mode when the pod or a selected source asks for it, on the port `choose` picks (with its warnings when it moved). */
 export function proxyModeFor(
   annotations: Readonly<Record<string, string>>,
+  selected: readonly CredentialSource[],
   choose: () => PortChoice,
   targets: NoProxyTargets,
 ): { readonly injection: ProxyModeInjection | undefined; readonly warnings: readonly string[] } {
-  if (!wantsProxyMode(annotations)) return { injection: undefined, warnings: [] };
+  if (!wantsProxyMode(annotations, selected)) return { injection: undefined, warnings: [] };
   const choice = choose();
   return { injection: proxyModeInjection(choice.port, targets), warnings: choice.warnings };
 }
