@@ -84,6 +84,23 @@ describe('what the executable loads at start (ADR 38)', () => {
     }
   });
 
+  it('carries no ajv compiler in the shared core it loads (the CRD validators are precompiled): only ajv runtime helpers', () => {
+    const shared = join(SRC, '../../shared/src');
+    const packages = new Set<string>();
+    const seen = new Set<string>();
+    const visit = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(STATIC_IMPORT)) visit(join(dirname(file), `${m[1] ?? ''}.ts`));
+      for (const m of text.matchAll(STATIC_PACKAGE_IMPORT)) packages.add(m[1] ?? '');
+    };
+    visit(join(shared, 'index.ts'));
+    expect(seen.has(join(shared, 'crd/validate/validate-resource.ts'))).toBe(true);
+    expect(packages).toContain('ajv/dist/runtime/ucs2length.js');
+    expect(packages.has('ajv')).toBe(false);
+  });
+
   it('is compiled with --splitting, so code behind import() is parsed only when it is imported', () => {
     // Without it, bun bundles every import() target into the one program, and all of it is parsed (and
     // paid for in memory: +4 MiB for @azure/identity never called) at start.

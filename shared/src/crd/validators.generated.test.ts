@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { parseAllDocuments } from 'yaml';
 import { CRD_SCHEMAS } from './schemas.generated.js';
 import { AJV_OPTIONS, CRD_FORMATS } from './validate/ajv-options.js';
+import { ajvSchemaCompiler } from './validate/compile-schema.js';
 import { generateCrdValidators } from './validate/generate-validators.js';
 import { createResourceValidator } from './validate/validate-resource.js';
 import { toAjvSchema } from './validate/to-ajv.js';
@@ -19,7 +20,7 @@ const examplesDir = fileURLToPath(new URL('../../../examples/', import.meta.url)
 
 const precompiled = createResourceValidator();
 // A copy of CRD_SCHEMAS is not CRD_SCHEMAS: this validator compiles the same schemas with ajv at run time.
-const compiledNow = createResourceValidator({ ...CRD_SCHEMAS });
+const compiledNow = createResourceValidator({ ...CRD_SCHEMAS }, ajvSchemaCompiler());
 
 const examples: { kind: Kind; object: Json }[] = readdirSync(examplesDir)
   .filter((f) => f.endsWith('.yaml'))

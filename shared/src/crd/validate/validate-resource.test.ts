@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
 import { parseAllDocuments } from 'yaml';
 import type { CrdSchemas } from '../schema-types.js';
+import { ajvSchemaCompiler } from './compile-schema.js';
 import { createResourceValidator } from './validate-resource.js';
 
 const validator = createResourceValidator();
@@ -144,7 +145,7 @@ describe('createResourceValidator', () => {
       CredentialSource: { apiVersion: 'x/v1', schema: { type: 'object' } },
       EgressPolicy: { apiVersion: 'x/v1', schema: { type: 'object', 'x-kubernetes-validations': [{ rule: 'self.spec.missing == 1', message: 'needs missing' }] } },
     } satisfies CrdSchemas;
-    const r = createResourceValidator(schemas).validate('EgressPolicy', { apiVersion: 'x/v1', kind: 'EgressPolicy', metadata: { name: 'a' }, spec: {} });
+    const r = createResourceValidator(schemas, ajvSchemaCompiler()).validate('EgressPolicy', { apiVersion: 'x/v1', kind: 'EgressPolicy', metadata: { name: 'a' }, spec: {} });
     expect(r.ok ? 'accepted' : r.errors[0]).toMatch(/^: Invalid value: "object": the rule could not be evaluated \(No such key: missing\); needs missing$/);
   });
 
@@ -153,6 +154,14 @@ describe('createResourceValidator', () => {
       CredentialSource: { apiVersion: 'x/v1', schema: { type: 'object', properties: { spec: { type: 'string', 'x-kubernetes-validations': [{ rule: 'isCIDR(self)' }] } } } },
       EgressPolicy: { apiVersion: 'x/v1', schema: { type: 'object' } },
     } satisfies CrdSchemas;
-    expect(() => createResourceValidator(schemas)).toThrow(/^spec: the CEL rule "isCIDR\(self\)" cannot be evaluated here: found no matching overload/);
+    expect(() => createResourceValidator(schemas, ajvSchemaCompiler())).toThrow(/^spec: the CEL rule "isCIDR\(self\)" cannot be evaluated here: found no matching overload/);
+  });
+
+  it('refuses schemas of its own without a compiler: only CRD_SCHEMAS are precompiled', () => {
+    const schemas = {
+      CredentialSource: { apiVersion: 'x/v1', schema: { type: 'object' } },
+      EgressPolicy: { apiVersion: 'x/v1', schema: { type: 'object' } },
+    } satisfies CrdSchemas;
+    expect(() => createResourceValidator(schemas)).toThrow(/^CredentialSource: this schema has no precompiled validator; pass a schema compiler/);
   });
 });

@@ -1,14 +1,12 @@
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { PortcullisError } from '../../errors/portcullis-error.js';
 import { CRD_SCHEMAS } from '../schemas.generated.js';
 import type { CrdSchemas, KindSchema } from '../schema-types.js';
 import { PRECOMPILED_VALIDATORS } from '../validators.generated.js';
-import { AJV_OPTIONS, CRD_FORMATS } from './ajv-options.js';
 import { compileRules, type RuleTable } from './cel-rules.js';
 import { objectMetaErrors } from './object-meta.js';
 import { plainCopy } from './plain-copy.js';
 import { schemaErrorMessage } from './schema-errors.js';
-import { toAjvSchema } from './to-ajv.js';
 import type { KindTypes, ResourceKind, Valid } from './valid.js';
 import { extensionErrors, toCel } from './walk.js';
 
@@ -82,24 +80,32 @@ function errorsOf(compiled: CompiledKind, kind: string, copy: Record<string, unk
 }
 
 /**
- * The ajv validator of each kind: precompiled at generate time (validators.generated.ts) for CRD_SCHEMAS,
- * compiled by one Ajv instance, made on first use, for any other schemas (tests).
+ * Compiles the ajv validator of a kind that has no precompiled one (tests with schemas of their own):
+ * `ajvSchemaCompiler()` of compile-schema.ts. Kept out of this module so the sidecar's executable, which
+ * only validates CRD_SCHEMAS, does not carry ajv's compiler (ADR 38: +1.5 MiB idle RSS).
  */
-function schemaChecks(schemas: CrdSchemas): (kind: string, entry: KindSchema) => ValidateFunction {
-  let ajv: Ajv | undefined;
-  return (kind, entry) =>
-    (schemas === CRD_SCHEMAS ? PRECOMPILED_VALIDATORS[kind] : undefined) ??
-    (ajv ??= new Ajv({ ...AJV_OPTIONS, formats: CRD_FORMATS })).compile(toAjvSchema(entry.schema));
+export type SchemaCompiler = (entry: KindSchema) => ValidateFunction;
+
+/** The ajv validator of each kind: precompiled at generate time (validators.generated.ts) for CRD_SCHEMAS, else `compile`'s. */
+function schemaChecks(schemas: CrdSchemas, compile: SchemaCompiler | undefined): (kind: string, entry: KindSchema) => ValidateFunction {
+  return (kind, entry) => {
+    const precompiled = schemas === CRD_SCHEMAS ? PRECOMPILED_VALIDATORS[kind] : undefined;
+    if (precompiled !== undefined) return precompiled;
+    if (compile === undefined) {
+      throw new PortcullisError('CRD_SCHEMA_UNSUPPORTED', `${kind}: this schema has no precompiled validator; pass a schema compiler (ajvSchemaCompiler() of crd/validate/compile-schema.ts) to createResourceValidator`);
+    }
+    return compile(entry);
+  };
 }
 
 /**
  * The API server's validation of our custom resources, from the CRDs' own schemas (schemas.generated.ts,
  * generated from crds/*.yaml): structural schema with defaults, strict unknown-field checks, ObjectMeta
  * names, list types and every x-kubernetes-validations CEL rule. Build it once (it compiles every CEL rule,
- * and each schema unless precompiled, and throws if a rule uses something it cannot evaluate) and reuse it.
+ * and each schema without a precompiled validator with `compileSchema`, and throws if a rule uses something it cannot evaluate) and reuse it.
  */
-export function createResourceValidator(schemas: CrdSchemas = CRD_SCHEMAS): ResourceValidator {
-  const checkOf = schemaChecks(schemas);
+export function createResourceValidator(schemas: CrdSchemas = CRD_SCHEMAS, compileSchema?: SchemaCompiler): ResourceValidator {
+  const checkOf = schemaChecks(schemas, compileSchema);
   const compiled = new Map<string, CompiledKind>();
   for (const [kind, entry] of Object.entries(schemas)) {
     compiled.set(kind, { apiVersion: entry.apiVersion, kind: entry, check: checkOf(kind, entry), rules: compileRules(entry.schema) });
