@@ -5,25 +5,21 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { generateKeyPair, jwtVerify, SignJWT, type CryptoKey } from 'jose';
+import { generateKeyPair } from 'jose';
 import { PortcullisError, resolveSource, type CredentialSource, type ResolvedAzureWorkloadIdentity, type ResolvedHttpSource } from '@portcullis/shared';
-import { systemClock } from '../../io/clock.js';
-import { nodeFiles } from '../../io/files.js';
-import { createLogger } from '../../logger.js';
-import { createMetrics } from '../../metrics.js';
 import { startEntraStandIn, type EntraStandIn } from '../../test-support/entra-stand-in.js';
 import { testPki } from '../../test-support/upstream.js';
-import type { Origin, OriginDeps } from '../origin.js';
+import { federatedOriginDeps, podTokenSigner, POD_ISSUER, POD_SUBJECT, type PodTokenOptions, type PodTokenSigner } from '../../test-support/federated-origin.js';
+import type { Origin } from '../origin.js';
 import { openAzureWorkloadIdentity } from './open.js';
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const CLIENT = '0d4a1c34-3b1e-4f5f-9d7c-0a9c6e8e1a11';
-const ISSUER = 'https://kubernetes.default.svc.cluster.local';
-const SUBJECT = 'system:serviceaccount:team-a:agent';
+const ISSUER = POD_ISSUER;
+const SUBJECT = POD_SUBJECT;
 const pki = testPki();
 
-let signingKey: CryptoKey;
-let verifyKey: CryptoKey;
+let pods: PodTokenSigner;
 let entra: EntraStandIn;
 let dir: string;
 let logs: string;
@@ -31,18 +27,7 @@ let logs: string;
 let testNo = 0;
 let opened: Origin<string>[] = [];
 
-/** A projected service account token as the kube-apiserver signs it. */
-async function podToken(o: { audience?: string; subject?: string; issuer?: string; expiresInSeconds?: number; key?: CryptoKey } = {}): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ kubernetes: { namespace: 'team-a', serviceaccount: { name: 'agent' } } })
-    .setProtectedHeader({ alg: 'RS256', kid: 'k8s' })
-    .setIssuer(o.issuer ?? ISSUER)
-    .setSubject(o.subject ?? SUBJECT)
-    .setAudience(o.audience ?? 'api://AzureADTokenExchange')
-    .setIssuedAt(now)
-    .setExpirationTime(now + (o.expiresInSeconds ?? 3600))
-    .sign(o.key ?? signingKey);
-}
+const podToken = (o?: PodTokenOptions): Promise<string> => pods.sign(o);
 
 function source(name: string, azure: Record<string, unknown>): ResolvedHttpSource {
   const cs: CredentialSource = {
@@ -56,16 +41,8 @@ function source(name: string, azure: Record<string, unknown>): ResolvedHttpSourc
 
 function open(name: string, token: string | undefined, azure: Record<string, unknown> = {}, workload = true): Origin<string> {
   if (token !== undefined) writeFileSync(join(dir, name), token);
-  const clock = systemClock();
   const opener = testNo;
-  const deps: OriginDeps = {
-    secretsDir: dir, credentialPollIntervalMs: 1000, stsTokenFile: '/nonexistent', vaultJwtFile: '/nonexistent', vaultTokenFile: undefined,
-    originTokensDir: dir,
-    workload: workload ? { namespace: 'team-a', serviceAccount: 'agent', podName: 'agent-0' } : undefined,
-    metrics: createMetrics({ defaultMetrics: false }),
-    log: createLogger('debug', { write: (s: string) => void (opener === testNo && (logs += s)) }),
-    clock, files: nodeFiles(clock),
-  };
+  const deps = federatedOriginDeps(dir, (line) => void (opener === testNo && (logs += line)), workload);
   const resolved = source(name, azure);
   const origin = openAzureWorkloadIdentity(resolved, resolved.origin as ResolvedAzureWorkloadIdentity, deps);
   opened.push(origin);
@@ -82,13 +59,11 @@ async function codeOf(p: unknown): Promise<string> {
 }
 
 beforeAll(async () => {
-  const keys = await generateKeyPair('RS256');
-  signingKey = keys.privateKey;
-  verifyKey = keys.publicKey;
+  pods = await podTokenSigner('api://AzureADTokenExchange');
   entra = await startEntraStandIn({
     pki, tenantId: TENANT, tokenLifetimeSeconds: 3600,
     federated: [{ clientId: CLIENT, issuer: ISSUER, subject: SUBJECT, audience: 'api://AzureADTokenExchange' }],
-    verifyAssertion: async (jwt) => (await jwtVerify(jwt, verifyKey, { algorithms: ['RS256'] })).payload,
+    verifyAssertion: (jwt) => pods.verify(jwt),
   });
 });
 afterAll(() => entra.close());

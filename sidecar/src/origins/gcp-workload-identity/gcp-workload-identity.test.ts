@@ -7,26 +7,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import { generateKeyPair, jwtVerify, SignJWT, type CryptoKey } from 'jose';
+import { generateKeyPair } from 'jose';
 import { PortcullisError, resolveSource, type CredentialSource, type ResolvedGcpWorkloadIdentity, type ResolvedHttpSource } from '@portcullis/shared';
-import { systemClock } from '../../io/clock.js';
-import { nodeFiles } from '../../io/files.js';
-import { createLogger } from '../../logger.js';
-import { createMetrics } from '../../metrics.js';
 import { federatedPrincipal, startGoogleStandIn, type GoogleStandIn } from '../../test-support/google-stand-in.js';
 import { testPki } from '../../test-support/upstream.js';
-import type { Origin, OriginDeps } from '../origin.js';
+import { federatedOriginDeps, podTokenSigner, POD_ISSUER, POD_SUBJECT, type PodTokenOptions, type PodTokenSigner } from '../../test-support/federated-origin.js';
+import type { Origin } from '../origin.js';
 import { openGcpWorkloadIdentity } from './open.js';
 
 const PROVIDER = '//iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/prod/providers/cluster-a';
 const TOKEN_AUDIENCE = `https:${PROVIDER}`;
-const ISSUER = 'https://kubernetes.default.svc.cluster.local';
-const SUBJECT = 'system:serviceaccount:team-a:agent';
+const ISSUER = POD_ISSUER;
+const SUBJECT = POD_SUBJECT;
 const SERVICE_ACCOUNT = 'reports@my-project.iam.gserviceaccount.com';
 const pki = testPki();
 
-let signingKey: CryptoKey;
-let verifyKey: CryptoKey;
+let pods: PodTokenSigner;
 let google: GoogleStandIn;
 let dir: string;
 let logs: string;
@@ -34,18 +30,7 @@ let logs: string;
 let testNo = 0;
 let opened: Origin<string>[] = [];
 
-/** A projected service account token as the kube-apiserver signs it. */
-async function podToken(o: { audience?: string; subject?: string; issuer?: string; expiresInSeconds?: number; key?: CryptoKey } = {}): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({ kubernetes: { namespace: 'team-a', serviceaccount: { name: 'agent' } } })
-    .setProtectedHeader({ alg: 'RS256', kid: 'k8s' })
-    .setIssuer(o.issuer ?? ISSUER)
-    .setSubject(o.subject ?? SUBJECT)
-    .setAudience(o.audience ?? TOKEN_AUDIENCE)
-    .setIssuedAt(now)
-    .setExpirationTime(now + (o.expiresInSeconds ?? 3600))
-    .sign(o.key ?? signingKey);
-}
+const podToken = (o?: PodTokenOptions): Promise<string> => pods.sign(o);
 
 function source(name: string, gcp: Record<string, unknown>): ResolvedHttpSource {
   const cs: CredentialSource = {
@@ -59,16 +44,8 @@ function source(name: string, gcp: Record<string, unknown>): ResolvedHttpSource 
 
 function open(name: string, token: string | undefined, gcp: Record<string, unknown> = {}, workload = true): Origin<string> {
   if (token !== undefined) writeFileSync(join(dir, name), token);
-  const clock = systemClock();
   const opener = testNo;
-  const deps: OriginDeps = {
-    secretsDir: dir, credentialPollIntervalMs: 1000, stsTokenFile: '/nonexistent', vaultJwtFile: '/nonexistent', vaultTokenFile: undefined,
-    originTokensDir: dir,
-    workload: workload ? { namespace: 'team-a', serviceAccount: 'agent', podName: 'agent-0' } : undefined,
-    metrics: createMetrics({ defaultMetrics: false }),
-    log: createLogger('debug', { write: (s: string) => void (opener === testNo && (logs += s)) }),
-    clock, files: nodeFiles(clock),
-  };
+  const deps = federatedOriginDeps(dir, (line) => void (opener === testNo && (logs += line)), workload);
   const resolved = source(name, gcp);
   const origin = openGcpWorkloadIdentity(resolved, resolved.origin as ResolvedGcpWorkloadIdentity, deps);
   opened.push(origin);
@@ -92,14 +69,12 @@ async function codeOf(p: unknown): Promise<string> {
 const okCalls = (service: 'sts' | 'iam'): number => google.calls.filter((c) => c.service === service && c.status === 200).length;
 
 beforeAll(async () => {
-  const keys = await generateKeyPair('RS256');
-  signingKey = keys.privateKey;
-  verifyKey = keys.publicKey;
+  pods = await podTokenSigner(TOKEN_AUDIENCE);
   google = await startGoogleStandIn({
     pki, tokenLifetimeSeconds: 3600,
     providers: [{ name: PROVIDER, issuer: ISSUER }],
     serviceAccounts: [{ email: SERVICE_ACCOUNT, members: [federatedPrincipal(PROVIDER, SUBJECT)] }],
-    verifySubjectToken: async (jwt) => (await jwtVerify(jwt, verifyKey, { algorithms: ['RS256'] })).payload,
+    verifySubjectToken: (jwt) => pods.verify(jwt),
   });
 });
 afterAll(() => google.close());
